@@ -1,0 +1,5 @@
+"""Allow ``python -m traystatus``."""
+
+from traystatus.app.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Composition root and entry points: argument parsing, paths, logging, wiring."""

@@ -1,0 +1,55 @@
+"""Logging: a rotating file in the log dir and a redacting filter on every handler."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import re
+from pathlib import Path
+
+# Tokens and secrets that must never reach a log line.
+_PATTERNS = [
+    (re.compile(r"xox[abposr]-[A-Za-z0-9-]+"), "xox?-[redacted]"),
+    (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1[redacted]"),
+    (re.compile(r"(?i)(access_token|refresh_token|password|token)(\"?\s*[:=]\s*\"?)[^\s\"&,}]+"),
+     r"\1\2[redacted]"),
+    (re.compile(r"syt_[A-Za-z0-9_]+"), "syt_[redacted]"),
+    # secret calendar addresses: keep scheme and host, drop path and query
+    (re.compile(r"((?:https?|webcal)://[^/\s]+)/[^\s'\"]*"), r"\1/…[redacted]"),
+]
+
+
+def redact(text: str) -> str:
+    for pattern, repl in _PATTERNS:
+        text = pattern.sub(repl, text)
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        record.msg, record.args = redact(message), None
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return True
+
+
+def setup_logging(log_dir: Path | None, *, verbose: bool = False) -> None:
+    root = logging.getLogger()
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    for h in list(root.handlers):
+        root.removeHandler(h)
+    fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handlers: list[logging.Handler] = []
+    if log_dir is not None:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.handlers.RotatingFileHandler(
+            log_dir / "traystatus.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8"))
+    console = logging.StreamHandler()
+    console.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    handlers.append(console)
+    for h in handlers:
+        h.setFormatter(fmt)
+        h.addFilter(RedactingFilter())
+        root.addHandler(h)

@@ -1,0 +1,40 @@
+"""The single error root: every failure the user may see carries a title and a message."""
+
+from __future__ import annotations
+
+
+class TrayStatusError(Exception):
+    """An error meant for people: ``title`` says what failed, ``message`` what to do about it.
+
+    Adapters translate library exceptions into these at the boundary. Never put a secret
+    (token, password, secret calendar URL) in either field.
+    """
+
+    def __init__(self, title: str, message: str) -> None:
+        super().__init__(f"{title}: {message}")
+        self.title = title
+        self.message = message
+
+
+class ConfigError(TrayStatusError):
+    """The configuration (file or command-line options) is wrong; names file, key and fix."""
+
+
+class CalendarError(TrayStatusError):
+    """A calendar source could not be read or parsed."""
+
+
+class ServiceError(TrayStatusError):
+    """A chat service (Slack, Matrix) refused or could not be reached."""
+
+    def __init__(self, title: str, message: str, *, retry_after: float | None = None,
+                 needs_action: bool = False) -> None:
+        super().__init__(title, message)
+        #: seconds to wait before trying again (rate limits), when the server said so
+        self.retry_after = retry_after
+        #: True when only the user can fix it (revoked token, missing scope)
+        self.needs_action = needs_action
+
+
+class SecretStoreError(TrayStatusError):
+    """The OS keyring is missing, locked or refused."""

@@ -1,0 +1,16 @@
+"""End-of-day handoff policy: when to prompt, the template, destinations, sign-off."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from traystatus.core.config_schema import Table
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HandoffSettings:
+    """Placeholder section (to be filled in by the owner of this module)."""
+
+    @classmethod
+    def from_table(cls, table: Table) -> HandoffSettings:
+        return cls()

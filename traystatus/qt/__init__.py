@@ -1,0 +1,1 @@
+"""The thin PySide6 layer: tray, popups, dialogs; receives view data, emits intents."""
