@@ -134,9 +134,10 @@ def wheel_install() -> Path:
     return venv
 
 
-def report(bundle: Path) -> str:
+def report(bundle: Path, wheel_venv: Path | None = None) -> str:
+    """Size and start time of the bundle next to a wheel install (``wheel_venv``, else a fresh one)."""
     exe = bundle / "traystatus"
-    venv = wheel_install()
+    venv = wheel_venv or wheel_install()
     lines = ["traystatus bundle vs wheel install (same run; medians of 5 warm runs of --version)"]
     b_size, w_size = dir_size(bundle), dir_size(venv)
     b_time = time_command([str(exe), "--version"])
@@ -153,6 +154,7 @@ def main() -> int:
     parser.add_argument("target", choices=["linux", "macos", "windows"])
     parser.add_argument("--report", metavar="FILE", nargs="?", const="-",
                         help="also compare size and start time with a wheel install (print, or write to FILE)")
+    parser.add_argument("--wheel-venv", type=Path, help="an existing venv with the wheel installed (e.g. pipx's)")
     args = parser.parse_args()
     host = {"linux": "linux", "darwin": "macos", "win32": "windows"}.get(sys.platform, sys.platform)
     if args.target != host:
@@ -165,7 +167,7 @@ def main() -> int:
         linux_integration(bundle, icons)
     print(f"built {bundle}")
     if args.report:
-        text = report(bundle)
+        text = report(bundle, args.wheel_venv)
         print(text)
         if args.report != "-":
             Path(args.report).parent.mkdir(parents=True, exist_ok=True)
