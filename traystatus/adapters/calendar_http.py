@@ -1,0 +1,224 @@
+"""Fetching ICS feeds over HTTP(S)/webcal: timeouts, size cap, conditional GET and a disk cache.
+
+The cache keeps the last good body per feed (named by a hash of the URL, never the URL itself)
+with its ETag/Last-Modified, so an unchanged feed costs one 304, and a failing feed still serves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import requests
+
+from traystatus.core.errors import CalendarError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+USER_AGENT = "traystatus (calendar feed reader)"
+
+
+def redact_url(url: str) -> str:
+    """Scheme and host only: the path and query of a calendar link are often its password."""
+    parts = urlsplit(url)
+    host = parts.hostname or "?"
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return f"{parts.scheme}://{host}/…" if parts.path not in ("", "/") or parts.query else f"{parts.scheme}://{host}"
+
+
+def normalize_url(url: str) -> str:
+    """webcal:// is https:// (Apple, Outlook and Google hand out webcal links)."""
+    lower = url.lower()
+    if lower.startswith("webcal://"):
+        return "https://" + url[len("webcal://"):]
+    if lower.startswith("webcals://"):
+        return "https://" + url[len("webcals://"):]
+    return url
+
+
+def is_url(location: str) -> bool:
+    return location.lower().split("://", 1)[0] in ("http", "https", "webcal", "webcals") and "://" in location
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FeedBody:
+    data: bytes
+    sha256: str
+    fetched_at: datetime  # the last time the server confirmed this body (200 or 304)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FetchOutcome:
+    body: FeedBody | None  # the fresh body, or the last good copy when ``error`` is set
+    error: CalendarError | None = None
+
+
+class HttpFeed:
+    """One feed URL with its cache entry in ``cache_dir``; ``fetch()`` never raises."""
+
+    def __init__(self, url: str, *, name: str, cache_dir: Path, timeout: float = 30.0,
+                 connect_timeout: float = 10.0, max_bytes: int = DEFAULT_MAX_BYTES,
+                 max_redirects: int = 10, session: requests.Session | None = None) -> None:
+        self._url = normalize_url(url)
+        self.name = name
+        self._timeout = timeout
+        self._connect_timeout = min(connect_timeout, timeout)
+        self._max_bytes = max_bytes
+        key = hashlib.sha256(self._url.encode()).hexdigest()[:32]
+        self._body_path = cache_dir / f"feed-{key}.ics"
+        self._meta_path = cache_dir / f"feed-{key}.json"
+        self._cache_dir = cache_dir
+        self._session = session or requests.Session()
+        self._session.max_redirects = max_redirects
+        self._memory: FeedBody | None = None  # avoids re-reading the disk copy on every 304
+
+    def __repr__(self) -> str:
+        return f"HttpFeed({self.name!r}, {redact_url(self._url)!r})"
+
+    # -- cache -------------------------------------------------------------------------------
+    def _meta(self) -> dict[str, str]:
+        try:
+            meta = json.loads(self._meta_path.read_text("utf-8"))
+            return meta if isinstance(meta, dict) else {}
+        except (OSError, ValueError):
+            return {}
+
+    def cached(self) -> FeedBody | None:
+        """The last good copy, from memory or disk."""
+        if self._memory is not None:
+            return self._memory
+        meta = self._meta()
+        try:
+            data = self._body_path.read_bytes()
+            fetched_at = datetime.fromisoformat(meta["fetched_at"])
+        except (OSError, KeyError, ValueError):
+            return None
+        sha = hashlib.sha256(data).hexdigest()
+        if sha != meta.get("sha256"):
+            return None  # a torn write: not trustworthy
+        self._memory = FeedBody(data=data, sha256=sha, fetched_at=fetched_at)
+        return self._memory
+
+    def _store(self, data: bytes, etag: str, last_modified: str) -> FeedBody:
+        now = datetime.now(UTC)
+        sha = hashlib.sha256(data).hexdigest()
+        self._cache_dir.mkdir(parents=True, exist_ok=True)
+        old = self.cached()
+        if old is None or old.sha256 != sha:
+            tmp = self._body_path.with_suffix(".tmp")
+            tmp.write_bytes(data)
+            tmp.replace(self._body_path)
+        self._write_meta(sha, now, etag, last_modified)
+        self._memory = FeedBody(data=data, sha256=sha, fetched_at=now)
+        return self._memory
+
+    def _write_meta(self, sha: str, fetched_at: datetime, etag: str, last_modified: str) -> None:
+        meta = {"sha256": sha, "fetched_at": fetched_at.isoformat(), "etag": etag, "last_modified": last_modified}
+        tmp = self._meta_path.with_suffix(".jtmp")
+        tmp.write_text(json.dumps(meta), "utf-8")
+        tmp.replace(self._meta_path)
+
+    # -- fetch -------------------------------------------------------------------------------
+    def fetch(self) -> FetchOutcome:
+        try:
+            return FetchOutcome(body=self._fetch())
+        except CalendarError as e:
+            log.warning("Calendar '%s': %s: %s", self.name, e.title, e.message)
+            return FetchOutcome(body=self.cached(), error=e)
+
+    def _error(self, what: str, todo: str) -> CalendarError:
+        return CalendarError(f"Calendar '{self.name}' could not be fetched", f"{what} ({redact_url(self._url)}). {todo}")
+
+    def _fetch(self) -> FeedBody:
+        cached = self.cached()
+        headers = {"User-Agent": USER_AGENT, "Accept": "text/calendar, */*;q=0.5"}
+        meta = self._meta() if cached is not None else {}
+        if meta.get("etag"):
+            headers["If-None-Match"] = meta["etag"]
+        if meta.get("last_modified"):
+            headers["If-Modified-Since"] = meta["last_modified"]
+        try:
+            with self._session.get(self._url, headers=headers, stream=True,
+                                   timeout=(self._connect_timeout, self._timeout)) as resp:
+                if resp.status_code == 304 and cached is not None:
+                    now = datetime.now(UTC)
+                    self._write_meta(cached.sha256, now, meta.get("etag", ""), meta.get("last_modified", ""))
+                    self._memory = FeedBody(data=cached.data, sha256=cached.sha256, fetched_at=now)
+                    log.debug("Calendar '%s': not modified", self.name)
+                    return self._memory
+                self._check_status(resp.status_code)
+                data = self._read_capped(resp)
+                etag = resp.headers.get("ETag", "")
+                last_modified = resp.headers.get("Last-Modified", "")
+                content_type = resp.headers.get("Content-Type", "")
+        except requests.exceptions.TooManyRedirects:
+            raise self._error("the server redirects in a loop",
+                              "Open the link in a browser to check it, then copy the calendar's address again.") from None
+        except requests.exceptions.ConnectTimeout:
+            raise self._error("the server did not answer in time",
+                              "Check your connection; the last good copy is used meanwhile.") from None
+        except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError) as e:
+            if isinstance(e, requests.exceptions.ReadTimeout) or "timed out" in str(e).lower():
+                raise self._error(f"the server stopped answering (no data for {self._timeout:g} s)",
+                                  "It is retried at the next refresh; the last good copy is used meanwhile.") from None
+            raise self._error("the server could not be reached",
+                              "Check your connection and the address; the last good copy is used meanwhile.") from None
+        except requests.exceptions.InvalidURL:
+            raise self._error("the address is not a valid URL", "Copy the calendar's address again.") from None
+        except requests.exceptions.RequestException as e:
+            raise self._error(f"the request failed ({type(e).__name__})",
+                              "It is retried at the next refresh.") from None
+        self._check_body(data, content_type)
+        return self._store(data, etag, last_modified)
+
+    def _check_status(self, status: int) -> None:
+        if status in (401, 403):
+            raise self._error(f"the server refused access (HTTP {status})",
+                              "The link may have been reset or need a login: copy the calendar's "
+                              "secret/published address again.")
+        if status in (404, 410):
+            raise self._error(f"no calendar at this address (HTTP {status})",
+                              "The calendar may have been unpublished or its address reset: copy it again.")
+        if status >= 500:
+            raise self._error(f"the server failed (HTTP {status})",
+                              "It is retried at the next refresh; the last good copy is used meanwhile.")
+        if status != 200:
+            raise self._error(f"unexpected answer HTTP {status}", "Check the calendar's address.")
+
+    def _read_capped(self, resp: requests.Response) -> bytes:
+        limit_mb = self._max_bytes / (1024 * 1024)
+        too_big = self._error(f"the feed is larger than {limit_mb:g} MB",
+                              "Publish a smaller calendar (e.g. only future events) or use a CalDAV source.")
+        length = resp.headers.get("Content-Length", "")
+        if length.isdigit() and int(length) > self._max_bytes:
+            raise too_big
+        deadline = time.monotonic() + max(self._timeout * 4, 60.0)
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in resp.iter_content(chunk_size=256 * 1024):
+            size += len(chunk)
+            if size > self._max_bytes:
+                raise too_big
+            if time.monotonic() > deadline:
+                raise self._error("the download is too slow", "It is retried at the next refresh.")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _check_body(self, data: bytes, content_type: str) -> None:
+        head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+        if b"BEGIN:VCALENDAR" in head.upper():
+            return
+        if head.startswith(b"<") or "html" in content_type.lower():
+            raise self._error("the address returned a web page (HTML), not a calendar",
+                              "Use the calendar's iCal/ICS link (for Google: 'Secret address in iCal format'); "
+                              "a login page means the link is not public.")
+        raise self._error("the address did not return an iCalendar file",
+                          "Use the calendar's iCal/ICS link.")

@@ -1,0 +1,218 @@
+"""ICS text → expanded :class:`CalendarEvent` occurrences over a window, in the user's zone.
+
+Uses icalendar + recurring-ical-events; fixes what real producers get wrong (Outlook's all-day
+UNTIL, unknown TZIDs, floating times) and turns every library failure into a :class:`CalendarError`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo
+
+import icalendar
+import recurring_ical_events
+
+from traystatus.core.errors import CalendarError
+from traystatus.core.model import CalendarEvent, Privacy
+
+log = logging.getLogger(__name__)
+
+#: recurring-ical-events is asked for a slightly wider window: floating and all-day times are
+#: only placed in the user's zone afterwards, and no zone is more than 14 h off UTC.
+_SLACK = timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ParseContext:
+    source: str  # display name, for events and errors
+    zone: ZoneInfo  # the user's zone: floating times, all-day dates, unknown TZIDs
+    user_emails: frozenset[str] = frozenset()  # lower-case addresses, for PARTSTAT
+
+
+def parse_calendar(data: bytes | str, ctx: ParseContext) -> icalendar.Calendar:
+    """Parse ICS text; raises :class:`CalendarError` naming the source when it is not a calendar."""
+    text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
+    if "BEGIN:VCALENDAR" not in text[:4096].upper():
+        head = text.lstrip("\ufeff \t\r\n")[:200].lower()
+        what = "a web page (HTML)" if head.startswith("<") else "not an iCalendar file"
+        raise CalendarError(f"Calendar '{ctx.source}' is not a calendar",
+                            f"it is {what}. Use the calendar's iCal/ICS address or an .ics file "
+                            "(for Google: 'Secret address in iCal format').")
+    try:
+        cal = icalendar.Calendar.from_ical(text)
+    except Exception as e:  # icalendar raises ValueError, KeyError, … on broken input
+        raise CalendarError(f"Calendar '{ctx.source}' could not be read",
+                            f"the file is malformed ({type(e).__name__}: {_short(e)}). "
+                            "Export it again from your calendar app, or remove this source.") from None
+    if isinstance(cal, list):  # several VCALENDARs in one file: take the first
+        cal = cal[0]
+    return cal
+
+
+def expand(cal: icalendar.Calendar, start: datetime, end: datetime,
+           ctx: ParseContext) -> tuple[list[CalendarEvent], list[str]]:
+    """Occurrences overlapping [start, end), sorted; plus warnings for the whole source."""
+    warnings: list[str] = []
+    try:
+        _fix_outlook_all_day_until(cal, ctx.zone)
+        recurring = _recurring_uids(cal)
+        query = recurring_ical_events.of(cal, keep_recurrence_attributes=True, skip_bad_series=True)
+        raw = list(query.between(start - _SLACK, end + _SLACK))
+    except Exception as e:  # a series the library cannot expand even when skipping bad ones
+        raise CalendarError(f"Calendar '{ctx.source}' could not be expanded",
+                            f"a recurring event is malformed ({type(e).__name__}: {_short(e)}). "
+                            "Export the calendar again or remove this source.") from None
+    events: list[CalendarEvent] = []
+    warned: set[str] = set()
+    for comp in raw:
+        try:
+            event = _to_event(comp, ctx, recurring, warned, warnings)
+        except Exception as e:  # one broken VEVENT must not hide the others
+            uid = str(comp.get("UID", "?"))
+            warnings.append(f"an event (UID {uid[:40]}) was skipped: {type(e).__name__}: {_short(e)}")
+            continue
+        if event is not None and overlaps(event, start, end):
+            events.append(event)
+    events.sort(key=lambda ev: (ev.start, ev.end, ev.uid))
+    return events, warnings
+
+
+def overlaps(ev: CalendarEvent, start: datetime, end: datetime) -> bool:
+    if ev.end <= ev.start:  # zero-length: counts when its instant is inside the window
+        return start <= ev.start < end
+    return ev.start < end and ev.end > start
+
+
+def _short(e: BaseException) -> str:
+    text = str(e).replace("\n", " ")
+    return text[:160] + ("…" if len(text) > 160 else "")
+
+
+def _recurring_uids(cal: icalendar.Calendar) -> set[str]:
+    out = set()
+    for comp in cal.walk("VEVENT"):
+        if "RRULE" in comp or "RDATE" in comp or "RECURRENCE-ID" in comp:
+            out.add(str(comp.get("UID", "")))
+    return out
+
+
+def calendar_zone(cal: icalendar.Calendar, fallback: ZoneInfo) -> tzinfo:
+    """The zone the producer wrote in: X-WR-TIMEZONE, else a lone VTIMEZONE, else ``fallback``."""
+    name = cal.get("X-WR-TIMEZONE")
+    if name:
+        try:
+            return ZoneInfo(str(name))
+        except (ValueError, KeyError, OSError):
+            pass
+    zones = list(cal.walk("VTIMEZONE"))
+    if len(zones) == 1:
+        try:
+            tz = zones[0].to_tz()
+            if tz is not None:
+                return tz  # type: ignore[no-any-return]
+        except Exception:  # noqa: S110 - a broken VTIMEZONE: the fallback is right
+            pass
+    return fallback
+
+
+def _fix_outlook_all_day_until(cal: icalendar.Calendar, fallback: ZoneInfo) -> None:
+    """All-day series with a DATE-TIME UNTIL: Outlook writes the UTC start of the last instance.
+
+    Read UNTIL as a date in the producer's zone so that last instance counts (EXPECTATIONS.md).
+    """
+    zone: tzinfo | None = None
+    for comp in cal.walk("VEVENT"):
+        dtstart = comp.get("DTSTART")
+        if dtstart is None or isinstance(dtstart.dt, datetime) or "RRULE" not in comp:
+            continue
+        rules = comp["RRULE"] if isinstance(comp["RRULE"], list) else [comp["RRULE"]]
+        for rule in rules:
+            untils = rule.get("UNTIL") or []
+            if untils and isinstance(untils[0], datetime):
+                if zone is None:
+                    zone = calendar_zone(cal, fallback)
+                until = untils[0]
+                if until.tzinfo is not None:
+                    until = until.astimezone(zone)
+                rule["UNTIL"] = [until.date()]
+
+
+def _localize(value: date | datetime, zone: ZoneInfo) -> tuple[datetime, bool]:
+    """An aware datetime; dates become local midnight (all_day=True); naive times the user's zone."""
+    if not isinstance(value, datetime):
+        return datetime(value.year, value.month, value.day, tzinfo=zone), True
+    if value.tzinfo is None:
+        return value.replace(tzinfo=zone), False
+    return value, False
+
+
+def _to_event(comp: icalendar.cal.Component, ctx: ParseContext, recurring: set[str],
+              warned: set[str], warnings: list[str]) -> CalendarEvent | None:
+    prop = comp.get("DTSTART")
+    if prop is None:
+        return None
+    raw_start = prop.dt
+    start, all_day = _localize(raw_start, ctx.zone)
+    end_prop = comp.get("DTEND")
+    if end_prop is not None:
+        end, _ = _localize(end_prop.dt, ctx.zone)
+    elif comp.get("DURATION") is not None and isinstance(comp["DURATION"].dt, timedelta):
+        end = start + comp["DURATION"].dt if not all_day else _add_days(start, comp["DURATION"].dt.days)
+    else:
+        end = _add_days(start, 1) if all_day else start
+    if all_day and end <= start:  # DTEND == DTSTART on a date: a one-day event (calendar labs)
+        end = _add_days(start, 1)
+    if end < start:
+        end = start
+    uid = str(comp.get("UID", ""))
+    title = str(comp.get("SUMMARY", "")).strip()
+    privacy = Privacy.PRIVATE if str(comp.get("CLASS", "")).upper() in ("PRIVATE", "CONFIDENTIAL") \
+        else Privacy.PUBLIC
+    event_warnings: tuple[str, ...] = ()
+    tzid = prop.params.get("TZID") if hasattr(prop, "params") else None
+    if tzid and isinstance(raw_start, datetime) and raw_start.tzinfo is None:
+        shown = "Private event" if privacy is Privacy.PRIVATE else (title or uid[:40])
+        text = f"event '{shown}' uses the unknown time zone '{tzid}'; read in {ctx.zone.key}"
+        event_warnings = (text,)
+        if uid not in warned:
+            warned.add(uid)
+            warnings.append(text)
+            log.warning("Calendar '%s': %s", ctx.source, text)
+    recurrence_id = None
+    if uid in recurring and comp.get("RECURRENCE-ID") is not None:
+        recurrence_id, _ = _localize(comp["RECURRENCE-ID"].dt, ctx.zone)
+    return CalendarEvent(
+        uid=uid,
+        start=start,
+        end=end,
+        title=title,
+        all_day=all_day,
+        source=ctx.source,
+        status=str(comp.get("STATUS", "")).upper(),
+        transparent=str(comp.get("TRANSP", "")).upper() == "TRANSPARENT",
+        busy_status=str(comp.get("X-MICROSOFT-CDO-BUSYSTATUS", "")).upper(),
+        privacy=privacy,
+        partstat=_partstat(comp.get("ATTENDEE"), ctx.user_emails),
+        recurrence_id=recurrence_id,
+        warnings=event_warnings,
+    )
+
+
+def _add_days(moment: datetime, days: int) -> datetime:
+    """Calendar days in the moment's own zone (midnight stays midnight across DST)."""
+    return (moment.replace(tzinfo=None) + timedelta(days=days)).replace(tzinfo=moment.tzinfo)
+
+
+def _partstat(attendees: object, emails: frozenset[str]) -> str:
+    if not emails or attendees is None:
+        return ""
+    items: Iterable[object] = attendees if isinstance(attendees, list) else [attendees]
+    for att in items:
+        address = str(att).lower().removeprefix("mailto:").strip()
+        if address in emails:
+            params = getattr(att, "params", {})
+            return str(params.get("PARTSTAT", "NEEDS-ACTION")).upper()
+    return ""
