@@ -135,7 +135,8 @@ class HttpFeed:
             return FetchOutcome(body=self.cached(), error=e)
 
     def _error(self, what: str, todo: str) -> CalendarError:
-        return CalendarError(f"Calendar '{self.name}' could not be fetched", f"{what} ({redact_url(self._url)}). {todo}")
+        return CalendarError(f"Calendar '{self.name}' could not be fetched",
+                             f"{what} ({redact_url(self._url)}). {todo}")
 
     def _fetch(self) -> FeedBody:
         cached = self.cached()
@@ -161,7 +162,8 @@ class HttpFeed:
                 content_type = resp.headers.get("Content-Type", "")
         except requests.exceptions.TooManyRedirects:
             raise self._error("the server redirects in a loop",
-                              "Open the link in a browser to check it, then copy the calendar's address again.") from None
+                              "Open the link in a browser to check it, then copy the calendar's address "
+                              "again.") from None
         except requests.exceptions.ConnectTimeout:
             raise self._error("the server did not answer in time",
                               "Check your connection; the last good copy is used meanwhile.") from None
