@@ -40,7 +40,11 @@ def load_settings(args: argparse.Namespace) -> Settings:
             raise ConfigError("Unknown time zone", f"--tz {args.tz!r} is not an IANA zone; "
                               "use e.g. Europe/Berlin or America/New_York.") from None
     if getattr(args, "hours", None):
-        changes["hours"] = parse_hours(args.hours)
+        try:
+            changes["hours"] = parse_hours(args.hours)
+        except ConfigError as e:
+            raise ConfigError("Bad --hours", f"{e.message} Format: \"mon-fri 09:00-12:30,13:30-17:30; "
+                              "sat 10:00-12:00\".") from None
     if getattr(args, "calendar", None):
         changes["calendars"] = tuple(
             CalendarSourceConfig(name=_display_name(loc), location=loc) for loc in args.calendar)
