@@ -25,7 +25,7 @@ class Table:
         return f"{self.path}.{name}" if self.path else name
 
     def error(self, name: str, problem: str) -> ConfigError:
-        return ConfigError("Configuration error", f"{self.source}: {self.key(name)}: {problem}")
+        return ConfigError("Configuration error", f"{self.source}: {self.key(name)}: {problem}", key=self.key(name))
 
     def check_keys(self, known: Iterable[str]) -> None:
         """Reject unknown keys (typos), suggesting the closest known one."""

@@ -17,7 +17,15 @@ class TrayStatusError(Exception):
 
 
 class ConfigError(TrayStatusError):
-    """The configuration (file or command-line options) is wrong; names file, key and fix."""
+    """The configuration (file or command-line options) is wrong; names file, key and fix.
+
+    ``key`` is the dotted key path the error is about (e.g. ``general.share_titles`` or
+    ``calendars[2].url``) when known, so an editor can show the error next to that field.
+    """
+
+    def __init__(self, title: str, message: str, *, key: str = "") -> None:
+        super().__init__(title, message)
+        self.key = key
 
 
 class CalendarError(TrayStatusError):
