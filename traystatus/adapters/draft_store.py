@@ -1,0 +1,69 @@
+"""The handoff draft on disk: written atomically (temp file, fsync, rename) so a crash or a kill
+leaves either the previous or the new draft, never a torn one; read back to reopen where it was.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+from traystatus.core.errors import TrayStatusError
+from traystatus.core.handoff import HandoffDraft, NoteSection
+
+log = logging.getLogger(__name__)
+
+FILE_NAME = "handoff-draft.json"
+
+
+class JsonDraftStore:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @classmethod
+    def in_dir(cls, state_dir: Path) -> JsonDraftStore:
+        return cls(state_dir / FILE_NAME)
+
+    def load(self) -> HandoffDraft | None:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            return HandoffDraft(
+                sections=tuple(NoteSection(title=s["title"], text=s["text"]) for s in data["sections"]),
+                destinations=tuple(data.get("destinations", ())),
+                sign_off=bool(data.get("sign_off", True)),
+                focus_section=int(data.get("focus_section", 0)),
+                cursor=int(data.get("cursor", 0)),
+                note_id=str(data.get("note_id", "")),
+            )
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            log.warning("ignoring an unreadable handoff draft %s: %s", self.path, e)
+            return None
+
+    def save(self, draft: HandoffDraft) -> None:
+        data = {
+            "sections": [{"title": s.title, "text": s.text} for s in draft.sections],
+            "destinations": list(draft.destinations), "sign_off": draft.sign_off,
+            "focus_section": draft.focus_section, "cursor": draft.cursor, "note_id": draft.note_id,
+        }
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".draft-", dir=self.path.parent)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as f:
+                    json.dump(data, f, ensure_ascii=False)
+                    f.flush()
+                    os.fsync(f.fileno())
+                Path(tmp).replace(self.path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except OSError as e:
+            raise TrayStatusError("Handoff draft", f"cannot save the draft to {self.path}: {e}. "
+                                  "Check that the state directory is writable.") from None
+
+    def clear(self) -> None:
+        self.path.unlink(missing_ok=True)
