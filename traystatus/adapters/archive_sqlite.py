@@ -57,7 +57,7 @@ def fts_query(query: str) -> str:
     terms = []
     for word in query.split():
         word = word.replace('"', "")
-        if not word:
+        if not re.search(r"\w", word):  # punctuation alone is no token: it would match nothing
             continue
         if _CJK.search(word):
             terms.append('"' + " ".join(_cjk_split(word).split()) + '"')
