@@ -1,0 +1,126 @@
+"""The ``StatusPublisher`` port and its value objects: operations sent to a service, what it shows, what we applied."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+
+class Service(enum.StrEnum):
+    SLACK = "slack"
+    MATRIX = "matrix"
+
+
+class OpKind(enum.StrEnum):
+    SET_STATUS = "set_status"  # Slack users.profile.set (text, emoji, expiration); clear = both ""
+    SET_PRESENCE = "set_presence"  # Slack users.setPresence; Matrix PUT presence (+ status_msg)
+    SET_DND = "set_dnd"  # Slack dnd.setSnooze; Matrix enable the master push rule
+    END_DND = "end_dnd"  # Slack dnd.endSnooze; Matrix disable the master push rule
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Traits:
+    """What a service can do, so reconcile plans only calls that exist there."""
+
+    separate_status: bool  # True: status is its own call (Slack); False: status rides on presence (Matrix)
+    status_expiry: bool  # the service clears the status itself at ``expires_at``
+    dnd_max: timedelta | None  # longest DND the service grants in one call (None: no limit, no expiry)
+    presence_needs_status: bool  # a presence write replaces the status message too (Matrix)
+
+
+SLACK_TRAITS = Traits(separate_status=True, status_expiry=True, dnd_max=timedelta(hours=24),
+                      presence_needs_status=False)
+MATRIX_TRAITS = Traits(separate_status=False, status_expiry=False, dnd_max=None, presence_needs_status=True)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Operation:
+    """One call to make. ``message`` is the one-line status for services without an emoji field."""
+
+    kind: OpKind
+    text: str = ""
+    emoji: str = ""
+    message: str = ""
+    expires_at: datetime | None = None
+    until: datetime | None = None  # SET_DND: snooze/rule until then
+    away: bool = False
+    span_end: datetime | None = None  # SET_DND: the end of the span the DND is for (until may be capped)
+    carries_status: bool = False  # SET_PRESENCE on Matrix: the status message rides along
+    keeps_manual: bool = False  # ... and it is the user's own message, sent back unchanged
+
+    def describe(self) -> str:
+        if self.kind is OpKind.SET_STATUS:
+            if not (self.text or self.emoji):
+                return "clear status"
+            exp = f" until {self.expires_at:%Y-%m-%d %H:%M}Z" if self.expires_at else ""
+            return f"set status {self.emoji} {self.text!r}{exp}".replace("  ", " ")
+        if self.kind is OpKind.SET_PRESENCE:
+            msg = f" with message {self.message!r}" if self.message else ""
+            return f"set presence {'away' if self.away else 'auto/online'}{msg}"
+        if self.kind is OpKind.SET_DND:
+            return f"do not disturb until {self.until:%Y-%m-%d %H:%M}Z" if self.until else "do not disturb"
+        return "end do not disturb"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Observed:
+    """What the service shows right now (read only when ownership must be checked)."""
+
+    text: str = ""
+    emoji: str = ""
+    message: str = ""  # Matrix status_msg
+    expires_at: datetime | None = None  # Slack status_expiration (None: never)
+    dnd_on: bool | None = None  # Matrix: the master push rule is enabled; Slack: a snooze is running
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Applied:
+    """What traystatus knows it set on one account (persisted in the state dir)."""
+
+    text: str = ""
+    emoji: str = ""
+    message: str = ""
+    expires_at: datetime | None = None
+    status_known: bool = False  # False after a fresh start: the service must be read first
+    away: bool | None = None  # None: unknown
+    dnd_until: datetime | None = None  # the DND end we asked for (None: we hold no DND)
+    dnd_effective: datetime | None = None  # when the service will end it by itself (Slack's cap)
+    dnd_was_on_before: bool = False  # Matrix: the master rule was already on; leave it on after
+    hands_off: str = ""  # we declined to write this desired status: one set by hand (or a huddle) was shown
+    manual_message: str = ""  # Matrix: the user's own status_msg, kept when presence must change
+    updated_at: datetime | None = None  # when this record was last reconciled (detects the clock going back)
+
+    def shown(self, now: datetime) -> tuple[str, str]:
+        """The (text, emoji) we set that the service still shows (an expired status is gone)."""
+        if self.expires_at is not None and self.expires_at <= now:
+            return ("", "")
+        return (self.text, self.emoji)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RetryState:
+    failures: int = 0
+    retry_at: datetime | None = None
+    last_error: str = ""
+    needs_action: bool = False
+
+
+class StatusPublisher(Protocol):
+    """One chat account: reads what it shows and sends operations. Raises ``ServiceError``."""
+
+    @property
+    def account(self) -> str:
+        """A stable id like ``slack:T0123`` or ``matrix:@me:example.org`` (never a secret)."""
+        ...
+
+    @property
+    def service(self) -> Service: ...
+
+    @property
+    def traits(self) -> Traits: ...
+
+    def observe(self) -> Observed: ...
+
+    def send(self, op: Operation, now: datetime) -> None: ...
