@@ -7,13 +7,15 @@ UNTIL, unknown TZIDs, floating times) and turns every library failure into a :cl
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 import icalendar
 import recurring_ical_events
+from icalendar.prop import vBroken
 
 from traystatus.core.errors import CalendarError
 from traystatus.core.model import CalendarEvent, Privacy
@@ -23,6 +25,8 @@ log = logging.getLogger(__name__)
 #: recurring-ical-events is asked for a slightly wider window: floating and all-day times are
 #: only placed in the user's zone afterwards, and no zone is more than 14 h off UTC.
 _SLACK = timedelta(days=1)
+_REPAIRABLE = ("DTEND", "DURATION", "EXDATE", "RDATE")
+_RRULE_SPACES = re.compile(r"^(RRULE[;:][^\r\n]*)$", re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -41,6 +45,9 @@ def parse_calendar(data: bytes | str, ctx: ParseContext) -> icalendar.Calendar:
         raise CalendarError(f"Calendar '{ctx.source}' is not a calendar",
                             f"it is {what}. Use the calendar's iCal/ICS address or an .ics file "
                             "(for Google: 'Secret address in iCal format').")
+    if "RRULE" in text and re.search(r"^RRULE[;:][^\r\n]*[ \t]", text, re.MULTILINE):
+        # "BYDAY=MO, TU, WE" (icalendar issue 165): spaces make the whole series unreadable
+        text = _RRULE_SPACES.sub(lambda m: m.group(1).replace(" ", "").replace("\t", ""), text)
     try:
         cal = icalendar.Calendar.from_ical(text)
     except Exception as e:  # icalendar raises ValueError, KeyError, … on broken input
@@ -58,6 +65,8 @@ def expand(cal: icalendar.Calendar, start: datetime, end: datetime,
     warnings: list[str] = []
     try:
         _fix_outlook_all_day_until(cal, ctx.zone)
+        _promote_orphan_series(cal)
+        _drop_broken_properties(cal, warnings)
         recurring = _recurring_uids(cal)
         query = recurring_ical_events.of(cal, keep_recurrence_attributes=True, skip_bad_series=True)
         raw = list(query.between(start - _SLACK, end + _SLACK))
@@ -135,9 +144,44 @@ def _fix_outlook_all_day_until(cal: icalendar.Calendar, fallback: ZoneInfo) -> N
                 if zone is None:
                     zone = calendar_zone(cal, fallback)
                 until = untils[0]
-                if until.tzinfo is not None:
-                    until = until.astimezone(zone)
-                rule["UNTIL"] = [until.date()]
+                if until.tzinfo is None:
+                    rule["UNTIL"] = [until.date()]
+                    continue
+                local_until = until.astimezone(zone)
+                if local_until.time() == time(0):  # Outlook: the start of the last instance
+                    rule["UNTIL"] = [local_until.date()]
+                else:  # Google & co: an instant on the last day, in UTC
+                    rule["UNTIL"] = [until.astimezone(UTC).date()]
+
+
+def _drop_broken_properties(cal: icalendar.Calendar, warnings: list[str]) -> None:
+    """A broken DTEND/EXDATE/… (``DTEND:None``) would make the library drop the whole event."""
+    for comp in cal.walk("VEVENT"):
+        if not comp.errors:
+            continue
+        for name in _REPAIRABLE:
+            value = comp.get(name)
+            if value is None:
+                continue
+            items = value if isinstance(value, list) else [value]
+            keep = [item for item in items if not isinstance(item, vBroken)]
+            if len(keep) == len(items):
+                continue
+            del comp[name]
+            for item in keep:
+                comp.add(name, item)
+            what = str(comp.get("SUMMARY", "")) if str(comp.get("CLASS", "")).upper() == "PUBLIC" else ""
+            warnings.append(f"an event{f' ({what!r})' if what else ''} has an unreadable {name}; it was ignored")
+
+
+def _promote_orphan_series(cal: icalendar.Calendar) -> None:
+    """An override with its own RRULE/RDATE but no master (khal, Exchange): expand it as a series."""
+    masters = {str(c.get("UID", "")) for c in cal.walk("VEVENT") if "RECURRENCE-ID" not in c}
+    for comp in cal.walk("VEVENT"):
+        if "RECURRENCE-ID" in comp and ("RRULE" in comp or "RDATE" in comp) \
+                and str(comp.get("UID", "")) not in masters:
+            del comp["RECURRENCE-ID"]
+            masters.add(str(comp.get("UID", "")))
 
 
 def _localize(value: date | datetime, zone: ZoneInfo) -> tuple[datetime, bool]:
