@@ -1,0 +1,193 @@
+"""The settings pages that are plain forms: working hours, status, team, handoff, general."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from zoneinfo import available_timezones
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QGroupBox, QLabel, QLineEdit, QListWidget, QVBoxLayout, QWidget
+
+from traystatus.core.errors import ConfigError
+from traystatus.core.handoff import HandoffSettings
+from traystatus.core.hours import DAY_NAMES, WeekHours, format_hours, parse_blocks
+from traystatus.core.model import State
+from traystatus.core.settings import GeneralSettings, Settings
+from traystatus.core.settings_editing import SettingsDocument
+from traystatus.core.status_map import DEFAULT_STATE_STATUS, PRESENCES
+from traystatus.qt.settings.form import ErrorLabel, FormPage
+from traystatus.qt.settings.items_table import ItemsTable
+
+ZONES = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
+DAY_LABELS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+STATE_LABELS = {State.AVAILABLE: "Available", State.MEETING: "In a meeting", State.FOCUS: "Focus",
+                State.OOO: "Out of office", State.OFF_HOURS: "Off hours"}
+
+
+class HoursPage(FormPage):
+    """Time zone, a week grid (several blocks a day), dated exceptions and travel."""
+
+    title = "Working hours"
+
+    def __init__(self, doc: SettingsDocument, default_zone: str, parent: QWidget | None = None) -> None:
+        super().__init__(doc, parent)
+        self.add_choice("timezone", "Time &zone", default_zone, [(z, z) for z in ZONES],
+                        "Your IANA time zone; working hours are read in it.", editable=True)
+        self.days: list[QLineEdit] = []
+        self.day_errors: list[ErrorLabel] = []
+        grid = QGroupBox("Week (blocks like 09:00-12:30, 13:30-17:30; empty = day off)", self)
+        form = FormPage(doc, grid)  # only for its layout helpers
+        for i, name in enumerate(DAY_LABELS):
+            edit = QLineEdit(grid)
+            edit.setPlaceholderText("off")
+            edit.setAccessibleName(f"{name} working hours")
+            form._row(f"day.{DAY_NAMES[i]}", f"&{name}" if i < 5 else name, edit, "")
+            self.day_errors.append(form.errors[f"day.{DAY_NAMES[i]}"])
+            edit.textEdited.connect(self._week_edited)
+            self.days.append(edit)
+        QVBoxLayout(grid).addWidget(form)
+        self.errors["working_hours"] = ErrorLabel(self)
+        self.outer.addWidget(grid)
+        self.outer.addWidget(self.errors["working_hours"])
+        self.exceptions = ItemsTable(doc, "exceptions", [("first", "First day"), ("last", "Last day"),
+                                                         ("hours", "Hours (empty = off)"), ("label", "Label")],
+                                     "Exceptions", self, add_text="Add exception")
+        self.travel = ItemsTable(doc, "travel", [("first", "First day"), ("last", "Last day"),
+                                                 ("timezone", "Time zone"), ("label", "Label")],
+                                 "Travel", self, add_text="Add travel")
+        for title, table in (("Exceptions: holidays, days off, other hours", self.exceptions),
+                             ("Travel: work in another time zone on these days", self.travel)):
+            box = QGroupBox(title, self)
+            QVBoxLayout(box).addWidget(table)
+            self.outer.addWidget(box)
+            table.edited.connect(self.edited)
+            self.errors[table.key] = ErrorLabel(box)
+            box.layout().addWidget(self.errors[table.key])
+        self.outer.addStretch(1)
+
+    def load(self) -> None:
+        super().load()
+        try:
+            hours = self.doc.validate().hours
+        except ConfigError:
+            hours = WeekHours()
+        for i, edit in enumerate(self.days):
+            edit.setText(", ".join(str(b) for b in hours.blocks(i)))
+        self.exceptions.load()
+        self.travel.load()
+
+    def _week_edited(self) -> None:
+        days = []
+        ok = True
+        for i, edit in enumerate(self.days):
+            try:
+                days.append(parse_blocks(edit.text()))
+                self.day_errors[i].show_error("")
+            except ConfigError as e:
+                self.day_errors[i].show_error(e.message)
+                ok = False
+        if ok:
+            # A week with no block at all gives "" here, which validation rejects with its own message.
+            self.edited.emit("working_hours", format_hours(WeekHours(days=tuple(days))))
+
+
+class StatusPage(FormPage):
+    """Per state: text template, emoji, DND, presence — and a live preview of the next 24 h."""
+
+    title = "Status"
+
+    def __init__(self, doc: SettingsDocument, preview: Callable[[Settings], Sequence[str]] | None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(doc, parent)
+        self.preview = preview
+        hint = QLabel("Templates may use {until} and {back}; {title} only when you share titles "
+                      "(General). Private events are never named.", self)
+        hint.setWordWrap(True)
+        self.form.addRow(hint)
+        for state in State:
+            d = DEFAULT_STATE_STATUS[state]
+            label = STATE_LABELS[state]
+            self.add_text(f"status.{state.value}.text", f"{label}: text", d.text, placeholder="(no status)")
+            self.add_text(f"status.{state.value}.emoji", f"{label}: emoji", d.emoji, placeholder=":emoji:")
+            self.add_check(f"status.{state.value}.dnd", f"{label}: Do not disturb", d.dnd)
+            self.add_choice(f"status.{state.value}.presence", f"{label}: presence", d.presence,
+                            [(p, p) for p in PRESENCES])
+        self.preview_list = QListWidget(self)
+        self.preview_list.setAccessibleName("Preview of the next 24 hours")
+        box = QGroupBox("Preview: the next 24 hours on each service", self)
+        QVBoxLayout(box).addWidget(self.preview_list)
+        self.outer.addWidget(box)
+
+    def update_preview(self, settings: Settings) -> None:
+        self.preview_list.clear()
+        if self.preview is None:
+            self.preview_list.addItem("(preview unavailable)")
+            return
+        self.preview_list.addItems(list(self.preview(settings)))
+
+
+class TeamPage(FormPage):
+    title = "Team"
+
+    def __init__(self, doc: SettingsDocument, parent: QWidget | None = None) -> None:
+        super().__init__(doc, parent)
+        self.add_text("team.me_name", "Your &name in the team clock", "You")
+        self.add_check("team.import_slack", "Import teammates from &Slack", False,
+                       "Names and time zones of the workspace's members (refreshed daily).")
+        self.add_text("team.matrix_room", "Import members of this &Matrix room", "", placeholder="!room:server")
+        self.people = ItemsTable(doc, "team.people", [("name", "Name"), ("timezone", "Time zone"),
+                                                      ("hours", "Working hours"), ("team", "Team"),
+                                                      ("handle", "Handle")], "Teammates", self,
+                                 add_text="Add teammate")
+        self.people.edited.connect(self.edited)
+        box = QGroupBox("Teammates (your edits win over imports)", self)
+        QVBoxLayout(box).addWidget(self.people)
+        self.errors["team.people"] = ErrorLabel(box)
+        box.layout().addWidget(self.errors["team.people"])
+        self.outer.addWidget(box)
+
+    def load(self) -> None:
+        super().load()
+        self.people.load()
+
+
+class HandoffPage(FormPage):
+    title = "Handoff"
+
+    def __init__(self, doc: SettingsDocument, parent: QWidget | None = None) -> None:
+        super().__init__(doc, parent)
+        d = HandoffSettings()
+        self.add_check("handoff.prompt", "&Prompt for a handoff note", d.prompt,
+                       "Before the end of your working day (not on out-of-office days or holidays).")
+        self.add_int("handoff.minutes_before", "&Minutes before the day ends", d.minutes_before, 0, 240,
+                     suffix=" min")
+        self.add_lines("handoff.sections", "&Sections (one per line)", d.sections)
+        self.add_lines("handoff.destinations", "&Destinations (one per line)", (),
+                       "slack:#channel, slack:<workspace>:#channel or matrix:!room:server")
+        self.add_check("handoff.sign_off", "Sign &off when I send the note", d.sign_off,
+                       "Sets the off-hours status and Do not disturb until your next working start.")
+        self.outer.addStretch(1)
+
+
+class GeneralPage(FormPage):
+    title = "General"
+
+    def __init__(self, doc: SettingsDocument, parent: QWidget | None = None) -> None:
+        super().__init__(doc, parent)
+        d = GeneralSettings()
+        self.add_check("general.start_at_login", "Start at &login", d.start_at_login)
+        self.add_check("general.notify_on_change", "&Notify when my status changes by itself", d.notify_on_change)
+        self.add_check("general.share_titles", "Share meeting &titles in my status", d.share_titles,
+                       "Off by default: titles never leave this machine. Private events are never shared.")
+        self.add_check("general.respect_manual_status", "Never overwrite a status I set by &hand",
+                       d.respect_manual_status)
+        self.add_check("general.clear_on_quit", "&Clear my statuses when traystatus quits", d.clear_on_quit)
+        self.outer.addStretch(1)
+
+
+def make_debounce(parent: QWidget, ms: int, slot: Callable[[], None]) -> QTimer:
+    timer = QTimer(parent)
+    timer.setSingleShot(True)
+    timer.setInterval(ms)
+    timer.timeout.connect(slot)
+    return timer
