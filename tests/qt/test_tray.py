@@ -1,0 +1,173 @@
+"""The tray widgets offscreen: icon and tooltip per state, menu contents and the intents it emits."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+from pytestqt.qtbot import QtBot
+
+from traystatus.core.model import Availability, Override, State
+from traystatus.core.overrides import Choice
+from traystatus.core.tray_view import IconState, ServiceHealth, TrayView, build_tray_view
+from traystatus.qt.application import SingleInstance, forward_to_running
+from traystatus.qt.bridge import Bridge
+from traystatus.qt.fallback_window import NO_TRAY_TEXT, FallbackWindow
+from traystatus.qt.icons import IconSet
+from traystatus.qt.menu import TrayMenu
+from traystatus.qt.tray import Tray
+
+ICONS = Path(__file__).resolve().parents[2] / "resources" / "icons"
+TZ = ZoneInfo("Europe/Berlin")
+NOW = datetime(2026, 11, 24, 13, 0, tzinfo=UTC)
+
+
+def view(state: State = State.MEETING, *, health: tuple[ServiceHealth, ...] = (),
+         overrides: tuple[Override, ...] = ()) -> TrayView:
+    timeline = (Availability(start=NOW - timedelta(hours=1), end=NOW + timedelta(hours=1, minutes=30), state=state,
+                             until=NOW + timedelta(hours=1, minutes=30), reason="r"),
+                Availability(start=NOW + timedelta(hours=1, minutes=30), end=NOW + timedelta(hours=3),
+                             state=State.FOCUS if state is not State.FOCUS else State.MEETING,
+                             until=NOW + timedelta(hours=3), reason="r"))
+    return build_tray_view(timeline=timeline, overrides=overrides, health=health, now=NOW, tz=TZ)
+
+
+@pytest.fixture
+def tray(qtbot: QtBot) -> Tray:
+    menu = TrayMenu(windows=("team", "settings"))
+    t = Tray(IconSet(ICONS), menu)
+    t.show()
+    yield t
+    t.hide()
+    menu.deleteLater()
+
+
+def test_every_state_has_both_icon_variants_and_they_render(qapp: QApplication) -> None:
+    icons = IconSet(ICONS)
+    for state in IconState:
+        for dark in (False, True):
+            icon = icons.icon(state, dark=dark)
+            assert not icon.isNull()
+            assert not icon.pixmap(22, 22).toImage().isNull()
+    assert icons.path(IconState.PAUSED, dark=True).name == "paused-dark.svg"
+
+
+@pytest.mark.parametrize("state", list(State))
+def test_icon_and_tooltip_follow_the_state(tray: Tray, state: State) -> None:
+    v = view(state, health=(ServiceHealth(name="Slack"), ServiceHealth(name="Matrix")))
+    tray.render(v)
+    assert tray.icon.toolTip() == v.tooltip and v.tooltip.endswith("· Slack ✓ · Matrix ✓")
+    expected = IconSet(ICONS).icon(IconState(state.value)).pixmap(16, 16).toImage()
+    assert tray.icon.icon().pixmap(16, 16).toImage() == expected
+
+
+def test_menu_shows_state_next_and_health_with_fix(tray: Tray, qtbot: QtBot) -> None:
+    bad = ServiceHealth(name="Slack", ok=False, detail="token revoked", fix="reconnect in Settings…", needs_action=True)
+    tray.render(view(health=(bad, ServiceHealth(name="Matrix"))))
+    texts = tray.menu.texts()
+    assert texts[:2] == ["In a meeting until 15:30", "Next: Focus 15:30–17:00"]
+    assert "Slack: token revoked — reconnect in Settings…" in texts
+    assert "Back (resume automatic)" not in texts  # nothing to come back from
+    assert texts[-4:] == ["Team clock…", "Settings…", "Open log", "Quit"]
+    attention = IconSet(ICONS).icon(IconState.ATTENTION).pixmap(16, 16).toImage()
+    assert tray.icon.icon().pixmap(16, 16).toImage() == attention
+    fix = next(a for a in tray.menu.actions() if a.text().startswith("Slack:"))
+    assert fix.isEnabled()
+    with qtbot.waitSignal(tray.menu.entry_selected) as sig:
+        fix.trigger()
+    assert sig.args == ["fix:Slack"]
+    ok = next(a for a in tray.menu.actions() if a.text() == "Matrix ✓")
+    assert not ok.isEnabled()
+
+
+def test_menu_actions_emit_intents(tray: Tray, qtbot: QtBot) -> None:
+    tray.render(view())
+    with qtbot.waitSignal(tray.menu.choice_selected) as sig:
+        tray.menu.action_for(Choice.DND_1H.value).trigger()
+    assert sig.args == [Choice.DND_1H]
+    for key in ("team", "settings", "log"):
+        with qtbot.waitSignal(tray.menu.entry_selected) as sig:
+            tray.menu.action_for(key).trigger()
+        assert sig.args == [key]
+    with pytest.raises(KeyError):
+        tray.menu.action_for("handoff")  # not offered: that window was not wired
+    with qtbot.waitSignal(tray.menu.quit_requested):
+        tray.menu.action_for("quit").trigger()
+
+
+def test_override_and_pause_lines(tray: Tray) -> None:
+    dnd = Override(state=State.FOCUS, start=NOW, end=NOW + timedelta(hours=1), reason="Do not disturb")
+    pause = Override(state=State.AVAILABLE, start=NOW, end=NOW + timedelta(hours=1), reason="Syncing paused",
+                     paused=True)
+    tray.render(view(overrides=(dnd, pause)))
+    texts = tray.menu.texts()
+    assert "Syncing paused until 15:00" in texts
+    assert "Back (resume automatic)" in texts
+    assert tray.icon.toolTip().startswith("Syncing paused until 15:00")
+
+
+def test_update_while_menu_open_waits_until_it_closes(tray: Tray, qtbot: QtBot) -> None:
+    tray.render(view(State.MEETING))
+    tray.menu.popup(tray.menu.pos())
+    qtbot.waitUntil(tray.menu.isVisible)
+    tray.render(view(State.FOCUS))
+    assert tray.menu.texts()[0] == "In a meeting until 15:30"
+    tray.menu.hide()
+    qtbot.waitUntil(lambda: tray.menu.texts()[0] == "Focusing until 15:30")
+
+
+def test_bridge_delivers_worker_results_on_the_gui_thread(qtbot: QtBot) -> None:
+    import threading
+
+    bridge = Bridge()
+    seen: list[tuple[object, bool]] = []
+    bridge.view_changed.connect(lambda v: seen.append((v, threading.current_thread() is threading.main_thread())))
+    v = view()
+    worker = threading.Thread(target=bridge.publish_view, args=(v,))
+    worker.start()
+    worker.join()
+    qtbot.waitUntil(lambda: bool(seen))
+    assert seen == [(v, True)]
+
+
+def test_fallback_window_says_why_and_has_the_controls(qtbot: QtBot) -> None:
+    menu = TrayMenu()
+    w = FallbackWindow(IconSet(ICONS), menu)
+    qtbot.addWidget(w)
+    w.render(view(health=(ServiceHealth(name="Matrix", ok=False, detail="server unreachable"),)))
+    w.show()
+    assert w.why.text() == NO_TRAY_TEXT and "no system tray" in NO_TRAY_TEXT
+    assert w.state_label.text() == "In a meeting until 15:30"
+    assert w.next_label.text() == "Next: Focus 15:30–17:00"
+    assert w.health_label.text() == "Matrix: server unreachable"
+    assert w.controls.menu() is menu and "Do not disturb for 1 h" in menu.texts()
+    w.show_message("Slack needs you", "reconnect")
+    assert w.message_label.text() == "Slack needs you: reconnect"
+
+
+def test_offscreen_has_no_tray(qapp: QApplication) -> None:
+    assert QApplication.instance() is qapp
+    assert not QSystemTrayIcon.isSystemTrayAvailable()
+
+
+def test_single_instance_forwards_messages(qtbot: QtBot, tmp_path: Path) -> None:
+    name = f"traystatus-test-{tmp_path.name}"
+    assert forward_to_running(name, "activate") is False  # nobody listening yet
+    first = SingleInstance(name)
+    assert first.listen()
+    got: list[str] = []
+    first.message_received.connect(got.append)
+    # the second "launch" connects from a thread: the first one's event loop must keep running
+    import threading
+
+    results: list[bool] = []
+    t = threading.Thread(target=lambda: results.append(forward_to_running(name, "settings")))
+    t.start()
+    qtbot.waitUntil(lambda: got == ["settings"])
+    t.join()
+    assert results == [True]
+    first.close()
+    assert forward_to_running(name, "activate") is False

@@ -1,0 +1,246 @@
+"""The end-of-day handoff popup: one editor per template section, continuous draft saving, submit
+with "Sign off", and the per-destination delivery state with a Retry button.
+
+Use::
+
+    popup = HandoffPopup(draft, save_draft=store.save, prompt=True)   # draft: core.handoff.HandoffDraft
+    popup.submitted.connect(on_submit)        # HandoffDraft: store it, deliver it, sign off if draft.sign_off
+    popup.snoozed.connect(on_snooze)          # int minutes (15 or 60); prompt=True only
+    popup.skipped.connect(on_skip)            # skip today; prompt=True only
+    popup.retry_requested.connect(on_retry)   # (note_id, destination)
+    popup.post_deliveries(note_id, deliveries)  # thread-safe: shows core.outbox.Delivery states
+    popup.show()
+
+``save_draft`` is called at most ``autosave_ms`` (default 500 ms) after the first unsaved keystroke,
+even while typing goes on, and when the popup closes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QTextCursor
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from traystatus.core.errors import TrayStatusError
+from traystatus.core.handoff import SNOOZE_CHOICES, HandoffDraft, NoteSection
+from traystatus.core.outbox import Delivery, DeliveryStatus, describe
+
+log = logging.getLogger(__name__)
+
+
+class HandoffPopup(QWidget):
+    submitted = Signal(object)  # HandoffDraft
+    snoozed = Signal(int)
+    skipped = Signal()
+    retry_requested = Signal(str, str)
+    _deliveries_posted = Signal(str, object)  # from any thread → the GUI thread
+
+    def __init__(self, draft: HandoffDraft, *, save_draft: Callable[[HandoffDraft], None], prompt: bool = False,
+                 autosave_ms: int = 500, title: str = "End-of-day handoff", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("handoffPopup")
+        self.setWindowTitle(title)
+        self._draft = draft
+        self._save_draft = save_draft
+        self._note_id = ""
+        self._saved = True
+        self._autosave = QTimer(self)
+        self._autosave.setSingleShot(True)
+        self._autosave.setInterval(autosave_ms)
+        self._autosave.timeout.connect(self.save_now)
+
+        layout = QVBoxLayout(self)
+        intro = QLabel("What should the next person know? Empty sections are left out.")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        body = QWidget()
+        grid = QVBoxLayout(body)
+        self.editors: list[QPlainTextEdit] = []
+        for i, section in enumerate(draft.sections):
+            label = QLabel(f"<b>{section.title}</b>")
+            edit = QPlainTextEdit(section.text)
+            edit.setObjectName(f"section{i}")
+            edit.setTabChangesFocus(True)
+            edit.setMinimumHeight(56)
+            label.setBuddy(edit)
+            edit.textChanged.connect(self._changed)
+            edit.cursorPositionChanged.connect(self._changed_cursor)
+            grid.addWidget(label)
+            grid.addWidget(edit)
+            self.editors.append(edit)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        layout.addWidget(scroll, 1)
+
+        to = ", ".join(draft.destinations) or "nowhere yet (set [handoff] destinations); the note is archived"
+        self.to_label = QLabel(f"To: {to}")
+        self.to_label.setWordWrap(True)
+        layout.addWidget(self.to_label)
+        self.sign_off = QCheckBox("Sign off: off-hours status and Do Not Disturb until my next working start")
+        self.sign_off.setChecked(draft.sign_off)
+        self.sign_off.toggled.connect(self._changed)
+        layout.addWidget(self.sign_off)
+
+        self.delivery_box = QWidget()
+        self._delivery_grid = QGridLayout(self.delivery_box)
+        self._delivery_grid.setContentsMargins(0, 0, 0, 0)
+        self.delivery_labels: dict[str, QLabel] = {}
+        self.retry_buttons: dict[str, QPushButton] = {}
+        layout.addWidget(self.delivery_box)
+        self.error_label = QLabel()
+        self.error_label.setWordWrap(True)
+        self.error_label.hide()
+        layout.addWidget(self.error_label)
+
+        buttons = QHBoxLayout()
+        self.snooze_buttons: list[QPushButton] = []
+        if prompt:
+            for minutes in SNOOZE_CHOICES:
+                b = QPushButton(f"Snooze {minutes} min" if minutes < 60 else f"Snooze {minutes // 60} h")
+                b.clicked.connect(lambda _=False, m=minutes: self._snooze(m))
+                buttons.addWidget(b)
+                self.snooze_buttons.append(b)
+            self.skip_button: QPushButton | None = QPushButton("Skip today")
+            self.skip_button.clicked.connect(self._skip)
+            buttons.addWidget(self.skip_button)
+        else:
+            self.skip_button = None
+        buttons.addStretch(1)
+        self.submit_button = QPushButton("Submit")
+        self.submit_button.setDefault(True)
+        self.submit_button.clicked.connect(self._submit)
+        buttons.addWidget(self.submit_button)
+        layout.addLayout(buttons)
+        self._deliveries_posted.connect(self.show_deliveries)
+        self.resize(560, 680)
+        self._restore_cursor()
+
+    # ---- draft ----
+    def draft(self) -> HandoffDraft:
+        focus = next((i for i, e in enumerate(self.editors) if e.hasFocus()), self._draft.focus_section)
+        return replace(
+            self._draft,
+            sections=tuple(NoteSection(title=s.title, text=e.toPlainText())
+                           for s, e in zip(self._draft.sections, self.editors, strict=True)),
+            sign_off=self.sign_off.isChecked(),
+            focus_section=focus,
+            cursor=self.editors[focus].textCursor().position() if self.editors else 0,
+        )
+
+    def _restore_cursor(self) -> None:
+        if not self.editors:
+            return
+        i = min(max(self._draft.focus_section, 0), len(self.editors) - 1)
+        edit = self.editors[i]
+        cursor = edit.textCursor()
+        cursor.setPosition(min(self._draft.cursor, len(edit.toPlainText())))
+        edit.setTextCursor(cursor)
+        edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _changed(self) -> None:
+        self._saved = False
+        if not self._autosave.isActive():  # throttle, not debounce: typing on never postpones the save
+            self._autosave.start()
+
+    def _changed_cursor(self) -> None:
+        if not self._autosave.isActive() and not self._note_id:
+            self._saved = False
+            self._autosave.start()
+
+    def save_now(self) -> None:
+        self._autosave.stop()
+        if self._saved or self._note_id:
+            return
+        self._draft = self.draft()
+        try:
+            self._save_draft(self._draft)
+        except TrayStatusError as e:
+            self.show_error(f"{e.title}: {e.message}")
+            return
+        self._saved = True
+
+    def show_error(self, text: str) -> None:
+        self.error_label.setText(text)
+        self.error_label.setVisible(bool(text))
+
+    # ---- actions ----
+    def _submit(self) -> None:
+        draft = self.draft()
+        self.save_now()
+        self.submit_button.setEnabled(False)
+        self.submitted.emit(draft)
+
+    def mark_submitted(self, note_id: str) -> None:
+        """The note is stored: the editors become read-only and the delivery state shows below."""
+        self._note_id = note_id
+        for e in self.editors:
+            e.setReadOnly(True)
+        self.sign_off.setEnabled(False)
+        self.submit_button.setText("Submitted")
+        for b in [*self.snooze_buttons, *([self.skip_button] if self.skip_button else [])]:
+            b.setEnabled(False)
+
+    def submit_failed(self, text: str) -> None:
+        self.submit_button.setEnabled(True)
+        self.show_error(text)
+
+    def _snooze(self, minutes: int) -> None:
+        self.save_now()
+        self.snoozed.emit(minutes)
+        self.close()
+
+    def _skip(self) -> None:
+        self.save_now()
+        self.skipped.emit()
+        self.close()
+
+    # ---- delivery state ----
+    def post_deliveries(self, note_id: str, deliveries: Sequence[Delivery]) -> None:
+        """Thread-safe: may be called from the delivery worker."""
+        self._deliveries_posted.emit(note_id, list(deliveries))
+
+    def show_deliveries(self, note_id: str, deliveries: Sequence[Delivery]) -> None:
+        if self._note_id and note_id != self._note_id:
+            return
+        for d in deliveries:
+            label = self.delivery_labels.get(d.destination)
+            if label is None:
+                row = len(self.delivery_labels)
+                label = QLabel()
+                label.setWordWrap(True)
+                button = QPushButton("Retry")
+                button.clicked.connect(lambda _=False, dest=d.destination: self.retry_requested.emit(
+                    self._note_id or note_id, dest))
+                self._delivery_grid.addWidget(label, row, 0)
+                self._delivery_grid.addWidget(button, row, 1)
+                self.delivery_labels[d.destination] = label
+                self.retry_buttons[d.destination] = button
+            mark = {DeliveryStatus.SENT: "✔", DeliveryStatus.FAILED: "✖", DeliveryStatus.UNCERTAIN: "?"}.get(
+                d.status, "…")
+            label.setText(f"{mark} {describe(d)}")
+            self.retry_buttons[d.destination].setVisible(d.retryable_by_user)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_now()
+        super().closeEvent(event)
+
+    def focus_section(self, index: int) -> QPlainTextEdit:
+        edit = self.editors[index]
+        edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        edit.moveCursor(QTextCursor.MoveOperation.End)
+        return edit
