@@ -1,0 +1,111 @@
+"""Hypothesis properties of the engine: coverage, no redundant splits, constant state between transitions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from traystatus.core.engine import Timeline, build_timeline, next_transition, next_working_start
+from traystatus.core.hours import parse_hours
+from traystatus.core.model import CalendarEvent, Override, State
+from traystatus.core.settings import Settings
+
+ZONES = ["America/New_York", "Europe/London", "Asia/Kolkata", "Asia/Kathmandu", "Australia/Lord_Howe",
+         "Pacific/Chatham", "Pacific/Kiritimati", "Pacific/Apia"]
+HOURS = ["mon-fri 09:00-17:00", "mon-fri 09:00-12:30,13:30-17:30; sat 10:00-12:00", "mon-sun 22:00-06:00",
+         "tue-sat 00:00-24:00", "sun 01:30-02:30,02:45-03:15", "mon 08:00-09:00"]
+# Windows around DST changes of the zones above (2026) and an ordinary week.
+BASES = [datetime(2026, 3, 7, tzinfo=UTC), datetime(2026, 3, 28, tzinfo=UTC), datetime(2026, 4, 4, tzinfo=UTC),
+         datetime(2026, 9, 26, tzinfo=UTC), datetime(2026, 10, 3, tzinfo=UTC), datetime(2026, 10, 24, tzinfo=UTC),
+         datetime(2026, 10, 31, tzinfo=UTC), datetime(2026, 11, 23, tzinfo=UTC)]
+TITLES = ["Sync", "Focus", "OOO", "Vacation", "Review", "Lunch"]
+
+
+@st.composite
+def scenario(draw: st.DrawFn) -> tuple[Settings, list[CalendarEvent], list[Override], datetime, datetime]:
+    zone = ZoneInfo(draw(st.sampled_from(ZONES)))
+    s = Settings(timezone=zone, hours=parse_hours(draw(st.sampled_from(HOURS))))
+    start = draw(st.sampled_from(BASES)) + timedelta(minutes=draw(st.integers(0, 24 * 60)))
+    end = start + timedelta(minutes=draw(st.integers(1, 5 * 24 * 60)))
+    minute = st.integers(-24 * 60, 6 * 24 * 60)
+    events = []
+    for i in range(draw(st.integers(0, 12))):
+        a = start + timedelta(minutes=draw(minute))
+        events.append(CalendarEvent(
+            uid=str(i), start=a, end=a + timedelta(minutes=draw(st.integers(1, 3 * 24 * 60))),
+            title=draw(st.sampled_from(TITLES)), all_day=draw(st.booleans()), transparent=draw(st.booleans()),
+            status=draw(st.sampled_from(["", "TENTATIVE", "CANCELLED"]))))
+    overrides = []
+    for _ in range(draw(st.integers(0, 2))):
+        a = start + timedelta(minutes=draw(minute))
+        overrides.append(Override(state=draw(st.sampled_from(list(State))), start=a,
+                                  end=a + timedelta(minutes=draw(st.integers(1, 2 * 24 * 60))),
+                                  paused=draw(st.booleans())))
+    return s, events, overrides, start, end
+
+
+def _check_shape(tl: Timeline, start: datetime, end: datetime) -> None:
+    assert tl.intervals[0].start == start and tl.intervals[-1].end == end
+    for a, b in zip(tl.intervals, tl.intervals[1:], strict=False):
+        assert a.end == b.start  # no gap, no overlap
+        assert (a.state, a.until, a.reason, a.event_titles, a.overridden) != (
+            b.state, b.until, b.reason, b.event_titles, b.overridden)  # no redundant split
+    for a in tl.intervals:
+        assert a.start < a.end
+        assert a.until >= a.end or a.until >= end  # until never points back into the interval
+
+
+@settings(max_examples=150, deadline=None)
+@given(scenario())
+def test_timeline_covers_the_window_without_gaps_overlaps_or_redundant_splits(
+        sc: tuple[Settings, list[CalendarEvent], list[Override], datetime, datetime]) -> None:
+    s, events, overrides, start, end = sc
+    tl = build_timeline(s, events, overrides, start, end)
+    _check_shape(tl, start, end)
+    for o in overrides:
+        if not o.paused and start <= o.start < end:
+            a = tl.at(o.start)
+            # the most recently started override wins (ties: any of them)
+            assert a.overridden
+            assert a.state in {p.state for p in overrides if not p.paused and p.start == o.start}
+
+
+@settings(max_examples=150, deadline=None)
+@given(scenario(), st.integers(0, 5 * 24 * 60 - 1))
+def test_state_is_constant_until_the_next_transition(
+        sc: tuple[Settings, list[CalendarEvent], list[Override], datetime, datetime], offset: int) -> None:
+    s, events, overrides, start, end = sc
+    tl = build_timeline(s, events, overrides, start, end)
+    now = min(start + timedelta(minutes=offset, seconds=17), end - timedelta(microseconds=1))
+    current = tl.at(now)
+    nxt = next_transition(tl, now)
+    if nxt is None:
+        assert current.end == end
+        return
+    assert nxt > now
+    assert nxt == current.end
+    mid = now + (nxt - now) / 2
+    assert tl.at(mid) == current
+    assert tl.at(nxt) != current
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(ZONES), st.sampled_from(HOURS[:-1]), st.sampled_from(BASES), st.integers(0, 7 * 24 * 60))
+def test_next_working_start_is_a_start_of_available_time(zone: str, hours: str, base: datetime, minute: int) -> None:
+    s = Settings(timezone=ZoneInfo(zone), hours=parse_hours(hours))
+    after = base + timedelta(minutes=minute)
+    ws = next_working_start(s, after)
+    if ws is None:  # always working
+        assert build_timeline(s, [], [], after, after + timedelta(days=8)).intervals[0].state is State.AVAILABLE
+        return
+    assert ws >= after
+    tl = build_timeline(s, [], [], after - timedelta(days=1), ws + timedelta(hours=1))
+    assert tl.at(ws).state is State.AVAILABLE
+    assert tl.at(ws - timedelta(microseconds=1)).state is State.OFF_HOURS
+    # nothing starts in between
+    for prev, a in zip(tl.intervals, tl.intervals[1:], strict=False):
+        if prev.state is State.OFF_HOURS and a.state is State.AVAILABLE:
+            assert not after < a.start < ws
