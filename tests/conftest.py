@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 
 # Fixture modules in tests/fixtures/; each feature adds its own here.
-pytest_plugins: list[str] = ["tests.fixtures.xvfb", "tests.fixtures.synapse", "tests.fixtures.slack"]
+pytest_plugins: list[str] = ["tests.fixtures.xvfb", "tests.fixtures.synapse", "tests.fixtures.slack",
+                             "tests.fixtures.http_feeds", "tests.fixtures.radicale"]
 
 
 @pytest.fixture(autouse=True)
