@@ -69,7 +69,7 @@ def load_events(settings: Settings, args: argparse.Namespace, start: datetime,
         events.extend(result.events)
         if result.error is not None:
             failed = failed or not result.stale
-            notes.append(f"calendar '{result.source}': {result.error.title}: {result.error.message}")
+            notes.append(f"{result.error.title}: {result.error.message}")
         if result.stale:
             age = ""
             if result.fetched_at is not None:
