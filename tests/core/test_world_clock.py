@@ -259,3 +259,16 @@ def test_overlap_spans_are_working_time_for_everyone(members: list[tuple[str, st
         inside = any(s.start <= probe < s.end for s in spans)
         assert inside == all(is_working(p.hours, probe.astimezone(p.tz)) for p in people)
         probe += timedelta(minutes=60)
+
+
+def test_best_slots_keep_the_required_organiser_in_every_slot() -> None:
+    me, ny = person("Me", "Europe/London"), person("Nia", "America/New_York")
+    tokyo, kolkata = person("Aiko", "Asia/Tokyo"), person("Priya", "Asia/Kolkata")
+    now = at("2026-03-10T07:00")
+    free = best_slots([me, ny, tokyo, kolkata], now, tz=ZoneInfo("Europe/London"), hours=me.hours, limit=10)
+    assert any("Me" in s.missing for s in free)  # without a requirement, a slot may leave the organiser out
+    slots = best_slots([me, ny, tokyo, kolkata], now, tz=ZoneInfo("Europe/London"), hours=me.hours, limit=10,
+                       required=[me])
+    assert slots and all("Me" in s.available for s in slots)
+    assert (slots[0].start, slots[0].end, slots[0].missing) == (at("2026-03-10T09:00"), at("2026-03-10T11:30"),
+                                                                ("Nia", "Aiko"))

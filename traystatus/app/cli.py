@@ -15,6 +15,7 @@ from traystatus.core.errors import TrayStatusError
 COMMAND_MODULES = [
     "plan",
     "calendar",
+    "team",
 ]
 
 

@@ -252,10 +252,11 @@ def working_days(start: date, count: int, hours: WeekHours | None) -> list[date]
 
 
 def best_slots(people: Sequence[Person], now: datetime, *, tz: ZoneInfo, hours: WeekHours | None = None,
-               days: int = 5, minutes: int = 30, limit: int = 5) -> list[Span]:
+               days: int = 5, minutes: int = 30, limit: int = 5, required: Sequence[Person] = ()) -> list[Span]:
     """The best meeting times from ``now`` over the next ``days`` working days (of ``hours``, in ``tz``):
-    spans of at least ``minutes`` where the most people are within working hours, earliest first among
-    equals. Spans where nobody works are never returned."""
+    spans of at least ``minutes`` where the most of ``people`` are within working hours, earliest first
+    among equals. ``required`` people (you, the organiser) are within working hours in every span.
+    Spans where nobody works are never returned."""
     if not people:
         return []
     candidates: list[tuple[int, datetime, datetime]] = []
@@ -267,9 +268,12 @@ def best_slots(people: Sequence[Person], now: datetime, *, tz: ZoneInfo, hours: 
             continue
         per_person = [working_intervals(p, s, e) for p in people]
         per_day[day] = per_person
-        for a, b, n in coverage(per_person, s, e):
-            if n > 0 and b - a >= minutes * MINUTE:
-                candidates.append((n, a, b))
+        windows = [(x.start, x.end) for x in overlap(required, s, e)] if required else [(s, e)]
+        for ws, we in windows:
+            clipped = [[(max(a, ws), min(b, we)) for a, b in iv if a < we and b > ws] for iv in per_person]
+            for a, b, n in coverage(clipped, ws, we):
+                if n > 0 and b - a >= minutes * MINUTE:
+                    candidates.append((n, a, b))
     candidates.sort(key=lambda c: (-c[0], c[1]))
     out: list[Span] = []
     for _n, a, b in candidates[:limit]:

@@ -1,0 +1,170 @@
+"""`traystatus team`: teammates' local times now (or --at), and `team overlap`: shared working hours, best slots."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from traystatus.adapters.clock import SystemClock
+from traystatus.app.options import add_settings_options, load_settings
+from traystatus.app.paths import AppPaths
+from traystatus.core.errors import ConfigError
+from traystatus.core.settings import Settings
+from traystatus.core.team import Person, me_person, merge_roster, parse_member
+from traystatus.core.world_clock import Row, Span, best_slots, day_overlap, rows
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--member", action="append", default=[], metavar='"NAME=ZONE[;HOURS]"',
+                        help='a teammate, e.g. "Aiko=Asia/Tokyo" or "Raj=Asia/Kolkata;mon-fri 10:00-18:00" '
+                        "(repeatable; added to the configured team, wins over a configured person of that name)")
+    common.add_argument("--at", metavar="ISO", help="the moment: 2026-03-10T15:00 (your zone unless an offset "
+                        "is given), or 15:00 today; default: now")
+    common.add_argument("--json", action="store_true", help="machine-readable output")
+    p = subparsers.add_parser("team", parents=[common], help="your teammates' local times and working hours",
+                              description="What time it is for each teammate, the offset to you and whether "
+                              "they are working.")
+    add_settings_options(p)
+    p.set_defaults(func=run_clock)
+    sub = p.add_subparsers(dest="team_command", metavar="SUBCOMMAND")
+    o = sub.add_parser("overlap", parents=[common], help="when everyone (or --with people) is within working hours",
+                       description="The hours of each day where everyone is within working hours, in your zone, "
+                       "and the best meeting slots over the next five working days.")
+    o.add_argument("--with", dest="with_names", action="append", default=[], metavar="NAME",
+                   help="only these teammates (repeatable; default: everyone)")
+    o.add_argument("--days", type=int, default=1, metavar="N", help="how many days from today (default 1)")
+    o.add_argument("--without-me", action="store_true", help="leave yourself out of the overlap")
+    o.add_argument("--minutes", type=int, default=None, metavar="N",
+                   help="meeting length for the best slots (default: team.meeting_minutes, 30)")
+    add_settings_options(o)
+    o.set_defaults(func=run_overlap)
+
+
+def roster(settings: Settings, args: argparse.Namespace) -> tuple[Person, list[Person]]:
+    """You, and the team: --member people, then configured ones, then cached imports (no network here)."""
+    from traystatus.adapters.roster_cache import load_cached_people
+
+    members = [parse_member(spec) for spec in args.member]
+    names = {m.name.casefold() for m in members}
+    configured = members + [p for p in settings.team.people if p.name.casefold() not in names]
+    state_dir = AppPaths.resolve(getattr(args, "config", None)).state_dir
+    people = list(merge_roster(configured, *load_cached_people(state_dir)))
+    me = me_person(name=settings.team.me_name, tz=settings.timezone, hours=settings.hours, travel=settings.travel)
+    return me, people
+
+
+def parse_at(text: str | None, zone: ZoneInfo, now: datetime) -> datetime:
+    if not text:
+        return now
+    try:
+        if len(text) == 5 and text[2] == ":":
+            local_today = now.astimezone(zone).date()
+            moment = datetime.combine(local_today, time.fromisoformat(text))
+        elif len(text) == 10:
+            moment = datetime.combine(date.fromisoformat(text), time(12, 0))
+        else:
+            moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ConfigError("Bad --at", f"{text!r} is not a time; use e.g. 2026-03-10T15:00, "
+                          "2026-03-10T15:00+09:00 or 15:00.") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    return moment.astimezone(UTC)
+
+
+def _row_json(r: Row) -> dict[str, object]:
+    return {"name": r.name, "zone": r.zone, "local_time": r.local.isoformat(), "offset_minutes": r.offset_minutes,
+            "working": r.working, "badge": str(r.badge), "date_hint": r.date_hint, "team": r.group, "me": r.is_me}
+
+
+def run_clock(args: argparse.Namespace) -> int:
+    settings = load_settings(args)
+    me, people = roster(settings, args)
+    instant = parse_at(args.at, settings.timezone, SystemClock().now())
+    table = rows(me, people, instant)
+    if args.json:
+        print(json.dumps([_row_json(r) for r in table], indent=2))
+        return 0
+    mine = instant.astimezone(me.zone_at(instant))
+    print(f"{mine:%a %d %b %H:%M} {mine.tzname()} ({me.zone_at(instant).key})")
+    if not people:
+        print("No teammates yet: add [[team.people]] to the config, or --member \"Aiko=Asia/Tokyo\".")
+    width = max(len(r.name) for r in table)
+    group: str | None = None
+    grouped = any(r.group for r in table)
+    for r in table:
+        if grouped and not r.is_me and r.group != group:
+            group = r.group
+            print(f"{group or 'Others'}:")
+        when = f"{r.local:%a %H:%M}" + (f" {r.date_hint}" if r.date_hint else "")
+        badge = {"working": "working", "off_hours": "off hours", "night": "night"}[str(r.badge)]
+        print(f"  {r.name:<{width}}  {r.zone:<22} {when:<20} {r.offset_label:>12}  {badge}")
+    return 0
+
+
+def _select(people: Sequence[Person], names: Sequence[str]) -> list[Person]:
+    if not names:
+        return list(people)
+    out: list[Person] = []
+    for name in names:
+        key = name.casefold().strip()
+        exact = [p for p in people if p.name.casefold() == key]
+        found = exact or [p for p in people if p.name.casefold().startswith(key)]
+        if len(found) != 1:
+            known = ", ".join(p.name for p in people) or "nobody (add [[team.people]] or --member)"
+            why = "matches several people" if found else "is not in the team"
+            raise ConfigError("Unknown teammate", f"--with {name!r} {why}; the team: {known}.")
+        if found[0] not in out:
+            out.append(found[0])
+    return out
+
+
+def _span_json(s: Span, zone: ZoneInfo) -> dict[str, object]:
+    return {"start": s.start.astimezone(zone).isoformat(), "end": s.end.astimezone(zone).isoformat(),
+            "minutes": s.minutes, "available": list(s.available), "missing": list(s.missing)}
+
+
+def run_overlap(args: argparse.Namespace) -> int:
+    settings = load_settings(args)
+    me, people = roster(settings, args)
+    if args.days < 1 or args.days > 366:
+        raise ConfigError("Bad --days", f"--days {args.days}: give 1 to 366.")
+    group = ([] if args.without_me else [me]) + _select(people, args.with_names)
+    if len(group) < 2 and not (args.without_me and group):
+        raise ConfigError("Nobody to overlap with", "add teammates with [[team.people]] in the config or "
+                          "--member \"Aiko=Asia/Tokyo\", or name them with --with.")
+    zone = settings.timezone
+    instant = parse_at(args.at, zone, SystemClock().now())
+    first = instant.astimezone(zone).date()
+    days = [(first + timedelta(days=i), day_overlap(group, first + timedelta(days=i), zone)) for i in range(args.days)]
+    minutes = args.minutes or settings.team.meeting_minutes
+    slots = best_slots(group, instant, tz=zone, hours=None if args.without_me else me.hours, minutes=minutes,
+                       required=() if args.without_me else (me,))
+    if args.json:
+        print(json.dumps({
+            "people": [p.name for p in group], "timezone": zone.key,
+            "days": [{"date": d.isoformat(), "spans": [_span_json(s, zone) for s in spans]} for d, spans in days],
+            "best_slots": [_span_json(s, zone) for s in slots],
+        }, indent=2))
+        return 0
+    print(f"Working hours shared by {', '.join(p.name for p in group)} (times in {zone.key}):")
+    for d, spans in days:
+        text = ", ".join(f"{s.start.astimezone(zone):%H:%M}–{s.end.astimezone(zone):%H:%M} ({_dur(s.minutes)})"
+                         for s in spans)
+        print(f"  {d:%a %d %b}  {text or 'no overlap'}")
+    print(f"Best {minutes}-minute slots, next five working days:")
+    for s in slots:
+        who = "everyone" if s.everyone else f"{len(s.available)} of {len(group)}, not {', '.join(s.missing)}"
+        print(f"  {s.start.astimezone(zone):%a %d %b %H:%M}–{s.end.astimezone(zone):%H:%M}  {who}")
+    if not slots:
+        print("  none: nobody works in that window")
+    return 0
+
+
+def _dur(minutes: int) -> str:
+    h, m = divmod(minutes, 60)
+    return f"{h} h {m} min" if h and m else (f"{h} h" if h else f"{m} min")
