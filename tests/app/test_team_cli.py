@@ -1,4 +1,4 @@
-"""`traystatus team` and `traystatus team overlap`: without a config (--member/--tz/--hours), with one, cached imports."""
+"""`traystatus team` and `team overlap`: without a config (--member/--tz/--hours), with one, cached imports."""
 
 from __future__ import annotations
 
