@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,6 +24,27 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 USER_AGENT = "traystatus (calendar feed reader)"
+
+
+class _Urllib3Redactor(logging.Filter):
+    """urllib3 logs request lines ("GET /calendar/ical/…/private-…/basic.ics") at DEBUG: drop the paths."""
+
+    _REQUEST = re.compile(r'((?:GET|HEAD|POST|PUT|DELETE|OPTIONS|PROPFIND|REPORT|MKCALENDAR) )/[^\s"]*')
+    _URL = re.compile(r'((?:https?|webcal)://[^/\s"\']+)/[^\s"\']*')
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        record.msg = self._URL.sub(r"\1/…", self._REQUEST.sub(r"\1/…", message))
+        record.args = ()
+        return True
+
+
+def install_urllib3_redaction() -> None:
+    """Idempotent: attach the redactor to the urllib3 loggers that print URLs."""
+    for name in ("urllib3.connectionpool", "urllib3.util.retry"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _Urllib3Redactor) for f in logger.filters):
+            logger.addFilter(_Urllib3Redactor())
 
 
 def redact_url(url: str) -> str:
@@ -79,6 +101,7 @@ class HttpFeed:
         self._session = session or requests.Session()
         self._session.max_redirects = max_redirects
         self._memory: FeedBody | None = None  # avoids re-reading the disk copy on every 304
+        install_urllib3_redaction()
 
     def __repr__(self) -> str:
         return f"HttpFeed({self.name!r}, {redact_url(self._url)!r})"
@@ -131,7 +154,7 @@ class HttpFeed:
         try:
             return FetchOutcome(body=self._fetch())
         except CalendarError as e:
-            log.warning("Calendar '%s': %s: %s", self.name, e.title, e.message)
+            log.warning("%s: %s", e.title, e.message)
             return FetchOutcome(body=self.cached(), error=e)
 
     def _error(self, what: str, todo: str) -> CalendarError:

@@ -60,7 +60,7 @@ class IcsCalendarSource:
         else:
             self._path = Path(location).expanduser()
         self._memo: _Expanded | None = None
-        self._last_good: tuple[bytes, str, datetime] | None = None  # files: data, sha, read at
+        self._last_good: tuple[bytes, str, datetime] | None = None  # data, sha, fetched at
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -86,14 +86,13 @@ class IcsCalendarSource:
         try:
             events, warnings = self._expanded(data, sha, start, end)
         except CalendarError as e:
-            if error is None and self._feed is None and self._last_good is not None \
-                    and self._last_good[1] != sha:  # a file broken since last time: serve the good copy
+            if self._last_good is not None and self._last_good[1] != sha:  # broken since: serve the good copy
                 good_data, good_sha, good_at = self._last_good
                 events, warnings = self._expanded(good_data, good_sha, start, end)
                 return CalendarResult(source=self.name, events=events, error=e, fetched_at=good_at,
                                       stale=True, warnings=warnings)
             raise
-        if self._feed is None and error is None:
+        if error is None:
             self._last_good = (data, sha, fetched_at)
         return CalendarResult(source=self.name, events=events, error=error, fetched_at=fetched_at,
                               stale=error is not None, warnings=warnings)
