@@ -2,25 +2,72 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
+import zoneinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from traystatus.core.errors import ConfigError
 from traystatus.core.settings import Settings, settings_from_mapping
 
+_HEADER_RE = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\- ]+?)\s*\]\]?\s*(#.*)?$")
+_KEY_RE = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=")
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    """Map every key path ("general.share_titles", "exceptions[2].last") and table to its first line."""
+    lines: dict[str, int] = {}
+    counts: dict[str, int] = {}
+    table = ""
+    for i, line in enumerate(text.splitlines(), 1):
+        header = _HEADER_RE.match(line)
+        if header:
+            name = header.group(2).replace(" ", "")
+            parent, _, leaf = name.rpartition(".")
+            prefix = ""
+            for part in parent.split(".") if parent else []:  # parents may be arrays: use their latest item
+                prefix = f"{prefix}.{part}" if prefix else part
+                if prefix in counts:
+                    prefix = f"{prefix}[{counts[prefix]}]"
+            base = f"{prefix}.{leaf}" if prefix else leaf
+            if header.group(1) == "[[":
+                counts[base] = counts.get(base, 0) + 1
+                lines.setdefault(base, i)
+                base = f"{base}[{counts[base]}]"
+            table = base
+            lines.setdefault(table, i)
+            continue
+        key = _KEY_RE.match(line)
+        if key:
+            lines.setdefault(f"{table}.{key.group(1)}" if table else key.group(1), i)
+    return lines
+
 
 def _line_of(text: str, message: str) -> int | None:
-    """Best-effort line of the key an error names (tomllib keeps no positions)."""
-    m = re.search(r": ([A-Za-z0-9_.\[\]]+): ", message)
+    """The line of the key an error names (tomllib keeps no positions), or of its table."""
+    m = re.search(r": ([A-Za-z0-9_.\-\[\]]+): ", message)
     if not m:
         return None
-    last = re.sub(r"\[\d+\]", "", m.group(1)).split(".")[-1]
-    for i, line in enumerate(text.splitlines(), 1):
-        if re.match(rf"\s*{re.escape(last)}\s*=", line) or line.strip() in (f"[{m.group(1)}]", f"[[{last}]]"):
-            return i
+    lines = _key_lines(text)
+    path = m.group(1)
+    while path:
+        if path in lines:
+            return lines[path]
+        path = path.rpartition(".")[0]
     return None
+
+
+def _suggest_zone(e: ConfigError) -> None:
+    """Add the closest IANA zone name to an unknown-zone error (reading the zone list is I/O: done here)."""
+    m = re.search(r"'([^']+)' is not an IANA time zone", e.message)
+    if not m:
+        return
+    close = difflib.get_close_matches(m.group(1), sorted(zoneinfo.available_timezones()), n=1)
+    if close:
+        e.message += f" Did you mean \"{close[0]}\"?"
+        e.args = (f"{e.title}: {e.message}",)
 
 
 def load_config_file(path: Path, *, default_tz: ZoneInfo) -> Settings:
@@ -39,6 +86,7 @@ def load_config_file(path: Path, *, default_tz: ZoneInfo) -> Settings:
     try:
         return settings_from_mapping(data, source=str(path), default_tz=default_tz)
     except ConfigError as e:
+        _suggest_zone(e)
         line = _line_of(text, e.message)
         if line is not None:
             e.message = e.message.replace(f"{path}: ", f"{path}:{line}: ", 1)

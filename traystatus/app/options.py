@@ -17,6 +17,8 @@ from traystatus.core.settings import CalendarSourceConfig, Settings
 
 def add_settings_options(parser: argparse.ArgumentParser) -> None:
     g = parser.add_argument_group("settings (override the config file; enough without one)")
+    g.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS,
+                   help="config file (default: the platform's config dir, or TRAYSTATUS_CONFIG)")
     g.add_argument("--calendar", action="append", default=[], metavar="FILE|URL",
                    help="an .ics file or http(s)/webcal URL (repeatable); replaces the configured calendars")
     g.add_argument("--tz", metavar="ZONE", help="your IANA time zone, e.g. Europe/Berlin (default: the system's)")
