@@ -16,6 +16,9 @@ COMMAND_MODULES = [
     "plan",
     "calendar",
     "team",
+    "settings",
+    "handoff",
+    "notes",
 ]
 
 

@@ -58,8 +58,10 @@ class FormPage(QWidget):
 
     # -- building ---------------------------------------------------------------------------
     def _row(self, key: str, label: str, widget: QWidget, help_text: str) -> None:
-        lbl = QLabel(label, self)
-        lbl.setBuddy(widget)
+        lbl: QLabel | None = None
+        if not isinstance(widget, QCheckBox):  # a check box carries its own clickable label
+            lbl = QLabel(label, self)
+            lbl.setBuddy(widget)
         widget.setAccessibleName(label.replace("&", ""))
         if help_text:
             widget.setToolTip(help_text)
@@ -71,10 +73,13 @@ class FormPage(QWidget):
         err = ErrorLabel(box)
         lay.addWidget(err)
         self.errors[key] = err
-        self.form.addRow(lbl, box)
+        if lbl is None:
+            self.form.addRow(box)
+        else:
+            self.form.addRow(lbl, box)
 
     def add_check(self, key: str, label: str, default: bool, help_text: str = "") -> QCheckBox:
-        w = QCheckBox(self)
+        w = QCheckBox(label, self)
         self._row(key, label, w, help_text)
 
         def load() -> None:

@@ -13,7 +13,7 @@ from traystatus.core.handoff import HandoffSettings
 from traystatus.core.hours import DAY_NAMES, WeekHours, format_hours, parse_blocks
 from traystatus.core.model import State
 from traystatus.core.settings import GeneralSettings, Settings
-from traystatus.core.settings_editing import SettingsDocument
+from traystatus.core.settings_editing import Runner, SettingsDocument
 from traystatus.core.status_map import DEFAULT_STATE_STATUS, PRESENCES
 from traystatus.qt.settings.form import ErrorLabel, FormPage
 from traystatus.qt.settings.items_table import ItemsTable
@@ -97,9 +97,9 @@ class StatusPage(FormPage):
     title = "Status"
 
     def __init__(self, doc: SettingsDocument, preview: Callable[[Settings], Sequence[str]] | None,
-                 parent: QWidget | None = None) -> None:
+                 runner: Runner, parent: QWidget | None = None) -> None:
         super().__init__(doc, parent)
-        self.preview = preview
+        self.preview, self.runner = preview, runner
         hint = QLabel("Templates may use {until} and {back}; {title} only when you share titles "
                       "(General). Private events are never named.", self)
         hint.setWordWrap(True)
@@ -119,11 +119,20 @@ class StatusPage(FormPage):
         self.outer.addWidget(box)
 
     def update_preview(self, settings: Settings) -> None:
-        self.preview_list.clear()
+        """Recompute the preview off the GUI thread (it reads the calendars)."""
         if self.preview is None:
+            self.preview_list.clear()
             self.preview_list.addItem("(preview unavailable)")
             return
-        self.preview_list.addItems(list(self.preview(settings)))
+        preview = self.preview
+        self.runner(lambda: list(preview(settings)), self._show_preview)
+
+    def _show_preview(self, result: object) -> None:
+        self.preview_list.clear()
+        if isinstance(result, Exception):
+            self.preview_list.addItem(f"Preview failed: {getattr(result, 'message', result)}")
+        elif isinstance(result, list):
+            self.preview_list.addItems([str(line) for line in result])
 
 
 class TeamPage(FormPage):

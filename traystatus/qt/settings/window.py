@@ -45,7 +45,7 @@ class SettingsWindow(QWidget):
             AccountsPage(doc, accounts, runner),
             CalendarsPage(doc, calendar_tester, runner),
             HoursPage(doc, default_zone),
-            StatusPage(doc, preview),
+            StatusPage(doc, preview, runner),
             TeamPage(doc),
             HandoffPage(doc),
             GeneralPage(doc),

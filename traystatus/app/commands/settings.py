@@ -1,0 +1,20 @@
+"""`traystatus settings`: the settings window, shown by the running app when there is one."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("settings", help="open the settings window (the running app shows it, if any)")
+    p.add_argument("--first-run", action="store_true", help="open the first-run setup instead")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from traystatus.app.settings_app import forward_settings_request, run_settings_window
+
+    if forward_settings_request(args, "setup" if args.first_run else "settings"):
+        print("traystatus is running: it shows the settings window now.")
+        return 0
+    return run_settings_window(args, first_run=args.first_run)

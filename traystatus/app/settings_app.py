@@ -1,0 +1,121 @@
+"""Wiring for the settings window: the config document, calendar test, status preview and accounts."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from traystatus.adapters.calendar_sources import build_sources, load_all
+from traystatus.adapters.config_document import TomlConfigDocument
+from traystatus.adapters.system_zone import system_zone
+from traystatus.app.paths import AppPaths
+from traystatus.core.engine import build_timeline
+from traystatus.core.errors import CalendarError
+from traystatus.core.settings import CalendarSourceConfig, Settings
+from traystatus.core.status_map import desired_status
+
+PREVIEW_HOURS = 24
+
+
+def open_document(paths: AppPaths) -> TomlConfigDocument:
+    return TomlConfigDocument(paths.config_file, default_tz=system_zone())
+
+
+def make_calendar_tester(paths: AppPaths, zone: ZoneInfo):  # type: ignore[no-untyped-def]
+    """Fetch one calendar for the next two weeks and say how it went (runs on a worker thread)."""
+
+    def test(config: CalendarSourceConfig) -> str:
+        now = datetime.now(UTC)
+        settings = Settings(timezone=zone, calendars=(config,))
+        sources = build_sources(settings, cache_dir=paths.cache_dir)
+        [result] = load_all(sources, now, now + timedelta(days=14))
+        if result.error is not None and not result.events:
+            raise result.error
+        note = f" (stale: {result.error.message})" if result.error is not None else ""
+        return f"{len(result.events)} events in the next 14 days{note}"
+
+    return test
+
+
+def _hm(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%a %H:%M")
+
+
+def make_preview(paths: AppPaths):  # type: ignore[no-untyped-def]
+    """The next 24 h as each service would show it, for the Status page."""
+
+    def preview(settings: Settings) -> list[str]:
+        now = datetime.now(UTC).replace(second=0, microsecond=0)
+        end = now + timedelta(hours=PREVIEW_HOURS)
+        results = load_all(build_sources(settings, cache_dir=paths.cache_dir), now, end + timedelta(days=7))
+        events = [e for r in results for e in r.events]
+        timeline = build_timeline(settings, events, (), now, end)
+        lines = [f"⚠ {r.source}: {r.error.title}" for r in results if r.error is not None]
+        zone = settings.timezone
+        for interval in timeline.intervals:
+            d = desired_status(interval, settings.status, now=max(now, interval.start), tz=zone,
+                               share_titles=settings.general.share_titles)
+            status = f"{d.emoji} “{d.text}”".strip() if d.has_status else "no status"
+            dnd = f", DND until {_hm(d.dnd_until, zone)}" if d.dnd_until else ""
+            matrix = f"{'unavailable' if d.away else 'online'}" + (f" “{d.message}”" if d.message else "")
+            lines.append(f"{_hm(interval.start, zone)}–{_hm(interval.end, zone)}  {interval.state.value}: "
+                         f"Slack {status}{dnd}, {'away' if d.away else 'auto'} · Matrix {matrix}")
+        return lines
+
+    return preview
+
+
+def replace_calendar(settings: Settings, config: CalendarSourceConfig) -> Settings:
+    return dataclasses.replace(settings, calendars=(config,))
+
+
+__all__ = ["CalendarError", "make_calendar_tester", "make_preview", "open_document"]
+
+
+def run_settings_window(args: object, *, first_run: bool = False) -> int:
+    """Open the settings window (or first-run setup) as its own small app; returns when it closes."""
+    from traystatus.qt.application import create_application
+    from traystatus.qt.runner import ThreadRunner
+    from traystatus.qt.settings.first_run import FirstRunWizard
+    from traystatus.qt.settings.window import SettingsWindow
+
+    paths = AppPaths.resolve(getattr(args, "config", None))
+    paths.ensure()
+    app = create_application(["traystatus"])
+    app.setQuitOnLastWindowClosed(True)
+    runner = ThreadRunner(app)
+    doc = open_document(paths)
+    zone = system_zone()
+    accounts = make_accounts_manager(paths)
+    common = dict(default_zone=str(doc.get("timezone", zone.key)), runner=runner, accounts=accounts,
+                  calendar_tester=make_calendar_tester(paths, zone), preview=make_preview(paths))
+    window: QWidgetLike = FirstRunWizard(doc, **common) if first_run else SettingsWindow(doc, **common)
+    window.show()
+    code = int(app.exec())
+    runner.wait(2000)
+    return code
+
+
+def forward_settings_request(args: object, message: str) -> bool:
+    """Ask a running traystatus to show the window; True if one took the request."""
+    try:
+        from traystatus.app.gui import instance_name
+    except ImportError:
+        return False
+    from traystatus.qt.application import forward_to_running
+
+    return forward_to_running(instance_name(AppPaths.resolve(getattr(args, "config", None))), message)
+
+
+def make_accounts_manager(paths: AppPaths) -> object | None:
+    """The accounts port for the Accounts page, when the account adapters are available."""
+    try:
+        from traystatus.adapters.accounts_manager import ServiceAccountsManager
+    except ImportError:
+        return None
+    return ServiceAccountsManager(paths.config_file)
+
+
+class QWidgetLike:  # typing aid only: anything with show()
+    def show(self) -> None: ...

@@ -1,0 +1,196 @@
+"""First-run setup: connect a service, add a calendar, confirm hours and zone, then preview today's plan.
+
+Every step can be skipped; the result is whatever was given, saved atomically on Finish.
+Usage: ``FirstRunWizard(doc, default_zone=…, runner=…, accounts=…, calendar_tester=…, preview=…)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from traystatus.core.errors import ConfigError
+from traystatus.core.hours import format_hours, parse_hours
+from traystatus.core.settings import CalendarSourceConfig, Settings
+from traystatus.core.settings_editing import AccountsManager, Runner, SettingsDocument
+from traystatus.qt.settings.form import ErrorLabel
+from traystatus.qt.settings.pages import ZONES
+from traystatus.qt.settings.pages_io import AccountsPage, CalendarTester, _describe
+
+
+class _CalendarStep(QWizardPage):
+    def __init__(self, tester: CalendarTester | None, runner: Runner) -> None:
+        super().__init__()
+        self.setTitle("Add a calendar")
+        self.setSubTitle("An ICS address (Google's secret address, Outlook's published calendar, Nextcloud, "
+                         "iCloud) or a file. You can skip this and add calendars later.")
+        self.location = QLineEdit(self)
+        self.location.setPlaceholderText("https://… or webcal://… or /path/to/calendar.ics")
+        self.location.setAccessibleName("Calendar address or file")
+        browse = QPushButton("&Browse…", self)
+        browse.clicked.connect(self._browse)
+        test = QPushButton("&Test", self)
+        test.setEnabled(tester is not None)
+        test.clicked.connect(self._test)
+        self.result = QLabel("", self)
+        self.result.setWordWrap(True)
+        self.result.setAccessibleName("Calendar test result")
+        row = QHBoxLayout()
+        row.addWidget(self.location, 1)
+        row.addWidget(browse)
+        row.addWidget(test)
+        lay = QVBoxLayout(self)
+        lay.addLayout(row)
+        lay.addWidget(self.result)
+        self.tester, self.runner = tester, runner
+
+    def config(self) -> CalendarSourceConfig | None:
+        loc = self.location.text().strip()
+        if not loc:
+            return None
+        name = loc.split("://", 1)[1].split("/", 1)[0] if "://" in loc else loc.rsplit("/", 1)[-1]
+        return CalendarSourceConfig(name=name, location=loc)
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Calendar file", "", "Calendars (*.ics);;All files (*)")
+        if path:
+            self.location.setText(path)
+
+    def _test(self) -> None:
+        config, tester = self.config(), self.tester
+        if config is None or tester is None:
+            self.result.setText("Enter an address or a file first.")
+            return
+        self.result.setText("Fetching…")
+        self.runner(lambda: tester(config), lambda r: self.result.setText(_describe(r)))
+
+
+class _HoursStep(QWizardPage):
+    def __init__(self, default_zone: str, default_hours: str) -> None:
+        super().__init__()
+        self.setTitle("Your working hours and time zone")
+        self.setSubTitle("Outside these hours your status says you are off and when you are back.")
+        self.zone = QLineEdit(default_zone, self)
+        self.zone.setAccessibleName("Time zone")
+        self.hours = QLineEdit(default_hours, self)
+        self.hours.setAccessibleName("Working hours")
+        self.hours.setToolTip('e.g. "mon-fri 09:00-12:30,13:30-17:30; sat 10:00-12:00"')
+        self.error = ErrorLabel(self)
+        form = QFormLayout(self)
+        form.addRow("Time &zone", self.zone)
+        form.addRow("Working &hours", self.hours)
+        form.addRow(self.error)
+        self.hours.textEdited.connect(lambda _t: self.completeChanged.emit())
+        self.zone.textEdited.connect(lambda _t: self.completeChanged.emit())
+
+    def problem(self) -> str:
+        try:
+            parse_hours(self.hours.text())
+        except ConfigError as e:
+            return e.message
+        if self.zone.text().strip() not in ZONES and self.zone.text().strip() != "UTC":
+            return f"{self.zone.text().strip()!r} is not a time zone like Europe/Berlin."
+        return ""
+
+    def isComplete(self) -> bool:  # Qt's name
+        message = self.problem()
+        self.error.show_error(message)
+        return not message
+
+
+class _PreviewStep(QWizardPage):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle("Today's plan")
+        self.setSubTitle("This is what your teammates will see. Change anything later in Settings.")
+        self.list = QListWidget(self)
+        self.list.setAccessibleName("Today's plan")
+        QVBoxLayout(self).addWidget(self.list)
+
+
+class FirstRunWizard(QWizard):
+    finished_setup = Signal(object)  # Settings, once saved
+
+    def __init__(self, doc: SettingsDocument, *, default_zone: str, runner: Runner,
+                 accounts: AccountsManager | None = None, calendar_tester: CalendarTester | None = None,
+                 preview: Callable[[Settings], Sequence[str]] | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.doc, self.runner, self.preview = doc, runner, preview
+        self.setWindowTitle("Set up traystatus")
+        connect = QWizardPage()
+        connect.setTitle("Connect Slack or Matrix")
+        connect.setSubTitle("traystatus sets your status there. Skip to only see your plan for now.")
+        self.accounts_page = AccountsPage(doc, accounts, runner, connect)
+        QVBoxLayout(connect).addWidget(self.accounts_page)
+        self.calendar = _CalendarStep(calendar_tester, runner)
+        try:
+            current = doc.validate()
+            hours, zone = format_hours(current.hours), str(doc.get("timezone", default_zone))
+        except ConfigError:
+            hours, zone = "mon-fri 09:00-17:00", default_zone
+        self.hours = _HoursStep(zone, hours)
+        self.preview_step = _PreviewStep()
+        for page in (connect, self.calendar, self.hours, self.preview_step):
+            self.addPage(page)
+        self.currentIdChanged.connect(self._entered)
+        self.accounts_page.load()
+
+    def apply_answers(self) -> None:
+        """Write what was given into the document (not saved yet)."""
+        config = self.calendar.config()
+        if config is not None:
+            items = [i for i in self.doc.items("calendars") if i.get("url") != config.location
+                     and i.get("path") != config.location]
+            key = "url" if "://" in config.location else "path"
+            items.append({"name": config.name, key: config.location})
+            self.doc.set_items("calendars", items)
+        self.doc.set("timezone", self.hours.zone.text().strip())
+        self.doc.set("working_hours", self.hours.hours.text().strip())
+
+    def _entered(self, page_id: int) -> None:
+        if self.page(page_id) is not self.preview_step:
+            return
+        self.apply_answers()
+        self.preview_step.list.clear()
+        try:
+            settings = self.doc.validate()
+        except ConfigError as e:
+            self.preview_step.list.addItem(f"{e.title}: {e.message}")
+            return
+        if self.preview is None:
+            return
+        preview = self.preview
+        self.preview_step.list.addItem("Reading your calendar…")
+        self.runner(lambda: list(preview(settings)), self._show_preview)
+
+    def _show_preview(self, result: object) -> None:
+        self.preview_step.list.clear()
+        if isinstance(result, list):
+            self.preview_step.list.addItems([str(x) for x in result])
+        else:
+            self.preview_step.list.addItem(_describe(result))
+
+    def accept(self) -> None:
+        self.apply_answers()
+        try:
+            settings = self.doc.save()
+        except ConfigError as e:
+            self.preview_step.list.addItem(f"Not saved — {e.message}")
+            return
+        self.finished_setup.emit(settings)
+        super().accept()
