@@ -170,3 +170,16 @@ def test_revoked_token_needs_action_without_leaking_it(synapse: SynapseServer,
         assert session.access_token not in text
         assert session.refresh_token is not None and session.refresh_token not in text
     logout(session)  # logging out twice is harmless
+
+
+# -- storing a session (the keyring holds it whole) ------------------------------------------------------------
+
+def test_session_json_round_trip_and_damaged_entry(synapse: SynapseServer) -> None:
+    user = synapse.new_user("store")
+    session = login_password(synapse.base_url, user.user_id, user.password)
+    again = MatrixSession.from_json(session.to_json())
+    assert again == session
+    assert MatrixClient(again).whoami()["device_id"] == session.device_id
+    with pytest.raises(ServiceError, match="unreadable") as exc:
+        MatrixSession.from_json('{"homeserver": "x"}')
+    assert exc.value.needs_action and "traystatus login matrix" in exc.value.message

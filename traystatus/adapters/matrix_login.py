@@ -7,6 +7,7 @@ and ``Retry-After`` parsing. Tokens never reach exceptions, reprs or logs.
 from __future__ import annotations
 
 import ipaddress
+import json
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -34,6 +35,27 @@ class MatrixSession:
     device_id: str
     refresh_token: str | None = field(default=None, repr=False)
     expires_at: datetime | None = None  # when the access token expires (aware, UTC); None = no expiry known
+
+    def to_json(self) -> str:
+        """The whole session as JSON — it holds the tokens: for the OS keyring only, never a file or a log."""
+        return json.dumps({"homeserver": self.homeserver, "user_id": self.user_id,
+                           "access_token": self.access_token, "device_id": self.device_id,
+                           "refresh_token": self.refresh_token,
+                           "expires_at": self.expires_at.isoformat() if self.expires_at else None})
+
+    @classmethod
+    def from_json(cls, text: str) -> MatrixSession:
+        """Read back ``to_json``; a damaged entry asks the user to log in again."""
+        try:
+            data = json.loads(text)
+            expires = data.get("expires_at")
+            return cls(homeserver=str(data["homeserver"]), user_id=str(data["user_id"]),
+                       access_token=str(data["access_token"]), device_id=str(data["device_id"]),
+                       refresh_token=data.get("refresh_token"),
+                       expires_at=datetime.fromisoformat(expires) if expires else None)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise ServiceError("Stored Matrix session unreadable",
+                               f"The saved Matrix login is damaged: {LOGIN_HINT}.", needs_action=True) from None
 
 
 def _is_loopback(host: str) -> bool:
