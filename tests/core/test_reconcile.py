@@ -102,8 +102,8 @@ def test_matrix_status_rides_on_presence() -> None:
 def test_matrix_master_rule_restored_only_if_it_was_off() -> None:
     a = Account(Service.MATRIX)
     a.run(at(12))
-    assert kinds(a.run(at(13))) == ["set_presence", "set_dnd"]
-    assert kinds(a.run(at(15))) == ["set_presence", "end_dnd"]
+    assert kinds(a.run(at(13))) == ["set_dnd", "set_presence"]
+    assert kinds(a.run(at(15))) == ["end_dnd", "set_presence"]
     assert not a.pub.shown.dnd_on
     b = Account(Service.MATRIX)
     b.run(at(12))

@@ -143,6 +143,8 @@ def plan(desired: DesiredStatus, applied: Applied, traits: Traits, now: datetime
             ops.append(Operation(kind=OpKind.END_DND))
         else:  # the snooze ran out by itself
             base = dataclasses.replace(base, dnd_until=None, dnd_effective=None)
+    if not traits.separate_status:  # Matrix: DND first, so a homeserver without presence still gets it
+        ops.sort(key=lambda op: op.kind is OpKind.SET_PRESENCE)
     for op in ops:
         if op.kind is OpKind.SET_DND and op.until is not None and op.span_end is not None and op.until < op.span_end:
             wake_at = op.until - REASSERT_MARGIN

@@ -1,0 +1,143 @@
+"""SlackStatusPublisher + reconcile against the Slack emulator (real HTTP, Slack's documented contract)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from tests.fixtures.slack import ManualClock
+from tests.slack_emulator import SlackEmulator
+from traystatus.adapters.slack_api import SlackClient
+from traystatus.adapters.slack_publisher import SlackStatusPublisher
+from traystatus.core.errors import ServiceError
+from traystatus.core.model import State
+from traystatus.core.publishing import Applied, Operation, OpKind, RetryState
+from traystatus.core.reconcile import AccountOutcome, reconcile_account
+from traystatus.core.status_map import DesiredStatus
+
+
+def make(slack: SlackEmulator) -> SlackStatusPublisher:
+    sleeps: list[float] = []  # the client's waits are recorded, not slept
+    client = SlackClient(slack.token, api_url=slack.base_url, sleep=sleeps.append, max_wait=0.0, retries=1)
+    return SlackStatusPublisher(client, account="slack:test", monotonic=slack.now)
+
+
+def now_of(clock: ManualClock) -> datetime:
+    return datetime.fromtimestamp(clock.t, UTC)
+
+
+class Runner:
+    def __init__(self, pub: SlackStatusPublisher) -> None:
+        self.pub, self.applied, self.retry = pub, Applied(), RetryState()
+
+    def run(self, desired: DesiredStatus, now: datetime) -> AccountOutcome:
+        out = reconcile_account(self.pub, desired, self.applied, self.retry, now)
+        self.applied, self.retry = out.applied, out.retry
+        return out
+
+
+def meeting(now: datetime, minutes: int = 30) -> DesiredStatus:
+    end = now + timedelta(minutes=minutes)
+    return DesiredStatus(state=State.MEETING, text="In a meeting", emoji=":spiral_calendar_pad:", expires_at=end)
+
+
+def focus(now: datetime, minutes: int = 90) -> DesiredStatus:
+    end = now + timedelta(minutes=minutes)
+    return DesiredStatus(state=State.FOCUS, text="Focusing", emoji=":headphones:", expires_at=end, dnd_until=end)
+
+
+def test_status_with_expiry_dnd_and_presence(slack_emulator: SlackEmulator, slack_clock: ManualClock) -> None:
+    r = Runner(make(slack_emulator))
+    t = now_of(slack_clock)
+    d = focus(t)
+    r.run(d, t)
+    text, emoji, expiration = slack_emulator.status()
+    assert (text, emoji, expiration) == ("Focusing", ":headphones:", int(d.expires_at.timestamp()))  # type: ignore[union-attr]
+    assert slack_emulator.snooze_end() == int(t.timestamp()) + 90 * 60
+    assert slack_emulator.presence() == "auto"
+    methods = [c.method for c in slack_emulator.calls]
+    assert methods == ["users.profile.get", "users.profile.set", "users.setPresence", "dnd.setSnooze"]
+    slack_emulator.clear_calls()
+    assert r.run(d, t).sent == () and slack_emulator.calls == []  # a second apply sends nothing
+    slack_clock.advance(90 * 60)  # Slack clears the status and ends the snooze by itself
+    t2 = now_of(slack_clock)
+    avail = DesiredStatus(state=State.AVAILABLE)
+    assert r.run(avail, t2).sent == () and slack_emulator.calls == []
+    assert slack_emulator.status()[:2] == ("", "")
+
+
+def test_end_snooze_and_clear_when_the_span_ends_early(slack_emulator: SlackEmulator,
+                                                       slack_clock: ManualClock) -> None:
+    r = Runner(make(slack_emulator))
+    t = now_of(slack_clock)
+    r.run(focus(t), t)
+    slack_clock.advance(600)
+    out = r.run(DesiredStatus(state=State.AVAILABLE), now_of(slack_clock))  # the focus block was deleted
+    assert [op.kind for op in out.sent] == [OpKind.SET_STATUS, OpKind.END_DND]
+    assert slack_emulator.status()[:2] == ("", "") and slack_emulator.snooze_end() is None
+    assert all(c.ok for c in slack_emulator.calls)
+
+
+def test_a_huddle_status_is_left_alone(slack_emulator: SlackEmulator, slack_clock: ManualClock) -> None:
+    r = Runner(make(slack_emulator))
+    slack_emulator.set_status("In a huddle", ":headphones:")
+    t = now_of(slack_clock)
+    out = r.run(meeting(t), t)
+    assert out.notes and "left alone" in out.notes[0]
+    assert slack_emulator.status()[:2] == ("In a huddle", ":headphones:")
+    assert slack_emulator.calls_to("users.profile.set") == []
+
+
+def test_rate_limit_429_is_honoured_and_retried_later(slack_emulator: SlackEmulator,
+                                                      slack_clock: ManualClock) -> None:
+    r = Runner(make(slack_emulator))
+    t = now_of(slack_clock)
+    slack_emulator.inject("users.profile.set", status=429, retry_after=17)
+    out = r.run(meeting(t), t)
+    assert out.errors and out.retry.retry_at == t + timedelta(seconds=17)
+    assert r.run(meeting(t), t + timedelta(seconds=5)).sent == ()  # still waiting: nothing sent
+    later = t + timedelta(seconds=18)
+    out = r.run(meeting(t), later)
+    assert [op.kind for op in out.sent] == [OpKind.SET_STATUS] and slack_emulator.status()[0] == "In a meeting"
+
+
+def test_profile_writes_stay_under_ten_a_minute(slack_emulator: SlackEmulator, slack_clock: ManualClock) -> None:
+    pub = make(slack_emulator)
+    t = datetime.now(UTC)
+    for i in range(10):
+        pub.send(Operation(kind=OpKind.SET_STATUS, text=f"s{i}", emoji=""), t)
+    try:
+        pub.send(Operation(kind=OpKind.SET_STATUS, text="one too many"), t)
+        raised = None
+    except ServiceError as e:
+        raised = e
+    assert raised is not None and raised.retry_after is not None and 59 <= raised.retry_after <= 60
+    assert len(slack_emulator.calls_to("users.profile.set")) == 10
+    assert not [c for c in slack_emulator.calls if c.http_status == 429]
+    slack_clock.advance(61)
+    pub.send(Operation(kind=OpKind.SET_STATUS, text="later"), t)
+    assert slack_emulator.status()[0] == "later"
+
+
+def test_revoked_token_needs_action_and_recovers(slack_emulator: SlackEmulator, slack_clock: ManualClock) -> None:
+    r = Runner(make(slack_emulator))
+    t = now_of(slack_clock)
+    slack_emulator.revoke()
+    out = r.run(meeting(t), t)
+    assert out.needs_action and "login slack" in out.errors[0]
+    assert slack_emulator.token not in repr(out)
+    assert len(slack_emulator.calls) == 1  # one refused read; nothing hammered
+
+
+def test_server_down_then_back(slack_emulator: SlackEmulator, slack_clock: ManualClock) -> None:
+    r = Runner(make(slack_emulator))
+    t = now_of(slack_clock)
+    slack_emulator.inject("*", status=503, times=2)
+    out = r.run(meeting(t), t)
+    assert out.errors and not out.needs_action and out.retry.retry_at is not None
+    first_wait = out.retry.retry_at - t
+    out = r.run(meeting(t), out.retry.retry_at)  # still down
+    assert out.errors and out.retry.failures == 2
+    out = r.run(meeting(t), out.retry.retry_at)  # back
+    assert out.errors == () and out.retry == RetryState() and first_wait > timedelta(0)
+    assert slack_emulator.status()[0] == "In a meeting"
+    assert len(slack_emulator.calls_to("users.profile.set")) == 1

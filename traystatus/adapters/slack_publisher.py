@@ -1,0 +1,85 @@
+"""``StatusPublisher`` for one Slack workspace: users.profile.set, dnd.setSnooze/endSnooze, users.setPresence.
+
+Keeps Slack's profile-write limit (10 a minute per user) itself, so a burst never earns a 429.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from traystatus.adapters.slack_api import SlackApiError, SlackClient
+from traystatus.core.errors import ServiceError
+from traystatus.core.publishing import SLACK_TRAITS, Observed, Operation, OpKind, Service, Traits
+
+log = logging.getLogger(__name__)
+
+PROFILE_WRITES_PER_MINUTE = 10
+
+
+class SlackStatusPublisher:
+    def __init__(self, client: SlackClient, *, account: str, monotonic: Callable[[], float] = time.monotonic,
+                 profile_writes_per_minute: int = PROFILE_WRITES_PER_MINUTE) -> None:
+        self._client = client
+        self._account = account
+        self._monotonic = monotonic
+        self._limit = profile_writes_per_minute
+        self._writes: deque[float] = deque()
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"SlackStatusPublisher({self._account!r})"
+
+    @property
+    def account(self) -> str:
+        return self._account
+
+    @property
+    def service(self) -> Service:
+        return Service.SLACK
+
+    @property
+    def traits(self) -> Traits:
+        return SLACK_TRAITS
+
+    def observe(self) -> Observed:
+        profile = self._client.call("users.profile.get").get("profile") or {}
+        expiration = int(profile.get("status_expiration") or 0)
+        return Observed(text=str(profile.get("status_text") or ""), emoji=str(profile.get("status_emoji") or ""),
+                        expires_at=datetime.fromtimestamp(expiration, UTC) if expiration else None)
+
+    def _take_profile_write(self) -> None:
+        with self._lock:
+            now = self._monotonic()
+            while self._writes and self._writes[0] <= now - 60:
+                self._writes.popleft()
+            if len(self._writes) >= self._limit:
+                wait = max(1.0, self._writes[0] + 60 - now)
+                raise ServiceError("Slack profile write limit", f"{self._limit} status changes in the last minute "
+                                   f"on {self._account}; the next one goes out in {wait:.0f} s.", retry_after=wait)
+            self._writes.append(now)
+
+    def send(self, op: Operation, now: datetime) -> None:
+        if op.kind is OpKind.SET_STATUS:
+            self._take_profile_write()
+            expiration = int(op.expires_at.timestamp()) if op.expires_at is not None else 0
+            self._client.call("users.profile.set", profile={
+                "status_text": op.text, "status_emoji": op.emoji, "status_expiration": expiration})
+        elif op.kind is OpKind.SET_PRESENCE:
+            self._client.call("users.setPresence", presence="away" if op.away else "auto")
+        elif op.kind is OpKind.SET_DND:
+            until = op.until or op.span_end
+            minutes = max(1, math.ceil((until - now).total_seconds() / 60)) if until is not None else 60
+            self._client.call("dnd.setSnooze", num_minutes=minutes)
+        else:
+            try:
+                self._client.call("dnd.endSnooze")
+            except SlackApiError as e:
+                if e.error != "snooze_not_active":  # already over (ended by hand): the goal is reached
+                    raise
+                log.info("%s: the snooze had already ended", self._account)

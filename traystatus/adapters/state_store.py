@@ -1,0 +1,158 @@
+"""The app's own state (``sync_state.json`` in the state dir): what was applied per account, retry state,
+manual overrides. Every change is written atomically (temporary file, fsync, rename); readers reload it."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import logging
+import os
+import tempfile
+import threading
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from traystatus.core.model import Override, State
+from traystatus.core.publishing import Applied, RetryState
+
+log = logging.getLogger(__name__)
+
+FILE_NAME = "sync_state.json"
+VERSION = 1
+
+
+def _encode(obj: object) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(obj):  # type: ignore[arg-type]
+        value = getattr(obj, f.name)
+        out[f.name] = value.isoformat() if isinstance(value, datetime) else value
+    return out
+
+
+def _decode(cls: type[Any], data: object) -> Any:
+    if not isinstance(data, dict):
+        return cls()
+    kwargs: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        if f.name not in data:
+            continue
+        value = data[f.name]
+        if isinstance(value, str) and "datetime" in str(f.type):
+            value = datetime.fromisoformat(value)
+        elif str(f.type) == "State":
+            value = State(value)
+        kwargs[f.name] = value
+    return cls(**kwargs)
+
+
+class StateStore:
+    """Thread-safe; several processes (tray, CLI ``apply``) may share the file: each change re-reads it first."""
+
+    def __init__(self, state_dir: Path) -> None:
+        self.path = state_dir / FILE_NAME
+        self._lock = threading.RLock()
+
+    # -- file ------------------------------------------------------------------------------------------
+    def _load(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {"version": VERSION, "accounts": {}, "overrides": []}
+        except (OSError, ValueError) as e:
+            bad = self.path.with_suffix(".corrupt")
+            log.warning("State file %s unreadable (%s); moved to %s and starting afresh", self.path, e, bad.name)
+            with contextlib.suppress(OSError):
+                self.path.replace(bad)
+            return {"version": VERSION, "accounts": {}, "overrides": []}
+        if not isinstance(data, dict):
+            data = {}
+        data.setdefault("version", VERSION)
+        data.setdefault("accounts", {})
+        data.setdefault("overrides", [])
+        return data
+
+    def _save(self, data: dict[str, Any]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".sync_state.", dir=self.path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(data, f, indent=1, sort_keys=True)
+                f.flush()
+                os.fsync(f.fileno())
+            Path(tmp).replace(self.path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                Path(tmp).unlink()
+            raise
+
+    # -- accounts ----------------------------------------------------------------------------------------
+    def account(self, account_id: str) -> tuple[Applied, RetryState]:
+        with self._lock:
+            entry = self._load()["accounts"].get(account_id, {})
+        return _decode(Applied, entry.get("applied")), _decode(RetryState, entry.get("retry"))
+
+    def save_account(self, account_id: str, applied: Applied, retry: RetryState) -> None:
+        with self._lock:
+            data = self._load()
+            data["accounts"][account_id] = {"applied": _encode(applied), "retry": _encode(retry)}
+            self._save(data)
+
+    def accounts(self) -> list[str]:
+        with self._lock:
+            return sorted(self._load()["accounts"])
+
+    def forget_account(self, account_id: str) -> None:
+        with self._lock:
+            data = self._load()
+            if data["accounts"].pop(account_id, None) is not None:
+                self._save(data)
+
+    def clear_retry(self) -> None:
+        """Forget every wait (the user asked to try now, or logged in again)."""
+        with self._lock:
+            data = self._load()
+            for entry in data["accounts"].values():
+                entry["retry"] = _encode(RetryState())
+            self._save(data)
+
+    # -- overrides ---------------------------------------------------------------------------------------
+    def add_override(self, override: Override) -> None:
+        """Add a manual override; one that overlaps an existing override of the same kind replaces it."""
+        with self._lock:
+            data = self._load()
+            kept = [o for o in data["overrides"]
+                    if not (_decode(Override, o).paused == override.paused and _overlaps(_decode(Override, o),
+                                                                                          override))]
+            kept.append(_encode(override))
+            data["overrides"] = kept
+            self._save(data)
+
+    def remove_override(self, override: Override) -> None:
+        with self._lock:
+            data = self._load()
+            data["overrides"] = [o for o in data["overrides"] if _decode(Override, o) != override]
+            self._save(data)
+
+    def overrides(self, now: datetime) -> list[Override]:
+        """The overrides not yet over at ``now`` (ended ones are dropped from the file)."""
+        with self._lock:
+            data = self._load()
+            items = [_decode(Override, o) for o in data["overrides"]]
+            live = [o for o in items if o.end > now]
+            if len(live) != len(items):
+                data["overrides"] = [_encode(o) for o in live]
+                self._save(data)
+            return live
+
+    def clear_overrides(self) -> None:
+        with self._lock:
+            data = self._load()
+            if data["overrides"]:
+                data["overrides"] = []
+                self._save(data)
+
+
+def _overlaps(a: Override, b: Override) -> bool:
+    return a.start < b.end and b.start < a.end
