@@ -11,6 +11,7 @@ from traystatus.core.outbox import (
     BACKOFF_MAX,
     DeliveryStatus,
     begin,
+    check_later,
     checked,
     describe,
     failed,
@@ -71,3 +72,8 @@ def test_interrupted_slack_is_checked_never_blindly_resent() -> None:
     assert "may have been posted" in describe(u)
     assert retry_now(u, NOW).status is DeliveryStatus.PENDING  # only on the user's word
     assert interrupted(begin(d, NOW), NOW, "timeout").status is DeliveryStatus.CHECKING
+    later = check_later(r, NOW, "offline")
+    assert later.status is DeliveryStatus.CHECKING and not is_due(later, NOW) and is_due(later, later.next_attempt)
+    assert next_wakeup([later]) == later.next_attempt
+    with pytest.raises(ValueError, match="not being checked"):
+        check_later(u, NOW, "x")

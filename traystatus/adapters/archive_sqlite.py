@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from traystatus.core.errors import TrayStatusError
@@ -28,7 +28,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS notes (
     id TEXT PRIMARY KEY, created TEXT NOT NULL, updated TEXT NOT NULL, revision INTEGER NOT NULL,
     archived INTEGER NOT NULL DEFAULT 0, sign_off INTEGER NOT NULL, destinations TEXT NOT NULL,
-    sections TEXT NOT NULL);
+    sections TEXT NOT NULL, day TEXT);
 CREATE TABLE IF NOT EXISTS note_revisions (
     note_id TEXT NOT NULL REFERENCES notes(id), revision INTEGER NOT NULL, saved TEXT NOT NULL,
     sections TEXT NOT NULL, PRIMARY KEY (note_id, revision));
@@ -135,9 +135,10 @@ class SqliteNoteArchive:
         """Store a new note and its pending deliveries in one transaction (stored first, then delivered)."""
         deliveries = new_deliveries(note.id, [str(d) for d in note.destinations], now)
         with self._tx() as db:
-            db.execute("INSERT INTO notes VALUES (?, ?, ?, 1, ?, ?, ?, ?)", (
+            db.execute("INSERT INTO notes VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?)", (
                 note.id, _ts(note.created), _ts(now), int(note.archived), int(note.sign_off),
-                json.dumps([str(d) for d in note.destinations]), _sections_json(note.sections)))
+                json.dumps([str(d) for d in note.destinations]), _sections_json(note.sections),
+                note.day.isoformat() if note.day else None))
             db.execute("INSERT INTO note_revisions VALUES (?, 1, ?, ?)", (note.id, _ts(now),
                                                                          _sections_json(note.sections)))
             self._index(db, note.id, note.sections)
@@ -271,7 +272,7 @@ class SqliteNoteArchive:
             id=str(r[0]), created=_dt(str(r[1])) or _EPOCH, updated=_dt(str(r[2])), revision=int(str(r[3])),
             archived=bool(r[4]), sign_off=bool(r[5]),
             destinations=tuple(parse_destination(s) for s in json.loads(str(r[6]))),
-            sections=_sections(str(r[7])))
+            sections=_sections(str(r[7])), day=date.fromisoformat(str(r[8])) if r[8] else None)
 
 
 def _snippet(note: HandoffNote, words: list[str]) -> str:

@@ -14,11 +14,13 @@ from typing import Any, Protocol
 import requests
 
 from traystatus.adapters.archive_sqlite import SqliteNoteArchive
+from traystatus.adapters.slack_api import SlackApiError, SlackClient
 from traystatus.core.errors import ServiceError
 from traystatus.core.handoff import HandoffNote, matrix_html, parse_destination, plain_text, slack_text
 from traystatus.core.outbox import (
     Delivery,
     DeliveryStatus,
+    check_later,
     checked,
     failed,
     interrupted,
@@ -59,65 +61,77 @@ class Sender(Protocol):
         ...
 
 
-class SlackCaller(Protocol):
-    def call(self, method: str, **params: Any) -> dict[str, Any]: ...
-
-
 class MatrixSenderClient(Protocol):
     def send_message(self, room_id: str, body: str, *, formatted_body: str | None = None, txn_id: str) -> str: ...
 
 
-def _uncertain_cause(e: BaseException) -> bool:
-    """Did the request possibly reach the server? (a timeout or a dropped connection mid-request)."""
-    seen: BaseException | None = e
-    while seen is not None:
-        if isinstance(seen, (requests.Timeout, requests.exceptions.ChunkedEncodingError)) and not isinstance(
-                seen, requests.ConnectTimeout):
-            return True
-        if isinstance(seen, requests.ConnectionError) and "RemoteDisconnected" in repr(seen):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
+class RecordingSession(requests.Session):
+    """Remembers the transport error of the last request: a refused connection certainly sent
+    nothing, a timeout or a dropped connection may have (the message may be in the channel)."""
+
+    last_error: BaseException | None = None
+
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        self.last_error = None
+        try:
+            return super().request(*args, **kwargs)
+        except requests.RequestException as e:
+            self.last_error = e
+            raise
+
+
+def _never_reached_server(e: BaseException | None) -> bool:
+    if isinstance(e, requests.ConnectTimeout):
+        return True
+    text = repr(e)
+    return isinstance(e, requests.ConnectionError) and not isinstance(e, requests.ReadTimeout) and (
+        "NewConnectionError" in text or "Connection refused" in text or "NameResolution" in text)
 
 
 class SlackSender:
-    """``clients`` by workspace name ("" = the default workspace)."""
+    """Posts with SlackClients of its own: no internal retry (a retried post could duplicate) and a
+    session that tells a refused connection from a lost answer. ``tokens`` by workspace ("" = default)."""
 
-    def __init__(self, clients: Mapping[str, SlackCaller]) -> None:
-        self._clients = clients
+    def __init__(self, tokens: Mapping[str, str], *, api_url: str | None = None, timeout: float = 15.0) -> None:
+        self._clients: dict[str, tuple[SlackClient, RecordingSession]] = {}
+        for workspace, token in tokens.items():
+            session = RecordingSession()
+            client = SlackClient(token, api_url=api_url, session=session, timeout=timeout, retries=0, max_wait=0)
+            self._clients[workspace] = (client, session)
 
-    def _client(self, d: Delivery) -> tuple[SlackCaller, str]:
+    def close(self) -> None:
+        for client, _ in self._clients.values():
+            client.close()
+
+    def _client(self, d: Delivery) -> tuple[SlackClient, RecordingSession, str]:
         dest = parse_destination(d.destination)
-        client = self._clients.get(dest.workspace)
-        if client is None:
+        found = self._clients.get(dest.workspace)
+        if found is None:
             raise NotSent(f"no Slack account for workspace {dest.workspace or '(default)'}", permanent=True)
-        return client, dest.target
+        return found[0], found[1], dest.target
 
     def send(self, note: HandoffNote, delivery: Delivery) -> str:
-        client, channel = self._client(delivery)
+        client, session, channel = self._client(delivery)
         try:
             data = client.call("chat.postMessage", channel=channel, text=slack_text(note))
-        except ServiceError as e:
-            if _uncertain_cause(e):
-                raise MaybeSent(e.message) from None
+        except SlackApiError as e:  # Slack answered ok:false or 429: nothing was posted
             raise NotSent(e.message, retry_after=e.retry_after, permanent=e.needs_action) from None
-        except requests.RequestException as e:
-            if _uncertain_cause(e):
-                raise MaybeSent(type(e).__name__) from None
-            raise NotSent(type(e).__name__) from None
+        except ServiceError as e:
+            if _never_reached_server(session.last_error):
+                raise NotSent(e.message, retry_after=e.retry_after) from None
+            raise MaybeSent(e.message) from None  # a timeout, a dropped connection or an HTTP 5xx
         return str(data.get("ts", ""))
 
     def find(self, note: HandoffNote, delivery: Delivery) -> str | None:
-        client, channel = self._client(delivery)
-        oldest = delivery.started - timedelta(minutes=5) if delivery.started else None
+        client, _, channel = self._client(delivery)
         try:
             channel_id = self._channel_id(client, channel)
             params: dict[str, Any] = {"channel": channel_id, "limit": 200}
-            if oldest is not None:
-                params["oldest"] = f"{oldest.timestamp():.6f}"
+            if delivery.started is not None:
+                params["oldest"] = f"{(delivery.started - timedelta(minutes=5)).timestamp():.6f}"
             data = client.call("conversations.history", **params)
-        except (ServiceError, requests.RequestException) as e:
-            raise HistoryUnavailable(getattr(e, "message", type(e).__name__)) from None
+        except SlackApiError as e:  # unknown_method, missing_scope, not_in_channel…: cannot know
+            raise HistoryUnavailable(e.message) from None
         want = slack_text(note)
         for msg in data.get("messages", []):
             if isinstance(msg, dict) and msg.get("text") == want:
@@ -125,7 +139,7 @@ class SlackSender:
         return None
 
     @staticmethod
-    def _channel_id(client: SlackCaller, channel: str) -> str:
+    def _channel_id(client: SlackClient, channel: str) -> str:
         if not channel.startswith("#"):
             return channel
         cursor = ""
@@ -215,6 +229,8 @@ class HandoffDelivery:
         if d.status is DeliveryStatus.CHECKING:
             try:
                 found = sender.find(note, d)
+            except ServiceError as e:  # offline: look again later, never resend meanwhile
+                return self._save(check_later(d, self._now(), e.message))
             except HistoryUnavailable as e:
                 log.warning("cannot check %s for an interrupted handoff message: %s", d.destination, e)
                 return self._save(checked(d, self._now(), found=None, history_available=False))
@@ -270,10 +286,7 @@ class HandoffDelivery:
         sleeper = sleep or self._stop.wait
         for _ in range(max_passes):
             self.run_due()
-            open_ = self._archive.open_deliveries()
-            if any(d.status is DeliveryStatus.CHECKING for d in open_):
-                continue
-            when = next_wakeup(open_)
+            when = next_wakeup(self._archive.open_deliveries())
             if when is None:
                 break
             wait = (when - self._now()).total_seconds()

@@ -8,7 +8,7 @@ import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from traystatus.core.config_schema import Table
 from traystatus.core.errors import ConfigError
@@ -187,6 +187,7 @@ class HandoffNote:
     archived: bool = False
     revision: int = 1
     updated: datetime | None = None
+    day: date | None = None  # the user's local date of the working day; None = the UTC date of ``created``
 
     @property
     def is_empty(self) -> bool:
@@ -268,8 +269,8 @@ def _filled(note: HandoffNote) -> list[NoteSection]:
     return [s for s in note.sections if s.text.strip()]
 
 
-def heading(note: HandoffNote, tz_label: str = "") -> str:
-    return f"Handoff {note.created.strftime('%Y-%m-%d')}{f' ({tz_label})' if tz_label else ''}"
+def heading(note: HandoffNote) -> str:
+    return f"Handoff {(note.day or note.created.date()).isoformat()}"
 
 
 def slack_text(note: HandoffNote) -> str:

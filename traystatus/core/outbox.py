@@ -63,7 +63,7 @@ def new_deliveries(note_id: str, destinations: Iterable[str], now: datetime) -> 
 
 def is_due(d: Delivery, now: datetime) -> bool:
     if d.status is DeliveryStatus.CHECKING:
-        return True
+        return d.next_attempt is None or d.next_attempt <= now
     if d.status in (DeliveryStatus.PENDING, DeliveryStatus.FAILED):
         return d.next_attempt is not None and d.next_attempt <= now
     return False
@@ -71,7 +71,8 @@ def is_due(d: Delivery, now: datetime) -> bool:
 
 def next_wakeup(deliveries: Iterable[Delivery]) -> datetime | None:
     times = [d.next_attempt for d in deliveries
-             if d.status in (DeliveryStatus.PENDING, DeliveryStatus.FAILED) and d.next_attempt is not None]
+             if d.status in (DeliveryStatus.PENDING, DeliveryStatus.FAILED, DeliveryStatus.CHECKING)
+             and d.next_attempt is not None]
     return min(times, default=None)
 
 
@@ -113,7 +114,14 @@ def interrupted(d: Delivery, now: datetime, error: str) -> Delivery:
     """
     if d.service == "matrix":
         return failed(d, now, error)
-    return replace(d, status=DeliveryStatus.CHECKING, last_error=error, updated=now)
+    return replace(d, status=DeliveryStatus.CHECKING, last_error=error, next_attempt=now, updated=now)
+
+
+def check_later(d: Delivery, now: datetime, error: str) -> Delivery:
+    """The history could not be read right now (offline): look again later, still never resend."""
+    if d.status is not DeliveryStatus.CHECKING:
+        raise ValueError(f"delivery to {d.destination} is {d.status}, not being checked")
+    return replace(d, last_error=error, next_attempt=now + backoff(d.attempts), updated=now)
 
 
 def recover(d: Delivery, now: datetime) -> Delivery:

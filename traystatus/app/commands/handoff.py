@@ -1,0 +1,89 @@
+"""`traystatus handoff`: open the end-of-day note popup, or post a note from a text file non-interactively."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from traystatus.app.handoff_service import HandoffService, SubmitResult
+from traystatus.app.options import add_settings_options, load_settings
+from traystatus.app.paths import AppPaths
+from traystatus.core.errors import TrayStatusError
+from traystatus.core.handoff import HandoffDraft, parse_destination, parse_note_text
+from traystatus.core.model import Override
+from traystatus.core.outbox import DeliveryStatus, describe
+from traystatus.core.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = subparsers.add_parser(
+        "handoff", help="write the end-of-day handoff note (popup), or post one from a file",
+        description="Without --text-file: open the handoff popup. With it: store the note in the archive, "
+                    "post it to each --to destination (or the configured ones) and sign off.")
+    p.add_argument("--text-file", metavar="FILE", help="the note as text; '# Done', '## Next' … headings "
+                   "split it into the template's sections ('-' reads stdin)")
+    p.add_argument("--to", action="append", default=[], metavar="DEST",
+                   help="slack:#channel, slack:<workspace>:#channel or matrix:!room:server (repeatable; "
+                   "default: [handoff] destinations)")
+    p.add_argument("--no-sign-off", action="store_true",
+                   help="do not set off-hours status and Do Not Disturb until the next working start")
+    add_settings_options(p)
+    p.set_defaults(func=run)
+
+
+def state_store_sign_off(paths: AppPaths) -> Callable[[Override], None]:
+    """Sign off through the sync state: an off-hours override the sync service applies on both services."""
+    from traystatus.adapters.state_store import StateStore
+
+    store = StateStore(paths.state_dir)
+
+    def apply(override: Override) -> None:
+        store.add_override(override)
+        log.info("signed off until %s", override.end.isoformat())
+
+    return apply
+
+
+def report(result: SubmitResult, settings: Settings) -> int:
+    print(f"Stored note {result.note.id} in the archive.")
+    for d in result.deliveries:
+        print(f"  {describe(d)}")
+    if result.signed_off_until is not None:
+        print(f"Signed off until {result.signed_off_until.astimezone(settings.timezone).strftime('%a %H:%M %Z')}.")
+    elif result.sign_off_error:
+        print(f"Not signed off: {result.sign_off_error}", file=sys.stderr)
+    waiting = [d for d in result.deliveries if d.status is not DeliveryStatus.SENT]
+    if waiting:
+        print("Some destinations are not done; `traystatus notes deliver` retries, and so does the tray app.",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = load_settings(args)
+    paths = AppPaths.resolve(getattr(args, "config", None))
+    destinations = tuple(str(parse_destination(d)) for d in args.to) or tuple(
+        str(d) for d in settings.handoff.destinations)
+    sign_off = state_store_sign_off(paths)
+    if args.text_file is None:
+        from traystatus.app.handoff_gui import run_popup
+
+        return run_popup(paths, settings, sign_off=sign_off, destinations=destinations,
+                         sign_off_default=not args.no_sign_off and settings.handoff.sign_off)
+    try:
+        text = sys.stdin.read() if args.text_file == "-" else Path(args.text_file).read_text(encoding="utf-8")
+    except OSError as e:
+        raise TrayStatusError("Handoff", f"cannot read {args.text_file}: {e.strerror}.") from None
+    draft = HandoffDraft(sections=parse_note_text(text, settings.handoff.sections), destinations=destinations,
+                         sign_off=not args.no_sign_off)
+    service = HandoffService(paths, settings, sign_off=sign_off)
+    try:
+        return report(service.submit(draft, deliver_now=True), settings)
+    finally:
+        service.close()

@@ -1,0 +1,195 @@
+"""`traystatus notes`: list, search, show, export, archive/unarchive handoff notes; deliver or retry the outbox."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from traystatus.adapters.archive_sqlite import SqliteNoteArchive
+from traystatus.app.handoff_service import HandoffService
+from traystatus.app.options import load_settings
+from traystatus.app.paths import AppPaths
+from traystatus.core.errors import ConfigError
+from traystatus.core.handoff import HandoffNote, markdown
+from traystatus.core.outbox import Delivery, DeliveryStatus, describe
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = subparsers.add_parser("notes", help="the handoff archive: list, search, export, archive, deliver",
+                              description="Every handoff note is kept forever; archived ones are only hidden.")
+    sub = p.add_subparsers(dest="notes_command", metavar="ACTION", required=True)
+    ls = sub.add_parser("list", help="recent notes, newest first")
+    ls.add_argument("--all", action="store_true", help="include archived notes")
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(func=run_list)
+    se = sub.add_parser("search", help="full-text search (every word must match; accents and case ignored)")
+    se.add_argument("query", nargs="+")
+    se.add_argument("--json", action="store_true")
+    se.add_argument("--no-archived", action="store_true", help="leave archived notes out")
+    se.set_defaults(func=run_search)
+    sh = sub.add_parser("show", help="one note, its revisions and its delivery state")
+    sh.add_argument("id")
+    sh.add_argument("--json", action="store_true")
+    sh.set_defaults(func=run_show)
+    ex = sub.add_parser("export", help="export notes as Markdown or JSON to stdout")
+    ex.add_argument("--format", choices=("md", "json"), default="md")
+    ex.add_argument("--since", metavar="DATE", help="only notes created on or after DATE (YYYY-MM-DD)")
+    ex.add_argument("--all", action="store_true", help="include archived notes")
+    ex.set_defaults(func=run_export)
+    for name, flag in (("archive", True), ("unarchive", False)):
+        a = sub.add_parser(name, help=f"{name} a note (nothing is ever deleted)")
+        a.add_argument("id")
+        a.set_defaults(func=run_archive, archived=flag)
+    de = sub.add_parser("deliver", help="send what the outbox still holds (retries, after a crash)")
+    de.set_defaults(func=run_deliver)
+    rt = sub.add_parser("retry", help="retry a failed or uncertain delivery now (check the channel first "
+                        "when it says 'may have been posted')")
+    rt.add_argument("id")
+    rt.add_argument("--to", metavar="DEST", help="only this destination")
+    rt.set_defaults(func=run_retry)
+
+
+def _archive(args: argparse.Namespace) -> SqliteNoteArchive:
+    paths = AppPaths.resolve(getattr(args, "config", None))
+    return SqliteNoteArchive.in_dir(paths.data_dir)
+
+
+def note_json(note: HandoffNote, deliveries: list[Delivery] | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": note.id, "created": note.created.isoformat(), "day": note.day.isoformat() if note.day else None,
+        "updated": note.updated.isoformat() if note.updated else None,
+        "revision": note.revision, "archived": note.archived, "sign_off": note.sign_off,
+        "destinations": [str(d) for d in note.destinations],
+        "sections": [{"title": s.title, "text": s.text} for s in note.sections],
+    }
+    if deliveries is not None:
+        out["deliveries"] = [{"destination": d.destination, "status": d.status.value, "attempts": d.attempts,
+                              "error": d.last_error, "remote_id": d.remote_id} for d in deliveries]
+    return out
+
+
+def _line(note: HandoffNote, extra: str = "") -> str:
+    flag = " [archived]" if note.archived else ""
+    local = note.created.astimezone().strftime("%Y-%m-%d %H:%M")
+    return f"{note.id}  {local}{flag}  {extra}".rstrip()
+
+
+def _first_line(note: HandoffNote) -> str:
+    s = next((s for s in note.sections if s.text.strip()), None)
+    return "" if s is None else f"{s.title}: {s.text.strip().splitlines()[0]}"[:100]
+
+
+def run_list(args: argparse.Namespace) -> int:
+    archive = _archive(args)
+    try:
+        notes = archive.notes(include_archived=args.all)
+        if args.json:
+            print(json.dumps([note_json(n) for n in notes], ensure_ascii=False, indent=1))
+        else:
+            for n in notes:
+                print(_line(n, _first_line(n)))
+        return 0
+    finally:
+        archive.close()
+
+
+def run_search(args: argparse.Namespace) -> int:
+    archive = _archive(args)
+    try:
+        hits = archive.search(" ".join(args.query), include_archived=not args.no_archived)
+        if args.json:
+            print(json.dumps([{**note_json(h.note), "snippet": h.snippet} for h in hits], ensure_ascii=False,
+                             indent=1))
+        else:
+            for h in hits:
+                print(_line(h.note, h.snippet))
+            if not hits:
+                print("No note matches.", file=sys.stderr)
+        return 0 if hits else 1
+    finally:
+        archive.close()
+
+
+def run_show(args: argparse.Namespace) -> int:
+    archive = _archive(args)
+    try:
+        note = archive.get(archive.resolve_id(args.id))
+        deliveries = archive.deliveries(note.id)
+        if args.json:
+            data = note_json(note, deliveries)
+            data["revisions"] = [{"revision": r.revision, "saved": r.saved.isoformat(),
+                                  "sections": [{"title": s.title, "text": s.text} for s in r.sections]}
+                                 for r in archive.revisions(note.id)]
+            print(json.dumps(data, ensure_ascii=False, indent=1))
+        else:
+            print(markdown(note))
+            print(f"id {note.id}, revision {note.revision}{', archived' if note.archived else ''}")
+            for d in deliveries:
+                print(f"  {describe(d)}")
+        return 0
+    finally:
+        archive.close()
+
+
+def _since(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise ConfigError("Bad date", f"--since {text!r}: use YYYY-MM-DD, e.g. 2026-11-01.") from None
+    return datetime.combine(day, time(0)).astimezone(UTC)  # local midnight
+
+
+def run_export(args: argparse.Namespace) -> int:
+    archive = _archive(args)
+    try:
+        notes = list(reversed(archive.notes(include_archived=args.all, since=_since(args.since))))
+        if args.format == "json":
+            print(json.dumps([note_json(n, archive.deliveries(n.id)) for n in notes], ensure_ascii=False, indent=1))
+        else:
+            print("\n".join(markdown(n) for n in notes), end="")
+        return 0
+    finally:
+        archive.close()
+
+
+def run_archive(args: argparse.Namespace) -> int:
+    archive = _archive(args)
+    try:
+        note_id = archive.resolve_id(args.id)
+        archive.set_archived(note_id, args.archived)
+        print(f"{'Archived' if args.archived else 'Unarchived'} {note_id}.")
+        return 0
+    finally:
+        archive.close()
+
+
+def _deliver(args: argparse.Namespace) -> int:
+    paths = AppPaths.resolve(getattr(args, "config", None))
+    service = HandoffService(paths, load_settings(args))
+    try:
+        if getattr(args, "id", None):
+            note_id = service.archive.resolve_id(args.id)
+            for d in service.archive.deliveries(note_id):
+                if args.to in (None, d.destination):
+                    service.worker.retry(note_id, d.destination)
+        left = service.worker.deliver()
+        for d in left:
+            print(f"{d.note_id}  {describe(d)}")
+        if not left:
+            print("Nothing left to deliver.")
+        return 1 if any(d.status is not DeliveryStatus.SENT for d in left) else 0
+    finally:
+        service.close()
+
+
+def run_deliver(args: argparse.Namespace) -> int:
+    return _deliver(args)
+
+
+def run_retry(args: argparse.Namespace) -> int:
+    return _deliver(args)

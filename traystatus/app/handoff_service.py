@@ -1,0 +1,127 @@
+"""Wiring of the handoff feature: archive, draft, outbox worker with real Slack/Matrix senders, and
+sign-off; used by `traystatus handoff`/`notes` and by the tray app (``HandoffService.open_popup``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from traystatus.adapters.archive_sqlite import SqliteNoteArchive
+from traystatus.adapters.draft_store import JsonDraftStore
+from traystatus.adapters.handoff_delivery import HandoffDelivery, MatrixSender, Sender, SlackSender
+from traystatus.app.paths import AppPaths
+from traystatus.core.engine import next_working_start
+from traystatus.core.errors import TrayStatusError
+from traystatus.core.handoff import HandoffDraft, HandoffNote, new_draft, parse_destination
+from traystatus.core.model import Override, State
+from traystatus.core.outbox import Delivery
+from traystatus.core.settings import Settings
+
+log = logging.getLogger(__name__)
+
+SIGN_OFF_REASON = "Signed off"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def senders_from_env(environ: dict[str, str] | None = None) -> dict[str, Sender]:
+    """Senders for the accounts given in the environment (headless use and tests):
+    TRAYSTATUS_SLACK_TOKEN (+ TRAYSTATUS_SLACK_API_URL), TRAYSTATUS_MATRIX_HOMESERVER,
+    TRAYSTATUS_MATRIX_USER, TRAYSTATUS_MATRIX_TOKEN (+ TRAYSTATUS_MATRIX_DEVICE)."""
+    env = dict(os.environ if environ is None else environ)
+    out: dict[str, Sender] = {}
+    if env.get("TRAYSTATUS_SLACK_TOKEN"):
+        out["slack"] = SlackSender({"": env["TRAYSTATUS_SLACK_TOKEN"]}, api_url=env.get("TRAYSTATUS_SLACK_API_URL"))
+    if env.get("TRAYSTATUS_MATRIX_TOKEN") and env.get("TRAYSTATUS_MATRIX_HOMESERVER"):
+        from traystatus.adapters.matrix_api import MatrixClient, MatrixSession
+
+        session = MatrixSession(homeserver=env["TRAYSTATUS_MATRIX_HOMESERVER"].rstrip("/"),
+                                user_id=env.get("TRAYSTATUS_MATRIX_USER", ""),
+                                access_token=env["TRAYSTATUS_MATRIX_TOKEN"],
+                                device_id=env.get("TRAYSTATUS_MATRIX_DEVICE", ""))
+        out["matrix"] = MatrixSender(MatrixClient(session, retries=0, max_wait=0))
+    return out
+
+
+def sign_off_override(settings: Settings, now: datetime) -> Override:
+    """Off hours (with DND) from now until the next working start."""
+    back = next_working_start(settings, now)
+    if back is None:
+        raise TrayStatusError("Sign off", "no working hours in the next 60 days, so there is no "
+                              "\"until\" to sign off to; check working_hours in the config.")
+    return Override(state=State.OFF_HOURS, start=now, end=back, reason=SIGN_OFF_REASON)
+
+
+@dataclass
+class SubmitResult:
+    note: HandoffNote
+    deliveries: tuple[Delivery, ...]
+    signed_off_until: datetime | None
+    sign_off_error: str = ""
+
+
+class HandoffService:
+    """One per process. ``sign_off`` applies an override (the sync service's job); None = not wired."""
+
+    def __init__(self, paths: AppPaths, settings: Settings, *, senders: dict[str, Sender] | None = None,
+                 sign_off: Callable[[Override], None] | None = None, now: Callable[[], datetime] = utc_now,
+                 on_delivery: Callable[[Delivery], None] | None = None) -> None:
+        paths.ensure()
+        self.settings = settings
+        self.now = now
+        self.archive = SqliteNoteArchive.in_dir(paths.data_dir)
+        self.drafts = JsonDraftStore.in_dir(paths.state_dir)
+        self._sign_off = sign_off
+        self._listeners: list[Callable[[Delivery], None]] = [on_delivery] if on_delivery else []
+        self.worker = HandoffDelivery(self.archive, senders_from_env() if senders is None else senders, now,
+                                      on_change=self._changed)
+
+    def _changed(self, d: Delivery) -> None:
+        for listener in list(self._listeners):
+            listener(d)
+
+    def listen(self, listener: Callable[[Delivery], None]) -> None:
+        self._listeners.append(listener)
+
+    def close(self) -> None:
+        self.worker.stop()
+        self.archive.close()
+
+    def current_draft(self) -> HandoffDraft:
+        """The saved draft if there is one (reopen where it was), else a fresh pre-filled one."""
+        return self.drafts.load() or new_draft(self.settings.handoff, self.archive.latest())
+
+    def submit(self, draft: HandoffDraft, *, deliver_now: bool = False) -> SubmitResult:
+        """Store first, then deliver (in the background worker, or right here with ``deliver_now``)."""
+        now = self.now()
+        note = HandoffNote(id=uuid.uuid4().hex[:12], created=now, sections=draft.sections,
+                           destinations=tuple(parse_destination(d) for d in draft.destinations),
+                           sign_off=draft.sign_off, day=now.astimezone(self.settings.timezone).date())
+        if note.is_empty:
+            raise TrayStatusError("Empty handoff", "every section is empty; write at least one line.")
+        deliveries = self.archive.store(note, now)
+        self.drafts.clear()
+        until, error = None, ""
+        if draft.sign_off:
+            try:
+                override = sign_off_override(self.settings, now)
+                if self._sign_off is None:
+                    error = "sign-off is not available in this mode (no sync service)"
+                else:
+                    self._sign_off(override)
+                    until = override.end
+            except TrayStatusError as e:
+                error = f"{e.title}: {e.message}"
+        if deliver_now:
+            self.worker.deliver()
+            deliveries = tuple(self.archive.deliveries(note.id))
+        else:
+            self.worker.wake()
+        return SubmitResult(note=note, deliveries=deliveries, signed_off_until=until, sign_off_error=error)
