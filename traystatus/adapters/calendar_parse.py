@@ -68,6 +68,7 @@ def expand(cal: icalendar.Calendar, start: datetime, end: datetime,
         _promote_orphan_series(cal)
         _drop_broken_properties(cal, warnings)
         recurring = _recurring_uids(cal)
+        unknown_tz = _unknown_tz_uids(cal)
         query = recurring_ical_events.of(cal, keep_recurrence_attributes=True, skip_bad_series=True)
         raw = list(query.between(start - _SLACK, end + _SLACK))
     except Exception as e:  # a series the library cannot expand even when skipping bad ones
@@ -78,7 +79,7 @@ def expand(cal: icalendar.Calendar, start: datetime, end: datetime,
     warned: set[str] = set()
     for comp in raw:
         try:
-            event = _to_event(comp, ctx, recurring, warned, warnings)
+            event = _to_event(comp, ctx, recurring, unknown_tz, warned, warnings)
         except Exception as e:  # one broken VEVENT must not hide the others
             uid = str(comp.get("UID", "?"))
             warnings.append(f"an event (UID {uid[:40]}) was skipped: {type(e).__name__}: {_short(e)}")
@@ -98,6 +99,20 @@ def overlaps(ev: CalendarEvent, start: datetime, end: datetime) -> bool:
 def _short(e: BaseException) -> str:
     text = str(e).replace("\n", " ")
     return text[:160] + ("…" if len(text) > 160 else "")
+
+
+def _unknown_tz_uids(cal: icalendar.Calendar) -> dict[str, str]:
+    """UID → TZID for events whose zone is neither defined in the file nor known (icalendar leaves them naive)."""
+    missing = cal.get_missing_tzids()
+    if not missing:
+        return {}
+    out = {}
+    for comp in cal.walk("VEVENT"):
+        prop = comp.get("DTSTART")
+        tzid = getattr(prop, "params", {}).get("TZID") if prop is not None else None
+        if tzid in missing and isinstance(prop.dt, datetime) and prop.dt.tzinfo is None:
+            out[str(comp.get("UID", ""))] = str(tzid)
+    return out
 
 
 def _recurring_uids(cal: icalendar.Calendar) -> set[str]:
@@ -193,7 +208,7 @@ def _localize(value: date | datetime, zone: ZoneInfo) -> tuple[datetime, bool]:
     return value, False
 
 
-def _to_event(comp: icalendar.cal.Component, ctx: ParseContext, recurring: set[str],
+def _to_event(comp: icalendar.cal.Component, ctx: ParseContext, recurring: set[str], unknown_tz: dict[str, str],
               warned: set[str], warnings: list[str]) -> CalendarEvent | None:
     prop = comp.get("DTSTART")
     if prop is None:
@@ -216,7 +231,7 @@ def _to_event(comp: icalendar.cal.Component, ctx: ParseContext, recurring: set[s
     privacy = Privacy.PRIVATE if str(comp.get("CLASS", "")).upper() in ("PRIVATE", "CONFIDENTIAL") \
         else Privacy.PUBLIC
     event_warnings: tuple[str, ...] = ()
-    tzid = prop.params.get("TZID") if hasattr(prop, "params") else None
+    tzid = unknown_tz.get(uid)
     if tzid and isinstance(raw_start, datetime) and raw_start.tzinfo is None:
         shown = "Private event" if privacy is Privacy.PRIVATE else (title or uid[:40])
         text = f"event '{shown}' uses the unknown time zone '{tzid}'; read in {ctx.zone.key}"
