@@ -87,6 +87,13 @@ def test_presence_burst_waits_out_the_default_rate_limit(synapse: SynapseServer)
     assert got["presence"] == "unavailable" and got["status_msg"] == "Focusing"
 
 
+def test_fixture_users_with_lifted_limits_never_wait(synapse: SynapseServer) -> None:
+    client = client_for(synapse, synapse.new_user("fast"), max_wait=0.0)
+    for state in ("online", "unavailable", "online", "unavailable"):
+        client.set_presence(state, f"now {state}")  # would raise "rate limit" on Synapse's default limits
+    assert client.get_presence()["presence"] == "unavailable"
+
+
 # -- Do Not Disturb through the master push rule -------------------------------------------------------------------
 
 def test_master_push_rule_on_off_and_restore(synapse: SynapseServer) -> None:
