@@ -81,7 +81,12 @@ class SettingsWindow(QWidget):
         self.error: ConfigError | None = None
         self.reload()
         self.nav.setCurrentRow(0)
-        self.resize(self.fontMetrics().horizontalAdvance("M") * 80, self.fontMetrics().lineSpacing() * 36)
+        self.nav.setFocus()  # arrow keys walk the pages, Tab enters the page
+        width, height = self.fontMetrics().horizontalAdvance("M") * 70, self.fontMetrics().lineSpacing() * 34
+        screen = self.screen().availableGeometry() if self.screen() else None
+        if screen is not None:  # at 200 % scaling the font-based size may not fit the screen
+            width, height = min(width, int(screen.width() * 0.95)), min(height, int(screen.height() * 0.9))
+        self.resize(width, height)
 
     def page(self, title: str) -> FormPage:
         return next(p for p in self.pages if p.title == title)
