@@ -179,3 +179,10 @@ def test_travel_reads_hours_in_the_other_zone_and_events_in_any_zone() -> None:
     noon = datetime(2026, 11, 25, 12, tzinfo=tokyo)
     assert tl.at(noon).reason == "working hours (mon-fri 09:00-17:00, trip in Asia/Tokyo)"
     assert tl.at(b(26, 9, 30)).state is State.AVAILABLE  # back home on Thursday
+
+
+def test_floating_event_times_are_read_in_the_users_zone() -> None:
+    floating = CalendarEvent(uid="f", start=datetime(2026, 11, 24, 10), end=datetime(2026, 11, 24, 11),
+                             title="Floating")
+    tl = build_timeline(SETTINGS, [floating], [], b(24, 9), b(24, 12))
+    assert (tl.at(b(24, 10)).state, tl.at(b(24, 10)).until) == (State.MEETING, b(24, 11))

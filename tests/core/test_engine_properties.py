@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from traystatus.core.engine import Timeline, build_timeline, next_transition, next_working_start
-from traystatus.core.hours import parse_hours
+from traystatus.core.hours import DayException, Travel, parse_blocks, parse_hours
 from traystatus.core.model import CalendarEvent, Override, State
 from traystatus.core.settings import Settings
 
@@ -27,8 +27,15 @@ TITLES = ["Sync", "Focus", "OOO", "Vacation", "Review", "Lunch"]
 @st.composite
 def scenario(draw: st.DrawFn) -> tuple[Settings, list[CalendarEvent], list[Override], datetime, datetime]:
     zone = ZoneInfo(draw(st.sampled_from(ZONES)))
-    s = Settings(timezone=zone, hours=parse_hours(draw(st.sampled_from(HOURS))))
     start = draw(st.sampled_from(BASES)) + timedelta(minutes=draw(st.integers(0, 24 * 60)))
+    first = start.date() + timedelta(days=draw(st.integers(-1, 5)))
+    exceptions = tuple(DayException(first=first, last=first + timedelta(days=draw(st.integers(0, 2))),
+                                    hours=parse_blocks(draw(st.sampled_from(["off", "10:00-14:00", "23:00-01:00"]))))
+                       for _ in range(draw(st.integers(0, 1))))
+    travel = tuple(Travel(first=first, last=first + timedelta(days=draw(st.integers(0, 3))),
+                          tz=ZoneInfo(draw(st.sampled_from(ZONES))))
+                   for _ in range(draw(st.integers(0, 1))))
+    s = Settings(timezone=zone, hours=parse_hours(draw(st.sampled_from(HOURS))), exceptions=exceptions, travel=travel)
     end = start + timedelta(minutes=draw(st.integers(1, 5 * 24 * 60)))
     minute = st.integers(-24 * 60, 6 * 24 * 60)
     events = []

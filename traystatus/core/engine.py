@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from traystatus.core.classify import classify
 from traystatus.core.model import Availability, CalendarEvent, ClassifiedEvent, EventKind, Override, State
@@ -37,13 +38,17 @@ class Timeline:
     start: datetime
     end: datetime
     intervals: tuple[Availability, ...]
+    _starts: tuple[datetime, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_starts", tuple(a.start for a in self.intervals))
 
     def at(self, instant: datetime) -> Availability:
         """The interval holding ``instant``; ``ValueError`` outside [start, end)."""
         if not self.start <= instant < self.end:
             raise ValueError(f"{instant.isoformat()} is outside the timeline "
                              f"[{self.start.isoformat()}, {self.end.isoformat()})")
-        i = bisect.bisect_right([a.start for a in self.intervals], instant) - 1
+        i = bisect.bisect_right(self._starts, instant) - 1
         return self.intervals[i]
 
 
@@ -52,10 +57,8 @@ def next_transition(timeline: Timeline, now: datetime) -> datetime | None:
 
     ``None`` when nothing changes before ``timeline.end``: build a new timeline before then.
     """
-    for a in timeline.intervals:
-        if a.start > now:
-            return a.start
-    return None
+    i = bisect.bisect_right(timeline._starts, now)
+    return timeline._starts[i] if i < len(timeline._starts) else None
 
 
 @dataclass(slots=True)
@@ -73,6 +76,11 @@ def _aware(name: str, value: datetime) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"{name} must be an aware datetime, got {value!r}")
     return value.astimezone(UTC)
+
+
+def _instant(value: datetime, zone: ZoneInfo) -> datetime:
+    """An event time in UTC; a naive (floating) time is read in the user's zone."""
+    return (value.replace(tzinfo=zone) if value.tzinfo is None else value).astimezone(UTC)
 
 
 def _active(items: Sequence[tuple[datetime, datetime, int]], boundaries: list[datetime]) -> list[list[int]]:
@@ -110,7 +118,8 @@ def build_timeline(settings: Settings, events: Sequence[CalendarEvent], override
     horizon = end + LOOKAHEAD
     classified = [classify(e, settings.rules) for e in events]
     counted = [c for c in classified if c.kind in (EventKind.OOO, EventKind.FOCUS, EventKind.MEETING)]
-    ev_items = [(max(c.event.start.astimezone(UTC), start), min(c.event.end.astimezone(UTC), horizon), i)
+    zone = settings.timezone
+    ev_items = [(max(_instant(c.event.start, zone), start), min(_instant(c.event.end, zone), horizon), i)
                 for i, c in enumerate(counted)]
     ev_items = [t for t in ev_items if t[0] < t[1]]
     ov_list = [o for o in overrides if not o.paused]
