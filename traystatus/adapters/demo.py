@@ -1,0 +1,107 @@
+"""The ``--demo`` world: a calendar generated around "now", a demo team, and simulated services that
+record what they would have been sent (to ``calls.json`` in the demo state dir). Nothing leaves the machine.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from traystatus.adapters.memory_publisher import RecordingStatusPublisher
+from traystatus.core.publishing import Service
+
+log = logging.getLogger(__name__)
+
+CALLS_FILE = "calls.json"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DemoFiles:
+    config_file: Path
+    calendar_file: Path
+    calls_file: Path
+
+
+def demo_hours(now_local: datetime) -> str:
+    """Working hours around ``now`` every day, so the demo is "at work" whenever it is started."""
+    start = max(0, now_local.hour - 3)
+    end = min(24, max(start + 9, now_local.hour + 6))
+    return f"mon-sun {start:02d}:00-{end:02d}:00"
+
+
+def _ics_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def demo_calendar(events_toml: Path, now: datetime, tz: ZoneInfo) -> str:
+    """The demo .ics text: events of ``events_toml`` placed relative to ``now`` (rounded down to 5 min)."""
+    spec = tomllib.loads(events_toml.read_text(encoding="utf-8"))
+    local = now.astimezone(tz)
+    anchor = local.replace(minute=local.minute - local.minute % 5, second=0, microsecond=0)
+    stamp = _ics_time(now)
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//traystatus//demo//EN", "CALSCALE:GREGORIAN"]
+    for i, ev in enumerate(spec.get("event", [])):
+        lines += ["BEGIN:VEVENT", f"UID:demo-{i}@traystatus", f"DTSTAMP:{stamp}", f"SUMMARY:{ev['title']}"]
+        if "all_day_in" in ev:
+            day = local.date() + timedelta(days=int(ev["all_day_in"]))
+            lines += [f"DTSTART;VALUE=DATE:{day:%Y%m%d}", f"DTEND;VALUE=DATE:{day + timedelta(days=1):%Y%m%d}"]
+        else:
+            lines += [f"DTSTART:{_ics_time(anchor + timedelta(minutes=int(ev['start'])))}",
+                      f"DTEND:{_ics_time(anchor + timedelta(minutes=int(ev['end'])))}"]
+        if ev.get("private"):
+            lines.append("CLASS:PRIVATE")
+        if ev.get("transparent"):
+            lines.append("TRANSP:TRANSPARENT")
+        lines.append("END:VEVENT")
+    lines.append("END:VCALENDAR")
+    return "\r\n".join(lines) + "\r\n"
+
+
+def prepare_demo(demo_resources: Path, target: Path, now: datetime, tz: ZoneInfo) -> DemoFiles:
+    """Write today's demo calendar and config into ``target`` (the demo's own state dir)."""
+    target.mkdir(parents=True, exist_ok=True)
+    calendar = target / "demo-calendar.ics"
+    calendar.write_text(demo_calendar(demo_resources / "events.toml", now, tz), encoding="utf-8")
+    template = (demo_resources / "config.toml").read_text(encoding="utf-8")
+    config = target / "demo-config.toml"
+    text = (template.replace("{timezone}", tz.key).replace("{hours}", demo_hours(now.astimezone(tz)))
+            .replace("{calendar}", calendar.as_posix()))
+    config.write_text(text, encoding="utf-8")
+    return DemoFiles(config_file=config, calendar_file=calendar, calls_file=target / CALLS_FILE)
+
+
+def demo_publishers() -> list[RecordingStatusPublisher]:
+    """Simulated Slack and Matrix accounts: they apply and record every call, and send nothing."""
+    return [RecordingStatusPublisher(service_kind=Service.SLACK, account_id="slack:demo"),
+            RecordingStatusPublisher(service_kind=Service.MATRIX, account_id="matrix:@you:demo.invalid")]
+
+
+def calls_as_json(publishers: Sequence[RecordingStatusPublisher]) -> list[dict[str, object]]:
+    """Every write the simulated services received, oldest first, as plain JSON values."""
+    out: list[dict[str, object]] = []
+    for p in publishers:
+        for at, kind, op in p.writes():
+            if op is None:
+                continue
+            out.append({
+                "account": p.account, "at": at.isoformat() if at else None, "kind": kind,
+                "text": op.text, "emoji": op.emoji, "message": op.message, "away": op.away,
+                "until": op.until.isoformat() if op.until else None,
+                "expires_at": op.expires_at.isoformat() if op.expires_at else None,
+            })
+    return out
+
+
+def write_calls(publishers: Sequence[RecordingStatusPublisher], path: Path) -> None:
+    """Atomically replace ``path`` with the calls so far (tests and curious users read it)."""
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(calls_as_json(publishers), indent=1), encoding="utf-8")
+    tmp.replace(path)
+
+

@@ -1,0 +1,199 @@
+"""The running tray app on the GUI thread: connects menu intents to the worker and worker results to the
+tray (through the bridge), opens the other windows, and quits cleanly.
+
+Work (calendars, reconcile, notifications over D-Bus) runs on one APScheduler ``BackgroundScheduler``
+worker (FIELD_NOTES: not ``QtScheduler``); results come back as Qt signals, so the GUI never waits.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QUrl
+from PySide6.QtGui import QCursor, QDesktopServices
+
+from traystatus.app.tray_pass import PassResult, TrayPass
+from traystatus.core.overrides import Choice
+from traystatus.core.tray_view import TrayView
+from traystatus.qt.bridge import Bridge
+from traystatus.qt.fallback_window import FallbackWindow
+from traystatus.qt.tray import Tray
+
+log = logging.getLogger(__name__)
+
+#: a wall-clock jump (suspend/resume, clock change) larger than this triggers a fresh pass
+JUMP_TOLERANCE_S = 90.0
+JUMP_CHECK_S = 60
+
+
+class Worker:
+    """One background worker thread (APScheduler 3 ``BackgroundScheduler``) with coalescing jobs."""
+
+    def __init__(self) -> None:
+        from apscheduler.executors.pool import ThreadPoolExecutor
+        from apscheduler.schedulers.background import BackgroundScheduler
+
+        self._scheduler = BackgroundScheduler(
+            executors={"default": ThreadPoolExecutor(max_workers=1)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+            timezone=UTC)
+
+    def start(self) -> None:
+        self._scheduler.start()
+
+    def submit(self, fn: Callable[[], None], job_id: str | None = None) -> None:
+        """Run ``fn`` as soon as the worker is free (a job with the same id is replaced)."""
+        self._scheduler.add_job(fn, "date", run_date=datetime.now(UTC), id=job_id, replace_existing=bool(job_id))
+
+    def at(self, when: datetime, fn: Callable[[], None], job_id: str) -> None:
+        self._scheduler.add_job(fn, "date", run_date=when, id=job_id, replace_existing=True)
+
+    def every(self, seconds: int, fn: Callable[[], None], job_id: str) -> None:
+        self._scheduler.add_job(fn, "interval", seconds=seconds, id=job_id, replace_existing=True)
+
+    def shutdown(self, wait: bool = True) -> None:
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=wait)
+
+
+class Desktop(QObject):
+    """Glue between the tray (or the fallback window), the bridge, the worker and the pass."""
+
+    def __init__(self, *, surface: Tray | FallbackWindow, bridge: Bridge, tray_pass_factory: Callable[[], TrayPass],
+                 notify: Callable[[str, str], bool], log_file: Path, clear_on_quit: bool = False,
+                 windows: dict[str, Callable[[], Any]] | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.surface = surface
+        self.bridge = bridge
+        self._factory = tray_pass_factory
+        self._pass: TrayPass | None = None
+        self._notify = notify
+        self._log_file = log_file
+        self._clear_on_quit = clear_on_quit
+        self._windows = windows or {}
+        self._worker: Worker | None = None
+        self._wall_minus_mono = time.time() - time.monotonic()
+        self._quitting = False
+        menu = surface.menu
+        menu.choice_selected.connect(self.choose)
+        menu.entry_selected.connect(self.open_entry)
+        bridge.view_changed.connect(self._render)
+        bridge.notify.connect(surface.show_message)
+        bridge.failed.connect(surface.show_message)
+        bridge.instance_message.connect(self.handle_instance_message)
+        if isinstance(surface, Tray):
+            surface.activated.connect(self._show_menu)
+
+    @property
+    def view(self) -> TrayView | None:
+        return self.surface.menu.view
+
+    # -- start and stop -------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Start the worker and the first pass (called once the icon is visible)."""
+        self._worker = Worker()
+        self._worker.start()
+        self._worker.every(JUMP_CHECK_S, self._check_clock_jump, "clock-jump")
+        self._worker.submit(self._first_pass, "pass")
+
+    def shutdown(self) -> None:
+        """Stop the worker; with ``clear_on_quit`` clear the statuses traystatus set (bounded by the worker)."""
+        if self._worker is None:
+            return
+        worker, self._worker = self._worker, None
+        worker.shutdown(wait=True)
+        if self._clear_on_quit and self._pass is not None:
+            try:
+                self._pass.clear_owned()
+            except Exception:
+                log.exception("clearing the statuses on quit failed")
+
+    # -- intents (GUI thread) -------------------------------------------------------------------------
+    def choose(self, choice: Choice) -> None:
+        if self._worker is not None:
+            self._worker.submit(lambda: self._guarded(lambda p: p.choose(choice)), f"choice-{choice.value}")
+
+    def refresh(self) -> None:
+        if self._worker is not None:
+            self._worker.submit(lambda: self._guarded(lambda p: p.run(refresh=True)), "pass")
+
+    def open_entry(self, key: str) -> None:
+        if key == "log":
+            self._log_file.parent.mkdir(parents=True, exist_ok=True)
+            self._log_file.touch(exist_ok=True)
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._log_file)))
+            return
+        opener = self._windows.get("settings" if key.startswith("fix:") else key)
+        if opener is None:
+            log.warning("no window for %r", key)
+            return
+        try:
+            opener()
+        except Exception as e:
+            log.exception("could not open %s", key)
+            self.surface.show_message("Could not open the window", f"{key}: {type(e).__name__}; see the log.")
+
+    def handle_instance_message(self, message: str) -> None:
+        """A second launch forwarded a request: show ourselves or the window it asked for."""
+        if message in self._windows or message.startswith("fix:"):
+            self.open_entry(message)
+        elif message == "setup" and "settings" in self._windows:
+            self.open_entry("settings")
+        elif isinstance(self.surface, FallbackWindow):
+            self.surface.show()
+            self.surface.raise_()
+            self.surface.activateWindow()
+        else:
+            self._show_menu()
+
+    def _show_menu(self) -> None:
+        self.surface.menu.popup(QCursor.pos())
+
+    def _render(self, view: TrayView) -> None:
+        self.surface.render(view)
+
+    # -- worker side ----------------------------------------------------------------------------------
+    def _first_pass(self) -> None:
+        try:
+            self._pass = self._factory()
+        except Exception as e:
+            log.exception("start-up failed")
+            title, message = getattr(e, "title", "traystatus could not start syncing"), getattr(
+                e, "message", f"{type(e).__name__}; see the log.")
+            self.bridge.publish_failure(str(title), str(message))
+            return
+        self._guarded(lambda p: p.run())
+
+    def _guarded(self, step: Callable[[TrayPass], PassResult]) -> None:
+        if self._pass is None:
+            return
+        try:
+            result = step(self._pass)
+        except Exception as e:
+            log.exception("sync pass failed")
+            self.bridge.publish_failure(str(getattr(e, "title", "Sync failed")),
+                                        str(getattr(e, "message", f"{type(e).__name__}; see the log.")))
+            self._schedule(datetime.now(UTC) + timedelta(minutes=1))
+            return
+        self.bridge.publish_view(result.view)
+        for title, message in result.notifications:
+            if not self._notify(title, message):
+                self.bridge.publish_notification(title, message)  # the tray's own balloon
+        self._schedule(result.wake_at)
+
+    def _schedule(self, when: datetime) -> None:
+        if self._worker is not None:
+            self._worker.at(when, lambda: self._guarded(lambda p: p.run()), "pass")
+
+    def _check_clock_jump(self) -> None:
+        offset = time.time() - time.monotonic()
+        jumped = abs(offset - self._wall_minus_mono) > JUMP_TOLERANCE_S
+        self._wall_minus_mono = offset
+        if jumped:
+            log.info("wall clock jumped (suspend/resume or a clock change): reconciling now")
+            self._guarded(lambda p: p.run(refresh=True))
