@@ -29,6 +29,8 @@ def test_discover_from_user_id_server_name_and_url(synapse: SynapseServer,
 
 def test_discover_homeserver_url_without_well_known(synapse: SynapseServer) -> None:
     assert discover(synapse.base_url) == synapse.base_url
+    # No well-known at the server name: the server name itself is the homeserver (if /versions says so).
+    assert discover(f"@carol:127.0.0.1:{synapse.port}") == synapse.base_url
 
 
 def test_discover_rejects_bad_well_known(matrix_well_known: WellKnownServer) -> None:
