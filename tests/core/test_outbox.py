@@ -56,7 +56,9 @@ def test_success_and_backoff() -> None:
 def test_interrupted_matrix_is_retried_with_the_same_txn() -> None:
     (d,) = new_deliveries("n1", ["matrix:!r:x"], NOW)
     r = recover(begin(d, NOW), NOW)
-    assert r.status is DeliveryStatus.FAILED and r.txn_id == d.txn_id and r.next_attempt is not None
+    assert r.status is DeliveryStatus.PENDING and r.txn_id == d.txn_id and is_due(r, NOW)
+    t = interrupted(begin(d, NOW), NOW, "timeout")
+    assert t.status is DeliveryStatus.FAILED and not is_due(t, NOW)
 
 
 def test_interrupted_slack_is_checked_never_blindly_resent() -> None:

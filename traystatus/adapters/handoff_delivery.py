@@ -115,10 +115,10 @@ class SlackSender:
         try:
             data = client.call("chat.postMessage", channel=channel, text=slack_text(note))
         except SlackApiError as e:  # Slack answered ok:false or 429: nothing was posted
-            raise NotSent(e.message, retry_after=e.retry_after, permanent=e.needs_action) from None
+            raise NotSent(f"{e.title}: {e.message}", retry_after=e.retry_after, permanent=e.needs_action) from None
         except ServiceError as e:
             if _never_reached_server(session.last_error):
-                raise NotSent(e.message, retry_after=e.retry_after) from None
+                raise NotSent(f"{e.title}: {e.message}", retry_after=e.retry_after) from None
             raise MaybeSent(e.message) from None  # a timeout, a dropped connection or an HTTP 5xx
         return str(data.get("ts", ""))
 
@@ -168,7 +168,7 @@ class MatrixSender:
             return self._client.send_message(room, plain_text(note), formatted_body=matrix_html(note),
                                              txn_id=delivery.txn_id)
         except ServiceError as e:
-            raise NotSent(e.message, retry_after=e.retry_after, permanent=e.needs_action) from None
+            raise NotSent(f"{e.title}: {e.message}", retry_after=e.retry_after, permanent=e.needs_action) from None
 
     def find(self, note: HandoffNote, delivery: Delivery) -> str | None:
         raise HistoryUnavailable("not needed for Matrix")  # interrupted Matrix sends are simply repeated

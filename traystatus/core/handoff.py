@@ -27,7 +27,8 @@ WORKING_STATES = frozenset({State.AVAILABLE, State.MEETING, State.FOCUS})
 # A working day ends where work stops and does not resume within this gap (a lunch break does).
 DAY_GAP = timedelta(hours=4)
 _SLACK_CHANNEL = re.compile(r"^#?[a-z0-9][a-z0-9._-]{0,79}$|^[CGD][A-Z0-9]{6,}$")
-_MATRIX_ROOM = re.compile(r"^[!#][^:\s]+:[^\s]+$")
+# Room ids are "!opaque:server", or just "!opaque" from room version 12 on (MSC4291); aliases "#name:server".
+_MATRIX_ROOM = re.compile(r"^![^\s:]+(:[^\s]+)?$|^#[^:\s]+:[^\s]+$")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

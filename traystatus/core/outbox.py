@@ -126,9 +126,12 @@ def check_later(d: Delivery, now: datetime, error: str) -> Delivery:
 
 def recover(d: Delivery, now: datetime) -> Delivery:
     """On start-up: a delivery found in flight was interrupted by a crash or a kill."""
-    if d.status is DeliveryStatus.IN_FLIGHT:
-        return interrupted(d, now, "interrupted (the app stopped while sending)")
-    return d
+    if d.status is not DeliveryStatus.IN_FLIGHT:
+        return d
+    error = "interrupted (the app stopped while sending)"
+    if d.service == "matrix":  # safe to repeat at once: same transaction id
+        return replace(d, status=DeliveryStatus.PENDING, last_error=error, next_attempt=now, updated=now)
+    return interrupted(d, now, error)
 
 
 def checked(d: Delivery, now: datetime, *, found: str | None, history_available: bool) -> Delivery:

@@ -1,0 +1,181 @@
+"""The outbox worker against a real Synapse and the Slack emulator: exactly one message per note."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures.synapse import SynapseServer
+from tests.slack_emulator import SlackEmulator
+from traystatus.adapters.archive_sqlite import SqliteNoteArchive
+from traystatus.adapters.handoff_delivery import HandoffDelivery, MatrixSender, SlackSender
+from traystatus.adapters.matrix_api import MatrixClient, MatrixSession
+from traystatus.core.handoff import HandoffNote, NoteSection, parse_destination, slack_text
+from traystatus.core.outbox import DeliveryStatus, begin
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = datetime(2026, 11, 24, 16, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.t
+
+
+def mk(nid: str, *dests: str) -> HandoffNote:
+    return HandoffNote(id=nid, created=datetime(2026, 11, 24, 16, tzinfo=UTC), sections=(
+        NoteSection(title="Done", text="Fixed <b>bold</b> & \"quotes\" for Jürgen"),
+        NoteSection(title="Next", text="東京 review"),
+    ), destinations=tuple(parse_destination(d) for d in dests))
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Iterator[SqliteNoteArchive]:
+    a = SqliteNoteArchive.in_dir(tmp_path)
+    yield a
+    a.close()
+
+
+@pytest.fixture
+def matrix(synapse: SynapseServer) -> tuple[MatrixClient, str, str]:
+    user = synapse.new_user("handoff")
+    room = synapse.create_room(user.token, name="handoffs")
+    session = MatrixSession(homeserver=synapse.base_url, user_id=user.user_id, access_token=user.token,
+                            device_id=user.device_id or "")
+    return MatrixClient(session, retries=0, max_wait=0), room, user.token
+
+
+def messages(synapse: SynapseServer, token: str, room: str) -> list[dict[str, object]]:
+    return synapse.room_messages(token, room)
+
+
+def test_matrix_body_and_html_one_message(archive: SqliteNoteArchive, synapse: SynapseServer,
+                                          matrix: tuple[MatrixClient, str, str]) -> None:
+    client, room, token = matrix
+    clock = Clock()
+    archive.store(mk("m1", f"matrix:{room}"), clock())
+    worker = HandoffDelivery(archive, {"matrix": MatrixSender(client)}, clock)
+    (d,) = worker.run_due()
+    assert d.status is DeliveryStatus.SENT and d.remote_id.startswith("$")
+    (msg,) = messages(synapse, token, room)
+    content = msg["content"]
+    assert isinstance(content, dict)
+    assert "Fixed <b>bold</b> & \"quotes\" for Jürgen" in content["body"]
+    assert "Fixed &lt;b&gt;bold&lt;/b&gt; &amp; &quot;quotes&quot;" in content["formatted_body"]
+    assert content["format"] == "org.matrix.custom.html"
+    assert worker.run_due() == []  # nothing left to do
+
+
+def test_matrix_server_killed_mid_delivery_then_restart(tmp_path: Path, synapse: SynapseServer,
+                                                        matrix: tuple[MatrixClient, str, str]) -> None:
+    client, room, token = matrix
+    clock = Clock()
+    archive = SqliteNoteArchive.in_dir(tmp_path)
+    archive.store(mk("m2", f"matrix:{room}"), clock())
+    # The message landed, but the app died before recording it (the record says "in flight").
+    (d,) = archive.deliveries("m2")
+    archive.save_delivery(begin(d, clock()))
+    client.send_message(room, "first attempt that landed", txn_id=d.txn_id)
+    synapse.kill()  # and the homeserver dies too
+    archive.close()
+
+    archive = SqliteNoteArchive.in_dir(tmp_path)  # the app restarts
+    worker = HandoffDelivery(archive, {"matrix": MatrixSender(client)}, clock)
+    (failed,) = worker.run_due()
+    assert failed.status is DeliveryStatus.FAILED and failed.next_attempt is not None
+    assert "unreachable" in failed.last_error
+    synapse.start()
+    clock.t = failed.next_attempt
+    (sent,) = worker.run_due()
+    assert sent.status is DeliveryStatus.SENT and sent.attempts == 3
+    bodies = [m["content"]["body"] for m in messages(synapse, token, room)]  # type: ignore[index]
+    assert bodies == ["first attempt that landed"]  # the same txn id: the homeserver kept one event
+    archive.close()
+
+
+@pytest.fixture
+def slack(slack_emulator: SlackEmulator) -> SlackSender:
+    return SlackSender({"": slack_emulator.token}, api_url=slack_emulator.base_url, timeout=0.5)
+
+
+def posted(emu: SlackEmulator) -> list[str]:
+    return [m.text for m in emu.messages]
+
+
+def test_slack_escaped_once(archive: SqliteNoteArchive, slack_emulator: SlackEmulator, slack: SlackSender) -> None:
+    clock = Clock()
+    archive.store(mk("s1", "slack:#handoffs"), clock())
+    (d,) = HandoffDelivery(archive, {"slack": slack}, clock).run_due()
+    assert d.status is DeliveryStatus.SENT and d.remote_id
+    (text,) = posted(slack_emulator)
+    assert "Fixed &lt;b&gt;bold&lt;/b&gt; &amp; \"quotes\" for Jürgen" in text
+    assert slack_emulator.messages[0].channel == "C0HANDOFF"
+
+
+def test_slack_rate_limit_and_refusal(archive: SqliteNoteArchive, slack_emulator: SlackEmulator,
+                                      slack: SlackSender) -> None:
+    clock = Clock()
+    archive.store(mk("s2", "slack:#handoffs", "slack:#nope"), clock())
+    slack_emulator.inject("chat.postMessage", status=429, retry_after=90)
+    worker = HandoffDelivery(archive, {"slack": slack}, clock)
+    states = {d.destination: d for d in worker.run_due()}
+    limited, missing = states["slack:#handoffs"], states["slack:#nope"]
+    assert limited.status is DeliveryStatus.FAILED and limited.next_attempt == clock() + timedelta(seconds=90)
+    assert missing.status is DeliveryStatus.FAILED and "channel_not_found" in missing.last_error
+    clock.t += timedelta(seconds=90)
+    assert [d.status for d in worker.run_due() if d.destination == "slack:#handoffs"] == [DeliveryStatus.SENT]
+    assert len(posted(slack_emulator)) == 1
+
+
+def test_slack_timeout_is_never_blindly_resent(tmp_path: Path, slack_emulator: SlackEmulator,
+                                               slack: SlackSender) -> None:
+    clock = Clock()
+    archive = SqliteNoteArchive.in_dir(tmp_path)
+    archive.store(mk("s3", "slack:#handoffs"), clock())
+    slack_emulator.inject("chat.postMessage", status=500, delay=1.5)  # the answer never comes in time
+    worker = HandoffDelivery(archive, {"slack": slack}, clock)
+    (d,) = worker.run_due()
+    assert d.status is DeliveryStatus.CHECKING
+    (d,) = worker.run_due()  # the emulator has no conversations.history: it cannot be known
+    assert d.status is DeliveryStatus.UNCERTAIN and "may have been posted" in d.last_error
+    archive.close()
+    archive = SqliteNoteArchive.in_dir(tmp_path)  # restart, days later: still not resent
+    worker = HandoffDelivery(archive, {"slack": slack}, clock)
+    clock.t += timedelta(days=3)
+    assert worker.run_due() == []
+    assert posted(slack_emulator) == []
+    worker.retry("s3", "slack:#handoffs")  # the user looked and it is not there
+    (d,) = worker.run_due()
+    assert d.status is DeliveryStatus.SENT and len(posted(slack_emulator)) == 1
+    archive.close()
+
+
+def test_slack_crash_after_post_is_not_repeated(tmp_path: Path, slack_emulator: SlackEmulator,
+                                                slack: SlackSender) -> None:
+    clock = Clock()
+    archive = SqliteNoteArchive.in_dir(tmp_path)
+    note = mk("s4", "slack:#handoffs")
+    (d,) = archive.store(note, clock())
+    d = begin(d, clock())
+    archive.save_delivery(d)
+    slack.send(note, d)  # the post lands; the app dies before recording it
+    archive.close()
+    archive = SqliteNoteArchive.in_dir(tmp_path)
+    worker = HandoffDelivery(archive, {"slack": slack}, clock)
+    states = [x.status for x in worker.run_due()]
+    clock.t += timedelta(hours=2)
+    states += [x.status for x in worker.run_due()]
+    assert states == [DeliveryStatus.UNCERTAIN]
+    assert posted(slack_emulator) == [slack_text(note)]
+    archive.close()
+
+
+def test_slack_unreachable_is_retried(archive: SqliteNoteArchive) -> None:
+    clock = Clock()
+    archive.store(mk("s5", "slack:#handoffs"), clock())
+    dead = SlackSender({"": "xoxp-test"}, api_url="http://127.0.0.1:9/api/", timeout=0.5)
+    (d,) = HandoffDelivery(archive, {"slack": dead}, clock).run_due()
+    assert d.status is DeliveryStatus.FAILED and d.next_attempt is not None  # refused: certainly not sent
