@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -213,3 +214,26 @@ def test_plan_marks_a_failing_feed_stale_and_keeps_its_last_good_copy(
     out, err = capsys.readouterr()
     assert out == good
     assert "stale, using the last good copy from 0 min ago" in err
+
+
+def test_plan_shows_manual_overrides_from_the_state_dir(capsys: pytest.CaptureFixture[str]) -> None:
+    from traystatus.adapters.clock import SystemClock
+    from traystatus.adapters.state_store import StateStore
+    from traystatus.app.paths import AppPaths
+    from traystatus.core.model import Override, State
+
+    now = SystemClock().now()
+    StateStore(AppPaths.resolve().state_dir).add_override(Override(
+        state=State.FOCUS, start=now - timedelta(minutes=5), end=now + timedelta(hours=2), reason="Do not disturb"))
+    rows = plan_json(capsys, "--tz", "Asia/Kolkata", "--days", "1")
+    assert (rows[0]["state"], rows[0]["reason"]) == ("focus", "Do not disturb")
+    assert datetime.fromisoformat(rows[0]["until"]) == now + timedelta(hours=2)
+    assert run(["plan", "--tz", "Asia/Kolkata", "--days", "1"]) == 0
+    assert "[override]" in capsys.readouterr().out.splitlines()[3]
+
+
+def test_plan_on_the_demo_calendar(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["--demo", "plan", "--json", "--days", "2"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    states = {r["state"] for r in rows}
+    assert {"meeting", "focus", "available", "off_hours"} <= states

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from traystatus.adapters.clock import SystemClock
 from traystatus.app.options import add_settings_options, load_settings
 from traystatus.app.paths import AppPaths
 from traystatus.core.engine import Timeline, build_timeline
 from traystatus.core.errors import ConfigError
-from traystatus.core.model import CalendarEvent
+from traystatus.core.model import CalendarEvent, Override
 from traystatus.core.settings import Settings
 
 #: Events are read this far past the window so an out-of-office ``until`` ("back Mon 09:00") is right.
@@ -73,11 +74,20 @@ def load_events(settings: Settings, args: argparse.Namespace, start: datetime,
         if result.stale:
             age = ""
             if result.fetched_at is not None:
-                minutes = int((SystemClock().now() - result.fetched_at).total_seconds() // 60)
+                minutes = max(0, int((SystemClock().now() - result.fetched_at).total_seconds() // 60))
                 age = f" from {_age(minutes)} ago"
             notes.append(f"calendar '{result.source}': stale, using the last good copy{age}")
         notes.extend(f"calendar '{result.source}': {w}" for w in result.warnings)
     return events, notes, failed
+
+
+def load_overrides(args: argparse.Namespace, now: datetime) -> list[Override]:
+    """The manual overrides in effect (set from the tray or the CLI), so the plan matches what is sent."""
+    if getattr(args, "demo", False):
+        return []
+    from traystatus.adapters.state_store import StateStore
+
+    return StateStore(AppPaths.resolve(getattr(args, "config", None)).state_dir).overrides(now)
 
 
 def _age(minutes: int) -> str:
@@ -88,16 +98,35 @@ def _age(minutes: int) -> str:
     return f"{minutes // (24 * 60)} days"
 
 
+def _use_demo(args: argparse.Namespace, now: datetime) -> None:
+    """``traystatus --demo plan``: today's bundled demo calendar and config (kept in the demo state dir)."""
+    from traystatus.adapters.demo import prepare_demo
+    from traystatus.adapters.system_zone import system_zone
+    from traystatus.app.resources import demo_dir
+
+    zone = system_zone()
+    if getattr(args, "tz", None):
+        with contextlib.suppress(ZoneInfoNotFoundError, ValueError):  # load_settings reports a bad zone
+            zone = ZoneInfo(args.tz)
+    paths = AppPaths.resolve(getattr(args, "config", None))
+    files = prepare_demo(demo_dir(), paths.state_dir / "demo", now, zone)
+    args.config = str(files.config_file)
+
+
 def run(args: argparse.Namespace) -> int:
+    clock = SystemClock()
+    now = clock.now()
+    if getattr(args, "demo", False):
+        _use_demo(args, now)
     settings = load_settings(args)
     if not 1 <= args.days <= 366:
         raise ConfigError("Bad --days", f"--days {args.days}: give a number of days from 1 to 366.")
     zone = settings.timezone
-    start = parse_start(args.start, zone, SystemClock().now())
+    start = parse_start(args.start, zone, now)
     end = add_days(start, args.days, zone)
     events, notes, failed = load_events(settings, args, start, end + EVENT_LOOKAHEAD) if settings.calendars \
         else ([], [], False)
-    timeline = build_timeline(settings, events, [], start, end)
+    timeline = build_timeline(settings, events, load_overrides(args, now), start, end)
     for note in notes:
         print(f"traystatus: {note}", file=sys.stderr)
     if args.json:
