@@ -109,3 +109,10 @@ def test_the_cli_reports_config_errors_without_a_traceback(tmp_path: Path, capsy
     assert "--tz 'Mars/Olympus' is not an IANA zone" in capsys.readouterr().err
     assert run(["plan", "--hours", "weekdays 9-5"]) == 2
     assert "Bad --hours" in capsys.readouterr().err
+
+
+def test_relative_calendar_paths_are_read_from_the_config_files_directory(tmp_path: Path) -> None:
+    s = load(tmp_path, '[[calendars]]\npath = "cals/work.ics"\n[[calendars]]\npath = "~/home.ics"\n'
+                       '[[calendars]]\nurl = "webcal://example.org/x.ics"\n')
+    assert [c.location for c in s.calendars] == [str(tmp_path / "cals" / "work.ics"), "~/home.ics",
+                                                 "webcal://example.org/x.ics"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 import tomllib
@@ -84,7 +85,7 @@ def load_config_file(path: Path, *, default_tz: ZoneInfo) -> Settings:
     except tomllib.TOMLDecodeError as e:
         raise ConfigError("Configuration file is not valid TOML", f"{path}: {e}. Fix the syntax there.") from None
     try:
-        return settings_from_mapping(data, source=str(path), default_tz=default_tz)
+        settings = settings_from_mapping(data, source=str(path), default_tz=default_tz)
     except ConfigError as e:
         _suggest_zone(e)
         line = _line_of(text, e.message)
@@ -92,3 +93,15 @@ def load_config_file(path: Path, *, default_tz: ZoneInfo) -> Settings:
             e.message = e.message.replace(f"{path}: ", f"{path}:{line}: ", 1)
             e.args = (f"{e.title}: {e.message}",)
         raise
+    return _relative_to(settings, path.parent)
+
+
+def _relative_to(settings: Settings, base: Path) -> Settings:
+    """A relative calendar ``path`` is read from the config file's directory, not the current one."""
+    calendars = []
+    for c in settings.calendars:
+        if c.kind == "ics" and "://" not in c.location and not c.location.startswith("~") \
+                and not Path(c.location).is_absolute():
+            c = dataclasses.replace(c, location=str(base / c.location))
+        calendars.append(c)
+    return dataclasses.replace(settings, calendars=tuple(calendars))
