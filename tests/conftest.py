@@ -20,7 +20,7 @@ DATA = Path(__file__).resolve().parent / "data"
 
 # Fixture modules in tests/fixtures/; each feature adds its own here.
 pytest_plugins: list[str] = ["tests.fixtures.xvfb", "tests.fixtures.synapse", "tests.fixtures.slack",
-                             "tests.fixtures.http_feeds", "tests.fixtures.radicale"]
+                             "tests.fixtures.http_feeds", "tests.fixtures.radicale", "tests.fixtures.secret_service"]
 
 
 @pytest.fixture(autouse=True)
@@ -32,3 +32,12 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
         (home / sub).mkdir()
         monkeypatch.setenv(var, str(home / sub))
     return home
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the figures tests measured (bundle size and start time, …) at the end of the run."""
+    reports = sorted((ROOT / "test-artifacts" / "reports").glob("*.txt"))
+    if reports:
+        terminalreporter.section("measured figures")
+        for report in reports:
+            terminalreporter.write_line(report.read_text(encoding="utf-8").rstrip())

@@ -1,0 +1,122 @@
+"""Editing the user's config.toml in place (tomlkit keeps their comments), written atomically: tmp file + rename."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+import tomlkit
+from tomlkit.exceptions import TOMLKitError
+from tomlkit.items import AoT, Table
+from tomlkit.toml_document import TOMLDocument
+
+from traystatus.core.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+# The keys that identify one account: a second login to the same account updates its entry.
+IDENTITY = {"slack": ("team_id", "user_id"), "matrix": ("user_id",)}
+
+
+def _load(path: Path) -> TOMLDocument:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return tomlkit.document()
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError("Configuration file unreadable", f"{path}: {e}") from None
+    try:
+        return tomlkit.parse(text)
+    except TOMLKitError as e:
+        raise ConfigError("Configuration file is not valid TOML", f"{path}: {e}. Fix the syntax there, "
+                          "then run the command again.") from None
+
+
+def _save(path: Path, doc: TOMLDocument) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(tomlkit.dumps(doc))
+            f.flush()
+            os.fsync(f.fileno())
+        with contextlib.suppress(FileNotFoundError):
+            Path(tmp).chmod(path.stat().st_mode & 0o777)
+        Path(tmp).replace(path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            Path(tmp).unlink()
+        raise
+
+
+def _accounts(doc: TOMLDocument, path: Path) -> Table:
+    accounts = doc.get("accounts")
+    if accounts is None:
+        accounts = tomlkit.table(is_super_table=True)
+        doc.append("accounts", accounts)
+    if not isinstance(accounts, Table):
+        raise ConfigError("Configuration error", f"{path}: accounts: expected a table; fix it by hand first.")
+    return accounts
+
+
+def _matches(item: Mapping[str, object], service: str, entry: Mapping[str, object]) -> bool:
+    return all(item.get(k) == entry.get(k) for k in IDENTITY[service])
+
+
+def add_account(path: Path, service: str, entry: Mapping[str, str]) -> bool:
+    """Add ``[[accounts.<service>]]`` with ``entry``, or update the entry for the same account.
+
+    Returns True when a new entry was added, False when an existing one was updated.
+    """
+    doc = _load(path)
+    accounts = _accounts(doc, path)
+    aot = accounts.get(service)
+    if aot is None:
+        aot = tomlkit.aot()
+        accounts.append(service, aot)
+    if not isinstance(aot, AoT):
+        raise ConfigError("Configuration error", f"{path}: accounts.{service}: expected [[accounts.{service}]] "
+                          "tables; fix it by hand first.")
+    for item in aot:
+        if _matches(item, service, entry):
+            for key, value in entry.items():
+                item[key] = value
+            _save(path, doc)
+            log.info("Updated the %s account entry in %s", service, path)
+            return False
+    table = tomlkit.table()
+    for key, value in entry.items():
+        table[key] = value
+    aot.append(table)
+    _save(path, doc)
+    log.info("Added a %s account entry to %s", service, path)
+    return True
+
+
+def remove_account(path: Path, service: str, identity: Mapping[str, str]) -> bool:
+    """Remove the ``[[accounts.<service>]]`` entry whose identity keys match; True if one was removed."""
+    if not path.exists():
+        return False
+    doc = _load(path)
+    accounts = doc.get("accounts")
+    aot = accounts.get(service) if isinstance(accounts, Table) else None
+    if not isinstance(aot, AoT):
+        return False
+    keep = [i for i, item in enumerate(aot) if not _matches(item, service, identity)]
+    if len(keep) == len(aot):
+        return False
+    for i in reversed(range(len(aot))):
+        if i not in keep:
+            del aot[i]
+    if not keep:
+        assert isinstance(accounts, Table)
+        del accounts[service]
+        if not accounts:
+            del doc["accounts"]
+    _save(path, doc)
+    log.info("Removed a %s account entry from %s", service, path)
+    return True
