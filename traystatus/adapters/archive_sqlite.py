@@ -23,6 +23,7 @@ from traystatus.core.outbox import Delivery, DeliveryStatus, new_deliveries
 log = logging.getLogger(__name__)
 
 FILE_NAME = "handoff.sqlite3"
+SCHEMA_VERSION = 1
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS notes (
@@ -106,6 +107,7 @@ class SqliteNoteArchive:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.executescript(_SCHEMA)
+            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")  # for future migrations
         except sqlite3.Error as e:
             raise TrayStatusError("Handoff archive", f"cannot open {path}: {e}. Check that the data "
                                   "directory is writable and the disk is not full.") from None

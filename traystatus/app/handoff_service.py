@@ -7,9 +7,10 @@ from __future__ import annotations
 import logging
 import os
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from traystatus.adapters.archive_sqlite import SqliteNoteArchive
 from traystatus.adapters.draft_store import JsonDraftStore
@@ -31,23 +32,40 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def senders_from_env(environ: dict[str, str] | None = None) -> dict[str, Sender]:
-    """Senders for the accounts given in the environment (headless use and tests):
-    TRAYSTATUS_SLACK_TOKEN (+ TRAYSTATUS_SLACK_API_URL), TRAYSTATUS_MATRIX_HOMESERVER,
-    TRAYSTATUS_MATRIX_USER, TRAYSTATUS_MATRIX_TOKEN (+ TRAYSTATUS_MATRIX_DEVICE)."""
-    env = dict(os.environ if environ is None else environ)
-    out: dict[str, Sender] = {}
-    if env.get("TRAYSTATUS_SLACK_TOKEN"):
-        out["slack"] = SlackSender({"": env["TRAYSTATUS_SLACK_TOKEN"]}, api_url=env.get("TRAYSTATUS_SLACK_API_URL"))
-    if env.get("TRAYSTATUS_MATRIX_TOKEN") and env.get("TRAYSTATUS_MATRIX_HOMESERVER"):
-        from traystatus.adapters.matrix_api import MatrixClient, MatrixSession
+def build_senders(settings: Settings, *, environ: Mapping[str, str] | None = None,
+                  keyring_store: Any = None) -> tuple[dict[str, Sender], list[str]]:
+    """Senders for the configured accounts (config + keyring, or TRAYSTATUS_* variables); problems as text.
 
-        session = MatrixSession(homeserver=env["TRAYSTATUS_MATRIX_HOMESERVER"].rstrip("/"),
-                                user_id=env.get("TRAYSTATUS_MATRIX_USER", ""),
-                                access_token=env["TRAYSTATUS_MATRIX_TOKEN"],
-                                device_id=env.get("TRAYSTATUS_MATRIX_DEVICE", ""))
-        out["matrix"] = MatrixSender(MatrixClient(session, retries=0, max_wait=0))
-    return out
+    Slack: ``slack:<workspace>:#channel`` picks the account by its name or team id; plain ``slack:#channel``
+    the first one. Matrix: the first account."""
+    from traystatus.adapters.matrix_api import MatrixClient, MatrixSession
+    from traystatus.adapters.secrets import configured_accounts, parse_matrix_secret, secret_for
+
+    env = os.environ if environ is None else environ
+    slack_tokens: dict[str, str] = {}
+    out: dict[str, Sender] = {}
+    problems: list[str] = []
+    for account in configured_accounts(settings.accounts, env):
+        try:
+            secret = secret_for(account, keyring_store, env)
+        except TrayStatusError as e:
+            problems.append(f"{account.service} {account.name}: {e.title}: {e.message}")
+            continue
+        if account.service == "slack":
+            slack_tokens.setdefault("", secret)
+            for key in (account.name, account.team_id):
+                if key:
+                    slack_tokens.setdefault(key, secret)
+        elif "matrix" not in out and account.homeserver:
+            data = parse_matrix_secret(secret)
+            session = MatrixSession(homeserver=account.homeserver.rstrip("/"), user_id=account.user_id,
+                                    access_token=str(data["access_token"]),
+                                    device_id=account.device_id or str(data.get("device_id") or ""),
+                                    refresh_token=data.get("refresh_token"))
+            out["matrix"] = MatrixSender(MatrixClient(session, retries=0, max_wait=0))
+    if slack_tokens:
+        out["slack"] = SlackSender(slack_tokens, api_url=env.get("TRAYSTATUS_SLACK_API_URL") or None)
+    return out, problems
 
 
 def sign_off_override(settings: Settings, now: datetime) -> Override:
@@ -80,7 +98,10 @@ class HandoffService:
         self.drafts = JsonDraftStore.in_dir(paths.state_dir)
         self._sign_off = sign_off
         self._listeners: list[Callable[[Delivery], None]] = [on_delivery] if on_delivery else []
-        self.worker = HandoffDelivery(self.archive, senders_from_env() if senders is None else senders, now,
+        self.problems: list[str] = []
+        if senders is None:
+            senders, self.problems = build_senders(settings)
+        self.worker = HandoffDelivery(self.archive, senders, now,
                                       on_change=self._changed)
 
     def _changed(self, d: Delivery) -> None:

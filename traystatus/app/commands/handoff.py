@@ -36,15 +36,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.set_defaults(func=run)
 
 
-def state_store_sign_off(paths: AppPaths) -> Callable[[Override], None]:
-    """Sign off through the sync state: an off-hours override the sync service applies on both services."""
-    from traystatus.adapters.state_store import StateStore
-
-    store = StateStore(paths.state_dir)
+def sync_sign_off(args: argparse.Namespace, settings: Settings) -> Callable[[Override], None]:
+    """Sign off through the sync service: store the off-hours override, then reconcile both services now."""
 
     def apply(override: Override) -> None:
-        store.add_override(override)
+        from traystatus.app.commands.sync import build_service
+
+        service = build_service(args, settings)
+        service.store.add_override(override)
         log.info("signed off until %s", override.end.isoformat())
+        report = service.sync()
+        if not report.ok:
+            raise TrayStatusError("Sign off", "the off-hours override is stored, but not every service took it "
+                                  "yet; `traystatus status` shows why, and the tray app keeps trying.")
 
     return apply
 
@@ -70,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     paths = AppPaths.resolve(getattr(args, "config", None))
     destinations = tuple(str(parse_destination(d)) for d in args.to) or tuple(
         str(d) for d in settings.handoff.destinations)
-    sign_off = state_store_sign_off(paths)
+    sign_off = sync_sign_off(args, settings)
     if args.text_file is None:
         from traystatus.app.handoff_gui import run_popup
 
