@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "settings",
     "handoff",
     "notes",
+    "sync",
 ]
 
 

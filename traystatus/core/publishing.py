@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Protocol
 
 
@@ -50,17 +50,23 @@ class Operation:
     carries_status: bool = False  # SET_PRESENCE on Matrix: the status message rides along
     keeps_manual: bool = False  # ... and it is the user's own message, sent back unchanged
 
-    def describe(self) -> str:
+    def describe(self, tz: tzinfo | None = None) -> str:
+        """One line for people; times in ``tz`` (default UTC)."""
+
+        def when(moment: datetime) -> str:
+            return f"{moment.astimezone(tz or UTC):%a %H:%M %Z}"
+
         if self.kind is OpKind.SET_STATUS:
             if not (self.text or self.emoji):
                 return "clear status"
-            exp = f" until {self.expires_at:%Y-%m-%d %H:%M}Z" if self.expires_at else ""
+            exp = f" until {when(self.expires_at)}" if self.expires_at else ""
             return f"set status {self.emoji} {self.text!r}{exp}".replace("  ", " ")
         if self.kind is OpKind.SET_PRESENCE:
-            msg = f" with message {self.message!r}" if self.message else ""
+            msg = f" with message {self.message!r}" if self.carries_status else ""
             return f"set presence {'away' if self.away else 'auto/online'}{msg}"
         if self.kind is OpKind.SET_DND:
-            return f"do not disturb until {self.until:%Y-%m-%d %H:%M}Z" if self.until else "do not disturb"
+            end = self.until or self.span_end
+            return f"do not disturb until {when(end)}" if end else "do not disturb"
         return "end do not disturb"
 
 

@@ -1,0 +1,254 @@
+"""`traystatus apply | status | run --headless | doctor`: keep Slack and Matrix in step with the calendar."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+from datetime import UTC, datetime, tzinfo
+from typing import Any
+
+from traystatus.app.options import add_settings_options, load_settings
+from traystatus.app.paths import AppPaths
+from traystatus.app.sync_service import AccountLine, SyncReport, SyncService
+from traystatus.core.errors import ConfigError
+from traystatus.core.publishing import Operation
+from traystatus.core.settings import Settings
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = subparsers.add_parser("apply", help="set your status on Slack and Matrix now (only what differs)",
+                              description="Compute your availability now and send only what differs from what "
+                              "traystatus last set. A status you set by hand is left alone.")
+    p.add_argument("--dry-run", action="store_true", help="show the exact calls it would make; send nothing")
+    _common(p)
+    p.set_defaults(func=cmd_apply)
+    p = subparsers.add_parser("status", help="desired vs applied status per service, and why (sends nothing)")
+    _common(p)
+    p.set_defaults(func=cmd_status)
+    p = subparsers.add_parser("run", help="keep both services in step all day (--headless: no UI)")
+    p.add_argument("--headless", action="store_true", help="no tray icon: for an always-on machine")
+    add_settings_options(p)
+    p.set_defaults(func=cmd_run)
+    p = subparsers.add_parser("doctor", help="check config, calendars, tokens and scopes, Matrix presence, "
+                              "keyring and tray")
+    p.add_argument("--json", action="store_true", help="the checks as JSON")
+    add_settings_options(p)
+    p.set_defaults(func=cmd_doctor)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--at", metavar="ISO", help="evaluate at another moment, e.g. 2026-11-24T10:05 (your zone)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    add_settings_options(p)
+
+
+def build_service(args: argparse.Namespace, settings: Settings) -> SyncService:
+    """The composition root of the sync: real calendars, accounts (or recording ones with --demo), state."""
+    from traystatus.adapters.calendar_sources import build_sources
+    from traystatus.adapters.clock import SystemClock
+    from traystatus.adapters.state_store import StateStore
+    from traystatus.app.sync_service import build_publishers
+
+    paths = AppPaths.resolve(getattr(args, "config", None))
+    sources = build_sources(settings, cache_dir=paths.cache_dir, user_emails=settings.rules.user_emails)
+    if getattr(args, "demo", False):
+        from traystatus.adapters.memory_publisher import RecordingStatusPublisher
+        from traystatus.core.publishing import Service
+
+        publishers: list[Any] = [RecordingStatusPublisher(service_kind=Service.SLACK, account_id="slack:demo"),
+                                 RecordingStatusPublisher(service_kind=Service.MATRIX, account_id="matrix:demo")]
+        problems: list[str] = []
+        state_dir = paths.state_dir / "demo"
+    else:
+        publishers, problems = build_publishers(settings)
+        state_dir = paths.state_dir
+    return SyncService(settings=settings, sources=sources, publishers=publishers, store=StateStore(state_dir),
+                       clock=SystemClock().now, account_problems=problems)
+
+
+def _at(args: argparse.Namespace, settings: Settings) -> datetime | None:
+    if not getattr(args, "at", None):
+        return None
+    from traystatus.app.commands.plan import parse_start
+
+    try:
+        return parse_start(args.at, settings.timezone, datetime.now(UTC))
+    except ConfigError as e:
+        raise ConfigError("Bad --at", e.message.replace("--from", "--at")) from None
+
+
+def cmd_apply(args: argparse.Namespace) -> int:
+    settings = load_settings(args)
+    service = build_service(args, settings)
+    if not service.publishers and not args.dry_run:
+        _no_accounts(service)
+        return 1
+    report = service.sync(_at(args, settings), dry_run=args.dry_run, force=True)
+    _emit(report, settings, args.json)
+    return 0 if report.ok else 1
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    settings = load_settings(args)
+    service = build_service(args, settings)
+    report = service.sync(_at(args, settings), send=False)
+    _emit(report, settings, args.json)
+    return 0
+
+
+def _no_accounts(service: SyncService) -> None:
+    for problem in service.account_problems:
+        print(f"traystatus: {problem}", file=sys.stderr)
+    if not service.account_problems:
+        print("traystatus: no Slack or Matrix account to update. Run `traystatus login slack` / "
+              "`traystatus login matrix`, or set TRAYSTATUS_SLACK_TOKEN (and TRAYSTATUS_MATRIX_HOMESERVER, "
+              "_USER, _TOKEN) for headless use. `traystatus apply --dry-run` shows what would be sent.",
+              file=sys.stderr)
+
+
+# -- output ------------------------------------------------------------------------------------------------
+
+def _local(moment: datetime | None, settings: Settings) -> str:
+    return "—" if moment is None else f"{moment.astimezone(settings.timezone):%a %d %b %H:%M %Z}"
+
+
+def _op_json(op: Operation, tz: tzinfo | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"call": str(op.kind), "description": op.describe(tz)}
+    for key in ("text", "emoji", "message"):
+        if getattr(op, key):
+            out[key] = getattr(op, key)
+    for key in ("expires_at", "until"):
+        value = getattr(op, key)
+        if value is not None:
+            out[key] = value.isoformat()
+    if op.kind == "set_presence":
+        out["away"] = op.away
+    return out
+
+
+def report_json(report: SyncReport) -> dict[str, Any]:
+    d = report.desired
+    return {
+        "at": report.at.isoformat(), "state": str(report.interval.state), "reason": report.interval.reason,
+        "until": report.interval.until.isoformat(), "paused": report.paused, "dry_run": report.dry_run,
+        "desired": {"text": d.text, "emoji": d.emoji, "message": d.message,
+                    "expires_at": d.expires_at.isoformat() if d.expires_at else None,
+                    "dnd_until": d.dnd_until.isoformat() if d.dnd_until else None, "away": d.away},
+        "accounts": [_account_json(a, report.dry_run) for a in report.accounts],
+        "next_transition": report.next_transition.isoformat() if report.next_transition else None,
+        "calendar_problems": list(report.calendar_problems), "account_problems": list(report.account_problems),
+    }
+
+
+def _account_json(a: AccountLine, dry_run: bool) -> dict[str, Any]:
+    ap = a.applied
+    return {
+        "account": a.account, "service": a.service,
+        "applied": {"text": ap.text, "emoji": ap.emoji, "message": ap.message, "known": ap.status_known,
+                    "expires_at": ap.expires_at.isoformat() if ap.expires_at else None,
+                    "dnd_until": ap.dnd_until.isoformat() if ap.dnd_until else None, "away": ap.away,
+                    "left_alone": bool(ap.hands_off)},
+        "would_send" if dry_run else "sent": [_op_json(op) for op in (a.planned if dry_run else a.sent)],
+        "errors": list(a.errors), "needs_action": a.needs_action, "notes": list(a.notes),
+        "retry_at": a.retry.retry_at.isoformat() if a.retry.retry_at else None,
+    }
+
+
+def _emit(report: SyncReport, settings: Settings, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(report_json(report), indent=2, ensure_ascii=False))
+        return
+    i, d = report.interval, report.desired
+    print(f"At {_local(report.at, settings)}: {i.state} until {_local(i.until, settings)} — {i.reason}")
+    shown = f"{d.emoji} {d.text!r}".strip() if d.has_status else "no status"
+    dnd = f"until {_local(d.dnd_until, settings)}" if d.dnd_until else "off"
+    print(f"Should show: {shown}; Do Not Disturb {dnd}; presence {'away' if d.away else 'auto/online'}")
+    if report.paused:
+        print("Syncing is paused: nothing is sent.")
+    for a in report.accounts:
+        ops = a.planned if report.dry_run else a.sent
+        verb = "would send" if report.dry_run else "sent"
+        ap = a.applied
+        known = (f"{ap.emoji} {ap.text!r}".strip() if (ap.text or ap.emoji) else "no status") \
+            if ap.status_known else "unknown"
+        print(f"{a.account}: last set by traystatus: {known}")
+        print(f"  {verb}: " + ("; ".join(op.describe(settings.timezone) for op in ops) if ops else "nothing"))
+        for note in a.notes:
+            print(f"  note: {note}")
+        for err in a.errors:
+            print(f"  error: {err}" + (" (needs you)" if a.needs_action else ""))
+    for problem in (*report.account_problems, *report.calendar_problems):
+        print(f"problem: {problem}")
+    if not report.accounts and not report.account_problems:
+        print("No Slack or Matrix account configured (`traystatus login slack`, or TRAYSTATUS_SLACK_TOKEN).")
+    print(f"Next change: {_local(report.next_transition, settings)}")
+
+
+# -- run --headless ----------------------------------------------------------------------------------------
+
+def cmd_run(args: argparse.Namespace) -> int:
+    if not args.headless:
+        raise ConfigError("Use the tray app or --headless", "`traystatus run` needs --headless (no UI); "
+                          "run plain `traystatus` for the tray app.")
+    from datetime import timedelta
+
+    from traystatus.adapters.scheduler import SyncScheduler
+    from traystatus.app.logging_setup import setup_logging
+
+    paths = AppPaths.resolve(getattr(args, "config", None))
+    setup_logging(paths.log_dir, verbose=getattr(args, "verbose", False))
+    import logging
+
+    log = logging.getLogger(__name__)
+    settings = load_settings(args)
+    service = build_service(args, settings)
+    if not service.publishers:
+        _no_accounts(service)
+        return 1
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: object) -> None:
+        log.info("Signal %d: stopping", signum)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    def run_pass(reason: str) -> datetime | None:
+        report = service.sync(refresh=reason in ("start", "calendar refresh", "clock jump"))
+        for a in report.accounts:
+            for err in a.errors:
+                log.warning("%s: %s", a.account, err)
+        log.info("Pass (%s): %s; next at %s", reason, report.interval.state,
+                 report.wake_at.isoformat() if report.wake_at else "-")
+        return report.wake_at
+
+    minutes = min((c.refresh_minutes for c in settings.calendars), default=15)
+    scheduler = SyncScheduler(run_pass, refresh_every=timedelta(minutes=minutes))
+    print(f"traystatus: keeping {len(service.publishers)} account(s) in step; log: {paths.log_dir}",
+          file=sys.stderr, flush=True)
+    scheduler.start()
+    try:
+        while not stop.wait(1.0):
+            pass
+    finally:
+        scheduler.shutdown(wait=True)
+    log.info("Stopped")
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from traystatus.app.doctor import run_checks
+
+    checks = run_checks(args)
+    if args.json:
+        print(json.dumps([c.as_dict() for c in checks], indent=2, ensure_ascii=False))
+    else:
+        for c in checks:
+            print(f"[{c.level:^4}] {c.name}: {c.detail}")
+            if c.fix:
+                print(f"       → {c.fix}")
+    return 1 if any(c.level == "FAIL" for c in checks) else 0
