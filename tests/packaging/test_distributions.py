@@ -7,7 +7,6 @@ import subprocess
 import sys
 import tarfile
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -43,18 +42,6 @@ def test_sdist_carries_resources(dists: Path) -> None:
         names = {n.split("/", 1)[1] for n in tar.getnames() if "/" in n}
     assert {f"resources/{name}" for name in _resource_files()} <= names
     assert "LICENSE" in names and "README.md" in names
-
-
-@pytest.fixture(scope="session")
-def pipx_venv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """`pipx install .` into a throw-away PIPX_HOME (wheels come from pip's normal cache)."""
-    home = tmp_path_factory.mktemp("pipx")
-    env = dict(os.environ, PIPX_HOME=str(home / "home"), PIPX_BIN_DIR=str(home / "bin"),
-               PIPX_MAN_DIR=str(home / "man"), PIP_CACHE_DIR=os.path.expanduser("~/.cache/pip"))
-    env.pop("XDG_CACHE_HOME", None)
-    subprocess.run([sys.executable, "-m", "pipx", "install", "--python", sys.executable, str(ROOT)],
-                   check=True, capture_output=True, env=env)
-    yield home / "home" / "venvs" / "traystatus"
 
 
 def test_pipx_install_gives_a_working_command(pipx_venv: Path) -> None:
