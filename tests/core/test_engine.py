@@ -152,6 +152,8 @@ def test_next_working_start() -> None:
     assert next_working_start(Settings(timezone=BERLIN, hours=parse_hours("mon 09:00-10:00; tue off")),
                               b(24, 0), limit=timedelta(days=3)) is None
     assert next_working_start(Settings(timezone=BERLIN, hours=parse_hours("mon-sun 00:00-24:00")), b(24, 0)) is None
+    with pytest.raises(ValueError, match="aware"):
+        next_working_start(SETTINGS, datetime(2026, 11, 24))
 
 
 def test_blocks_past_midnight_and_other_day_hours() -> None:

@@ -154,6 +154,8 @@ def next_working_start(settings: HoursSettings, after: datetime, *,
     Inside working hours this is the start of the *next* period, not ``after``. Blocks that touch
     (22:00-24:00 then 00:00-06:00) are one period. ``None`` if there is none within ``limit``.
     """
+    if after.tzinfo is None or after.utcoffset() is None:
+        raise ValueError(f"after must be an aware datetime, got {after!r}")
     after = after.astimezone(UTC)
     step = timedelta(days=14)
     lo = after - DAY  # a period that started before ``after`` must be seen to be skipped
