@@ -20,10 +20,38 @@ COMMAND_MODULES = [
     "handoff",
     "notes",
     "sync",
+    "accounts",
 ]
 
 
-def build_parser() -> argparse.ArgumentParser:
+# Which module registers each top-level command, so running one command imports only its module
+# (start-up stays fast: `--version` and the tray app import none). A word missing here still
+# works: then every module is imported, as for `--help`.
+COMMAND_WORDS = {
+    "plan": "plan", "calendar": "calendar", "team": "team", "settings": "settings", "handoff": "handoff",
+    "notes": "notes", "apply": "sync", "status": "sync", "run": "sync", "doctor": "sync",
+    "login": "accounts", "logout": "accounts", "accounts": "accounts",
+}
+GLOBAL_OPTIONS_WITH_VALUE = ("--config",)
+
+
+def _command_word(argv: Sequence[str]) -> str | None:
+    """The first positional argument (the command), skipping global options and their values."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in GLOBAL_OPTIONS_WITH_VALUE:
+            skip = True
+        elif arg == "--":
+            return None
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
+def build_parser(only: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; ``only`` limits which command modules are imported (None: all of them)."""
     parser = argparse.ArgumentParser(
         prog="traystatus",
         description="Your availability from your calendars, on Slack and Matrix.",
@@ -35,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="run on the bundled demo calendar and team; nothing is sent anywhere")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details to stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in COMMAND_MODULES if only is None else only:
         try:
             module = importlib.import_module(f"traystatus.app.commands.{name}")
         except ModuleNotFoundError as e:
@@ -47,7 +75,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    word = _command_word(argv)
+    wants_help = any(a in ("-h", "--help") for a in argv)
+    if word is None and not wants_help:
+        only: list[str] | None = []  # --version or the tray app: no command module needed
+    elif word in COMMAND_WORDS and COMMAND_WORDS[word] in COMMAND_MODULES:
+        only = [COMMAND_WORDS[word]]
+    else:
+        only = None
+    parser = build_parser(only)
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)
     if func is None:
