@@ -30,7 +30,7 @@ COMMAND_MODULES = [
 COMMAND_WORDS = {
     "plan": "plan", "calendar": "calendar", "team": "team", "settings": "settings", "handoff": "handoff",
     "notes": "notes", "apply": "sync", "status": "sync", "run": "sync", "doctor": "sync",
-    "login": "accounts", "logout": "accounts", "accounts": "accounts",
+    "login": "accounts", "logout": "accounts",
 }
 GLOBAL_OPTIONS_WITH_VALUE = ("--config",)
 
