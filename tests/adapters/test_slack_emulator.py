@@ -353,3 +353,16 @@ def test_every_error_answered_is_documented(slack_emulator: SlackEmulator) -> No
     post(slack_emulator, "dnd.endSnooze")
     assert slack_emulator.bugs == ["dnd.endSnooze answered undocumented error 'snooze_not_active'"]
     slack_emulator.bugs.clear()
+
+
+def test_messages_per_channel_are_limited_by_channel_not_spelling(slack_emulator_factory: object,
+                                                                   slack_clock: ManualClock) -> None:
+    emu = slack_emulator_factory(now=slack_clock, window_seconds=1.0)  # type: ignore[operator]
+    emu.ws.channels["C0GENERAL"].members.add(emu.user_id)
+    answers = [post(emu, "chat.postMessage", body={"channel": ref, "text": "hi"}).status_code
+               for ref in ["#general", "C0GENERAL", "general"] * 20]
+    assert answers == [200] * 60
+    r = post(emu, "chat.postMessage", body={"channel": "#general", "text": "one more"})
+    assert r.status_code == 429 and r.headers["Retry-After"] == "1"
+    assert post(emu, "chat.postMessage", body={"channel": "#handoffs", "text": "other channel"}).status_code == 200
+    assert len(emu.messages) == 61

@@ -223,8 +223,9 @@ class SlackEmulator:
             if method == "users.profile.set":
                 self._limit(("profile-write", tok.user_id), PROFILE_WRITES_PER_WINDOW, now)
             if method == "chat.postMessage":
-                self._limit(("channel", str(params.get("channel", "")).lstrip("#")),
-                            MESSAGES_PER_CHANNEL_PER_WINDOW, now)
+                ref = str(params.get("channel", ""))
+                found = self.ws.find_channel(ref)
+                self._limit(("channel", found.id if found else ref), MESSAGES_PER_CHANNEL_PER_WINDOW, now)
             args, problems = coerce_args(spec, params, from_json=from_json)
             if problems:
                 raise _Reply(200, {"ok": False, "error": "invalid_arguments",
