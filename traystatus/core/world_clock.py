@@ -190,6 +190,22 @@ def working_intervals(person: Person, start: datetime, end: datetime) -> list[In
     return _merge(raw)
 
 
+def _all_intervals(people: Sequence[Person], start: datetime, end: datetime) -> list[list[Interval]]:
+    """``working_intervals`` of each person; people sharing zone, hours and travel share one computation."""
+    memo: dict[tuple[object, ...], list[Interval]] = {}
+    out = []
+    for p in people:
+        key = (p.tz, p.hours, p.travel)
+        if key not in memo:
+            memo[key] = working_intervals(p, start, end)
+        out.append(memo[key])
+    return out
+
+
+def _clip(intervals: Sequence[Interval], start: datetime, end: datetime) -> list[Interval]:
+    return [(max(a, start), min(b, end)) for a, b in intervals if a < end and b > start]
+
+
 def coverage(per_person: Sequence[Sequence[Interval]], start: datetime, end: datetime) -> list[tuple[datetime,
                                                                                                    datetime, int]]:
     """Split [start, end) where the number of people working changes: (start, end, count) segments."""
@@ -223,7 +239,7 @@ def overlap(people: Sequence[Person], start: datetime, end: datetime) -> list[Sp
     """The spans of [start, end) where everyone in ``people`` is within working hours."""
     if not people:
         return []
-    per_person = [working_intervals(p, start, end) for p in people]
+    per_person = _all_intervals(people, start, end)
     names = tuple(p.name for p in people)
     return [Span(start=s, end=e, available=names)
             for s, e, n in coverage(per_person, start, end) if n == len(people)]
@@ -261,16 +277,21 @@ def best_slots(people: Sequence[Person], now: datetime, *, tz: ZoneInfo, hours: 
         return []
     candidates: list[tuple[int, datetime, datetime]] = []
     per_day: dict[date, list[list[Interval]]] = {}
+    windows_by_day: list[tuple[date, datetime, datetime]] = []
     for day in working_days(now.astimezone(tz).date(), days, hours):
         s, e = day_window(day, tz)
         s = max(s, now.astimezone(UTC))
-        if s >= e:
-            continue
-        per_person = [working_intervals(p, s, e) for p in people]
+        if s < e:
+            windows_by_day.append((day, s, e))
+    if not windows_by_day:
+        return []
+    everyone = _all_intervals(people, windows_by_day[0][1], windows_by_day[-1][2])
+    for day, s, e in windows_by_day:
+        per_person = [_clip(iv, s, e) for iv in everyone]
         per_day[day] = per_person
         windows = [(x.start, x.end) for x in overlap(required, s, e)] if required else [(s, e)]
         for ws, we in windows:
-            clipped = [[(max(a, ws), min(b, we)) for a, b in iv if a < we and b > ws] for iv in per_person]
+            clipped = [_clip(iv, ws, we) for iv in per_person]
             for a, b, n in coverage(clipped, ws, we):
                 if n > 0 and b - a >= minutes * MINUTE:
                     candidates.append((n, a, b))

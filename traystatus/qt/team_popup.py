@@ -56,7 +56,8 @@ class TeamPopup(QWidget):
         self.tick = QTimer(self)  # the minute tick, running only while shown
         self.tick.setSingleShot(True)
         self.tick.timeout.connect(self._on_tick)
-        self._deferred = QTimer(self)  # overlap and best slots, computed just after the first paint
+        self._overlap_pending = False
+        self._deferred = QTimer(self)  # overlap and best slots, computed just after the list's first paint
         self._deferred.setSingleShot(True)
         self._deferred.setInterval(0)
         self._deferred.timeout.connect(self.refresh_overlap)
@@ -69,7 +70,7 @@ class TeamPopup(QWidget):
         self.search.setPlaceholderText("Search people, zones, teams…")
         self.search.setClearButtonEnabled(True)
         self.model = TeamModel(self)
-        self.delegate = TeamDelegate(self)
+        self.delegate = TeamDelegate(self.model, self)
         self.list = QListView()
         self.list.setModel(self.model)
         self.list.setItemDelegate(self.delegate)
@@ -113,6 +114,7 @@ class TeamPopup(QWidget):
         self.list.selectionModel().selectionChanged.connect(lambda *_: self.refresh_overlap())
         for w in (self.search, self.list, self.slider, self.now_button):
             w.installEventFilter(self)
+        self.list.viewport().installEventFilter(self)
         self._reload()
 
     # -- public API ---------------------------------------------------------------------------------
@@ -255,11 +257,12 @@ class TeamPopup(QWidget):
             self._sync_slider_to_now()
             self._apply_instant()
         self.tick.start(self._ms_to_next_minute())
-        self._deferred.start()
+        self._overlap_pending = True  # computed once the rows are on screen (see eventFilter)
 
     def hideEvent(self, event: QHideEvent) -> None:
         self.tick.stop()
         self._deferred.stop()
+        self._overlap_pending = False
         super().hideEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
@@ -269,6 +272,10 @@ class TeamPopup(QWidget):
         super().keyPressEvent(event)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and self._overlap_pending and watched is self.list.viewport():
+            self._overlap_pending = False
+            self._deferred.start()
+            return False
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
                 and event.key() == Qt.Key.Key_Escape:
             if watched is self.search and self.search.text():

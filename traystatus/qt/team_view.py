@@ -99,7 +99,15 @@ class TeamModel(QAbstractListModel):
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self._entries)
 
+    def header_at(self, entry: int) -> str | None:
+        if not 0 <= entry < len(self._entries):
+            return None
+        kind, i = self._entries[entry]
+        return self._groups[i] if kind == "header" else None
+
     def row_at(self, entry: int) -> Row | None:
+        if not 0 <= entry < len(self._entries):
+            return None
         kind, i = self._entries[entry]
         if kind == "header" or self._me is None or self._instant is None:
             return None
@@ -139,8 +147,10 @@ class TeamModel(QAbstractListModel):
 class TeamDelegate(QStyledItemDelegate):
     """Paints one person (avatar or initials, name, zone, local time, date hint, offset, badge) or a team header."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, model: TeamModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # Read the model directly: no QVariant round trip per row painted.
+        self._model = model
         self.avatars: dict[str, QImage] = {}  # avatar URL -> image, given by the app
         self._small = QFont()
         self._small.setPointSizeF(max(self._small.pointSizeF() * 0.85, 7.0))
@@ -154,7 +164,7 @@ class TeamDelegate(QStyledItemDelegate):
         self.avatars = dict(images)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
-        header = index.data(HEADER_ROLE) is not None
+        header = self._model.header_at(index.row()) is not None
         return QSize(360, HEADER_HEIGHT if header else PERSON_HEIGHT)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
@@ -162,14 +172,14 @@ class TeamDelegate(QStyledItemDelegate):
         palette: QPalette = option.palette
         painter.save()
         try:
-            header = index.data(HEADER_ROLE)
+            header = self._model.header_at(index.row())
             if header is not None:
                 painter.setFont(self._small)
                 painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
                 painter.drawText(rect.adjusted(10, 0, -10, 0), Qt.AlignmentFlag.AlignBottom, str(header).upper())
                 return
-            row = index.data(ROW_ROLE)
-            if not isinstance(row, Row):
+            row = self._model.row_at(index.row())
+            if row is None:
                 return
             state = option.state
             if state & QStyle.StateFlag.State_Selected:
