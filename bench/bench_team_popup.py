@@ -17,13 +17,13 @@ from zoneinfo import ZoneInfo
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QEvent, QObject  # noqa: E402
-from PySide6.QtWidgets import QApplication, QListWidget, QWidget  # noqa: E402
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication, QListWidget, QWidget
 
-from traystatus.core.hours import parse_hours  # noqa: E402
-from traystatus.core.team import Person  # noqa: E402
-from traystatus.core.world_clock import row_for  # noqa: E402
-from traystatus.qt.team_popup import TeamPopup  # noqa: E402
+from traystatus.core.hours import parse_hours
+from traystatus.core.team import Person
+from traystatus.core.world_clock import row_for
+from traystatus.qt.team_popup import TeamPopup
 
 ZONES = ["America/New_York", "America/Los_Angeles", "America/Santiago", "Europe/London", "Europe/Berlin",
          "Asia/Kolkata", "Asia/Kathmandu", "Asia/Tokyo", "Australia/Sydney", "Australia/Lord_Howe",
@@ -95,15 +95,12 @@ def main() -> None:
         popup.hide()
         popup.deleteLater()
 
-        def show_baseline() -> None:
-            lw.show()
-
         t0 = time.perf_counter()
         lw = QListWidget()
         lw.resize(440, 600)
         lw.addItems([text_of(p, me, NOW) for p in people])
         setup = time.perf_counter() - t0
-        shown_base.append(setup + until_painted(app, lw.viewport(), show_baseline))
+        shown_base.append(setup + until_painted(app, lw.viewport(), lw.show))
         lw.hide()
         lw.deleteLater()
         app.processEvents()
