@@ -254,6 +254,13 @@ class HandoffDelivery:
                 self._save(retry_now(d, self._now()))
         self._wake.set()
 
+    def retry_failed_now(self) -> None:
+        """Retry every failed delivery now (``notes deliver``): uncertain ones still wait for the user."""
+        for d in self._archive.open_deliveries():
+            if d.status is DeliveryStatus.FAILED:
+                self._save(retry_now(d, self._now()))
+        self._wake.set()
+
     def wake(self) -> None:
         self._wake.set()
 
@@ -280,7 +287,7 @@ class HandoffDelivery:
             self._wake.wait(wait)
             self._wake.clear()
 
-    def deliver(self, *, max_passes: int = 50, give_up_after: float = 30.0,
+    def deliver(self, *, max_passes: int = 50, give_up_after: float = 5.0,
                 sleep: Callable[[float], None] | None = None) -> list[Delivery]:
         """Deliver until nothing is due soon (CLI): waits out retries shorter than ``give_up_after`` seconds."""
         sleeper = sleep or self._stop.wait

@@ -132,7 +132,8 @@ class HandoffPopup(QWidget):
 
     # ---- draft ----
     def draft(self) -> HandoffDraft:
-        focus = next((i for i, e in enumerate(self.editors) if e.hasFocus()), self._draft.focus_section)
+        current = self.focusWidget()  # the last focused section, even while the window is inactive
+        focus = next((i for i, e in enumerate(self.editors) if e is current), self._draft.focus_section)
         return replace(
             self._draft,
             sections=tuple(NoteSection(title=s.title, text=e.toPlainText())

@@ -177,6 +177,8 @@ def _deliver(args: argparse.Namespace) -> int:
             for d in service.archive.deliveries(note_id):
                 if args.to in (None, d.destination):
                     service.worker.retry(note_id, d.destination)
+        else:
+            service.worker.retry_failed_now()
         left = service.worker.deliver()
         for d in left:
             print(f"{d.note_id}  {describe(d)}")
