@@ -45,7 +45,9 @@ class SyncScheduler:
         self._monotonic = monotonic
         self._scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(max_workers=1)},
-            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+            # One worker already serialises the passes; max_instances=1 would silently drop a trigger that
+            # arrives while the same job id is running, so queue it instead.
+            job_defaults={"coalesce": True, "max_instances": 8, "misfire_grace_time": None},
             timezone=UTC,
         )
         self._lock = threading.Lock()

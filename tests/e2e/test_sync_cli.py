@@ -1,0 +1,108 @@
+"""The CLI as a user runs it, with the headless environment variables pointing at the Slack emulator and a real
+Synapse: apply --dry-run, apply (twice), status --json, doctor, and run --headless stopped by SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.fixtures.synapse import MatrixUser, SynapseServer
+from tests.slack_emulator import SlackEmulator
+from traystatus.app.cli import run
+
+pytestmark = pytest.mark.synapse
+
+WORKDAY = Path(__file__).resolve().parents[1] / "data" / "sync" / "workday.ics"
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def next_tuesday_standup() -> str:
+    """09:35 on a Tuesday at least a week ahead (the weekly standup; expirations stay in the future)."""
+    day = date.today() + timedelta(days=7)
+    day += timedelta(days=(1 - day.weekday()) % 7)
+    return f"{day.isoformat()}T09:35"
+
+
+@pytest.fixture
+def accounts(monkeypatch: pytest.MonkeyPatch, slack_emulator: SlackEmulator, synapse: SynapseServer) -> MatrixUser:
+    user = synapse.new_user("cli")
+    monkeypatch.setenv("TRAYSTATUS_SLACK_TOKEN", slack_emulator.token)
+    monkeypatch.setenv("TRAYSTATUS_SLACK_API_URL", slack_emulator.base_url)
+    monkeypatch.setenv("TRAYSTATUS_MATRIX_HOMESERVER", synapse.base_url)
+    monkeypatch.setenv("TRAYSTATUS_MATRIX_USER", user.user_id)
+    monkeypatch.setenv("TRAYSTATUS_MATRIX_TOKEN", user.token)
+    return user
+
+
+ARGS = ["--calendar", str(WORKDAY), "--tz", "Europe/Berlin", "--hours", "mon-fri 09:00-17:00"]
+
+
+def test_apply_dry_run_then_apply_then_nothing_twice(accounts: MatrixUser, slack_emulator: SlackEmulator,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    at = next_tuesday_standup()
+    assert run(["apply", "--dry-run", "--at", at, *ARGS]) == 0
+    out = capsys.readouterr().out
+    assert "meeting until" in out and "would send: set status :spiral_calendar_pad: 'In a meeting'" in out
+    assert slack_emulator.calls_to("users.profile.set") == []  # a dry run only reads
+    assert run(["apply", "--at", at, "--json", *ARGS]) == 0
+    data = json.loads(capsys.readouterr().out)
+    sent = {a["service"]: [c["call"] for c in a["sent"]] for a in data["accounts"]}
+    assert sent == {"slack": ["set_status", "set_presence"], "matrix": ["set_presence"]}
+    assert slack_emulator.status()[:2] == ("In a meeting", ":spiral_calendar_pad:")
+    assert accounts.token not in json.dumps(data) and slack_emulator.token not in json.dumps(data)
+    calls = len(slack_emulator.calls)
+    assert run(["apply", "--at", at, *ARGS]) == 0  # a second apply at the same moment sends nothing
+    assert "sent: nothing" in capsys.readouterr().out and len(slack_emulator.calls) == calls
+    assert run(["status", "--at", at, "--json", *ARGS]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert {a["applied"]["text"] for a in status["accounts"]} == {"In a meeting"}
+    assert all("in step" in " ".join(a["notes"]) for a in status["accounts"])
+
+
+def test_apply_without_accounts_says_what_to_do(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["apply", *ARGS]) == 1
+    assert "traystatus login slack" in capsys.readouterr().err
+
+
+def test_doctor_checks_tokens_scopes_and_presence(accounts: MatrixUser, capsys: pytest.CaptureFixture[str]) -> None:
+    run(["doctor", "--json", *ARGS])
+    checks = {c["name"]: c for c in json.loads(capsys.readouterr().out)}
+    assert checks["config"]["level"] == "OK"
+    assert checks["calendar workday.ics"]["level"] == "OK"
+    slack = next(c for n, c in checks.items() if n.startswith("slack"))
+    assert slack["level"] == "OK" and "all scopes" in slack["detail"]
+    assert checks[f"matrix {accounts.user_id} presence"]["level"] == "OK"
+    assert checks["tray"]["level"] == "WARN"  # no display in the test environment: says to use --headless
+
+
+def test_run_headless_syncs_and_stops_cleanly_on_sigterm(accounts: MatrixUser, slack_emulator: SlackEmulator,
+                                                          isolated_home: Path) -> None:
+    env = dict(os.environ)
+    proc = subprocess.Popen([sys.executable, "-m", "traystatus", "run", "--headless", *ARGS], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not slack_emulator.calls_to("users.setPresence") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert slack_emulator.calls_to("users.setPresence"), "the first pass never reached Slack"
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err
+    assert "keeping 2 account(s) in step" in err
+    log = (isolated_home / "state" / "traystatus" / "log" / "traystatus.log")
+    text = log.read_text(encoding="utf-8") if log.exists() else ""
+    assert "Pass (start)" in text and "Stopped" in text
+    assert slack_emulator.token not in text and accounts.token not in text
