@@ -8,10 +8,12 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from traystatus.core.classify import classify
 from traystatus.core.engine import Timeline, build_timeline, next_transition, next_working_start
 from traystatus.core.hours import DayException, Travel, parse_blocks, parse_hours
-from traystatus.core.model import CalendarEvent, Override, State
+from traystatus.core.model import CalendarEvent, EventKind, Override, State
 from traystatus.core.settings import Settings
+from traystatus.core.work_periods import work_pieces
 
 ZONES = ["America/New_York", "Europe/London", "Asia/Kolkata", "Asia/Kathmandu", "Australia/Lord_Howe",
          "Pacific/Chatham", "Pacific/Kiritimati", "Pacific/Apia"]
@@ -39,12 +41,13 @@ def scenario(draw: st.DrawFn) -> tuple[Settings, list[CalendarEvent], list[Overr
     end = start + timedelta(minutes=draw(st.integers(1, 5 * 24 * 60)))
     minute = st.integers(-24 * 60, 6 * 24 * 60)
     events = []
+    rarely = st.sampled_from([False, False, False, True])
     for i in range(draw(st.integers(0, 12))):
-        a = start + timedelta(minutes=draw(minute))
+        a = start + timedelta(minutes=draw(st.integers(-6 * 60, 2 * 24 * 60)))
         events.append(CalendarEvent(
-            uid=str(i), start=a, end=a + timedelta(minutes=draw(st.integers(1, 3 * 24 * 60))),
-            title=draw(st.sampled_from(TITLES)), all_day=draw(st.booleans()), transparent=draw(st.booleans()),
-            status=draw(st.sampled_from(["", "TENTATIVE", "CANCELLED"]))))
+            uid=str(i), start=a, end=a + timedelta(minutes=draw(st.integers(1, 8 * 60))),
+            title=draw(st.sampled_from(TITLES)), all_day=draw(rarely), transparent=draw(rarely),
+            status=draw(st.sampled_from(["", "", "TENTATIVE", "CANCELLED"]))))
     overrides = []
     for _ in range(draw(st.integers(0, 2))):
         a = start + timedelta(minutes=draw(minute))
@@ -116,3 +119,31 @@ def test_next_working_start_is_a_start_of_available_time(zone: str, hours: str, 
     for prev, a in zip(tl.intervals, tl.intervals[1:], strict=False):
         if prev.state is State.OFF_HOURS and a.state is State.AVAILABLE:
             assert not after < a.start < ws
+
+
+@settings(max_examples=150, deadline=None)
+@given(scenario(), st.lists(st.integers(0, 5 * 24 * 60 - 1), min_size=1, max_size=20))
+def test_state_follows_the_precedence_rules_at_any_instant(
+        sc: tuple[Settings, list[CalendarEvent], list[Override], datetime, datetime], offsets: list[int]) -> None:
+    s, events, overrides, start, end = sc
+    tl = build_timeline(s, events, overrides, start, end)
+    work = work_pieces(s, start - timedelta(days=1), end + timedelta(days=1))
+    classified = [classify(e, s.rules) for e in events]
+    kinds_to_state = {EventKind.OOO: State.OOO, EventKind.FOCUS: State.FOCUS, EventKind.MEETING: State.MEETING}
+    instants = [start + timedelta(minutes=m, seconds=31) for m in offsets]
+    instants += [x + timedelta(seconds=1) for e in events for x in (e.start, e.end)]  # where events overlap
+    instants += [o.start + timedelta(seconds=1) for o in overrides]
+    for t in instants:
+        if not start <= t < end:
+            continue
+        live = [o for o in overrides if not o.paused and o.start <= t < o.end]
+        kinds = {c.kind for c in classified if c.event.start <= t < c.event.end}
+        if live:
+            latest = max(o.start for o in live)
+            expected = {o.state for o in live if o.start == latest}
+        elif any(k in kinds for k in kinds_to_state):
+            expected = {next(v for k, v in kinds_to_state.items() if k in kinds)}
+        else:
+            expected = {State.AVAILABLE if any(w.start <= t < w.end for w in work) else State.OFF_HOURS}
+        assert tl.at(t).state in expected
+        assert tl.at(t).overridden == bool(live)
