@@ -93,6 +93,7 @@ def calls_as_json(publishers: Sequence[RecordingStatusPublisher]) -> list[dict[s
                 "account": p.account, "at": at.isoformat() if at else None, "kind": kind,
                 "text": op.text, "emoji": op.emoji, "message": op.message, "away": op.away,
                 "until": op.until.isoformat() if op.until else None,
+                "span_end": op.span_end.isoformat() if op.span_end else None,
                 "expires_at": op.expires_at.isoformat() if op.expires_at else None,
             })
     return out
