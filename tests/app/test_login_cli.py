@@ -5,6 +5,9 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
+import pty
+import sys
 from pathlib import Path
 
 import keyring
@@ -13,6 +16,7 @@ import requests
 from keyring.backend import KeyringBackend
 from keyrings.alt.file import PlaintextKeyring
 
+from tests.fixtures.secret_service import SecretServiceBus
 from tests.fixtures.synapse import SynapseServer, WellKnownServer
 from tests.slack_emulator import SlackEmulator
 from tests.slack_emulator.workspace import default_workspace
@@ -195,3 +199,36 @@ def test_login_matrix_wrong_password(monkeypatch: pytest.MonkeyPatch, synapse: S
     err = capsys.readouterr().err
     assert "password" in err.lower() and "not-the-password" not in err
     assert config.read_text() == USER_CONFIG
+
+
+def test_interactive_login_prompts_without_echo(slack_emulator: SlackEmulator, config: Path,
+                                                os_keyring: KeyringBackend, secret_service: SecretServiceBus) -> None:
+    """A real terminal (pty): getpass prompts, the pasted token is not echoed, keyring picks the Secret Service."""
+    env = {**os.environ, "TRAYSTATUS_SLACK_API_URL": slack_emulator.base_url,
+           "DBUS_SESSION_BUS_ADDRESS": secret_service.address}
+    env.pop("PYTHON_KEYRING_BACKEND", None)
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: a new session whose controlling terminal is the pty
+        os.execve(sys.executable, [sys.executable, "-m", "traystatus", "--config", str(config), "login", "slack"],
+                  env)
+    output = b""
+    try:
+        while b"token" not in output:
+            output += os.read(fd, 1024)
+        os.write(fd, slack_emulator.token.encode() + b"\n")
+        while True:
+            try:
+                chunk = os.read(fd, 1024)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            output += chunk
+    finally:
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    text = output.decode(errors="replace")
+    assert os.waitstatus_to_exitcode(status) == 0, text
+    assert "Slack user token (xoxp-…):" in text and "Signed in to Slack workspace 'Traystatus Test'" in text
+    assert slack_emulator.token not in text  # not echoed, not printed
+    assert os_keyring.get_password("traystatus", "slack:T0TRAYST:U0ME00001") == slack_emulator.token
