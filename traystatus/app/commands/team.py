@@ -13,7 +13,7 @@ from traystatus.app.options import add_settings_options, load_settings
 from traystatus.app.paths import AppPaths
 from traystatus.core.errors import ConfigError
 from traystatus.core.settings import Settings
-from traystatus.core.team import Person, me_person, merge_roster, parse_member
+from traystatus.core.team import Person, parse_member
 from traystatus.core.world_clock import Row, Span, best_slots, day_overlap, rows
 
 
@@ -42,19 +42,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                    help="meeting length for the best slots (default: team.meeting_minutes, 30)")
     add_settings_options(o)
     o.set_defaults(func=run_overlap)
+    i = sub.add_parser("import", help="refresh the teammates imported from Slack and Matrix now",
+                       description="Read team.import_slack (users.list) and team.matrix_room (members' m.tz) with "
+                       "the configured accounts and cache them; the tray app does this once a day by itself.")
+    i.add_argument("--if-stale", action="store_true", help="only imports older than team.refresh_hours")
+    add_settings_options(i)
+    i.set_defaults(func=run_import)
 
 
 def roster(settings: Settings, args: argparse.Namespace) -> tuple[Person, list[Person]]:
     """You, and the team: --member people, then configured ones, then cached imports (no network here)."""
-    from traystatus.adapters.roster_cache import load_cached_people
+    from traystatus.app.team_gui import team_roster
 
     members = [parse_member(spec) for spec in args.member]
-    names = {m.name.casefold() for m in members}
-    configured = members + [p for p in settings.team.people if p.name.casefold() not in names]
-    state_dir = AppPaths.resolve(getattr(args, "config", None)).state_dir
-    people = list(merge_roster(configured, *load_cached_people(state_dir)))
-    me = me_person(name=settings.team.me_name, tz=settings.timezone, hours=settings.hours, travel=settings.travel)
-    return me, people
+    return team_roster(settings, AppPaths.resolve(getattr(args, "config", None)), members)
 
 
 def parse_at(text: str | None, zone: ZoneInfo, now: datetime) -> datetime:
@@ -168,3 +169,17 @@ def run_overlap(args: argparse.Namespace) -> int:
 def _dur(minutes: int) -> str:
     h, m = divmod(minutes, 60)
     return f"{h} h {m} min" if h and m else (f"{h} h" if h else f"{m} min")
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from traystatus.app.team_import import import_rosters
+
+    settings = load_settings(args)
+    if not settings.team.import_slack and not settings.team.matrix_room:
+        raise ConfigError("Nothing to import", "set team.import_slack = true and/or team.matrix_room = "
+                          "\"!room:server\" in the [team] section of the config.")
+    paths = AppPaths.resolve(getattr(args, "config", None))
+    outcomes = import_rosters(settings, paths, SystemClock().now(), force=not args.if_stale)
+    for o in outcomes:
+        print(f"{o.source}: {o.error}" if o.error else f"{o.source}: {o.people} teammates with a time zone")
+    return 1 if any(o.error for o in outcomes) else 0

@@ -1,0 +1,95 @@
+"""Roster imports wired to the configured accounts: Slack ``users.list`` (``team.import_slack``) and the members
+of ``team.matrix_room``, cached in the state dir and refreshed when older than ``team.refresh_hours``.
+Used by `traystatus team import` and by the tray app's worker (never on the GUI thread).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from traystatus.app.paths import AppPaths
+from traystatus.core.errors import ConfigError, TrayStatusError
+from traystatus.core.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImportOutcome:
+    """One import: ``people`` read (or kept from the cache), or ``error`` text."""
+
+    source: str  # "slack" | "matrix"
+    people: int = 0
+    error: str = ""
+
+
+def _accounts(settings: Settings, service: str, environ: Mapping[str, str], keyring_store: Any) -> list[Any]:
+    from traystatus.adapters.secrets import configured_accounts
+
+    return [a for a in configured_accounts(settings.accounts, environ) if a.service == service]
+
+
+def _slack(settings: Settings, paths: AppPaths, now: datetime, force: bool, environ: Mapping[str, str],
+           keyring_store: Any) -> ImportOutcome:
+    from traystatus.adapters.roster_slack import slack_roster
+    from traystatus.adapters.secrets import secret_for
+    from traystatus.adapters.slack_api import API_URL_ENV, SlackClient
+
+    wanted = settings.team.slack_workspace
+    accounts = _accounts(settings, "slack", environ, keyring_store)
+    account = next((a for a in accounts if not wanted or wanted in (a.name, a.team_id)), None)
+    if account is None:
+        raise ConfigError("Slack team import", (f"no Slack account named {wanted!r}" if wanted else
+                          "no Slack account") + " is configured; run `traystatus login slack` first, or set "
+                          "team.import_slack = false.")
+    client = SlackClient(secret_for(account, keyring_store, environ), api_url=environ.get(API_URL_ENV) or None)
+    try:
+        me = account.user_id or str(client.call("auth.test").get("user_id") or "")
+        roster = slack_roster(client, paths.state_dir, exclude_user_id=me, refresh_hours=settings.team.refresh_hours)
+        return ImportOutcome(source="slack", people=len(roster.people(now, force=force)))
+    finally:
+        client.close()
+
+
+def _matrix(settings: Settings, paths: AppPaths, now: datetime, force: bool, environ: Mapping[str, str],
+            keyring_store: Any) -> ImportOutcome:
+    from traystatus.adapters.matrix_api import MatrixClient, MatrixSession
+    from traystatus.adapters.roster_matrix import matrix_roster
+    from traystatus.adapters.secrets import parse_matrix_secret, secret_for
+
+    account = next((a for a in _accounts(settings, "matrix", environ, keyring_store) if a.homeserver), None)
+    if account is None:
+        raise ConfigError("Matrix team import", "no Matrix account is configured; run `traystatus login matrix` "
+                          "first, or remove team.matrix_room.")
+    secret = parse_matrix_secret(secret_for(account, keyring_store, environ))
+    session = MatrixSession(homeserver=account.homeserver.rstrip("/"), user_id=account.user_id,
+                            access_token=str(secret["access_token"]),
+                            device_id=account.device_id or str(secret.get("device_id") or ""))
+    client = MatrixClient(session, retries=1, max_wait=5.0)
+    roster = matrix_roster(client, settings.team.matrix_room, paths.state_dir,
+                           refresh_hours=settings.team.refresh_hours)
+    return ImportOutcome(source="matrix", people=len(roster.people(now, force=force)))
+
+
+def import_rosters(settings: Settings, paths: AppPaths, now: datetime, *, force: bool = False,
+                   environ: Mapping[str, str] | None = None, keyring_store: Any = None) -> list[ImportOutcome]:
+    """Refresh each configured import whose cache is stale (or all with ``force``); errors become outcomes."""
+    env = os.environ if environ is None else environ
+    jobs = []
+    if settings.team.import_slack:
+        jobs.append(("slack", _slack))
+    if settings.team.matrix_room:
+        jobs.append(("matrix", _matrix))
+    out = []
+    for source, job in jobs:
+        try:
+            out.append(job(settings, paths, now, force, env, keyring_store))
+        except TrayStatusError as e:
+            log.warning("%s roster import failed: %s: %s", source, e.title, e.message)
+            out.append(ImportOutcome(source=source, error=f"{e.title}: {e.message}"))
+    return out
