@@ -1,0 +1,132 @@
+"""The team clock on a virtual screen with a real tray host: a left click on the docked icon opens it next to
+the icon, the slider follows mouse and keyboard, search filters, a click elsewhere closes it and stops the
+minute tick, a second left click reopens it. Screenshots in test-artifacts/screenshots/team-popup-*.png.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.fixtures.xvfb import ROOT, VirtualScreen, wait_until
+
+pytestmark = pytest.mark.xvfb
+
+CONFIG = """\
+timezone = "Europe/London"
+working_hours = "mon-fri 09:00-17:30"
+[team]
+me_name = "You (London)"
+[[team.people]]
+name = "Nia Brooks"
+timezone = "America/New_York"
+team = "Backend"
+[[team.people]]
+name = "Priya Raman"
+timezone = "Asia/Kolkata"
+team = "Backend"
+hours = "mon-fri 10:00-18:30"
+[[team.people]]
+name = "Bikash Thapa"
+timezone = "Asia/Kathmandu"
+team = "Apps"
+[[team.people]]
+name = "Aiko Tanaka"
+timezone = "Asia/Tokyo"
+team = "Apps"
+[[team.people]]
+name = "Hemi Tane"
+timezone = "Pacific/Chatham"
+[[team.people]]
+name = "Lorde Howe"
+timezone = "Australia/Lord_Howe"
+"""
+
+
+class Harness:
+    def __init__(self, screen: VirtualScreen, config: Path) -> None:
+        self.screen = screen
+        self.proc = subprocess.Popen([sys.executable, "-m", "tests.e2e.team_popup_harness", str(config)],
+                                     env=screen.env({"PYTHONPATH": str(ROOT)}), cwd=ROOT, text=True,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        assert self.proc.stdout is not None
+        assert self.proc.stdout.readline().strip() == "ready"
+
+    def state(self) -> dict[str, Any]:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write("state\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        assert line.startswith("state "), line
+        return dict(json.loads(line[6:]))
+
+    def click_icon(self) -> None:
+        x, y, w, h = wait_until(lambda: self.screen.docked_icon(self.proc.pid), what="the icon to dock")
+        self.screen.click(x + w // 2, y + h // 2)
+
+
+@pytest.fixture
+def harness(virtual_screen: VirtualScreen, tmp_path: Path) -> Iterator[Harness]:
+    config = tmp_path / "config.toml"
+    config.write_text(CONFIG, encoding="utf-8")
+    h = Harness(virtual_screen, config)
+    try:
+        yield h
+    finally:
+        h.proc.kill()
+        h.proc.wait(timeout=10)
+
+
+def test_left_click_opens_the_team_clock_next_to_the_icon(harness: Harness) -> None:
+    screen = harness.screen
+    harness.click_icon()
+    s = wait_until(lambda: (st := harness.state()).get("visible") and st, what="the popup to open")
+    x, y, w, h = s["geometry"]
+    ix, iy, iw, ih = s["icon"]
+    assert iy < 40 and iy + ih <= y < iy + ih + 20, f"just below the icon in the top panel: {s}"
+    assert x <= ix + iw // 2 <= x + w and x + w <= screen.width and y + h <= screen.height, s
+    assert s["rows"][0] == ["You (London)", "15:07", "working"]
+    local = {name: hhmm for name, hhmm, _ in s["rows"]}
+    assert local["Nia Brooks"] == "11:07"  # EDT already, while London is still on GMT: 4 h, not 5
+    assert local["Bikash Thapa"] == "20:52" and local["Hemi Tane"] == "04:52"
+    assert local["Lorde Howe"] == "02:07"
+    assert s["live"] and s["ticking"]
+    screen.screenshot("team-popup")
+
+    # the slider: a click on it, then the keyboard (15 min a step); every row follows
+    sx, sy, sw, sh = s["slider_rect"]
+    screen.click(sx + sw // 4, sy + sh // 2)
+    moved = wait_until(lambda: not (st := harness.state())["live"] and st, what="the slider to move")
+    screen.press("Right", "Right")
+    after = wait_until(lambda: (st := harness.state())["slider"] == moved["slider"] + 2 and st,
+                       what="two keyboard steps")
+    assert after["visible"] and after["rows"] != s["rows"]
+    me_time = after["rows"][0][1]
+    hours, minutes = map(int, me_time.split(":"))
+    assert hours * 60 + minutes == after["slider"] * 15
+    nia = dict((n, t) for n, t, _ in after["rows"])["Nia Brooks"]
+    assert (int(nia[:2]) - hours) % 24 == 20  # always four hours behind
+    screen.screenshot("team-popup-slider")
+
+    # search
+    qx, qy, qw, qh = after["search_rect"]
+    screen.click(qx + qw // 2, qy + qh // 2)
+    screen.run("xdotool", "type", "--delay", "20", "kath")
+    found = wait_until(lambda: len((st := harness.state())["rows"]) == 2 and st, what="the search to filter")
+    assert [r[0] for r in found["rows"]] == ["You (London)", "Bikash Thapa"]
+    screen.screenshot("team-popup-search")
+
+    # a click elsewhere closes it, and the minute tick stops with it
+    screen.click(60, screen.height - 60)
+    closed = wait_until(lambda: not (st := harness.state())["visible"] and st, what="the popup to close")
+    assert not closed["ticking"]
+    harness.click_icon()
+    wait_until(lambda: harness.state()["visible"], what="a second left click to reopen it")
+    harness.click_icon()  # and a third closes it again
+    wait_until(lambda: not harness.state()["visible"], what="the icon to toggle the popup")
