@@ -94,6 +94,23 @@ def test_submit_then_delivery_state_with_retry(qtbot: QtBot) -> None:
     assert "sent" in popup.delivery_labels["slack:#team"].text()
 
 
+def test_ctrl_enter_submits_once_and_enter_is_a_new_line(qtbot: QtBot) -> None:
+    popup, _ = make(qtbot)
+    popup.show()
+    popup.activateWindow()
+    qtbot.waitUntil(popup.isActiveWindow)  # a window shortcut needs its window active
+    edit = popup.focus_section(0)
+    qtbot.keyClicks(edit, "line one")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    qtbot.keyClicks(edit, "line two")
+    with qtbot.waitSignal(popup.submitted) as sig:
+        qtbot.keyClick(edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert sig.args[0].sections[0].text == "line one\nline two"
+    popup.mark_submitted("n1")
+    with qtbot.assertNotEmitted(popup.submitted):
+        qtbot.keyClick(edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+
+
 def test_uncertain_slack_state_is_explained(qtbot: QtBot) -> None:
     popup, _ = make(qtbot)
     popup.mark_submitted("n1")

@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QTextCursor
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
     QGridLayout,
@@ -124,6 +124,9 @@ class HandoffPopup(QWidget):
         self.submit_button = QPushButton("Submit")
         self.submit_button.setDefault(True)
         self.submit_button.clicked.connect(self._submit)
+        self.submit_button.setToolTip("Store the note, post it and (if checked) sign off — Ctrl+Enter")
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):  # Enter alone is a new line in a section
+            QShortcut(QKeySequence(keys), self, self._submit_from_keyboard)
         buttons.addWidget(self.submit_button)
         layout.addLayout(buttons)
         self._deliveries_posted.connect(self.show_deliveries)
@@ -185,6 +188,10 @@ class HandoffPopup(QWidget):
         self.save_now()
         self.submit_button.setEnabled(False)
         self.submitted.emit(draft)
+
+    def _submit_from_keyboard(self) -> None:
+        if self.submit_button.isEnabled() and not self._note_id:
+            self._submit()
 
     def mark_submitted(self, note_id: str) -> None:
         """The note is stored: the editors become read-only and the delivery state shows below."""

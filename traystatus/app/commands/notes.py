@@ -1,4 +1,5 @@
-"""`traystatus notes`: list, search, show, export, archive/unarchive handoff notes; deliver or retry the outbox."""
+"""`traystatus notes`: list, search, show, export, archive/unarchive handoff notes; deliver or retry the outbox;
+`browse` opens the history window."""
 
 from __future__ import annotations
 
@@ -50,6 +51,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     rt.add_argument("id")
     rt.add_argument("--to", metavar="DEST", help="only this destination")
     rt.set_defaults(func=run_retry)
+    br = sub.add_parser("browse", help="open the history window: browse and search every note")
+    br.set_defaults(func=run_browse)
 
 
 def _archive(args: argparse.Namespace) -> SqliteNoteArchive:
@@ -195,3 +198,9 @@ def run_deliver(args: argparse.Namespace) -> int:
 
 def run_retry(args: argparse.Namespace) -> int:
     return _deliver(args)
+
+
+def run_browse(args: argparse.Namespace) -> int:
+    from traystatus.app.handoff_gui import run_notes_window
+
+    return run_notes_window(AppPaths.resolve(getattr(args, "config", None)), load_settings(args))

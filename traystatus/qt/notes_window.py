@@ -1,0 +1,196 @@
+"""The handoff history window: every archived note, newest first, a search box (full text, every word), the
+selected note with its delivery state, and Archive/Unarchive (notes are never deleted).
+
+Use::
+
+    window = NotesWindow(find=lambda query, archived: [(note, snippet), …],   # "" lists every note
+                         deliveries=lambda note_id: [Delivery, …], set_archived=lambda note_id, flag: None,
+                         tz=settings.timezone)
+    window.retry_requested.connect(on_retry)   # (note_id, destination)
+    window.post_changed()                      # from any thread: a delivery state changed
+    window.show()
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from traystatus.core.errors import TrayStatusError
+from traystatus.core.handoff import HandoffNote, matrix_html
+from traystatus.core.outbox import Delivery, describe
+
+log = logging.getLogger(__name__)
+
+NOTE_ROLE = Qt.ItemDataRole.UserRole + 1
+SEARCH_DELAY_MS = 200  # wait for a pause in typing before searching
+
+Finder = Callable[[str, bool], Sequence[tuple[HandoffNote, str]]]
+
+
+def _summary(note: HandoffNote) -> str:
+    s = next((s for s in note.sections if s.text.strip()), None)
+    return "(empty)" if s is None else f"{s.title}: {s.text.strip().splitlines()[0]}"
+
+
+class NotesWindow(QWidget):
+    """Browse and search the archive; dependencies arrive through the constructor."""
+
+    retry_requested = Signal(str, str)
+    _changed = Signal()  # from any thread (the delivery worker) → the GUI thread
+
+    def __init__(self, *, find: Finder, deliveries: Callable[[str], Sequence[Delivery]],
+                 set_archived: Callable[[str, bool], None], tz: ZoneInfo, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("notesWindow")
+        self.setWindowTitle("Handoff notes")
+        self._find, self._deliveries, self._set_archived, self._tz = find, deliveries, set_archived, tz
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(SEARCH_DELAY_MS)
+        self._debounce.timeout.connect(self.reload)
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search every note (all words must match; accents and case ignored)")
+        self.search.setClearButtonEnabled(True)
+        self.show_archived = QCheckBox("Show archived")
+        self.count_label = QLabel()
+        self.list = QListWidget()
+        self.list.setWordWrap(True)
+        self.list.setAlternatingRowColors(True)
+        self.view = QTextBrowser()
+        self.view.setOpenExternalLinks(False)
+        self.delivery_label = QLabel()
+        self.delivery_label.setWordWrap(True)
+        self.delivery_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.retry_button = QPushButton("Retry delivery")
+        self.archive_button = QPushButton("Archive")
+
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.show_archived)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.view, 1)
+        right_layout.addWidget(self.delivery_label)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.retry_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.archive_button)
+        right_layout.addLayout(buttons)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.list)
+        split.addWidget(right)
+        split.setSizes([300, 480])
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(split, 1)
+        layout.addWidget(self.count_label)
+        self.resize(820, 560)
+
+        self.search.textChanged.connect(lambda _: self._debounce.start())
+        self.search.returnPressed.connect(self.reload)
+        self.show_archived.toggled.connect(lambda _: self.reload())
+        self.list.currentItemChanged.connect(lambda *_: self._show_current())
+        self.archive_button.clicked.connect(self._toggle_archived)
+        self.retry_button.clicked.connect(self._retry)
+        self._changed.connect(self._show_current)
+        QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
+        self.reload()
+
+    # -- public ---------------------------------------------------------------------------------------
+    def reload(self) -> None:
+        """Run the search (or list everything) again, keeping the selected note when it is still there."""
+        self._debounce.stop()
+        keep = self.current_note()
+        query = self.search.text().strip()
+        try:
+            found = list(self._find(query, self.show_archived.isChecked()))
+        except TrayStatusError as e:
+            found = []
+            self.count_label.setText(f"{e.title}: {e.message}")
+        else:
+            what = f"matching “{query}”" if query else "in the archive"
+            self.count_label.setText(f"{len(found)} note{'s' if len(found) != 1 else ''} {what}")
+        self.list.blockSignals(True)
+        self.list.clear()
+        for note, snippet in found:
+            local = note.created.astimezone(self._tz)
+            flag = "  [archived]" if note.archived else ""
+            text = f"{local:%a %d %b %Y %H:%M}{flag}\n{snippet or _summary(note)}"
+            item = QListWidgetItem(text)
+            item.setData(NOTE_ROLE, note)
+            self.list.addItem(item)
+        self.list.blockSignals(False)
+        row = next((i for i, (n, _) in enumerate(found) if keep is not None and n.id == keep.id), 0)
+        self.list.setCurrentRow(row if found else -1)
+        self._show_current()
+
+    def post_changed(self) -> None:
+        """Thread-safe: a delivery state changed; the shown note's state is redrawn on the GUI thread."""
+        self._changed.emit()
+
+    def current_note(self) -> HandoffNote | None:
+        item = self.list.currentItem()
+        note = item.data(NOTE_ROLE) if item is not None else None
+        return note if isinstance(note, HandoffNote) else None
+
+    def shown_ids(self) -> list[str]:
+        out = []
+        for i in range(self.list.count()):
+            note = self.list.item(i).data(NOTE_ROLE)
+            if isinstance(note, HandoffNote):
+                out.append(note.id)
+        return out
+
+    # -- behaviour ------------------------------------------------------------------------------------
+    def _show_current(self) -> None:
+        note = self.current_note()
+        self.archive_button.setEnabled(note is not None)
+        if note is None:
+            self.view.setPlainText("No note yet." if not self.search.text().strip() else "No note matches.")
+            self.delivery_label.clear()
+            self.retry_button.setEnabled(False)
+            return
+        self.view.setHtml(matrix_html(note))  # escaped: a note is text, never markup
+        self.archive_button.setText("Unarchive" if note.archived else "Archive")
+        deliveries = list(self._deliveries(note.id))
+        lines = [describe(d) for d in deliveries]
+        extra = f"Revision {note.revision}" + (f", edited {note.updated.astimezone(self._tz):%d %b %H:%M}"
+                                               if note.updated and note.revision > 1 else "")
+        self.delivery_label.setText("\n".join([*lines, extra]) if lines else f"Archived only. {extra}")
+        self.retry_button.setEnabled(any(d.retryable_by_user for d in deliveries))
+
+    def _toggle_archived(self) -> None:
+        note = self.current_note()
+        if note is None:
+            return
+        self._set_archived(note.id, not note.archived)
+        self.reload()
+
+    def _retry(self) -> None:
+        note = self.current_note()
+        if note is None:
+            return
+        for d in self._deliveries(note.id):
+            if d.retryable_by_user:
+                self.retry_requested.emit(note.id, d.destination)
+        self.retry_button.setEnabled(False)
