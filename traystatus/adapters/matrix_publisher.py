@@ -39,9 +39,10 @@ class MatrixStatusPublisher:
     def traits(self) -> Traits:
         return MATRIX_TRAITS
 
-    def observe(self) -> Observed:
+    def observe(self, *, dnd: bool = True) -> Observed:
         presence = self._client.get_presence()
-        return Observed(message=str(presence.get("status_msg") or ""), dnd_on=self._client.dnd_enabled())
+        return Observed(message=str(presence.get("status_msg") or ""),
+                        dnd_on=self._client.dnd_enabled() if dnd else None)
 
     def send(self, op: Operation, now: datetime) -> None:
         if op.kind is OpKind.SET_PRESENCE:

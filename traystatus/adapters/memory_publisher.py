@@ -61,12 +61,13 @@ class RecordingStatusPublisher:
         if self.failures:
             raise self.failures.pop(0)
 
-    def observe(self) -> Observed:
+    def observe(self, *, dnd: bool = True) -> Observed:
         with self._lock:
             self.calls.append((None, "observe", None))
             self._maybe_fail()
             s = self.shown
-            return Observed(text=s.text, emoji=s.emoji, message=s.message, expires_at=s.expires_at, dnd_on=s.dnd_on)
+            return Observed(text=s.text, emoji=s.emoji, message=s.message, expires_at=s.expires_at,
+                            dnd_on=s.dnd_on if dnd else None)
 
     def send(self, op: Operation, now: datetime) -> None:
         with self._lock:

@@ -47,7 +47,7 @@ class SlackStatusPublisher:
     def traits(self) -> Traits:
         return SLACK_TRAITS
 
-    def observe(self) -> Observed:
+    def observe(self, *, dnd: bool = True) -> Observed:  # Slack's snooze is never read: it expires
         profile = self._client.call("users.profile.get").get("profile") or {}
         expiration = int(profile.get("status_expiration") or 0)
         return Observed(text=str(profile.get("status_text") or ""), emoji=str(profile.get("status_emoji") or ""),

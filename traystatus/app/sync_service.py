@@ -86,6 +86,7 @@ class SyncService:
         self._calendar_problems: tuple[str, ...] = ()
         self._loaded_for: tuple[datetime, datetime] | None = None
         self._loaded_at: datetime | None = None
+        self._pinned = False  # set_events: these events stand until the next set_events
 
     def refresh_due(self, now: datetime) -> bool:
         minutes = min((c.refresh_minutes for c in self.settings.calendars), default=15)
@@ -93,6 +94,8 @@ class SyncService:
 
     def load_calendars(self, now: datetime, *, force: bool = False) -> None:
         """Read every calendar if due (or forced, or ``now`` is outside what was read)."""
+        if self._pinned:
+            return
         window = self._loaded_for
         inside = window is not None and window[0] <= now - BEHIND and now + AHEAD <= window[1]
         if not force and inside and not self.refresh_due(now):
@@ -112,7 +115,8 @@ class SyncService:
         self._loaded_for, self._loaded_at = (start, end), now
 
     def set_events(self, events: Sequence[CalendarEvent], now: datetime) -> None:
-        """Use these events instead of reading calendars (tests, benchmarks, the demo)."""
+        """Use these events instead of reading calendars (tests, benchmarks, the demo); refreshes keep them."""
+        self._pinned = True
         self._events, self._calendar_problems = list(events), ()
         self._loaded_for, self._loaded_at = (datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC)), now
 

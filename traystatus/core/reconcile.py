@@ -211,7 +211,9 @@ def reconcile_account(publisher: StatusPublisher, desired: DesiredStatus, applie
     try:
         p = plan(desired, applied, traits, now, respect_manual=respect_manual, verify=verify)
         if p.needs_observation:
-            observed = publisher.observe()
+            # the master rule is read only when DND is about to be switched on (was it on already?)
+            need_dnd = traits.dnd_max is None and desired.dnd_until is not None and applied.dnd_until is None
+            observed = publisher.observe(dnd=need_dnd)
             read = True
             p = plan(desired, applied, traits, now, observed=observed, respect_manual=respect_manual, verify=verify)
     except ServiceError as e:
