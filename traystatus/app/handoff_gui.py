@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from traystatus.adapters.archive_sqlite import SqliteNoteArchive
@@ -28,16 +29,24 @@ def connect_popup(service: HandoffService, popup: object) -> None:
 
     assert isinstance(popup, HandoffPopup)
 
+    def signed_off(until: datetime | None, error: str) -> None:  # on the sign-off thread
+        if until is not None:
+            local = until.astimezone(service.settings.timezone)
+            popup.post_sign_off(f"Signed off until {local:%a %H:%M}: off hours and Do Not Disturb", True)
+        else:
+            popup.post_sign_off(f"Not signed off: {error}", False)
+
     def submitted(draft: HandoffDraft) -> None:
         try:
-            result = service.submit(draft)
+            result = service.submit(draft, on_signed_off=signed_off)
         except TrayStatusError as e:
             popup.submit_failed(f"{e.title}: {e.message}")
             return
         popup.mark_submitted(result.note.id)
         popup.show_deliveries(result.note.id, result.deliveries)
-        if result.sign_off_error:
-            popup.show_error(f"Not signed off: {result.sign_off_error}")
+        if result.sign_off_pending:
+            popup.sign_off_label.setText("Signing off once the note is out…")
+            popup.sign_off_label.show()
 
     popup.submitted.connect(submitted)
     popup.retry_requested.connect(service.worker.retry)

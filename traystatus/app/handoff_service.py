@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -83,6 +84,7 @@ class SubmitResult:
     deliveries: tuple[Delivery, ...]
     signed_off_until: datetime | None
     sign_off_error: str = ""
+    sign_off_pending: bool = False  # signing off in the background: ``on_signed_off`` reports it
 
 
 class HandoffService:
@@ -99,6 +101,7 @@ class HandoffService:
         self._sign_off = sign_off
         self._listeners: list[Callable[[Delivery], None]] = [on_delivery] if on_delivery else []
         self.problems: list[str] = []
+        self._threads: list[threading.Thread] = []
         if senders is None:
             senders, self.problems = build_senders(settings)
         self.worker = HandoffDelivery(self.archive, senders, now,
@@ -112,6 +115,8 @@ class HandoffService:
         self._listeners.append(listener)
 
     def close(self) -> None:
+        for thread in self._threads:
+            thread.join(timeout=60)
         self.worker.stop()
         self.archive.close()
 
@@ -119,8 +124,12 @@ class HandoffService:
         """The saved draft if there is one (reopen where it was), else a fresh pre-filled one."""
         return self.drafts.load() or new_draft(self.settings.handoff, self.archive.latest())
 
-    def submit(self, draft: HandoffDraft, *, deliver_now: bool = False) -> SubmitResult:
-        """Store first, then deliver (in the background worker, or right here with ``deliver_now``)."""
+    def submit(self, draft: HandoffDraft, *, deliver_now: bool = False,
+               on_signed_off: Callable[[datetime | None, str], None] | None = None) -> SubmitResult:
+        """Store first, then deliver, then sign off: right here with ``deliver_now`` (CLI), else on a background
+        thread that reports the sign-off through ``on_signed_off(until, error)`` (the popup stays responsive).
+
+        The note goes out before the sign-off because a Matrix message marks its sender online again."""
         now = self.now()
         note = HandoffNote(id=uuid.uuid4().hex[:12], created=now, sections=draft.sections,
                            destinations=tuple(parse_destination(d) for d in draft.destinations),
@@ -129,20 +138,40 @@ class HandoffService:
             raise TrayStatusError("Empty handoff", "every section is empty; write at least one line.")
         deliveries = self.archive.store(note, now)
         self.drafts.clear()
-        until, error = None, ""
-        if draft.sign_off:
-            try:
-                override = sign_off_override(self.settings, now)
-                if self._sign_off is None:
-                    error = "sign-off is not available in this mode (no sync service)"
-                else:
-                    self._sign_off(override)
-                    until = override.end
-            except TrayStatusError as e:
-                error = f"{e.title}: {e.message}"
         if deliver_now:
             self.worker.deliver()
-            deliveries = tuple(self.archive.deliveries(note.id))
-        else:
+            until, error = self._sign_off_now() if draft.sign_off else (None, "")
+            return SubmitResult(note=note, deliveries=tuple(self.archive.deliveries(note.id)),
+                                signed_off_until=until, sign_off_error=error)
+        if not draft.sign_off:
             self.worker.wake()
-        return SubmitResult(note=note, deliveries=deliveries, signed_off_until=until, sign_off_error=error)
+            return SubmitResult(note=note, deliveries=deliveries, signed_off_until=None)
+
+        def deliver_then_sign_off() -> None:
+            try:
+                self.worker.run_due()  # one pass (serialised with the worker's own passes: never twice)
+            except Exception:
+                log.exception("handoff delivery pass before the sign-off failed")
+            until, error = self._sign_off_now()
+            if on_signed_off is not None:
+                on_signed_off(until, error)
+            self.worker.wake()
+
+        thread = threading.Thread(target=deliver_then_sign_off, name="handoff-sign-off", daemon=True)
+        self._threads.append(thread)
+        thread.start()
+        return SubmitResult(note=note, deliveries=deliveries, signed_off_until=None, sign_off_pending=True)
+
+    def _sign_off_now(self) -> tuple[datetime | None, str]:
+        """Off hours and DND until the next working start; (until, "") or (None, why not)."""
+        try:
+            override = sign_off_override(self.settings, self.now())
+            if self._sign_off is None:
+                return None, "sign-off is not available in this mode (no sync service)"
+            self._sign_off(override)
+        except TrayStatusError as e:
+            return None, f"{e.title}: {e.message}"
+        except Exception as e:  # a bug or an unexpected library error must not lose the result
+            log.exception("sign-off failed")
+            return None, f"{type(e).__name__}; see the log"
+        return override.end, ""

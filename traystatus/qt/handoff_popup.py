@@ -9,6 +9,7 @@ Use::
     popup.skipped.connect(on_skip)            # skip today; prompt=True only
     popup.retry_requested.connect(on_retry)   # (note_id, destination)
     popup.post_deliveries(note_id, deliveries)  # thread-safe: shows core.outbox.Delivery states
+    popup.post_sign_off("Signed off until Tue 09:00", True)   # thread-safe
     popup.show()
 
 ``save_draft`` is called at most ``autosave_ms`` (default 500 ms) after the first unsaved keystroke,
@@ -48,6 +49,7 @@ class HandoffPopup(QWidget):
     skipped = Signal()
     retry_requested = Signal(str, str)
     _deliveries_posted = Signal(str, object)  # from any thread → the GUI thread
+    _sign_off_posted = Signal(str, bool)
 
     def __init__(self, draft: HandoffDraft, *, save_draft: Callable[[HandoffDraft], None], prompt: bool = False,
                  autosave_ms: int = 500, title: str = "End-of-day handoff", parent: QWidget | None = None) -> None:
@@ -102,6 +104,10 @@ class HandoffPopup(QWidget):
         self.delivery_labels: dict[str, QLabel] = {}
         self.retry_buttons: dict[str, QPushButton] = {}
         layout.addWidget(self.delivery_box)
+        self.sign_off_label = QLabel()
+        self.sign_off_label.setWordWrap(True)
+        self.sign_off_label.hide()
+        layout.addWidget(self.sign_off_label)
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
         self.error_label.hide()
@@ -130,6 +136,7 @@ class HandoffPopup(QWidget):
         buttons.addWidget(self.submit_button)
         layout.addLayout(buttons)
         self._deliveries_posted.connect(self.show_deliveries)
+        self._sign_off_posted.connect(self.show_sign_off)
         self.resize(560, 680)
         self._restore_cursor()
 
@@ -242,6 +249,14 @@ class HandoffPopup(QWidget):
                 d.status, "…")
             label.setText(f"{mark} {describe(d)}")
             self.retry_buttons[d.destination].setVisible(d.retryable_by_user)
+
+    def post_sign_off(self, text: str, ok: bool) -> None:
+        """Thread-safe: the sign-off's outcome ("Signed off until …", or why not)."""
+        self._sign_off_posted.emit(text, ok)
+
+    def show_sign_off(self, text: str, ok: bool) -> None:
+        self.sign_off_label.setText(("✔ " if ok else "✖ ") + text)
+        self.sign_off_label.setVisible(bool(text))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_now()

@@ -1,0 +1,150 @@
+"""`traystatus handoff --text-file` with sign-off through the real sync (Slack emulator + real Synapse), and the
+`notes` commands: list, search, show, export md/json --since, archive/unarchive (never deleted)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.fixtures.synapse import MatrixUser, SynapseServer
+from tests.slack_emulator import SlackEmulator
+from traystatus.adapters.archive_sqlite import SqliteNoteArchive
+from traystatus.app.cli import run
+from traystatus.core.handoff import HandoffNote, NoteSection
+
+pytestmark = pytest.mark.synapse
+
+CONFIG = 'timezone = "Europe/Berlin"\nworking_hours = "mon-fri 09:00-17:00"\n'
+NOTE = "# Done\nMigrated the archive & fixed <ticket-12>\n# Next / handed over to\nPriya: release 2.1\n"
+
+
+@pytest.fixture
+def accounts(monkeypatch: pytest.MonkeyPatch, slack_emulator: SlackEmulator, synapse: SynapseServer) -> MatrixUser:
+    user = synapse.new_user("eod")
+    monkeypatch.setenv("TRAYSTATUS_SLACK_TOKEN", slack_emulator.token)
+    monkeypatch.setenv("TRAYSTATUS_SLACK_API_URL", slack_emulator.base_url)
+    monkeypatch.setenv("TRAYSTATUS_MATRIX_HOMESERVER", synapse.base_url)
+    monkeypatch.setenv("TRAYSTATUS_MATRIX_USER", user.user_id)
+    monkeypatch.setenv("TRAYSTATUS_MATRIX_TOKEN", user.token)
+    return user
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> tuple[Path, Path]:
+    config, note = tmp_path / "config.toml", tmp_path / "note.md"
+    config.write_text(CONFIG, encoding="utf-8")
+    note.write_text(NOTE, encoding="utf-8")
+    return config, note
+
+
+def test_post_to_both_services_and_sign_off(accounts: MatrixUser, synapse: SynapseServer,
+                                            slack_emulator: SlackEmulator, files: tuple[Path, Path],
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    config, note = files
+    room = synapse.create_room(accounts.token, name="handoffs")
+    before = datetime.now(UTC)
+    assert run(["--config", str(config), "handoff", "--text-file", str(note), "--to", "slack:#handoffs",
+                "--to", f"matrix:{room}"]) == 0
+    out = capsys.readouterr().out
+    assert "slack:#handoffs: sent" in out and f"matrix:{room}: sent" in out
+    assert "Signed off until" in out
+    (message,) = slack_emulator.messages
+    assert "Migrated the archive &amp; fixed &lt;ticket-12&gt;" in message.text
+    (event,) = synapse.room_messages(accounts.token, room)
+    assert "&amp; fixed &lt;ticket-12&gt;" in event["content"]["formatted_body"]
+    # signed off: Do Not Disturb on Slack until the next working start (09:00 Berlin on a weekday)
+    snooze_end = slack_emulator.snooze_end()
+    assert snooze_end is not None
+    back = datetime.fromtimestamp(snooze_end, UTC)
+    assert before < back <= before + timedelta(days=4)
+    assert back.astimezone(ZoneInfo("Europe/Berlin")).strftime("%H:%M") == "09:00", back
+    presence = synapse_presence(synapse, accounts)
+    assert presence["presence"] == "unavailable", presence
+
+
+def synapse_presence(synapse: SynapseServer, user: MatrixUser) -> dict[str, object]:
+    import requests
+
+    r = requests.get(f"{synapse.base_url}/_matrix/client/v3/presence/{user.user_id}/status",
+                     headers=synapse.auth(user.token), timeout=10)
+    r.raise_for_status()
+    return dict(r.json())
+
+
+def test_no_sign_off_touches_no_status(accounts: MatrixUser, slack_emulator: SlackEmulator,
+                                       files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    config, note = files
+    assert run(["--config", str(config), "handoff", "--text-file", str(note), "--to", "slack:#handoffs",
+                "--no-sign-off"]) == 0
+    assert "Signed off" not in capsys.readouterr().out
+    assert slack_emulator.calls_to("users.profile.set") == [] and slack_emulator.calls_to("dnd.setSnooze") == []
+    assert len(slack_emulator.messages) == 1
+
+
+def test_bad_destination_and_empty_note_are_refused(files: tuple[Path, Path], tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    config, note = files
+    assert run(["--config", str(config), "handoff", "--text-file", str(note), "--to", "teams:#x"]) == 2
+    assert "unknown service" in capsys.readouterr().err
+    empty = tmp_path / "empty.md"
+    empty.write_text("# Done\n\n# Notes\n", encoding="utf-8")
+    assert run(["--config", str(config), "handoff", "--text-file", str(empty), "--no-sign-off"]) != 0
+    assert "every section is empty" in capsys.readouterr().err
+
+
+def seed(data_dir: Path) -> None:
+    archive = SqliteNoteArchive.in_dir(data_dir)
+    texts = [("old", datetime(2026, 10, 30, 16, tzinfo=UTC), "Alte Übergabe an Jürgen"),
+             ("mid", datetime(2026, 11, 10, 16, tzinfo=UTC), "Décision : café réseau déployé"),
+             ("new", datetime(2026, 11, 20, 16, tzinfo=UTC), "東京チームに引き継ぎ & <ticket-7>")]
+    for nid, created, text in texts:
+        archive.store(HandoffNote(id=nid, created=created, sections=(NoteSection(title="Done", text=text),)), created)
+    archive.edit("mid", (NoteSection(title="Done", text="Décision : café réseau déployé à Orléans"),),
+                 datetime(2026, 11, 11, 9, tzinfo=UTC))
+    archive.close()
+
+
+def out_json(capsys: pytest.CaptureFixture[str], *argv: str) -> object:
+    capsys.readouterr()
+    assert run(list(argv)) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_notes_commands(isolated_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    seed(isolated_home / "data" / "traystatus")
+    listed = out_json(capsys, "notes", "list", "--json")
+    assert [n["id"] for n in listed] == ["new", "mid", "old"]  # type: ignore[union-attr, index]
+    for query, ids in (("jurgen", ["old"]), ("ORLEANS", ["mid"]), ("引き継ぎ", ["new"]), ("ticket", ["new"])):
+        assert [n["id"] for n in out_json(capsys, "notes", "search", query, "--json")] == ids  # type: ignore[union-attr, index]
+    assert run(["notes", "search", "nothing-like-this"]) == 1
+    assert "No note matches" in capsys.readouterr().err
+
+    shown = out_json(capsys, "notes", "show", "mi", "--json")  # an id prefix is enough
+    assert isinstance(shown, dict) and shown["revision"] == 2
+    texts = [r["sections"][0]["text"] for r in shown["revisions"]]
+    assert texts[0] == "Décision : café réseau déployé"  # the first revision is kept after the edit
+    assert shown["sections"][0]["text"] == "Décision : café réseau déployé à Orléans"
+
+    exported = out_json(capsys, "notes", "export", "--format", "json", "--since", "2026-11-01")
+    assert [n["id"] for n in exported] == ["mid", "new"]  # type: ignore[union-attr, index]  # oldest first
+    capsys.readouterr()
+    assert run(["notes", "export", "--format", "md"]) == 0
+    md = capsys.readouterr().out
+    assert md.index("# Handoff 2026-10-30") < md.index("# Handoff 2026-11-10") < md.index("# Handoff 2026-11-20")
+    assert "東京チームに引き継ぎ & <ticket-7>" in md and "à Orléans" in md
+
+    assert run(["notes", "archive", "old"]) == 0
+    assert [n["id"] for n in out_json(capsys, "notes", "list", "--json")] == ["new", "mid"]  # type: ignore[union-attr, index]
+    assert [n["id"] for n in out_json(capsys, "notes", "list", "--all", "--json")] == ["new", "mid", "old"]  # type: ignore[union-attr, index]
+    assert run(["notes", "search", "jurgen", "--no-archived", "--json"]) == 1  # no hit: exit 1, an empty list
+    assert json.loads(capsys.readouterr().out) == []
+    assert [n["archived"] for n in out_json(capsys, "notes", "search", "jurgen", "--json")] == [True]  # type: ignore[union-attr, index]
+    assert run(["notes", "unarchive", "old"]) == 0
+    assert len(out_json(capsys, "notes", "list", "--json")) == 3  # type: ignore[arg-type]
+
+    assert run(["notes", "export", "--since", "last week"]) == 2
+    assert "YYYY-MM-DD" in capsys.readouterr().err
