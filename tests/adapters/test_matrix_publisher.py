@@ -125,3 +125,13 @@ def test_presence_disabled_is_reported_and_dnd_still_works(synapse_no_presence: 
     assert out.needs_action and "presence is disabled" in out.errors[0].lower()
     assert r.client.dnd_enabled() is True
     assert [op.kind for op in out.sent] == [OpKind.SET_DND]
+    # The error is not a reason to hold DND back for the long needs-action wait: the next pass comes soon,
+    # plans without presence, says why on every pass, and DND keeps following the calendar on time.
+    assert out.retry.retry_at is not None and out.retry.retry_at - NOW <= timedelta(minutes=1)
+    later = r.run(FOCUS, out.retry.retry_at)
+    assert later.errors == () and later.sent == () and not later.needs_action
+    assert any("presence is disabled" in n for n in later.notes)
+    end = r.run(AVAILABLE, NOW + timedelta(hours=1))
+    assert [op.kind for op in end.sent] == [OpKind.END_DND] and end.errors == ()
+    assert r.client.dnd_enabled() is False
+    assert r.run(AVAILABLE, NOW + timedelta(hours=1, minutes=15)).sent == ()  # nothing twice

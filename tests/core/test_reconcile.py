@@ -214,3 +214,23 @@ def test_clock_jumping_both_ways_still_shows_the_right_status(minutes: list[int]
         a.pub.shown.expires_at = a.pub.shown.expires_at if a.pub.shown.text else None
         a.run(t)
         a.check_shows(t)
+
+
+def test_matrix_without_presence_plans_dnd_only_and_says_why_every_pass() -> None:
+    import dataclasses
+
+    from traystatus.core.publishing import MATRIX_TRAITS, Observed
+    from traystatus.core.reconcile import plan
+
+    traits = dataclasses.replace(MATRIX_TRAITS, presence=False)
+    focus = plan(desired(at(13, 30)), Applied(), traits, at(13, 30), observed=Observed(dnd_on=False))
+    assert [op.kind for op in focus.ops] == [OpKind.SET_DND] and not focus.needs_observation
+    assert any("presence is disabled" in n for n in focus.notes)
+    held = Applied(dnd_until=at(15), updated_at=at(13, 30))
+    again = plan(desired(at(14)), held, traits, at(14))
+    assert again.ops == () and not again.needs_observation and any("presence" in n for n in again.notes)
+    after = plan(desired(at(15)), held, traits, at(15))
+    assert [op.kind for op in after.ops] == [OpKind.END_DND]
+    # with presence, the same plan carries the status message: the switch is what changes it
+    assert [op.kind for op in plan(desired(at(13, 30)), Applied(), MATRIX_TRAITS, at(13, 30),
+                                   observed=Observed(dnd_on=False)).ops] == [OpKind.SET_DND, OpKind.SET_PRESENCE]

@@ -106,3 +106,21 @@ def test_run_headless_syncs_and_stops_cleanly_on_sigterm(accounts: MatrixUser, s
     text = log.read_text(encoding="utf-8") if log.exists() else ""
     assert "Pass (start)" in text and "Stopped" in text
     assert slack_emulator.token not in text and accounts.token not in text
+
+
+def test_a_homeserver_without_presence_is_reported_not_pretended(monkeypatch: pytest.MonkeyPatch,
+                                                                 synapse_no_presence: SynapseServer,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    user = synapse_no_presence.new_user("nopresence")
+    monkeypatch.delenv("TRAYSTATUS_SLACK_TOKEN", raising=False)
+    monkeypatch.setenv("TRAYSTATUS_MATRIX_HOMESERVER", synapse_no_presence.base_url)
+    monkeypatch.setenv("TRAYSTATUS_MATRIX_USER", user.user_id)
+    monkeypatch.setenv("TRAYSTATUS_MATRIX_TOKEN", user.token)
+    run(["doctor", "--json", *ARGS])
+    checks = {c["name"]: c for c in json.loads(capsys.readouterr().out)}
+    presence = checks[f"matrix {user.user_id} presence"]
+    assert presence["level"] == "WARN" and "disabled" in presence["detail"] and "presence" in presence["fix"]
+    assert run(["apply", "--at", next_tuesday_standup(), *ARGS]) == 1
+    out = capsys.readouterr().out
+    assert "error: Matrix presence is disabled" in out and "(needs you)" in out
+    assert user.token not in out

@@ -6,6 +6,7 @@ write is read back once, and such a server is reported (``ServiceError``) instea
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -15,6 +16,8 @@ from traystatus.core.errors import ServiceError
 from traystatus.core.publishing import MATRIX_TRAITS, Observed, Operation, OpKind, Service, Traits
 
 log = logging.getLogger(__name__)
+
+NO_PRESENCE_TRAITS = dataclasses.replace(MATRIX_TRAITS, presence=False)
 
 
 class MatrixStatusPublisher:
@@ -37,7 +40,7 @@ class MatrixStatusPublisher:
 
     @property
     def traits(self) -> Traits:
-        return MATRIX_TRAITS
+        return NO_PRESENCE_TRAITS if self.presence_disabled else MATRIX_TRAITS
 
     def observe(self, *, dnd: bool = True) -> Observed:
         presence = self._client.get_presence()

@@ -28,6 +28,7 @@ class Traits:
     status_expiry: bool  # the service clears the status itself at ``expires_at``
     dnd_max: timedelta | None  # longest DND the service grants in one call (None: no limit, no expiry)
     presence_needs_status: bool  # a presence write replaces the status message too (Matrix)
+    presence: bool = True  # False: the server keeps no presence (a Matrix homeserver with presence disabled)
 
 
 SLACK_TRAITS = Traits(separate_status=True, status_expiry=True, dnd_max=timedelta(hours=24),

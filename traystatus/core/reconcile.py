@@ -25,6 +25,8 @@ REASSERT_MARGIN = timedelta(minutes=2)
 CLOCK_BACK_TOLERANCE = timedelta(minutes=1)
 BACKOFF_FIRST = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(minutes=15)
+PRESENCE_DISABLED_NOTE = ("presence is disabled on this homeserver: your status message and away are not shown "
+                          "there (ask its admin to enable presence); Do Not Disturb still follows the calendar")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -76,6 +78,8 @@ def plan(desired: DesiredStatus, applied: Applied, traits: Traits, now: datetime
     declined = bool(applied.hands_off) and applied.hands_off == _declined_key(desired)
     if verify:  # do not trust the record (the clock went back): read what the service shows
         same = declined = False
+    if not traits.presence and not traits.separate_status:  # the status rides on presence: nowhere to show it
+        same, declined = True, False
     write_status = False
     keep_manual = ""
     if not same and not declined:
@@ -145,6 +149,9 @@ def plan(desired: DesiredStatus, applied: Applied, traits: Traits, now: datetime
             base = dataclasses.replace(base, dnd_until=None, dnd_effective=None)
     if not traits.separate_status:  # Matrix: DND first, so a homeserver without presence still gets it
         ops.sort(key=lambda op: op.kind is OpKind.SET_PRESENCE)
+    if not traits.presence:  # nothing to write it to: say so on every pass instead of pretending
+        notes.append(PRESENCE_DISABLED_NOTE)
+        ops = [op for op in ops if op.kind is not OpKind.SET_PRESENCE]
     for op in ops:
         if op.kind is OpKind.SET_DND and op.until is not None and op.span_end is not None and op.until < op.span_end:
             wake_at = op.until - REASSERT_MARGIN
@@ -238,8 +245,11 @@ def reconcile_account(publisher: StatusPublisher, desired: DesiredStatus, applie
         record = after(record, op)
     if errors:
         worst = max(errors, key=lambda e: (e.needs_action, e.retry_after or 0))
+        # The service just showed it lacks a capability (Matrix presence disabled): the next plan leaves that
+        # call out, so retry soon rather than hold back what it can do (DND) for the long needs-action wait.
+        replan = publisher.traits != traits
         return _failed(common, record, retry, now, worst, p.ops, tuple(sent), read, notes=p.notes,
-                       all_errors=errors)
+                       all_errors=errors, replan=replan)
     return AccountOutcome(
         account=common["account"], service=common["service"], planned=p.ops, sent=tuple(sent), applied=record,
                           retry=RetryState(), notes=p.notes, wake_at=p.wake_at, observed=read)
@@ -247,11 +257,14 @@ def reconcile_account(publisher: StatusPublisher, desired: DesiredStatus, applie
 
 def _failed(common: dict[str, str], record: Applied, retry: RetryState, now: datetime, error: ServiceError,
             planned: tuple[Operation, ...], sent: tuple[Operation, ...], read: bool, *,
-            notes: tuple[str, ...] = (), all_errors: list[ServiceError] | None = None) -> AccountOutcome:
+            notes: tuple[str, ...] = (), all_errors: list[ServiceError] | None = None,
+            replan: bool = False) -> AccountOutcome:
     failures = retry.failures + 1
     delay = backoff(failures)
     if error.retry_after is not None:
         delay = max(timedelta(seconds=error.retry_after), timedelta(seconds=1))
+    elif replan:
+        delay = BACKOFF_FIRST
     elif error.needs_action:
         delay = BACKOFF_MAX
     message = f"{error.title}: {error.message}"
