@@ -1,5 +1,6 @@
 """The handoff draft on disk: written atomically (temp file, fsync, rename) so a crash or a kill
 leaves either the previous or the new draft, never a torn one; read back to reopen where it was.
+Also the state of the end-of-day prompt (snoozed, skipped) so a restart does not ask again.
 """
 
 from __future__ import annotations
@@ -8,10 +9,11 @@ import json
 import logging
 import os
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 from traystatus.core.errors import TrayStatusError
-from traystatus.core.handoff import HandoffDraft, NoteSection
+from traystatus.core.handoff import HandoffDraft, NoteSection, PromptState
 
 log = logging.getLogger(__name__)
 
@@ -67,3 +69,47 @@ class JsonDraftStore:
 
     def clear(self) -> None:
         self.path.unlink(missing_ok=True)
+
+
+PROMPT_FILE = "handoff-prompt.json"
+
+
+class JsonPromptStore:
+    """What the user did about the current end-of-day prompt (snoozed, skipped, done), in the state dir."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @classmethod
+    def in_dir(cls, state_dir: Path) -> JsonPromptStore:
+        return cls(state_dir / PROMPT_FILE)
+
+    def load(self) -> PromptState:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            return PromptState(day_end=_when(data.get("day_end")), snoozed_until=_when(data.get("snoozed_until")),
+                               done=bool(data.get("done")))
+        except (OSError, ValueError, TypeError, AttributeError):
+            return PromptState()  # missing or damaged: the prompt simply comes as usual
+
+    def save(self, state: PromptState) -> None:
+        data = {"day_end": _iso(state.day_end), "snoozed_until": _iso(state.snoozed_until), "done": state.done}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(data), encoding="utf-8")
+            tmp.replace(self.path)
+        except OSError as e:
+            raise TrayStatusError("Handoff prompt", f"cannot save the prompt state to {self.path}: {e}. "
+                                  "Check that the state directory is writable.") from None
+
+
+def _iso(d: datetime | None) -> str | None:
+    return None if d is None else d.astimezone(UTC).isoformat()
+
+
+def _when(text: object) -> datetime | None:
+    if not isinstance(text, str):
+        return None
+    d = datetime.fromisoformat(text)
+    return d if d.tzinfo is not None else None
