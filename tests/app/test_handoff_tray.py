@@ -45,7 +45,8 @@ class World:
         self.opened: list[HandoffWindows] = []
 
     def timeline(self, now: datetime) -> tuple[Availability, ...]:
-        return build_timeline(self.settings, self.events, (), now - timedelta(hours=12), now + timedelta(days=3)).intervals
+        start, end = now - timedelta(hours=12), now + timedelta(days=3)
+        return build_timeline(self.settings, self.events, (), start, end).intervals
 
     def windows(self, qtbot: QtBot) -> HandoffWindows:
         service = HandoffService(self.paths, self.settings, senders={}, sign_off=self.signed_off.append,
