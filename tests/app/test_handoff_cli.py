@@ -146,5 +146,19 @@ def test_notes_commands(isolated_home: Path, capsys: pytest.CaptureFixture[str])
     assert run(["notes", "unarchive", "old"]) == 0
     assert len(out_json(capsys, "notes", "list", "--json")) == 3  # type: ignore[arg-type]
 
+    edited = isolated_home / "edited.md"
+    edited.write_text("# Done\nTokyo handoff & <ticket-7>, rewritten\n", encoding="utf-8")
+    assert run(["notes", "edit", "new", "--text-file", str(edited)]) == 0
+    assert "revision 2" in capsys.readouterr().out
+    shown = out_json(capsys, "notes", "show", "new", "--json")
+    assert isinstance(shown, dict)
+    assert [r["sections"][0]["text"] for r in shown["revisions"]] == [
+        "東京チームに引き継ぎ & <ticket-7>", "Tokyo handoff & <ticket-7>, rewritten"]
+    assert [n["id"] for n in out_json(capsys, "notes", "search", "rewritten", "--json")] == ["new"]  # type: ignore[union-attr, index]
+    assert run(["notes", "search", "引き継ぎ"]) == 1  # the index follows the latest revision
+    edited.write_text("# Done\n\n", encoding="utf-8")
+    assert run(["notes", "edit", "new", "--text-file", str(edited)]) == 2
+    assert "never emptied" in capsys.readouterr().err
+
     assert run(["notes", "export", "--since", "last week"]) == 2
     assert "YYYY-MM-DD" in capsys.readouterr().err

@@ -51,6 +51,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     rt.add_argument("id")
     rt.add_argument("--to", metavar="DEST", help="only this destination")
     rt.set_defaults(func=run_retry)
+    ed = sub.add_parser("edit", help="replace a note's text with a new revision (earlier ones are kept; messages "
+                        "already posted are not changed)")
+    ed.add_argument("id")
+    ed.add_argument("--text-file", required=True, metavar="FILE",
+                    help="the new text, '# Done' … headings as for `traystatus handoff` ('-' reads stdin)")
+    ed.set_defaults(func=run_edit)
     br = sub.add_parser("browse", help="open the history window: browse and search every note")
     br.set_defaults(func=run_browse)
 
@@ -204,3 +210,29 @@ def run_browse(args: argparse.Namespace) -> int:
     from traystatus.app.handoff_gui import run_notes_window
 
     return run_notes_window(AppPaths.resolve(getattr(args, "config", None)), load_settings(args))
+
+
+def run_edit(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from traystatus.core.handoff import parse_note_text
+
+    settings = load_settings(args)
+    try:
+        text = sys.stdin.read() if args.text_file == "-" else Path(args.text_file).read_text(encoding="utf-8")
+    except OSError as e:
+        raise ConfigError("Note edit", f"cannot read {args.text_file}: {e.strerror}.") from None
+    archive = _archive(args)
+    try:
+        note_id = archive.resolve_id(args.id)
+        titles = tuple(dict.fromkeys([*(s.title for s in archive.get(note_id).sections), *settings.handoff.sections]))
+        sections = tuple(s for s in parse_note_text(text, titles) if s.text.strip() or s.title in titles)
+        if not any(s.text.strip() for s in sections):
+            raise ConfigError("Note edit", f"{args.text_file} has no text; a note is never emptied "
+                              "(use `traystatus notes archive` to hide it).")
+        note = archive.edit(note_id, sections, datetime.now(UTC))
+        print(f"Note {note.id} is now revision {note.revision}; earlier revisions are kept "
+              f"(`traystatus notes show {note.id} --json`).")
+        return 0
+    finally:
+        archive.close()
