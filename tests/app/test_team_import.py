@@ -33,6 +33,8 @@ def test_slack_import_fills_the_team_clock(tmp_path: Path, slack_emulator: Slack
     monkeypatch.setenv("TRAYSTATUS_SLACK_API_URL", slack_emulator.base_url)
     config = write_config(tmp_path, "import_slack = true\n")
     assert team_rows(capsys, config) == {"Alex": "Europe/Berlin"}  # nothing imported yet
+    assert run(["--config", str(config), "team"]) == 0
+    assert "run `traystatus team import`" in capsys.readouterr().out
     assert run(["--config", str(config), "team", "import"]) == 0
     assert "slack: 6 teammates" in capsys.readouterr().out
     rows = team_rows(capsys, config)

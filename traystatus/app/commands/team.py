@@ -92,7 +92,9 @@ def run_clock(args: argparse.Namespace) -> int:
         return 0
     mine = instant.astimezone(me.zone_at(instant))
     print(f"{mine:%a %d %b %H:%M} {mine.tzname()} ({me.zone_at(instant).key})")
-    if not people:
+    if not people and (settings.team.import_slack or settings.team.matrix_room):
+        print("No teammates yet: run `traystatus team import` to read them from Slack/Matrix.")
+    elif not people:
         print("No teammates yet: add [[team.people]] to the config, or --member \"Aiko=Asia/Tokyo\".")
     width = max(len(r.name) for r in table)
     group: str | None = None
