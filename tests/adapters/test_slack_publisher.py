@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from tests.fixtures.slack import ManualClock
 from tests.slack_emulator import SlackEmulator
+from tests.slack_emulator.workspace import ALL_USER_SCOPES
 from traystatus.adapters.slack_api import SlackClient
 from traystatus.adapters.slack_publisher import SlackStatusPublisher
 from traystatus.core.errors import ServiceError
@@ -141,3 +142,27 @@ def test_server_down_then_back(slack_emulator: SlackEmulator, slack_clock: Manua
     assert out.errors == () and out.retry == RetryState() and first_wait > timedelta(0)
     assert slack_emulator.status()[0] == "In a meeting"
     assert len(slack_emulator.calls_to("users.profile.set")) == 1
+
+
+def test_a_token_without_dnd_write_still_keeps_the_status_on_time(slack_emulator: SlackEmulator,
+                                                                  slack_clock: ManualClock) -> None:
+    """The scope is named once as an error, then every pass says why DND is skipped; statuses never wait."""
+    no_dnd = tuple(s for s in ALL_USER_SCOPES if s != "dnd:write")
+    slack_emulator.add_token("xoxp-5555-nodnd", scopes=no_dnd)
+    client = SlackClient("xoxp-5555-nodnd", api_url=slack_emulator.base_url, max_wait=0.0, retries=0)
+    r = Runner(SlackStatusPublisher(client, account="slack:nodnd", monotonic=slack_emulator.now))
+    t = now_of(slack_clock)
+    out = r.run(focus(t), t)
+    assert [op.kind for op in out.sent] == [OpKind.SET_STATUS, OpKind.SET_PRESENCE]
+    assert out.needs_action and "dnd:write" in out.errors[0]
+    assert out.retry.retry_at is not None and out.retry.retry_at - t <= timedelta(minutes=1)
+    slack_clock.advance(60)
+    t2 = now_of(slack_clock)
+    again = r.run(focus(t, minutes=90), t2)  # the same focus block: nothing to send, the reason is given
+    assert again.sent == () and again.errors == () and any("dnd:write" in n for n in again.notes)
+    slack_clock.advance(29 * 60)
+    t3 = now_of(slack_clock)
+    nxt = r.run(meeting(t3), t3)  # the next transition lands at once
+    assert [op.kind for op in nxt.sent] == [OpKind.SET_STATUS] and nxt.errors == ()
+    assert slack_emulator.status()[:2] == ("In a meeting", ":spiral_calendar_pad:")
+    assert len(slack_emulator.calls_to("dnd.setSnooze")) == 1  # asked once, never hammered

@@ -222,7 +222,7 @@ def test_matrix_without_presence_plans_dnd_only_and_says_why_every_pass() -> Non
     from traystatus.core.publishing import MATRIX_TRAITS, Observed
     from traystatus.core.reconcile import plan
 
-    traits = dataclasses.replace(MATRIX_TRAITS, presence=False)
+    traits = dataclasses.replace(MATRIX_TRAITS, presence=False, why_not="presence is disabled on this homeserver")
     focus = plan(desired(at(13, 30)), Applied(), traits, at(13, 30), observed=Observed(dnd_on=False))
     assert [op.kind for op in focus.ops] == [OpKind.SET_DND] and not focus.needs_observation
     assert any("presence is disabled" in n for n in focus.notes)

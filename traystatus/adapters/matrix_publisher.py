@@ -17,7 +17,10 @@ from traystatus.core.publishing import MATRIX_TRAITS, Observed, Operation, OpKin
 
 log = logging.getLogger(__name__)
 
-NO_PRESENCE_TRAITS = dataclasses.replace(MATRIX_TRAITS, presence=False)
+NO_PRESENCE_TRAITS = dataclasses.replace(
+    MATRIX_TRAITS, presence=False,
+    why_not="presence is disabled on this homeserver: your status message and away are not shown there (ask its "
+    "admin to enable presence); Do Not Disturb still follows the calendar")
 
 
 class MatrixStatusPublisher:

@@ -5,6 +5,7 @@ Keeps Slack's profile-write limit (10 a minute per user) itself, so a burst neve
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import threading
@@ -31,6 +32,7 @@ class SlackStatusPublisher:
         self._limit = profile_writes_per_minute
         self._writes: deque[float] = deque()
         self._lock = threading.Lock()
+        self._lacking: dict[str, str] = {}  # "presence"/"dnd" → the scope Slack said is missing
 
     def __repr__(self) -> str:
         return f"SlackStatusPublisher({self._account!r})"
@@ -45,7 +47,13 @@ class SlackStatusPublisher:
 
     @property
     def traits(self) -> Traits:
-        return SLACK_TRAITS
+        if not self._lacking:
+            return SLACK_TRAITS
+        scopes = ", ".join(sorted(set(self._lacking.values())))
+        return dataclasses.replace(
+            SLACK_TRAITS, presence="presence" not in self._lacking, dnd="dnd" not in self._lacking,
+            why_not=f"the Slack token lacks {scopes}, so {' and '.join(sorted(self._lacking))} cannot be set; the "
+            "status still follows the calendar. Add the scope to the app, reinstall, then `traystatus login slack`.")
 
     def observe(self, *, dnd: bool = True) -> Observed:  # Slack's snooze is never read: it expires
         profile = self._client.call("users.profile.get").get("profile") or {}
@@ -65,6 +73,17 @@ class SlackStatusPublisher:
             self._writes.append(now)
 
     def send(self, op: Operation, now: datetime) -> None:
+        try:
+            self._send(op, now)
+        except SlackApiError as e:
+            # A token without the scope for presence or DND: remember it, so reconcile plans around it instead
+            # of holding back status changes (the scope named once here, then on every pass as a note).
+            if e.error == "missing_scope" and op.kind is not OpKind.SET_STATUS:
+                capability = "presence" if op.kind is OpKind.SET_PRESENCE else "dnd"
+                self._lacking[capability] = e.needed or ("users:write" if capability == "presence" else "dnd:write")
+            raise
+
+    def _send(self, op: Operation, now: datetime) -> None:
         if op.kind is OpKind.SET_STATUS:
             self._take_profile_write()
             expiration = int(op.expires_at.timestamp()) if op.expires_at is not None else 0

@@ -28,7 +28,9 @@ class Traits:
     status_expiry: bool  # the service clears the status itself at ``expires_at``
     dnd_max: timedelta | None  # longest DND the service grants in one call (None: no limit, no expiry)
     presence_needs_status: bool  # a presence write replaces the status message too (Matrix)
-    presence: bool = True  # False: the server keeps no presence (a Matrix homeserver with presence disabled)
+    presence: bool = True  # False: presence cannot be set (Matrix presence disabled; Slack token lacks users:write)
+    dnd: bool = True  # False: Do Not Disturb cannot be set (Slack token lacks dnd:write)
+    why_not: str = ""  # what the user can do about a capability that is off (shown on every pass)
 
 
 SLACK_TRAITS = Traits(separate_status=True, status_expiry=True, dnd_max=timedelta(hours=24),

@@ -25,8 +25,6 @@ REASSERT_MARGIN = timedelta(minutes=2)
 CLOCK_BACK_TOLERANCE = timedelta(minutes=1)
 BACKOFF_FIRST = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(minutes=15)
-PRESENCE_DISABLED_NOTE = ("presence is disabled on this homeserver: your status message and away are not shown "
-                          "there (ask its admin to enable presence); Do Not Disturb still follows the calendar")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -149,9 +147,11 @@ def plan(desired: DesiredStatus, applied: Applied, traits: Traits, now: datetime
             base = dataclasses.replace(base, dnd_until=None, dnd_effective=None)
     if not traits.separate_status:  # Matrix: DND first, so a homeserver without presence still gets it
         ops.sort(key=lambda op: op.kind is OpKind.SET_PRESENCE)
-    if not traits.presence:  # nothing to write it to: say so on every pass instead of pretending
-        notes.append(PRESENCE_DISABLED_NOTE)
-        ops = [op for op in ops if op.kind is not OpKind.SET_PRESENCE]
+    if not (traits.presence and traits.dnd):  # the service cannot: say so on every pass instead of pretending
+        notes.append(traits.why_not or "some calls are not possible on this account")
+        cannot = ({OpKind.SET_PRESENCE} if not traits.presence else set()) | (
+            {OpKind.SET_DND, OpKind.END_DND} if not traits.dnd else set())
+        ops = [op for op in ops if op.kind not in cannot]
     for op in ops:
         if op.kind is OpKind.SET_DND and op.until is not None and op.span_end is not None and op.until < op.span_end:
             wake_at = op.until - REASSERT_MARGIN
@@ -238,7 +238,7 @@ def reconcile_account(publisher: StatusPublisher, desired: DesiredStatus, applie
         except ServiceError as e:
             log.warning("%s: %s failed: %s", publisher.account, op.kind, e)
             errors.append(e)
-            if e.needs_action:
+            if e.needs_action and publisher.traits == traits:  # a lost capability alone: send the rest
                 break
             continue
         sent.append(op)
