@@ -7,7 +7,8 @@ A realistic week (generated ICS, read by the real ICS source) is replayed with a
   DND is about to be switched on: was the master push rule on already?);
 * poll-all: the common approach: every 5 minutes compute the state and write it unconditionally
   (status with expiry, presence, DND snooze to the span's end or end it; Matrix presence + push rule);
-* poll-diff: the careful variant: every 5 minutes write only what changed since the previous poll.
+* poll-diff: the careful variant: every 5 minutes write only what changed since the previous poll (it never
+  reads the service, so it overwrites a status set by hand; ours reads before changing a status).
 All three use the same engine output, so only the sync strategy differs. Polling starts at a random
 phase (tools poll from whenever they were started), fixed by a seed.
 
@@ -409,6 +410,8 @@ def main() -> None:
     base = totals["ours (event-driven)"]
     print(f"calls ratio ours/poll-all {base / totals['poll-all (5 min)']:.3f} (target ≤ 0.1); "
           f"ours/poll-diff {base / totals['poll-diff (5 min)']:.3f}")
+    print("calls - writes = reads: ours reads what a service shows before changing a status it may not own (a "
+          "status set by hand is never overwritten); the pollers never read, so they overwrite it")
 
 
 def _secs(value: float) -> str:
