@@ -1,0 +1,68 @@
+"""The sync state file: what was applied survives a restart exactly, a damaged file is set aside (not fatal),
+two stores on one file (tray + CLI) keep each other's accounts, overrides replace overlapping ones and expire."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from traystatus.adapters.state_store import FILE_NAME, StateStore
+from traystatus.core.model import Override, State
+from traystatus.core.publishing import Applied, RetryState
+
+T = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
+APPLIED = Applied(text="In a meeting", emoji=":spiral_calendar_pad:", message="🗓 In a meeting",
+                  expires_at=T + timedelta(minutes=45), status_known=True, away=False, dnd_until=T + timedelta(hours=1),
+                  dnd_effective=T + timedelta(minutes=50), hands_off="", updated_at=T)
+RETRY = RetryState(failures=2, retry_at=T + timedelta(minutes=1), last_error="Slack rate limit: later",
+                   needs_action=False)
+
+
+def test_applied_and_retry_survive_a_restart_exactly(tmp_path: Path) -> None:
+    StateStore(tmp_path).save_account("slack:T1:U1", APPLIED, RETRY)
+    applied, retry = StateStore(tmp_path).account("slack:T1:U1")  # a new process reads the file
+    assert applied == APPLIED and retry == RETRY
+    assert applied.expires_at is not None and applied.expires_at.tzinfo is not None
+    assert StateStore(tmp_path).account("matrix:@new:example.org") == (Applied(), RetryState())
+
+
+def test_a_damaged_file_is_set_aside_and_sync_starts_afresh(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    (tmp_path / FILE_NAME).write_text('{"accounts": {"slack:T1:U1": ', encoding="utf-8")  # cut off mid-write
+    with caplog.at_level(logging.WARNING):
+        assert StateStore(tmp_path).account("slack:T1:U1") == (Applied(), RetryState())
+    assert (tmp_path / "sync_state.corrupt").exists() and "unreadable" in caplog.text
+    StateStore(tmp_path).save_account("slack:T1:U1", APPLIED, RETRY)
+    assert json.loads((tmp_path / FILE_NAME).read_text())["accounts"]["slack:T1:U1"]["applied"]["text"] == \
+        "In a meeting"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".sync_state.")]  # no temporary file left
+
+
+def test_two_stores_on_one_file_keep_each_others_accounts(tmp_path: Path) -> None:
+    tray, cli = StateStore(tmp_path), StateStore(tmp_path)
+    tray.save_account("slack:T1:U1", APPLIED, RetryState())
+    cli.save_account("matrix:@me:example.org", Applied(message="x", status_known=True), RetryState())
+    tray.save_account("slack:T1:U1", APPLIED, RETRY)
+    assert StateStore(tmp_path).accounts() == ["matrix:@me:example.org", "slack:T1:U1"]
+    cli.clear_retry()
+    assert tray.account("slack:T1:U1") == (APPLIED, RetryState())
+    tray.forget_account("slack:T1:U1")
+    assert cli.accounts() == ["matrix:@me:example.org"]
+
+
+def test_overrides_replace_overlapping_ones_and_expire(tmp_path: Path) -> None:
+    store = StateStore(tmp_path)
+    dnd = Override(state=State.FOCUS, start=T, end=T + timedelta(hours=1), reason="DND 1 h")
+    store.add_override(dnd)
+    longer = Override(state=State.FOCUS, start=T + timedelta(minutes=10), end=T + timedelta(hours=2))
+    store.add_override(longer)  # overlaps the first: replaces it
+    pause = Override(state=State.AVAILABLE, start=T, end=T + timedelta(minutes=30), paused=True)
+    store.add_override(pause)  # a pause is another kind: both stand
+    assert StateStore(tmp_path).overrides(T + timedelta(minutes=15)) == [longer, pause]
+    assert store.overrides(T + timedelta(minutes=45)) == [longer]  # the pause ended and left the file
+    assert len(json.loads((tmp_path / FILE_NAME).read_text())["overrides"]) == 1
+    store.remove_override(longer)
+    assert store.overrides(T) == []
