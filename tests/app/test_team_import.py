@@ -5,13 +5,21 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import requests
+from pytestqt.qtbot import QtBot
 
+from tests.adapters.test_avatar_cache import png
 from tests.fixtures.synapse import SynapseServer
 from tests.slack_emulator import SlackEmulator
+from traystatus.adapters.avatar_cache import AvatarCache
+from traystatus.adapters.config_toml import load_config_file
 from traystatus.adapters.matrix_api import MatrixClient, MatrixSession
 from traystatus.app.cli import run
+from traystatus.app.paths import AppPaths
+from traystatus.app.team_gui import TeamClock
 
 
 def write_config(tmp_path: Path, team: str) -> Path:
@@ -48,8 +56,9 @@ def test_slack_import_fills_the_team_clock(tmp_path: Path, slack_emulator: Slack
     assert len(slack_emulator.calls_to("users.list")) > listed
 
 
-def test_matrix_room_import_and_overlap(tmp_path: Path, synapse: SynapseServer, monkeypatch: pytest.MonkeyPatch,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_matrix_room_import_avatar_and_overlap(tmp_path: Path, synapse: SynapseServer, qtbot: QtBot,
+                                               monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
     me, hemi = synapse.new_user("alex"), synapse.new_user("hemi")
     room = synapse.create_room(me.token, name="Team", invite=[hemi.user_id])
     synapse.join(hemi.token, room)
@@ -57,6 +66,11 @@ def test_matrix_room_import_and_overlap(tmp_path: Path, synapse: SynapseServer, 
                                         device_id="T"))
     client.set_profile_field("displayname", "Hemi Tane")
     client.set_profile_field("m.tz", "Pacific/Chatham")
+    upload = requests.post(f"{synapse.base_url}/_matrix/media/v3/upload", data=png(48, 48),
+                           headers={**synapse.auth(hemi.token), "Content-Type": "image/png"}, timeout=10)
+    upload.raise_for_status()
+    avatar = upload.json()["content_uri"]
+    client.set_profile_field("avatar_url", avatar)
     monkeypatch.setenv("TRAYSTATUS_MATRIX_HOMESERVER", synapse.base_url)
     monkeypatch.setenv("TRAYSTATUS_MATRIX_USER", me.user_id)
     monkeypatch.setenv("TRAYSTATUS_MATRIX_TOKEN", me.token)
@@ -69,6 +83,17 @@ def test_matrix_room_import_and_overlap(tmp_path: Path, synapse: SynapseServer, 
     out = json.loads(capsys.readouterr().out)
     assert out["people"] == ["Alex", "Hemi Tane"]
     assert out["days"][0]["spans"] == []  # Berlin 09-17 and Chatham 09-17 (+12 h 45) never meet
+
+    # the picture came along (through the homeserver's authenticated media) and the team clock paints it
+    paths = AppPaths.resolve(str(config))
+    assert set(AvatarCache(paths.cache_dir).cached([avatar])) == {avatar}
+    settings = load_config_file(config, default_tz=ZoneInfo("UTC"))
+    clock = TeamClock(settings, paths)
+    clock.toggle()
+    assert clock.popup is not None
+    qtbot.addWidget(clock.popup)
+    images = clock.popup.delegate.avatars
+    assert set(images) == {avatar} and images[avatar].width() > 0
 
 
 def test_import_errors_say_what_to_do(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

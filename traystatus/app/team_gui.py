@@ -16,6 +16,7 @@ from traystatus.core.team import Person, me_person, merge_roster
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QRect
+    from PySide6.QtGui import QImage
 
     from traystatus.qt.team_popup import TeamPopup
 
@@ -70,4 +71,18 @@ class TeamClock:
                                    meeting_minutes=self.settings.team.meeting_minutes)
         else:
             self.popup.set_roster(me, people)
+        self.popup.set_avatars(self._pictures(people))
         self.popup.popup_at(anchor)
+
+    def _pictures(self, people: Sequence[Person]) -> dict[str, QImage]:
+        """The cached pictures (disk only; the worker downloads them with the roster import)."""
+        from PySide6.QtGui import QImage
+
+        from traystatus.adapters.avatar_cache import AvatarCache
+
+        out = {}
+        for url, data in AvatarCache(self.paths.cache_dir).cached(p.avatar_url for p in people).items():
+            image = QImage.fromData(data)
+            if not image.isNull():
+                out[url] = image
+        return out

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -57,7 +57,8 @@ def _slack(settings: Settings, paths: AppPaths, now: datetime, force: bool, envi
 
 
 def _matrix(settings: Settings, paths: AppPaths, now: datetime, force: bool, environ: Mapping[str, str],
-            keyring_store: Any) -> ImportOutcome:
+            keyring_store: Any, media: list[Any]) -> ImportOutcome:
+    from traystatus.adapters.avatar_cache import MatrixMedia
     from traystatus.adapters.matrix_api import MatrixClient, MatrixSession
     from traystatus.adapters.roster_matrix import matrix_roster
     from traystatus.adapters.secrets import parse_matrix_secret, secret_for
@@ -71,6 +72,7 @@ def _matrix(settings: Settings, paths: AppPaths, now: datetime, force: bool, env
                             access_token=str(secret["access_token"]),
                             device_id=account.device_id or str(secret.get("device_id") or ""))
     client = MatrixClient(session, retries=1, max_wait=5.0)
+    media.append(MatrixMedia(homeserver=session.homeserver, access_token=session.access_token))
     roster = matrix_roster(client, settings.team.matrix_room, paths.state_dir,
                            refresh_hours=settings.team.refresh_hours)
     return ImportOutcome(source="matrix", people=len(roster.people(now, force=force)))
@@ -80,16 +82,28 @@ def import_rosters(settings: Settings, paths: AppPaths, now: datetime, *, force:
                    environ: Mapping[str, str] | None = None, keyring_store: Any = None) -> list[ImportOutcome]:
     """Refresh each configured import whose cache is stale (or all with ``force``); errors become outcomes."""
     env = os.environ if environ is None else environ
-    jobs = []
-    if settings.team.import_slack:
-        jobs.append(("slack", _slack))
-    if settings.team.matrix_room:
-        jobs.append(("matrix", _matrix))
     out = []
-    for source, job in jobs:
-        try:
-            out.append(job(settings, paths, now, force, env, keyring_store))
-        except TrayStatusError as e:
-            log.warning("%s roster import failed: %s: %s", source, e.title, e.message)
-            out.append(ImportOutcome(source=source, error=f"{e.title}: {e.message}"))
+    media: list[Any] = []  # the Matrix account's media access, for mxc:// pictures
+    if settings.team.import_slack:
+        out.append(_guarded("slack", lambda: _slack(settings, paths, now, force, env, keyring_store)))
+    if settings.team.matrix_room:
+        out.append(_guarded("matrix", lambda: _matrix(settings, paths, now, force, env, keyring_store, media)))
+    fetch_avatars(settings, paths, now, media[0] if media else None)
     return out
+
+
+def _guarded(source: str, job: Callable[[], ImportOutcome]) -> ImportOutcome:
+    try:
+        return job()
+    except TrayStatusError as e:
+        log.warning("%s roster import failed: %s: %s", source, e.title, e.message)
+        return ImportOutcome(source=source, error=f"{e.title}: {e.message}")
+
+
+def fetch_avatars(settings: Settings, paths: AppPaths, now: datetime, matrix: Any = None) -> int:
+    """Download the team's pictures that are not cached yet (or are a week old); returns how many are cached."""
+    from traystatus.adapters.avatar_cache import AvatarCache
+    from traystatus.app.team_gui import team_roster
+
+    _me, people = team_roster(settings, paths)
+    return AvatarCache(paths.cache_dir, matrix=matrix).fetch((p.avatar_url for p in people), now)
