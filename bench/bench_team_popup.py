@@ -16,6 +16,8 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# the offscreen plugin warns on every show ("does not support raise()"): keep the figures readable
+os.environ.setdefault("QT_LOGGING_RULES", "default.warning=false")
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication, QListWidget, QWidget
