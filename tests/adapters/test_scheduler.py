@@ -103,3 +103,23 @@ def test_a_failing_pass_is_retried_and_the_scheduler_keeps_going() -> None:
         assert wait_for(lambda: "again" in passes.reasons)
     finally:
         s.shutdown()
+
+
+def test_calendars_are_refreshed_periodically_then_reconciled() -> None:
+    passes = Passes()
+    refreshed: list[int] = []
+
+    def refresh() -> None:
+        refreshed.append(len(passes.reasons))
+        if len(refreshed) == 1:
+            raise OSError("feed unreachable")  # a failing refresh never stops the schedule
+
+    s = SyncScheduler(passes, refresh_every=timedelta(seconds=0.2), refresh=refresh)
+    s.start()
+    try:
+        assert wait_for(lambda: passes.reasons.count("calendar refresh") >= 2)
+        assert len(refreshed) >= 2 and passes.max_active == 1
+        i = passes.reasons.index("calendar refresh")
+        assert refreshed[0] <= i  # the calendars were read before the pass that uses them
+    finally:
+        s.shutdown()
