@@ -1,0 +1,93 @@
+"""The team clock and the handoff feature plugged into the running tray app: the windows the menu opens
+("team", "handoff", "notes"), the left click on the icon, the end-of-day prompt re-armed after every pass,
+and the daily roster refresh on a thread of its own. Built by the composition root (``app/gui.py``)::
+
+    features = TrayFeatures(settings, paths, timeline=…, apply_override=…, parent=app)
+    windows.update(features.windows())                  # before the menu is built
+    features.attach(surface, bridge)                    # once the icon exists
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from PySide6.QtCore import QObject, QRect, QTimer
+
+from traystatus.app.handoff_tray import HandoffWindows
+from traystatus.app.paths import AppPaths
+from traystatus.app.team_gui import TeamClock, refresh_imports
+from traystatus.core.model import Availability, Override
+from traystatus.core.settings import Settings
+
+log = logging.getLogger(__name__)
+
+ROSTER_CHECK = timedelta(hours=1)  # how often to look whether the imported roster is a day old
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class TrayFeatures(QObject):
+    """Owns the team clock and the handoff windows; everything here runs on the GUI thread except the roster
+    refresh (a daemon thread: network) and the handoff delivery (the service's worker)."""
+
+    def __init__(self, settings: Settings, paths: AppPaths, *,
+                 timeline: Callable[[datetime], Sequence[Availability]],
+                 apply_override: Callable[[Override], None] | None, now: Callable[[], datetime] = utc_now,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.paths = paths
+        self._now = now
+        self.team = TeamClock(settings, paths, now=now)
+        self.handoff = HandoffWindows(paths, settings, sign_off=apply_override, timeline=timeline, now=now,
+                                      parent=self)
+        self._anchor: Callable[[], QRect | None] = lambda: None
+        self._refreshing = threading.Lock()
+        self.roster_timer = QTimer(self)
+        self.roster_timer.setInterval(int(ROSTER_CHECK.total_seconds() * 1000))
+        self.roster_timer.timeout.connect(self.refresh_roster)
+
+    def windows(self) -> dict[str, Callable[[], Any]]:
+        return {"team": self.open_team, "handoff": self.handoff.open_note, "notes": self.handoff.open_history}
+
+    def attach(self, surface: Any, view_changed: Any) -> None:
+        """``surface``: the Tray (its icon anchors the popup) or the fallback window; ``view_changed``: the
+        bridge's signal, emitted after every pass (the prompt follows the new timeline)."""
+        icon = getattr(surface, "icon", None)
+        if icon is not None:
+            self._anchor = icon.geometry
+        view_changed.connect(lambda *_: self.handoff.schedule())
+        self.roster_timer.start()
+        QTimer.singleShot(0, self, self.refresh_roster)
+
+    def open_team(self) -> None:
+        """The left click on the icon, or the menu's "Team clock…": toggles the popup next to the icon."""
+        anchor = self._anchor()
+        self.team.toggle(anchor if anchor is not None and anchor.isValid() else None)
+
+    def refresh_roster(self) -> None:
+        """Refresh stale imports in the background (at most one refresh at a time)."""
+        if not (self.settings.team.import_slack or self.settings.team.matrix_room):
+            return
+        if not self._refreshing.acquire(blocking=False):
+            return
+
+        def run() -> None:
+            try:
+                refresh_imports(self.settings, self.paths, self._now())
+            except Exception:
+                log.exception("roster refresh failed")
+            finally:
+                self._refreshing.release()
+
+        threading.Thread(target=run, name="roster-refresh", daemon=True).start()
+
+    def close(self) -> None:
+        self.roster_timer.stop()
+        self.handoff.close()
