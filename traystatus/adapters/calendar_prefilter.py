@@ -3,7 +3,7 @@
 Parsing is what a big feed costs (most of its events are years away). Each VEVENT block is read
 with a few string operations; a block is dropped only when it provably has no occurrence near the
 window, so the expansion of what is kept equals the expansion of the whole file. Anything unusual
-(RDATE, THISANDFUTURE, unreadable dates, exotic rules, duplicate UIDs) is kept.
+(RDATE, THISANDFUTURE, unreadable dates, exotic rules, duplicate UIDs or overrides) is kept.
 """
 
 from __future__ import annotations
@@ -54,6 +54,12 @@ def prefilter(text: str, start: datetime, end: datetime) -> str:
             if b.span is None:  # its instances' length is unknown: keep every override of it
                 sticky.add(b.uid)
     sticky.update(uid for uid, group in masters.items() if len(group) > 1)
+    seen: set[tuple[str, datetime]] = set()
+    for b in blocks:  # one instance overridden twice (SEQUENCE decides): the library's choice, not ours
+        if b.override and b.rid is not None:
+            if (b.uid, b.rid) in seen:
+                sticky.add(b.uid)
+            seen.add((b.uid, b.rid))
     for b in blocks:
         if b.uid in sticky:
             b.keep = True
@@ -63,6 +69,13 @@ def prefilter(text: str, start: datetime, end: datetime) -> str:
             near = b.span is not None and b.span[0] <= hi and b.span[1] >= lo
             replaced = b.rid is not None and b.rid <= hi and b.rid + length >= lo
             b.keep = near or replaced
+    kept_rids: dict[str, list[datetime]] = {}  # the master's EXDATE of a kept override's instance hides it
+    for b in blocks:
+        if b.keep and b.override and b.rid is not None:
+            kept_rids.setdefault(b.uid, []).append(b.rid)
+    for uid in kept_rids:
+        for master in masters.get(uid, ()):
+            master.keep = True
     parts: list[str] = []
     pos = 0
     changed = False
@@ -71,7 +84,7 @@ def prefilter(text: str, start: datetime, end: datetime) -> str:
             parts.append(text[pos:b.start])
             pos, changed = b.end, True
         elif b.exdates and b.span is not None and not b.override and b.uid not in sticky:
-            pruned = _prune_exdates(text[b.start:b.end], lo - b.length, hi)
+            pruned = _prune_exdates(text[b.start:b.end], lo - b.length, hi, kept_rids.get(b.uid, []))
             if pruned is not None:
                 parts.append(text[pos:b.start])
                 parts.append(pruned)
@@ -82,7 +95,7 @@ def prefilter(text: str, start: datetime, end: datetime) -> str:
     return "".join(parts)
 
 
-def _prune_exdates(block: str, lo: datetime, hi: datetime) -> str | None:
+def _prune_exdates(block: str, lo: datetime, hi: datetime, rids: list[datetime]) -> str | None:
     """Drop EXDATE values that cannot hide an instance near the window (they are half of a big series)."""
     changed = False
 
@@ -93,7 +106,7 @@ def _prune_exdates(block: str, lo: datetime, hi: datetime) -> str | None:
         kept = []
         for v in values.split(","):
             moment = _moment(":" + v)
-            if moment is None or lo <= moment[0] <= hi:
+            if moment is None or lo <= moment[0] <= hi or any(abs(moment[0] - r) <= MARGIN for r in rids):
                 kept.append(v)
         if len(kept) == len(values.split(",")):
             return m.group(0)
