@@ -16,11 +16,14 @@ Counted: API calls per service; redundant writes (replayed through an independen
 that also expires statuses and snoozes: a write that leaves what the service shows unchanged);
 lag from each change of what should be shown to the moment the service shows it = simulated delay +
 the wall time of the pass that wrote it + (ours) the real APScheduler firing latency, measured here.
-Run: ``.venv/bin/python bench/bench_sync.py``.
+``--synapse``: ours talks to a REAL Synapse (started here, rate limits lifted for the user) instead of the
+recording Matrix publisher; every HTTP request is counted and every write replayed through the model.
+Run: ``.venv/bin/python bench/bench_sync.py [--synapse]``.
 """
 
 from __future__ import annotations
 
+import argparse
 import random
 import statistics
 import sys
@@ -34,9 +37,13 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import requests  # noqa: E402
+
 from tests.fixtures.slack import ManualClock  # noqa: E402
 from tests.slack_emulator import SlackEmulator  # noqa: E402
 from traystatus.adapters.calendar_sources import build_sources, load_all  # noqa: E402
+from traystatus.adapters.matrix_api import MatrixClient, MatrixSession  # noqa: E402
+from traystatus.adapters.matrix_publisher import MatrixStatusPublisher  # noqa: E402
 from traystatus.adapters.memory_publisher import RecordingStatusPublisher  # noqa: E402
 from traystatus.adapters.scheduler import SyncScheduler  # noqa: E402
 from traystatus.adapters.slack_api import SlackClient  # noqa: E402
@@ -46,7 +53,7 @@ from traystatus.app.sync_service import SyncService  # noqa: E402
 from traystatus.core.engine import build_timeline, next_transition  # noqa: E402
 from traystatus.core.hours import parse_hours  # noqa: E402
 from traystatus.core.model import CalendarEvent  # noqa: E402
-from traystatus.core.publishing import Observed, Operation, OpKind, Service  # noqa: E402
+from traystatus.core.publishing import Observed, Operation, OpKind, Service, StatusPublisher  # noqa: E402
 from traystatus.core.settings import CalendarSourceConfig, Settings  # noqa: E402
 from traystatus.core.status_map import DesiredStatus, desired_status  # noqa: E402
 
@@ -249,18 +256,68 @@ class CountingMatrix(RecordingStatusPublisher):
             self.acc.writes.append(Write(t, "dnd" if op.kind is OpKind.SET_DND else "end_dnd", (float("inf"),)))
 
 
+class CountingHttp(requests.Session):
+    """The real Matrix client's HTTP session: every request counted, every write put in the ledger."""
+
+    def __init__(self, clock: ManualClock) -> None:
+        super().__init__()
+        self.clock = clock
+        self.acc = Account(service=Service.MATRIX)
+
+    def request(self, method: str | bytes, url: str | bytes, *args: object, **kwargs: object
+                ) -> requests.Response:
+        resp = super().request(method, url, *args, **kwargs)  # type: ignore[arg-type]
+        self.acc.calls += 1
+        body = kwargs.get("json")
+        if str(method) == "PUT" and isinstance(body, dict) and resp.ok:
+            if "/presence/" in str(url):
+                self.acc.writes.append(Write(self.clock.t, "matrix_presence", (
+                    body.get("presence") == "unavailable", str(body.get("status_msg") or ""))))
+            elif str(url).endswith(".m.rule.master/enabled"):
+                self.acc.writes.append(Write(self.clock.t, "dnd" if body.get("enabled") else "end_dnd",
+                                             (float("inf"),)))
+        return resp
+
+
+def real_matrix(tmp: Path, clock: ManualClock) -> tuple[MatrixStatusPublisher, CountingHttp, object]:
+    from tests.fixtures.synapse import SynapseFactory
+
+    factory = SynapseFactory(tmp / "synapse")
+    server = factory.get("bench")
+    user = server.new_user("bench")  # rate limits lifted: a week is replayed in seconds
+    http = CountingHttp(clock)
+    client = MatrixClient(MatrixSession(homeserver=server.base_url, user_id=user.user_id, access_token=user.token,
+                                        device_id="BENCH"), http=http, max_wait=0.0, retries=0)
+    return MatrixStatusPublisher(client), http, factory
+
+
 # -- the three strategies --------------------------------------------------------------------------------
 
 def settings() -> Settings:
     return Settings(timezone=ZONE, hours=parse_hours(HOURS))
 
 
-def ours(sets: Settings, state_dir: Path) -> tuple[Account, Account, int]:
+def ours(sets: Settings, state_dir: Path, *, synapse: bool = False) -> tuple[Account, Account, int]:
     """The real sync service, re-reading the real ICS calendar every 15 minutes as configured."""
     clock = ManualClock(WEEK.timestamp())
+    factory = None
+    if synapse:
+        matrix_pub, http, factory = real_matrix(state_dir.parent, clock)
+        matrix_acc = http.acc
+    else:
+        matrix_pub = CountingMatrix()
+        matrix_acc = matrix_pub.acc
+    try:
+        return _ours(sets, state_dir, clock, matrix_pub, matrix_acc)
+    finally:
+        if factory is not None:
+            factory.stop_all()  # type: ignore[attr-defined]
+
+
+def _ours(sets: Settings, state_dir: Path, clock: ManualClock, matrix: StatusPublisher,
+          matrix_acc: Account) -> tuple[Account, Account, int]:
     with SlackEmulator(now=clock) as emu:
         slack = SlackClient(emu.token, api_url=emu.base_url, max_wait=0.0, retries=0)
-        matrix = CountingMatrix()
         service = SyncService(settings=sets, sources=build_sources(sets, cache_dir=state_dir / "cache"),
                               store=StateStore(state_dir),
                               publishers=[SlackStatusPublisher(slack, account="slack:bench", monotonic=clock), matrix],
@@ -277,8 +334,8 @@ def ours(sets: Settings, state_dir: Path) -> tuple[Account, Account, int]:
             passes += 1
             assert report.wake_at is not None and report.wake_at > t
             t = report.wake_at
-        matrix.acc.pass_wall = walls
-        return slack_account(emu, walls), matrix.acc, passes
+        matrix_acc.pass_wall = walls
+        return slack_account(emu, walls), matrix_acc, passes
 
 
 def polling(events: list[CalendarEvent], *, diff: bool, phase: timedelta) -> tuple[Account, Account, int]:
@@ -366,6 +423,9 @@ def pct(values: list[float], q: float) -> float:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--synapse", action="store_true", help="ours against a real Synapse (needs .venv-synapse)")
+    args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         ics = Path(tmp) / "busy-week.ics"
         ics.write_text(busy_week_ics(), encoding="utf-8")
@@ -380,14 +440,15 @@ def main() -> None:
         extra = statistics.median(late)
         phase = timedelta(seconds=random.Random(5).randrange(0, 300))
         runs = {
-            "ours (event-driven)": ours(sets, Path(tmp) / "state"),
+            "ours (event-driven)": ours(sets, Path(tmp) / "state", synapse=args.synapse),
             "poll-all (5 min)": polling(events, diff=False, phase=phase),
             "poll-diff (5 min)": polling(events, diff=True, phase=phase),
         }
     n_changes = {s: len(changes(events, s)) for s in (Service.SLACK, Service.MATRIX)}
     print(f"bench_sync: one week (Mon 30 Nov 2026, Europe/Berlin, {HOURS}), {len(events)} occurrences; "
           f"changes to show: Slack {n_changes[Service.SLACK]}, Matrix {n_changes[Service.MATRIX]}; "
-          f"polling phase {int(phase.total_seconds())} s")
+          f"polling phase {int(phase.total_seconds())} s; Matrix for ours: "
+          f"{'a real Synapse' if args.synapse else 'the recording publisher'}")
     print(f"APScheduler firing latency (real, {len(late)} samples): median {1000 * extra:.1f} ms, "
           f"max {1000 * max(late):.1f} ms (added to every lag of ours)")
     header = (f"{'strategy':<22}{'passes':>7}{'Slack':>7}{'Matrix':>7}{'calls':>7}{'writes':>7}{'redund.':>8}"
