@@ -9,7 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from pytestqt.qtbot import QtBot
 
 from tests.slack_emulator import SlackEmulator
@@ -55,12 +55,12 @@ def features(qtbot: QtBot, paths: AppPaths) -> Iterator[tuple[TrayFeatures, Tray
     def timeline(now: datetime) -> tuple[Availability, ...]:
         return build_timeline(settings, (), (), now - timedelta(hours=12), now + timedelta(days=3)).intervals
 
-    f = TrayFeatures(settings, paths, timeline=timeline, apply_override=applied.append, now=lambda: NOW)
+    f = TrayFeatures(settings, paths, now=lambda: NOW)
     tray = Tray(IconSet(icons_dir()), TrayMenu(windows=tuple(f.windows())), f)
     tray.render(initial_view(""))
     tray.show()
     bridge = Bridge()
-    f.attach(tray, bridge.view_changed)
+    f.attach(tray, bridge.view_changed, timeline=timeline, apply_override=applied.append)  # the app, once built
     yield f, tray, bridge, applied
     f.close()
 
@@ -94,6 +94,18 @@ def test_prompt_rearmed_after_each_pass(qtbot: QtBot, features: tuple[TrayFeatur
     bridge.view_changed.emit(object())
     assert f.handoff.pending is not None and f.handoff.pending.at == datetime(2026, 11, 24, 15, 45, tzinfo=UTC)
     assert f.handoff.timer.isActive()
+
+
+def test_sign_off_goes_to_the_running_app(qtbot: QtBot, features: tuple[TrayFeatures, Tray, Bridge, list[Override]]
+                                          ) -> None:
+    f, _tray, _bridge, applied = features
+    popup = f.handoff.open_note()
+    qtbot.addWidget(popup)
+    qtbot.keyClicks(popup.focus_section(0), "done for today")
+    qtbot.mouseClick(popup.submit_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: popup.sign_off_label.text().startswith("✔ Signed off until"))
+    (override,) = applied
+    assert override.start == NOW and override.end == datetime(2026, 11, 25, 8, tzinfo=UTC)  # 09:00 Berlin
 
 
 def test_roster_refresh_runs_off_the_gui_thread(qtbot: QtBot, paths: AppPaths, slack_emulator: SlackEmulator,

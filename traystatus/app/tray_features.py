@@ -2,9 +2,9 @@
 ("team", "handoff", "notes"), the left click on the icon, the end-of-day prompt re-armed after every pass,
 and the daily roster refresh on a thread of its own. Built by the composition root (``app/gui.py``)::
 
-    features = TrayFeatures(settings, paths, timeline=…, apply_override=…, parent=app)
+    features = TrayFeatures(settings, paths, parent=app)
     windows.update(features.windows())                  # before the menu is built
-    features.attach(surface, bridge)                    # once the icon exists
+    features.attach(surface, bridge.view_changed, timeline=desktop.timeline, apply_override=desktop.apply_override)
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, QRect, QTimer
 from traystatus.app.handoff_tray import HandoffWindows
 from traystatus.app.paths import AppPaths
 from traystatus.app.team_gui import TeamClock, refresh_imports
+from traystatus.core.errors import TrayStatusError
 from traystatus.core.model import Availability, Override
 from traystatus.core.settings import Settings
 
@@ -37,16 +38,18 @@ class TrayFeatures(QObject):
     refresh (a daemon thread: network) and the handoff delivery (the service's worker)."""
 
     def __init__(self, settings: Settings, paths: AppPaths, *,
-                 timeline: Callable[[datetime], Sequence[Availability]],
-                 apply_override: Callable[[Override], None] | None, now: Callable[[], datetime] = utc_now,
+                 timeline: Callable[[datetime], Sequence[Availability]] | None = None,
+                 apply_override: Callable[[Override], None] | None = None, now: Callable[[], datetime] = utc_now,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
         self.paths = paths
         self._now = now
+        self._timeline = timeline
+        self._apply_override = apply_override
         self.team = TeamClock(settings, paths, now=now)
-        self.handoff = HandoffWindows(paths, settings, sign_off=apply_override, timeline=timeline, now=now,
-                                      parent=self)
+        self.handoff = HandoffWindows(paths, settings, sign_off=self._sign_off, timeline=self._current_timeline,
+                                      now=now, parent=self)
         self._anchor: Callable[[], QRect | None] = lambda: None
         self._refreshing = threading.Lock()
         self.roster_timer = QTimer(self)
@@ -56,15 +59,28 @@ class TrayFeatures(QObject):
     def windows(self) -> dict[str, Callable[[], Any]]:
         return {"team": self.open_team, "handoff": self.handoff.open_note, "notes": self.handoff.open_history}
 
-    def attach(self, surface: Any, view_changed: Any) -> None:
+    def attach(self, surface: Any, view_changed: Any, *,
+               timeline: Callable[[datetime], Sequence[Availability]] | None = None,
+               apply_override: Callable[[Override], None] | None = None) -> None:
         """``surface``: the Tray (its icon anchors the popup) or the fallback window; ``view_changed``: the
-        bridge's signal, emitted after every pass (the prompt follows the new timeline)."""
+        bridge's signal, emitted after every pass (the prompt follows the new timeline); ``timeline`` and
+        ``apply_override`` come from the running app once it exists (the sync pass)."""
+        self._timeline = timeline or self._timeline
+        self._apply_override = apply_override or self._apply_override
         icon = getattr(surface, "icon", None)
         if icon is not None:
             self._anchor = icon.geometry
         view_changed.connect(lambda *_: self.handoff.schedule())
         self.roster_timer.start()
         QTimer.singleShot(0, self, self.refresh_roster)
+
+    def _current_timeline(self, now: datetime) -> Sequence[Availability]:
+        return self._timeline(now) if self._timeline is not None else ()
+
+    def _sign_off(self, override: Override) -> None:
+        if self._apply_override is None:
+            raise TrayStatusError("Sign off", "the status sync is not running; the note was stored and posted.")
+        self._apply_override(override)
 
     def open_team(self) -> None:
         """The left click on the icon, or the menu's "Team clock…": toggles the popup next to the icon."""
