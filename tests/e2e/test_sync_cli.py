@@ -14,6 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import requests
 
 from tests.fixtures.synapse import MatrixUser, SynapseServer
 from tests.slack_emulator import SlackEmulator
@@ -52,7 +53,17 @@ def test_apply_dry_run_then_apply_then_nothing_twice(accounts: MatrixUser, slack
     assert run(["apply", "--dry-run", "--at", at, *ARGS]) == 0
     out = capsys.readouterr().out
     assert "meeting until" in out and "would send: set status :spiral_calendar_pad: 'In a meeting'" in out
+    # the exact calls, as the services will receive them
+    assert ('users.profile.set {"profile": {"status_text": "In a meeting", "status_emoji": ":spiral_calendar_pad:", '
+            '"status_expiration": ') in out and 'users.setPresence {"presence": "auto"}' in out
+    user = requests.utils.quote(accounts.user_id, safe="")
+    assert f'PUT /_matrix/client/v3/presence/{user}/status {{"presence": "online", "status_msg": "🗓 In a meeting"}}' \
+        in out
+    assert run(["apply", "--dry-run", "--json", "--at", at, *ARGS]) == 0
+    planned = {a["service"]: a["would_send"] for a in json.loads(capsys.readouterr().out)["accounts"]}
+    assert [c["api_call"].split(" ")[0] for c in planned["slack"]] == ["users.profile.set", "users.setPresence"]
     assert slack_emulator.calls_to("users.profile.set") == []  # a dry run only reads
+    assert accounts.token not in out and slack_emulator.token not in out
     assert run(["apply", "--at", at, "--json", *ARGS]) == 0
     data = json.loads(capsys.readouterr().out)
     sent = {a["service"]: [c["call"] for c in a["sent"]] for a in data["accounts"]}

@@ -7,9 +7,10 @@ write is read back once, and such a server is reported (``ServiceError``) instea
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 from datetime import datetime
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from traystatus.adapters.matrix_api import MatrixClient
 from traystatus.core.errors import ServiceError
@@ -57,6 +58,16 @@ class MatrixStatusPublisher:
             self._client.set_dnd(True)
         else:
             self._client.set_dnd(False)
+
+    def describe_call(self, op: Operation, now: datetime) -> str:
+        if op.kind is OpKind.SET_PRESENCE:
+            body: dict[str, str] = {"presence": "unavailable" if op.away else "online"}
+            if op.message:
+                body["status_msg"] = op.message
+            user = quote(self._client.user_id, safe="")
+            return f"PUT /_matrix/client/v3/presence/{user}/status {json.dumps(body, ensure_ascii=False)}"
+        enabled = "true" if op.kind is OpKind.SET_DND else "false"
+        return f'PUT /_matrix/client/v3/pushrules/global/override/.m.rule.master/enabled {{"enabled": {enabled}}}'
 
     def _set_presence(self, presence: str, message: str) -> None:
         if self.presence_disabled:

@@ -85,6 +85,9 @@ class RecordingStatusPublisher:
             else:
                 s.dnd_on, s.dnd_until = False, None
 
+    def describe_call(self, op: Operation, now: datetime) -> str:
+        return f"{self.service_kind} (simulated): {op.describe()}"
+
     def expire(self, now: datetime) -> None:
         """Do what the real service does on its own as time passes (status expiry, snooze end)."""
         with self._lock:

@@ -6,6 +6,7 @@ Keeps Slack's profile-write limit (10 a minute per user) itself, so a burst neve
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import math
 import threading
@@ -83,22 +84,35 @@ class SlackStatusPublisher:
                 self._lacking[capability] = e.needed or ("users:write" if capability == "presence" else "dnd:write")
             raise
 
+    def describe_call(self, op: Operation, now: datetime) -> str:
+        method, params = _call(op, now)
+        return f"{method} {json.dumps(params, ensure_ascii=False)}" if params else method
+
     def _send(self, op: Operation, now: datetime) -> None:
+        method, params = _call(op, now)
         if op.kind is OpKind.SET_STATUS:
             self._take_profile_write()
-            expiration = int(op.expires_at.timestamp()) if op.expires_at is not None else 0
-            self._client.call("users.profile.set", profile={
-                "status_text": op.text, "status_emoji": op.emoji, "status_expiration": expiration})
-        elif op.kind is OpKind.SET_PRESENCE:
-            self._client.call("users.setPresence", presence="away" if op.away else "auto")
-        elif op.kind is OpKind.SET_DND:
-            until = op.until or op.span_end
-            minutes = max(1, math.ceil((until - now).total_seconds() / 60)) if until is not None else 60
-            self._client.call("dnd.setSnooze", num_minutes=minutes)
+        if op.kind is not OpKind.END_DND:
+            self._client.call(method, **params)
         else:
             try:
-                self._client.call("dnd.endSnooze")
+                self._client.call(method)
             except SlackApiError as e:
                 if e.error != "snooze_not_active":  # already over (ended by hand): the goal is reached
                     raise
                 log.info("%s: the snooze had already ended", self._account)
+
+
+def _call(op: Operation, now: datetime) -> tuple[str, dict[str, object]]:
+    """The Slack Web API method and arguments for ``op`` at ``now``."""
+    if op.kind is OpKind.SET_STATUS:
+        expiration = int(op.expires_at.timestamp()) if op.expires_at is not None else 0
+        return "users.profile.set", {"profile": {"status_text": op.text, "status_emoji": op.emoji,
+                                                 "status_expiration": expiration}}
+    if op.kind is OpKind.SET_PRESENCE:
+        return "users.setPresence", {"presence": "away" if op.away else "auto"}
+    if op.kind is OpKind.SET_DND:
+        until = op.until or op.span_end
+        minutes = max(1, math.ceil((until - now).total_seconds() / 60)) if until is not None else 60
+        return "dnd.setSnooze", {"num_minutes": minutes}
+    return "dnd.endSnooze", {}

@@ -6,6 +6,7 @@ tray render. ``build_publishers`` turns configured accounts (config + keyring, o
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -44,6 +45,7 @@ class AccountLine:
     needs_action: bool = False
     notes: tuple[str, ...] = ()
     retry: RetryState = field(default_factory=RetryState)
+    calls: tuple[str, ...] = ()  # dry run: the exact API call of each planned operation
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -160,7 +162,11 @@ class SyncService:
                     self.store.save_account(publisher.account, outcome.applied, outcome.retry)
                 if outcome.wake_at is not None:
                     wakes.append(max(outcome.wake_at, now + timedelta(seconds=1)))
-                lines.append(_line(outcome))
+                line = _line(outcome)
+                if dry_run:
+                    line = dataclasses.replace(line, calls=tuple(publisher.describe_call(op, now)
+                                                                 for op in outcome.planned))
+                lines.append(line)
             nxt = next_transition(timeline, now)
             if nxt is not None:
                 wakes.append(nxt)

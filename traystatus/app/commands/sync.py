@@ -151,7 +151,9 @@ def _account_json(a: AccountLine, dry_run: bool) -> dict[str, Any]:
                     "expires_at": ap.expires_at.isoformat() if ap.expires_at else None,
                     "dnd_until": ap.dnd_until.isoformat() if ap.dnd_until else None, "away": ap.away,
                     "left_alone": bool(ap.hands_off)},
-        "would_send" if dry_run else "sent": [_op_json(op) for op in (a.planned if dry_run else a.sent)],
+        "would_send" if dry_run else "sent": [
+            {**_op_json(op), **({"api_call": a.calls[i]} if i < len(a.calls) else {})}
+            for i, op in enumerate(a.planned if dry_run else a.sent)],
         "errors": list(a.errors), "needs_action": a.needs_action, "notes": list(a.notes),
         "retry_at": a.retry.retry_at.isoformat() if a.retry.retry_at else None,
     }
@@ -176,6 +178,8 @@ def _emit(report: SyncReport, settings: Settings, as_json: bool) -> None:
             if ap.status_known else "unknown"
         print(f"{a.account}: last set by traystatus: {known}")
         print(f"  {verb}: " + ("; ".join(op.describe(settings.timezone) for op in ops) if ops else "nothing"))
+        for call in a.calls:
+            print(f"    {call}")
         for note in a.notes:
             print(f"  note: {note}")
         for err in a.errors:
