@@ -1,19 +1,219 @@
-"""CalDAV calendars (placeholder until the requests-based client lands)."""
+"""CalDAV calendars with plain ``requests`` (no ``caldav`` package: it replaces requests' urllib3).
+
+One REPORT calendar-query with a time range per refresh; the collection's ctag/sync-token is asked
+first, so an unchanged calendar costs one small PROPFIND. The password comes from the keyring (key
+``caldav:<name>``) or ``TRAYSTATUS_CALDAV_PASSWORD``; when the server fails the last good copy serves.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+import logging
+import os
+import threading
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from traystatus.core.errors import CalendarError
+import requests
+from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
+
+from traystatus.adapters.calendar_http import USER_AGENT, install_urllib3_redaction, normalize_url, redact_url
+from traystatus.adapters.calendar_parse import ParseContext, expand, overlaps, parse_calendar
+from traystatus.core.errors import CalendarError, TrayStatusError
+from traystatus.core.model import CalendarEvent
 from traystatus.core.ports import CalendarResult, SecretStore
+
+log = logging.getLogger(__name__)
+
+ENV_PASSWORD = "TRAYSTATUS_CALDAV_PASSWORD"  # noqa: S105 - the variable's name, not a password
+_DAV, _CAL, _CS = "DAV:", "urn:ietf:params:xml:ns:caldav", "http://calendarserver.org/ns/"
+#: each query covers a little more than asked, so a window sliding with ``now`` reuses it
+_AHEAD = timedelta(days=1)
+_PROPFIND = (f'<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="{_DAV}" xmlns:cs="{_CS}">'
+             "<d:prop><cs:getctag/><d:sync-token/></d:prop></d:propfind>")
+
+
+def secret_key(name: str) -> str:
+    """Where a CalDAV source's password lives in the keyring."""
+    return f"caldav:{name}"
+
+
+def _query(start: datetime, end: datetime) -> str:
+    fmt = "%Y%m%dT%H%M%SZ"
+    return (f'<?xml version="1.0" encoding="utf-8"?><c:calendar-query xmlns:d="{_DAV}" xmlns:c="{_CAL}">'
+            "<d:prop><d:getetag/><c:calendar-data/></d:prop>"
+            '<c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT">'
+            f'<c:time-range start="{start.astimezone(UTC):{fmt}}" end="{end.astimezone(UTC):{fmt}}"/>'
+            "</c:comp-filter></c:comp-filter></c:filter></c:calendar-query>")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Copy:
+    tag: str  # the collection's ctag / sync-token when it was read ("" if the server has none)
+    start: datetime
+    end: datetime
+    events: tuple[CalendarEvent, ...]
+    warnings: tuple[str, ...]
+    fetched_at: datetime
 
 
 class CaldavCalendarSource:
+    """A CalDAV calendar collection URL; ``load`` never raises."""
+
     def __init__(self, name: str, url: str, *, username: str, secrets: SecretStore | None,
-                 zone: ZoneInfo, user_emails: frozenset[str] = frozenset(), timeout: float = 30.0) -> None:
+                 zone: ZoneInfo, user_emails: frozenset[str] = frozenset(), timeout: float = 30.0,
+                 session: requests.Session | None = None) -> None:
         self.name = name
+        self._url = normalize_url(url if url.endswith("/") else url + "/")
+        self._username = username
+        self._secrets = secrets
+        self._ctx = ParseContext(source=name, zone=zone, user_emails=user_emails)
+        self._timeout = (min(10.0, timeout), timeout)
+        self._session = session or requests.Session()
+        self._digest = False  # the server asked for Digest instead of Basic
+        self._copy: _Copy | None = None
+        self._lock = threading.Lock()
+        install_urllib3_redaction()
+
+    def __repr__(self) -> str:
+        return f"CaldavCalendarSource({self.name!r}, {redact_url(self._url)!r})"
 
     def load(self, start: datetime, end: datetime) -> CalendarResult:
-        return CalendarResult(source=self.name, error=CalendarError(
-            f"Calendar '{self.name}' is not supported yet", "CalDAV support is not available in this build."))
+        with self._lock:
+            try:
+                return self._load(start, end)
+            except CalendarError as e:
+                log.warning("%s: %s", e.title, e.message)
+                copy = self._copy
+                if copy is None:
+                    return CalendarResult(source=self.name, error=e)
+                events = tuple(ev for ev in copy.events if overlaps(ev, start, end))
+                return CalendarResult(source=self.name, events=events, error=e, fetched_at=copy.fetched_at,
+                                      stale=True, warnings=copy.warnings)
+            except Exception as e:  # the contract: never raise for a bad server
+                log.exception("Calendar '%s': unexpected failure", self.name)
+                return CalendarResult(source=self.name, error=CalendarError(
+                    f"Calendar '{self.name}' could not be read",
+                    f"unexpected {type(e).__name__}; see the log. The source is retried at the next refresh."))
+
+    def _load(self, start: datetime, end: datetime) -> CalendarResult:
+        tag = self._tag()
+        copy = self._copy
+        now = datetime.now(UTC)
+        if copy is not None and tag and copy.tag == tag and copy.start <= start and end <= copy.end:
+            log.debug("Calendar '%s': unchanged", self.name)
+            self._copy = _Copy(tag=tag, start=copy.start, end=copy.end, events=copy.events,
+                               warnings=copy.warnings, fetched_at=now)
+        else:
+            events, warnings = self._report(start, end + _AHEAD)
+            self._copy = _Copy(tag=tag, start=start, end=end + _AHEAD, events=tuple(events),
+                               warnings=tuple(warnings), fetched_at=now)
+        copy = self._copy
+        return CalendarResult(source=self.name, events=tuple(ev for ev in copy.events if overlaps(ev, start, end)),
+                              fetched_at=copy.fetched_at, warnings=copy.warnings)
+
+    # -- requests ---------------------------------------------------------------------------
+    def _password(self) -> str:
+        key = secret_key(self.name)
+        try:
+            if self._secrets is not None:
+                return self._secrets.get(key) or ""
+            if os.environ.get(ENV_PASSWORD):
+                return os.environ[ENV_PASSWORD]
+            from traystatus.adapters.secrets import KeyringSecretStore
+
+            return KeyringSecretStore().get(key) or ""
+        except TrayStatusError as e:
+            raise CalendarError(f"Calendar '{self.name}': no password", f"{e.title}: {e.message} Or set "
+                                f"{ENV_PASSWORD}.") from None
+
+    def _request(self, method: str, body: str, depth: str) -> requests.Response:
+        auth: AuthBase | None = None
+        if self._username:  # read at every refresh: a password changed in the keyring is picked up
+            auth = (HTTPDigestAuth if self._digest else HTTPBasicAuth)(self._username, self._password())
+        headers = {"User-Agent": USER_AGENT, "Depth": depth, "Content-Type": "application/xml; charset=utf-8"}
+        try:
+            resp = self._session.request(method, self._url, data=body.encode(), headers=headers,
+                                         auth=auth, timeout=self._timeout)
+            challenge = resp.headers.get("WWW-Authenticate", "")
+            if resp.status_code == 401 and self._username and challenge.lower().startswith("digest") \
+                    and not self._digest:
+                self._digest = True
+                resp = self._session.request(method, self._url, data=body.encode(), headers=headers,
+                                             auth=HTTPDigestAuth(self._username, self._password()),
+                                             timeout=self._timeout)
+        except requests.exceptions.TooManyRedirects:
+            raise self._error("the server redirects in a loop", "Check the calendar's address.") from None
+        except requests.exceptions.Timeout:
+            raise self._error("the server did not answer in time",
+                              "It is retried at the next refresh; the last good copy is used meanwhile.") from None
+        except requests.exceptions.RequestException:
+            raise self._error("the server could not be reached",
+                              "Check your connection and the address; the last good copy is used meanwhile.") from None
+        self._check(resp)
+        return resp
+
+    def _error(self, what: str, todo: str) -> CalendarError:
+        return CalendarError(f"Calendar '{self.name}' could not be fetched",
+                             f"{what} ({redact_url(self._url)}). {todo}")
+
+    def _check(self, resp: requests.Response) -> None:
+        status = resp.status_code
+        if status in (401, 403):
+            who = f"user '{self._username}'" if self._username else "no user name configured"
+            raise self._error(f"the server refused the login (HTTP {status}, {who})",
+                              f"Check the user name in the config and the password in the keyring "
+                              f"(`keyring set traystatus {secret_key(self.name)}`).")
+        if status == 404:
+            raise self._error("no calendar at this address (HTTP 404)",
+                              "Use the URL of the calendar collection (ask your server, e.g. Nextcloud: "
+                              "calendar settings → 'Copy primary CalDAV address' + the calendar's name).")
+        if status in (405, 501) or status == 200:
+            raise self._error(f"this address does not speak CalDAV (HTTP {status})",
+                              'If it is an .ics link, set kind = "ics" for this calendar.')
+        if status >= 500:
+            raise self._error(f"the server failed (HTTP {status})",
+                              "It is retried at the next refresh; the last good copy is used meanwhile.")
+        if status != 207:
+            raise self._error(f"unexpected answer HTTP {status}", "Is this a CalDAV calendar address?")
+
+    def _multistatus(self, resp: requests.Response) -> ET.Element:
+        try:
+            root = ET.fromstring(resp.content)  # noqa: S314 - no entity expansion in the stdlib parser
+        except ET.ParseError:
+            raise self._error("the server's answer is not valid XML", "Is this a CalDAV calendar address?") from None
+        if root.tag != f"{{{_DAV}}}multistatus":
+            raise self._error("the server's answer is not a WebDAV multistatus", "Is this a CalDAV calendar address?")
+        return root
+
+    def _tag(self) -> str:
+        """The collection's ctag or sync-token ("" when the server offers neither)."""
+        root = self._multistatus(self._request("PROPFIND", _PROPFIND, "0"))
+        for name in (f"{{{_CS}}}getctag", f"{{{_DAV}}}sync-token"):
+            for el in root.iter(name):
+                if el.text and el.text.strip():
+                    return f"{name}={el.text.strip()}"
+        return ""
+
+    def _report(self, start: datetime, end: datetime) -> tuple[list[CalendarEvent], list[str]]:
+        root = self._multistatus(self._request("REPORT", _query(start, end), "1"))
+        events: list[CalendarEvent] = []
+        warnings: list[str] = []
+        seen: set[tuple[str, datetime, datetime | None]] = set()
+        for data in root.iter(f"{{{_CAL}}}calendar-data"):
+            if not data.text or "BEGIN:VCALENDAR" not in data.text:
+                continue
+            try:
+                got, notes = expand(parse_calendar(data.text, self._ctx), start, end, self._ctx)
+            except CalendarError as e:  # one broken object must not hide the others
+                warnings.append(f"an event could not be read: {e.message}")
+                continue
+            warnings.extend(notes)
+            for ev in got:
+                key = (ev.uid, ev.start, ev.recurrence_id)
+                if key not in seen:
+                    seen.add(key)
+                    events.append(ev)
+        events.sort(key=lambda ev: (ev.start, ev.end, ev.uid))
+        return events, warnings
