@@ -143,6 +143,18 @@ def test_fifty_megabyte_feed_is_refused(feed_server: FeedServer, tmp_path: Path,
     assert_clean(result)
 
 
+def test_fifty_megabyte_feed_is_refused_by_the_default_cap_and_the_good_copy_serves(
+        feed_server: FeedServer, tmp_path: Path) -> None:
+    path, url = route(feed_server, Route(body=ics("Before")))
+    assert titles(source(url, tmp_path).load(START, END)) == ["Before"]
+    head = ics("Huge").replace(b"END:VCALENDAR\r\n", b"")
+    feed_server.routes[path] = Route(body=head, stream_bytes=50 * 1024 * 1024)  # announced by Content-Length
+    result = source(url, tmp_path).load(START, END)
+    assert result.error is not None and "larger than 20 MB" in result.error.message
+    assert titles(result) == ["Before"] and result.stale
+    assert_clean(result)
+
+
 def test_last_good_copy_serves_stale_with_its_age(feed_server: FeedServer, tmp_path: Path) -> None:
     path, url = route(feed_server, Route(body=ics("Planning"), etag='"1"'))
     good = source(url, tmp_path).load(START, END)

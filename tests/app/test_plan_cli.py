@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures.http_feeds import FeedServer, Route
 from traystatus.app.cli import run
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "ics"
@@ -237,3 +239,27 @@ def test_plan_on_the_demo_calendar(capsys: pytest.CaptureFixture[str]) -> None:
     rows = json.loads(capsys.readouterr().out)
     states = {r["state"] for r in rows}
     assert {"meeting", "focus", "available", "off_hours"} <= states
+
+
+def test_secret_feed_address_never_printed_or_logged(feed_server: FeedServer, capsys: pytest.CaptureFixture[str],
+                                                     caplog: pytest.LogCaptureFixture) -> None:
+    """A Google-style secret address: not in the table, the JSON, warnings, errors or debug logs."""
+    caplog.set_level(logging.DEBUG)
+    secret = "private-7f3e9a0c1d"
+    path = f"/calendar/ical/me%40example.org/{secret}/basic.ics"
+    feed_server.routes[path] = Route(body=ICS.replace("\n", "\r\n").encode(), etag='"a"')
+    url = feed_server.url(path)
+    common = ["--calendar", url, "--tz", "Europe/Berlin"]
+    outputs = []
+    assert run(["-v", "plan", *common, "--from", "2026-11-24", "--days", "2"]) == 0
+    outputs.append(capsys.readouterr())
+    assert run(["-v", "calendar", "events", *common, "--from", "2026-11-24", "--to", "2026-11-26"]) == 0
+    outputs.append(capsys.readouterr())
+    assert "Standup" in outputs[-1].out
+    feed_server.routes[path] = Route(status=401, body=b"reset")
+    assert run(["-v", "plan", *common, "--from", "2026-11-24", "--days", "2"]) == 0  # stale copy serves
+    outputs.append(capsys.readouterr())
+    assert "refused access (HTTP 401)" in outputs[-1].err and "stale" in outputs[-1].err
+    for out in outputs:
+        assert secret not in out.out + out.err and "me%40example.org" not in out.out + out.err
+    assert secret not in caplog.text
