@@ -212,3 +212,21 @@ def test_caldav_needs_no_extra_package_and_leaves_urllib3_alone() -> None:
             "assert not bad, bad\n"
             "assert 'urllib3-future' not in urllib3.__file__ and not hasattr(urllib3, '__urllib3_future__')\n")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_calendar_events_cli_on_a_caldav_config(radicale_server: RadicaleServer, work_calendar: str, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    from traystatus.app.cli import run
+
+    config = tmp_path / "config.toml"
+    config.write_text(f'schema_version = 1\ntimezone = "Europe/Berlin"\n\n[[calendars]]\nname = "Work"\n'
+                      f'kind = "caldav"\nurl = "{work_calendar}"\nusername = "{radicale_server.user}"\n')
+    monkeypatch.setenv(ENV_PASSWORD, radicale_server.password)
+    assert run(["--config", str(config), "calendar", "events", "--from", "2026-11-26", "--to", "2026-11-27"]) == 0
+    out = capsys.readouterr().out
+    assert "Standup (late)" in out and "Work" in out
+    monkeypatch.setenv(ENV_PASSWORD, "Zq9-not-the-password")
+    assert run(["--config", str(config), "calendar", "events", "--from", "2026-11-26", "--to", "2026-11-27"]) != 0
+    err = capsys.readouterr().err
+    assert "refused the login" in err and "Zq9" not in err
