@@ -66,3 +66,34 @@ def test_overrides_replace_overlapping_ones_and_expire(tmp_path: Path) -> None:
     assert len(json.loads((tmp_path / FILE_NAME).read_text())["overrides"]) == 1
     store.remove_override(longer)
     assert store.overrides(T) == []
+
+
+def test_exclusive_serialises_passes_across_stores(tmp_path: Path) -> None:
+    """Two stores on one dir (as two processes would have): the second pass starts only after the first ends."""
+    import threading
+
+    order: list[str] = []
+    first_in, release = threading.Event(), threading.Event()
+
+    def first() -> None:
+        with StateStore(tmp_path).exclusive():
+            order.append("first in")
+            first_in.set()
+            release.wait(10)
+            order.append("first out")
+
+    def second() -> None:
+        first_in.wait(10)
+        with StateStore(tmp_path).exclusive():
+            order.append("second in")
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    first_in.wait(10)
+    threads[1].join(0.3)  # the second is waiting for the lock, not inside
+    assert order == ["first in"]
+    release.set()
+    for t in threads:
+        t.join(10)
+    assert order == ["first in", "first out", "second in"]

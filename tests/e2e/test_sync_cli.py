@@ -135,3 +135,22 @@ def test_a_homeserver_without_presence_is_reported_not_pretended(monkeypatch: py
     out = capsys.readouterr().out
     assert "error: Matrix presence is disabled" in out and "(needs you)" in out
     assert user.token not in out
+
+
+def test_two_processes_applying_at_once_send_each_change_once(monkeypatch: pytest.MonkeyPatch,
+                                                               slack_emulator: SlackEmulator) -> None:
+    """The tray (or run --headless) and a CLI apply reconciling together: the state dir's lock serialises the
+    passes, so the second sees what the first sent and sends nothing. The emulator answers the ownership read
+    late, so without the lock both processes would read, then both write."""
+    monkeypatch.setenv("TRAYSTATUS_SLACK_TOKEN", slack_emulator.token)
+    monkeypatch.setenv("TRAYSTATUS_SLACK_API_URL", slack_emulator.base_url)
+    for var in ("TRAYSTATUS_MATRIX_HOMESERVER", "TRAYSTATUS_MATRIX_USER", "TRAYSTATUS_MATRIX_TOKEN"):
+        monkeypatch.delenv(var, raising=False)
+    slack_emulator.slow("users.profile.get", delay=2.0, times=2)
+    argv = [sys.executable, "-m", "traystatus", "apply", "--at", next_tuesday_standup(), *ARGS]
+    procs = [subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outs = [p.communicate(timeout=60) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    assert len(slack_emulator.calls_to("users.profile.set")) == 1
+    assert len(slack_emulator.calls_to("users.setPresence")) == 1
+    assert sorted("sent: nothing" in out for out, _err in outs) == [False, True]

@@ -168,6 +168,11 @@ class SlackEmulator:
         with self.lock:
             self._faults.append(Fault(method, status, error, retry_after, delay, times))
 
+    def slow(self, method: str = "*", *, delay: float, times: int = 1) -> None:
+        """Answer the next ``times`` calls of ``method`` normally, but only after ``delay`` seconds."""
+        with self.lock:
+            self._faults.append(Fault(method, 200, None, None, delay, times))
+
     # -- request handling ----------------------------------------------------------------------------
     def _take_fault(self, method: str) -> Fault | None:
         for fault in self._faults:
@@ -301,6 +306,8 @@ class _Handler(BaseHTTPRequestHandler):
             fault = emu._take_fault(method)
         if fault is not None and fault.delay:
             time.sleep(fault.delay)
+        if fault is not None and fault.status == 200 and fault.error is None:
+            fault = None  # slow(): only late
         with emu.lock:
             user_id = emu.ws.tokens[token].user_id if token in emu.ws.tokens else None
             if fault is not None:

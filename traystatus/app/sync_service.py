@@ -132,51 +132,57 @@ class SyncService:
         with self._lock:
             now = (at or self.clock()).astimezone(UTC)
             self.load_calendars(now, force=refresh)
-            overrides = self.store.overrides(now)
-            timeline = build_timeline(self.settings, self._events, overrides, now - BEHIND, now + AHEAD)
-            interval = timeline.at(now)
-            desired = desired_status(interval, self.settings.status, now=now, tz=self.settings.timezone,
-                                     share_titles=self.settings.general.share_titles)
-            paused = any(o.paused and o.start <= now < o.end for o in overrides)
-            lines: list[AccountLine] = []
-            wakes: list[datetime] = [now + SAFETY_NET]
-            for publisher in self.publishers:
-                applied, retry = self.store.account(publisher.account)
-                if paused:
-                    lines.append(AccountLine(account=publisher.account, service=str(publisher.service),
-                                             applied=applied, retry=retry, notes=("syncing is paused",)))
-                    continue
-                if not send:
-                    lines.append(self._offline(publisher, desired, applied, retry, now))
-                    continue
-                try:
-                    outcome = reconcile_account(publisher, desired, applied, retry, now, dry_run=dry_run,
-                                                force=force,
-                                                respect_manual=self.settings.general.respect_manual_status)
-                except TrayStatusError as e:  # a publisher outside the ServiceError contract: keep the others
-                    log.warning("%s: %s", publisher.account, e)
-                    lines.append(AccountLine(account=publisher.account, service=str(publisher.service),
-                                             applied=applied, retry=retry, errors=(f"{e.title}: {e.message}",)))
-                    continue
-                if not dry_run:
-                    self.store.save_account(publisher.account, outcome.applied, outcome.retry)
-                if outcome.wake_at is not None:
-                    wakes.append(max(outcome.wake_at, now + timedelta(seconds=1)))
-                line = _line(outcome)
-                if dry_run:
-                    line = dataclasses.replace(line, calls=tuple(publisher.describe_call(op, now)
-                                                                 for op in outcome.planned))
-                lines.append(line)
-            nxt = next_transition(timeline, now)
-            if nxt is not None:
-                wakes.append(nxt)
-            wakes.extend(o.end for o in overrides if o.end > now)
-            for line in lines:
-                for op in line.sent:
-                    log.info("%s: %s", line.account, op.describe())
-            return SyncReport(at=now, interval=interval, desired=desired, accounts=tuple(lines),
-                              next_transition=nxt, wake_at=min(wakes), paused=paused, dry_run=dry_run or not send,
-                              calendar_problems=self._calendar_problems, account_problems=self.account_problems)
+            if not send:  # `status` only reads: never waits for another process's pass
+                return self._pass(now, dry_run=dry_run, force=force, send=send)
+            with self.store.exclusive():  # one pass at a time across processes (tray, headless, apply)
+                return self._pass(now, dry_run=dry_run, force=force, send=send)
+
+    def _pass(self, now: datetime, *, dry_run: bool, force: bool, send: bool) -> SyncReport:
+        overrides = self.store.overrides(now)
+        timeline = build_timeline(self.settings, self._events, overrides, now - BEHIND, now + AHEAD)
+        interval = timeline.at(now)
+        desired = desired_status(interval, self.settings.status, now=now, tz=self.settings.timezone,
+                                 share_titles=self.settings.general.share_titles)
+        paused = any(o.paused and o.start <= now < o.end for o in overrides)
+        lines: list[AccountLine] = []
+        wakes: list[datetime] = [now + SAFETY_NET]
+        for publisher in self.publishers:
+            applied, retry = self.store.account(publisher.account)
+            if paused:
+                lines.append(AccountLine(account=publisher.account, service=str(publisher.service),
+                                         applied=applied, retry=retry, notes=("syncing is paused",)))
+                continue
+            if not send:
+                lines.append(self._offline(publisher, desired, applied, retry, now))
+                continue
+            try:
+                outcome = reconcile_account(publisher, desired, applied, retry, now, dry_run=dry_run,
+                                            force=force,
+                                            respect_manual=self.settings.general.respect_manual_status)
+            except TrayStatusError as e:  # a publisher outside the ServiceError contract: keep the others
+                log.warning("%s: %s", publisher.account, e)
+                lines.append(AccountLine(account=publisher.account, service=str(publisher.service),
+                                         applied=applied, retry=retry, errors=(f"{e.title}: {e.message}",)))
+                continue
+            if not dry_run:
+                self.store.save_account(publisher.account, outcome.applied, outcome.retry)
+            if outcome.wake_at is not None:
+                wakes.append(max(outcome.wake_at, now + timedelta(seconds=1)))
+            line = _line(outcome)
+            if dry_run:
+                line = dataclasses.replace(line, calls=tuple(publisher.describe_call(op, now)
+                                                             for op in outcome.planned))
+            lines.append(line)
+        nxt = next_transition(timeline, now)
+        if nxt is not None:
+            wakes.append(nxt)
+        wakes.extend(o.end for o in overrides if o.end > now)
+        for line in lines:
+            for op in line.sent:
+                log.info("%s: %s", line.account, op.describe())
+        return SyncReport(at=now, interval=interval, desired=desired, accounts=tuple(lines),
+                          next_transition=nxt, wake_at=min(wakes), paused=paused, dry_run=dry_run or not send,
+                          calendar_problems=self._calendar_problems, account_problems=self.account_problems)
 
     def _offline(self, publisher: StatusPublisher, desired: DesiredStatus, applied: Applied, retry: RetryState,
                  now: datetime) -> AccountLine:
