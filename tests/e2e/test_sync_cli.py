@@ -154,3 +154,24 @@ def test_two_processes_applying_at_once_send_each_change_once(monkeypatch: pytes
     assert len(slack_emulator.calls_to("users.profile.set")) == 1
     assert len(slack_emulator.calls_to("users.setPresence")) == 1
     assert sorted("sent: nothing" in out for out, _err in outs) == [False, True]
+
+
+def test_doctor_names_missing_scopes_and_a_revoked_token(monkeypatch: pytest.MonkeyPatch,
+                                                         slack_emulator: SlackEmulator,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.slack_emulator.workspace import ALL_USER_SCOPES
+
+    token = "xoxp-7777-no-dnd-no-presence"
+    slack_emulator.add_token(token, scopes=tuple(s for s in ALL_USER_SCOPES if s not in ("dnd:write", "users:write")))
+    monkeypatch.setenv("TRAYSTATUS_SLACK_TOKEN", token)
+    monkeypatch.setenv("TRAYSTATUS_SLACK_API_URL", slack_emulator.base_url)
+    for var in ("TRAYSTATUS_MATRIX_HOMESERVER", "TRAYSTATUS_MATRIX_USER", "TRAYSTATUS_MATRIX_TOKEN"):
+        monkeypatch.delenv(var, raising=False)
+    run(["doctor", "--json", *ARGS])
+    slack = next(c for c in json.loads(capsys.readouterr().out) if c["name"].startswith("slack"))
+    assert slack["level"] == "WARN" and "dnd:write" in slack["detail"] and "users:write" in slack["detail"]
+    assert "login slack" in slack["fix"]
+    slack_emulator.revoke(token)
+    assert run(["doctor", *ARGS]) == 1
+    out = capsys.readouterr().out
+    assert "[FAIL] slack" in out and "login slack" in out and token not in out
