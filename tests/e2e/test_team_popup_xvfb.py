@@ -86,7 +86,8 @@ def harness(virtual_screen: VirtualScreen, tmp_path: Path) -> Iterator[Harness]:
 def test_left_click_opens_the_team_clock_next_to_the_icon(harness: Harness) -> None:
     screen = harness.screen
     harness.click_icon()
-    s = wait_until(lambda: (st := harness.state()).get("visible") and st, what="the popup to open")
+    # the overlap and best slots are computed just after the first paint; they can re-flow the layout
+    s = wait_until(lambda: (st := harness.state()).get("visible") and st["best"] and st, what="the popup to open")
     x, y, w, h = s["geometry"]
     ix, iy, iw, ih = s["icon"]
     assert iy < 40 and iy + ih <= y < iy + ih + 20, f"just below the icon in the top panel: {s}"
