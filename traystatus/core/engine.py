@@ -6,7 +6,7 @@ Precedence: manual override > ooo > focus > meeting > working hours (available) 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -83,19 +83,18 @@ def _instant(value: datetime, zone: ZoneInfo) -> datetime:
     return (value.replace(tzinfo=zone) if value.tzinfo is None else value).astimezone(UTC)
 
 
-def _active(items: Sequence[tuple[datetime, datetime, int]], boundaries: list[datetime]) -> list[list[int]]:
+def _sweep(items: Sequence[tuple[datetime, datetime, int]], boundaries: list[datetime]) -> Iterator[list[int]]:
     """For each elementary segment starting at ``boundaries[k]``, the indexes of items covering it."""
     order = sorted(range(len(items)), key=lambda i: items[i][0])
-    out: list[list[int]] = []
     active: list[int] = []
     p = 0
     for a in boundaries[:-1]:
         while p < len(order) and items[order[p]][0] <= a:
             active.append(order[p])
             p += 1
-        active = [i for i in active if items[i][1] > a]
-        out.append(sorted(active))
-    return out
+        if active:
+            active = [i for i in active if items[i][1] > a]
+        yield sorted(active) if len(active) > 1 else active
 
 
 def _describe(events: Iterable[ClassifiedEvent]) -> tuple[str, tuple[str, ...]]:
@@ -137,35 +136,46 @@ def build_timeline(settings: Settings, events: Sequence[CalendarEvent], override
             points.add(a)
             points.add(b)
     bounds = sorted(points)
-    ev_at, ov_at = _active(ev_items, bounds), _active(ov_items, bounds)
-    wk_at, sp_at = _active(wk_items, bounds), _active(sp_items, bounds)
     off_default = f"outside working hours ({hours_text(settings)})"
 
     segs: list[_Seg] = []
-    for k in range(len(bounds) - 1):
+    sweeps = zip(_sweep(ev_items, bounds), _sweep(ov_items, bounds), _sweep(wk_items, bounds),
+                 _sweep(sp_items, bounds), strict=True)
+    last: _Seg | None = None  # the last segment inside the window
+    run_broken = False
+    for k, (ev_k, ov_k, wk_k, sp_k) in enumerate(sweeps):
         a, b = bounds[k], bounds[k + 1]
-        covering = [counted[ev_items[i][2]] for i in ev_at[k]]
+        past = a >= end  # past the window only state, override and "back at work" matter (for until)
+        covering = [counted[ev_items[i][2]] for i in ev_k]
         ooo = any(c.kind is EventKind.OOO for c in covering)
-        in_work = bool(wk_at[k])
+        in_work = bool(wk_k)
         seg: _Seg | None = None
-        if ov_at[k]:
-            o = max((ov_list[ov_items[i][2]] for i in ov_at[k]), key=lambda o: o.start)
+        if ov_k:
+            o = max((ov_list[ov_items[i][2]] for i in ov_k), key=lambda o: o.start)
             seg = _Seg(a, b, o.state, o.reason, (), True,
                        in_work and not ooo and o.state not in (State.OOO, State.OFF_HOURS))
         else:
             for kind, state in _EVENT_STATES:
                 mine = [c for c in covering if c.kind is kind]
                 if mine:
-                    reason, titles = _describe(mine)
+                    reason, titles = ("", ()) if past else _describe(mine)
                     seg = _Seg(a, b, state, reason, titles, False, in_work and not ooo)
                     break
         if seg is None:
             if in_work:
-                seg = _Seg(a, b, State.AVAILABLE, work[wk_items[wk_at[k][0]][2]].reason, (), False, True)
+                seg = _Seg(a, b, State.AVAILABLE, work[wk_items[wk_k[0]][2]].reason, (), False, True)
             else:
-                reason = special[sp_items[sp_at[k][0]][2]].reason if sp_at[k] else off_default
+                reason = special[sp_items[sp_k[0]][2]].reason if sp_k else off_default
                 seg = _Seg(a, b, State.OFF_HOURS, reason, (), False, False)
         segs.append(seg)
+        if not past:
+            last = seg
+            continue
+        # The run holding the window's end is over, and the next "back at work" is known: enough.
+        assert last is not None
+        run_broken = run_broken or (seg.state, seg.overridden) != (last.state, last.overridden)
+        if run_broken and seg.back_at_work:
+            break
     return Timeline(start=start, end=end, intervals=_finish(segs, end))
 
 
