@@ -186,3 +186,17 @@ def test_popup_at_stays_on_screen(qtbot: QtBot, clock: FakeClock) -> None:
     p.popup_at(QRect(area.right() - 10, area.top(), 22, 22))  # a tray icon in the top-right corner
     assert area.contains(p.geometry())
     assert p.geometry().top() >= area.top() + 22
+
+
+def test_the_slider_stays_put_when_the_best_slots_arrive(qtbot: QtBot, clock: FakeClock) -> None:
+    p = TeamPopup(me=ME, people=[*PEOPLE, *(Person(name=f"Extra {i}", tz=ZoneInfo("Pacific/Auckland"))
+                                            for i in range(3))], now=clock)
+    qtbot.addWidget(p)
+    p.popup_at()
+    p.layout().activate()
+    before = p.slider.geometry()
+    assert not p.best  # computed after the first paint
+    qtbot.waitUntil(lambda: bool(p.best))
+    assert p.best_label.text().count("·") >= 2  # a long line: it wraps
+    p.layout().activate()
+    assert p.slider.geometry() == before

@@ -90,6 +90,9 @@ class TeamPopup(QWidget):
         self.overlap_bar = OverlapBar()
         self.best_label = QLabel()
         self.best_label.setWordWrap(True)
+        # room for two lines from the start: the slots arrive after the first paint and must not shift the slider
+        self.best_label.setMinimumHeight(2 * self.best_label.fontMetrics().lineSpacing())
+        self.best_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.best_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         top = QHBoxLayout()
