@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,7 +16,7 @@ from traystatus.adapters.archive_sqlite import SqliteNoteArchive
 from traystatus.adapters.handoff_delivery import HandoffDelivery, MatrixSender, SlackSender
 from traystatus.adapters.matrix_api import MatrixClient, MatrixSession
 from traystatus.core.handoff import HandoffNote, NoteSection, parse_destination, slack_text
-from traystatus.core.outbox import DeliveryStatus, begin
+from traystatus.core.outbox import Delivery, DeliveryStatus, begin
 
 
 class Clock:
@@ -179,3 +181,54 @@ def test_slack_unreachable_is_retried(archive: SqliteNoteArchive) -> None:
     dead = SlackSender({"": "xoxp-test"}, api_url="http://127.0.0.1:9/api/", timeout=0.5)
     (d,) = HandoffDelivery(archive, {"slack": dead}, clock).run_due()
     assert d.status is DeliveryStatus.FAILED and d.next_attempt is not None  # refused: certainly not sent
+
+
+class CountingSender:
+    """Counts sends per delivery; each send takes a little while, as a real request does."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+        self.lock = threading.Lock()
+
+    def send(self, note: HandoffNote, delivery: Delivery) -> str:
+        time.sleep(0.005)
+        with self.lock:
+            self.sent.append((delivery.note_id, delivery.destination))
+        return "ts"
+
+    def find(self, note: HandoffNote, delivery: Delivery) -> str | None:
+        return None
+
+
+def test_two_processes_never_send_the_same_delivery(tmp_path: Path) -> None:
+    """The tray app and the CLI share the archive: each delivery is claimed in one transaction."""
+    first, second = SqliteNoteArchive.in_dir(tmp_path), SqliteNoteArchive.in_dir(tmp_path)
+    try:
+        for i in range(20):
+            first.store(mk(f"n{i:02d}", "slack:#handoffs", "slack:#general"), Clock()())
+        sender = CountingSender()
+        workers = [HandoffDelivery(a, {"slack": sender}, Clock()) for a in (first, second)]
+        barrier = threading.Barrier(2)
+
+        def run(worker: HandoffDelivery) -> None:
+            barrier.wait()
+            worker.run_due()
+
+        threads = [threading.Thread(target=run, args=(w,)) for w in workers]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        assert sorted(sender.sent) == sorted(set(sender.sent)) and len(sender.sent) == 40
+        assert {d.status for d in first.deliveries()} == {DeliveryStatus.SENT}
+    finally:
+        first.close()
+        second.close()
+
+
+def test_claim_refuses_a_stale_view(archive: SqliteNoteArchive) -> None:
+    (d,) = archive.store(mk("n1", "slack:#handoffs"), Clock()())
+    claimed = begin(d, Clock()())
+    assert archive.claim_delivery(d, claimed)
+    assert not archive.claim_delivery(d, claimed)  # someone else saw the same pending row: refused
+    assert archive.deliveries("n1")[0].status is DeliveryStatus.IN_FLIGHT

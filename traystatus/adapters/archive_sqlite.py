@@ -239,6 +239,17 @@ class SqliteNoteArchive:
         with self._tx() as db:
             self._put_delivery(db, d)
 
+    def claim_delivery(self, seen: Delivery, claimed: Delivery) -> bool:
+        """Write ``claimed`` only if the row is still as ``seen`` (status and attempts): two traystatus
+        processes (the tray app and the CLI) never both send the same note to the same place."""
+        with self._tx() as db:
+            row = db.execute("SELECT status, attempts FROM deliveries WHERE note_id = ? AND destination = ?",
+                             (seen.note_id, seen.destination)).fetchone()
+            if row is None or (row[0], row[1]) != (seen.status.value, seen.attempts):
+                return False
+            self._put_delivery(db, claimed)
+            return True
+
     # ---- small app state (prompt state) ----
     def get_meta(self, key: str) -> str | None:
         with self._lock:

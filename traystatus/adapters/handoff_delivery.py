@@ -235,7 +235,13 @@ class HandoffDelivery:
                 log.warning("cannot check %s for an interrupted handoff message: %s", d.destination, e)
                 return self._save(checked(d, self._now(), found=None, history_available=False))
             return self._save(checked(d, self._now(), found=found, history_available=True))
-        d = self._save(begin_send(d, now))  # durable before the request leaves
+        started = begin_send(d, now)
+        if not self._archive.claim_delivery(d, started):  # durable before the request leaves, and ours alone
+            log.info("handoff to %s is being handled by another traystatus process", d.destination)
+            return next((x for x in self._archive.deliveries(d.note_id) if x.destination == d.destination), d)
+        d = started
+        if self._on_change is not None:
+            self._on_change(d)
         try:
             remote = sender.send(note, d)
         except NotSent as e:
