@@ -71,6 +71,22 @@ def test_matrix_body_and_html_one_message(archive: SqliteNoteArchive, synapse: S
     assert worker.run_due() == []  # nothing left to do
 
 
+def test_matrix_room_alias_is_resolved_and_an_unknown_one_refused(archive: SqliteNoteArchive, synapse: SynapseServer,
+                                                                   matrix: tuple[MatrixClient, str, str]) -> None:
+    client, _room, token = matrix
+    name = f"handoffs-{id(archive)}"
+    room = synapse.create_room(token, name="aliased", room_alias_name=name)
+    clock = Clock()
+    archive.store(mk("a1", f"matrix:#{name}:localhost", "matrix:#nobody-here:localhost"), clock())
+    worker = HandoffDelivery(archive, {"matrix": MatrixSender(client)}, clock)
+    by_dest = {d.destination: d for d in worker.run_due()}
+    assert by_dest[f"matrix:#{name}:localhost"].status is DeliveryStatus.SENT
+    unknown = by_dest["matrix:#nobody-here:localhost"]
+    assert unknown.status is DeliveryStatus.FAILED and "no room is called" in unknown.last_error
+    assert unknown.next_attempt is None  # permanent: retried only when the user asks
+    assert len(messages(synapse, token, room)) == 1
+
+
 def test_matrix_server_killed_mid_delivery_then_restart(tmp_path: Path, synapse: SynapseServer,
                                                         matrix: tuple[MatrixClient, str, str]) -> None:
     client, room, token = matrix

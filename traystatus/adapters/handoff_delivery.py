@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, Protocol
+from urllib.parse import quote
 
 import requests
 
@@ -157,13 +158,36 @@ class SlackSender:
 class MatrixSender:
     """Sends with the delivery's stable transaction id: a retry returns the first event, never a second."""
 
-    def __init__(self, client: MatrixSenderClient) -> None:
+    def __init__(self, client: MatrixSenderClient, *, timeout: float = 15.0) -> None:
         self._client = client
+        self._timeout = timeout
+        self._rooms: dict[str, str] = {}  # alias -> room id, resolved once per process
+
+    def _room_id(self, alias: str) -> str:
+        """``#name:server`` → ``!id``, through the homeserver's room directory."""
+        if alias in self._rooms:
+            return self._rooms[alias]
+        session = getattr(self._client, "session", None)
+        if session is None:
+            raise NotSent(f"{alias} is an alias; configure the room id (!…:server) instead", permanent=True)
+        url = f"{session.homeserver.rstrip('/')}/_matrix/client/v3/directory/room/{quote(alias, safe='')}"
+        try:
+            r = requests.get(url, headers={"Authorization": f"Bearer {session.access_token}"}, timeout=self._timeout)
+        except requests.RequestException as e:
+            raise NotSent(f"Matrix homeserver unreachable while looking up {alias} ({type(e).__name__})") from None
+        if r.status_code == 404:
+            raise NotSent(f"no room is called {alias}; check the alias, or use the room id (!…:server)",
+                          permanent=True)
+        room_id = (r.json() if r.ok else {}).get("room_id")
+        if not isinstance(room_id, str) or not room_id.startswith("!"):
+            raise NotSent(f"looking up {alias} failed (HTTP {r.status_code}); retrying later")
+        self._rooms[alias] = room_id
+        return room_id
 
     def send(self, note: HandoffNote, delivery: Delivery) -> str:
         room = parse_destination(delivery.destination).target
         if not room.startswith("!"):
-            raise NotSent(f"{room} is an alias; configure the room id (!…:server) instead", permanent=True)
+            room = self._room_id(room)
         try:
             return self._client.send_message(room, plain_text(note), formatted_body=matrix_html(note),
                                              txn_id=delivery.txn_id)
