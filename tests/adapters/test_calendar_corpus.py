@@ -361,6 +361,35 @@ def test_khal_cancelled_override(tmp_path: Path) -> None:
         (("07-14 07:00", "07-14 12:00"), "CANCELLED", "Arbeit")]
 
 
+def test_khal_non_dst_error_skips_the_alarm_keeps_both_trips(tmp_path: Path) -> None:
+    brussels = ZoneInfo("Europe/Brussels")
+    result = load("khal/non_dst_error.ics", datetime(2023, 2, 1, tzinfo=brussels),
+                  datetime(2023, 2, 8, tzinfo=brussels), brussels, tmp_path)
+    assert [local(e, brussels) for e in result.events] == [("02-03 15:15", "02-03 18:06"),
+                                                           ("02-06 09:50", "02-06 12:50")]
+    assert result.warnings == ("the file has errors; read anyway (alarms ignored)",)
+
+
+def test_khal_invalid_tzoffset_uses_the_zone_rules(tmp_path: Path) -> None:
+    result = load("khal/invalid_tzoffset.ics", *days(date(2012, 12, 2), date(2012, 12, 2), BERLIN), BERLIN, tmp_path)
+    assert [(e.title, local(e, BERLIN)) for e in result.events] == [("Some event", ("12-02 08:00", "12-02 09:30"))]
+    assert "broken time zone definition" in result.warnings[0]
+
+
+def test_ical4j_blank_tzid_is_read_in_the_user_zone(tmp_path: Path) -> None:
+    ny = ZoneInfo("America/New_York")
+    result = load("ical4j/blankTzid.ics", *days(date(2015, 8, 26), date(2015, 8, 26), ny), ny, tmp_path)
+    assert [local(e, ny) for e in result.events] == [("08-26 09:00", "08-26 10:00")]
+    assert "empty TZID" in result.warnings[0]
+
+
+def test_icalendar_issue_348_value_less_property_parses(tmp_path: Path) -> None:
+    source = IcsCalendarSource("x", str(ICS / "icalendar/issue_348_exception_parsing_value.ics"), zone=BERLIN,
+                               cache_dir=tmp_path)
+    result = source.load(datetime(2000, 1, 1, tzinfo=UTC), datetime(2030, 1, 1, tzinfo=UTC))
+    assert result.error is None and result.warnings == ()
+
+
 # -- ics-parser, ical.js -------------------------------------------------------------------------
 
 def test_ics_parser_issue_196(tmp_path: Path) -> None:

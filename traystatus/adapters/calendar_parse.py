@@ -27,6 +27,12 @@ log = logging.getLogger(__name__)
 _SLACK = timedelta(days=1)
 _REPAIRABLE = ("DTEND", "DURATION", "EXDATE", "RDATE")
 _RRULE_SPACES = re.compile(r"^(RRULE[;:][^\r\n]*)$", re.MULTILINE)
+_VALARM = re.compile(r"^BEGIN:VALARM\r?$.*?^END:VALARM\r?\n", re.MULTILINE | re.DOTALL)
+_BAD_VTIMEZONE = re.compile(r"^BEGIN:VTIMEZONE\r?$(?:(?!^END:VTIMEZONE).)*?^TZOFFSET(?:FROM|TO):[+-]?(?:2[4-9]|[3-9]\d)"
+                            r".*?^END:VTIMEZONE\r?\n|^BEGIN:VTIMEZONE\r?\nTZID:\r?\n.*?^END:VTIMEZONE\r?\n",
+                            re.MULTILINE | re.DOTALL)
+_EMPTY_TZID = re.compile(r"^((?:DTSTART|DTEND|RECURRENCE-ID|EXDATE|RDATE|DUE)(?:;[^:;\r\n]+)*);TZID=(?=[:;])",
+                         re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -51,11 +57,36 @@ def parse_calendar(data: bytes | str, ctx: ParseContext) -> icalendar.Calendar:
     try:
         cal = icalendar.Calendar.from_ical(text)
     except Exception as e:  # icalendar raises ValueError, KeyError, … on broken input
-        raise CalendarError(f"Calendar '{ctx.source}' could not be read",
-                            f"the file is malformed ({type(e).__name__}: {_short(e)}). "
-                            "Export it again from your calendar app, or remove this source.") from None
+        cal = _repaired(text, e, ctx)
     if isinstance(cal, list):  # several VCALENDARs in one file: take the first
         cal = cal[0]
+    return cal
+
+
+def _repaired(text: str, error: Exception, ctx: ParseContext) -> icalendar.Calendar:
+    """Parse again without what the app never needs and producers get wrong: alarms (``TRIGGER:PT-2H``),
+    impossible VTIMEZONE offsets (``+5328``: the zone's IANA rules serve) and empty TZIDs (floating)."""
+    fixes = []
+    text, n = _VALARM.subn("", text)
+    if n:
+        fixes.append("alarms ignored")
+    text, n = _BAD_VTIMEZONE.subn("", text)
+    if n:
+        fixes.append("a broken time zone definition ignored (the standard rules of its zone apply)")
+    text, n = _EMPTY_TZID.subn(r"\1", text)
+    if n:
+        fixes.append("times with an empty TZID read in your time zone")
+    try:
+        if not fixes:
+            raise error
+        cal = icalendar.Calendar.from_ical(text)
+    except Exception:  # reported with the first error, which says what is wrong
+        raise CalendarError(f"Calendar '{ctx.source}' could not be read",
+                            f"the file is malformed ({type(error).__name__}: {_short(error)}). "
+                            "Export it again from your calendar app, or remove this source.") from None
+    for c in cal if isinstance(cal, list) else [cal]:
+        c.add("X-TRAYSTATUS-REPAIRED", "; ".join(fixes))
+    log.warning("Calendar '%s' had errors (%s): %s", ctx.source, _short(error), "; ".join(fixes))
     return cal
 
 
@@ -63,6 +94,8 @@ def expand(cal: icalendar.Calendar, start: datetime, end: datetime,
            ctx: ParseContext) -> tuple[list[CalendarEvent], list[str]]:
     """Occurrences overlapping [start, end), sorted; plus warnings for the whole source."""
     warnings: list[str] = []
+    if cal.get("X-TRAYSTATUS-REPAIRED"):
+        warnings.append(f"the file has errors; read anyway ({cal['X-TRAYSTATUS-REPAIRED']})")
     try:
         _fix_outlook_all_day_until(cal, ctx.zone)
         _promote_orphan_series(cal)
