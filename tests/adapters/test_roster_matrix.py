@@ -53,7 +53,17 @@ def test_room_members_with_time_zones(synapse: SynapseServer, tmp_path: Path) ->
         "Pacific/Chatham", "Asia/Kathmandu", "Australia/Lord_Howe"}
 
 
-def test_room_alias_is_refused_with_the_fix(synapse: SynapseServer) -> None:
+def test_room_alias_is_resolved_and_unknown_ones_refused_with_the_fix(synapse: SynapseServer) -> None:
+    me, hemi = synapse.new_user("me"), synapse.new_user("hemi")
+    name = f"team-{hemi.localpart}"
+    room = synapse.create_room(me.token, name="Team", invite=[hemi.user_id], room_alias_name=name)
+    synapse.join(hemi.token, room)
+    client_for(synapse, hemi).set_profile_field("m.tz", "Asia/Kolkata")
+    (person,) = fetch_matrix_people(client_for(synapse, me), f"#{name}:localhost")
+    assert person.handles == (hemi.user_id,)
     with pytest.raises(ConfigError) as e:
-        fetch_matrix_people(client_for(synapse, synapse.new_user("a")), "#team:localhost")
+        fetch_matrix_people(client_for(synapse, me), "#nobody-has-this:localhost")
+    assert "no room is called #nobody-has-this:localhost" in e.value.message
+    with pytest.raises(ConfigError) as e:
+        fetch_matrix_people(client_for(synapse, me), "team")
     assert "starts with '!'" in e.value.message

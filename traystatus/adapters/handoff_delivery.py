@@ -10,13 +10,13 @@ import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, Protocol
-from urllib.parse import quote
 
 import requests
 
 from traystatus.adapters.archive_sqlite import SqliteNoteArchive
+from traystatus.adapters.matrix_directory import resolve_alias
 from traystatus.adapters.slack_api import SlackApiError, SlackClient
-from traystatus.core.errors import ServiceError
+from traystatus.core.errors import ConfigError, ServiceError
 from traystatus.core.handoff import HandoffNote, matrix_html, parse_destination, plain_text, slack_text
 from traystatus.core.outbox import (
     Delivery,
@@ -164,25 +164,19 @@ class MatrixSender:
         self._rooms: dict[str, str] = {}  # alias -> room id, resolved once per process
 
     def _room_id(self, alias: str) -> str:
-        """``#name:server`` → ``!id``, through the homeserver's room directory."""
-        if alias in self._rooms:
-            return self._rooms[alias]
-        session = getattr(self._client, "session", None)
-        if session is None:
-            raise NotSent(f"{alias} is an alias; configure the room id (!…:server) instead", permanent=True)
-        url = f"{session.homeserver.rstrip('/')}/_matrix/client/v3/directory/room/{quote(alias, safe='')}"
-        try:
-            r = requests.get(url, headers={"Authorization": f"Bearer {session.access_token}"}, timeout=self._timeout)
-        except requests.RequestException as e:
-            raise NotSent(f"Matrix homeserver unreachable while looking up {alias} ({type(e).__name__})") from None
-        if r.status_code == 404:
-            raise NotSent(f"no room is called {alias}; check the alias, or use the room id (!…:server)",
-                          permanent=True)
-        room_id = (r.json() if r.ok else {}).get("room_id")
-        if not isinstance(room_id, str) or not room_id.startswith("!"):
-            raise NotSent(f"looking up {alias} failed (HTTP {r.status_code}); retrying later")
-        self._rooms[alias] = room_id
-        return room_id
+        """``#name:server`` → ``!id``, through the homeserver's room directory (once per process)."""
+        if alias not in self._rooms:
+            session = getattr(self._client, "session", None)
+            if session is None:
+                raise NotSent(f"{alias} is an alias; configure the room id (!…:server) instead", permanent=True)
+            try:
+                self._rooms[alias] = resolve_alias(session.homeserver, session.access_token, alias,
+                                                   timeout=self._timeout)
+            except ConfigError as e:
+                raise NotSent(e.message, permanent=True) from None
+            except ServiceError as e:
+                raise NotSent(f"{e.title}: {e.message}") from None
+        return self._rooms[alias]
 
     def send(self, note: HandoffNote, delivery: Delivery) -> str:
         room = parse_destination(delivery.destination).target

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from traystatus.adapters.matrix_directory import resolve_alias
 from traystatus.adapters.roster_cache import CACHE_FILES, CachedRoster
 from traystatus.core.errors import ConfigError
 from traystatus.core.team import SOURCE_MATRIX, Person
@@ -40,11 +41,19 @@ def person_from_profile(user_id: str, profile: Mapping[str, Any]) -> Person | No
                   source=SOURCE_MATRIX)
 
 
+def session_of(client: object) -> Any:
+    """The client's session (homeserver and token) when it has one, for alias lookups."""
+    return getattr(client, "session", None)
+
+
 def fetch_matrix_people(client: MatrixMembers, room_id: str) -> tuple[Person, ...]:
     """The room's joined members (you excluded) who have a time zone on their profile."""
+    if room_id.startswith("#") and ":" in room_id and session_of(client) is not None:
+        session = session_of(client)
+        room_id = resolve_alias(session.homeserver, session.access_token, room_id)
     if not room_id.startswith("!"):
         raise ConfigError("Matrix team room", f"team.matrix_room = {room_id!r}: give the room id (it starts "
-                          "with '!'; Element shows it under Room settings → Advanced).")
+                          "with '!'; Element shows it under Room settings → Advanced) or its alias (#name:server).")
     people = []
     for uid in client.joined_members(room_id):
         if uid == client.user_id:
