@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 import itertools
 import logging
-from datetime import datetime
+import ssl
+import threading
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -195,3 +200,72 @@ def test_malformed_feed_keeps_serving_last_good(feed_server: FeedServer, tmp_pat
     result = src.load(START, END)
     assert result.error is not None and "'Work'" in result.error.title and "malformed" in result.error.message
     assert titles(result) == ["Kept"] and result.stale
+
+
+@pytest.fixture(scope="module")
+def tls_feed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """A real HTTPS server on 127.0.0.1 with a self-signed certificate; yields (host:port, CA file)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    root = tmp_path_factory.mktemp("tls")
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(ZoneInfo("UTC"))
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
+            .not_valid_after(now + timedelta(days=2))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+            .sign(key, hashes.SHA256()))
+    (root / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (root / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                     serialization.NoEncryption()))
+    body = ics("Over TLS")
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/calendar")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(root / "cert.pem", root / "key.pem")
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"127.0.0.1:{httpd.server_address[1]}", root / "cert.pem"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(10)
+
+
+def test_webcal_link_is_fetched_over_https(tls_feed: tuple[str, Path], tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    host, ca = tls_feed
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(ca))
+    result = source(f"webcal://{host}/published/2/private-5ecr3tt0ken", tmp_path).load(START, END)
+    assert result.error is None and titles(result) == ["Over TLS"]
+
+
+def test_untrusted_certificate_is_a_clear_error(tls_feed: tuple[str, Path], tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    host, _ = tls_feed
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+    result = source(f"webcal://{host}/published/2/private-5ecr3tt0ken", tmp_path).load(START, END)
+    assert result.error is not None and "certificate is not trusted" in result.error.message
+    assert f"https://{host}/…" in result.error.message
+    assert_clean(result)

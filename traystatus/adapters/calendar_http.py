@@ -187,6 +187,10 @@ class HttpFeed:
             raise self._error("the server redirects in a loop",
                               "Open the link in a browser to check it, then copy the calendar's address "
                               "again.") from None
+        except requests.exceptions.SSLError:
+            raise self._error("the secure connection failed (the server's certificate is not trusted)",
+                              "Check the address; behind a company proxy, point REQUESTS_CA_BUNDLE at its "
+                              "certificate. The last good copy is used meanwhile.") from None
         except requests.exceptions.ConnectTimeout:
             raise self._error("the server did not answer in time",
                               "Check your connection; the last good copy is used meanwhile.") from None
