@@ -230,3 +230,14 @@ def test_calendar_events_cli_on_a_caldav_config(radicale_server: RadicaleServer,
     assert run(["--config", str(config), "calendar", "events", "--from", "2026-11-26", "--to", "2026-11-27"]) != 0
     err = capsys.readouterr().err
     assert "refused the login" in err and "Zq9" not in err
+
+
+def test_floating_times_near_the_window_edge_are_not_lost(radicale_server: RadicaleServer) -> None:
+    """The server reads a floating 01:00 as UTC; for a user in Los Angeles it is 09:00 UTC, inside the window."""
+    url = radicale_server.make_calendar("floating", "Floating")
+    radicale_server.put(url, "f", _single("f", "20261124T010000", "20261124T020000", "Early call"))
+    la = ZoneInfo("America/Los_Angeles")
+    secrets = MemorySecrets({secret_key("Work"): radicale_server.password})
+    src = CaldavCalendarSource("Work", url, username=radicale_server.user, secrets=secrets, zone=la)
+    result = src.load(datetime(2026, 11, 24, tzinfo=la), datetime(2026, 11, 25, tzinfo=la))
+    assert [(e.title, e.start.astimezone(la).strftime("%H:%M")) for e in result.events] == [("Early call", "01:00")]

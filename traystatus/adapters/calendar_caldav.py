@@ -197,7 +197,9 @@ class CaldavCalendarSource:
         return ""
 
     def _report(self, start: datetime, end: datetime) -> tuple[list[CalendarEvent], list[str]]:
-        root = self._multistatus(self._request("REPORT", _query(start, end), "1"))
+        # a day more on each side: the server reads floating and all-day times in its own zone
+        query = _query(start - timedelta(days=1), end + timedelta(days=1))
+        root = self._multistatus(self._request("REPORT", query, "1"))
         events: list[CalendarEvent] = []
         warnings: list[str] = []
         seen: set[tuple[str, datetime, datetime | None]] = set()
