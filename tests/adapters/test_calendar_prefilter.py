@@ -112,9 +112,8 @@ def big() -> str:
 def test_big_calendar_prefiltered_equals_full_parse(big: str) -> None:
     ctx = ParseContext(source="big", zone=BERLIN)
     cal = parse_calendar(big, ctx)  # parsed once; expanded per window
-    windows = [datetime(2025, 6, 1, tzinfo=BERLIN), datetime(2026, 3, 25, tzinfo=BERLIN),
-               datetime(2026, 11, 23, tzinfo=BERLIN), datetime(2027, 10, 30, tzinfo=BERLIN),
-               datetime(2028, 7, 1, tzinfo=BERLIN)]
+    windows = [datetime(2026, 3, 25, tzinfo=BERLIN),  # across a DST change
+               datetime(2026, 11, 23, tzinfo=BERLIN), datetime(2028, 5, 20, tzinfo=BERLIN)]  # the span's end
     total = 0
     for start in windows:
         end = start + timedelta(days=14)
@@ -124,7 +123,7 @@ def test_big_calendar_prefiltered_equals_full_parse(big: str) -> None:
         mine = _keys(expand(parse_calendar(cut, ctx), start, end, ctx)[0])
         assert mine == full, start
         total += len(full)
-    assert total > 500
+    assert total > 300
 
 
 def test_big_calendar_keeps_overrides_moved_into_the_window(big: str) -> None:
