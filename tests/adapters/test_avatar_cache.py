@@ -43,6 +43,17 @@ def test_https_pictures_cached_for_a_week(tmp_path: Path, feed_server: FeedServe
     assert len(feed_server.hits(good)) == hits + 1  # a week later it is fetched again
 
 
+def test_a_failing_picture_is_asked_for_once_a_day(tmp_path: Path, feed_server: FeedServer) -> None:
+    gone = feed_server.url("/avatars/gone-72.png")  # 404
+    cache = AvatarCache(tmp_path)
+    assert cache.fetch([gone], NOW) == 0
+    assert cache.fetch([gone], NOW + timedelta(hours=2)) == 0
+    assert len(feed_server.hits("/avatars/gone-72.png")) == 1
+    feed_server.routes["/avatars/gone-72.png"] = Route(body=png(), content_type="image/png")
+    assert cache.fetch([gone], NOW + timedelta(hours=25)) == 1  # the next day: there now
+    assert len(feed_server.hits("/avatars/gone-72.png")) == 2
+
+
 def test_matrix_mxc_pictures_through_the_homeserver(tmp_path: Path, synapse: SynapseServer) -> None:
     user = synapse.new_user("pic")
     r = requests.post(f"{synapse.base_url}/_matrix/media/v3/upload", data=png(64, 64),

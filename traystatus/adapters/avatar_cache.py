@@ -5,8 +5,10 @@ A picture that cannot be fetched is skipped (the popup shows initials); nothing 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -18,6 +20,7 @@ import requests
 log = logging.getLogger(__name__)
 
 MAX_BYTES = 512 * 1024  # an avatar is a few KiB; refuse anything huge
+MISS_AGE = timedelta(days=1)
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
 THUMBNAIL = "/_matrix/client/v1/media/thumbnail/{server}/{media}?width=96&height=96&method=crop"
 
@@ -68,12 +71,21 @@ class AvatarCache:
                 fresh = now.timestamp() - path.stat().st_mtime < self._max_age.total_seconds()
             except OSError:
                 fresh = False
+            miss = path.with_suffix(".miss")  # a picture that failed is not asked for again for a day
+            with contextlib.suppress(OSError):
+                fresh = fresh or now.timestamp() - miss.stat().st_mtime < MISS_AGE.total_seconds()
             if not fresh:
                 data = self._download(url)
-                if data is not None:
+                stamp = (now.timestamp(), now.timestamp())  # ages are measured on the caller's clock
+                if data is None:
+                    with contextlib.suppress(OSError):
+                        miss.touch()
+                        os.utime(miss, stamp)
+                else:
                     tmp = path.with_suffix(".tmp")
                     try:
                         tmp.write_bytes(data)
+                        os.utime(tmp, stamp)
                         tmp.replace(path)
                     except OSError as e:
                         log.warning("avatar cache %s is not writable: %s", self.dir, e.strerror)
