@@ -90,9 +90,12 @@ def test_windows_and_the_icon_click(qtbot: QtBot, features: tuple[TrayFeatures, 
 def test_prompt_rearmed_after_each_pass(qtbot: QtBot, features: tuple[TrayFeatures, Tray, Bridge, list[Override]]
                                         ) -> None:
     f, _tray, bridge, _ = features
-    assert f.handoff.pending is None
-    bridge.view_changed.emit(object())
+    fresh = TrayFeatures(make_settings(), f.paths)
+    assert fresh._handoff is None and set(fresh.windows()) == {"team", "handoff", "notes"}  # nothing heavy yet
+    qtbot.waitUntil(lambda: f._handoff is not None and f._handoff.pending is not None)  # armed just after
     assert f.handoff.pending is not None and f.handoff.pending.at == datetime(2026, 11, 24, 15, 45, tzinfo=UTC)
+    f.handoff.timer.stop()
+    bridge.view_changed.emit(object())  # a pass: re-armed from the new timeline
     assert f.handoff.timer.isActive()
 
 

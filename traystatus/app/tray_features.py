@@ -13,16 +13,18 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QRect, QTimer
 
-from traystatus.app.handoff_tray import HandoffWindows
 from traystatus.app.paths import AppPaths
 from traystatus.app.team_gui import TeamClock, refresh_imports
 from traystatus.core.errors import TrayStatusError
 from traystatus.core.model import Availability, Override
 from traystatus.core.settings import Settings
+
+if TYPE_CHECKING:
+    from traystatus.app.handoff_tray import HandoffWindows
 
 log = logging.getLogger(__name__)
 
@@ -48,16 +50,26 @@ class TrayFeatures(QObject):
         self._timeline = timeline
         self._apply_override = apply_override
         self.team = TeamClock(settings, paths, now=now)
-        self.handoff = HandoffWindows(paths, settings, sign_off=self._sign_off, timeline=self._current_timeline,
-                                      now=now, parent=self)
+        self._handoff: HandoffWindows | None = None  # built after the icon is up: the archive, keyring, requests
         self._anchor: Callable[[], QRect | None] = lambda: None
         self._refreshing = threading.Lock()
         self.roster_timer = QTimer(self)
         self.roster_timer.setInterval(int(ROSTER_CHECK.total_seconds() * 1000))
         self.roster_timer.timeout.connect(self.refresh_roster)
 
+    @property
+    def handoff(self) -> HandoffWindows:
+        """The handoff windows and outbox worker (created on first use; pending deliveries resume then)."""
+        if self._handoff is None:
+            from traystatus.app.handoff_tray import HandoffWindows
+
+            self._handoff = HandoffWindows(self.paths, self.settings, sign_off=self._sign_off,
+                                           timeline=self._current_timeline, now=self._now, parent=self)
+        return self._handoff
+
     def windows(self) -> dict[str, Callable[[], Any]]:
-        return {"team": self.open_team, "handoff": self.handoff.open_note, "notes": self.handoff.open_history}
+        return {"team": self.open_team, "handoff": lambda: self.handoff.open_note(),
+                "notes": lambda: self.handoff.open_history()}
 
     def attach(self, surface: Any, view_changed: Any, *,
                timeline: Callable[[datetime], Sequence[Availability]] | None = None,
@@ -72,7 +84,12 @@ class TrayFeatures(QObject):
             self._anchor = icon.geometry
         view_changed.connect(lambda *_: self.handoff.schedule())
         self.roster_timer.start()
-        QTimer.singleShot(0, self, self.refresh_roster)
+        QTimer.singleShot(0, self, self._started)
+
+    def _started(self) -> None:
+        """Just after the icon is on screen: resume the outbox, arm the prompt, look at the roster."""
+        self.handoff.schedule()
+        self.refresh_roster()
 
     def _current_timeline(self, now: datetime) -> Sequence[Availability]:
         return self._timeline(now) if self._timeline is not None else ()
@@ -106,4 +123,5 @@ class TrayFeatures(QObject):
 
     def close(self) -> None:
         self.roster_timer.stop()
-        self.handoff.close()
+        if self._handoff is not None:
+            self._handoff.close()
