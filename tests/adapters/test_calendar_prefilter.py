@@ -194,6 +194,30 @@ def test_traps(name: str, text: str) -> None:
     assert events, f"{name}: the trap must have an occurrence in the window"
 
 
+NOW = "BEGIN:VEVENT\r\nUID:now\r\nSUMMARY:Now\r\nDTSTART:20261124T090000Z\r\nDTEND:20261124T100000Z\r\nEND:VEVENT\r\n"
+
+
+@pytest.mark.parametrize(("name", "events"), [
+    ("lower-case rule", "BEGIN:VEVENT\r\nUID:q\r\nSUMMARY:Q\r\nDTSTART:20200106T090000Z\r\n"
+                        "DTEND:20200106T100000Z\r\nrrule:FREQ=WEEKLY\r\nEND:VEVENT\r\n"),
+    ("lower-case END glues two events", "BEGIN:VEVENT\r\nUID:old\r\nSUMMARY:Old\r\nDTSTART:20200106T090000Z\r\n"
+                                        "DTEND:20200106T100000Z\r\nend:vevent\r\n"
+                                        + NOW.replace("UID:now", "UID:glued")),
+    ("alarm closed after its event", "BEGIN:VEVENT\r\nUID:old\r\nDTSTART:20200106T090000Z\r\nBEGIN:VALARM\r\n"
+                                     "END:VEVENT\r\nTRIGGER:-PT30M\r\nEND:VALARM\r\n"),
+    ("END:VEVENT folded on", "BEGIN:VTIMEZONE\r\nTZID:X\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n"
+                             "TZOFFSETFROM:+0100\r\nTZOFFSETTO:+0100\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"
+                             "BEGIN:VEVENT\r\nUID:old\r\nDTSTART:20200106T090000Z\r\nEND:VEVENT\r\n x\r\n"),
+    ("END:VEVENT with a suffix", "BEGIN:VEVENT\r\nUID:old\r\nDTSTART:20200106T090000Z\r\nEND:VEVENT:\r\n"),
+    ("lower-case alarm with a UID", "BEGIN:VEVENT\r\nSUMMARY:A\r\nDTSTART:20261124T080000Z\r\nbegin:valarm\r\n"
+                                    "UID:alarm\r\nTRIGGER:-PT5M\r\nend:valarm\r\nUID:now\r\nEND:VEVENT\r\n"),
+])
+def test_broken_or_unusual_structure(name: str, events: str) -> None:
+    text = f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n{events}{NOW}END:VCALENDAR\r\n"
+    found, _ = _same(text, *WIN, BERLIN)
+    assert isinstance(found, list) and found, name
+
+
 def test_far_events_are_dropped_and_exdates_pruned() -> None:
     text = _cal("UID:old\r\nSUMMARY:Old\r\nDTSTART:20200101T090000Z", "UID:new\r\nSUMMARY:New\r\n"
                 "DTSTART:20300101T090000Z", "UID:now\r\nSUMMARY:Now\r\nDTSTART:20261124T090000Z\r\n"

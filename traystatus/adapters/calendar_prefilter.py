@@ -17,8 +17,8 @@ from datetime import UTC, datetime, timedelta
 #: covered in ``_last_start``).
 MARGIN = timedelta(days=3)
 _PROPS = re.compile(r"^(DTSTART|DTEND|DURATION|RRULE|RDATE|RECURRENCE-ID|UID)([;:][^\r\n]*(?:\r?\n[ \t][^\r\n]*)*)",
-                    re.MULTILINE)
-_EXDATE = re.compile(r"^EXDATE[;:][^\r\n]*\r?\n(?:[ \t][^\r\n]*\r?\n)*", re.MULTILINE)
+                    re.MULTILINE | re.IGNORECASE)
+_EXDATE = re.compile(r"^EXDATE[;:][^\r\n]*\r?\n(?:[ \t][^\r\n]*\r?\n)*", re.MULTILINE | re.IGNORECASE)
 _FOLD = re.compile(r"\r?\n[ \t]")
 _DURATION = re.compile(r"^([+-])?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
 _PERIOD = {"SECONDLY": timedelta(seconds=1), "MINUTELY": timedelta(minutes=1), "HOURLY": timedelta(hours=1),
@@ -40,6 +40,9 @@ class _Block:
 
 def prefilter(text: str, start: datetime, end: datetime) -> str:
     """The ICS text with only the VEVENTs that may overlap [start, end); the rest of the text unchanged."""
+    lower = text.lower()
+    if lower.count("\nbegin:") + lower.startswith("begin:") != lower.count("\nend:"):
+        return text  # a component left open or closed twice: the parser decides what it means
     blocks = _split(text)
     if not blocks:
         return text
@@ -118,7 +121,10 @@ def _prune_exdates(block: str, lo: datetime, hi: datetime, rids: list[datetime])
 
 
 def _split(text: str) -> list[_Block]:
-    """VEVENT blocks as (start, end) offsets, each from its BEGIN line to after its END line."""
+    """VEVENT blocks as (start, end) offsets, each from its BEGIN line to after its END line.
+
+    Empty (the file is left alone) at the first sign of a broken structure: the parser decides then.
+    """
     out: list[_Block] = []
     pos = 0
     begin, finish = "BEGIN:VEVENT", "\nEND:VEVENT"
@@ -126,24 +132,56 @@ def _split(text: str) -> list[_Block]:
         b = text.find(begin, pos)
         if b < 0:
             return out
-        if b > 0 and text[b - 1] != "\n":  # not at a line start: leave the file alone
-            return []
+        if (b > 0 and text[b - 1] != "\n") or text[b + 12:b + 13] not in ("\r", "\n") \
+                or text[b + 13:b + 15].lstrip("\n")[:1] in (" ", "\t"):
+            return []  # not a line of its own, or folded on
         e = text.find(finish, b)
-        if e < 0:
-            return []  # unterminated: the parser will report it
+        if e < 0 or text[e + 11:e + 12] not in ("\r", "\n", ""):
+            return []  # unterminated, or "END:VEVENTS"
         e += len(finish)
         while e < len(text) and text[e] in "\r\n":
             e += 1
+        if text[e:e + 1] in (" ", "\t"):
+            return []  # "END:VEVENT" folded on: not the end the parser sees
+        if not _balanced(text, b, e):
+            return []
         out.append(_Block(b, e))
         pos = e
 
 
+_NESTING = re.compile(r"^(BEGIN|END):([^\r\n]*)", re.MULTILINE | re.IGNORECASE)
+_FOLDED_NESTING = re.compile(r"^(?:BEGIN|END):[^\r\n]*\r?\n[ \t]", re.MULTILINE | re.IGNORECASE)
+_SUBCOMPONENT = re.compile(r"^BEGIN:", re.MULTILINE | re.IGNORECASE)
+
+
+def _balanced(text: str, start: int, end: int) -> bool:
+    """The block's BEGIN/END lines nest properly (a stray END:VALARM would make the parser read it differently)."""
+    if text.count("\nBEGIN:", start, end) == 0 and text.count("\nEND:", start, end) == 1:
+        return True  # the usual case: no subcomponent
+    if _FOLDED_NESTING.search(text, start, end):
+        return False  # a BEGIN/END line folded on: the parser reads another name
+    stack: list[str] = []
+    closed = 0  # times the block's own component closed: once, at its end ("end:vevent" in lower case
+    for m in _NESTING.finditer(text, start, end):  # would otherwise glue two events into one block)
+        name = m.group(2).strip().upper()
+        if m.group(1).upper() == "BEGIN":
+            if closed:
+                return False
+            stack.append(name)
+        elif not stack or stack.pop() != name:
+            return False
+        elif not stack:
+            closed += 1
+    return not stack and closed == 1
+
+
 def _judge(text: str, b: _Block, lo: datetime, hi: datetime, sticky: set[str]) -> None:
     body = text[b.start + 12:b.end]
-    if body.find("BEGIN:", 0, len(body) - 12) >= 0:  # VALARM & co carry their own DURATION
+    if _SUBCOMPONENT.search(body):  # VALARM & co carry their own DURATION, even a UID
         body = _without_subcomponents(body)
     props: dict[str, str] = {}
-    for name, rest in _PROPS.findall(body):
+    for found, rest in _PROPS.findall(body):
+        name = found.upper()  # property names are case-insensitive
         if name in props:
             if name == "RRULE":  # several RRULEs: keep (rare, and the union is hard to bound)
                 b.keep = True
@@ -179,7 +217,7 @@ def _judge(text: str, b: _Block, lo: datetime, hi: datetime, sticky: set[str]) -
         b.keep = False
         return
     rule = props.get("RRULE")
-    b.exdates = "\nEXDATE" in body
+    b.exdates = _EXDATE.search(body) is not None
     if rule is None:
         b.keep = dtstart + length >= lo
         return
@@ -188,19 +226,19 @@ def _judge(text: str, b: _Block, lo: datetime, hi: datetime, sticky: set[str]) -
 
 
 def _without_subcomponents(body: str) -> str:
-    out, pos = [], 0
-    while True:
-        k = body.find("\nBEGIN:", pos)
-        if k < 0:
-            out.append(body[pos:])
-            return "".join(out)
-        name = body[k + 7:body.find("\n", k + 1)].strip()
-        e = body.find(f"\nEND:{name}", k)
-        if e < 0:
-            out.append(body[pos:k])
-            return "".join(out)
-        out.append(body[pos:k])
-        pos = e + 5 + len(name)
+    """The block's own lines: nested components (balanced, see ``_balanced``) cut out."""
+    out, pos, depth = [], 0, 0
+    for m in _NESTING.finditer(body):
+        if m.group(1).upper() == "BEGIN":
+            if depth == 0:
+                out.append(body[pos:m.start()])
+            depth += 1
+        elif depth > 0:
+            depth -= 1
+            if depth == 0:
+                pos = m.end()
+    out.append(body[pos:] if depth == 0 else "")
+    return "".join(out)
 
 
 def _moment(line: str | None) -> tuple[datetime, bool] | None:
