@@ -208,6 +208,8 @@ NOW = "BEGIN:VEVENT\r\nUID:now\r\nSUMMARY:Now\r\nDTSTART:20261124T090000Z\r\nDTE
     ("END:VEVENT folded on", "BEGIN:VTIMEZONE\r\nTZID:X\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n"
                              "TZOFFSETFROM:+0100\r\nTZOFFSETTO:+0100\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"
                              "BEGIN:VEVENT\r\nUID:old\r\nDTSTART:20200106T090000Z\r\nEND:VEVENT\r\n x\r\n"),
+    ("a letter that grows in lower case", "BEGIN:VEVENT\r\nUID:old\r\nSUMMARY:İİİİİİİİ\r\nDTSTART:20200106T090000Z\r\n"
+                                          "END:VEVENT\r\n"),
     ("END:VEVENT with a suffix", "BEGIN:VEVENT\r\nUID:old\r\nDTSTART:20200106T090000Z\r\nEND:VEVENT:\r\n"),
     ("lower-case alarm with a UID", "BEGIN:VEVENT\r\nSUMMARY:A\r\nDTSTART:20261124T080000Z\r\nbegin:valarm\r\n"
                                     "UID:alarm\r\nTRIGGER:-PT5M\r\nend:valarm\r\nUID:now\r\nEND:VEVENT\r\n"),
@@ -298,3 +300,34 @@ def calendars(draw: st.DrawFn) -> str:
 def test_random_calendars_prefiltered_equals_full_parse(text: str, offset: int, days: int, zone: ZoneInfo) -> None:
     start = (BASE + timedelta(hours=offset)).replace(tzinfo=zone)
     _same(text, start, start + timedelta(days=days), zone)
+
+
+# -- damaged real files ------------------------------------------------------------------------------
+
+SMALL = [p.read_bytes().decode("utf-8", errors="replace") for p in sorted(ICS.rglob("*.ics"))
+         if p.stat().st_size < 60_000]
+DAMAGE = [":", ";", "=", "BEGIN:VEVENT\r\n", "END:VEVENT\r\n", "END:VALARM\r\n", " ", "Z", "\r\n ", "0"]
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), year=st.integers(1997, 2026), days=st.sampled_from([1, 14, 60, 400]))
+def test_damaged_files_prefiltered_never_lose_what_the_full_parse_reads(data: st.DataObject, year: int,
+                                                                         days: int) -> None:
+    lines = data.draw(st.sampled_from(SMALL)).splitlines(keepends=True)
+    for _ in range(data.draw(st.integers(1, 4))):
+        i = data.draw(st.integers(0, len(lines) - 1))
+        what = data.draw(st.sampled_from(["delete", "duplicate", "insert", "lower", "cut"]))
+        line = lines[i]
+        j = data.draw(st.integers(0, len(line)))
+        if what == "delete":
+            del lines[i]
+        elif what == "duplicate":
+            lines.insert(i, lines[data.draw(st.integers(0, len(lines) - 1))])
+        elif what == "insert":
+            lines[i] = line[:j] + data.draw(st.sampled_from(DAMAGE)) + line[j:]
+        elif what == "lower":
+            lines[i] = line.lower()
+        else:
+            lines[i] = line[:j] + line[j + 2:]
+    start = datetime(year, data.draw(st.integers(1, 12)), 1, tzinfo=BERLIN)
+    _same("".join(lines), start, start + timedelta(days=days), BERLIN)

@@ -19,6 +19,7 @@ MARGIN = timedelta(days=3)
 _PROPS = re.compile(r"^(DTSTART|DTEND|DURATION|RRULE|RDATE|RECURRENCE-ID|UID)([;:][^\r\n]*(?:\r?\n[ \t][^\r\n]*)*)",
                     re.MULTILINE | re.IGNORECASE)
 _EXDATE = re.compile(r"^EXDATE[;:][^\r\n]*\r?\n(?:[ \t][^\r\n]*\r?\n)*", re.MULTILINE | re.IGNORECASE)
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _FOLD = re.compile(r"\r?\n[ \t]")
 _DURATION = re.compile(r"^([+-])?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
 _PERIOD = {"SECONDLY": timedelta(seconds=1), "MINUTELY": timedelta(minutes=1), "HOURLY": timedelta(hours=1),
@@ -40,10 +41,10 @@ class _Block:
 
 def prefilter(text: str, start: datetime, end: datetime) -> str:
     """The ICS text with only the VEVENTs that may overlap [start, end); the rest of the text unchanged."""
-    lower = text.lower()
+    lower = text.translate(_ASCII_LOWER)  # str.lower() may change lengths (İ): offsets must stay valid
     if lower.count("\nbegin:") + lower.startswith("begin:") != lower.count("\nend:"):
         return text  # a component left open or closed twice: the parser decides what it means
-    blocks = _split(text)
+    blocks = _split(text, lower)
     if not blocks:
         return text
     lo = start.astimezone(UTC).replace(tzinfo=None) - MARGIN
@@ -120,7 +121,7 @@ def _prune_exdates(block: str, lo: datetime, hi: datetime, rids: list[datetime])
     return out if changed else None
 
 
-def _split(text: str) -> list[_Block]:
+def _split(text: str, lower: str) -> list[_Block]:
     """VEVENT blocks as (start, end) offsets, each from its BEGIN line to after its END line.
 
     Empty (the file is left alone) at the first sign of a broken structure: the parser decides then.
@@ -143,7 +144,7 @@ def _split(text: str) -> list[_Block]:
             e += 1
         if text[e:e + 1] in (" ", "\t"):
             return []  # "END:VEVENT" folded on: not the end the parser sees
-        if not _balanced(text, b, e):
+        if not _balanced(lower, b, e):
             return []
         out.append(_Block(b, e))
         pos = e
@@ -154,15 +155,15 @@ _FOLDED_NESTING = re.compile(r"^(?:BEGIN|END):[^\r\n]*\r?\n[ \t]", re.MULTILINE 
 _SUBCOMPONENT = re.compile(r"^BEGIN:", re.MULTILINE | re.IGNORECASE)
 
 
-def _balanced(text: str, start: int, end: int) -> bool:
+def _balanced(lower: str, start: int, end: int) -> bool:
     """The block's BEGIN/END lines nest properly (a stray END:VALARM would make the parser read it differently)."""
-    if text.count("\nBEGIN:", start, end) == 0 and text.count("\nEND:", start, end) == 1:
+    if lower.count("\nbegin:", start, end) == 0 and lower.count("\nend:", start, end) == 1:
         return True  # the usual case: no subcomponent
-    if _FOLDED_NESTING.search(text, start, end):
+    if _FOLDED_NESTING.search(lower, start, end):
         return False  # a BEGIN/END line folded on: the parser reads another name
     stack: list[str] = []
     closed = 0  # times the block's own component closed: once, at its end ("end:vevent" in lower case
-    for m in _NESTING.finditer(text, start, end):  # would otherwise glue two events into one block)
+    for m in _NESTING.finditer(lower, start, end):  # would otherwise glue two events into one block)
         name = m.group(2).strip().upper()
         if m.group(1).upper() == "BEGIN":
             if closed:
