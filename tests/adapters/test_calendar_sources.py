@@ -58,3 +58,19 @@ def test_a_feed_that_starts_hanging_serves_its_last_good_copy(feed_server: FeedS
     [stale] = load_all(sources, START, END)
     assert stale.stale and stale.error is not None and "stopped answering" in stale.error.message
     assert [e.title for e in stale.events] == ["Retro"] and stale.fetched_at == good.fetched_at
+
+
+def test_a_source_past_the_deadline_serves_its_last_good_copy(feed_server: FeedServer, tmp_path: Path) -> None:
+    path = "/sources/slow-later.ics"
+    feed_server.routes[path] = Route(body=ICS.format(title="Standup").encode())
+    good_file = tmp_path / "good.ics"
+    good_file.write_text(ICS.format(title="Planning"), newline="")
+    sources = build_sources(settings(CalendarSourceConfig(name="Web", location=feed_server.url(path)),
+                                     CalendarSourceConfig(name="File", location=str(good_file))),
+                            cache_dir=tmp_path, timeout=3)
+    first, _ = load_all(sources, START, END)
+    feed_server.routes[path] = Route(hang=True)  # answers nothing, longer than the deadline
+    web, file = load_all(sources, START, END, deadline=0.5)
+    assert web.stale and web.error is not None and "took too long" in web.error.title
+    assert [e.title for e in web.events] == ["Standup"] and web.fetched_at == first.fetched_at
+    assert [e.title for e in file.events] == ["Planning"]

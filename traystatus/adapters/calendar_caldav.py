@@ -97,6 +97,14 @@ class CaldavCalendarSource:
                     f"Calendar '{self.name}' could not be read",
                     f"unexpected {type(e).__name__}; see the log. The source is retried at the next refresh."))
 
+    def last_good(self, start: datetime, end: datetime, error: CalendarError) -> CalendarResult:
+        """Without waiting for a load in progress: the events last read for this window, marked stale."""
+        copy = self._copy
+        if copy is None or not (copy.start <= start and end <= copy.end):
+            return CalendarResult(source=self.name, error=error)
+        return CalendarResult(source=self.name, events=tuple(ev for ev in copy.events if overlaps(ev, start, end)),
+                              error=error, fetched_at=copy.fetched_at, stale=True, warnings=copy.warnings)
+
     def _load(self, start: datetime, end: datetime) -> CalendarResult:
         tag = self._tag()
         copy = self._copy

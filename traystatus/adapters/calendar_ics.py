@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from traystatus.adapters.calendar_http import HttpFeed, is_url
+from traystatus.adapters.calendar_http import DEFAULT_MAX_BYTES, HttpFeed, is_url
 from traystatus.adapters.calendar_parse import ParseContext, expand, overlaps, parse_calendar
 from traystatus.adapters.calendar_prefilter import prefilter
 from traystatus.core.errors import CalendarError
@@ -55,8 +55,8 @@ class IcsCalendarSource:
         self._path: Path | None = None
         self._feed: HttpFeed | None = None
         if is_url(location):
-            kwargs = {"max_bytes": max_bytes} if max_bytes else {}
-            self._feed = HttpFeed(location, name=name, cache_dir=cache_dir, timeout=timeout, **kwargs)
+            self._feed = HttpFeed(location, name=name, cache_dir=cache_dir, timeout=timeout,
+                                  max_bytes=max_bytes or DEFAULT_MAX_BYTES)
         else:
             self._path = Path(location).expanduser()
         self._memo: _Expanded | None = None
@@ -77,6 +77,15 @@ class IcsCalendarSource:
                 return CalendarResult(source=self.name, error=CalendarError(
                     f"Calendar '{self.name}' could not be read",
                     f"unexpected {type(e).__name__}; see the log. The source is retried at the next refresh."))
+
+    def last_good(self, start: datetime, end: datetime, error: CalendarError) -> CalendarResult:
+        """Without waiting for a load in progress: the events last read for this window, marked stale."""
+        memo, good = self._memo, self._last_good
+        if memo is None or good is None or memo.sha256 != good[1] or not (memo.start <= start and end <= memo.end):
+            return CalendarResult(source=self.name, error=error)
+        events = tuple(ev for ev in memo.events if overlaps(ev, start, end))
+        return CalendarResult(source=self.name, events=events, error=error, fetched_at=good[2], stale=True,
+                              warnings=memo.warnings)
 
     def _load(self, start: datetime, end: datetime) -> CalendarResult:
         data, sha, fetched_at, error = self._body()

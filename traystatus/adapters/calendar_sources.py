@@ -73,9 +73,11 @@ def load_all(sources: Sequence[CalendarSource], start: datetime, end: datetime, 
                 results.append(future.result())
             else:
                 future.cancel()
-                results.append(CalendarResult(source=source.name, error=CalendarError(
-                    f"Calendar '{source.name}' took too long",
-                    f"no answer within {deadline:g} s; it is retried at the next refresh.")))
+                error = CalendarError(f"Calendar '{source.name}' took too long",
+                                      f"no answer within {deadline:g} s; it is retried at the next refresh.")
+                last_good = getattr(source, "last_good", None)  # file, feed and CalDAV sources have it
+                results.append(last_good(start, end, error) if callable(last_good)
+                               else CalendarResult(source=source.name, error=error))
         return results
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
