@@ -1,0 +1,174 @@
+"""The Linux bundle (`python packaging/build.py linux`), run with no Python beyond it: `--version`, a calendar
+read with no system zone database, a login through the real Secret Service, and `--demo` docking in a real
+tray. Its size and start times are reported next to the pipx (wheel) install's, measured in the same run."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from keyring.backend import KeyringBackend
+
+from tests.fixtures.secret_service import SecretServiceBus
+from tests.fixtures.xvfb import VirtualScreen, wait_until
+from tests.slack_emulator import SlackEmulator
+from traystatus.app.cli import run
+
+ROOT = Path(__file__).resolve().parents[2]
+REPORT = ROOT / "test-artifacts" / "reports" / "bundle.txt"
+APP_ID = "io.github.traystatus.TrayStatus"
+
+# A weekly series in a Windows zone name (icalendar maps it to IANA), one occurrence moved, one deleted,
+# and a one-off in New York time: icalendar, recurring_ical_events and zoneinfo all have work to do.
+ICS = """BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//traystatus bundle test//EN
+BEGIN:VEVENT
+UID:sync@bundle
+DTSTAMP:20261101T000000Z
+DTSTART;TZID=W. Europe Standard Time:20261123T100000
+DTEND;TZID=W. Europe Standard Time:20261123T110000
+RRULE:FREQ=DAILY;COUNT=5
+EXDATE;TZID=W. Europe Standard Time:20261125T100000
+SUMMARY:Sync
+END:VEVENT
+BEGIN:VEVENT
+UID:sync@bundle
+DTSTAMP:20261101T000000Z
+RECURRENCE-ID;TZID=W. Europe Standard Time:20261124T100000
+DTSTART;TZID=W. Europe Standard Time:20261124T140000
+DTEND;TZID=W. Europe Standard Time:20261124T150000
+SUMMARY:Sync (moved)
+END:VEVENT
+BEGIN:VEVENT
+UID:call@bundle
+DTSTAMP:20261101T000000Z
+DTSTART;TZID=America/New_York:20261126T090000
+DTEND;TZID=America/New_York:20261126T100000
+SUMMARY:Call
+END:VEVENT
+END:VCALENDAR
+"""
+
+
+def bare_env(home: Path, **extra: str) -> dict[str, str]:
+    """No venv, no PYTHONPATH, no project on PATH: only what a user's session would have."""
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8"}
+    for var, sub in (("XDG_CONFIG_HOME", "config"), ("XDG_STATE_HOME", "state"),
+                     ("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache")):
+        env[var] = str(home / sub)
+    env.update(extra)
+    return env
+
+
+@pytest.fixture(scope="session")
+def bundle(pipx_venv: Path) -> Path:
+    """Build dist/traystatus once per run with the documented command; it writes the size/--version report."""
+    for old in (ROOT / "dist" / "traystatus", ROOT / "build" / "pyinstaller", REPORT):
+        if old.is_dir():
+            shutil.rmtree(old)
+        elif old.exists():
+            old.unlink()
+    proc = subprocess.run([sys.executable, "packaging/build.py", "linux", "--report", str(REPORT),
+                           "--wheel-venv", str(pipx_venv)], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return ROOT / "dist" / "traystatus"
+
+
+def test_bundle_runs_version_without_the_project_python(bundle: Path, isolated_home: Path) -> None:
+    from traystatus import __version__
+
+    out = subprocess.run([str(bundle / "traystatus"), "--version"], capture_output=True, text=True,
+                         env=bare_env(isolated_home), cwd="/", check=True).stdout
+    assert out.strip() == f"traystatus {__version__}"
+    assert not (bundle / "_internal" / "traystatus" / "__init__.py").exists()  # code frozen, not copied
+    share = bundle / "share"
+    assert (share / "applications" / f"{APP_ID}.desktop").is_file()
+    assert (share / "metainfo" / f"{APP_ID}.metainfo.xml").is_file()
+    for size in (16, 22, 24, 32, 48, 64, 128, 256, 512):
+        assert (share / "icons" / "hicolor" / f"{size}x{size}" / "apps" / f"{APP_ID}.png").is_file(), size
+    assert os.access(bundle / "install-user.sh", os.X_OK)
+    text = REPORT.read_text()
+    assert "size:" in text and "start:" in text and "ratio" in text
+
+
+def test_bundle_reads_calendars_without_a_system_zone_database(bundle: Path, tmp_path: Path,
+                                                               isolated_home: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """PYTHONTZPATH="" hides /usr/share/zoneinfo: zones must come from the bundled tzdata (as on Windows)."""
+    ics = tmp_path / "work.ics"
+    ics.write_text(ICS.replace("\n", "\r\n"), encoding="utf-8")
+    argv = ["plan", "--json", "--calendar", str(ics), "--tz", "Asia/Kolkata", "--from", "2026-11-23", "--days", "5",
+            "--hours", "mon-sun 00:00-24:00"]
+    proc = subprocess.run([str(bundle / "traystatus"), *argv], capture_output=True, text=True, cwd="/",
+                          env=bare_env(isolated_home, PYTHONTZPATH=""))
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    frozen = json.loads(proc.stdout)
+    assert run(argv) == 0  # the same command from the source tree
+    assert frozen == json.loads(capsys.readouterr().out)
+    meetings = {r["start"] for r in frozen if r["state"] == "meeting"}
+    assert "2026-11-23T14:30:00+05:30" in meetings  # 10:00 in Berlin ("W. Europe Standard Time")
+    assert "2026-11-24T18:30:00+05:30" in meetings and "2026-11-24T14:30:00+05:30" not in meetings  # moved
+    assert "2026-11-25T14:30:00+05:30" not in meetings  # EXDATE
+    assert "2026-11-26T19:30:00+05:30" in meetings  # 09:00 in New York
+
+
+def test_bundle_logs_in_through_the_secret_service(bundle: Path, slack_emulator: SlackEmulator,
+                                                   secret_service: SecretServiceBus, os_keyring: KeyringBackend,
+                                                   tmp_path: Path, isolated_home: Path) -> None:
+    """requests, keyring's entry-point backends, secretstorage/jeepney/cryptography, tomlkit: all frozen in."""
+    config = tmp_path / "config.toml"
+    env = bare_env(isolated_home, TRAYSTATUS_SLACK_API_URL=slack_emulator.base_url,
+                   DBUS_SESSION_BUS_ADDRESS=secret_service.address)
+    proc = subprocess.run([str(bundle / "traystatus"), "--config", str(config), "login", "slack", "--token-stdin"],
+                          input=slack_emulator.token + "\n", capture_output=True, text=True, env=env, cwd="/")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "SecretService" in proc.stdout and slack_emulator.token not in proc.stdout + proc.stderr
+    assert os_keyring.get_password("traystatus", "slack:T0TRAYST:U0ME00001") == slack_emulator.token
+    assert 'team_id = "T0TRAYST"' in config.read_text()
+
+
+def start_demo_until_docked(exe: Path, screen: VirtualScreen, home: Path) -> float:
+    """Seconds from launching ``exe --demo`` to its icon docked in the tray; stops the app afterwards."""
+    env = screen.env(bare_env(home))
+    for var in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME"):
+        env.pop(var, None)
+    env["PATH"] = "/usr/bin:/bin"
+    started = time.perf_counter()
+    proc = subprocess.Popen([str(exe), "--demo"], env=env, cwd="/", stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        where = wait_until(lambda: proc.poll() is not None or screen.docked_icon(proc.pid),
+                           what=f"the tray icon of {exe}", timeout=30, interval=0.02)
+        elapsed = time.perf_counter() - started
+        assert proc.poll() is None, "the app exited before its icon docked"
+        assert isinstance(where, tuple) and where[2] > 0 and where[3] > 0
+    finally:
+        proc.terminate()
+        out = proc.communicate(timeout=10)[0].decode(errors="replace")
+    assert "Traceback" not in out, out
+    return elapsed
+
+
+@pytest.mark.xvfb
+def test_bundle_demo_docks_in_the_tray(bundle: Path, pipx_venv: Path, virtual_screen: VirtualScreen,
+                                       tmp_path: Path) -> None:
+    """The demo starts from the bundle; launch → docked icon is measured against the wheel install, alternating."""
+    runs: dict[str, list[float]] = {"bundle": [], "wheel": []}
+    exes = {"bundle": bundle / "traystatus", "wheel": pipx_venv / "bin" / "traystatus"}
+    for i in range(3):
+        for name, exe in exes.items():
+            runs[name].append(start_demo_until_docked(exe, virtual_screen, tmp_path / f"{name}-{i}"))
+            if name == "bundle" and i == 0:
+                virtual_screen.screenshot("bundle-demo-tray")
+    b, w = statistics.median(runs["bundle"]), statistics.median(runs["wheel"])
+    with REPORT.open("a", encoding="utf-8") as f:
+        f.write(f"  demo:  bundle {b * 1000:7.0f} ms    wheel venv {w * 1000:7.0f} ms    ratio {b / w:.2f}"
+                "   (launch → icon docked on Xvfb+trayer, median of 3, alternating)\n")
