@@ -88,6 +88,10 @@ def test_bundle_runs_version_without_the_project_python(bundle: Path, isolated_h
     out = subprocess.run([str(bundle / "traystatus"), "--version"], capture_output=True, text=True,
                          env=bare_env(isolated_home), cwd="/", check=True).stdout
     assert out.strip() == f"traystatus {__version__}"
+    # CLI commands never load Qt (PyInstaller's PySide6 runtime hook did, at every start): ask the loader
+    loaded = subprocess.run([str(bundle / "traystatus"), "--version"], capture_output=True, text=True, cwd="/",
+                            env=bare_env(isolated_home, LD_DEBUG="files"), check=True).stderr
+    assert "libpython3" in loaded and "libQt6Core" not in loaded
     assert not (bundle / "_internal" / "traystatus" / "__init__.py").exists()  # code frozen, not copied
     share = bundle / "share"
     assert (share / "applications" / f"{APP_ID}.desktop").is_file()
