@@ -30,3 +30,31 @@ def test_menu_entry_and_metainfo_agree() -> None:
     assert f"Icon={APP_ID}" in desktop
     assert f'<launchable type="desktop-id">{APP_ID}.desktop</launchable>' in metainfo
     assert "<binary>traystatus</binary>" in metainfo
+
+
+def test_flatpak_manifest_is_in_step_with_the_project() -> None:
+    """App id, command, installed files and the vendored dependency list match the project (no YAML parser
+    needed: the manifest keeps one key per line)."""
+    import tomllib
+
+    text = (LINUX / f"{APP_ID}.yml").read_text()
+    root = LINUX.parents[1]
+    keys = dict(line.split(": ", 1) for line in text.splitlines() if line and line[0].isalpha() and ": " in line)
+    assert keys["app-id"] == APP_ID
+    project = tomllib.loads((root / "pyproject.toml").read_text())
+    assert keys["command"] in project["project"]["scripts"]
+    assert keys["base"] == "io.qt.PySide.BaseApp" and keys["base-version"] == keys["runtime-version"]
+    # the source dir is the project root, and every file installed from it exists
+    assert "path: ../..\n" in text
+    for line in text.splitlines():
+        if line.strip().startswith("- install "):
+            source = line.split()[-3] if " -t " in line else line.split()[-2]
+            assert (root / source).is_file(), line
+    # flatpak-pip-generator's list = the runtime dependencies, minus PySide6 (from the BaseApp), plus hatchling
+    generator = text.split("flatpak-pip-generator --runtime", 1)[1].split("\n# (", 1)[0]
+    words = [w.strip('"\\') for w in generator.replace("#", " ").split()]
+    assert words[:3] == ["org.kde.Sdk//6.8", "--output", "python-deps"], words[:3]
+    vendored = {w.split("<")[0].split(">")[0] for w in words[3:] if w}
+    wanted = {d.split(">")[0].split("<")[0].split("=")[0].strip() for d in project["project"]["dependencies"]}
+    assert vendored == (wanted - {"pyside6-essentials"}) | {"hatchling"}
+    assert "share/applications" in text and "share/metainfo" in text and "hicolor/scalable/apps" in text
