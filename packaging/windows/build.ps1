@@ -3,5 +3,8 @@ $ErrorActionPreference = "Stop"
 Set-Location (Join-Path $PSScriptRoot "..\..")
 py -3.11 -m venv build\win-venv
 build\win-venv\Scripts\pip install -q . pyinstaller pillow   # pillow converts the PNG icon to .ico
+if ($LASTEXITCODE) { exit $LASTEXITCODE }  # "Stop" does not cover native commands
 build\win-venv\Scripts\python packaging\build.py windows
-& "${env:ProgramFiles(x86)}\Inno Setup 6\ISCC.exe" packaging\windows\traystatus.iss
+if ($LASTEXITCODE) { exit $LASTEXITCODE }
+$version = build\win-venv\Scripts\python -c "import traystatus; print(traystatus.__version__)"
+& "${env:ProgramFiles(x86)}\Inno Setup 6\ISCC.exe" "/DAppVersion=$version" packaging\windows\traystatus.iss

@@ -2,7 +2,10 @@
 ;   iscc packaging\windows\traystatus.iss   ->  dist\traystatus-setup-<version>.exe
 ; Installs per user (no admin rights), adds a Start menu entry and, if chosen, the Run key that
 ; "Start at login" in the app also manages (HKCU\Software\Microsoft\Windows\CurrentVersion\Run).
-#define AppVersion "0.1.0"
+; build.ps1 passes /DAppVersion=<traystatus.__version__>; the default here is kept in step by a test.
+#ifndef AppVersion
+  #define AppVersion "0.1.0"
+#endif
 
 [Setup]
 AppId={{6D1F3E3A-8C1B-4C55-9A0E-7B7C1B6A7F10}

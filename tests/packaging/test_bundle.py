@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import statistics
+import struct
 import subprocess
 import sys
 import time
@@ -97,7 +98,10 @@ def test_bundle_runs_version_without_the_project_python(bundle: Path, isolated_h
     assert (share / "applications" / f"{APP_ID}.desktop").is_file()
     assert (share / "metainfo" / f"{APP_ID}.metainfo.xml").is_file()
     for size in (16, 22, 24, 32, 48, 64, 128, 256, 512):
-        assert (share / "icons" / "hicolor" / f"{size}x{size}" / "apps" / f"{APP_ID}.png").is_file(), size
+        png = (share / "icons" / "hicolor" / f"{size}x{size}" / "apps" / f"{APP_ID}.png").read_bytes()
+        assert png[:8] == b"\x89PNG\r\n\x1a\n" and png[12:16] == b"IHDR"
+        assert struct.unpack(">II", png[16:24]) == (size, size)
+    assert (share / "icons" / "hicolor" / "scalable" / "apps" / f"{APP_ID}.svg").is_file()
     assert os.access(bundle / "install-user.sh", os.X_OK)
     text = REPORT.read_text()
     assert "size:" in text and "start:" in text and "ratio" in text

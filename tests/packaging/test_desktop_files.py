@@ -58,3 +58,29 @@ def test_flatpak_manifest_is_in_step_with_the_project() -> None:
     wanted = {d.split(">")[0].split("<")[0].split("=")[0].strip() for d in project["project"]["dependencies"]}
     assert vendored == (wanted - {"pyside6-essentials"}) | {"hatchling"}
     assert "share/applications" in text and "share/metainfo" in text and "hicolor/scalable/apps" in text
+
+
+def test_autostart_files_are_what_the_app_writes(tmp_path: Path) -> None:
+    """packaging/linux's autostart entry and packaging/macos/launchagent.plist document what "Start at login"
+    writes: if traystatus/adapters/autostart.py changes them, regenerate both files from it."""
+    from traystatus.adapters.autostart import Autostart
+
+    linux = Autostart(platform="linux", environ={"XDG_CONFIG_HOME": str(tmp_path)}, home=tmp_path)
+    linux.set_enabled(True, ["traystatus"])
+    assert linux.entry_path().name == "traystatus.desktop"
+    assert linux.entry_path().read_text() == (LINUX / f"{APP_ID}-autostart.desktop").read_text()
+    mac = Autostart(platform="darwin", home=tmp_path)
+    mac.set_enabled(True, ["/Applications/traystatus.app/Contents/MacOS/traystatus"])
+    assert mac.entry_path().read_bytes() == (LINUX.parent / "macos" / "launchagent.plist").read_bytes()
+    assert f"LaunchAgents/{mac.entry_path().name}" in (LINUX.parent / "macos" / "Info.plist.md").read_text()
+
+
+def test_release_versions_match_the_package() -> None:
+    """The AppStream release list and the Windows installer's default version name this version."""
+    from traystatus import __version__
+
+    metainfo = (LINUX / f"{APP_ID}.metainfo.xml").read_text()
+    assert f'<release version="{__version__}"' in metainfo
+    iss = (LINUX.parent / "windows" / "traystatus.iss").read_text()
+    assert f'#define AppVersion "{__version__}"' in iss
+    assert "/DAppVersion=$version" in (LINUX.parent / "windows" / "build.ps1").read_text()
