@@ -1,4 +1,4 @@
-"""Build traystatus app bundles: ``python packaging/build.py linux|macos|windows [--report]``.
+"""Build traystatus app bundles: ``python packaging/build.py linux|macos|windows [--report] [--dist DIR]``.
 
 Linux: a PyInstaller one-folder bundle in ``dist/traystatus/`` (executable ``dist/traystatus/traystatus``)
 plus desktop integration under ``dist/traystatus/share`` and an ``install-user.sh``. ``--report`` also
@@ -52,7 +52,7 @@ def render_icons(out: Path) -> Path:
     return out / "hicolor" / "256x256" / "apps" / f"{APP_ID}.png"
 
 
-def run_pyinstaller(icon: Path | None) -> Path:
+def run_pyinstaller(icon: Path | None, dist: Path = DIST, build: Path = BUILD) -> Path:
     try:
         import PyInstaller  # noqa: F401
     except ImportError:
@@ -62,15 +62,15 @@ def run_pyinstaller(icon: Path | None) -> Path:
         TRAYSTATUS_ROOT=str(ROOT),
         # Linux bundles take their icon from the desktop integration; PyInstaller ignores it there.
         TRAYSTATUS_ICON=str(icon) if icon and sys.platform != "linux" else "",
-        PYINSTALLER_CONFIG_DIR=str(BUILD / "pyinstaller-config"),  # else it caches in the home dir
+        PYINSTALLER_CONFIG_DIR=str(build / "pyinstaller-config"),  # else it caches in the home dir
     )
     subprocess.run(
         [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level=WARN",
-         "--distpath", str(DIST), "--workpath", str(BUILD / "pyinstaller"),
+         "--distpath", str(dist), "--workpath", str(build / "pyinstaller"),
          str(ROOT / "packaging" / "traystatus.spec")],
         check=True, env=env, cwd=ROOT,
     )
-    return DIST / "traystatus"
+    return dist / "traystatus"
 
 
 INSTALL_USER = """#!/bin/sh
@@ -120,13 +120,13 @@ def time_command(cmd: list[str], runs: int = 5) -> float:
     return statistics.median(samples)
 
 
-def wheel_install() -> Path:
+def wheel_install(build: Path = BUILD) -> Path:
     """Build the wheel and install it (with its dependencies) into a fresh venv: the comparison."""
-    wheels = BUILD / "wheel"
+    wheels = build / "wheel"
     shutil.rmtree(wheels, ignore_errors=True)
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(ROOT)],
                    check=True)
-    venv = BUILD / "wheel-venv"
+    venv = build / "wheel-venv"
     shutil.rmtree(venv, ignore_errors=True)
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     wheel = next(wheels.glob("traystatus-*.whl"))
@@ -134,10 +134,10 @@ def wheel_install() -> Path:
     return venv
 
 
-def report(bundle: Path, wheel_venv: Path | None = None) -> str:
+def report(bundle: Path, wheel_venv: Path | None = None, build: Path = BUILD) -> str:
     """Size and start time of the bundle next to a wheel install (``wheel_venv``, else a fresh one)."""
     exe = bundle / "traystatus"
-    venv = wheel_venv or wheel_install()
+    venv = wheel_venv or wheel_install(build)
     lines = ["traystatus bundle vs wheel install (same run; medians of 5 warm runs of --version)"]
     b_size, w_size = dir_size(bundle), dir_size(venv)
     b_time = time_command([str(exe), "--version"])
@@ -155,19 +155,22 @@ def main() -> int:
     parser.add_argument("--report", metavar="FILE", nargs="?", const="-",
                         help="also compare size and start time with a wheel install (print, or write to FILE)")
     parser.add_argument("--wheel-venv", type=Path, help="an existing venv with the wheel installed (e.g. pipx's)")
+    parser.add_argument("--dist", type=Path, default=DIST, help="where the bundle goes (default: dist/)")
+    parser.add_argument("--build", type=Path, default=BUILD, help="PyInstaller's work dir and caches (default: build/)")
     args = parser.parse_args()
     host = {"linux": "linux", "darwin": "macos", "win32": "windows"}.get(sys.platform, sys.platform)
     if args.target != host:
         raise SystemExit(f"build the {args.target} bundle on {args.target}: PyInstaller does not cross-compile "
                          "(see packaging/README.md)")
-    icons = BUILD / "icons"
+    build = args.build.resolve()
+    icons = build / "icons"
     icon = render_icons(icons)
-    bundle = run_pyinstaller(icon)
+    bundle = run_pyinstaller(icon, args.dist.resolve(), build)
     if args.target == "linux":
         linux_integration(bundle, icons)
     print(f"built {bundle}")
     if args.report:
-        text = report(bundle, args.wheel_venv)
+        text = report(bundle, args.wheel_venv, build)
         print(text)
         if args.report != "-":
             Path(args.report).parent.mkdir(parents=True, exist_ok=True)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import statistics
 import struct
 import subprocess
@@ -70,17 +69,17 @@ def bare_env(home: Path, **extra: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def bundle(pipx_venv: Path) -> Path:
-    """Build dist/traystatus once per run with the documented command; it writes the size/--version report."""
-    for old in (ROOT / "dist" / "traystatus", ROOT / "build" / "pyinstaller", REPORT):
-        if old.is_dir():
-            shutil.rmtree(old)
-        elif old.exists():
-            old.unlink()
+def bundle(pipx_venv: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the bundle once per run with the documented command (into a temporary dist/ and build/, so a
+    developer's own dist/ is left alone); it writes the size/--version report."""
+    REPORT.unlink(missing_ok=True)
+    out = tmp_path_factory.mktemp("bundle")
     proc = subprocess.run([sys.executable, "packaging/build.py", "linux", "--report", str(REPORT),
-                           "--wheel-venv", str(pipx_venv)], cwd=ROOT, capture_output=True, text=True)
+                           "--wheel-venv", str(pipx_venv), "--dist", str(out / "dist"), "--build", str(out / "build")],
+                          cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return ROOT / "dist" / "traystatus"
+    assert f"built {out / 'dist' / 'traystatus'}" in proc.stdout
+    return out / "dist" / "traystatus"
 
 
 def test_bundle_runs_version_without_the_project_python(bundle: Path, isolated_home: Path) -> None:
