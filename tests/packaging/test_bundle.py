@@ -11,6 +11,7 @@ import struct
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -143,8 +144,19 @@ def test_bundle_logs_in_through_the_secret_service(bundle: Path, slack_emulator:
     assert 'team_id = "T0TRAYST"' in config.read_text()
 
 
-def start_demo_until_docked(exe: Path, screen: VirtualScreen, home: Path) -> float:
-    """Seconds from launching ``exe --demo`` to its icon docked in the tray; stops the app afterwards."""
+def icon_colours(screen: VirtualScreen, where: tuple[int, int, int, int], name: str) -> int:
+    """How many distinct colours the docked icon shows (a blank or unpainted icon has one)."""
+    shot = screen.screenshot(name)
+    x, y, w, h = where
+    out = subprocess.run(["convert", str(shot), "-crop", f"{w}x{h}+{x}+{y}", "+repage", "-format", "%k", "info:"],
+                         capture_output=True, text=True, check=True).stdout
+    return int(out.strip())
+
+
+def start_demo_until_docked(exe: Path, screen: VirtualScreen, home: Path,
+                            while_docked: Callable[[tuple[int, int, int, int]], None] | None = None) -> float:
+    """Seconds from launching ``exe --demo`` to its icon docked in the tray; calls ``while_docked(where)``
+    while it runs, then stops the app."""
     env = screen.env(bare_env(home))
     for var in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME"):
         env.pop(var, None)
@@ -157,6 +169,8 @@ def start_demo_until_docked(exe: Path, screen: VirtualScreen, home: Path) -> flo
         elapsed = time.perf_counter() - started
         assert proc.poll() is None, "the app exited before its icon docked"
         assert isinstance(where, tuple) and where[2] > 0 and where[3] > 0
+        if while_docked is not None:
+            while_docked(where)
     finally:
         proc.terminate()
         out = proc.communicate(timeout=10)[0].decode(errors="replace")
@@ -170,11 +184,20 @@ def test_bundle_demo_docks_in_the_tray(bundle: Path, pipx_venv: Path, virtual_sc
     """The demo starts from the bundle; launch → docked icon is measured against the wheel install, alternating."""
     runs: dict[str, list[float]] = {"bundle": [], "wheel": []}
     exes = {"bundle": bundle / "traystatus", "wheel": pipx_venv / "bin" / "traystatus"}
+    colours: list[int] = []
+
+    def painted(where: tuple[int, int, int, int]) -> None:  # the bundled SVG icon engine drew the state icon
+        def count() -> int:
+            n = icon_colours(virtual_screen, where, "bundle-demo-tray")
+            return n if n > 2 else 0
+
+        colours.append(wait_until(count, what="the bundle's tray icon to be painted"))
+
     for i in range(3):
         for name, exe in exes.items():
-            runs[name].append(start_demo_until_docked(exe, virtual_screen, tmp_path / f"{name}-{i}"))
-            if name == "bundle" and i == 0:
-                virtual_screen.screenshot("bundle-demo-tray")
+            check = painted if name == "bundle" and i == 0 else None
+            runs[name].append(start_demo_until_docked(exe, virtual_screen, tmp_path / f"{name}-{i}", check))
+    assert len(colours) == 1 and colours[0] > 2  # checked once, while the first bundle run was docked
     b, w = statistics.median(runs["bundle"]), statistics.median(runs["wheel"])
     with REPORT.open("a", encoding="utf-8") as f:
         f.write(f"  demo:  bundle {b * 1000:7.0f} ms    wheel venv {w * 1000:7.0f} ms    ratio {b / w:.2f}"
