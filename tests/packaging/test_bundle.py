@@ -144,6 +144,28 @@ def test_bundle_logs_in_through_the_secret_service(bundle: Path, slack_emulator:
     assert 'team_id = "T0TRAYST"' in config.read_text()
 
 
+def test_bundle_runs_headless_on_the_scheduler(bundle: Path, tmp_path: Path, isolated_home: Path) -> None:
+    """`--demo run --headless`: APScheduler's date/interval triggers and thread pool (found through entry points
+    in the bundled metadata) run a pass; SIGTERM stops it cleanly."""
+    log = tmp_path / "headless.log"
+    with log.open("wb") as sink:
+        proc = subprocess.Popen([str(bundle / "traystatus"), "-v", "--demo", "run", "--headless"], cwd="/",
+                                env=bare_env(isolated_home), stdout=sink, stderr=subprocess.STDOUT)
+        try:
+            wait_until(lambda: "Pass (start)" in log.read_text(errors="replace") or proc.poll() is not None,
+                       what="the first headless pass", timeout=30)
+            assert proc.poll() is None, log.read_text(errors="replace")
+            proc.terminate()
+            assert proc.wait(timeout=10) == 0
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    text = log.read_text(errors="replace")
+    assert "executed successfully" in text and "Traceback" not in text and "LookupError" not in text
+    assert "Signal 15: stopping" in text and "Stopped" in text, text[-500:]
+
+
 def icon_colours(screen: VirtualScreen, where: tuple[int, int, int, int], name: str) -> int:
     """How many distinct colours the docked icon shows (a blank or unpainted icon has one)."""
     shot = screen.screenshot(name)
