@@ -84,7 +84,10 @@ rm -rf "$HOME/.local/opt/traystatus"
 cp -r "$here" "$HOME/.local/opt/traystatus"
 ln -sf "$HOME/.local/opt/traystatus/traystatus" "$HOME/.local/bin/traystatus"
 mkdir -p "$prefix/applications" "$prefix/metainfo" "$prefix/icons"
-cp "$here/share/applications/"*.desktop "$prefix/applications/"
+# Exec= by absolute path: a desktop session's PATH often lacks ~/.local/bin
+for f in "$here/share/applications/"*.desktop; do
+  sed "s|^Exec=traystatus|Exec=$HOME/.local/opt/traystatus/traystatus|" "$f" > "$prefix/applications/$(basename "$f")"
+done
 cp "$here/share/metainfo/"*.xml "$prefix/metainfo/"
 cp -r "$here/share/icons/hicolor" "$prefix/icons/"
 command -v update-desktop-database >/dev/null && update-desktop-database "$prefix/applications" || true

@@ -107,6 +107,26 @@ def test_bundle_runs_version_without_the_project_python(bundle: Path, isolated_h
     assert "size:" in text and "start:" in text and "ratio" in text
 
 
+def test_install_user_script(bundle: Path, tmp_path: Path) -> None:
+    """install-user.sh: a working ~/.local/bin/traystatus, and a menu entry that starts it by absolute path."""
+    home = tmp_path / "home"
+    home.mkdir()
+    subprocess.run(["sh", str(bundle / "install-user.sh")], env={"PATH": "/usr/bin:/bin", "HOME": str(home)},
+                   cwd="/", check=True, capture_output=True)
+    exe = home / ".local" / "opt" / "traystatus" / "traystatus"
+    out = subprocess.run([str(home / ".local" / "bin" / "traystatus"), "--version"], capture_output=True,
+                         text=True, env=bare_env(home), cwd="/", check=True).stdout
+    assert out.startswith("traystatus ")
+    share = home / ".local" / "share"
+    entry = share / "applications" / f"{APP_ID}.desktop"
+    lines = entry.read_text().splitlines()
+    assert f"Exec={exe}" in lines and f"Exec={exe} settings" in lines
+    proc = subprocess.run(["desktop-file-validate", str(entry)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (share / "icons" / "hicolor" / "48x48" / "apps" / f"{APP_ID}.png").is_file()
+    assert (share / "metainfo" / f"{APP_ID}.metainfo.xml").is_file()
+
+
 def test_bundle_reads_calendars_without_a_system_zone_database(bundle: Path, tmp_path: Path,
                                                                isolated_home: Path,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
