@@ -84,3 +84,11 @@ def test_release_versions_match_the_package() -> None:
     iss = (LINUX.parent / "windows" / "traystatus.iss").read_text()
     assert f'#define AppVersion "{__version__}"' in iss
     assert "/DAppVersion=$version" in (LINUX.parent / "windows" / "build.ps1").read_text()
+
+
+def test_macos_bundle_is_a_menu_bar_app_not_a_background_one() -> None:
+    """No macOS runner here: read the spec. console=True would make PyInstaller write LSBackgroundOnly (no UI)."""
+    spec = (LINUX.parents[1] / "packaging" / "traystatus.spec").read_text()
+    assert 'console=sys.platform not in ("win32", "darwin")' in spec
+    assert '"LSUIElement": True' in spec and '"NSAppSleepDisabled": True' in spec
+    assert "LSBackgroundOnly" not in spec.split("info_plist=", 1)[1]
