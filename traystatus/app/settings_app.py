@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from traystatus.adapters.calendar_sources import build_sources, load_all
 from traystatus.adapters.config_document import TomlConfigDocument
 from traystatus.adapters.system_zone import system_zone
+from traystatus.app.accounts_service import ServiceAccountsManager
 from traystatus.app.paths import AppPaths
 from traystatus.core.engine import build_timeline
 from traystatus.core.errors import CalendarError
@@ -75,6 +76,8 @@ __all__ = ["CalendarError", "make_calendar_tester", "make_preview", "open_docume
 
 def run_settings_window(args: object, *, first_run: bool = False) -> int:
     """Open the settings window (or first-run setup) as its own small app; returns when it closes."""
+    from PySide6.QtWidgets import QWidget
+
     from traystatus.qt.application import create_application
     from traystatus.qt.runner import ThreadRunner
     from traystatus.qt.settings.first_run import FirstRunWizard
@@ -88,9 +91,15 @@ def run_settings_window(args: object, *, first_run: bool = False) -> int:
     doc = open_document(paths)
     zone = system_zone()
     accounts = make_accounts_manager(paths)
-    common = dict(default_zone=str(doc.get("timezone", zone.key)), runner=runner, accounts=accounts,
-                  calendar_tester=make_calendar_tester(paths, zone), preview=make_preview(paths))
-    window: QWidgetLike = FirstRunWizard(doc, **common) if first_run else SettingsWindow(doc, **common)
+    default_zone = str(doc.get("timezone", zone.key))
+    tester, preview = make_calendar_tester(paths, zone), make_preview(paths)
+    window: QWidget
+    if first_run:
+        window = FirstRunWizard(doc, default_zone=default_zone, runner=runner, accounts=accounts,
+                                calendar_tester=tester, preview=preview)
+    else:
+        window = SettingsWindow(doc, default_zone=default_zone, runner=runner, accounts=accounts,
+                                calendar_tester=tester, preview=preview)
     window.show()
     code = int(app.exec())
     runner.wait(2000)
@@ -108,14 +117,6 @@ def forward_settings_request(args: object, message: str) -> bool:
     return forward_to_running(instance_name(AppPaths.resolve(getattr(args, "config", None))), message)
 
 
-def make_accounts_manager(paths: AppPaths) -> object | None:
-    """The accounts port for the Accounts page, when the account adapters are available."""
-    try:
-        from traystatus.adapters.accounts_manager import ServiceAccountsManager
-    except ImportError:
-        return None
+def make_accounts_manager(paths: AppPaths) -> ServiceAccountsManager:
+    """The accounts port for the Accounts page: tokens to the OS keyring, entries to config.toml."""
     return ServiceAccountsManager(paths.config_file)
-
-
-class QWidgetLike:  # typing aid only: anything with show()
-    def show(self) -> None: ...

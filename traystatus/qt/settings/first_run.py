@@ -29,7 +29,7 @@ from traystatus.core.settings import CalendarSourceConfig, Settings
 from traystatus.core.settings_editing import AccountsManager, Runner, SettingsDocument
 from traystatus.qt.settings.form import ErrorLabel
 from traystatus.qt.settings.pages import ZONES
-from traystatus.qt.settings.pages_io import AccountsPage, CalendarTester, _describe
+from traystatus.qt.settings.pages_io import AccountsPage, CalendarTester, _describe, merge_accounts
 
 
 class _CalendarStep(QWizardPage):
@@ -123,7 +123,8 @@ class _PreviewStep(QWizardPage):
 
 
 class FirstRunWizard(QWizard):
-    finished_setup = Signal(object)  # Settings, once saved
+    saved = Signal(object)  # Settings, after the successful save on Finish (same name as SettingsWindow's)
+    finished_setup = Signal(object)  # Settings, once saved (kept for existing listeners)
 
     def __init__(self, doc: SettingsDocument, *, default_zone: str, runner: Runner,
                  accounts: AccountsManager | None = None, calendar_tester: CalendarTester | None = None,
@@ -136,6 +137,8 @@ class FirstRunWizard(QWizard):
         connect.setTitle("Connect Slack or Matrix")
         connect.setSubTitle("traystatus sets your status there. Skip to only see your plan for now.")
         self.accounts_page = AccountsPage(doc, accounts, runner, connect)
+        # the connect step wrote the file; Finish saves this document, which must keep that account
+        self.accounts_page.accounts_changed.connect(lambda entries: merge_accounts(self.doc, entries))
         QVBoxLayout(connect).addWidget(self.accounts_page)
         self.calendar = _CalendarStep(calendar_tester, runner)
         try:
@@ -192,5 +195,6 @@ class FirstRunWizard(QWizard):
         except ConfigError as e:
             self.preview_step.list.addItem(f"Not saved — {e.message}")
             return
+        self.saved.emit(settings)
         self.finished_setup.emit(settings)
         super().accept()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -18,7 +19,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from traystatus.core.errors import TrayStatusError
 from traystatus.core.settings_editing import SettingsDocument
+
+
+def describe_result(result: object) -> str:
+    """A runner's result as one line for people: an error's title and message, else the value."""
+    if isinstance(result, TrayStatusError):
+        return f"{result.title}: {result.message}"
+    if isinstance(result, Exception):
+        return f"Failed: {result}"
+    return str(result)
+
+
+# Error text colours with >= 4.5:1 contrast on typical light (#efefef) and dark (#353535) window colours.
+ERROR_ON_LIGHT, ERROR_ON_DARK = "#b3261e", "#ff8a80"
 
 
 class ErrorLabel(QLabel):
@@ -27,9 +42,23 @@ class ErrorLabel(QLabel):
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self.setWordWrap(True)
-        self.setStyleSheet("color: palette(highlight); font-weight: 600;")
         self.setAccessibleName("Error")
+        self._colour = ""
+        self._recolour()
         self.hide()
+
+    def _recolour(self) -> None:
+        """A red that reads on the theme's window colour (light or dark), picked again when the theme changes."""
+        dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
+        colour = ERROR_ON_DARK if dark else ERROR_ON_LIGHT
+        if colour != self._colour:
+            self._colour = colour
+            self.setStyleSheet(f"color: {colour}; font-weight: 600;")
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._recolour()
 
     def show_error(self, message: str) -> None:
         self.setText(message)

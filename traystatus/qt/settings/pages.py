@@ -62,7 +62,9 @@ class HoursPage(FormPage):
             self.outer.addWidget(box)
             table.edited.connect(self.edited)
             self.errors[table.key] = ErrorLabel(box)
-            box.layout().addWidget(self.errors[table.key])
+            box_layout = box.layout()
+            assert box_layout is not None
+            box_layout.addWidget(self.errors[table.key])
         self.outer.addStretch(1)
 
     def load(self) -> None:
@@ -150,9 +152,10 @@ class TeamPage(FormPage):
                                  add_text="Add teammate")
         self.people.edited.connect(self.edited)
         box = QGroupBox("Teammates (your edits win over imports)", self)
-        QVBoxLayout(box).addWidget(self.people)
+        people_layout = QVBoxLayout(box)
+        people_layout.addWidget(self.people)
         self.errors["team.people"] = ErrorLabel(box)
-        box.layout().addWidget(self.errors["team.people"])
+        people_layout.addWidget(self.errors["team.people"])
         self.outer.addWidget(box)
 
     def load(self) -> None:

@@ -4,38 +4,30 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
     QFileDialog,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
-    QLineEdit,
     QListWidget,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from traystatus.core.errors import TrayStatusError
 from traystatus.core.settings import CalendarSourceConfig
 from traystatus.core.settings_editing import AccountsManager, AccountSummary, Runner, SettingsDocument
-from traystatus.qt.settings.form import ErrorLabel, FormPage
+from traystatus.qt.settings.account_dialogs import ConnectDialog, MatrixLoginDialog, SlackTokenDialog
+from traystatus.qt.settings.calendar_dialog import AddCalendarDialog
+from traystatus.qt.settings.form import ErrorLabel, FormPage, describe_result
 from traystatus.qt.settings.items_table import ItemsTable
 
 #: Fetches one calendar now and says how it went: "42 events, fetched 10:02" or raises TrayStatusError.
 CalendarTester = Callable[[CalendarSourceConfig], str]
 
 
-def _describe(result: object) -> str:
-    if isinstance(result, TrayStatusError):
-        return f"{result.title}: {result.message}"
-    if isinstance(result, Exception):
-        return f"Failed: {result}"
-    return str(result)
+_describe = describe_result  # the first-run setup's name for it
 
 
 class CalendarsPage(FormPage):
@@ -72,17 +64,24 @@ class CalendarsPage(FormPage):
         lay.addWidget(self.errors["calendars"])
         self.outer.addWidget(box)
         self.outer.addStretch(1)
+        self.url_dialog: AddCalendarDialog | None = None
 
     def load(self) -> None:
         super().load()
         self.table.load()
 
     def add_url(self) -> None:
-        url, ok = QInputDialog.getText(self, "Add a calendar", "ICS or CalDAV address (https://, webcal://):")
-        if ok and url.strip():
-            kind = "caldav" if "/dav" in url.lower() or "caldav" in url.lower() else "ics"
-            name = url.split("://", 1)[-1].split("/", 1)[0]
-            self.table.append({"name": name, "kind": kind, "url": url.strip()})
+        """Ask for an address and its kind (guessed from the address unless chosen) without blocking."""
+        if self.url_dialog is not None:
+            self.url_dialog.deleteLater()
+        dialog = AddCalendarDialog(self)
+        self.url_dialog = dialog
+        dialog.accepted.connect(lambda: self._add_item(dialog.item()))
+        dialog.open()
+
+    def _add_item(self, item: dict[str, object] | None) -> None:
+        if item is not None:
+            self.table.append(item)
 
     def add_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Add a calendar file", "", "Calendars (*.ics);;All files (*)")
@@ -104,28 +103,11 @@ class CalendarsPage(FormPage):
         self.runner(lambda: tester(config), lambda r: self.result.setText(f"{config.name}: {_describe(r)}"))
 
 
-class MatrixLoginDialog(QDialog):
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Connect a Matrix account")
-        self.user = QLineEdit(self)
-        self.user.setPlaceholderText("@me:example.org")
-        self.password = QLineEdit(self)
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.homeserver = QLineEdit(self)
-        self.homeserver.setPlaceholderText("(found from your user id)")
-        form = QFormLayout(self)
-        form.addRow("&User id", self.user)
-        form.addRow("&Password", self.password)
-        form.addRow("&Homeserver", self.homeserver)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-
-
 class AccountsPage(FormPage):
+    """Connected accounts with connect, test and disconnect; every call goes through the runner."""
+
     title = "Accounts"
+    accounts_changed = Signal(object)  # the file's [[accounts.*]] entries after a connect or disconnect
 
     def __init__(self, doc: SettingsDocument, accounts: AccountsManager | None, runner: Runner,
                  parent: QWidget | None = None) -> None:
@@ -133,6 +115,9 @@ class AccountsPage(FormPage):
         self.accounts, self.runner = accounts, runner
         self.list = QListWidget(self)
         self.list.setAccessibleName("Connected accounts")
+        self.list.setWordWrap(True)  # long details (scopes) wrap instead of scrolling sideways
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.result = QLabel("", self)
         self.result.setWordWrap(True)
         self.result.setAccessibleName("Account status")
@@ -156,20 +141,21 @@ class AccountsPage(FormPage):
         self.outer.addWidget(box)
         self.outer.addStretch(1)
         self.summaries: list[AccountSummary] = []
+        self.dialog: ConnectDialog | None = None
 
     def load(self) -> None:
         super().load()
         if self.accounts is None:
             self.result.setText("Accounts are managed with `traystatus login` in this mode.")
             return
-        accounts = self.accounts
-        self.runner(accounts.list, self._show)
+        self.runner(self.accounts.list, self._show)
 
     def _show(self, result: object) -> None:
         if isinstance(result, Exception):
-            self.result.setText(_describe(result))
+            self.result.setText(describe_result(result))
             return
         assert isinstance(result, list)
+        row = self.list.currentRow()
         self.summaries = result
         self.list.clear()
         for s in result:
@@ -177,44 +163,116 @@ class AccountsPage(FormPage):
             self.list.addItem(f"{mark} {s.service.capitalize()}: {s.label}" + (f" — {s.detail}" if s.detail else ""))
         if not result:
             self.list.addItem("No account connected yet.")
+        elif 0 <= row < len(result):
+            self.list.setCurrentRow(row)
 
-    def _after(self, result: object) -> None:
+    def _refresh(self, changed: bool) -> None:
+        """List again; after a connect or disconnect also hand the file's account entries to the editor."""
+        accounts = self.accounts
+        if accounts is None:
+            return
+        entries = getattr(accounts, "config_entries", None)
+
+        def job() -> object:
+            return accounts.list(), (entries() if changed and callable(entries) else None)
+
+        self.runner(job, self._refreshed)
+
+    def _refreshed(self, result: object) -> None:
+        if not isinstance(result, tuple):
+            self._show(result)
+            return
+        listed, entries = result
+        self._show(listed)
+        if entries is not None:
+            self.accounts_changed.emit(entries)
+
+    def _after(self, result: object, *, changed: bool) -> None:
         if isinstance(result, AccountSummary):
-            self.result.setText(f"{result.label}: {result.detail or 'connected'}")
+            self.result.setText(f"{'✓' if result.ok else '⚠'} {result.label}: {result.detail or 'connected'}")
         elif result is None:
-            self.result.setText("Done.")
+            self.result.setText("Disconnected: token deleted from the keyring, entry removed from the config.")
         else:
-            self.result.setText(_describe(result))
-        if self.accounts is not None:
-            self.runner(self.accounts.list, self._show)
+            self.result.setText(describe_result(result))
+        self._refresh(changed)
+
+    # -- connecting --------------------------------------------------------------------------------------------
+    def _open(self, dialog: ConnectDialog, start: Callable[[dict[str, str]], Callable[[], object]],
+              default_key: str) -> None:
+        if self.dialog is not None:
+            self.dialog.deleteLater()
+        self.dialog = dialog
+
+        def submitted() -> None:
+            job = start(dialog.values())  # read on the GUI thread; the job only gets plain strings
+            self.result.setText("Checking with the service…")
+            self.runner(job, lambda r: self._connected(dialog, r, default_key))
+
+        dialog.submitted.connect(submitted)
+        dialog.open()
+
+    def _connected(self, dialog: ConnectDialog, result: object, default_key: str) -> None:
+        if isinstance(result, AccountSummary):
+            dialog.accept()
+            self._after(result, changed=True)
+        else:
+            dialog.failed(result, default_key)
+            self.result.setText("Not connected: see the message in the dialog.")
 
     def connect_slack(self) -> None:
-        token, ok = QInputDialog.getText(self, "Connect Slack", "User token (xoxp-…):", QLineEdit.EchoMode.Password)
-        if ok and token.strip() and self.accounts is not None:
-            accounts, token = self.accounts, token.strip()
-            self.result.setText("Checking the token with Slack…")
-            self.runner(lambda: accounts.connect_slack(token), self._after)
+        accounts = self.accounts
+        if accounts is None:
+            return
+        self._open(SlackTokenDialog(self),
+                   lambda v: lambda: accounts.connect_slack(v["token"].strip(), name=v["name"].strip()), "token")
 
     def connect_matrix(self) -> None:
-        dialog = MatrixLoginDialog(self)
-        if dialog.exec() == QDialog.DialogCode.Accepted and self.accounts is not None:
-            accounts = self.accounts
-            user, password, hs = dialog.user.text().strip(), dialog.password.text(), dialog.homeserver.text().strip()
-            self.result.setText("Logging in to Matrix…")
-            self.runner(lambda: accounts.connect_matrix(user, password, homeserver=hs), self._after)
+        accounts = self.accounts
+        if accounts is None:
+            return
+        self._open(MatrixLoginDialog(self), lambda v: lambda: accounts.connect_matrix(
+            v["user"].strip(), v["password"], homeserver=v["homeserver"].strip()), "password")
 
+    # -- the selected account ------------------------------------------------------------------------------------
     def _selected(self) -> AccountSummary | None:
         row = self.list.currentRow()
-        return self.summaries[row] if 0 <= row < len(self.summaries) else None
+        if 0 <= row < len(self.summaries):
+            return self.summaries[row]
+        return self.summaries[0] if len(self.summaries) == 1 else None
 
     def test_selected(self) -> None:
-        s = self._selected()
-        if s is not None and self.accounts is not None:
-            accounts = self.accounts
-            self.runner(lambda: accounts.test(s.account_id), self._after)
+        s, accounts = self._selected(), self.accounts
+        if accounts is None:
+            return
+        if s is None:
+            self.result.setText("Select an account to test.")
+            return
+        self.result.setText(f"Testing {s.label}…")
+        self.runner(lambda: accounts.test(s.account_id), lambda r: self._after(r, changed=False))
 
     def disconnect_selected(self) -> None:
-        s = self._selected()
-        if s is not None and self.accounts is not None:
-            accounts = self.accounts
-            self.runner(lambda: accounts.disconnect(s.account_id), self._after)
+        s, accounts = self._selected(), self.accounts
+        if accounts is None:
+            return
+        if s is None:
+            self.result.setText("Select an account to disconnect.")
+            return
+        self.result.setText(f"Disconnecting {s.label}…")
+        self.runner(lambda: accounts.disconnect(s.account_id), lambda r: self._after(r, changed=True))
+
+
+def merge_accounts(doc: SettingsDocument, entries: dict[str, list[dict[str, object]]]) -> bool:
+    """Make the document's ``[[accounts.*]]`` match ``entries`` (the file's, after a connect); True if it changed.
+
+    An open editor must not write back the accounts it loaded before: that would undo the connect.
+    """
+    changed = False
+    for service in ("slack", "matrix"):
+        wanted = entries.get(service, [])
+        if doc.items(f"accounts.{service}") != wanted:
+            doc.set_items(f"accounts.{service}", wanted)
+            changed = True
+    if not entries and doc.get("accounts") is not None:
+        doc.remove("accounts")
+        changed = True
+    return changed

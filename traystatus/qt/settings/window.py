@@ -1,7 +1,8 @@
 """The settings window: a page list and pages; every edit is validated at once and saved atomically when valid.
 
 Usage: ``SettingsWindow(doc, default_zone="Europe/Berlin", runner=ThreadRunner(), accounts=…,
-calendar_tester=…, preview=…)``; connect ``saved(Settings)`` to apply the new settings without a restart.
+calendar_tester=…, preview=…)``; connect ``saved(Settings)`` to apply the new settings without a restart:
+it is emitted after every successful save, including an account connected or disconnected on the Accounts page.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from traystatus.core.settings import Settings
 from traystatus.core.settings_editing import AccountsManager, Runner, SettingsDocument
 from traystatus.qt.settings.form import FormPage
 from traystatus.qt.settings.pages import GeneralPage, HandoffPage, HoursPage, StatusPage, TeamPage, make_debounce
-from traystatus.qt.settings.pages_io import AccountsPage, CalendarsPage, CalendarTester
+from traystatus.qt.settings.pages_io import AccountsPage, CalendarsPage, CalendarTester, merge_accounts
 
 SAVE_DELAY_MS = 400  # save shortly after typing stops: every valid edit is kept, no Save button to forget
 
@@ -51,6 +52,8 @@ class SettingsWindow(QWidget):
             GeneralPage(doc),
         ]
         self.status_page = next(p for p in self.pages if isinstance(p, StatusPage))
+        self.accounts_page = next(p for p in self.pages if isinstance(p, AccountsPage))
+        self.accounts_page.accounts_changed.connect(self.take_accounts)
         self.nav = QListWidget(self)
         self.nav.setAccessibleName("Settings pages")
         self.stack = QStackedWidget(self)
@@ -75,8 +78,8 @@ class SettingsWindow(QWidget):
         lay.addWidget(self.status)
         self.save_timer = make_debounce(self, SAVE_DELAY_MS, self.save_now)
         self.preview_timer = make_debounce(self, 600, self._refresh_preview)
-        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save_now)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.close)
+        QShortcut(QKeySequence.StandardKey.Save, self).activated.connect(self.save_now)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self).activated.connect(self.close)
         self.last_valid: Settings | None = None
         self.error: ConfigError | None = None
         self.reload()
@@ -145,6 +148,28 @@ class SettingsWindow(QWidget):
         self.status.setText(f"Saved to {self.doc.location}.")
         self.saved.emit(settings)
         self.preview_timer.start()
+
+    def take_accounts(self, entries: object) -> None:
+        """An account was connected or disconnected: the file has new ``[[accounts.*]]`` entries.
+
+        Take them over so no later save undoes them, then tell listeners (``saved``) so the running app
+        uses the account now. With no unsaved edit the file is simply read again (its layout kept).
+        """
+        clean = not self.save_timer.isActive() and self.error is None
+        reload = getattr(self.doc, "reload", None)
+        if clean and callable(reload):
+            reload()
+        elif isinstance(entries, dict):
+            merge_accounts(self.doc, entries)
+        if not self.revalidate():
+            return
+        if clean:
+            self.status.setText(f"Accounts saved to {self.doc.location}.")
+            assert self.last_valid is not None
+            self.saved.emit(self.last_valid)
+            self.preview_timer.start()
+        else:
+            self.save_now()
 
     def _refresh_preview(self) -> None:
         if self.last_valid is not None:

@@ -1,0 +1,121 @@
+"""Connect dialogs for the Accounts page: a Slack token, a Matrix login.
+
+A dialog stays open while the service checks what was typed; a refusal is shown under the field it is
+about (``ConfigError.key``), never with the secret. Secret fields are emptied when the dialog closes.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from traystatus.qt.settings.form import ErrorLabel, describe_result
+
+
+class ConnectDialog(QDialog):
+    """Fields with an error line each; OK emits ``submitted`` (the page runs the check) instead of closing."""
+
+    submitted = Signal()
+
+    def __init__(self, title: str, intro: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setAccessibleName(title)
+        self.intro = QLabel(intro, self)
+        self.intro.setWordWrap(True)
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.fields: dict[str, QLineEdit] = {}
+        self.errors: dict[str, ErrorLabel] = {}
+        self.progress = QLabel("", self)
+        self.progress.setWordWrap(True)
+        self.progress.setAccessibleName("Progress")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
+                                        self)
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("&Connect")
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.intro)
+        lay.addLayout(self.form)
+        lay.addWidget(self.progress)
+        lay.addWidget(self.buttons)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 36)
+
+    def add_field(self, key: str, label: str, *, placeholder: str = "", secret: bool = False,
+                  help_text: str = "") -> QLineEdit:
+        edit = QLineEdit(self)
+        edit.setPlaceholderText(placeholder)
+        if secret:
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
+        edit.setAccessibleName(label.replace("&", ""))
+        if help_text:
+            edit.setToolTip(help_text)
+            edit.setAccessibleDescription(help_text)
+        box = QWidget(self)
+        col = QVBoxLayout(box)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.addWidget(edit)
+        error = ErrorLabel(box)
+        col.addWidget(error)
+        caption = QLabel(label, self)
+        caption.setBuddy(edit)
+        self.form.addRow(caption, box)
+        self.fields[key], self.errors[key] = edit, error
+        return edit
+
+    def values(self) -> dict[str, str]:
+        return {key: edit.text() for key, edit in self.fields.items()}
+
+    def submit(self) -> None:
+        for error in self.errors.values():
+            error.show_error("")
+        self.set_busy(True)
+        self.submitted.emit()
+
+    def set_busy(self, busy: bool, text: str = "Checking with the service…") -> None:
+        self.ok.setEnabled(not busy)
+        self.progress.setText(text if busy else "")
+
+    def failed(self, error: object, default_key: str) -> None:
+        """Show ``error`` under its field (or ``default_key``'s) and put the cursor there to fix it."""
+        self.set_busy(False)
+        key = getattr(error, "key", "") or default_key
+        key = key if key in self.fields else default_key
+        self.errors[key].show_error(describe_result(error))
+        self.fields[key].setFocus()
+        self.fields[key].selectAll()
+
+    def done(self, result: int) -> None:
+        for edit in self.fields.values():
+            if edit.echoMode() == QLineEdit.EchoMode.Password:
+                edit.clear()  # the secret does not linger in a hidden dialog
+        super().done(result)
+
+
+class SlackTokenDialog(ConnectDialog):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Connect Slack", "Paste the \"User OAuth Token\" (xoxp-…) from your Slack app's OAuth & "
+                         "Permissions page. It is checked with Slack and kept in the system keyring.", parent)
+        self.token = self.add_field("token", "User &token", placeholder="xoxp-…", secret=True)
+        self.name = self.add_field("name", "&Name (optional)", placeholder="the workspace's name",
+                                   help_text="What to call this workspace in traystatus.")
+
+
+class MatrixLoginDialog(ConnectDialog):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Connect a Matrix account", "Log in with your password: traystatus keeps the token the "
+                         "homeserver gives (in the system keyring), not the password.", parent)
+        self.user = self.add_field("user", "&User id", placeholder="@me:example.org")
+        self.password = self.add_field("password", "&Password", secret=True)
+        self.homeserver = self.add_field("homeserver", "&Homeserver", placeholder="(found from your user id)",
+                                         help_text="Only if it cannot be found from your user id (.well-known).")
