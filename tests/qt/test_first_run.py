@@ -6,14 +6,22 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+from keyring.backend import KeyringBackend
 from pytestqt.qtbot import QtBot
+
+from tests.slack_emulator import SlackEmulator
 
 from traystatus.adapters.config_document import TomlConfigDocument
 from traystatus.adapters.config_toml import load_config_file
+from traystatus.app.accounts_service import ServiceAccountsManager
 from traystatus.app.paths import AppPaths
 from traystatus.app.settings_app import make_calendar_tester, make_preview
 from traystatus.qt.runner import ThreadRunner
 from traystatus.qt.settings.first_run import FirstRunWizard
+
+# a Nextcloud export link (on a closed local port: nothing leaves the machine)
+NEXTCLOUD_EXPORT = "http://127.0.0.1:9/remote.php/dav/calendars/u/personal?export"
 
 
 def make(qtbot: QtBot, config: Path) -> FirstRunWizard:
@@ -55,16 +63,69 @@ def test_first_run_with_a_calendar_hours_and_zone(qtbot: QtBot, tmp_path: Path) 
     assert len(settings.hours.blocks(6)) == 1
 
 
-def test_first_run_skipping_everything_still_saves_a_working_config(qtbot: QtBot, tmp_path: Path) -> None:
+def plan_of(qtbot: QtBot, w: FirstRunWizard) -> list[str]:
+    """The lines of the last page once the plan has been worked out."""
+    qtbot.waitUntil(lambda: w.preview_step.list.count() > 0
+                    and "Reading" not in w.preview_step.list.item(0).text(), timeout=10000)
+    return [w.preview_step.list.item(i).text() for i in range(w.preview_step.list.count())]
+
+
+def test_first_run_skipping_everything_ends_in_a_plan_and_saves_a_working_config(
+        qtbot: QtBot, tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     w = make(qtbot, config)
-    w.next()
-    w.next()
-    w.next()
-    w.accept()
+    w.next()  # no service
+    w.next()  # no calendar
+    w.next()  # the default hours, the zone given
+    assert w.currentPage() is w.preview_step and w.preview_step.isFinalPage()
+    plan = plan_of(qtbot, w)
+    # working hours alone make a plan: the next 24 h as Slack and Matrix would show them
+    assert plan and all("Slack" in line and "Matrix" in line for line in plan), plan
+    assert any("available" in line or "off_hours" in line for line in plan), plan
+    assert not config.exists()  # nothing is written before Finish
+    with qtbot.waitSignal(w.saved, timeout=3000) as saved:
+        w.accept()
+    assert saved.args[0].calendars == ()
     settings = load_config_file(config, default_tz=ZoneInfo("UTC"))
     assert settings.calendars == ()
     assert str(settings.hours) == "mon-fri 09:00-17:00"
+
+
+def test_first_run_with_a_slack_account_and_a_feed_keeps_both(
+        qtbot: QtBot, tmp_path: Path, slack_emulator: SlackEmulator, os_keyring: KeyringBackend,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRAYSTATUS_SLACK_API_URL", slack_emulator.base_url)
+    config = tmp_path / "config.toml"
+    paths = AppPaths.resolve(str(config))
+    w = FirstRunWizard(TomlConfigDocument(config, default_tz=ZoneInfo("UTC")), default_zone="UTC",
+                       runner=ThreadRunner(), accounts=ServiceAccountsManager(config),
+                       calendar_tester=make_calendar_tester(paths, ZoneInfo("UTC")), preview=make_preview(paths))
+    qtbot.addWidget(w)
+    w.show()
+    page = w.accounts_page
+    qtbot.waitUntil(lambda: page.list.count() > 0, timeout=5000)
+    page.buttons["slack"].click()
+    assert page.dialog is not None
+    page.dialog.fields["token"].setText(slack_emulator.token)
+    page.dialog.ok.click()
+    qtbot.waitUntil(lambda: "Traystatus Test" in page.list.item(0).text(), timeout=10000)
+    w.next()
+    w.calendar.location.setText(NEXTCLOUD_EXPORT)  # a feed (not CalDAV) although it sits under /dav/
+    w.next()
+    w.hours.zone.setText("Europe/Berlin")
+    w.next()
+    plan = plan_of(qtbot, w)
+    assert any("127.0.0.1" in line for line in plan), plan  # the feed's problem is said, the plan still shown
+    assert any("Slack" in line for line in plan), plan
+    with qtbot.waitSignal(w.saved, timeout=3000):
+        w.accept()
+    settings = load_config_file(config, default_tz=ZoneInfo("UTC"))
+    # Finish saved the wizard's document: the account connected on the first page is still there
+    assert [a.team_id for a in settings.accounts.slack] == ["T0TRAYST"]
+    assert settings.calendars[0].kind == "ics" and settings.calendars[0].location == NEXTCLOUD_EXPORT
+    assert str(settings.timezone) == "Europe/Berlin"
+    assert slack_emulator.token not in config.read_text()
+    assert os_keyring.get_password("traystatus", "slack:T0TRAYST:U0ME00001") == slack_emulator.token
 
 
 def test_bad_hours_block_the_next_step_with_a_reason(qtbot: QtBot, tmp_path: Path) -> None:

@@ -14,6 +14,8 @@ from traystatus.adapters.config_document import TomlConfigDocument
 from traystatus.app.paths import AppPaths
 from traystatus.app.settings_app import make_calendar_tester, make_preview
 from traystatus.qt.runner import ThreadRunner
+from traystatus.qt.settings.calendar_dialog import AddCalendarDialog
+from traystatus.qt.settings.pages_io import CalendarsPage
 from traystatus.qt.settings.window import SAVE_DELAY_MS, SettingsWindow
 
 HAND = '# written by hand: keep me\ntimezone = "Europe/Berlin"\n\n[general]\n# and me\nshare_titles = false\n'
@@ -172,3 +174,39 @@ def test_every_input_is_labelled_for_screen_readers_and_reachable_by_keyboard(
     for widget in inputs:
         assert widget.accessibleName(), f"{type(widget).__name__} without a label"
         assert widget.focusPolicy() & Qt.FocusPolicy.TabFocus, widget.accessibleName()
+
+
+NEXTCLOUD_EXPORT = "https://cloud.example.org/remote.php/dav/calendars/u/personal?export"
+NEXTCLOUD_DAV = "https://cloud.example.org/remote.php/dav/calendars/u/personal/"
+
+
+def add_url(qtbot: QtBot, page: CalendarsPage, url: str, kind: str = "") -> AddCalendarDialog:
+    page.table.add_button.click()
+    dialog = page.url_dialog
+    assert dialog is not None and dialog.isVisible()
+    qtbot.keyClicks(dialog.url, url)
+    if kind:
+        dialog.kind.setCurrentIndex(dialog.kind.findData(kind))
+    return dialog
+
+
+def test_add_url_reads_a_nextcloud_export_link_as_a_feed_and_a_chosen_kind_wins(
+        qtbot: QtBot, config: Path, tmp_path: Path) -> None:
+    w = open_window(qtbot, config, tmp_path)
+    page = w.page("Calendars")
+    assert isinstance(page, CalendarsPage)
+    dialog = add_url(qtbot, page, NEXTCLOUD_EXPORT)
+    assert "ICS feed" in dialog.detected.text()  # said before it is added, so a wrong guess can be corrected
+    dialog.accept()
+    text = wait_saved(qtbot, config, "[[calendars]]")
+    assert f'kind = "ics"\nurl = "{NEXTCLOUD_EXPORT}"' in text
+    dialog = add_url(qtbot, page, NEXTCLOUD_DAV)
+    assert "CalDAV" in dialog.detected.text()
+    dialog.accept()
+    assert page.table.rows()[1]["kind"] == "caldav"
+    dialog = add_url(qtbot, page, NEXTCLOUD_DAV + "?x=1", kind="ics")  # the person's choice wins over the guess
+    assert dialog.detected.text() == ""
+    dialog.accept()
+    assert page.table.rows()[2]["kind"] == "ics"
+    text = wait_saved(qtbot, config, "?x=1")
+    assert text.count("[[calendars]]") == 3 and 'kind = "caldav"' in text

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from traystatus.core.calendar_kind import guess_calendar_kind
 from traystatus.core.errors import ConfigError
 from traystatus.core.hours import format_hours, parse_hours
 from traystatus.core.settings import CalendarSourceConfig, Settings
@@ -63,7 +64,7 @@ class _CalendarStep(QWizardPage):
         if not loc:
             return None
         name = loc.split("://", 1)[1].split("/", 1)[0] if "://" in loc else loc.rsplit("/", 1)[-1]
-        return CalendarSourceConfig(name=name, location=loc)
+        return CalendarSourceConfig(name=name, location=loc, kind=guess_calendar_kind(loc) if "://" in loc else "ics")
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Calendar file", "", "Calendars (*.ics);;All files (*)")
@@ -159,8 +160,12 @@ class FirstRunWizard(QWizard):
         if config is not None:
             items = [i for i in self.doc.items("calendars") if i.get("url") != config.location
                      and i.get("path") != config.location]
-            key = "url" if "://" in config.location else "path"
-            items.append({"name": config.name, key: config.location})
+            item: dict[str, object] = {"name": config.name}
+            if "://" in config.location:
+                item.update(kind=config.kind, url=config.location)
+            else:
+                item["path"] = config.location
+            items.append(item)
             self.doc.set_items("calendars", items)
         self.doc.set("timezone", self.hours.zone.text().strip())
         self.doc.set("working_hours", self.hours.hours.text().strip())
