@@ -119,6 +119,23 @@ def test_update_while_menu_open_waits_until_it_closes(tray: Tray, qtbot: QtBot) 
     qtbot.waitUntil(lambda: tray.menu.texts()[0] == "Focusing until 15:30")
 
 
+def test_choosing_by_keyboard_while_an_update_waits_triggers_the_choice(tray: Tray, qtbot: QtBot) -> None:
+    """QMenu hides itself before it triggers the chosen action: the waiting update must not rebuild the menu
+    (deleting that action) until the choice went out. It did, and the real app crashed (SIGSEGV)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    tray.render(view(State.MEETING))
+    tray.menu.popup(tray.menu.pos())
+    qtbot.waitUntil(tray.menu.isVisible)
+    tray.render(view(State.FOCUS))  # arrives while the menu is open: waits
+    tray.menu.setActiveAction(tray.menu.action_for(Choice.DND_1H.value))
+    with qtbot.waitSignal(tray.menu.choice_selected) as chosen:
+        QTest.keyClick(tray.menu, Qt.Key.Key_Return)
+    assert chosen.args == [Choice.DND_1H]
+    qtbot.waitUntil(lambda: tray.menu.texts()[0] == "Focusing until 15:30")
+
+
 def test_bridge_delivers_worker_results_on_the_gui_thread(qtbot: QtBot) -> None:
     import threading
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QWidget
 
@@ -18,13 +18,14 @@ from traystatus.core.tray_view import TrayView
 WINDOW_ENTRIES: tuple[tuple[str, str], ...] = (
     ("team", "Team clock…"),
     ("handoff", "Write handoff note…"),
+    ("notes", "Handoff history…"),
     ("settings", "Settings…"),
 )
 
 
 class TrayMenu(QMenu):
     choice_selected = Signal(object)  # a core.overrides.Choice
-    entry_selected = Signal(str)  # "team" | "handoff" | "settings" | "log" | "fix:<service>"
+    entry_selected = Signal(str)  # "team" | "handoff" | "notes" | "settings" | "log" | "fix:<service>"
     quit_requested = Signal()
 
     def __init__(self, windows: Sequence[str] = (), parent: QWidget | None = None) -> None:
@@ -47,7 +48,13 @@ class TrayMenu(QMenu):
         self._build(view)
 
     def _apply_pending(self) -> None:
+        # Not now: QMenu hides itself (aboutToHide) *before* it triggers the chosen action, and rebuilding
+        # deletes that action under it (a crash). Rebuild once the event loop is back.
         if self._pending is not None:
+            QTimer.singleShot(0, self, self._rebuild_pending)
+
+    def _rebuild_pending(self) -> None:
+        if self._pending is not None and not self.isVisible():
             view, self._pending = self._pending, None
             self._build(view)
 
