@@ -14,7 +14,7 @@ from pathlib import Path
 
 from traystatus.adapters.state_store import StateStore
 from traystatus.core.engine import build_timeline, next_transition, next_working_start
-from traystatus.core.model import CalendarEvent, Override, State
+from traystatus.core.model import Availability, CalendarEvent, Override, State
 from traystatus.core.overrides import Choice, override_for, tomorrow_start
 from traystatus.core.ports import CalendarSource
 from traystatus.core.publishing import StatusPublisher
@@ -45,8 +45,10 @@ class TrayPass:
 
     def __init__(self, *, settings: Settings, sources: Sequence[CalendarSource], publishers: Sequence[StatusPublisher],
                  store: StateStore, clock: Callable[[], datetime], notice: str = "",
-                 on_published: Callable[[], None] | None = None) -> None:
+                 on_published: Callable[[], None] | None = None,
+                 account_problems: Sequence[ServiceHealth] = ()) -> None:
         self._settings = settings
+        self._account_problems = list(account_problems)  # accounts that could not be set up (no token, …)
         self._sources = list(sources)
         self._publishers = list(publishers)
         self._store = store
@@ -61,6 +63,15 @@ class TrayPass:
         self._last_alerts: set[str] = set()
         self._user_caused = False
         self._wake: datetime | None = None
+        self._intervals: tuple[Availability, ...] = ()
+
+    @property
+    def settings(self) -> Settings:
+        return self._settings
+
+    def intervals(self) -> tuple[Availability, ...]:
+        """The timeline of the last pass (any thread: a tuple swapped whole); the handoff prompt follows it."""
+        return self._intervals
 
     # -- intents --------------------------------------------------------------------------------------
     def choose(self, choice: Choice) -> PassResult:
@@ -76,6 +87,13 @@ class TrayPass:
                 override = override_for(choice, now=now, tomorrow=tomorrow)
                 assert override is not None
                 self._store.add_override(override)
+            self._user_caused = True
+        return self.run()
+
+    def apply_override(self, override: Override) -> PassResult:
+        """An override from elsewhere in the app (the handoff's sign-off), stored like a menu choice."""
+        with self._lock:
+            self._store.add_override(override)
             self._user_caused = True
         return self.run()
 
@@ -110,6 +128,10 @@ class TrayPass:
         self._events, self._calendar_errors, self._loaded_at = events, errors, now
 
     def _reconcile(self, desired: DesiredStatus, now: datetime) -> list[ServiceHealth]:
+        with self._store.exclusive():  # one pass at a time across processes (a CLI apply, a headless run)
+            return self._reconcile_locked(desired, now)
+
+    def _reconcile_locked(self, desired: DesiredStatus, now: datetime) -> list[ServiceHealth]:
         health: list[ServiceHealth] = []
         wake: list[datetime] = []
         for publisher in self._publishers:
@@ -147,9 +169,10 @@ class TrayPass:
             desired = desired_status(current, self._settings.status, now=now, tz=self._settings.timezone,
                                      share_titles=self._settings.general.share_titles)
             health = self._reconcile(desired, now)
+        self._intervals = tuple(timeline.intervals)
         view = build_tray_view(timeline=timeline.intervals, overrides=overrides,
-                               health=[*health, *self._calendar_errors], now=now, tz=self._settings.timezone,
-                               notice=self._notice)
+                               health=[*health, *self._account_problems, *self._calendar_errors], now=now,
+                               tz=self._settings.timezone, notice=self._notice)
         candidates = [now + SAFETY_NET]
         nxt = next_transition(timeline, now)
         if nxt is not None:
