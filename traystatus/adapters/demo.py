@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,6 +15,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from traystatus.adapters.memory_publisher import RecordingStatusPublisher
+from traystatus.core.handoff import HandoffNote, plain_text
+from traystatus.core.outbox import Delivery
 from traystatus.core.publishing import Service
 
 log = logging.getLogger(__name__)
@@ -106,3 +109,42 @@ def write_calls(publishers: Sequence[RecordingStatusPublisher], path: Path) -> N
     tmp.replace(path)
 
 
+
+
+HANDOFFS_FILE = "handoffs.json"
+
+
+class DemoHandoffSender:
+    """A simulated Slack channel / Matrix room for the demo's handoff notes: each post is appended to
+    ``handoffs.json`` in the demo state dir (what the team would have read). Nothing is sent."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._lock = threading.Lock()
+
+    def _posts(self) -> list[dict[str, str]]:
+        try:
+            return list(json.loads(self._path.read_text(encoding="utf-8")))
+        except (FileNotFoundError, json.JSONDecodeError):
+            return []
+
+    def send(self, note: HandoffNote, delivery: Delivery) -> str:
+        with self._lock:
+            posts = self._posts()
+            remote = f"demo-{note.id}-{len(posts) + 1}"
+            posts.append({"destination": delivery.destination, "note_id": note.id, "remote_id": remote,
+                          "text": plain_text(note)})
+            tmp = self._path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(posts, indent=1, ensure_ascii=False), encoding="utf-8")
+            tmp.replace(self._path)
+            return remote
+
+    def find(self, note: HandoffNote, delivery: Delivery) -> str | None:
+        with self._lock:
+            return next((p["remote_id"] for p in self._posts()
+                         if p["note_id"] == note.id and p["destination"] == delivery.destination), None)
+
+
+def demo_handoff_senders(state_dir: Path) -> dict[str, DemoHandoffSender]:
+    sender = DemoHandoffSender(state_dir / HANDOFFS_FILE)
+    return {"slack": sender, "matrix": sender}

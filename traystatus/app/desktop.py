@@ -18,6 +18,8 @@ from PySide6.QtCore import QObject, QUrl
 from PySide6.QtGui import QCursor, QDesktopServices
 
 from traystatus.app.tray_pass import PassResult, TrayPass
+from traystatus.core.errors import TrayStatusError
+from traystatus.core.model import Availability, Override
 from traystatus.core.overrides import Choice
 from traystatus.core.tray_view import TrayView
 from traystatus.qt.bridge import Bridge
@@ -61,6 +63,10 @@ class Worker:
             self._scheduler.shutdown(wait=wait)
 
 
+class NotReady(Exception):
+    """A window opener whose feature is not built yet (the first pass is still running)."""
+
+
 class Desktop(QObject):
     """Glue between the tray (or the fallback window), the bridge, the worker and the pass."""
 
@@ -87,7 +93,7 @@ class Desktop(QObject):
         bridge.failed.connect(surface.show_message)
         bridge.instance_message.connect(self.handle_instance_message)
         if isinstance(surface, Tray):
-            surface.activated.connect(self._show_menu)
+            surface.activated.connect(self._activated)
 
     @property
     def view(self) -> TrayView | None:
@@ -118,6 +124,23 @@ class Desktop(QObject):
         if self._worker is not None:
             self._worker.submit(lambda: self._guarded(lambda p: p.choose(choice)), f"choice-{choice.value}")
 
+    def reload(self) -> None:
+        """The configuration changed (the settings window saved): rebuild the pass from it and run, no restart."""
+        if self._worker is not None:
+            self._worker.submit(self._rebuild, "pass")
+
+    def apply_override(self, override: Override) -> None:
+        """Any thread (the handoff's sign-off): stored and applied by the next pass on the worker."""
+        if self._worker is None or self._pass is None:
+            raise TrayStatusError("Sign off", "the status sync has not started yet; try again in a moment.")
+        self._worker.submit(lambda: self._guarded(lambda p: p.apply_override(override)),
+                            f"override-{override.start.isoformat()}")
+
+    def timeline(self, _now: datetime) -> tuple[Availability, ...]:
+        """The last pass's timeline (any thread)."""
+        current = self._pass
+        return current.intervals() if current is not None else ()
+
     def refresh(self) -> None:
         if self._worker is not None:
             self._worker.submit(lambda: self._guarded(lambda p: p.run(refresh=True)), "pass")
@@ -134,6 +157,8 @@ class Desktop(QObject):
             return
         try:
             opener()
+        except NotReady:
+            self.surface.show_message("traystatus is starting", "Reading your calendars; try again in a moment.")
         except Exception as e:
             log.exception("could not open %s", key)
             self.surface.show_message("Could not open the window", f"{key}: {type(e).__name__}; see the log.")
@@ -151,6 +176,19 @@ class Desktop(QObject):
         else:
             self._show_menu()
 
+    def _activated(self) -> None:
+        """A left click on the icon: the team clock when there is one (and it is ready), else the menu."""
+        opener = self._windows.get("team")
+        if opener is not None:
+            try:
+                opener()
+                return
+            except NotReady:
+                pass
+            except Exception:
+                log.exception("could not open the team clock")
+        self._show_menu()
+
     def _show_menu(self) -> None:
         self.surface.menu.popup(QCursor.pos())
 
@@ -167,7 +205,20 @@ class Desktop(QObject):
                 e, "message", f"{type(e).__name__}; see the log.")
             self.bridge.publish_failure(str(title), str(message))
             return
+        self.bridge.publish_ready(self._pass)
         self._guarded(lambda p: p.run())
+
+    def _rebuild(self) -> None:
+        try:
+            fresh = self._factory()
+        except Exception as e:  # a broken edit: say so, keep syncing on the last good configuration
+            log.exception("reloading the configuration failed")
+            self.bridge.publish_failure(str(getattr(e, "title", "The new settings could not be used")),
+                                        str(getattr(e, "message", f"{type(e).__name__}; see the log.")))
+            return
+        self._pass = fresh
+        self.bridge.publish_ready(fresh)
+        self._guarded(lambda p: p.run(refresh=True))
 
     def _guarded(self, step: Callable[[TrayPass], PassResult]) -> None:
         if self._pass is None:
@@ -182,6 +233,7 @@ class Desktop(QObject):
             return
         self.bridge.publish_view(result.view)
         for title, message in result.notifications:
+            log.info("telling the user: %s: %s", title, message)
             if not self._notify(title, message):
                 self.bridge.publish_notification(title, message)  # the tray's own balloon
         self._schedule(result.wake_at)

@@ -64,31 +64,37 @@ def _pass_factory(args: argparse.Namespace, paths: AppPaths) -> Callable[[], Tra
         from traystatus.app.options import load_settings
 
         settings = load_settings(args)
-        publishers = _real_publishers(settings, paths)
+        publishers, problems = _real_publishers(settings)
         notice = "" if paths.config_file.exists() else NO_CONFIG_NOTICE
         sources = build_sources(settings, cache_dir=paths.cache_dir, user_emails=settings.rules.user_emails)
         return TrayPass(settings=settings, sources=sources, publishers=publishers, store=store,
-                        clock=clock.now, notice=notice)
+                        clock=clock.now, notice=notice, account_problems=problems)
 
     return build
 
 
-def _real_publishers(settings: Any, paths: AppPaths) -> list[Any]:
-    """The configured Slack/Matrix accounts, from the sync feature's wiring when it is installed."""
-    try:
-        from traystatus.app import sync_service
-    except ImportError:
-        log.info("the sync service is not available: the tray shows the calendar only")
-        return []
-    build = getattr(sync_service, "build_publishers", None)
-    return list(build(settings, paths)) if build is not None else []
+def _real_publishers(settings: Any) -> tuple[list[Any], list[Any]]:
+    """The configured Slack/Matrix accounts, and a health line (with the fix) for each that could not be set up."""
+    from traystatus.app.sync_service import build_publishers
+    from traystatus.app.tray_pass import SERVICE_NAMES
+    from traystatus.core.tray_view import ServiceHealth
+
+    publishers, problems = build_publishers(settings)
+    health = []
+    for problem in problems:  # "slack Acme: No token: …"
+        service, _, detail = problem.partition(" ")
+        health.append(ServiceHealth(name=SERVICE_NAMES.get(service, service), ok=False, detail=detail,
+                                    fix="reconnect in Settings…", needs_action=True))
+    return list(publishers), health
 
 
-def _windows(args: argparse.Namespace, paths: AppPaths, owner: Any) -> dict[str, Callable[[], Any]]:
-    """The other windows the menu can open, each created on first use (imports stay lazy)."""
+def _windows(args: argparse.Namespace, paths: AppPaths, owner: Any,
+             on_saved: Callable[[], None]) -> dict[str, Callable[[], Any]]:
+    """The settings windows the menu can open, each created on first use (imports stay lazy); a save
+    calls ``on_saved`` (the running app reloads: no restart)."""
     opened: dict[str, Any] = {}
 
-    def settings() -> None:
+    def open_window(key: str) -> Any:
         from traystatus.adapters.system_zone import system_zone
         from traystatus.app.settings_app import (
             make_accounts_manager,
@@ -97,24 +103,32 @@ def _windows(args: argparse.Namespace, paths: AppPaths, owner: Any) -> dict[str,
             open_document,
         )
         from traystatus.qt.runner import ThreadRunner
+        from traystatus.qt.settings.first_run import FirstRunWizard
         from traystatus.qt.settings.window import SettingsWindow
 
-        window = opened.get("settings")
-        if window is None:
+        window = opened.get(key)
+        if window is None or (key == "setup" and not window.isVisible()):
             zone = system_zone()
             doc = open_document(paths)
-            window = SettingsWindow(doc, default_zone=str(doc.get("timezone", zone.key)), runner=ThreadRunner(owner),
-                                    accounts=make_accounts_manager(paths),
-                                    calendar_tester=make_calendar_tester(paths, zone), preview=make_preview(paths))
-            opened["settings"] = window
+            common: dict[str, Any] = dict(
+                default_zone=str(doc.get("timezone", zone.key)), runner=ThreadRunner(owner),
+                accounts=make_accounts_manager(paths), calendar_tester=make_calendar_tester(paths, zone),
+                preview=make_preview(paths))
+            if key == "setup":
+                window = FirstRunWizard(doc, **common)
+                window.finished_setup.connect(lambda _settings: on_saved())
+            else:
+                window = SettingsWindow(doc, **common)
+                window.saved.connect(lambda _settings: on_saved())
+            opened[key] = window
         window.show()
         window.raise_()
         window.activateWindow()
+        return window
 
-    out: dict[str, Callable[[], Any]] = {}
-    if not args.demo:
-        out["settings"] = settings
-    return out
+    if args.demo:
+        return {}
+    return {"settings": lambda: open_window("settings"), "setup": lambda: open_window("setup")}
 
 
 def run_gui(args: argparse.Namespace) -> int:
@@ -143,7 +157,11 @@ def run_gui(args: argparse.Namespace) -> int:
     instance.listen()
 
     icons = IconSet(icons_dir())
-    windows = _windows(args, paths, app)
+    late: dict[str, Any] = {}  # the Desktop, once built: the windows call into it
+    windows = _windows(args, paths, app, on_saved=lambda: late["desktop"].reload())
+    from traystatus.app.tray_features import LateFeatures
+
+    windows.update({key: (lambda k=key: late["features"].windows()[k]()) for key in LateFeatures.KEYS})
     menu = TrayMenu(windows=tuple(windows))
     surface: Tray | FallbackWindow
     if QSystemTrayIcon.isSystemTrayAvailable():
@@ -166,17 +184,29 @@ def run_gui(args: argparse.Namespace) -> int:
         except Exception:  # the worker reports configuration errors properly
             clear_on_quit = False
     bridge = Bridge(app)
+    senders = None
+    if args.demo:
+        from traystatus.adapters.demo import demo_handoff_senders
+
+        senders = demo_handoff_senders(paths.state_dir)
+    features = LateFeatures(paths, surface=surface, bridge=bridge, timeline=lambda now: late["desktop"].timeline(now),
+                            apply_override=lambda o: late["desktop"].apply_override(o), senders=senders, parent=app)
+    late["features"] = features
     desktop = Desktop(surface=surface, bridge=bridge, tray_pass_factory=_pass_factory(args, paths),
                       notify=DesktopNotifier().notify, log_file=log_file(paths.log_dir),
                       clear_on_quit=clear_on_quit, windows=windows, parent=app)
+    late["desktop"] = desktop
     instance.message_received.connect(bridge.instance_message)
     menu.quit_requested.connect(app.quit)
     from PySide6.QtCore import QTimer
 
     QTimer.singleShot(0, desktop, desktop.start)  # after the icon is on screen
+    if not args.demo and not paths.config_file.exists() and not getattr(args, "calendar", None):
+        QTimer.singleShot(0, desktop, lambda: desktop.open_entry("setup"))  # first run: offer the setup
     code = int(app.exec())
     if isinstance(surface, Tray):
         surface.hide()
+    features.close()
     desktop.shutdown()
     instance.close()
     return code

@@ -74,6 +74,13 @@ class TeamClock:
         self.popup.set_avatars(self._pictures(people))
         self.popup.popup_at(anchor)
 
+    def close(self) -> None:
+        """The app quits or the settings changed (a new clock replaces this one)."""
+        if self.popup is not None:
+            self.popup.hide()
+            self.popup.deleteLater()
+            self.popup = None
+
     def _pictures(self, people: Sequence[Person]) -> dict[str, QImage]:
         """The cached pictures (disk only; the worker downloads them with the roster import)."""
         from PySide6.QtGui import QImage

@@ -42,9 +42,11 @@ class TrayFeatures(QObject):
     def __init__(self, settings: Settings, paths: AppPaths, *,
                  timeline: Callable[[datetime], Sequence[Availability]] | None = None,
                  apply_override: Callable[[Override], None] | None = None, now: Callable[[], datetime] = utc_now,
-                 parent: QObject | None = None) -> None:
+                 senders: dict[str, Any] | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
+        self._senders = senders  # None: the configured accounts (the demo passes its simulated ones)
+        self._view_changed: Any = None
         self.paths = paths
         self._now = now
         self._timeline = timeline
@@ -61,10 +63,14 @@ class TrayFeatures(QObject):
     def handoff(self) -> HandoffWindows:
         """The handoff windows and outbox worker (created on first use; pending deliveries resume then)."""
         if self._handoff is None:
+            from traystatus.app.handoff_service import HandoffService
             from traystatus.app.handoff_tray import HandoffWindows
 
+            service = HandoffService(self.paths, self.settings, senders=self._senders, sign_off=self._sign_off,
+                                     now=self._now)
             self._handoff = HandoffWindows(self.paths, self.settings, sign_off=self._sign_off,
-                                           timeline=self._current_timeline, now=self._now, parent=self)
+                                           timeline=self._current_timeline, now=self._now, service=service,
+                                           parent=self)
         return self._handoff
 
     def windows(self) -> dict[str, Callable[[], Any]]:
@@ -82,9 +88,13 @@ class TrayFeatures(QObject):
         icon = getattr(surface, "icon", None)
         if icon is not None:
             self._anchor = icon.geometry
-        view_changed.connect(lambda *_: self.handoff.schedule())
+        view_changed.connect(self._view_was_changed)
+        self._view_changed = view_changed
         self.roster_timer.start()
         QTimer.singleShot(0, self, self._started)
+
+    def _view_was_changed(self, *_: object) -> None:
+        self.handoff.schedule()
 
     def _started(self) -> None:
         """Just after the icon is on screen: resume the outbox, arm the prompt, look at the roster."""
@@ -122,6 +132,57 @@ class TrayFeatures(QObject):
         threading.Thread(target=run, name="roster-refresh", daemon=True).start()
 
     def close(self) -> None:
+        if self._view_changed is not None:
+            self._view_changed.disconnect(self._view_was_changed)
+            self._view_changed = None
         self.roster_timer.stop()
+        self.team.close()
         if self._handoff is not None:
             self._handoff.close()
+
+
+class LateFeatures(QObject):
+    """The features as the tray app holds them: the menu's openers exist from the start, the features are
+    built when the sync pass is (its settings; ``ready`` on the bridge) and rebuilt when it is rebuilt after
+    a settings change. Before that an opener raises ``NotReady`` (the tray says it is starting)."""
+
+    KEYS = ("team", "handoff", "notes")
+
+    def __init__(self, paths: AppPaths, *, surface: Any, bridge: Any, timeline: Callable[[datetime], Sequence[
+            Availability]], apply_override: Callable[[Override], None], senders: dict[str, Any] | None = None,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._paths = paths
+        self._surface = surface
+        self._bridge = bridge
+        self._timeline = timeline
+        self._apply_override = apply_override
+        self._senders = senders
+        self.features: TrayFeatures | None = None
+        bridge.ready.connect(self.build)
+
+    def windows(self) -> dict[str, Callable[[], Any]]:
+        return {key: (lambda k=key: self._open(k)) for key in self.KEYS}
+
+    def _open(self, key: str) -> None:
+        from traystatus.app.desktop import NotReady
+
+        if self.features is None:
+            raise NotReady(key)
+        self.features.windows()[key]()
+
+    def build(self, tray_pass: Any) -> None:
+        """On the GUI thread (a queued signal from the worker): features for this pass's settings."""
+        old, self.features = self.features, None
+        if old is not None:
+            old.close()
+            old.deleteLater()
+        features = TrayFeatures(tray_pass.settings, self._paths, now=utc_now, senders=self._senders, parent=self)
+        features.attach(self._surface, self._bridge.view_changed, timeline=self._timeline,
+                        apply_override=self._apply_override)
+        self.features = features
+
+    def close(self) -> None:
+        if self.features is not None:
+            self.features.close()
+            self.features = None

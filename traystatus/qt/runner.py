@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 
@@ -24,6 +25,18 @@ class _Job(QRunnable):
         self.relay.done.emit(self.callback, result)
 
 
+def _deliver(callback: Callable[[object], None], result: object) -> None:
+    """Hand the result over, unless the widget that asked was closed and deleted meanwhile."""
+    owner = getattr(callback, "__self__", None)
+    if isinstance(owner, QObject) and not shiboken6.isValid(owner):
+        return
+    try:
+        callback(result)
+    except RuntimeError as e:  # a child widget of the asker was deleted with its window
+        if "already deleted" not in str(e):
+            raise
+
+
 class ThreadRunner(QObject):
     """``runner(job, on_done)``: ``job`` runs on a pool thread; ``on_done(result_or_exception)`` on the GUI thread."""
 
@@ -32,7 +45,7 @@ class ThreadRunner(QObject):
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(2)
         self.relay = _Relay(self)
-        self.relay.done.connect(lambda callback, result: callback(result))
+        self.relay.done.connect(_deliver)
 
     def __call__(self, job: Callable[[], object], on_done: Callable[[object], None]) -> None:
         self.pool.start(_Job(job, on_done, self.relay))

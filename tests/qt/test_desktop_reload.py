@@ -1,0 +1,114 @@
+"""Settings take effect without a restart: the running app (``Desktop``, offscreen, real worker thread, real
+calendar file and state store) rebuilds its pass from the saved config; a broken save is told and the last
+good configuration keeps syncing. And the settings windows the tray opens call the reload when they save."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from traystatus.adapters.calendar_sources import build_sources
+from traystatus.adapters.config_toml import load_config_file
+from traystatus.adapters.memory_publisher import RecordingStatusPublisher
+from traystatus.adapters.state_store import StateStore
+from traystatus.app.desktop import Desktop
+from traystatus.app.gui import _windows
+from traystatus.app.paths import AppPaths
+from traystatus.app.resources import icons_dir
+from traystatus.app.tray_pass import TrayPass
+from traystatus.core.model import State
+from traystatus.core.publishing import Service
+from traystatus.qt.bridge import Bridge
+from traystatus.qt.fallback_window import FallbackWindow
+from traystatus.qt.icons import IconSet
+from traystatus.qt.menu import TrayMenu
+
+UTC_ZONE = ZoneInfo("UTC")
+
+
+def ics_with_meeting_now() -> str:
+    now = datetime.now(UTC)
+    s, e = now - timedelta(minutes=10), now + timedelta(hours=1)
+    f = "%Y%m%dT%H%M%SZ"
+    return (f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:a@t\r\nDTSTAMP:{s:{f}}\r\n"
+            f"DTSTART:{s:{f}}\r\nDTEND:{e:{f}}\r\nSUMMARY:Sync\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+
+
+def config_text(calendar: Path | None) -> str:
+    text = 'timezone = "UTC"\nworking_hours = "mon-sun 00:00-24:00"\n'
+    if calendar is not None:
+        text += f'[[calendars]]\nname = "Work"\npath = "{calendar}"\n'
+    return text
+
+
+@pytest.fixture
+def paths(tmp_path: Path) -> AppPaths:
+    p = AppPaths(config_file=tmp_path / "config.toml", state_dir=tmp_path / "state", data_dir=tmp_path / "data",
+                 cache_dir=tmp_path / "cache", log_dir=tmp_path / "log")
+    p.ensure()
+    return p
+
+
+@pytest.fixture
+def running(qtbot: QtBot, paths: AppPaths) -> Iterator[tuple[Desktop, RecordingStatusPublisher, list[str]]]:
+    paths.config_file.write_text(config_text(None), encoding="utf-8")
+    slack = RecordingStatusPublisher(service_kind=Service.SLACK, account_id="slack:T1")
+
+    def build() -> TrayPass:
+        settings = load_config_file(paths.config_file, default_tz=UTC_ZONE)
+        return TrayPass(settings=settings, sources=build_sources(settings, cache_dir=paths.cache_dir),
+                        publishers=[slack], store=StateStore(paths.state_dir), clock=lambda: datetime.now(UTC))
+
+    surface = FallbackWindow(IconSet(icons_dir()), TrayMenu())
+    qtbot.addWidget(surface)
+    told: list[str] = []
+    bridge = Bridge()
+    desktop = Desktop(surface=surface, bridge=bridge, tray_pass_factory=build, notify=lambda t, m: True,
+                      log_file=paths.log_dir / "traystatus.log")
+    bridge.failed.connect(lambda title, message: told.append(f"{title}: {message}"))
+    desktop.start()
+    yield desktop, slack, told
+    desktop.shutdown()
+
+
+def test_a_saved_config_takes_effect_without_a_restart(qtbot: QtBot, paths: AppPaths, running: tuple[
+        Desktop, RecordingStatusPublisher, list[str]]) -> None:
+    desktop, slack, told = running
+    qtbot.waitUntil(lambda: desktop.view is not None and desktop.view.state is State.AVAILABLE)
+    calendar = paths.config_file.parent / "work.ics"
+    calendar.write_text(ics_with_meeting_now(), encoding="utf-8")
+    paths.config_file.write_text(config_text(calendar), encoding="utf-8")  # what the settings window saves
+    desktop.reload()
+    qtbot.waitUntil(lambda: desktop.view is not None and desktop.view.state is State.MEETING)
+    assert slack.shown.text == "In a meeting"
+    assert State.MEETING in {i.state for i in desktop.timeline(datetime.now(UTC))}  # what the handoff prompt reads
+
+    paths.config_file.write_text('timezone = "Mars/Olympus"\n', encoding="utf-8")  # a broken save
+    desktop.reload()
+    qtbot.waitUntil(lambda: bool(told))
+    assert "Mars/Olympus" in told[0] and "timezone" in told[0]
+    desktop.refresh()  # the last good configuration keeps syncing
+    qtbot.waitUntil(lambda: desktop.view is not None and desktop.view.state is State.MEETING)
+
+
+def test_the_settings_windows_the_tray_opens_reload_the_app_when_they_save(qtbot: QtBot, paths: AppPaths,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    paths.config_file.write_text(config_text(None), encoding="utf-8")
+    monkeypatch.setattr(AppPaths, "resolve", staticmethod(lambda config=None: paths))
+    reloads: list[int] = []
+    windows = _windows(argparse.Namespace(demo=False, config=None), paths, None, on_saved=lambda: reloads.append(1))
+    assert {"settings", "setup"} <= set(windows)
+    window = windows["settings"]()
+    qtbot.addWidget(window)
+    window.save_now()
+    qtbot.waitUntil(lambda: reloads == [1])
+    wizard = windows["setup"]()
+    qtbot.addWidget(wizard)
+    wizard.accept()  # everything skipped: still a working config
+    qtbot.waitUntil(lambda: reloads == [1, 1])
