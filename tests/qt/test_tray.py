@@ -55,6 +55,25 @@ def test_every_state_has_both_icon_variants_and_they_render(qapp: QApplication) 
     assert icons.path(IconState.PAUSED, dark=True).name == "paused-dark.svg"
 
 
+def test_icon_follows_the_desktop_switching_light_and_dark(tray: Tray, qapp: QApplication,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The offscreen platform cannot switch schemes itself: the desktop's signal is sent by hand, and the
+    palette judgement (``panel_is_dark``) answers as a dark desktop would."""
+    from PySide6.QtCore import Qt
+
+    import traystatus.qt.icons as icons_module
+
+    def image(dark: bool) -> object:
+        return IconSet(ICONS).icon(IconState.FOCUS, dark=dark).pixmap(22, 22).toImage()
+
+    monkeypatch.setattr(icons_module, "panel_is_dark", lambda: False)
+    tray.render(view(State.FOCUS))
+    assert tray.icon.icon().pixmap(22, 22).toImage() == image(False)
+    monkeypatch.setattr(icons_module, "panel_is_dark", lambda: True)
+    qapp.styleHints().colorSchemeChanged.emit(Qt.ColorScheme.Dark)
+    assert tray.icon.icon().pixmap(22, 22).toImage() == image(True) != image(False)
+
+
 @pytest.mark.parametrize("state", list(State))
 def test_icon_and_tooltip_follow_the_state(tray: Tray, state: State) -> None:
     v = view(state, health=(ServiceHealth(name="Slack"), ServiceHealth(name="Matrix")))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QSystemTrayIcon
 
 from traystatus.core.tray_view import TrayView
@@ -23,6 +24,9 @@ class Tray(QObject):
         self.icon.setContextMenu(menu)
         self.icon.activated.connect(self._on_activated)
         self._view: TrayView | None = None
+        hints = QGuiApplication.styleHints()
+        if hasattr(hints, "colorSchemeChanged"):  # the desktop switched light/dark: swap the icon variant
+            hints.colorSchemeChanged.connect(self._scheme_changed)
 
     @property
     def view(self) -> TrayView | None:
@@ -35,6 +39,10 @@ class Tray(QObject):
         # every render keeps it fresh (aw-qt does the same: ActivityWatch/aw-qt#35).
         self.icon.setToolTip(view.tooltip)
         self.menu.render(view)
+
+    def _scheme_changed(self, *_: object) -> None:
+        if self._view is not None:
+            self.icon.setIcon(self._icons.icon(self._view.icon))
 
     def show(self) -> None:
         self.icon.show()
