@@ -1,47 +1,82 @@
-"""The settings window on a real X screen: opened with `traystatus settings`, walked with the keyboard,
-each page photographed (also at 200 % scaling) into test-artifacts/screenshots/."""
+"""The settings window on a real X screen: opened with `traystatus settings` (or by the running app when
+`traystatus settings` finds one), walked with the keyboard, each page photographed (also at 200 % scaling)
+into test-artifacts/screenshots/, and measured: no page needs sideways scrolling, no widget is clipped."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from keyring.backend import KeyringBackend
 
 from tests.fixtures.xvfb import VirtualScreen, wait_until
 
 PAGES = ["accounts", "calendars", "working-hours", "status", "team", "handoff", "general"]
+CONFIG = '''# mine
+timezone = "America/New_York"
+working_hours = "mon-fri 08:30-16:30"
+
+[[accounts.slack]]
+name = "Acme"
+team_id = "T0ACME001"
+user_id = "U0ME00001"
+
+[[accounts.matrix]]
+user_id = "@me:example.org"
+homeserver = "https://matrix.example.org"
+device_id = "DEVICEONE"
+'''
 
 
-def _open(screen: VirtualScreen, home: Path, config: Path, scale: str) -> subprocess.Popen[bytes]:
-    env = screen.env({
+@pytest.fixture
+def connected(tmp_path: Path, os_keyring: KeyringBackend) -> Path:
+    """A config with a Slack workspace and a Matrix account whose tokens are in the (real) Secret Service."""
+    os_keyring.set_password("traystatus", "slack:T0ACME001:U0ME00001", "xoxp-screenshot-only")
+    os_keyring.set_password("traystatus", "matrix:@me:example.org", json.dumps(
+        {"access_token": "syt_screenshot_only", "refresh_token": None, "device_id": "DEVICEONE"}))
+    config = tmp_path / "config.toml"
+    config.write_text(CONFIG)
+    return config
+
+
+def _env(screen: VirtualScreen, home: Path, scale: str = "1") -> dict[str, str]:
+    return screen.env({
         "XDG_CONFIG_HOME": str(home / "config"), "XDG_STATE_HOME": str(home / "state"),
         "XDG_DATA_HOME": str(home / "data"), "XDG_CACHE_HOME": str(home / "cache"),
         "QT_SCALE_FACTOR": scale,
     })
+
+
+def _open(screen: VirtualScreen, home: Path, config: Path, scale: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "traystatus", "--config", str(config), "settings"],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                            env=_env(screen, home, scale), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def _settings_window(screen: VirtualScreen, pid: int) -> str:
+    return wait_until(lambda: [w for w in screen.windows_of(pid)
+                               if "traystatus settings" in screen.run("xdotool", "getwindowname", w, check=False)],
+                      what="the settings window", timeout=30)[0]
 
 
 @pytest.mark.xvfb
 @pytest.mark.parametrize("scale", ["1", "2"])
 def test_settings_pages_on_a_virtual_screen(virtual_screen: VirtualScreen, isolated_home: Path,
-                                            tmp_path: Path, scale: str) -> None:
-    config = tmp_path / "config.toml"
-    config.write_text('# mine\ntimezone = "America/New_York"\nworking_hours = "mon-fri 08:30-16:30"\n')
+                                            connected: Path, scale: str) -> None:
+    config = connected
     proc = _open(virtual_screen, isolated_home, config, scale)
     try:
-        window = wait_until(lambda: [w for w in virtual_screen.windows_of(proc.pid)
-                                     if "traystatus settings" in virtual_screen.run(
-                                         "xdotool", "getwindowname", w, check=False)],
-                            what="the settings window", timeout=30)[0]
+        window = _settings_window(virtual_screen, proc.pid)
         virtual_screen.run("xdotool", "windowfocus", "--sync", window)
         geometry = virtual_screen.run("xdotool", "getwindowgeometry", window)
         size = geometry.split("Geometry:")[1].split()[0]
         width, height = (int(v) for v in size.split("x"))
         assert width <= virtual_screen.width and height <= virtual_screen.height  # fits, also at 200 %
         suffix = "" if scale == "1" else "-200pct"
+        subprocess.run(["sleep", "1"], check=True)  # the Accounts list is read from the keyring on a worker
         shots = []
         for i, page in enumerate(PAGES):
             if i:
@@ -54,4 +89,66 @@ def test_settings_pages_on_a_virtual_screen(virtual_screen: VirtualScreen, isola
     finally:
         proc.terminate()
         proc.wait(timeout=10)
-    assert config.read_text().startswith("# mine")  # only looking changes nothing
+    assert config.read_text() == CONFIG  # only looking changes nothing
+
+
+@pytest.mark.xvfb
+@pytest.mark.parametrize("scale", ["1", "2"])
+def test_every_page_fits_without_sideways_scrolling(virtual_screen: VirtualScreen, isolated_home: Path,
+                                                    connected: Path, scale: str) -> None:
+    """1024×768 at 200 % leaves a 512×384 logical screen: the pages wrap and stack instead of scrolling sideways."""
+    prefix = "settings-layout" + ("" if scale == "1" else "-200pct")
+    run = subprocess.run([sys.executable, "-m", "tests.e2e.settings_layout_harness", str(connected), prefix],
+                         env=_env(virtual_screen, isolated_home, scale), capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+    report = json.loads(run.stdout.strip().splitlines()[-1])
+    assert report["ratio"] == float(scale)
+    assert report["window"][0] <= report["screen"][0] and report["window"][1] <= report["screen"][1]
+    assert len(report["pages"]) == len(PAGES)
+    for title, page in report["pages"].items():
+        assert page["sideways"] == 0, f"{title} needs sideways scrolling"
+        assert page["problems"] == [], f"{title}: {page['problems']}"
+        assert Path(page["shot"]).stat().st_size > 0
+    # the Accounts page (and its photo) shows the connected accounts, read from the real Secret Service
+    assert report["accounts"] == [
+        "✓ Slack: Acme (T0ACME001) — token in the OS keyring",
+        "✓ Matrix: @me:example.org on https://matrix.example.org — token in the OS keyring"]
+
+
+def _ics(path: Path) -> Path:
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)
+    path.write_text("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:fwd@t\r\n"
+                    f"DTSTART:{start:%Y%m%dT%H%M%SZ}\r\nDTEND:{start + timedelta(hours=1):%Y%m%dT%H%M%SZ}\r\n"
+                    "SUMMARY:Planning\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    return path
+
+
+@pytest.mark.xvfb
+def test_settings_command_is_handed_to_the_running_app(virtual_screen: VirtualScreen, isolated_home: Path,
+                                                       tmp_path: Path) -> None:
+    """The real app runs on a real config (a local .ics calendar); `traystatus settings` asks it to show the
+    window and exits; the window belongs to the running app."""
+    config = tmp_path / "config.toml"
+    ics = _ics(tmp_path / "me.ics")
+    config.write_text(f'timezone = "Europe/Berlin"\n\n[[calendars]]\nname = "Me"\npath = "{ics}"\n')
+    env = _env(virtual_screen, isolated_home)
+    env.pop("DBUS_SESSION_BUS_ADDRESS", None)  # no notification daemon: the tray's balloon is used
+    output = tmp_path / "app-output.txt"
+    with output.open("wb") as out:
+        app = subprocess.Popen([sys.executable, "-m", "traystatus", "--config", str(config)], env=env,
+                               stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_until(lambda: virtual_screen.docked_icon(app.pid), what="the icon to dock", timeout=30)
+        assert not [w for w in virtual_screen.windows_of(app.pid)
+                    if "traystatus settings" in virtual_screen.run("xdotool", "getwindowname", w, check=False)]
+        second = subprocess.run([sys.executable, "-m", "traystatus", "--config", str(config), "settings"],
+                                env=env, capture_output=True, text=True, timeout=60)
+        assert second.returncode == 0, second.stdout + second.stderr
+        assert "traystatus is running: it shows the settings window now." in second.stdout
+        _settings_window(virtual_screen, app.pid)  # shown by the running app, not by the second launch
+        subprocess.run(["sleep", "0.5"], check=True)
+        virtual_screen.screenshot("settings-shown-by-the-running-app")
+        assert app.poll() is None, output.read_text(errors="replace")
+    finally:
+        app.terminate()
+        app.wait(timeout=10)

@@ -11,7 +11,6 @@ from keyring.backend import KeyringBackend
 from pytestqt.qtbot import QtBot
 
 from tests.slack_emulator import SlackEmulator
-
 from traystatus.adapters.config_document import TomlConfigDocument
 from traystatus.adapters.config_toml import load_config_file
 from traystatus.app.accounts_service import ServiceAccountsManager

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QEvent, Signal
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QCompleter,
     QFormLayout,
+    QGroupBox,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -43,17 +44,23 @@ class ErrorLabel(QLabel):
         super().__init__(parent)
         self.setWordWrap(True)
         self.setAccessibleName("Error")
-        self._colour = ""
+        font = self.font()
+        font.setBold(True)
+        self.setFont(font)
         self._recolour()
         self.hide()
 
     def _recolour(self) -> None:
-        """A red that reads on the theme's window colour (light or dark), picked again when the theme changes."""
-        dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
-        colour = ERROR_ON_DARK if dark else ERROR_ON_LIGHT
-        if colour != self._colour:
-            self._colour = colour
-            self.setStyleSheet(f"color: {colour}; font-weight: 600;")
+        """A red that reads on the theme's window colour (light or dark), picked again when the theme changes.
+
+        Set as a palette role, not a style sheet: a style sheet would freeze the whole palette of the label.
+        """
+        palette = self.palette()
+        dark = palette.color(QPalette.ColorRole.Window).lightness() < 128
+        colour = QColor(ERROR_ON_DARK if dark else ERROR_ON_LIGHT)
+        if palette.color(QPalette.ColorRole.WindowText) != colour:
+            palette.setColor(QPalette.ColorRole.WindowText, colour)
+            self.setPalette(palette)
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
@@ -63,6 +70,18 @@ class ErrorLabel(QLabel):
     def show_error(self, message: str) -> None:
         self.setText(message)
         self.setVisible(bool(message))
+
+
+def note_box(title: str, note: str, parent: QWidget) -> tuple[QGroupBox, QVBoxLayout]:
+    """A short group title (titles never wrap) with the longer explanation as a wrapping line under it,
+    so a narrow window (200 % scaling on a small screen) needs no sideways scrolling."""
+    box = QGroupBox(title, parent)
+    lay = QVBoxLayout(box)
+    if note:
+        label = QLabel(note, box)
+        label.setWordWrap(True)
+        lay.addWidget(label)
+    return box, lay
 
 
 class FormPage(QWidget):
@@ -157,6 +176,9 @@ class FormPage(QWidget):
         """``choices`` are (value, shown text). An editable combo also accepts typed values (zones)."""
         w = QComboBox(self)
         w.setEditable(editable)
+        # as wide as the layout gives, not as the longest zone name: a narrow window needs no sideways scrolling
+        w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        w.setMinimumContentsLength(12)
         for value, text in choices:
             w.addItem(text, value)
         if editable:

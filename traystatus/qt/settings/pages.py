@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from zoneinfo import available_timezones
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QGroupBox, QLabel, QLineEdit, QListWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QWidget
 
 from traystatus.core.errors import ConfigError
 from traystatus.core.handoff import HandoffSettings
@@ -15,7 +15,7 @@ from traystatus.core.model import State
 from traystatus.core.settings import GeneralSettings, Settings
 from traystatus.core.settings_editing import Runner, SettingsDocument
 from traystatus.core.status_map import DEFAULT_STATE_STATUS, PRESENCES
-from traystatus.qt.settings.form import ErrorLabel, FormPage
+from traystatus.qt.settings.form import ErrorLabel, FormPage, note_box
 from traystatus.qt.settings.items_table import ItemsTable
 
 ZONES = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
@@ -35,8 +35,9 @@ class HoursPage(FormPage):
                         "Your IANA time zone; working hours are read in it.", editable=True)
         self.days: list[QLineEdit] = []
         self.day_errors: list[ErrorLabel] = []
-        grid = QGroupBox("Week (blocks like 09:00-12:30, 13:30-17:30; empty = day off)", self)
+        grid, grid_layout = note_box("Week", "Blocks like 09:00-12:30, 13:30-17:30; empty = day off.", self)
         form = FormPage(doc, grid)  # only for its layout helpers
+        form.outer.setContentsMargins(0, 0, 0, 0)  # the group box has margins already
         for i, name in enumerate(DAY_LABELS):
             edit = QLineEdit(grid)
             edit.setPlaceholderText("off")
@@ -45,7 +46,7 @@ class HoursPage(FormPage):
             self.day_errors.append(form.errors[f"day.{DAY_NAMES[i]}"])
             edit.textEdited.connect(self._week_edited)
             self.days.append(edit)
-        QVBoxLayout(grid).addWidget(form)
+        grid_layout.addWidget(form)
         self.errors["working_hours"] = ErrorLabel(self)
         self.outer.addWidget(grid)
         self.outer.addWidget(self.errors["working_hours"])
@@ -55,15 +56,13 @@ class HoursPage(FormPage):
         self.travel = ItemsTable(doc, "travel", [("first", "First day"), ("last", "Last day"),
                                                  ("timezone", "Time zone"), ("label", "Label")],
                                  "Travel", self, add_text="Add travel")
-        for title, table in (("Exceptions: holidays, days off, other hours", self.exceptions),
-                             ("Travel: work in another time zone on these days", self.travel)):
-            box = QGroupBox(title, self)
-            QVBoxLayout(box).addWidget(table)
+        for title, note, table in (("Exceptions", "Holidays, days off, other hours.", self.exceptions),
+                                   ("Travel", "Work in another time zone on these days.", self.travel)):
+            box, box_layout = note_box(title, note, self)
+            box_layout.addWidget(table)
             self.outer.addWidget(box)
             table.edited.connect(self.edited)
             self.errors[table.key] = ErrorLabel(box)
-            box_layout = box.layout()
-            assert box_layout is not None
             box_layout.addWidget(self.errors[table.key])
         self.outer.addStretch(1)
 
@@ -116,8 +115,11 @@ class StatusPage(FormPage):
                             [(p, p) for p in PRESENCES])
         self.preview_list = QListWidget(self)
         self.preview_list.setAccessibleName("Preview of the next 24 hours")
-        box = QGroupBox("Preview: the next 24 hours on each service", self)
-        QVBoxLayout(box).addWidget(self.preview_list)
+        self.preview_list.setWordWrap(True)  # long lines wrap instead of scrolling sideways
+        self.preview_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.preview_list.setResizeMode(QListWidget.ResizeMode.Adjust)
+        box, box_layout = note_box("Preview", "The next 24 hours on each service.", self)
+        box_layout.addWidget(self.preview_list)
         self.outer.addWidget(box)
 
     def update_preview(self, settings: Settings) -> None:
@@ -151,8 +153,7 @@ class TeamPage(FormPage):
                                                       ("handle", "Handle")], "Teammates", self,
                                  add_text="Add teammate")
         self.people.edited.connect(self.edited)
-        box = QGroupBox("Teammates (your edits win over imports)", self)
-        people_layout = QVBoxLayout(box)
+        box, people_layout = note_box("Teammates", "Your edits win over imports.", self)
         people_layout.addWidget(self.people)
         self.errors["team.people"] = ErrorLabel(box)
         people_layout.addWidget(self.errors["team.people"])

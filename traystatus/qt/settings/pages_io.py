@@ -7,12 +7,11 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
-    QGroupBox,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -20,7 +19,7 @@ from traystatus.core.settings import CalendarSourceConfig
 from traystatus.core.settings_editing import AccountsManager, AccountSummary, Runner, SettingsDocument
 from traystatus.qt.settings.account_dialogs import ConnectDialog, MatrixLoginDialog, SlackTokenDialog
 from traystatus.qt.settings.calendar_dialog import AddCalendarDialog
-from traystatus.qt.settings.form import ErrorLabel, FormPage, describe_result
+from traystatus.qt.settings.form import ErrorLabel, FormPage, describe_result, note_box
 from traystatus.qt.settings.items_table import ItemsTable
 
 #: Fetches one calendar now and says how it went: "42 events, fetched 10:02" or raises TrayStatusError.
@@ -55,8 +54,8 @@ class CalendarsPage(FormPage):
         row.addWidget(add_file)
         row.addWidget(self.test_button)
         row.addStretch(1)
-        box = QGroupBox("ICS files and URLs (Google's secret address, Outlook, Nextcloud, iCloud) and CalDAV", self)
-        lay = QVBoxLayout(box)
+        box, lay = note_box("Calendars", "ICS files and addresses (Google's secret address, Outlook, Nextcloud, "
+                            "iCloud) and CalDAV.", self)
         lay.addWidget(self.table)
         lay.addLayout(row)
         lay.addWidget(self.result)
@@ -118,23 +117,24 @@ class AccountsPage(FormPage):
         self.list.setWordWrap(True)  # long details (scopes) wrap instead of scrolling sideways
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.list.setMaximumHeight(self.fontMetrics().lineSpacing() * 8)  # the buttons stay in view at 200 %
         self.result = QLabel("", self)
         self.result.setWordWrap(True)
         self.result.setAccessibleName("Account status")
-        buttons = QHBoxLayout()
+        buttons = QGridLayout()  # two by two: fits a narrow window
         self.buttons: dict[str, QPushButton] = {}
-        for key, text, slot in (("slack", "Connect &Slack…", self.connect_slack),
-                                ("matrix", "Connect &Matrix…", self.connect_matrix),
-                                ("test", "&Test", self.test_selected),
-                                ("disconnect", "&Disconnect", self.disconnect_selected)):
+        for i, (key, text, slot) in enumerate((("slack", "Connect &Slack…", self.connect_slack),
+                                               ("matrix", "Connect &Matrix…", self.connect_matrix),
+                                               ("test", "&Test", self.test_selected),
+                                               ("disconnect", "&Disconnect", self.disconnect_selected))):
             b = QPushButton(text, self)
             b.clicked.connect(slot)
             b.setEnabled(accounts is not None)
-            buttons.addWidget(b)
+            buttons.addWidget(b, i // 2, i % 2)
             self.buttons[key] = b
-        buttons.addStretch(1)
-        box = QGroupBox("Slack workspaces and Matrix accounts (tokens are kept in the system keyring)", self)
-        lay = QVBoxLayout(box)
+        buttons.setColumnStretch(2, 1)
+        box, lay = note_box("Slack and Matrix", "Tokens are kept in the system keyring, never in the config "
+                            "file.", self)
         lay.addWidget(self.list)
         lay.addLayout(buttons)
         lay.addWidget(self.result)

@@ -1,0 +1,95 @@
+"""The settings window in a real process on the virtual screen (scaling from QT_SCALE_FACTOR), measured page by
+page: does a page need sideways scrolling, is any widget narrower than it needs (clipped) or past the visible
+area? argv: config path, screenshot name prefix. Prints one JSON line and exits.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QPoint, QTimer
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QComboBox,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QWidget,
+)
+
+from tests.fixtures.xvfb import SCREENSHOTS
+from traystatus.adapters.config_document import TomlConfigDocument
+from traystatus.app.accounts_service import ServiceAccountsManager
+from traystatus.qt.runner import ThreadRunner
+from traystatus.qt.settings.window import SettingsWindow
+
+CHECKED = (QAbstractButton, QLabel, QLineEdit, QComboBox, QGroupBox)
+
+
+def problems(page: QWidget, scroll: QScrollArea) -> list[str]:
+    out = []
+    visible_width = scroll.viewport().width()
+    for w in page.findChildren(QWidget):
+        if not isinstance(w, CHECKED) or not w.isVisible() or isinstance(w.parent(), QComboBox):
+            continue
+        name = w.accessibleName() or (w.text() if isinstance(w, QLabel | QAbstractButton) else "")
+        name = f"{type(w).__name__} {name[:40]!r}"
+        if isinstance(w, QLabel) and w.wordWrap():
+            if w.text() and w.height() < w.heightForWidth(w.width()):
+                out.append(f"{name}: cut off at the bottom ({w.height()} < {w.heightForWidth(w.width())})")
+        elif w.width() < w.minimumSizeHint().width():
+            out.append(f"{name}: {w.width()} px wide, needs {w.minimumSizeHint().width()}")
+        right = w.mapTo(page, QPoint(w.width(), 0)).x()
+        if right > visible_width + 1:
+            out.append(f"{name}: ends at {right}, the page shows {visible_width}")
+    return out
+
+
+def main() -> int:
+    app = QApplication(sys.argv[:1])
+    config, prefix = Path(sys.argv[1]), sys.argv[2]
+    window = SettingsWindow(TomlConfigDocument(config, default_tz=ZoneInfo("UTC")), default_zone="UTC",
+                            runner=ThreadRunner(app), accounts=ServiceAccountsManager(config))
+    window.show()
+    report: dict[str, object] = {"pages": {}}
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    pages = list(window.pages)
+
+    def measure(i: int) -> None:
+        if i == len(pages):
+            screen = window.screen()
+            frame = window.frameGeometry()
+            report.update(ratio=window.devicePixelRatio(), window=[frame.width(), frame.height()],
+                          screen=[screen.availableGeometry().width(), screen.availableGeometry().height()],
+                          accounts=[window.accounts_page.list.item(r).text()
+                                    for r in range(window.accounts_page.list.count())])
+            print(json.dumps(report), flush=True)
+            app.quit()
+            return
+        page = pages[i]
+        window.show_page(page.title)
+
+        def after_layout() -> None:
+            scroll = window.stack.currentWidget()
+            assert isinstance(scroll, QScrollArea)
+            shot = SCREENSHOTS / f"{prefix}-{page.title.lower().replace(' ', '-')}.png"
+            window.grab().save(str(shot))
+            report["pages"][page.title] = {  # type: ignore[index]
+                "sideways": scroll.horizontalScrollBar().maximum(), "problems": problems(page, scroll),
+                "shot": str(shot)}
+            measure(i + 1)
+
+        QTimer.singleShot(400, window, after_layout)
+
+    # the Accounts list is read on a worker first
+    QTimer.singleShot(1500, window, lambda: measure(0))
+    return int(app.exec())
+
+
+if __name__ == "__main__":
+    sys.exit(main())
