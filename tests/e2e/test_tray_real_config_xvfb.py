@@ -100,3 +100,26 @@ def test_real_config_syncs_slack_and_names_the_missing_matrix_token(
     end = wait_until(lambda: slack.snooze_end(), what="Slack's Do Not Disturb snooze")
     assert before + 55 * 60 <= end <= before + 65 * 60
     assert app.poll() is None
+
+
+def test_first_start_without_a_config_offers_the_setup(virtual_screen: VirtualScreen, isolated_home: Path) -> None:
+    """No config.toml yet: the icon docks (saying so in its menu) and the first-run setup opens by itself."""
+    screen = virtual_screen
+    env = virtual_screen.env({"HOME": str(isolated_home), "PYTHONPATH": str(ROOT)})
+    env.pop("DBUS_SESSION_BUS_ADDRESS", None)
+    for var in ("TRAYSTATUS_SLACK_TOKEN", "TRAYSTATUS_MATRIX_TOKEN", "TRAYSTATUS_CONFIG"):
+        env.pop(var, None)
+    output = isolated_home / "app-output.txt"
+    with output.open("ab") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "traystatus"], env=env, cwd=ROOT, stdout=out,
+                                stderr=subprocess.STDOUT)
+    try:
+        wait_until(lambda: proc.poll() is None and screen.docked_icon(proc.pid), what="the icon to dock")
+        wizard = wait_until(lambda: [g for g in screen.top_level_windows(proc.pid) if g[2] >= 400 and g[3] >= 300],
+                            what=f"the first-run setup to open ({output.read_text(errors='replace')})")
+        assert len(wizard) == 1
+        screen.screenshot("tray-first-run-setup")
+        assert not (isolated_home / "config" / "traystatus" / "config.toml").exists(), "nothing written unasked"
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=10) == 0 or proc.returncode == -15
