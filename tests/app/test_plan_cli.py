@@ -263,3 +263,18 @@ def test_secret_feed_address_never_printed_or_logged(feed_server: FeedServer, ca
     for out in outputs:
         assert secret not in out.out + out.err and "me%40example.org" not in out.out + out.err
     assert secret not in caplog.text
+
+
+def test_a_reader_that_leaves_early_is_not_an_error(tmp_path: Path) -> None:
+    """`traystatus plan | head`: the pipe closes before the plan is written; no traceback, the shell's 141."""
+    import subprocess
+    import sys
+
+    ics = Path(__file__).resolve().parents[1] / "data" / "ics" / "python-recurring-ical-events" / "Germany.ics"
+    proc = subprocess.Popen([sys.executable, "-m", "traystatus", "plan", "--calendar", str(ics), "--tz",
+                             "Europe/Berlin", "--hours", "mon-fri 09:00-17:00", "--days", "365"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader is gone before anything was written
+    assert proc.wait(timeout=60) == 141
+    assert proc.stderr.read() == b""
