@@ -28,6 +28,8 @@ def test_menu_entry_and_metainfo_agree() -> None:
     desktop = (LINUX / f"{APP_ID}.desktop").read_text()
     metainfo = (LINUX / f"{APP_ID}.metainfo.xml").read_text()
     assert f"Icon={APP_ID}" in desktop
+    autostart = (LINUX / f"{APP_ID}-autostart.desktop").read_text()
+    assert f"Icon={APP_ID}\n" in autostart, "the login entry names the icon that is installed"
     assert f'<launchable type="desktop-id">{APP_ID}.desktop</launchable>' in metainfo
     assert "<binary>traystatus</binary>" in metainfo
 

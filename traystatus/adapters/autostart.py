@@ -78,7 +78,7 @@ class Autostart:
             "Name=traystatus\n"
             "Comment=Your availability from your calendars, on Slack and Matrix\n"
             f"Exec={exec_line}\n"
-            "Icon=traystatus\n"
+            "Icon=io.github.traystatus.TrayStatus\n"
             "Terminal=false\n"
             "X-GNOME-Autostart-enabled=true\n"
         )
