@@ -7,6 +7,7 @@ with the secret; tokens only in the keyring, never in config.toml; a hand-writte
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -24,7 +25,7 @@ from traystatus.app.accounts_service import ServiceAccountsManager
 from traystatus.qt.runner import ThreadRunner
 from traystatus.qt.settings.account_dialogs import ConnectDialog
 from traystatus.qt.settings.pages_io import AccountsPage
-from traystatus.qt.settings.window import SettingsWindow
+from traystatus.qt.settings.window import SAVE_DELAY_MS, SettingsWindow
 
 HAND = '# written by hand: keep me\ntimezone = "Europe/Berlin"\n\n[general]\n# and me\nshare_titles = false\n'
 SLACK_KEY = "slack:T0TRAYST:U0ME00001"
@@ -248,3 +249,38 @@ def test_presence_disabled_on_the_server_is_named(qtbot: QtBot, synapse_no_prese
     qtbot.waitUntil(lambda: "Matrix" in rows(page)[0], timeout=5000)
     assert "presence disabled on this server" in rows(page)[0]
     assert "presence disabled on this server" in page.result.text()
+
+
+def test_an_edit_made_while_connecting_waits_and_keeps_the_account(
+        qtbot: QtBot, slack: SlackEmulator, config: Path, os_keyring: KeyringBackend,
+        caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    slack.slow("auth.test", delay=1.5)
+    w = open_window(qtbot, config)
+    page = accounts_page(w)
+    dialog = open_dialog(qtbot, page, "slack")
+    qtbot.keyClicks(dialog.fields["token"], slack.token)
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    assert not dialog.ok.isEnabled() and page.changing == 1
+    w.page("General").findChildren(QCheckBox)[2].setChecked(True)  # typed while Slack is being asked
+    qtbot.wait(SAVE_DELAY_MS + 300)
+    # held: saving the window's copy now could race the account entry being written to the same file
+    assert "share_titles = false" in config.read_text()
+    qtbot.waitUntil(lambda: "share_titles = true" in config.read_text(), timeout=10000)
+    text = config.read_text()
+    assert "[[accounts.slack]]" in text and "# written by hand: keep me" in text and page.changing == 0
+    assert slack.token not in caplog.text
+
+
+def test_connect_dialogs_are_labelled_and_keyboard_reachable(qtbot: QtBot, config: Path) -> None:
+    w = open_window(qtbot, config)
+    page = accounts_page(w)
+    for button in ("slack", "matrix"):
+        dialog = open_dialog(qtbot, page, button)
+        edits = dialog.findChildren(QLineEdit)
+        assert edits and all(e.accessibleName() and e.focusPolicy() & Qt.FocusPolicy.TabFocus for e in edits)
+        buddies = {label.buddy() for label in dialog.findChildren(QLabel) if label.buddy() is not None}
+        assert set(edits) <= buddies  # each field has a visible label with an Alt+letter shortcut
+        first = dialog.fields[next(iter(dialog.fields))]
+        qtbot.waitUntil(first.hasFocus, timeout=3000)  # typing starts in the first field
+        dialog.reject()

@@ -70,6 +70,8 @@ class ConnectDialog(QDialog):
         caption = QLabel(label, self)
         caption.setBuddy(edit)
         self.form.addRow(caption, box)
+        if not self.fields:
+            edit.setFocus()  # typing starts in the first field
         self.fields[key], self.errors[key] = edit, error
         return edit
 

@@ -142,6 +142,9 @@ class AccountsPage(FormPage):
         self.outer.addStretch(1)
         self.summaries: list[AccountSummary] = []
         self.dialog: ConnectDialog | None = None
+        #: account operations that may be writing config.toml right now; until their entries are handed
+        #: over (``accounts_changed``) the editor holds its saves, which would write the old entries back
+        self.changing = 0
 
     def load(self) -> None:
         super().load()
@@ -176,9 +179,11 @@ class AccountsPage(FormPage):
         def job() -> object:
             return accounts.list(), (entries() if changed and callable(entries) else None)
 
-        self.runner(job, self._refreshed)
+        self.runner(job, lambda r: self._refreshed(r, changed))
 
-    def _refreshed(self, result: object) -> None:
+    def _refreshed(self, result: object, changed: bool) -> None:
+        if changed:
+            self.changing -= 1  # before the hand-over: the editor may save right away
         if not isinstance(result, tuple):
             self._show(result)
             return
@@ -206,6 +211,7 @@ class AccountsPage(FormPage):
         def submitted() -> None:
             job = start(dialog.values())  # read on the GUI thread; the job only gets plain strings
             self.result.setText("Checking with the service…")
+            self.changing += 1
             self.runner(job, lambda r: self._connected(dialog, r, default_key))
 
         dialog.submitted.connect(submitted)
@@ -216,6 +222,7 @@ class AccountsPage(FormPage):
             dialog.accept()
             self._after(result, changed=True)
         else:
+            self.changing -= 1
             dialog.failed(result, default_key)
             self.result.setText("Not connected: see the message in the dialog.")
 
@@ -258,6 +265,7 @@ class AccountsPage(FormPage):
             self.result.setText("Select an account to disconnect.")
             return
         self.result.setText(f"Disconnecting {s.label}…")
+        self.changing += 1
         self.runner(lambda: accounts.disconnect(s.account_id), lambda r: self._after(r, changed=True))
 
 

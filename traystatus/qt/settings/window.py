@@ -140,6 +140,9 @@ class SettingsWindow(QWidget):
         self.save_timer.stop()
         if not self.revalidate():
             return
+        if self.accounts_page.changing:
+            self.save_timer.start()  # an account is being written to the file: save once it is taken over
+            return
         try:
             settings = self.doc.save()
         except (ConfigError, OSError) as e:
