@@ -112,3 +112,19 @@ def test_the_settings_windows_the_tray_opens_reload_the_app_when_they_save(qtbot
     qtbot.addWidget(wizard)
     wizard.accept()  # everything skipped: still a working config
     qtbot.waitUntil(lambda: reloads == [1, 1])
+
+
+def test_the_network_coming_back_runs_a_pass_at_once(qtbot: QtBot, running: tuple[
+        Desktop, RecordingStatusPublisher, list[str]]) -> None:
+    desktop, _slack, _told = running
+    qtbot.waitUntil(lambda: desktop.view is not None)
+    views: list[object] = []
+    desktop.bridge.view_changed.connect(views.append)
+    desktop.network_changed(False)
+    qtbot.wait(300)
+    assert views == [], "going offline runs nothing"
+    desktop.network_changed(True)
+    qtbot.waitUntil(lambda: len(views) == 1)
+    desktop.network_changed(True)  # still online: nothing new
+    qtbot.wait(300)
+    assert len(views) == 1

@@ -85,6 +85,7 @@ class Desktop(QObject):
         self._worker: Worker | None = None
         self._wall_minus_mono = time.time() - time.monotonic()
         self._quitting = False
+        self._online = True
         menu = surface.menu
         menu.choice_selected.connect(self.choose)
         menu.entry_selected.connect(self.open_entry)
@@ -106,6 +107,25 @@ class Desktop(QObject):
         self._worker.start()
         self._worker.every(JUMP_CHECK_S, self._check_clock_jump, "clock-jump")
         self._worker.submit(self._first_pass, "pass")
+        self._watch_network()
+
+    def _watch_network(self) -> None:
+        """The network coming back (Wi-Fi, VPN, resume) triggers a pass at once, not at the next retry."""
+        from PySide6.QtNetwork import QNetworkInformation
+
+        if not QNetworkInformation.loadDefaultBackend() or QNetworkInformation.instance() is None:
+            log.info("no network status backend: a lost network is noticed by the retries only")
+            return
+        info = QNetworkInformation.instance()
+        self._online = info.reachability() == QNetworkInformation.Reachability.Online
+        info.reachabilityChanged.connect(
+            lambda r: self.network_changed(r == QNetworkInformation.Reachability.Online))
+
+    def network_changed(self, online: bool) -> None:
+        was, self._online = self._online, online
+        if online and not was:
+            log.info("the network is back: reconciling now")
+            self.refresh()
 
     def shutdown(self) -> None:
         """Stop the worker; with ``clear_on_quit`` clear the statuses traystatus set (bounded by the worker)."""
