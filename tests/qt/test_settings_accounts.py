@@ -156,7 +156,7 @@ def test_missing_scopes_are_named(qtbot: QtBot, slack: SlackEmulator, config: Pa
 
 
 @pytest.mark.parametrize(("token", "fragment"), [
-    ("xoxp-unknown-0004", "not accepted"),
+    ("xoxp-unknown-0004", "Slack did not accept this token (invalid_auth). Copy the \"User OAuth Token\" again"),
     ("xoxb-bot-0005", "needs a user token"),
     ("hello-not-a-token", "start with xoxp-"),
 ])

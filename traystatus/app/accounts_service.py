@@ -132,6 +132,11 @@ class ServiceAccountsManager:
         try:
             done = account_login.login_slack(self.config_path, token, store=store, name=name.strip())
         except ServiceError as e:  # the token was refused: say so next to the token field
+            code = str(getattr(e, "error", ""))
+            if code in ("invalid_auth", "token_revoked", "token_expired", "not_authed", "account_inactive"):
+                raise ConfigError(e.title, f"Slack did not accept this token ({code}). Copy the \"User OAuth "
+                                  "Token\" again from your Slack app's OAuth & Permissions page (reinstall the app "
+                                  "if it was revoked).", key="token") from None
             raise ConfigError(e.title, _in_window_words(e.message), key="token") from None
         a = done.account
         log.info("Slack workspace %s connected from the settings window", a.team_id)
