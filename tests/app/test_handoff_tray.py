@@ -43,6 +43,7 @@ class World:
         self.events: list[CalendarEvent] = []
         self.signed_off: list[Override] = []
         self.opened: list[HandoffWindows] = []
+        self.told: list[tuple[str, str]] = []
 
     def timeline(self, now: datetime) -> tuple[Availability, ...]:
         start, end = now - timedelta(hours=12), now + timedelta(days=3)
@@ -52,7 +53,7 @@ class World:
         service = HandoffService(self.paths, self.settings, senders={}, sign_off=self.signed_off.append,
                                  now=self.clock)
         w = HandoffWindows(self.paths, self.settings, sign_off=None, timeline=self.timeline, now=self.clock,
-                           service=service)
+                           service=service, announce=lambda title, message: self.told.append((title, message)))
         self.opened.append(w)
         return w
 
@@ -79,6 +80,8 @@ def test_prompt_snooze_then_skip_and_a_restart_remembers(qtbot: QtBot, world: Wo
     assert pending is not None and pending.at == datetime(2026, 11, 24, 15, 45, tzinfo=UTC)  # 16:45 Berlin
     assert 299_000 <= windows.timer.interval() <= 300_000
     fire(qtbot, windows, world.clock)
+    assert world.told == [("Time for your handoff note",
+                           "Your day ends at 17:00: a few lines for the team while it is fresh.")]
     popup = windows.popup
     assert popup is not None and [b.text() for b in popup.snooze_buttons] == ["Snooze 15 min", "Snooze 1 h"]
     qtbot.mouseClick(popup.snooze_buttons[0], Qt.MouseButton.LeftButton)

@@ -156,6 +156,17 @@ class Desktop(QObject):
         self._worker.submit(lambda: self._guarded(lambda p: p.apply_override(override)),
                             f"override-{override.start.isoformat()}")
 
+    def tell(self, title: str, message: str) -> None:
+        """A desktop notification from the GUI thread: sent on the worker (D-Bus may be slow), the tray's own
+        message when there is no notification daemon."""
+        if self._worker is not None:
+            self._worker.submit(lambda: self._tell(title, message))
+
+    def _tell(self, title: str, message: str) -> None:
+        log.info("telling the user: %s: %s", title, message)
+        if not self._notify(title, message):
+            self.bridge.publish_notification(title, message)
+
     def timeline(self, _now: datetime) -> tuple[Availability, ...]:
         """The last pass's timeline (any thread)."""
         current = self._pass
@@ -253,9 +264,7 @@ class Desktop(QObject):
             return
         self.bridge.publish_view(result.view)
         for title, message in result.notifications:
-            log.info("telling the user: %s: %s", title, message)
-            if not self._notify(title, message):
-                self.bridge.publish_notification(title, message)  # the tray's own balloon
+            self._tell(title, message)
         self._schedule(result.wake_at)
 
     def _schedule(self, when: datetime) -> None:

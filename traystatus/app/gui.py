@@ -190,7 +190,8 @@ def run_gui(args: argparse.Namespace) -> int:
 
         senders = demo_handoff_senders(paths.state_dir)
     features = LateFeatures(paths, surface=surface, bridge=bridge, timeline=lambda now: late["desktop"].timeline(now),
-                            apply_override=lambda o: late["desktop"].apply_override(o), senders=senders, parent=app)
+                            apply_override=lambda o: late["desktop"].apply_override(o), senders=senders,
+                            announce=lambda title, message: late["desktop"].tell(title, message), parent=app)
     late["features"] = features
     desktop = Desktop(surface=surface, bridge=bridge, tray_pass_factory=_pass_factory(args, paths),
                       notify=DesktopNotifier().notify, log_file=log_file(paths.log_dir),

@@ -41,9 +41,11 @@ class HandoffWindows(QObject):
 
     def __init__(self, paths: AppPaths, settings: Settings, *, sign_off: Callable[[Override], None] | None,
                  timeline: Callable[[datetime], Sequence[Availability]], now: Callable[[], datetime] = utc_now,
-                 service: HandoffService | None = None, parent: QObject | None = None) -> None:
+                 service: HandoffService | None = None, announce: Callable[[str, str], None] | None = None,
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
+        self._announce = announce  # a desktop notification (the tray's own message without a daemon)
         self._timeline = timeline
         self._now = now
         self.prompts = JsonPromptStore.in_dir(paths.state_dir)
@@ -85,6 +87,10 @@ class HandoffWindows(QObject):
         if prompt.at > self._now():  # the timer was capped: not yet
             self.schedule()
             return
+        if self._announce is not None:
+            end = prompt.day_end.astimezone(self.settings.timezone)
+            self._announce("Time for your handoff note",
+                           f"Your day ends at {end:%H:%M}: a few lines for the team while it is fresh.")
         self.open_note(prompt=prompt)
 
     def _answered(self, prompt: Prompt, *, minutes: int | None = None) -> None:

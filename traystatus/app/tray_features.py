@@ -42,9 +42,11 @@ class TrayFeatures(QObject):
     def __init__(self, settings: Settings, paths: AppPaths, *,
                  timeline: Callable[[datetime], Sequence[Availability]] | None = None,
                  apply_override: Callable[[Override], None] | None = None, now: Callable[[], datetime] = utc_now,
-                 senders: dict[str, Any] | None = None, parent: QObject | None = None) -> None:
+                 senders: dict[str, Any] | None = None, announce: Callable[[str, str], None] | None = None,
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
+        self._announce = announce
         self._senders = senders  # None: the configured accounts (the demo passes its simulated ones)
         self._view_changed: Any = None
         self.paths = paths
@@ -70,7 +72,7 @@ class TrayFeatures(QObject):
                                      now=self._now)
             self._handoff = HandoffWindows(self.paths, self.settings, sign_off=self._sign_off,
                                            timeline=self._current_timeline, now=self._now, service=service,
-                                           parent=self)
+                                           announce=self._announce, parent=self)
         return self._handoff
 
     def windows(self) -> dict[str, Callable[[], Any]]:
@@ -150,9 +152,10 @@ class LateFeatures(QObject):
 
     def __init__(self, paths: AppPaths, *, surface: Any, bridge: Any, timeline: Callable[[datetime], Sequence[
             Availability]], apply_override: Callable[[Override], None], senders: dict[str, Any] | None = None,
-                 parent: QObject | None = None) -> None:
+                 announce: Callable[[str, str], None] | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._paths = paths
+        self._announce = announce
         self._surface = surface
         self._bridge = bridge
         self._timeline = timeline
@@ -177,7 +180,8 @@ class LateFeatures(QObject):
         if old is not None:
             old.close()
             old.deleteLater()
-        features = TrayFeatures(tray_pass.settings, self._paths, now=utc_now, senders=self._senders, parent=self)
+        features = TrayFeatures(tray_pass.settings, self._paths, now=utc_now, senders=self._senders,
+                                announce=self._announce, parent=self)
         features.attach(self._surface, self._bridge.view_changed, timeline=self._timeline,
                         apply_override=self._apply_override)
         self.features = features
