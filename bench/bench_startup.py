@@ -1,0 +1,339 @@
+"""Benchmark: the tray app's start-up, memory and idle CPU, next to a bare PySide6 tray app in the same run.
+
+Both apps run for real on a virtual screen with a real tray host (Xvfb + trayer, the e2e fixture's recipe):
+* ours: ``python -m traystatus --demo`` (the README's run command: bundled calendar, simulated services);
+* bare: ``python bench/bare_tray.py`` (QApplication + QSystemTrayIcon with an SVG icon + QMenu, shown).
+Each launch gets its own temporary HOME / XDG dirs / TMPDIR and no D-Bus session (as the e2e test).
+
+Measured, launches alternating between the two apps (a warm-up launch of each is not counted), medians:
+* launch → icon docked: from ``Popen`` to a viewable window of the app's pid re-parented into trayer
+  (what ``tests/fixtures/xvfb.py`` calls docked).                                  Target ≤ 1.3× bare.
+* RSS (VmRSS, /proc/PID/status) and PSS (/proc/PID/smaps_rollup) after 10 s idle; idle starts once the
+  icon is docked and, for ours, the first sync has been written (demo ``calls.json``).  Target ≤ bare + 25 MB.
+* CPU seconds (utime + stime, /proc/PID/stat) over 60 s idle right after the first sync, both apps side by
+  side on the same screen; also the threads' run time from schedstat (ns) and their context switches
+  (each one a wake-up or a preemption: polling shows as a steady count).        Target ≤ 0.05 s per minute.
+Run: ``.venv/bin/python bench/bench_startup.py`` (≈ 4 min); ``--quick`` for a smoke run (≈ 40 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.fixtures.xvfb import VirtualScreen, _start_xvfb, _stop, wait_until  # noqa: E402
+
+BARE_SCRIPT = ROOT / "bench" / "bare_tray.py"
+TICK = os.sysconf("SC_CLK_TCK")
+MB = 1e6  # the target says MB; figures are printed in MB (10^6 bytes) and MiB where it helps
+START_RATIO_TARGET = 1.3
+RSS_EXTRA_TARGET_MB = 25.0
+CPU_TARGET_S_PER_MIN = 0.05
+POLL_S = 0.01
+
+
+@contextlib.contextmanager
+def virtual_screen() -> Iterator[VirtualScreen]:
+    """Xvfb + trayer as the e2e fixture starts them (same helpers, same trayer options); both stopped after."""
+    for tool in ("Xvfb", "trayer", "xdotool", "xwininfo"):
+        if shutil.which(tool) is None:
+            raise SystemExit(f"{tool} is missing: run scripts/setup (apt: xvfb trayer xdotool x11-utils)")
+    xvfb, display = _start_xvfb(1024, 768)
+    screen = VirtualScreen(display, 1024, 768)
+    trayer = subprocess.Popen(
+        ["trayer", "--edge", "top", "--align", "right", "--widthtype", "request", "--height", "32",
+         "--SetDockType", "true", "--transparent", "false", "--tint", "0x404040", "--expand", "true"],
+        env=screen.env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        screen.tray_window = wait_until(
+            lambda: screen.run("xdotool", "search", "--class", "trayer", check=False).split()[:1],
+            what="trayer to map its window")[0]
+        yield screen
+    finally:
+        _stop(trayer)
+        _stop(xvfb)
+
+
+# -- one launched app -------------------------------------------------------------------------------------
+
+@dataclass
+class Launch:
+    kind: str  # "ours" or "bare"
+    proc: subprocess.Popen[bytes]
+    home: Path
+    t0: float
+    docked_s: float = 0.0
+    ready_s: float = 0.0  # docked and (ours) the first sync written: idle starts here
+    ready_at: float = 0.0
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def calls_file(self) -> Path:
+        return self.home / "state" / "traystatus" / "demo" / "calls.json"
+
+    def output(self) -> str:
+        path = self.home / "output.txt"
+        return path.read_text(errors="replace")[-2000:] if path.exists() else ""
+
+    def alive(self) -> None:
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"{self.kind} exited with {self.proc.returncode}: {self.output()}")
+
+
+def app_env(screen: VirtualScreen, home: Path, pycache: Path) -> dict[str, str]:
+    """The e2e test's isolation: a temporary HOME and XDG dirs, no D-Bus session; TMPDIR too (Qt's
+    single-instance socket lives there: a terminated app leaves it behind).
+
+    Bytecode is written and reused (in ``pycache``, outside the checkout; the warm-up launches fill it), as
+    an installed app has it: with PYTHONDONTWRITEBYTECODE set every launch would compile traystatus's
+    sources again, which users never pay."""
+    extra = {"HOME": str(home), "TMPDIR": str(home / "tmp"), "PYTHONPYCACHEPREFIX": str(pycache)}
+    for var, sub in (("XDG_CONFIG_HOME", "config"), ("XDG_STATE_HOME", "state"),
+                     ("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache")):
+        extra[var] = str(home / sub)
+    env = screen.env(extra)
+    env.pop("DBUS_SESSION_BUS_ADDRESS", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def command(kind: str) -> list[str]:
+    return [sys.executable, "-m", "traystatus", "--demo"] if kind == "ours" else [sys.executable, str(BARE_SCRIPT)]
+
+
+def launch(screen: VirtualScreen, kind: str, tmp: Path) -> Launch:
+    home = Path(tempfile.mkdtemp(prefix=f"{kind}-", dir=tmp))
+    (home / "tmp").mkdir()
+    env = app_env(screen, home, tmp / "pycache")
+    with (home / "output.txt").open("wb") as out:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(command(kind), env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    return Launch(kind, proc, home, t0)
+
+
+def _reparented(screen: VirtualScreen, wid: str) -> bool:
+    tree = screen.run("xwininfo", "-id", wid, "-tree", check=False)
+    if "Parent window id:" not in tree:
+        return False
+    return "(the root window)" not in tree.split("Parent window id:", 1)[1].splitlines()[0]
+
+
+def wait_docked(screen: VirtualScreen, app: Launch, timeout: float = 30.0) -> None:
+    """Poll cheaply (one ``xdotool search --onlyvisible --pid``: viewable windows only) and time-stamp the
+    poll that saw the icon re-parented; then confirm with the fixture's own definition of docked."""
+    deadline = time.perf_counter() + timeout
+    while True:
+        seen = time.perf_counter()
+        visible = screen.run("xdotool", "search", "--onlyvisible", "--pid", str(app.pid), check=False).split()
+        if any(_reparented(screen, wid) for wid in visible):
+            break
+        app.alive()
+        if seen > deadline:
+            raise RuntimeError(f"{app.kind}: the icon did not dock within {timeout:.0f} s: {app.output()}")
+        time.sleep(POLL_S)
+    app.docked_s = seen - app.t0
+    wait_until(lambda: screen.docked_icon(app.pid), timeout=5, what=f"{app.kind}: docked per the e2e fixture")
+
+
+def wait_ready(screen: VirtualScreen, app: Launch, timeout: float = 30.0) -> None:
+    """Docked, and for ours the first sync written (the demo's calls.json holds the calls to both services)."""
+    wait_docked(screen, app, timeout)
+    if app.kind == "ours":
+        deadline = time.perf_counter() + timeout
+        while True:
+            now = time.perf_counter()
+            with contextlib.suppress(FileNotFoundError, json.JSONDecodeError):
+                if json.loads(app.calls_file().read_text()):
+                    break
+            app.alive()
+            if now > deadline:
+                raise RuntimeError(f"ours: no first sync within {timeout:.0f} s: {app.output()}")
+            time.sleep(POLL_S)
+    else:
+        now = app.t0 + app.docked_s
+    app.ready_at = now
+    app.ready_s = now - app.t0
+
+
+def stop(app: Launch) -> None:
+    _stop(app.proc)
+    shutil.rmtree(app.home, ignore_errors=True)
+
+
+# -- /proc readings ---------------------------------------------------------------------------------------
+
+def memory(pid: int) -> tuple[float, float]:
+    """(VmRSS, Pss) in bytes."""
+    def field_kb(path: str, name: str) -> float:
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(name + ":"):
+                return float(line.split()[1]) * 1024
+        raise RuntimeError(f"{name} not in {path}")
+    return field_kb(f"/proc/{pid}/status", "VmRSS"), field_kb(f"/proc/{pid}/smaps_rollup", "Pss")
+
+
+@dataclass
+class Cpu:
+    stat_s: float  # utime + stime of the whole process (all threads, also finished ones), clock ticks
+    run_ns: int  # the live threads' on-CPU time from schedstat (ns resolution)
+    switches: int  # the live threads' voluntary + involuntary context switches
+    threads: int
+
+
+def cpu(pid: int) -> Cpu:
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    fields = stat[stat.rindex(")") + 2:].split()
+    utime, stime = int(fields[11]), int(fields[12])  # fields 14 and 15 of proc(5), after pid and comm
+    run_ns = switches = threads = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+            run_ns += int((task / "schedstat").read_text().split()[0])
+            for line in (task / "status").read_text().splitlines():
+                if line.startswith(("voluntary_ctxt_switches:", "nonvoluntary_ctxt_switches:")):
+                    switches += int(line.split()[1])
+            threads += 1
+    return Cpu((utime + stime) / TICK, run_ns, switches, threads)
+
+
+# -- the phases -------------------------------------------------------------------------------------------
+
+@dataclass
+class Figures:
+    docked: list[float] = field(default_factory=list)
+    ready: list[float] = field(default_factory=list)
+    rss: list[float] = field(default_factory=list)
+    pss: list[float] = field(default_factory=list)
+
+
+def start_and_memory(screen: VirtualScreen, runs: int, idle_s: float, tmp: Path) -> dict[str, Figures]:
+    """Alternating launches (ours first on even runs, bare first on odd ones): docking, first sync, memory."""
+    figures = {"ours": Figures(), "bare": Figures()}
+    for kind in ("ours", "bare"):  # warm-up: page cache, Python bytecode, fontconfig
+        app = launch(screen, kind, tmp)
+        try:
+            wait_ready(screen, app)
+        finally:
+            stop(app)
+    for i in range(runs):
+        for kind in (("ours", "bare") if i % 2 == 0 else ("bare", "ours")):
+            app = launch(screen, kind, tmp)
+            try:
+                wait_ready(screen, app)
+                time.sleep(max(0.0, app.ready_at + idle_s - time.perf_counter()))
+                app.alive()
+                rss, pss = memory(app.pid)
+            finally:
+                stop(app)
+            f = figures[kind]
+            f.docked.append(app.docked_s)
+            f.ready.append(app.ready_s)
+            f.rss.append(rss)
+            f.pss.append(pss)
+            print(f"  run {i + 1} {kind}: docked {app.docked_s * 1000:6.0f} ms, ready {app.ready_s * 1000:6.0f} ms, "
+                  f"RSS {rss / MB:5.1f} MB, PSS {pss / MB:5.1f} MB", flush=True)
+    return figures
+
+
+def idle_cpu(screen: VirtualScreen, window_s: float, tmp: Path) -> dict[str, tuple[Cpu, Cpu]]:
+    """Both apps side by side: the bare one first (so its docking does not land in our window), then ours;
+    both measured over the same ``window_s``, starting the moment ours has written its first sync."""
+    apps: list[Launch] = []
+    try:
+        for kind in ("bare", "ours"):
+            app = launch(screen, kind, tmp)
+            apps.append(app)
+            wait_ready(screen, app)
+        start = {app.kind: cpu(app.pid) for app in apps}
+        time.sleep(max(0.0, apps[-1].ready_at + window_s - time.perf_counter()))
+        for app in apps:
+            app.alive()
+        return {app.kind: (start[app.kind], cpu(app.pid)) for app in apps}
+    finally:
+        for app in apps:
+            stop(app)
+
+
+# -- report -----------------------------------------------------------------------------------------------
+
+def verdict(ok: bool, target: str) -> str:
+    return "  OK" if ok else f"  MISSED (target {target})"
+
+
+def report(figures: dict[str, Figures], cpus: dict[str, tuple[Cpu, Cpu]], runs: int, idle_s: float,
+           window_s: float) -> None:
+    ours, bare = figures["ours"], figures["bare"]
+    med = statistics.median
+    print(f"\ntraystatus --demo vs bare PySide6 tray app, Xvfb + trayer, medians of {runs} alternating launches")
+    d_ours, d_bare = med(ours.docked), med(bare.docked)
+    ratio = d_ours / d_bare
+    print(f"  launch → icon docked   ours {d_ours * 1000:7.0f} ms   bare {d_bare * 1000:7.0f} ms   "
+          f"{ratio:5.2f}×{verdict(ratio <= START_RATIO_TARGET, f'≤ {START_RATIO_TARGET}×')}")
+    print(f"  launch → first sync    ours {med(ours.ready) * 1000:7.0f} ms   (after docking: the worker's pass)")
+    r_ours, r_bare = med(ours.rss), med(bare.rss)
+    p_ours, p_bare = med(ours.pss), med(bare.pss)
+    extra = (r_ours - r_bare) / MB
+    print(f"  RSS after {idle_s:.0f} s idle     ours {r_ours / MB:7.1f} MB    bare {r_bare / MB:7.1f} MB    "
+          f"+{extra:5.1f} MB{verdict(extra <= RSS_EXTRA_TARGET_MB, f'≤ bare + {RSS_EXTRA_TARGET_MB:.0f} MB')}")
+    print(f"  PSS after {idle_s:.0f} s idle     ours {p_ours / MB:7.1f} MB    bare {p_bare / MB:7.1f} MB    "
+          f"+{(p_ours - p_bare) / MB:5.1f} MB   (shared pages split among all processes mapping them:"
+          " varies with what else runs)")
+    print(f"  idle CPU over {window_s:.0f} s after the first sync (both apps side by side):")
+    for kind in ("ours", "bare"):
+        a, b = cpus[kind]
+        per_min = (b.stat_s - a.stat_s) * 60 / window_s
+        precise = (b.run_ns - a.run_ns) / 1e9 * 60 / window_s
+        tail = verdict(per_min <= CPU_TARGET_S_PER_MIN, f"≤ {CPU_TARGET_S_PER_MIN} s/min") if kind == "ours" else ""
+        print(f"    {kind}: {b.stat_s - a.stat_s:6.2f} s (utime+stime) = {per_min:6.3f} s/min; "
+              f"threads' run time {precise:6.3f} s/min; {(b.switches - a.switches) * 60 / window_s:6.0f} "
+              f"context switches/min; {b.threads} threads{tail}")
+
+
+def tree_state() -> str:
+    """Which code was measured: HEAD and whether traystatus/ had uncommitted changes."""
+    def git(*args: str) -> str:
+        proc = subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True, check=False)
+        return proc.stdout.strip() if proc.returncode == 0 else "?"
+    dirty = git("status", "--porcelain", "--", "traystatus")
+    return f"{git('rev-parse', '--short', 'HEAD')}{' + uncommitted changes in traystatus/' if dirty else ''}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--quick", action="store_true", help="smoke run: 2 launches each, 3 s idle, 10 s CPU window")
+    parser.add_argument("--runs", type=int, help="launches of each app (default 5; --quick 2)")
+    args = parser.parse_args(argv)
+    runs = args.runs or (2 if args.quick else 5)
+    idle_s, window_s = (3.0, 10.0) if args.quick else (10.0, 60.0)
+    tmp = Path(tempfile.mkdtemp(prefix="bench-startup-"))
+    try:
+        with virtual_screen() as screen:
+            print(f"traystatus at {tree_state()}; Python {sys.version.split()[0]}; load average "
+                  f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+            print(f"screen {screen.display} with trayer; {runs} launches of each app, {idle_s:.0f} s idle for memory, "
+                  f"{window_s:.0f} s CPU window", flush=True)
+            figures = start_and_memory(screen, runs, idle_s, tmp)
+            cpus = idle_cpu(screen, window_s, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    report(figures, cpus, runs, idle_s, window_s)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
