@@ -8,27 +8,14 @@ Screenshots: tray-team-clock.png, tray-handoff-popup.png.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_tray_xvfb import RunningApp, open_menu
-from tests.fixtures.xvfb import VirtualScreen, wait_until
+from tests.e2e.conftest import RunningApp
+from tests.e2e.test_tray_xvfb import open_menu
+from tests.fixtures.xvfb import wait_until
 
 pytestmark = pytest.mark.xvfb
-
-
-@pytest.fixture
-def app(virtual_screen: VirtualScreen, tmp_path: Path) -> Iterator[RunningApp]:
-    running = RunningApp(virtual_screen, tmp_path)
-    running.proc = running.launch()
-    try:
-        yield running
-    finally:
-        if running.proc.poll() is None:
-            running.proc.terminate()
-            running.proc.wait(timeout=10)
 
 
 def biggest_window(app: RunningApp) -> tuple[int, int, int, int] | None:

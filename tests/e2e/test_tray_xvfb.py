@@ -6,62 +6,14 @@ a second launch hands over to the running one, and Quit exits cleanly. Screensho
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from collections.abc import Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 
-from tests.fixtures.xvfb import VirtualScreen, wait_until
+from tests.e2e.conftest import RunningApp
+from tests.fixtures.xvfb import wait_until
 
 pytestmark = pytest.mark.xvfb
-
-
-class RunningApp:
-    def __init__(self, screen: VirtualScreen, home: Path) -> None:
-        self.screen = screen
-        self.home = home
-        self.state_dir = home / "state" / "traystatus" / "demo"
-        self.output = home / "app-output.txt"
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def env(self) -> dict[str, str]:
-        env = {"HOME": str(self.home)}
-        for var, sub in (("XDG_CONFIG_HOME", "config"), ("XDG_STATE_HOME", "state"),
-                         ("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache")):
-            env[var] = str(self.home / sub)
-        env_all = self.screen.env(env)
-        env_all.pop("DBUS_SESSION_BUS_ADDRESS", None)  # no notification daemon: the tray's balloon is used
-        return env_all
-
-    def launch(self) -> subprocess.Popen[bytes]:
-        with self.output.open("ab") as out:
-            return subprocess.Popen([sys.executable, "-m", "traystatus", "--demo"], env=self.env(),
-                                    stdout=out, stderr=subprocess.STDOUT)
-
-    def calls(self) -> list[dict[str, object]]:
-        path = self.state_dir / "calls.json"
-        try:
-            return list(json.loads(path.read_text()))
-        except (FileNotFoundError, json.JSONDecodeError):
-            return []
-
-    def log(self) -> str:
-        return self.output.read_text(errors="replace") if self.output.exists() else ""
-
-
-@pytest.fixture
-def app(virtual_screen: VirtualScreen, tmp_path: Path) -> Iterator[RunningApp]:
-    running = RunningApp(virtual_screen, tmp_path)
-    running.proc = running.launch()
-    try:
-        yield running
-    finally:
-        if running.proc.poll() is None:
-            running.proc.terminate()
-            running.proc.wait(timeout=10)
 
 
 def open_menu(app: RunningApp) -> tuple[int, int, int, int]:

@@ -128,3 +128,34 @@ def test_the_network_coming_back_runs_a_pass_at_once(qtbot: QtBot, running: tupl
     desktop.network_changed(True)  # still online: nothing new
     qtbot.wait(300)
     assert len(views) == 1
+
+
+def test_a_job_submitted_while_its_namesake_runs_is_queued_not_dropped() -> None:
+    """A reload (or a refresh) asked for while a pass runs must still happen after it."""
+    import threading
+    import time
+
+    from traystatus.app.desktop import Worker
+
+    worker = Worker()
+    worker.start()
+    started, release, ran = threading.Event(), threading.Event(), []
+
+    def slow() -> None:
+        started.set()
+        release.wait(5)
+        ran.append("first")
+
+    try:
+        worker.submit(slow, "pass")
+        assert started.wait(5)
+        worker.submit(lambda: ran.append("second"), "pass")
+        time.sleep(0.3)  # the second is due while the first still runs
+        release.set()
+        deadline = time.monotonic() + 5
+        while ran != ["first", "second"] and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert ran == ["first", "second"]
+    finally:
+        release.set()
+        worker.shutdown()

@@ -42,7 +42,9 @@ class Worker:
 
         self._scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(max_workers=1)},
-            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+            # One thread already serialises the jobs; max_instances=1 would silently drop a job submitted while
+            # one with the same id runs (a reload or a refresh during a pass), so let it queue instead.
+            job_defaults={"coalesce": True, "max_instances": 8, "misfire_grace_time": None},
             timezone=UTC)
 
     def start(self) -> None:
