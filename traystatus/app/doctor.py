@@ -10,11 +10,9 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from traystatus.app.account_login import SLACK_SCOPES
 from traystatus.core.errors import TrayStatusError
 
-#: what traystatus calls on Slack, per feature (issue 3)
-SLACK_SCOPES = ("users.profile:write", "dnd:write", "users:write", "chat:write", "users:read", "users.profile:read",
-                "dnd:read")
 _TRAY_PROBE = ("from PySide6.QtWidgets import QApplication, QSystemTrayIcon\n"
                "app = QApplication([])\nprint(QSystemTrayIcon.isSystemTrayAvailable())\n")
 

@@ -52,6 +52,10 @@ class AccountSummary:
     ok: bool = True
 
 
+#: the file's ``[[accounts.*]]`` tables by service ("slack", "matrix")
+AccountEntries = dict[str, list[dict[str, object]]]
+
+
 class AccountsManager(Protocol):
     """Connect/disconnect/test accounts; secrets go to the keyring, never into the document."""
 
@@ -64,6 +68,10 @@ class AccountsManager(Protocol):
     def disconnect(self, account_id: str) -> None: ...
 
     def test(self, account_id: str) -> AccountSummary: ...
+
+    def config_entries(self) -> AccountEntries:
+        """The file's ``[[accounts.*]]`` entries by service, after a connect or disconnect (for an open editor)."""
+        ...
 
 
 #: Runs a slow job off the GUI thread and calls back on the GUI thread: (job, on_done(result|error)).
