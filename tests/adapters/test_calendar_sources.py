@@ -1,13 +1,16 @@
-"""build_sources/load_all: several sources at once; a hanging or broken one never blocks the others."""
+"""build_sources/load_all: several sources at once; a hanging or broken one never blocks the others; each
+calendar's latest fetch goes into the fetch log (no address in it)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from tests.fixtures.http_feeds import FeedServer, Route
+from traystatus.adapters.calendar_fetch_log import FILE_NAME, CalendarFetchLog
 from traystatus.adapters.calendar_sources import build_sources, describe, load_all
+from traystatus.core.calendar_fetch import location_key
 from traystatus.core.settings import CalendarSourceConfig, Settings
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -74,3 +77,52 @@ def test_a_source_past_the_deadline_serves_its_last_good_copy(feed_server: FeedS
     assert web.stale and web.error is not None and "took too long" in web.error.title
     assert [e.title for e in web.events] == ["Standup"] and web.fetched_at == first.fetched_at
     assert [e.title for e in file.events] == ["Planning"]
+
+
+def test_load_all_records_each_calendars_latest_fetch_without_its_address(feed_server: FeedServer,
+                                                                         tmp_path: Path) -> None:
+    path = "/sources/log/private-s3cret/basic.ics"
+    feed_server.routes[path] = Route(body=ICS.format(title="Retro").encode())
+    good_file = tmp_path / "good.ics"
+    good_file.write_text(ICS.format(title="Planning"), newline="")
+    web_url = feed_server.url(path)
+    cache = tmp_path / "cache"
+    sources = build_sources(settings(CalendarSourceConfig(name="Web", location=web_url),
+                                     CalendarSourceConfig(name="File", location=str(good_file)),
+                                     CalendarSourceConfig(name="Missing", location=str(tmp_path / "no.ics"))),
+                            cache_dir=cache, timeout=3)
+    fetch_log = CalendarFetchLog(cache)
+    assert fetch_log.read() == {}  # never fetched: no record
+    before = datetime.now(UTC)
+    first, _, missing = load_all(sources, START, END)
+    records = fetch_log.read()
+    web = records[location_key(web_url)]
+    assert web.name == "Web" and web.events == 1 and not web.stale and web.error_message == ""
+    assert web.fetched_at == first.fetched_at and before <= web.attempted_at <= datetime.now(UTC)
+    assert records[location_key(str(good_file))].events == 1
+    gone = records[location_key(str(tmp_path / "no.ics"))]
+    assert gone.fetched_at is None and "no.ics" in gone.error_message and missing.error is not None
+
+    feed_server.routes[path] = Route(status=404, body=b"gone", content_type="text/plain")
+    stale, _, _ = load_all(sources, START, END)
+    web = fetch_log.read()[location_key(web_url)]
+    assert stale.stale and web.stale and web.events == 1 and web.fetched_at == first.fetched_at
+    assert "HTTP 404" in web.error_message and web.attempted_at > web.fetched_at
+    text = fetch_log.path.read_text()
+    assert "s3cret" not in text and "private" not in text  # file paths are no secret: they stay, to be fixed
+
+
+def test_a_source_past_the_deadline_is_recorded_and_a_broken_log_starts_afresh(feed_server: FeedServer,
+                                                                              tmp_path: Path) -> None:
+    path = "/sources/log-hangs.ics"
+    feed_server.routes[path] = Route(hang=True)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / FILE_NAME).write_text("{not json")  # a torn or hand-mangled log is not an error for the loads
+    sources = build_sources(settings(CalendarSourceConfig(name="Slow", location=feed_server.url(path)),
+                                     CalendarSourceConfig(name="Other", location=str(tmp_path / "x.ics"))),
+                            cache_dir=cache, timeout=3)
+    slow, _ = load_all(sources, START, END, deadline=0.5)
+    record = CalendarFetchLog(cache).read()[location_key(feed_server.url(path))]
+    assert slow.error is not None and record.error_title == slow.error.title and "took too long" in record.error_title
+    assert record.fetched_at is None and record.events == 0

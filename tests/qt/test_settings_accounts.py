@@ -15,7 +15,7 @@ import pytest
 import requests
 from keyring.backend import KeyringBackend
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.fixtures.synapse import SynapseServer, WellKnownServer
@@ -53,6 +53,16 @@ def open_window(qtbot: QtBot, config: Path) -> SettingsWindow:
     page = accounts_page(window)
     qtbot.waitUntil(lambda: page.list.count() > 0, timeout=5000)
     return window
+
+
+def ask_to_disconnect(qtbot: QtBot, page: AccountsPage) -> QMessageBox:
+    """Disconnect asks first, naming the account; the box is returned open, for the test to answer."""
+    qtbot.mouseClick(page.buttons["disconnect"], Qt.MouseButton.LeftButton)
+    box = page.confirm_box
+    assert box is not None
+    qtbot.waitUntil(box.isVisible, timeout=5000)
+    assert box.windowTitle() == "Disconnect account"
+    return box
 
 
 def accounts_page(window: SettingsWindow) -> AccountsPage:
@@ -128,8 +138,15 @@ def test_connect_slack_test_revoked_then_disconnect(qtbot: QtBot, slack: SlackEm
     assert "Connect Slack… on the Accounts page" in page.result.text()  # the fix, in the window's words
     qtbot.waitUntil(lambda: rows(page)[0].startswith("⚠"), timeout=5000)
 
+    box = ask_to_disconnect(qtbot, page)
+    assert "Traystatus Test" in box.text() and box.defaultButton() is box.button(QMessageBox.StandardButton.No)
+    qtbot.keyClick(box, Qt.Key.Key_Escape)  # changed my mind: nothing happens
+    qtbot.waitUntil(lambda: "stays connected" in page.result.text(), timeout=5000)
+    assert os_keyring.get_password("traystatus", SLACK_KEY) == slack.token
+    assert "[[accounts.slack]]" in config.read_text() and rows(page)[0].startswith("⚠")
     with qtbot.waitSignal(w.saved, timeout=10000):
-        qtbot.mouseClick(page.buttons["disconnect"], Qt.MouseButton.LeftButton)
+        box = ask_to_disconnect(qtbot, page)
+        qtbot.mouseClick(box.button(QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: rows(page) == ["No account connected yet."], timeout=5000)
     assert "Disconnected" in page.result.text()
     assert os_keyring.get_password("traystatus", SLACK_KEY) is None
@@ -204,7 +221,9 @@ def test_connect_matrix_presence_test_and_disconnect(qtbot: QtBot, synapse: Syna
     qtbot.waitUntil(lambda: "presence works" in page.result.text(), timeout=20000)
     assert page.result.text().startswith("✓")
 
-    qtbot.mouseClick(page.buttons["disconnect"], Qt.MouseButton.LeftButton)
+    box = ask_to_disconnect(qtbot, page)
+    assert user.user_id in box.text()
+    qtbot.mouseClick(box.button(QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: rows(page) == ["No account connected yet."], timeout=10000)
     assert os_keyring.get_password("traystatus", f"matrix:{user.user_id}") is None
     assert "accounts" not in config.read_text()

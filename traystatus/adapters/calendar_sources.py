@@ -8,10 +8,12 @@ from __future__ import annotations
 import concurrent.futures
 import logging
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
+from traystatus.adapters.calendar_fetch_log import CalendarFetchLog, LoggedSource
 from traystatus.adapters.calendar_ics import IcsCalendarSource
+from traystatus.core.calendar_fetch import CalendarFetch, fetch_of, location_key, unique_names
 from traystatus.core.errors import CalendarError
 from traystatus.core.ports import CalendarResult, CalendarSource, SecretStore
 from traystatus.core.settings import CalendarSourceConfig, Settings
@@ -25,39 +27,52 @@ DEFAULT_DEADLINE = 150.0
 
 def build_sources(settings: Settings, *, cache_dir: Path, user_emails: Iterable[str] = (),
                   secrets: SecretStore | None = None, timeout: float = 30.0) -> list[CalendarSource]:
-    """One source per configured calendar (``settings.calendars``), in order.
+    """One source per configured calendar (``settings.calendars``), in order; ``load_all`` records their
+    loads in ``cache_dir``'s calendar fetch log (what the settings window shows per calendar).
 
     ``user_emails``: the user's addresses, to read their PARTSTAT (declined events).
     ``secrets``: where CalDAV passwords live (key ``caldav:<name>``); only CalDAV sources need it.
     """
     emails = frozenset(e.strip().lower().removeprefix("mailto:") for e in user_emails if e.strip())
     sources: list[CalendarSource] = []
-    names: set[str] = set()
-    for config in settings.calendars:
-        name = _unique(config.name, names)
+    fetch_log = CalendarFetchLog(cache_dir)
+    for config, name in zip(settings.calendars, unique_names(c.name for c in settings.calendars), strict=True):
+        source: CalendarSource
         if config.kind == "caldav":
             from traystatus.adapters.calendar_caldav import CaldavCalendarSource
 
-            sources.append(CaldavCalendarSource(
+            source = CaldavCalendarSource(
                 name, config.location, username=config.username, secrets=secrets,
-                zone=settings.timezone, user_emails=emails, timeout=timeout))
+                zone=settings.timezone, user_emails=emails, timeout=timeout)
         else:
-            sources.append(IcsCalendarSource(name, config.location, zone=settings.timezone,
-                                             cache_dir=cache_dir, user_emails=emails, timeout=timeout))
+            source = IcsCalendarSource(name, config.location, zone=settings.timezone,
+                                       cache_dir=cache_dir, user_emails=emails, timeout=timeout)
+        sources.append(LoggedSource(source, key=location_key(config.location), fetch_log=fetch_log))
     return sources
-
-
-def _unique(name: str, taken: set[str]) -> str:
-    candidate, n = name, 2
-    while candidate in taken:
-        candidate, n = f"{name} ({n})", n + 1
-    taken.add(candidate)
-    return candidate
 
 
 def load_all(sources: Sequence[CalendarSource], start: datetime, end: datetime, *,
              deadline: float = DEFAULT_DEADLINE) -> list[CalendarResult]:
     """Load every source concurrently; results in the order of ``sources``, one per source."""
+    attempted_at = datetime.now(UTC)
+    results = _load_all(sources, start, end, deadline)
+    _record(sources, results, attempted_at)
+    return results
+
+
+def _record(sources: Sequence[CalendarSource], results: list[CalendarResult], attempted_at: datetime) -> None:
+    """Sources from ``build_sources`` go into their fetch log: one write per log and ``load_all``."""
+    by_log: dict[CalendarFetchLog, list[tuple[str, CalendarFetch]]] = {}
+    for source, result in zip(sources, results, strict=True):
+        if isinstance(source, LoggedSource):
+            by_log.setdefault(source.fetch_log, []).append(
+                (source.key, fetch_of(result, attempted_at=attempted_at)))
+    for fetch_log, fetches in by_log.items():
+        fetch_log.record(fetches)
+
+
+def _load_all(sources: Sequence[CalendarSource], start: datetime, end: datetime,
+              deadline: float) -> list[CalendarResult]:
     if not sources:
         return []
     if len(sources) == 1:

@@ -6,11 +6,13 @@ import dataclasses
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from traystatus.adapters.calendar_fetch_log import CalendarFetchLog
 from traystatus.adapters.calendar_sources import build_sources, load_all
 from traystatus.adapters.config_document import TomlConfigDocument
 from traystatus.adapters.system_zone import system_zone
 from traystatus.app.accounts_service import ServiceAccountsManager
 from traystatus.app.paths import AppPaths
+from traystatus.core.calendar_fetch import CalendarChecker, CalendarFetch
 from traystatus.core.engine import build_timeline
 from traystatus.core.errors import CalendarError
 from traystatus.core.settings import CalendarSourceConfig, Settings
@@ -23,20 +25,29 @@ def open_document(paths: AppPaths) -> TomlConfigDocument:
     return TomlConfigDocument(paths.config_file, default_tz=system_zone())
 
 
-def make_calendar_tester(paths: AppPaths, zone: ZoneInfo):  # type: ignore[no-untyped-def]
-    """Fetch one calendar for the next two weeks and say how it went (runs on a worker thread)."""
+class FetchingCalendarChecker:
+    """The Calendars page's :class:`CalendarChecker`: fetch one calendar for the next two weeks (on a worker
+    thread) and say how it went; the fetch log in the cache dir says what every calendar's latest load gave."""
 
-    def test(config: CalendarSourceConfig) -> str:
+    def __init__(self, paths: AppPaths, zone: ZoneInfo) -> None:
+        self._cache_dir, self._zone = paths.cache_dir, zone
+
+    def __call__(self, config: CalendarSourceConfig) -> str:
         now = datetime.now(UTC)
-        settings = Settings(timezone=zone, calendars=(config,))
-        sources = build_sources(settings, cache_dir=paths.cache_dir)
-        [result] = load_all(sources, now, now + timedelta(days=14))
+        settings = Settings(timezone=self._zone, calendars=(config,))
+        sources = build_sources(settings, cache_dir=self._cache_dir)
+        [result] = load_all(sources, now, now + timedelta(days=14))  # recorded in the fetch log too
         if result.error is not None and not result.events:
             raise result.error
         note = f" (stale: {result.error.message})" if result.error is not None else ""
         return f"{len(result.events)} events in the next 14 days{note}"
 
-    return test
+    def last_fetches(self) -> dict[str, CalendarFetch]:
+        return CalendarFetchLog(self._cache_dir).read()
+
+
+def make_calendar_tester(paths: AppPaths, zone: ZoneInfo) -> CalendarChecker:
+    return FetchingCalendarChecker(paths, zone)
 
 
 def _hm(moment: datetime, zone: ZoneInfo) -> str:

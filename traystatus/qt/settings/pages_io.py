@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QListWidget,
+    QMessageBox,
     QPushButton,
     QWidget,
 )
 
+from traystatus.core.calendar_fetch import CalendarChecker, CalendarFetch, describe_fetch, location_key, unique_names
 from traystatus.core.settings import CalendarSourceConfig
 from traystatus.core.settings_editing import AccountsManager, AccountSummary, Runner, SettingsDocument
 from traystatus.qt.settings.account_dialogs import ConnectDialog, MatrixLoginDialog, SlackTokenDialog
@@ -22,14 +25,19 @@ from traystatus.qt.settings.calendar_dialog import AddCalendarDialog
 from traystatus.qt.settings.form import ErrorLabel, FormPage, describe_result, note_box
 from traystatus.qt.settings.items_table import ItemsTable
 
-#: Fetches one calendar now and says how it went: "42 events, fetched 10:02" or raises TrayStatusError.
-CalendarTester = Callable[[CalendarSourceConfig], str]
+#: Fetches one calendar now and says how it went ("42 events…" or raises TrayStatusError), and reads the fetch log.
+CalendarTester = CalendarChecker
+#: how often the page reads the fetch log again while shown (the running app refreshes calendars meanwhile)
+FETCHES_REFRESH_MS = 30_000
 
 
 _describe = describe_result  # the first-run setup's name for it
 
 
 class CalendarsPage(FormPage):
+    """The calendars (add an address, a file or CalDAV; test one) and, per calendar, its latest fetch:
+    when, how many events, whether the copy in use is stale and how old, and the last error."""
+
     title = "Calendars"
 
     def __init__(self, doc: SettingsDocument, tester: CalendarTester | None, runner: Runner,
@@ -43,6 +51,7 @@ class CalendarsPage(FormPage):
         self.table.add_button.clicked.disconnect()
         self.table.add_button.clicked.connect(self.add_url)
         self.table.edited.connect(self.edited)
+        self.table.edited.connect(lambda _key, _rows: self._show_fetches())
         add_file = QPushButton("Add file…", self)
         add_file.clicked.connect(self.add_file)
         self.test_button = QPushButton("&Test selected", self)
@@ -62,12 +71,60 @@ class CalendarsPage(FormPage):
         self.errors["calendars"] = ErrorLabel(box)
         lay.addWidget(self.errors["calendars"])
         self.outer.addWidget(box)
+        fetch_box, fetch_lay = note_box("Last fetch", "Each calendar's latest fetch, by traystatus or the Test "
+                                        "button: a stale copy stays in use until the calendar answers again.", self)
+        self.fetches = QListWidget(fetch_box)
+        self.fetches.setAccessibleName("Last fetch of each calendar")
+        self.fetches.setWordWrap(True)  # errors carry their fix: long lines wrap instead of scrolling sideways
+        self.fetches.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.fetches.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.fetches.setMaximumHeight(self.fontMetrics().lineSpacing() * 10)
+        fetch_lay.addWidget(self.fetches)
+        self.outer.addWidget(fetch_box)
+        fetch_box.setVisible(tester is not None)
         self.outer.addStretch(1)
         self.url_dialog: AddCalendarDialog | None = None
+        self.last_fetches: dict[str, CalendarFetch] = {}
+        self.fetch_timer = QTimer(self)
+        self.fetch_timer.setInterval(FETCHES_REFRESH_MS)
+        self.fetch_timer.timeout.connect(self._timer_refresh)
+        self.fetch_timer.start()
 
     def load(self) -> None:
         super().load()
         self.table.load()
+        self.refresh_fetches()
+
+    def _timer_refresh(self) -> None:
+        if self.isVisible():
+            self.refresh_fetches()
+
+    def refresh_fetches(self) -> None:
+        """Read the fetch log again (off the GUI thread) and show each calendar's line."""
+        tester = self.tester
+        if tester is None:
+            return
+        self.runner(tester.last_fetches, self._fetches_read)
+
+    def _fetches_read(self, result: object) -> None:
+        if isinstance(result, dict):
+            self.last_fetches = result
+            self._show_fetches()
+        else:
+            self.fetches.clear()
+            self.fetches.addItem(f"The fetch log could not be read: {describe_result(result)}")
+
+    def fetch_lines(self, now: datetime | None = None) -> list[str]:
+        """One line per calendar in the table: "Work — fetched 12:04 (3 min ago), 42 events", "… — never fetched"."""
+        now = now or datetime.now().astimezone()  # shown in the desktop's local time
+        rows = self.table.rows()
+        names = unique_names(str(r.get("name") or f"calendar {i + 1}") for i, r in enumerate(rows))
+        return [f"{name} — {describe_fetch(self.last_fetches.get(location_key(_location(row))), now)}"
+                for name, row in zip(names, rows, strict=True)]
+
+    def _show_fetches(self) -> None:
+        self.fetches.clear()
+        self.fetches.addItems(self.fetch_lines() or ["No calendar yet."])
 
     def add_url(self) -> None:
         """Ask for an address and its kind (guessed from the address unless chosen) without blocking."""
@@ -94,12 +151,19 @@ class CalendarsPage(FormPage):
             self.result.setText("Select a calendar to test.")
             return
         item = rows[row]
-        config = CalendarSourceConfig(name=str(item.get("name", "calendar")),
-                                      location=str(item.get("url") or item.get("path") or ""),
+        config = CalendarSourceConfig(name=str(item.get("name", "calendar")), location=_location(item),
                                       kind=str(item.get("kind", "ics")), username=str(item.get("username", "")))
         self.result.setText(f"Testing {config.name}…")
         tester = self.tester
-        self.runner(lambda: tester(config), lambda r: self.result.setText(f"{config.name}: {_describe(r)}"))
+        self.runner(lambda: tester(config), lambda r: self._tested(config, r))
+
+    def _tested(self, config: CalendarSourceConfig, result: object) -> None:
+        self.result.setText(f"{config.name}: {_describe(result)}")
+        self.refresh_fetches()  # the test's fetch is in the log now: its line says so
+
+
+def _location(item: dict[str, object]) -> str:
+    return str(item.get("url") or item.get("path") or "")
 
 
 class AccountsPage(FormPage):
@@ -142,6 +206,7 @@ class AccountsPage(FormPage):
         self.outer.addStretch(1)
         self.summaries: list[AccountSummary] = []
         self.dialog: ConnectDialog | None = None
+        self.confirm_box: QMessageBox | None = None  # "Disconnect …?", open while it waits for an answer
         #: account operations that may be writing config.toml right now; until their entries are handed
         #: over (``accounts_changed``) the editor holds its saves, which would write the old entries back
         self.changing = 0
@@ -174,10 +239,9 @@ class AccountsPage(FormPage):
         accounts = self.accounts
         if accounts is None:
             return
-        entries = getattr(accounts, "config_entries", None)
 
         def job() -> object:
-            return accounts.list(), (entries() if changed and callable(entries) else None)
+            return accounts.list(), (accounts.config_entries() if changed else None)
 
         self.runner(job, lambda r: self._refreshed(r, changed))
 
@@ -263,6 +327,25 @@ class AccountsPage(FormPage):
             return
         if s is None:
             self.result.setText("Select an account to disconnect.")
+            return
+        if self.confirm_box is not None:
+            self.confirm_box.deleteLater()
+        yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
+        box = QMessageBox(QMessageBox.Icon.Question, "Disconnect account",
+                          f"Disconnect the {s.service.capitalize()} account {s.label}?", yes | no, self)
+        box.setInformativeText("Its token is deleted from the keyring and its entry removed from the config; "
+                               "traystatus stops setting your status there. You can connect it again later.")
+        box.setDefaultButton(no)  # Enter on a stray key press keeps the account
+        box.setEscapeButton(no)
+        box.setAccessibleName("Disconnect account")
+        self.confirm_box = box
+        box.finished.connect(lambda _code: self._confirmed(s) if box.clickedButton() is box.button(yes)
+                             else self.result.setText(f"{s.label} stays connected."))
+        box.open()  # not exec(): no nested event loop, the window keeps painting
+
+    def _confirmed(self, s: AccountSummary) -> None:
+        accounts = self.accounts
+        if accounts is None:
             return
         self.result.setText(f"Disconnecting {s.label}…")
         self.changing += 1
