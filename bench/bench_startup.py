@@ -47,25 +47,38 @@ POLL_S = 0.01
 
 
 @contextlib.contextmanager
-def virtual_screen() -> Iterator[VirtualScreen]:
-    """Xvfb + trayer as the e2e fixture starts them (same helpers, same trayer options); both stopped after."""
+def virtual_screen(tmp: Path, attempts: int = 2) -> Iterator[VirtualScreen]:
+    """Xvfb + trayer as the e2e fixture starts them (same helpers, same trayer options); both stopped after.
+
+    On a loaded machine trayer has (rarely) not mapped its window within the time allowed: then both are
+    stopped and started again once, and trayer's own output is shown if it fails again."""
     for tool in ("Xvfb", "trayer", "xdotool", "xwininfo"):
         if shutil.which(tool) is None:
             raise SystemExit(f"{tool} is missing: run scripts/setup (apt: xvfb trayer xdotool x11-utils)")
-    xvfb, display = _start_xvfb(1024, 768)
-    screen = VirtualScreen(display, 1024, 768)
-    trayer = subprocess.Popen(
-        ["trayer", "--edge", "top", "--align", "right", "--widthtype", "request", "--height", "32",
-         "--SetDockType", "true", "--transparent", "false", "--tint", "0x404040", "--expand", "true"],
-        env=screen.env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        screen.tray_window = wait_until(
-            lambda: screen.run("xdotool", "search", "--class", "trayer", check=False).split()[:1],
-            what="trayer to map its window")[0]
-        yield screen
-    finally:
-        _stop(trayer)
-        _stop(xvfb)
+    for attempt in range(1, attempts + 1):
+        xvfb, display = _start_xvfb(1024, 768)
+        screen = VirtualScreen(display, 1024, 768)
+        log = tmp / f"trayer-{attempt}.log"
+        with log.open("wb") as out:
+            trayer = subprocess.Popen(
+                ["trayer", "--edge", "top", "--align", "right", "--widthtype", "request", "--height", "32",
+                 "--SetDockType", "true", "--transparent", "false", "--tint", "0x404040", "--expand", "true"],
+                env=screen.env(), stdout=out, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 20
+            while not screen.tray_window and time.monotonic() < deadline and trayer.poll() is None:
+                found = screen.run("xdotool", "search", "--class", "trayer", check=False).split()
+                screen.tray_window = found[0] if found else ""
+                time.sleep(0.05)
+            if screen.tray_window:
+                yield screen
+                return
+        finally:
+            _stop(trayer)
+            _stop(xvfb)
+        print(f"trayer did not map its window on {display} (attempt {attempt}, exit code {trayer.returncode}): "
+              f"{log.read_text(errors='replace')[-1000:]!r}", file=sys.stderr)
+    raise RuntimeError("no tray host: trayer did not map its window (see above)")
 
 
 # -- one launched app -------------------------------------------------------------------------------------
@@ -298,7 +311,10 @@ def report(figures: dict[str, Figures], cpus: dict[str, tuple[Cpu, Cpu]], runs: 
         a, b = cpus[kind]
         per_min = (b.stat_s - a.stat_s) * 60 / window_s
         precise = (b.run_ns - a.run_ns) / 1e9 * 60 / window_s
-        tail = verdict(per_min <= CPU_TARGET_S_PER_MIN, f"≤ {CPU_TARGET_S_PER_MIN} s/min") if kind == "ours" else ""
+        tail = ""
+        if kind == "ours":  # a shorter window (--quick) scales a single 10 ms clock tick up: no verdict then
+            tail = (verdict(per_min <= CPU_TARGET_S_PER_MIN, f"≤ {CPU_TARGET_S_PER_MIN} s/min") if window_s >= 60
+                    else "  (window < 60 s: no verdict)")
         print(f"    {kind}: {b.stat_s - a.stat_s:6.2f} s (utime+stime) = {per_min:6.3f} s/min; "
               f"threads' run time {precise:6.3f} s/min; {(b.switches - a.switches) * 60 / window_s:6.0f} "
               f"context switches/min; {b.threads} threads{tail}")
@@ -322,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
     idle_s, window_s = (3.0, 10.0) if args.quick else (10.0, 60.0)
     tmp = Path(tempfile.mkdtemp(prefix="bench-startup-"))
     try:
-        with virtual_screen() as screen:
+        with virtual_screen(tmp) as screen:
             print(f"traystatus at {tree_state()}; Python {sys.version.split()[0]}; load average "
                   f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
             print(f"screen {screen.display} with trayer; {runs} launches of each app, {idle_s:.0f} s idle for memory, "
