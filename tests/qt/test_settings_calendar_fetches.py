@@ -13,10 +13,13 @@ from pytestqt.qtbot import QtBot
 
 from tests.fixtures.http_feeds import FeedServer, Route
 from traystatus.adapters.calendar_fetch_log import CalendarFetchLog
-from traystatus.adapters.calendar_sources import build_sources, load_all
+from traystatus.adapters.calendar_sources import build_sources
 from traystatus.adapters.config_document import TomlConfigDocument
+from traystatus.adapters.config_toml import load_config_file
+from traystatus.adapters.state_store import StateStore
 from traystatus.app.paths import AppPaths
 from traystatus.app.settings_app import make_calendar_tester
+from traystatus.app.tray_pass import TrayPass
 from traystatus.core.calendar_fetch import location_key
 from traystatus.qt.runner import ThreadRunner
 from traystatus.qt.settings.pages_io import CalendarsPage
@@ -42,11 +45,13 @@ def config(tmp_path: Path, feed_server: FeedServer) -> Path:
 
 
 def tray_refresh(config: Path) -> None:
-    """What the running app does at each calendar refresh: every configured calendar through load_all."""
-    settings = TomlConfigDocument(config, default_tz=ZoneInfo("UTC")).validate()
-    now = datetime.now(UTC)
-    load_all(build_sources(settings, cache_dir=AppPaths.resolve(str(config)).cache_dir),
-             now - timedelta(days=1), now + timedelta(days=30))
+    """What the running app does at each calendar refresh: its pass (the same wiring as the tray's) with
+    every configured calendar, built from the file."""
+    paths = AppPaths.resolve(str(config))
+    settings = load_config_file(config, default_tz=ZoneInfo("UTC"))
+    tray = TrayPass(settings=settings, sources=build_sources(settings, cache_dir=paths.cache_dir), publishers=[],
+                    store=StateStore(paths.state_dir), clock=lambda: datetime.now(UTC))
+    tray.run(refresh=True)
 
 
 def open_page(qtbot: QtBot, config: Path) -> tuple[SettingsWindow, CalendarsPage]:
