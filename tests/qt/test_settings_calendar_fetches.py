@@ -134,3 +134,15 @@ def test_a_calendar_that_failed_with_no_copy_says_so(qtbot: QtBot, tmp_path: Pat
     qtbot.waitUntil(lambda: lines(page) != [] and "Team —" in lines(page)[0], timeout=5000)
     [team] = lines(page)
     assert team.startswith("Team — failed ") and "(just now), nothing to use yet — no calendar at this address" in team
+
+
+def test_the_running_apps_refresh_shows_when_the_page_is_shown_again(
+        qtbot: QtBot, config: Path, feed_server: FeedServer) -> None:
+    feed_server.routes[WORK] = Route(body=feed("work"))
+    w, page = open_page(qtbot, config)
+    qtbot.waitUntil(lambda: lines(page) == ["Work — never fetched"], timeout=5000)
+    tray_refresh(config)  # the app refreshes its calendars while the window is open
+    w.show_page("General")
+    w.show_page("Calendars")
+    qtbot.waitUntil(lambda: lines(page)[0].startswith("Work — fetched "), timeout=5000)
+    assert lines(page)[0].endswith("(just now), 1 event")

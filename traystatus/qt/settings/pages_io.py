@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QGridLayout,
@@ -98,6 +99,11 @@ class CalendarsPage(FormPage):
     def _timer_refresh(self) -> None:
         if self.isVisible():
             self.refresh_fetches()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Coming back to the page (or reopening the window) shows the app's latest fetches at once."""
+        super().showEvent(event)
+        self.refresh_fetches()
 
     def refresh_fetches(self) -> None:
         """Read the fetch log again (off the GUI thread) and show each calendar's line."""
