@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
 from tests.fixtures.xvfb import SCREENSHOTS
 from traystatus.adapters.config_document import TomlConfigDocument
 from traystatus.app.accounts_service import ServiceAccountsManager
+from traystatus.app.paths import AppPaths
+from traystatus.app.settings_app import make_calendar_tester
 from traystatus.qt.runner import ThreadRunner
 from traystatus.qt.settings.window import SettingsWindow
 
@@ -54,7 +56,8 @@ def main() -> int:
     app = QApplication(sys.argv[:1])
     config, prefix = Path(sys.argv[1]), sys.argv[2]
     window = SettingsWindow(TomlConfigDocument(config, default_tz=ZoneInfo("UTC")), default_zone="UTC",
-                            runner=ThreadRunner(app), accounts=ServiceAccountsManager(config))
+                            runner=ThreadRunner(app), accounts=ServiceAccountsManager(config),
+                            calendar_tester=make_calendar_tester(AppPaths.resolve(str(config)), ZoneInfo("UTC")))
     window.show()
     report: dict[str, object] = {"pages": {}}
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
