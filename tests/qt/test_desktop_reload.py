@@ -114,6 +114,25 @@ def test_the_settings_windows_the_tray_opens_reload_the_app_when_they_save(qtbot
     qtbot.waitUntil(lambda: reloads == [1, 1])
 
 
+def test_quitting_clears_the_statuses_when_the_user_asked_for_it(qtbot: QtBot, paths: AppPaths, running: tuple[
+        Desktop, RecordingStatusPublisher, list[str]]) -> None:
+    desktop, slack, _told = running
+    calendar = paths.config_file.parent / "work.ics"
+    calendar.write_text(ics_with_meeting_now(), encoding="utf-8")
+    paths.config_file.write_text(config_text(calendar), encoding="utf-8")
+    desktop.reload()
+    qtbot.waitUntil(lambda: slack.shown.text == "In a meeting")
+    desktop.shutdown()  # general.clear_on_quit is off: what was set stays (it expires by itself)
+    assert slack.shown.text == "In a meeting"
+
+    desktop.start()
+    paths.config_file.write_text(config_text(calendar) + "[general]\nclear_on_quit = true\n", encoding="utf-8")
+    desktop.reload()  # turned on in the settings window while running: counts at quit
+    qtbot.waitUntil(lambda: desktop._pass is not None and desktop._pass.settings.general.clear_on_quit)
+    desktop.shutdown()
+    assert slack.shown.text == "" and not slack.shown.dnd_until
+
+
 def test_the_network_coming_back_runs_a_pass_at_once(qtbot: QtBot, running: tuple[
         Desktop, RecordingStatusPublisher, list[str]]) -> None:
     desktop, _slack, _told = running

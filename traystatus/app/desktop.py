@@ -73,7 +73,7 @@ class Desktop(QObject):
     """Glue between the tray (or the fallback window), the bridge, the worker and the pass."""
 
     def __init__(self, *, surface: Tray | FallbackWindow, bridge: Bridge, tray_pass_factory: Callable[[], TrayPass],
-                 notify: Callable[[str, str], bool], log_file: Path, clear_on_quit: bool = False,
+                 notify: Callable[[str, str], bool], log_file: Path,
                  windows: dict[str, Callable[[], Any]] | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.surface = surface
@@ -82,7 +82,6 @@ class Desktop(QObject):
         self._pass: TrayPass | None = None
         self._notify = notify
         self._log_file = log_file
-        self._clear_on_quit = clear_on_quit
         self._windows = windows or {}
         self._worker: Worker | None = None
         self._wall_minus_mono = time.time() - time.monotonic()
@@ -130,12 +129,13 @@ class Desktop(QObject):
             self.refresh()
 
     def shutdown(self) -> None:
-        """Stop the worker; with ``clear_on_quit`` clear the statuses traystatus set (bounded by the worker)."""
+        """Stop the worker; with ``general.clear_on_quit`` (as last loaded: a settings change counts) clear the
+        statuses traystatus set."""
         if self._worker is None:
             return
         worker, self._worker = self._worker, None
         worker.shutdown(wait=True)
-        if self._clear_on_quit and self._pass is not None:
+        if self._pass is not None and self._pass.settings.general.clear_on_quit:
             try:
                 self._pass.clear_owned()
             except Exception:

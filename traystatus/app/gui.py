@@ -175,14 +175,7 @@ def run_gui(args: argparse.Namespace) -> int:
     surface.show()
 
     from traystatus.adapters.notify import DesktopNotifier
-    from traystatus.app.options import load_settings
 
-    clear_on_quit = False
-    if not args.demo:
-        try:
-            clear_on_quit = load_settings(args).general.clear_on_quit
-        except Exception:  # the worker reports configuration errors properly
-            clear_on_quit = False
     bridge = Bridge(app)
     senders = None
     if args.demo:
@@ -195,7 +188,7 @@ def run_gui(args: argparse.Namespace) -> int:
     late["features"] = features
     desktop = Desktop(surface=surface, bridge=bridge, tray_pass_factory=_pass_factory(args, paths),
                       notify=DesktopNotifier().notify, log_file=log_file(paths.log_dir),
-                      clear_on_quit=clear_on_quit, windows=windows, parent=app)
+                      windows=windows, parent=app)
     late["desktop"] = desktop
     instance.message_received.connect(bridge.instance_message)
     menu.quit_requested.connect(app.quit)
