@@ -192,6 +192,9 @@ class MatrixSender:
         raise HistoryUnavailable("not needed for Matrix")  # interrupted Matrix sends are simply repeated
 
 
+IDLE_WAIT_S = 15 * 60.0
+
+
 class HandoffDelivery:
     """Drive deliveries: ``run_due()`` once (CLI) or ``start()`` a background thread (tray app).
 
@@ -307,7 +310,9 @@ class HandoffDelivery:
             except Exception:
                 log.exception("handoff delivery pass failed; trying again later")
             when = next_wakeup(self._archive.open_deliveries())
-            wait = 60.0 if when is None else max(0.05, min(60.0, (when - self._now()).total_seconds()))
+            # Nothing due: sleep long (this process wakes the loop for its own notes; the long wait only picks
+            # up notes another traystatus process stored and could not deliver).
+            wait = IDLE_WAIT_S if when is None else max(0.05, min(60.0, (when - self._now()).total_seconds()))
             self._wake.wait(wait)
             self._wake.clear()
 

@@ -12,12 +12,11 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QUrl
+from PySide6.QtCore import QObject, Qt, QTimer, QUrl
 from PySide6.QtGui import QCursor, QDesktopServices
 
-from traystatus.app.tray_pass import PassResult, TrayPass
 from traystatus.core.errors import TrayStatusError
 from traystatus.core.model import Availability, Override
 from traystatus.core.overrides import Choice
@@ -25,6 +24,9 @@ from traystatus.core.tray_view import TrayView
 from traystatus.qt.bridge import Bridge
 from traystatus.qt.fallback_window import FallbackWindow
 from traystatus.qt.tray import Tray
+
+if TYPE_CHECKING:  # the pass is built on the worker: importing it here would put it on the start-up path
+    from traystatus.app.tray_pass import PassResult, TrayPass
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +108,11 @@ class Desktop(QObject):
         """Start the worker and the first pass (called once the icon is visible)."""
         self._worker = Worker()
         self._worker.start()
-        self._worker.every(JUMP_CHECK_S, self._check_clock_jump, "clock-jump")
+        # On the GUI thread, coarse (Qt may align it with its own wake-ups): the worker only wakes for a jump.
+        self._jump_timer = QTimer(self)
+        self._jump_timer.setTimerType(Qt.TimerType.VeryCoarseTimer)
+        self._jump_timer.timeout.connect(self._check_clock_jump)
+        self._jump_timer.start(JUMP_CHECK_S * 1000)
         self._worker.submit(self._first_pass, "pass")
         self._watch_network()
 
@@ -279,4 +285,4 @@ class Desktop(QObject):
         self._wall_minus_mono = offset
         if jumped:
             log.info("wall clock jumped (suspend/resume or a clock change): reconciling now")
-            self._guarded(lambda p: p.run(refresh=True))
+            self.refresh()

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import hashlib
 import logging
 import sys
+import zlib
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from traystatus.app.logging_setup import setup_logging
+from traystatus.app.logging_setup import log_file, setup_logging
 from traystatus.app.paths import AppPaths
 from traystatus.app.resources import demo_dir, icons_dir
-from traystatus.app.tray_pass import TrayPass, initial_view, log_file
+from traystatus.core.tray_view import initial_view
+
+if TYPE_CHECKING:  # built on the worker, after the icon is shown: keep it off the start-up path
+    from traystatus.app.tray_pass import TrayPass
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +31,7 @@ NO_CONFIG_NOTICE = "No configuration yet — choose Settings… to set up"
 
 def instance_name(paths: AppPaths) -> str:
     """The single-instance socket name: one per user and state dir (so isolated test homes do not meet)."""
-    digest = hashlib.sha256(str(paths.state_dir).encode()).hexdigest()[:12]
+    digest = f"{zlib.crc32(str(paths.state_dir).encode()):08x}"  # not hashlib: it loads libcrypto at start-up
     return f"traystatus-{getpass.getuser()}-{digest}"
 
 
@@ -46,6 +49,7 @@ def _pass_factory(args: argparse.Namespace, paths: AppPaths) -> Callable[[], Tra
         from traystatus.adapters.clock import SystemClock
         from traystatus.adapters.state_store import StateStore
         from traystatus.adapters.system_zone import system_zone
+        from traystatus.app.tray_pass import TrayPass
 
         clock = SystemClock()
         store = StateStore(paths.state_dir)
@@ -145,7 +149,7 @@ def run_gui(args: argparse.Namespace) -> int:
     from traystatus.qt.bridge import Bridge
     from traystatus.qt.fallback_window import FallbackWindow
     from traystatus.qt.icons import IconSet
-    from traystatus.qt.menu import TrayMenu
+    from traystatus.qt.menu import FEATURE_WINDOWS, TrayMenu
     from traystatus.qt.tray import Tray
 
     app = create_application(sys.argv[:1])
@@ -156,12 +160,10 @@ def run_gui(args: argparse.Namespace) -> int:
     instance = SingleInstance(name, app)
     instance.listen()
 
-    icons = IconSet(icons_dir())
+    icons = IconSet(icons_dir(), palette_only=True)  # the colour scheme is asked once the icon is shown
     late: dict[str, Any] = {}  # the Desktop, once built: the windows call into it
     windows = _windows(args, paths, app, on_saved=lambda: late["desktop"].reload())
-    from traystatus.app.tray_features import LateFeatures
-
-    windows.update({key: (lambda k=key: late["features"].windows()[k]()) for key in LateFeatures.KEYS})
+    windows.update({key: (lambda k=key: late["features"].windows()[k]()) for key in FEATURE_WINDOWS})
     menu = TrayMenu(windows=tuple(windows))
     surface: Tray | FallbackWindow
     if QSystemTrayIcon.isSystemTrayAvailable():
@@ -173,8 +175,10 @@ def run_gui(args: argparse.Namespace) -> int:
     notice = DEMO_NOTICE if args.demo else ""
     surface.render(initial_view(notice, datetime.now(UTC)))
     surface.show()
+    icons.palette_only = False
 
     from traystatus.adapters.notify import DesktopNotifier
+    from traystatus.app.tray_features import LateFeatures
 
     bridge = Bridge(app)
     senders = None

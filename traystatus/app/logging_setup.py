@@ -35,9 +35,18 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+LOG_NAME = "traystatus.log"
+
+
+def log_file(log_dir: Path) -> Path:
+    return log_dir / LOG_NAME
+
+
 def setup_logging(log_dir: Path | None, *, verbose: bool = False) -> None:
     root = logging.getLogger()
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    # APScheduler logs two INFO lines for every job it runs: noise that would rotate the useful lines out.
+    logging.getLogger("apscheduler").setLevel(logging.DEBUG if verbose else logging.WARNING)
     for h in list(root.handlers):
         root.removeHandler(h)
     fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -45,7 +54,7 @@ def setup_logging(log_dir: Path | None, *, verbose: bool = False) -> None:
     if log_dir is not None:
         log_dir.mkdir(parents=True, exist_ok=True)
         handlers.append(logging.handlers.RotatingFileHandler(
-            log_dir / "traystatus.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8"))
+            log_file(log_dir), maxBytes=1_000_000, backupCount=3, encoding="utf-8"))
     console = logging.StreamHandler()
     console.setLevel(logging.DEBUG if verbose else logging.WARNING)
     handlers.append(console)

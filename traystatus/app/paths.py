@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
 APP = "traystatus"
+
+
+def _xdg(var: str, fallback: str) -> Path:
+    value = os.environ.get(var, "").strip()
+    return (Path(value) if value else Path.home() / fallback) / APP
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +26,13 @@ class AppPaths:
     @classmethod
     def resolve(cls, config_override: str | None = None) -> AppPaths:
         config = config_override or os.environ.get("TRAYSTATUS_CONFIG")
+        if sys.platform.startswith("linux"):  # platformdirs' XDG rules, without importing it at start-up
+            state = _xdg("XDG_STATE_HOME", ".local/state")
+            return cls(config_file=Path(config).expanduser() if config else _xdg("XDG_CONFIG_HOME", ".config") /
+                       "config.toml", state_dir=state, data_dir=_xdg("XDG_DATA_HOME", ".local/share"),
+                       cache_dir=_xdg("XDG_CACHE_HOME", ".cache"), log_dir=state / "log")
+        import platformdirs
+
         return cls(
             config_file=Path(config).expanduser() if config else
             Path(platformdirs.user_config_dir(APP)) / "config.toml",

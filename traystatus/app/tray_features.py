@@ -22,6 +22,7 @@ from traystatus.app.team_gui import TeamClock, refresh_imports
 from traystatus.core.errors import TrayStatusError
 from traystatus.core.model import Availability, Override
 from traystatus.core.settings import Settings
+from traystatus.qt.menu import FEATURE_WINDOWS
 
 if TYPE_CHECKING:
     from traystatus.app.handoff_tray import HandoffWindows
@@ -148,7 +149,7 @@ class LateFeatures(QObject):
     built when the sync pass is (its settings; ``ready`` on the bridge) and rebuilt when it is rebuilt after
     a settings change. Before that an opener raises ``NotReady`` (the tray says it is starting)."""
 
-    KEYS = ("team", "handoff", "notes")
+    KEYS = FEATURE_WINDOWS
 
     def __init__(self, paths: AppPaths, *, surface: Any, bridge: Any, timeline: Callable[[datetime], Sequence[
             Availability]], apply_override: Callable[[Override], None], senders: dict[str, Any] | None = None,

@@ -9,10 +9,10 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import datetime, timedelta
 
 from traystatus.adapters.state_store import StateStore
+from traystatus.app.logging_setup import log_file  # noqa: F401  (re-exported: tests and harnesses)
 from traystatus.core.engine import build_timeline, next_transition, next_working_start
 from traystatus.core.model import Availability, CalendarEvent, Override, State
 from traystatus.core.overrides import Choice, override_for, tomorrow_start
@@ -21,7 +21,13 @@ from traystatus.core.publishing import StatusPublisher
 from traystatus.core.reconcile import reconcile_account
 from traystatus.core.settings import Settings
 from traystatus.core.status_map import DesiredStatus, desired_status
-from traystatus.core.tray_view import STATE_LABELS, ServiceHealth, TrayView, build_tray_view
+from traystatus.core.tray_view import (
+    STATE_LABELS,
+    ServiceHealth,
+    TrayView,
+    build_tray_view,
+    initial_view,  # noqa: F401  (re-exported)
+)
 
 log = logging.getLogger(__name__)
 
@@ -193,16 +199,3 @@ class TrayPass:
         out.extend(("traystatus needs you", text) for text in sorted(alerts - self._last_alerts))
         self._last_alerts = alerts
         return tuple(out)
-
-
-def initial_view(notice: str, now: datetime | None = None) -> TrayView:
-    """What the icon shows before the first pass finished (no calendar read yet)."""
-    now = now or datetime.now(UTC)
-    from zoneinfo import ZoneInfo
-
-    return build_tray_view(timeline=(), overrides=(), health=(), now=now, tz=ZoneInfo("UTC"),
-                           notice=notice or "Reading your calendars…")
-
-
-def log_file(log_dir: Path) -> Path:
-    return log_dir / "traystatus.log"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from traystatus.core.model import Availability, Override, State
@@ -162,3 +162,10 @@ def build_tray_view(*, timeline: Sequence[Availability], overrides: Sequence[Ove
         override_line=override_line, paused_line=paused_line, health=lines, notice=notice,
         overridden=manual is not None, paused=pause is not None,
     )
+
+
+def initial_view(notice: str, now: datetime | None = None) -> TrayView:
+    """What the icon shows before the first pass finished (no calendar read yet)."""
+    now = now or datetime.now(UTC)
+    return build_tray_view(timeline=(), overrides=(), health=(), now=now, tz=ZoneInfo("UTC"),
+                           notice=notice or "Reading your calendars…")

@@ -21,6 +21,8 @@ WINDOW_ENTRIES: tuple[tuple[str, str], ...] = (
     ("notes", "Handoff history…"),
     ("settings", "Settings…"),
 )
+#: The windows of the features built after the first pass (app/tray_features.LateFeatures).
+FEATURE_WINDOWS = ("team", "handoff", "notes")
 
 
 class TrayMenu(QMenu):
