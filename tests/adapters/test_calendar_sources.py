@@ -126,3 +126,27 @@ def test_a_source_past_the_deadline_is_recorded_and_a_broken_log_starts_afresh(f
     record = CalendarFetchLog(cache).read()[location_key(feed_server.url(path))]
     assert slow.error is not None and record.error_title == slow.error.title and "took too long" in record.error_title
     assert record.fetched_at is None and record.events == 0
+
+
+WRITER = """
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from traystatus.adapters.calendar_fetch_log import CalendarFetchLog
+from traystatus.core.calendar_fetch import CalendarFetch
+log, who = CalendarFetchLog(Path(sys.argv[1])), sys.argv[2]
+for i in range(25):
+    log.record([(f"{who}-{i}", CalendarFetch(name=f"{who} {i}", attempted_at=datetime.now(UTC)))])
+"""
+
+
+def test_two_processes_writing_the_fetch_log_at_once_lose_nothing(tmp_path: Path) -> None:
+    """The tray's refresh and a CLI run (or the settings window's Test) share the file: read-merge-write is
+    done under a lock between processes, so no record is lost."""
+    import subprocess
+    import sys
+
+    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path), who]) for who in ("tray", "cli")]
+    assert [p.wait(timeout=60) for p in procs] == [0, 0]
+    keys = set(CalendarFetchLog(tmp_path).read())
+    assert keys == {f"{who}-{i}" for who in ("tray", "cli") for i in range(25)}

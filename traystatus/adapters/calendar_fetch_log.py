@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
+from traystatus.adapters.file_lock import locked
 from traystatus.core.calendar_fetch import CalendarFetch
 from traystatus.core.errors import CalendarError
 from traystatus.core.ports import CalendarResult, CalendarSource
@@ -25,7 +26,7 @@ FILE_NAME = "calendar-fetches.json"
 #: records kept; the oldest go first (calendars removed or whose address changed)
 MAX_RECORDS = 64
 _VERSION = 1
-_LOCK = threading.Lock()  # loads in one process write one after the other
+_LOCK = threading.Lock()  # loads in one process write one after the other (flock is per open file)
 
 
 class CalendarFetchLog:
@@ -58,7 +59,7 @@ class CalendarFetchLog:
         new = dict(fetches)
         if not new:
             return
-        with _LOCK:
+        with _LOCK, locked(self.path.with_name(f".{FILE_NAME}.lock")):  # the tray and a CLI may both write
             merged = self.read()
             merged.update(new)
             kept = sorted(merged.items(), key=lambda kv: kv[1].attempted_at, reverse=True)[:MAX_RECORDS]

@@ -8,7 +8,6 @@ import dataclasses
 import json
 import logging
 import os
-import sys
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from traystatus.adapters.file_lock import locked
 from traystatus.core.model import Override, State
 from traystatus.core.publishing import Applied, RetryState
 
@@ -94,13 +94,8 @@ class StateStore:
     def exclusive(self) -> Iterator[None]:
         """Hold the state dir's lock file: one reconcile pass at a time across processes (tray, ``run
         --headless``, CLI ``apply``), so two of them never both send the same change."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with (self.path.parent / LOCK_NAME).open("a+b") as f:
-            _lock(f.fileno())
-            try:
-                yield
-            finally:
-                _unlock(f.fileno())
+        with locked(self.path.parent / LOCK_NAME):
+            yield
 
     # -- accounts ----------------------------------------------------------------------------------------
     def account(self, account_id: str) -> tuple[Applied, RetryState]:
@@ -167,31 +162,6 @@ class StateStore:
             if data["overrides"]:
                 data["overrides"] = []
                 self._save(data)
-
-
-if sys.platform == "win32":
-    import msvcrt
-
-    def _lock(fd: int) -> None:
-        os.lseek(fd, 0, os.SEEK_SET)
-        while True:
-            try:
-                msvcrt.locking(fd, msvcrt.LK_LOCK, 1)  # retries for ~10 s, then raises: keep waiting
-                return
-            except OSError:
-                continue
-
-    def _unlock(fd: int) -> None:
-        os.lseek(fd, 0, os.SEEK_SET)
-        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-else:
-    import fcntl
-
-    def _lock(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-
-    def _unlock(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 def _overlaps(a: Override, b: Override) -> bool:
