@@ -102,7 +102,8 @@ def test_the_settings_windows_the_tray_opens_reload_the_app_when_they_save(qtbot
     paths.config_file.write_text(config_text(None), encoding="utf-8")
     monkeypatch.setattr(AppPaths, "resolve", staticmethod(lambda config=None: paths))
     reloads: list[int] = []
-    windows = _windows(argparse.Namespace(demo=False, config=None), paths, None, on_saved=lambda: reloads.append(1))
+    windows = _windows(argparse.Namespace(demo=False, config=None), paths, None,
+                       on_saved=lambda _settings: reloads.append(1))
     assert {"settings", "setup"} <= set(windows)
     window = windows["settings"]()
     qtbot.addWidget(window)
@@ -178,3 +179,31 @@ def test_a_job_submitted_while_its_namesake_runs_is_queued_not_dropped() -> None
     finally:
         release.set()
         worker.shutdown()
+
+
+def test_start_at_login_follows_the_general_page(qtbot: QtBot, paths: AppPaths, monkeypatch: pytest.MonkeyPatch,
+                                                 isolated_home: Path) -> None:
+    """Ticking "Start at login" and the save that follows install the XDG autostart entry (the running app's
+    and `traystatus settings`' save handler); unticking removes it."""
+    from PySide6.QtWidgets import QCheckBox
+
+    from traystatus.adapters.autostart import Autostart
+    from traystatus.app.settings_app import apply_start_at_login
+
+    paths.config_file.write_text(config_text(None), encoding="utf-8")
+    monkeypatch.setattr(AppPaths, "resolve", staticmethod(lambda config=None: paths))
+    problems: list[str] = []
+    windows = _windows(argparse.Namespace(demo=False, config=None), paths, None,
+                       on_saved=lambda settings: problems.append(apply_start_at_login(settings)))
+    window = windows["settings"]()
+    qtbot.addWidget(window)
+    window.show_page("General")
+    box = next(b for b in window.page("General").findChildren(QCheckBox) if b.text() == "Start at &login")
+    entry = isolated_home / "config" / "autostart" / "traystatus.desktop"
+    assert Autostart().entry_path() == entry and not entry.exists()
+    box.click()
+    qtbot.waitUntil(lambda: entry.exists())
+    assert "Exec=" in entry.read_text() and problems and all(p == "" for p in problems)
+    assert "start_at_login = true" in paths.config_file.read_text()
+    box.click()
+    qtbot.waitUntil(lambda: not entry.exists())

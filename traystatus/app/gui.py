@@ -93,9 +93,9 @@ def _real_publishers(settings: Any) -> tuple[list[Any], list[Any]]:
 
 
 def _windows(args: argparse.Namespace, paths: AppPaths, owner: Any,
-             on_saved: Callable[[], None]) -> dict[str, Callable[[], Any]]:
+             on_saved: Callable[[Any], None]) -> dict[str, Callable[[], Any]]:
     """The settings windows the menu can open, each created on first use (imports stay lazy); a save
-    calls ``on_saved`` (the running app reloads: no restart)."""
+    calls ``on_saved(settings)`` (the running app reloads: no restart)."""
     opened: dict[str, Any] = {}
 
     def open_window(key: str) -> Any:
@@ -118,12 +118,8 @@ def _windows(args: argparse.Namespace, paths: AppPaths, owner: Any,
                 default_zone=str(doc.get("timezone", zone.key)), runner=ThreadRunner(owner),
                 accounts=make_accounts_manager(paths), calendar_tester=make_calendar_tester(paths, zone),
                 preview=make_preview(paths))
-            if key == "setup":
-                window = FirstRunWizard(doc, **common)
-                window.finished_setup.connect(lambda _settings: on_saved())
-            else:
-                window = SettingsWindow(doc, **common)
-                window.saved.connect(lambda _settings: on_saved())
+            window = FirstRunWizard(doc, **common) if key == "setup" else SettingsWindow(doc, **common)
+            window.saved.connect(on_saved)
             opened[key] = window
         window.show()
         window.raise_()
@@ -162,7 +158,15 @@ def run_gui(args: argparse.Namespace) -> int:
 
     icons = IconSet(icons_dir(), palette_only=True)  # the colour scheme is asked once the icon is shown
     late: dict[str, Any] = {}  # the Desktop, once built: the windows call into it
-    windows = _windows(args, paths, app, on_saved=lambda: late["desktop"].reload())
+    def saved(settings: Any) -> None:
+        from traystatus.app.settings_app import apply_start_at_login
+
+        late["desktop"].reload()
+        problem = apply_start_at_login(settings)
+        if problem:
+            late["desktop"].surface.show_message("Start at login", problem)
+
+    windows = _windows(args, paths, app, on_saved=saved)
     windows.update({key: (lambda k=key: late["features"].windows()[k]()) for key in FEATURE_WINDOWS})
     menu = TrayMenu(windows=tuple(windows))
     surface: Tray | FallbackWindow

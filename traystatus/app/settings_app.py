@@ -85,6 +85,22 @@ def replace_calendar(settings: Settings, config: CalendarSourceConfig) -> Settin
 __all__ = ["CalendarError", "make_calendar_tester", "make_preview", "open_document"]
 
 
+def apply_start_at_login(settings: Settings, autostart: object | None = None) -> str:
+    """Make the login entry (XDG autostart, LaunchAgent, Run key) match ``general.start_at_login`` after a
+    save; returns "" or what went wrong, with the fix."""
+    from traystatus.adapters.autostart import Autostart
+    from traystatus.core.errors import TrayStatusError
+
+    entry = autostart if isinstance(autostart, Autostart) else Autostart()
+    want = settings.general.start_at_login
+    try:
+        if entry.is_enabled() != want:
+            entry.set_enabled(want)
+    except TrayStatusError as e:
+        return f"{e.title}: {e.message}"
+    return ""
+
+
 def run_settings_window(args: object, *, first_run: bool = False) -> int:
     """Open the settings window (or first-run setup) as its own small app; returns when it closes."""
     from PySide6.QtWidgets import QWidget
@@ -111,6 +127,15 @@ def run_settings_window(args: object, *, first_run: bool = False) -> int:
     else:
         window = SettingsWindow(doc, default_zone=default_zone, runner=runner, accounts=accounts,
                                 calendar_tester=tester, preview=preview)
+
+    def saved(settings: Settings) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        problem = apply_start_at_login(settings)
+        if problem:
+            QMessageBox.warning(window, "Start at login", problem)
+
+    window.saved.connect(saved)  # type: ignore[attr-defined]
     window.show()
     code = int(app.exec())
     runner.wait(2000)
