@@ -7,6 +7,7 @@ and started on the worker afterwards.
 from __future__ import annotations
 
 import argparse
+import functools
 import getpass
 import logging
 import sys
@@ -167,7 +168,10 @@ def run_gui(args: argparse.Namespace) -> int:
             late["desktop"].surface.show_message("Start at login", problem)
 
     windows = _windows(args, paths, app, on_saved=saved)
-    windows.update({key: (lambda k=key: late["features"].windows()[k]()) for key in FEATURE_WINDOWS})
+    def open_feature(key: str) -> None:
+        late["features"].open(key)
+
+    windows.update({key: functools.partial(open_feature, key) for key in FEATURE_WINDOWS})
     menu = TrayMenu(windows=tuple(windows))
     surface: Tray | FallbackWindow
     if QSystemTrayIcon.isSystemTrayAvailable():

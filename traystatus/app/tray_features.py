@@ -22,7 +22,6 @@ from traystatus.app.team_gui import TeamClock, refresh_imports
 from traystatus.core.errors import TrayStatusError
 from traystatus.core.model import Availability, Override
 from traystatus.core.settings import Settings
-from traystatus.qt.menu import FEATURE_WINDOWS
 
 if TYPE_CHECKING:
     from traystatus.app.handoff_tray import HandoffWindows
@@ -149,8 +148,6 @@ class LateFeatures(QObject):
     built when the sync pass is (its settings; ``ready`` on the bridge) and rebuilt when it is rebuilt after
     a settings change. Before that an opener raises ``NotReady`` (the tray says it is starting)."""
 
-    KEYS = FEATURE_WINDOWS
-
     def __init__(self, paths: AppPaths, *, surface: Any, bridge: Any, timeline: Callable[[datetime], Sequence[
             Availability]], apply_override: Callable[[Override], None], senders: dict[str, Any] | None = None,
                  announce: Callable[[str, str], None] | None = None, parent: QObject | None = None) -> None:
@@ -165,10 +162,8 @@ class LateFeatures(QObject):
         self.features: TrayFeatures | None = None
         bridge.ready.connect(self.build)
 
-    def windows(self) -> dict[str, Callable[[], Any]]:
-        return {key: (lambda k=key: self._open(k)) for key in self.KEYS}
-
-    def _open(self, key: str) -> None:
+    def open(self, key: str) -> None:
+        """Open the feature window ``key`` (one of ``qt.menu.FEATURE_WINDOWS``)."""
         from traystatus.app.desktop import NotReady
 
         if self.features is None:

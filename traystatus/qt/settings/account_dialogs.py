@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from traystatus.qt.settings.form import ErrorLabel, describe_result
+from traystatus.qt.settings.form import ErrorLabel, describe_result, labelled_field
 
 
 class ConnectDialog(QDialog):
@@ -57,18 +57,8 @@ class ConnectDialog(QDialog):
         edit.setPlaceholderText(placeholder)
         if secret:
             edit.setEchoMode(QLineEdit.EchoMode.Password)
-        edit.setAccessibleName(label.replace("&", ""))
-        if help_text:
-            edit.setToolTip(help_text)
-            edit.setAccessibleDescription(help_text)
-        box = QWidget(self)
-        col = QVBoxLayout(box)
-        col.setContentsMargins(0, 0, 0, 0)
-        col.addWidget(edit)
-        error = ErrorLabel(box)
-        col.addWidget(error)
-        caption = QLabel(label, self)
-        caption.setBuddy(edit)
+        caption, box, error = labelled_field(self, label, edit, help_text)
+        assert caption is not None  # a line edit always gets its caption
         self.form.addRow(caption, box)
         if not self.fields:
             edit.setFocus()  # typing starts in the first field

@@ -37,6 +37,27 @@ def describe_result(result: object) -> str:
 ERROR_ON_LIGHT, ERROR_ON_DARK = "#b3261e", "#ff8a80"
 
 
+def labelled_field(parent: QWidget, label: str, widget: QWidget,
+                   help_text: str = "") -> tuple[QLabel | None, QWidget, ErrorLabel]:
+    """``widget`` named for screen readers, with its help as tooltip, in a box with its error line under it;
+    the caption (buddy of the widget, so its mnemonic works) unless it is a check box, which has its own."""
+    caption: QLabel | None = None
+    if not isinstance(widget, QCheckBox):
+        caption = QLabel(label, parent)
+        caption.setBuddy(widget)
+    widget.setAccessibleName(label.replace("&", ""))
+    if help_text:
+        widget.setToolTip(help_text)
+        widget.setAccessibleDescription(help_text)
+    box = QWidget(parent)
+    lay = QVBoxLayout(box)
+    lay.setContentsMargins(0, 0, 0, 0)
+    lay.addWidget(widget)
+    error = ErrorLabel(box)
+    lay.addWidget(error)
+    return caption, box, error
+
+
 class ErrorLabel(QLabel):
     """The error shown under a field; hidden when there is none."""
 
@@ -106,21 +127,7 @@ class FormPage(QWidget):
 
     # -- building ---------------------------------------------------------------------------
     def _row(self, key: str, label: str, widget: QWidget, help_text: str) -> None:
-        lbl: QLabel | None = None
-        if not isinstance(widget, QCheckBox):  # a check box carries its own clickable label
-            lbl = QLabel(label, self)
-            lbl.setBuddy(widget)
-        widget.setAccessibleName(label.replace("&", ""))
-        if help_text:
-            widget.setToolTip(help_text)
-            widget.setAccessibleDescription(help_text)
-        box = QWidget(self)
-        lay = QVBoxLayout(box)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(widget)
-        err = ErrorLabel(box)
-        lay.addWidget(err)
-        self.errors[key] = err
+        lbl, box, self.errors[key] = labelled_field(self, label, widget, help_text)
         if lbl is None:
             self.form.addRow(box)
         else:
