@@ -241,23 +241,19 @@ class Desktop(QObject):
 
     # -- worker side ----------------------------------------------------------------------------------
     def _first_pass(self) -> None:
-        try:
-            self._pass = self._factory()
-        except Exception as e:
-            log.exception("start-up failed")
-            title, message = getattr(e, "title", "traystatus could not start syncing"), getattr(
-                e, "message", f"{type(e).__name__}; see the log.")
-            self.bridge.publish_failure(str(title), str(message))
-            return
-        self.bridge.publish_ready(self._pass)
-        self._guarded(lambda p: p.run())
+        self._build_pass("traystatus could not start syncing")
 
     def _rebuild(self) -> None:
+        # a broken edit is told; the last good configuration keeps syncing
+        self._build_pass("The new settings could not be used")
+
+    def _build_pass(self, failure_title: str) -> None:
+        """(Re)build the pass from the configuration, tell the features, run it; on failure say why."""
         try:
             fresh = self._factory()
-        except Exception as e:  # a broken edit: say so, keep syncing on the last good configuration
-            log.exception("reloading the configuration failed")
-            self.bridge.publish_failure(str(getattr(e, "title", "The new settings could not be used")),
+        except Exception as e:
+            log.exception("building the sync pass failed")
+            self.bridge.publish_failure(str(getattr(e, "title", failure_title)),
                                         str(getattr(e, "message", f"{type(e).__name__}; see the log.")))
             return
         self._pass = fresh
