@@ -32,9 +32,12 @@ class DemoFiles:
 
 
 def demo_hours(now_local: datetime) -> str:
-    """Working hours around ``now`` every day, so the demo is "at work" whenever it is started."""
-    start = max(0, now_local.hour - 3)
-    end = min(24, max(start + 9, now_local.hour + 6))
+    """Working hours from 3 h before ``now`` to 8 h after (whole hours), every day, so the demo is "at work"
+    whenever it is started, with the end of the day (and its handoff prompt) hours away even across a DST
+    change. Late in the evening the block runs past midnight ("20:00-07:00"): clipping it at 24:00 put the
+    end-of-day prompt minutes after a start between 23:45 and midnight."""
+    start = (now_local.hour - 3) % 24
+    end = (now_local.hour + 8) % 24
     return f"mon-sun {start:02d}:00-{end:02d}:00"
 
 
