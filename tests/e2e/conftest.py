@@ -20,6 +20,7 @@ class RunningApp:
         self.state_dir = home / "state" / "traystatus" / "demo"
         self.output = home / "app-output.txt"
         self.proc: subprocess.Popen[bytes] | None = None
+        self.extra_env: dict[str, str] = {}  # e.g. DBUS_SYSTEM_BUS_ADDRESS: a private bus for the system bus
 
     def env(self) -> dict[str, str]:
         env = {"HOME": str(self.home)}
@@ -28,6 +29,7 @@ class RunningApp:
             env[var] = str(self.home / sub)
         env_all = self.screen.env(env)
         env_all.pop("DBUS_SESSION_BUS_ADDRESS", None)  # no notification daemon: the tray's balloon is used
+        env_all.update(self.extra_env)
         return env_all
 
     def launch(self) -> subprocess.Popen[bytes]:

@@ -32,8 +32,9 @@ log = logging.getLogger(__name__)
 
 #: a wall-clock jump (suspend/resume, clock change) larger than this triggers a fresh pass
 JUMP_TOLERANCE_S = 90.0
-#: how often to compare the wall clock with the monotonic one; a resume usually brings the network back first
-#: (which runs a pass at once), so this only bounds the lateness after a clock change or an offline resume.
+#: how often to compare the wall clock with the monotonic one; a resume is announced by logind (which runs a pass
+#: at once) and usually brings the network back, so this only bounds the lateness after a manual clock change or
+#: a resume on a system without logind.
 #: Every wake-up of an idle process costs CPU (≈ 10 ms on small VMs): not every minute.
 JUMP_CHECK_S = 300
 
@@ -120,6 +121,7 @@ class Desktop(QObject):
         self._jump_timer.start(JUMP_CHECK_S * 1000)
         self._worker.submit(self._first_pass, "pass")
         self._watch_network()
+        self._watch_sleep()
 
     def _watch_network(self) -> None:
         """The network coming back (Wi-Fi, VPN, resume) triggers a pass at once, not at the next retry."""
@@ -132,6 +134,20 @@ class Desktop(QObject):
         self._online = info.reachability() == QNetworkInformation.Reachability.Online
         info.reachabilityChanged.connect(
             lambda r: self.network_changed(r == QNetworkInformation.Reachability.Online))
+
+    def _watch_sleep(self) -> None:
+        """A resume from suspend (logind's announcement on the system bus) runs a pass at once; the clock-jump
+        check is the fallback where there is no logind."""
+        from traystatus.qt.sleep_watch import SleepWatch
+
+        self._sleep_watch = SleepWatch(parent=self)
+        self._sleep_watch.resumed.connect(self.resumed)
+        self._sleep_watch.start()
+
+    def resumed(self) -> None:
+        log.info("resumed from suspend: reconciling now")
+        self._wall_minus_mono = time.time() - time.monotonic()  # the jump is handled: no second pass for it
+        self.refresh()
 
     def network_changed(self, online: bool) -> None:
         was, self._online = self._online, online
