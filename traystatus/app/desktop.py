@@ -22,11 +22,11 @@ from traystatus.core.model import Availability, Override
 from traystatus.core.overrides import Choice
 from traystatus.core.tray_view import TrayView
 from traystatus.qt.bridge import Bridge
-from traystatus.qt.fallback_window import FallbackWindow
 from traystatus.qt.tray import Tray
 
 if TYPE_CHECKING:  # the pass is built on the worker: importing it here would put it on the start-up path
     from traystatus.app.tray_pass import PassResult, TrayPass
+    from traystatus.qt.fallback_window import FallbackWindow  # only where there is no tray
 
 log = logging.getLogger(__name__)
 
@@ -229,7 +229,7 @@ class Desktop(QObject):
             self.open_entry(message)
         elif message == "setup" and "settings" in self._windows:
             self.open_entry("settings")
-        elif isinstance(self.surface, FallbackWindow):
+        elif not isinstance(self.surface, Tray):  # the fallback window
             self.surface.show()
             self.surface.raise_()
             self.surface.activateWindow()

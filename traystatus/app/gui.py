@@ -23,6 +23,7 @@ from traystatus.core.tray_view import initial_view
 
 if TYPE_CHECKING:  # built on the worker, after the icon is shown: keep it off the start-up path
     from traystatus.app.tray_pass import TrayPass
+    from traystatus.qt.fallback_window import FallbackWindow  # only where there is no tray
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +145,6 @@ def run_gui(args: argparse.Namespace) -> int:
     from traystatus.app.desktop import Desktop
     from traystatus.qt.application import SingleInstance, create_application, forward_to_running
     from traystatus.qt.bridge import Bridge
-    from traystatus.qt.fallback_window import FallbackWindow
     from traystatus.qt.icons import IconSet
     from traystatus.qt.menu import FEATURE_WINDOWS, TrayMenu
     from traystatus.qt.tray import Tray
@@ -178,6 +178,8 @@ def run_gui(args: argparse.Namespace) -> int:
         surface = Tray(icons, menu, app)
     else:
         log.warning("no system tray on this desktop: showing the fallback window")
+        from traystatus.qt.fallback_window import FallbackWindow
+
         surface = FallbackWindow(icons, menu)
         app.setQuitOnLastWindowClosed(True)  # the window is the whole app here: closing it quits
     notice = DEMO_NOTICE if args.demo else ""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 
@@ -24,8 +25,10 @@ from traystatus.app.paths import AppPaths
 from traystatus.core.handoff import Prompt, next_prompt, skip_today, snooze
 from traystatus.core.model import Availability, Override
 from traystatus.core.settings import Settings
-from traystatus.qt.handoff_popup import HandoffPopup
-from traystatus.qt.notes_window import NotesWindow
+
+if TYPE_CHECKING:  # the windows' code is loaded when one first opens, not by the prompt's timer
+    from traystatus.qt.handoff_popup import HandoffPopup
+    from traystatus.qt.notes_window import NotesWindow
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +112,8 @@ class HandoffWindows(QObject):
             return self.popup
         if self.popup is not None:
             self.popup.deleteLater()  # closed earlier: its draft is saved, a fresh popup reopens it
+        from traystatus.qt.handoff_popup import HandoffPopup
+
         popup = HandoffPopup(self.service.current_draft(), save_draft=self.service.drafts.save,
                              prompt=prompt is not None)
         connect_popup(self.service, popup)
