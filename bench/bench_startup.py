@@ -2,7 +2,10 @@
 
 Both apps run for real on a virtual screen with a real tray host (Xvfb + trayer, the e2e fixture's recipe):
 * ours: ``python -m traystatus --demo`` (the README's run command: bundled calendar, simulated services);
-* bare: ``python bench/bare_tray.py`` (QApplication + QSystemTrayIcon with an SVG icon + QMenu, shown).
+* bare: ``python bench/bare_tray.py`` (QApplication + QSystemTrayIcon with an SVG icon + QMenu, shown);
+* stack (memory only): ``bare_tray.py --with-stack``, the bare app plus the least the project's chosen stack
+  needs for a first sync (BackgroundScheduler with its worker, the demo calendar read with icalendar +
+  recurring-ical-events, a requests Session): no traystatus code, so the floor any app on this stack sits on.
 Each launch gets its own temporary HOME / XDG dirs / TMPDIR and no D-Bus session (as the e2e test).
 Python bytecode is written to and read from the run's temporary dir (as an installed app has it), even
 where PYTHONDONTWRITEBYTECODE is set: else every launch compiles traystatus's sources again.
@@ -13,6 +16,7 @@ Measured, launches alternating between the two apps (a warm-up launch of each is
   (what ``tests/fixtures/xvfb.py`` calls docked).                                  Target ≤ 1.3× bare.
 * RSS (VmRSS, /proc/PID/status) and PSS (/proc/PID/smaps_rollup) after 10 s idle; idle starts once the
   icon is docked and, for ours, the first sync has been written (demo ``calls.json``).  Target ≤ bare + 25 MB.
+  The stack app is measured the same way (3 launches, after its first sync): what of ours is the stack's.
 * CPU seconds (utime + stime, /proc/PID/stat) over 60 s idle, from 10 s after the first sync (start-up's
   tail: features built, prompt armed; its cost is printed apart), both apps side by side on the same
   screen; also the threads' run time from schedstat (ns) and their context switches (each one a wake-up
@@ -36,6 +40,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,7 +96,7 @@ def virtual_screen(tmp: Path, attempts: int = 2) -> Iterator[VirtualScreen]:
 
 @dataclass
 class Launch:
-    kind: str  # "ours" or "bare"
+    kind: str  # "ours", "bare" or "stack"
     proc: subprocess.Popen[bytes]
     home: Path
     t0: float
@@ -133,13 +138,29 @@ def app_env(screen: VirtualScreen, home: Path, pycache: Path) -> dict[str, str]:
 
 
 def command(kind: str) -> list[str]:
-    return [sys.executable, "-m", "traystatus", "--demo"] if kind == "ours" else [sys.executable, str(BARE_SCRIPT)]
+    if kind == "ours":
+        return [sys.executable, "-m", "traystatus", "--demo"]
+    return [sys.executable, str(BARE_SCRIPT), *(["--with-stack"] if kind == "stack" else [])]
+
+
+def stack_env(home: Path) -> dict[str, str]:
+    """The stack app reads the same demo calendar ours reads (written as the demo writes it at start)."""
+    from zoneinfo import ZoneInfo
+
+    from traystatus.adapters.demo import demo_calendar
+    from traystatus.app.resources import demo_dir
+
+    calendar = home / "demo-calendar.ics"
+    calendar.write_text(demo_calendar(demo_dir() / "events.toml", datetime.now(UTC), ZoneInfo("UTC")))
+    return {"BARE_CALENDAR": str(calendar), "BARE_READY_FILE": str(home / "ready")}
 
 
 def launch(screen: VirtualScreen, kind: str, tmp: Path) -> Launch:
     home = Path(tempfile.mkdtemp(prefix=f"{kind}-", dir=tmp))
     (home / "tmp").mkdir()
     env = app_env(screen, home, tmp / "pycache")
+    if kind == "stack":
+        env.update(stack_env(home))
     with (home / "output.txt").open("wb") as out:
         t0 = time.perf_counter()
         proc = subprocess.Popen(command(kind), env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
@@ -171,18 +192,21 @@ def wait_docked(screen: VirtualScreen, app: Launch, timeout: float = 30.0) -> No
 
 
 def wait_ready(screen: VirtualScreen, app: Launch, timeout: float = 30.0) -> None:
-    """Docked, and for ours the first sync written (the demo's calls.json holds the calls to both services)."""
+    """Docked, and for ours the first sync written (the demo's calls.json holds the calls to both services);
+    for the stack app its ``ready`` file."""
     wait_docked(screen, app, timeout)
-    if app.kind == "ours":
+    if app.kind in ("ours", "stack"):
         deadline = time.perf_counter() + timeout
         while True:
             now = time.perf_counter()
+            if app.kind == "stack" and (app.home / "ready").exists():
+                break
             with contextlib.suppress(FileNotFoundError, json.JSONDecodeError):
-                if json.loads(app.calls_file().read_text()):
+                if app.kind == "ours" and json.loads(app.calls_file().read_text()):
                     break
             app.alive()
             if now > deadline:
-                raise RuntimeError(f"ours: no first sync within {timeout:.0f} s: {app.output()}")
+                raise RuntimeError(f"{app.kind}: no first sync within {timeout:.0f} s: {app.output()}")
             time.sleep(POLL_S)
     else:
         now = app.t0 + app.docked_s
@@ -244,16 +268,18 @@ def start_and_memory(screen: VirtualScreen, runs: int, memory_runs: int, idle_s:
                      tmp: Path) -> dict[str, Figures]:
     """Alternating launches (ours first on even runs, bare first on odd ones): docking and first sync; the
     first ``memory_runs`` of each also stay ``idle_s`` for memory (steady to a few hundred kB: few suffice),
-    the others stop once ready (the launch figure is the noisy one on a shared machine: many runs)."""
-    figures = {"ours": Figures(), "bare": Figures()}
-    for kind in ("ours", "bare"):  # warm-up: page cache, Python bytecode, fontconfig
+    the others stop once ready (the launch figure is the noisy one on a shared machine: many runs). The stack
+    app joins the memory runs only (a floor for memory, not a start-up competitor)."""
+    figures = {"ours": Figures(), "bare": Figures(), "stack": Figures()}
+    for kind in ("ours", "bare", "stack"):  # warm-up: page cache, Python bytecode, fontconfig
         app = launch(screen, kind, tmp)
         try:
             wait_ready(screen, app)
         finally:
             stop(app)
     for i in range(runs):
-        for kind in (("ours", "bare") if i % 2 == 0 else ("bare", "ours")):
+        kinds = ("ours", "bare") if i % 2 == 0 else ("bare", "ours")
+        for kind in (*kinds, "stack") if i < memory_runs else kinds:
             app = launch(screen, kind, tmp)
             rss = pss = 0.0
             try:
@@ -320,12 +346,15 @@ def report(figures: dict[str, Figures], cpus: dict[str, tuple[Cpu, Cpu, Cpu]], r
     paired = med([o / b for o, b in zip(ours.docked, bare.docked, strict=True)])  # each pair launched back to back
     print(f"  (median of the {runs} back-to-back pairs' ratios, steadier when the load drifts: {paired:.2f}×)")
     print(f"  launch → first sync    ours {med(ours.ready) * 1000:7.0f} ms   (after docking: the worker's pass)")
-    r_ours, r_bare = med(ours.rss), med(bare.rss)
+    r_ours, r_bare, r_stack = med(ours.rss), med(bare.rss), med(figures["stack"].rss)
     p_ours, p_bare = med(ours.pss), med(bare.pss)
     extra = (r_ours - r_bare) / MB
     print(f"  memory: medians of the first {memory_runs} launches of each")
     print(f"  RSS after {idle_s:.0f} s idle     ours {r_ours / MB:7.1f} MB    bare {r_bare / MB:7.1f} MB    "
           f"+{extra:5.1f} MB{verdict(extra <= RSS_EXTRA_TARGET_MB, f'≤ bare + {RSS_EXTRA_TARGET_MB:.0f} MB')}")
+    print(f"    the stack alone (bare + scheduler, calendar libraries, requests; no traystatus code) "
+          f"{r_stack / MB:7.1f} MB = bare +{(r_stack - r_bare) / MB:5.1f} MB; ours over it "
+          f"+{(r_ours - r_stack) / MB:5.1f} MB")
     print(f"  PSS after {idle_s:.0f} s idle     ours {p_ours / MB:7.1f} MB    bare {p_bare / MB:7.1f} MB    "
           f"+{(p_ours - p_bare) / MB:5.1f} MB   (shared pages split among all processes mapping them:"
           " varies with what else runs)")
