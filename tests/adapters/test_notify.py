@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import threading
 from collections.abc import Iterator
 
@@ -11,20 +10,14 @@ from jeepney import HeaderFields, MessageType, new_error, new_method_return
 from jeepney.bus_messages import message_bus
 from jeepney.io.blocking import open_dbus_connection
 
+from tests.fixtures.dbus_daemon import private_bus
 from traystatus.adapters.notify import BUS_NAME, DesktopNotifier
 
 
 @pytest.fixture(scope="module")
 def session_bus() -> Iterator[str]:
-    proc = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"],
-                            stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    address = proc.stdout.readline().strip()
-    try:
+    with private_bus() as address:
         yield address
-    finally:
-        proc.terminate()
-        proc.wait(timeout=5)
 
 
 class FakeDaemon:

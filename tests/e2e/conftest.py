@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -48,9 +49,11 @@ class RunningApp:
         return self.output.read_text(errors="replace") if self.output.exists() else ""
 
 
-@pytest.fixture
-def app(virtual_screen: VirtualScreen, tmp_path: Path) -> Iterator[RunningApp]:
-    running = RunningApp(virtual_screen, tmp_path)
+@contextlib.contextmanager
+def running_app(screen: VirtualScreen, home: Path, extra_env: dict[str, str] | None = None) -> Iterator[RunningApp]:
+    """The demo app launched in ``home`` (with ``extra_env`` on top of the isolation), terminated afterwards."""
+    running = RunningApp(screen, home)
+    running.extra_env = dict(extra_env or {})
     running.proc = running.launch()
     try:
         yield running
@@ -60,3 +63,7 @@ def app(virtual_screen: VirtualScreen, tmp_path: Path) -> Iterator[RunningApp]:
             running.proc.wait(timeout=10)
 
 
+@pytest.fixture
+def app(virtual_screen: VirtualScreen, tmp_path: Path) -> Iterator[RunningApp]:
+    with running_app(virtual_screen, tmp_path) as running:
+        yield running

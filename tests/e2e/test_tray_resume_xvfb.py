@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import RunningApp
+from tests.e2e.conftest import RunningApp, running_app
 from tests.fixtures.logind import FakeLogind, system_bus  # noqa: F401  (fixture)
 from tests.fixtures.xvfb import VirtualScreen, wait_until
 
@@ -22,15 +22,8 @@ EMPTY_CALENDAR = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//traystatus//test//
 
 @pytest.fixture
 def app_on_bus(virtual_screen: VirtualScreen, tmp_path: Path, system_bus: str) -> Iterator[RunningApp]:  # noqa: F811
-    running = RunningApp(virtual_screen, tmp_path)
-    running.extra_env = {"DBUS_SYSTEM_BUS_ADDRESS": system_bus}
-    running.proc = running.launch()
-    try:
+    with running_app(virtual_screen, tmp_path, {"DBUS_SYSTEM_BUS_ADDRESS": system_bus}) as running:
         yield running
-    finally:
-        if running.proc.poll() is None:
-            running.proc.terminate()
-            running.proc.wait(timeout=10)
 
 
 def test_resume_from_suspend_reconciles_at_once(app_on_bus: RunningApp, system_bus: str) -> None:  # noqa: F811
