@@ -62,6 +62,20 @@ def test_flatpak_manifest_is_in_step_with_the_project() -> None:
     assert "share/applications" in text and "share/metainfo" in text and "hicolor/scalable/apps" in text
 
 
+def test_flatpak_sandbox_lets_the_app_reach_the_services_it_talks_to() -> None:
+    """Each D-Bus name the app talks to is allowed on the bus it lives on: the notification daemon and the
+    Secret Service on the session bus, logind (sleep/resume) on the system bus."""
+    from traystatus.adapters.notify import BUS_NAME
+    from traystatus.qt.sleep_watch import LOGIND
+
+    args = [line.split("#")[0].strip().removeprefix("- ") for line in
+            (LINUX / f"{APP_ID}.yml").read_text().split("finish-args:", 1)[1].split("modules:", 1)[0].splitlines()]
+    assert f"--talk-name={BUS_NAME}" in args
+    assert "--talk-name=org.freedesktop.secrets" in args
+    assert f"--system-talk-name={LOGIND[0]}" in args
+    assert f"--talk-name={LOGIND[0]}" not in args, "logind is not on the session bus"
+
+
 def test_autostart_files_are_what_the_app_writes(tmp_path: Path) -> None:
     """packaging/linux's autostart entry and packaging/macos/launchagent.plist document what "Start at login"
     writes: if traystatus/adapters/autostart.py changes them, regenerate both files from it."""

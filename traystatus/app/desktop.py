@@ -138,11 +138,14 @@ class Desktop(QObject):
     def _watch_sleep(self) -> None:
         """A resume from suspend (logind's announcement on the system bus) runs a pass at once; the clock-jump
         check is the fallback where there is no logind."""
-        from traystatus.qt.sleep_watch import SleepWatch
+        try:
+            from traystatus.qt.sleep_watch import SleepWatch
 
-        self._sleep_watch = SleepWatch(parent=self)
-        self._sleep_watch.resumed.connect(self.resumed)
-        self._sleep_watch.start()
+            self._sleep_watch = SleepWatch(parent=self)
+            self._sleep_watch.resumed.connect(self.resumed)
+            self._sleep_watch.start()
+        except Exception:  # an optional signal (a build without Qt D-Bus, a broken bus): the clock check remains
+            log.exception("cannot watch for resume from suspend; the clock-jump check remains")
 
     def resumed(self) -> None:
         log.info("resumed from suspend: reconciling now")
