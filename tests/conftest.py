@@ -20,7 +20,8 @@ DATA = Path(__file__).resolve().parent / "data"
 
 # Fixture modules in tests/fixtures/; each feature adds its own here.
 pytest_plugins: list[str] = ["tests.fixtures.xvfb", "tests.fixtures.synapse", "tests.fixtures.slack",
-                             "tests.fixtures.http_feeds", "tests.fixtures.radicale", "tests.fixtures.secret_service"]
+                             "tests.fixtures.http_feeds", "tests.fixtures.radicale", "tests.fixtures.secret_service",
+                             "tests.fixtures.logind"]
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import RunningApp, running_app
-from tests.fixtures.logind import FakeLogind, system_bus  # noqa: F401  (fixture)
+from tests.fixtures.logind import FakeLogind
 from tests.fixtures.xvfb import VirtualScreen, wait_until
 
 pytestmark = pytest.mark.xvfb
@@ -21,12 +21,12 @@ EMPTY_CALENDAR = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//traystatus//test//
 
 
 @pytest.fixture
-def app_on_bus(virtual_screen: VirtualScreen, tmp_path: Path, system_bus: str) -> Iterator[RunningApp]:  # noqa: F811
+def app_on_bus(virtual_screen: VirtualScreen, tmp_path: Path, system_bus: str) -> Iterator[RunningApp]:
     with running_app(virtual_screen, tmp_path, {"DBUS_SYSTEM_BUS_ADDRESS": system_bus}) as running:
         yield running
 
 
-def test_resume_from_suspend_reconciles_at_once(app_on_bus: RunningApp, system_bus: str) -> None:  # noqa: F811
+def test_resume_from_suspend_reconciles_at_once(app_on_bus: RunningApp, system_bus: str) -> None:
     app = app_on_bus
     assert app.proc is not None
     first = wait_until(app.calls, what="the first sync")

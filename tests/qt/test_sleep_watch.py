@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtDBus import QDBusConnection
 from pytestqt.qtbot import QtBot
 
-from tests.fixtures.logind import FakeLogind, system_bus  # noqa: F401  (fixture)
+from tests.fixtures.logind import FakeLogind
 from traystatus.qt.sleep_watch import SleepWatch
 
 
@@ -20,7 +20,7 @@ def _watch(qtbot: QtBot, address: str, name: str) -> tuple[SleepWatch, list[str]
     return watch, seen
 
 
-def test_suspend_then_resume_are_told(qtbot: QtBot, system_bus: str) -> None:  # noqa: F811
+def test_suspend_then_resume_are_told(qtbot: QtBot, system_bus: str) -> None:
     watch, seen = _watch(qtbot, system_bus, "sleep-watch-1")
     logind = FakeLogind(system_bus)
     try:
@@ -33,7 +33,7 @@ def test_suspend_then_resume_are_told(qtbot: QtBot, system_bus: str) -> None:  #
         logind.close()
 
 
-def test_a_sender_that_is_not_logind_is_ignored(qtbot: QtBot, system_bus: str) -> None:  # noqa: F811
+def test_a_sender_that_is_not_logind_is_ignored(qtbot: QtBot, system_bus: str) -> None:
     watch, seen = _watch(qtbot, system_bus, "sleep-watch-2")
     impostor = FakeLogind(system_bus, own_name=False)
     logind = FakeLogind(system_bus)
