@@ -12,7 +12,7 @@ import pytest
 
 from traystatus.adapters.state_store import FILE_NAME, StateStore
 from traystatus.core.model import Override, State
-from traystatus.core.publishing import Applied, RetryState
+from traystatus.core.publishing import Applied, KnownLimits, RetryState
 
 T = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
 APPLIED = Applied(text="In a meeting", emoji=":spiral_calendar_pad:", message="🗓 In a meeting",
@@ -28,6 +28,18 @@ def test_applied_and_retry_survive_a_restart_exactly(tmp_path: Path) -> None:
     assert applied == APPLIED and retry == RETRY
     assert applied.expires_at is not None and applied.expires_at.tzinfo is not None
     assert StateStore(tmp_path).account("matrix:@new:example.org") == (Applied(), RetryState())
+
+
+def test_known_limits_survive_saves_that_do_not_mention_them_and_go_when_cleared(tmp_path: Path) -> None:
+    store = StateStore(tmp_path)
+    assert store.limits("matrix:@a:x") == KnownLimits()
+    found = KnownLimits(presence=False, why_not="presence is disabled", found_at=T)
+    store.save_account("matrix:@a:x", Applied(), RetryState(), found)
+    store.save_account("matrix:@a:x", Applied(text="x"), RetryState())  # None: keep what was known
+    assert StateStore(tmp_path).limits("matrix:@a:x") == found
+    store.save_account("matrix:@a:x", Applied(), RetryState(), KnownLimits())  # a call worked: cleared
+    assert store.limits("matrix:@a:x") == KnownLimits()
+    assert "limits" not in json.loads((tmp_path / FILE_NAME).read_text())["accounts"]["matrix:@a:x"]
 
 
 def test_a_damaged_file_is_set_aside_and_sync_starts_afresh(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from traystatus.adapters.file_lock import locked
 from traystatus.core.model import Override, State
-from traystatus.core.publishing import Applied, RetryState
+from traystatus.core.publishing import Applied, KnownLimits, RetryState
 
 log = logging.getLogger(__name__)
 
@@ -103,10 +103,23 @@ class StateStore:
             entry = self._load()["accounts"].get(account_id, {})
         return _decode(Applied, entry.get("applied")), _decode(RetryState, entry.get("retry"))
 
-    def save_account(self, account_id: str, applied: Applied, retry: RetryState) -> None:
+    def limits(self, account_id: str) -> KnownLimits:
+        """What an earlier sync found this account cannot do (nothing known: no limits)."""
+        with self._lock:
+            entry = self._load()["accounts"].get(account_id, {})
+        return _decode(KnownLimits, entry.get("limits"))
+
+    def save_account(self, account_id: str, applied: Applied, retry: RetryState,
+                     limits: KnownLimits | None = None) -> None:
+        """``limits`` None: keep what was known."""
         with self._lock:
             data = self._load()
-            data["accounts"][account_id] = {"applied": _encode(applied), "retry": _encode(retry)}
+            entry: dict[str, Any] = {"applied": _encode(applied), "retry": _encode(retry)}
+            if limits is None:
+                limits = _decode(KnownLimits, data["accounts"].get(account_id, {}).get("limits"))
+            if limits.any:
+                entry["limits"] = _encode(limits)
+            data["accounts"][account_id] = entry
             self._save(data)
 
     def accounts(self) -> list[str]:

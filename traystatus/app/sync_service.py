@@ -19,7 +19,14 @@ from traystatus.core.engine import Timeline, build_timeline, next_transition
 from traystatus.core.errors import TrayStatusError
 from traystatus.core.model import Availability, CalendarEvent
 from traystatus.core.ports import CalendarSource
-from traystatus.core.publishing import Applied, Operation, RetryState, StatusPublisher
+from traystatus.core.publishing import (
+    Applied,
+    Operation,
+    RetryState,
+    StatusPublisher,
+    learn_limits,
+    with_limits,
+)
 from traystatus.core.reconcile import AccountOutcome, plan, reconcile_account
 from traystatus.core.settings import Settings
 from traystatus.core.status_map import DesiredStatus, desired_status
@@ -165,7 +172,8 @@ class SyncService:
                                          applied=applied, retry=retry, errors=(f"{e.title}: {e.message}",)))
                 continue
             if not dry_run:
-                self.store.save_account(publisher.account, outcome.applied, outcome.retry)
+                limits = learn_limits(self.store.limits(publisher.account), publisher.traits, outcome.sent, now)
+                self.store.save_account(publisher.account, outcome.applied, outcome.retry, limits)
             if outcome.wake_at is not None:
                 wakes.append(max(outcome.wake_at, now + timedelta(seconds=1)))
             line = _line(outcome)
@@ -186,9 +194,15 @@ class SyncService:
 
     def _offline(self, publisher: StatusPublisher, desired: DesiredStatus, applied: Applied, retry: RetryState,
                  now: datetime) -> AccountLine:
-        p = plan(desired, applied, publisher.traits, now,
-                 respect_manual=self.settings.general.respect_manual_status)
-        notes = list(p.notes)
+        known = self.store.limits(publisher.account)  # what a sync found this account cannot do
+        traits = with_limits(publisher.traits, known)
+        p = plan(desired, applied, traits, now, respect_manual=self.settings.general.respect_manual_status)
+        notes = [n for n in p.notes if not (known.any and n == traits.why_not)]
+        if known.any:
+            found = f"found by the sync of {known.found_at.astimezone(self.settings.timezone):%a %d %b %H:%M}; " \
+                if known.found_at is not None else ""
+            notes.insert(0, f"{traits.why_not or 'some calls are not possible on this account'} "
+                            f"({found}`traystatus doctor` checks it again now)")
         if p.needs_observation:
             notes.append("differs from what traystatus last set: `apply` checks the current status, then updates")
         elif not p.ops:

@@ -17,7 +17,7 @@ from traystatus.core.engine import build_timeline, next_transition, next_working
 from traystatus.core.model import Availability, CalendarEvent, Override, State
 from traystatus.core.overrides import Choice, override_for, tomorrow_start
 from traystatus.core.ports import CalendarSource
-from traystatus.core.publishing import StatusPublisher
+from traystatus.core.publishing import StatusPublisher, learn_limits
 from traystatus.core.reconcile import reconcile_account
 from traystatus.core.settings import Settings
 from traystatus.core.status_map import DesiredStatus, desired_status
@@ -145,12 +145,16 @@ class TrayPass:
             applied, retry = self._store.account(account)
             outcome = reconcile_account(publisher, desired, applied, retry, now,
                                         respect_manual=self._settings.general.respect_manual_status)
-            self._store.save_account(account, outcome.applied, outcome.retry)
+            limits = learn_limits(self._store.limits(account), publisher.traits, outcome.sent, now)
+            self._store.save_account(account, outcome.applied, outcome.retry, limits)
             name = SERVICE_NAMES.get(outcome.service, outcome.service)
             if outcome.errors:
                 health.append(ServiceHealth(name=name, ok=False, detail=outcome.errors[0],
                                             fix="reconnect in Settings…" if outcome.needs_action else "",
                                             needs_action=outcome.needs_action))
+            elif limits.any:  # told once as an error when found; stays in the menu while it lasts (no alert)
+                health.append(ServiceHealth(name=name, ok=False,
+                                            detail=limits.why_not or "some calls are not possible on this account"))
             else:
                 health.append(ServiceHealth(name=name))
             if outcome.wake_at is not None:

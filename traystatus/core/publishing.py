@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Protocol
@@ -114,6 +116,44 @@ class RetryState:
     retry_at: datetime | None = None
     last_error: str = ""
     needs_action: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KnownLimits:
+    """What a sync found an account cannot do (presence disabled on the homeserver, a Slack scope missing),
+    kept with the account's state so ``traystatus status`` — another process, which calls no service — can
+    say it instead of listing calls that will not happen."""
+
+    presence: bool = True
+    dnd: bool = True
+    why_not: str = ""
+    found_at: datetime | None = None
+
+    @property
+    def any(self) -> bool:
+        return not (self.presence and self.dnd)
+
+
+def learn_limits(known: KnownLimits, traits: Traits, sent: Sequence[Operation], now: datetime) -> KnownLimits:
+    """After a sending pass: a capability the publisher found off is off; one a call of this pass just used
+    works again (a fixed server, a new token); otherwise what was known stays (a new process's publisher
+    only learns by trying)."""
+    kinds = {op.kind for op in sent}
+    presence = traits.presence and (known.presence or OpKind.SET_PRESENCE in kinds)
+    dnd = traits.dnd and (known.dnd or bool(kinds & {OpKind.SET_DND, OpKind.END_DND}))
+    if presence and dnd:
+        return KnownLimits()
+    if (presence, dnd) == (known.presence, known.dnd) and known.found_at is not None:
+        return dataclasses.replace(known, why_not=traits.why_not or known.why_not)
+    return KnownLimits(presence=presence, dnd=dnd, why_not=traits.why_not or known.why_not, found_at=now)
+
+
+def with_limits(traits: Traits, known: KnownLimits) -> Traits:
+    """A publisher's traits narrowed by what an earlier sync found (for planning without calling the service)."""
+    if not known.any:
+        return traits
+    return dataclasses.replace(traits, presence=traits.presence and known.presence, dnd=traits.dnd and known.dnd,
+                               why_not=traits.why_not or known.why_not)
 
 
 class StatusPublisher(Protocol):
