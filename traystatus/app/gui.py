@@ -101,26 +101,12 @@ def _windows(args: argparse.Namespace, paths: AppPaths, owner: Any,
     opened: dict[str, Any] = {}
 
     def open_window(key: str) -> Any:
-        from traystatus.adapters.system_zone import system_zone
-        from traystatus.app.settings_app import (
-            make_accounts_manager,
-            make_calendar_tester,
-            make_preview,
-            open_document,
-        )
+        from traystatus.app.settings_app import build_settings_window
         from traystatus.qt.runner import ThreadRunner
-        from traystatus.qt.settings.first_run import FirstRunWizard
-        from traystatus.qt.settings.window import SettingsWindow
 
         window = opened.get(key)
         if window is None or (key == "setup" and not window.isVisible()):
-            zone = system_zone()
-            doc = open_document(paths)
-            common: dict[str, Any] = dict(
-                default_zone=str(doc.get("timezone", zone.key)), runner=ThreadRunner(owner),
-                accounts=make_accounts_manager(paths), calendar_tester=make_calendar_tester(paths, zone),
-                preview=make_preview(paths))
-            window = FirstRunWizard(doc, **common) if key == "setup" else SettingsWindow(doc, **common)
+            window = build_settings_window(paths, ThreadRunner(owner), first_run=key == "setup")
             window.saved.connect(on_saved)
             opened[key] = window
         window.show()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from traystatus.adapters.calendar_fetch_log import CalendarFetchLog
@@ -16,7 +17,12 @@ from traystatus.core.calendar_fetch import CalendarChecker, CalendarFetch
 from traystatus.core.engine import build_timeline
 from traystatus.core.errors import CalendarError
 from traystatus.core.settings import CalendarSourceConfig, Settings
+from traystatus.core.settings_editing import Runner
 from traystatus.core.status_map import desired_status
+
+if TYPE_CHECKING:
+    from traystatus.qt.settings.first_run import FirstRunWizard
+    from traystatus.qt.settings.window import SettingsWindow
 
 PREVIEW_HOURS = 24
 
@@ -101,41 +107,39 @@ def apply_start_at_login(settings: Settings, autostart: object | None = None) ->
     return ""
 
 
-def run_settings_window(args: object, *, first_run: bool = False) -> int:
-    """Open the settings window (or first-run setup) as its own small app; returns when it closes."""
-    from PySide6.QtWidgets import QWidget
-
-    from traystatus.qt.application import create_application
-    from traystatus.qt.runner import ThreadRunner
+def build_settings_window(paths: AppPaths, runner: Runner, *, first_run: bool) -> SettingsWindow | FirstRunWizard:
+    """The settings window (or the first-run setup) on the configuration at ``paths``, wired to the real
+    accounts, calendar test and status preview: the tray app and ``traystatus settings`` both build it here."""
     from traystatus.qt.settings.first_run import FirstRunWizard
     from traystatus.qt.settings.window import SettingsWindow
+
+    zone = system_zone()
+    doc = open_document(paths)
+    common: dict[str, Any] = dict(
+        default_zone=str(doc.get("timezone", zone.key)), runner=runner, accounts=make_accounts_manager(paths),
+        calendar_tester=make_calendar_tester(paths, zone), preview=make_preview(paths))
+    return FirstRunWizard(doc, **common) if first_run else SettingsWindow(doc, **common)
+
+
+def run_settings_window(args: object, *, first_run: bool = False) -> int:
+    """Open the settings window (or first-run setup) as its own small app; returns when it closes."""
+    from traystatus.qt.application import create_application
+    from traystatus.qt.runner import ThreadRunner
+    from traystatus.qt.settings.window import tell_problem
 
     paths = AppPaths.resolve(getattr(args, "config", None))
     paths.ensure()
     app = create_application(["traystatus"])
     app.setQuitOnLastWindowClosed(True)
     runner = ThreadRunner(app)
-    doc = open_document(paths)
-    zone = system_zone()
-    accounts = make_accounts_manager(paths)
-    default_zone = str(doc.get("timezone", zone.key))
-    tester, preview = make_calendar_tester(paths, zone), make_preview(paths)
-    window: QWidget
-    if first_run:
-        window = FirstRunWizard(doc, default_zone=default_zone, runner=runner, accounts=accounts,
-                                calendar_tester=tester, preview=preview)
-    else:
-        window = SettingsWindow(doc, default_zone=default_zone, runner=runner, accounts=accounts,
-                                calendar_tester=tester, preview=preview)
+    window = build_settings_window(paths, runner, first_run=first_run)
 
     def saved(settings: Settings) -> None:
-        from PySide6.QtWidgets import QMessageBox
-
         problem = apply_start_at_login(settings)
         if problem:
-            QMessageBox.warning(window, "Start at login", problem)
+            tell_problem(window, "Start at login", problem)
 
-    window.saved.connect(saved)  # type: ignore[attr-defined]
+    window.saved.connect(saved)
     window.show()
     code = int(app.exec())
     runner.wait(2000)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
+    QMessageBox,
     QScrollArea,
     QStackedWidget,
     QVBoxLayout,
@@ -182,6 +183,11 @@ class SettingsWindow(QWidget):
         if self.save_timer.isActive():
             self.save_now()  # never lose the last valid edit
         super().closeEvent(event)  # type: ignore[arg-type]
+
+
+def tell_problem(parent: QWidget, title: str, message: str) -> None:
+    """Something a save could not do that the window has no place for (start at login not changed)."""
+    QMessageBox.warning(parent, title, message)
 
 
 def _short(error: ConfigError) -> str:
