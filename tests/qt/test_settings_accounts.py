@@ -107,6 +107,15 @@ def connect_slack(qtbot: QtBot, page: AccountsPage, token: str) -> ConnectDialog
     return dialog
 
 
+def connect_matrix(qtbot: QtBot, page: AccountsPage, user_id: str, password: str, homeserver: str) -> ConnectDialog:
+    dialog = open_dialog(qtbot, page, "matrix")
+    qtbot.keyClicks(dialog.fields["user"], user_id)
+    qtbot.keyClicks(dialog.fields["password"], password)
+    qtbot.keyClicks(dialog.fields["homeserver"], homeserver)
+    submit_and_wait(qtbot, dialog)
+    return dialog
+
+
 def test_connect_slack_test_revoked_then_disconnect(qtbot: QtBot, slack: SlackEmulator, config: Path,
                                                    os_keyring: KeyringBackend) -> None:
     w = open_window(qtbot, config)
@@ -199,11 +208,7 @@ def test_connect_matrix_presence_test_and_disconnect(qtbot: QtBot, synapse: Syna
     user = synapse.new_user("gui")
     w = open_window(qtbot, config)
     page = accounts_page(w)
-    dialog = open_dialog(qtbot, page, "matrix")
-    qtbot.keyClicks(dialog.fields["user"], user.user_id)
-    qtbot.keyClicks(dialog.fields["password"], user.password)
-    qtbot.keyClicks(dialog.fields["homeserver"], matrix_well_known.url)  # found through .well-known
-    submit_and_wait(qtbot, dialog)
+    dialog = connect_matrix(qtbot, page, user.user_id, user.password, matrix_well_known.url)  # via .well-known
     assert not dialog.isVisible(), dialog.errors["password"].text() + dialog.errors["homeserver"].text()
     assert "/.well-known/matrix/client" in matrix_well_known.requests
     qtbot.waitUntil(lambda: "Matrix" in rows(page)[0], timeout=5000)
@@ -237,11 +242,7 @@ def test_matrix_wrong_password_is_shown_under_the_password(qtbot: QtBot, synapse
                                                           os_keyring: KeyringBackend) -> None:
     user = synapse.new_user("wrongpw")
     w = open_window(qtbot, config)
-    dialog = open_dialog(qtbot, accounts_page(w), "matrix")
-    qtbot.keyClicks(dialog.fields["user"], user.user_id)
-    qtbot.keyClicks(dialog.fields["password"], "not-the-password")
-    qtbot.keyClicks(dialog.fields["homeserver"], synapse.base_url)
-    submit_and_wait(qtbot, dialog)
+    dialog = connect_matrix(qtbot, accounts_page(w), user.user_id, "not-the-password", synapse.base_url)
     assert dialog.isVisible()
     error = dialog.errors["password"].text()
     assert "refused" in error and "password" in error.lower(), error
@@ -259,11 +260,7 @@ def test_presence_disabled_on_the_server_is_named(qtbot: QtBot, synapse_no_prese
     user = synapse_no_presence.new_user("nopres")
     w = open_window(qtbot, config)
     page = accounts_page(w)
-    dialog = open_dialog(qtbot, page, "matrix")
-    qtbot.keyClicks(dialog.fields["user"], user.user_id)
-    qtbot.keyClicks(dialog.fields["password"], user.password)
-    qtbot.keyClicks(dialog.fields["homeserver"], synapse_no_presence.base_url)
-    submit_and_wait(qtbot, dialog)
+    dialog = connect_matrix(qtbot, page, user.user_id, user.password, synapse_no_presence.base_url)
     assert not dialog.isVisible()
     qtbot.waitUntil(lambda: "Matrix" in rows(page)[0], timeout=5000)
     assert "presence disabled on this server" in rows(page)[0]
