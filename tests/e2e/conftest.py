@@ -15,13 +15,13 @@ from tests.fixtures.xvfb import VirtualScreen
 
 
 class RunningApp:
-    def __init__(self, screen: VirtualScreen, home: Path) -> None:
+    def __init__(self, screen: VirtualScreen, home: Path, extra_env: dict[str, str] | None = None) -> None:
         self.screen = screen
         self.home = home
         self.state_dir = home / "state" / "traystatus" / "demo"
         self.output = home / "app-output.txt"
         self.proc: subprocess.Popen[bytes] | None = None
-        self.extra_env: dict[str, str] = {}  # e.g. DBUS_SYSTEM_BUS_ADDRESS: a private bus for the system bus
+        self.extra_env = dict(extra_env or {})  # e.g. DBUS_SYSTEM_BUS_ADDRESS: a private bus as the system bus
 
     def env(self) -> dict[str, str]:
         env = {"HOME": str(self.home)}
@@ -52,8 +52,7 @@ class RunningApp:
 @contextlib.contextmanager
 def running_app(screen: VirtualScreen, home: Path, extra_env: dict[str, str] | None = None) -> Iterator[RunningApp]:
     """The demo app launched in ``home`` (with ``extra_env`` on top of the isolation), terminated afterwards."""
-    running = RunningApp(screen, home)
-    running.extra_env = dict(extra_env or {})
+    running = RunningApp(screen, home, extra_env)
     running.proc = running.launch()
     try:
         yield running
