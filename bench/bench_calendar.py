@@ -60,10 +60,12 @@ def _fmt(d: datetime) -> str:
 
 def _vevent(rng: random.Random, uid: str, start: datetime, minutes: int, zone: str, extra: str = "") -> str:
     words = " ".join(rng.choice(WORDS) for _ in range(3))
-    return (f"BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:20250101T000000Z\r\n"
-            f"DTSTART;TZID={zone}:{_fmt(start)}\r\nDTEND;TZID={zone}:{_fmt(start + timedelta(minutes=minutes))}\r\n"
-            f"SUMMARY:{words.title()}\r\n{extra}"
-            "STATUS:CONFIRMED\r\nX-MICROSOFT-CDO-BUSYSTATUS:BUSY\r\nEND:VEVENT\r\n")
+    return (
+        f"BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:20250101T000000Z\r\n"
+        f"DTSTART;TZID={zone}:{_fmt(start)}\r\nDTEND;TZID={zone}:{_fmt(start + timedelta(minutes=minutes))}\r\n"
+        f"SUMMARY:{words.title()}\r\n{extra}"
+        "STATUS:CONFIRMED\r\nX-MICROSOFT-CDO-BUSYSTATUS:BUSY\r\nEND:VEVENT\r\n"
+    )
 
 
 def generate(seed: int = 7) -> str:
@@ -71,8 +73,9 @@ def generate(seed: int = 7) -> str:
     rng = random.Random(seed)
     out = ["BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//traystatus//bench//EN\r\n"]
     for i in range(5000):
-        day = SPAN_START + timedelta(days=rng.randrange(SPAN_DAYS), hours=rng.randint(7, 18),
-                                     minutes=rng.choice((0, 15, 30, 45)))
+        day = SPAN_START + timedelta(
+            days=rng.randrange(SPAN_DAYS), hours=rng.randint(7, 18), minutes=rng.choice((0, 15, 30, 45))
+        )
         out.append(_vevent(rng, f"single-{i}@bench", day, rng.choice((15, 30, 45, 60, 90)), rng.choice(ZONES)))
     for s in range(300):
         zone = rng.choice(ZONES)
@@ -102,13 +105,16 @@ def generate(seed: int = 7) -> str:
 def baseline(text: str) -> list[tuple[str, datetime, datetime]]:
     """icalendar parse + recurring_ical_events.of(cal).between() over the window `plan` reads."""
     cal = icalendar.Calendar.from_ical(text)
-    return sorted((str(e["UID"]), e["DTSTART"].dt.astimezone(UTC), e["DTEND"].dt.astimezone(UTC))
-                  for e in recurring_ical_events.of(cal).between(WINDOW_START, WINDOW_END))
+    return sorted(
+        (str(e["UID"]), e["DTSTART"].dt.astimezone(UTC), e["DTEND"].dt.astimezone(UTC))
+        for e in recurring_ical_events.of(cal).between(WINDOW_START, WINDOW_END)
+    )
 
 
 def settings_for(location: str) -> Settings:
-    return Settings(timezone=USER_ZONE, hours=parse_hours(HOURS),
-                    calendars=(CalendarSourceConfig(name="bench", location=location),))
+    return Settings(
+        timezone=USER_ZONE, hours=parse_hours(HOURS), calendars=(CalendarSourceConfig(name="bench", location=location),)
+    )
 
 
 def occurrences(sources: list[CalendarSource]) -> list[tuple[str, datetime, datetime]]:
@@ -122,8 +128,22 @@ def plan_cli(path: Path, cache: Path) -> int:
     os.environ["XDG_CACHE_HOME"] = str(cache / str(time.perf_counter_ns()))
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        code = cli_run(["plan", "--calendar", str(path), "--tz", USER_ZONE.key, "--hours", HOURS,
-                        "--from", PLAN_START.date().isoformat(), "--days", str(DAYS), "--json"])
+        code = cli_run(
+            [
+                "plan",
+                "--calendar",
+                str(path),
+                "--tz",
+                USER_ZONE.key,
+                "--hours",
+                HOURS,
+                "--from",
+                PLAN_START.date().isoformat(),
+                "--days",
+                str(DAYS),
+                "--json",
+            ]
+        )
     assert code == 0, code
     return len(json.loads(out.getvalue()))
 
@@ -189,10 +209,12 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="bench-calendar-"))
     path = tmp / "big.ics"
     path.write_bytes(body)
-    print(f"calendar: {len(body) / 1e6:.2f} MB, {text.count('BEGIN:VEVENT')} VEVENTs "
-          f"({text.count('RRULE:')} series, {text.count('RECURRENCE-ID')} overrides, "
-          f"{text.count('EXDATE')} EXDATEs); plan {PLAN_START:%Y-%m-%d} + {DAYS} days, "
-          f"events read to {WINDOW_END:%Y-%m-%d}")
+    print(
+        f"calendar: {len(body) / 1e6:.2f} MB, {text.count('BEGIN:VEVENT')} VEVENTs "
+        f"({text.count('RRULE:')} series, {text.count('RECURRENCE-ID')} overrides, "
+        f"{text.count('EXDATE')} EXDATEs); plan {PLAN_START:%Y-%m-%d} + {DAYS} days, "
+        f"events read to {WINDOW_END:%Y-%m-%d}"
+    )
 
     file_settings = settings_for(str(path))
     expected = baseline(text)
@@ -232,10 +254,14 @@ def main() -> int:
         print(f"{label:<66} {seconds * 1000:9.1f} ms  {ratio:7.4f}×{verdict}")
     mem_ratio = m_cold / m_base
     print(f"{'peak memory (tracemalloc): baseline':<66} {m_base / 2**20:9.1f} MiB")
-    print(f"{'peak memory (tracemalloc): ours, plan cold':<66} {m_cold / 2**20:9.1f} MiB  {mem_ratio:7.4f}×"
-          f"{'  OK' if mem_ratio <= 0.5 else '  MISSED (target ≤ 0.5×)'}")
-    print(f"refresh: {len(statuses) - 1} conditional GETs answered 304: {not_modified}; "
-          f"occurrences identical: {refreshed_same}")
+    print(
+        f"{'peak memory (tracemalloc): ours, plan cold':<66} {m_cold / 2**20:9.1f} MiB  {mem_ratio:7.4f}×"
+        f"{'  OK' if mem_ratio <= 0.5 else '  MISSED (target ≤ 0.5×)'}"
+    )
+    print(
+        f"refresh: {len(statuses) - 1} conditional GETs answered 304: {not_modified}; "
+        f"occurrences identical: {refreshed_same}"
+    )
     return 0 if identical and refreshed_same and not_modified else 1
 
 

@@ -38,8 +38,15 @@ def events(n: int, seed: int = 7) -> list[CalendarEvent]:
     out = []
     for i in range(n):
         a = START + timedelta(minutes=15 * rng.randrange(0, 14 * 24 * 4))
-        out.append(CalendarEvent(uid=str(i), start=a, end=a + timedelta(minutes=rng.choice([15, 30, 45, 60, 120])),
-                                 title=rng.choice(TITLES), transparent=rng.random() < 0.1))
+        out.append(
+            CalendarEvent(
+                uid=str(i),
+                start=a,
+                end=a + timedelta(minutes=rng.choice([15, 30, 45, 60, 120])),
+                title=rng.choice(TITLES),
+                transparent=rng.random() < 0.1,
+            )
+        )
     return out
 
 
@@ -89,8 +96,10 @@ def main() -> None:
         assert ours(evs) == baseline(evs), "states differ from the baseline"
         t_ours = timed(lambda evs=evs: build_timeline(SETTINGS, evs, [], START, END), 7)
         t_base = timed(lambda evs=evs: baseline(evs), 3 if n < 1000 else 1)
-        print(f"  {n:5d} events: build_timeline {t_ours * 1000:8.2f} ms   minute-by-minute baseline "
-              f"{t_base * 1000:9.1f} ms   ratio {t_ours / t_base:.4f}   (states identical at all 20,160 minutes)")
+        print(
+            f"  {n:5d} events: build_timeline {t_ours * 1000:8.2f} ms   minute-by-minute baseline "
+            f"{t_base * 1000:9.1f} ms   ratio {t_ours / t_base:.4f}   (states identical at all 20,160 minutes)"
+        )
 
 
 if __name__ == "__main__":

@@ -72,9 +72,29 @@ def virtual_screen(tmp: Path, attempts: int = 2) -> Iterator[VirtualScreen]:
         log = tmp / f"trayer-{attempt}.log"
         with log.open("wb") as out:
             trayer = subprocess.Popen(
-                ["trayer", "--edge", "top", "--align", "right", "--widthtype", "request", "--height", "32",
-                 "--SetDockType", "true", "--transparent", "false", "--tint", "0x404040", "--expand", "true"],
-                env=screen.env(), stdout=out, stderr=subprocess.STDOUT)
+                [
+                    "trayer",
+                    "--edge",
+                    "top",
+                    "--align",
+                    "right",
+                    "--widthtype",
+                    "request",
+                    "--height",
+                    "32",
+                    "--SetDockType",
+                    "true",
+                    "--transparent",
+                    "false",
+                    "--tint",
+                    "0x404040",
+                    "--expand",
+                    "true",
+                ],
+                env=screen.env(),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
         try:
             deadline = time.monotonic() + 20
             while not screen.tray_window and time.monotonic() < deadline and trayer.poll() is None:
@@ -87,12 +107,16 @@ def virtual_screen(tmp: Path, attempts: int = 2) -> Iterator[VirtualScreen]:
         finally:
             _stop(trayer)
             _stop(xvfb)
-        print(f"trayer did not map its window on {display} (attempt {attempt}, exit code {trayer.returncode}): "
-              f"{log.read_text(errors='replace')[-1000:]!r}", file=sys.stderr)
+        print(
+            f"trayer did not map its window on {display} (attempt {attempt}, exit code {trayer.returncode}): "
+            f"{log.read_text(errors='replace')[-1000:]!r}",
+            file=sys.stderr,
+        )
     raise RuntimeError("no tray host: trayer did not map its window (see above)")
 
 
 # -- one launched app -------------------------------------------------------------------------------------
+
 
 @dataclass
 class Launch:
@@ -128,8 +152,12 @@ def app_env(screen: VirtualScreen, home: Path, pycache: Path) -> dict[str, str]:
     an installed app has it: with PYTHONDONTWRITEBYTECODE set every launch would compile traystatus's
     sources again, which users never pay."""
     extra = {"HOME": str(home), "TMPDIR": str(home / "tmp"), "PYTHONPYCACHEPREFIX": str(pycache)}
-    for var, sub in (("XDG_CONFIG_HOME", "config"), ("XDG_STATE_HOME", "state"),
-                     ("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache")):
+    for var, sub in (
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_STATE_HOME", "state"),
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_CACHE_HOME", "cache"),
+    ):
         extra[var] = str(home / sub)
     env = screen.env(extra)
     env.pop("DBUS_SESSION_BUS_ADDRESS", None)
@@ -221,13 +249,16 @@ def stop(app: Launch) -> None:
 
 # -- /proc readings ---------------------------------------------------------------------------------------
 
+
 def memory(pid: int) -> tuple[float, float]:
     """(VmRSS, Pss) in bytes."""
+
     def field_kb(path: str, name: str) -> float:
         for line in Path(path).read_text().splitlines():
             if line.startswith(name + ":"):
                 return float(line.split()[1]) * 1024
         raise RuntimeError(f"{name} not in {path}")
+
     return field_kb(f"/proc/{pid}/status", "VmRSS"), field_kb(f"/proc/{pid}/smaps_rollup", "Pss")
 
 
@@ -241,7 +272,7 @@ class Cpu:
 
 def cpu(pid: int) -> Cpu:
     stat = Path(f"/proc/{pid}/stat").read_text()
-    fields = stat[stat.rindex(")") + 2:].split()
+    fields = stat[stat.rindex(")") + 2 :].split()
     utime, stime = int(fields[11]), int(fields[12])  # fields 14 and 15 of proc(5), after pid and comm
     run_ns = switches = threads = 0
     for task in Path(f"/proc/{pid}/task").iterdir():
@@ -256,6 +287,7 @@ def cpu(pid: int) -> Cpu:
 
 # -- the phases -------------------------------------------------------------------------------------------
 
+
 @dataclass
 class Figures:
     docked: list[float] = field(default_factory=list)
@@ -264,8 +296,9 @@ class Figures:
     pss: list[float] = field(default_factory=list)
 
 
-def start_and_memory(screen: VirtualScreen, runs: int, memory_runs: int, idle_s: float,
-                     tmp: Path) -> dict[str, Figures]:
+def start_and_memory(
+    screen: VirtualScreen, runs: int, memory_runs: int, idle_s: float, tmp: Path
+) -> dict[str, Figures]:
     """Alternating launches (ours first on even runs, bare first on odd ones): docking and first sync; the
     first ``memory_runs`` of each also stay ``idle_s`` for memory (steady to a few hundred kB: few suffice),
     the others stop once ready (the launch figure is the noisy one on a shared machine: many runs). The stack
@@ -330,19 +363,28 @@ def idle_cpu(screen: VirtualScreen, window_s: float, tmp: Path) -> dict[str, tup
 
 # -- report -----------------------------------------------------------------------------------------------
 
+
 def verdict(ok: bool, target: str) -> str:
     return "  OK" if ok else f"  MISSED (target {target})"
 
 
-def report(figures: dict[str, Figures], cpus: dict[str, tuple[Cpu, Cpu, Cpu]], runs: int, memory_runs: int,
-           idle_s: float, window_s: float) -> None:
+def report(
+    figures: dict[str, Figures],
+    cpus: dict[str, tuple[Cpu, Cpu, Cpu]],
+    runs: int,
+    memory_runs: int,
+    idle_s: float,
+    window_s: float,
+) -> None:
     ours, bare = figures["ours"], figures["bare"]
     med = statistics.median
     print(f"\ntraystatus --demo vs bare PySide6 tray app, Xvfb + trayer, medians of {runs} alternating launches")
     d_ours, d_bare = med(ours.docked), med(bare.docked)
     ratio = d_ours / d_bare
-    print(f"  launch → icon docked   ours {d_ours * 1000:7.0f} ms   bare {d_bare * 1000:7.0f} ms   "
-          f"{ratio:5.2f}×{verdict(ratio <= START_RATIO_TARGET, f'≤ {START_RATIO_TARGET}×')}")
+    print(
+        f"  launch → icon docked   ours {d_ours * 1000:7.0f} ms   bare {d_bare * 1000:7.0f} ms   "
+        f"{ratio:5.2f}×{verdict(ratio <= START_RATIO_TARGET, f'≤ {START_RATIO_TARGET}×')}"
+    )
     paired = med([o / b for o, b in zip(ours.docked, bare.docked, strict=True)])  # each pair launched back to back
     print(f"  (median of the {runs} back-to-back pairs' ratios, steadier when the load drifts: {paired:.2f}×)")
     print(f"  launch → first sync    ours {med(ours.ready) * 1000:7.0f} ms   (after docking: the worker's pass)")
@@ -350,14 +392,20 @@ def report(figures: dict[str, Figures], cpus: dict[str, tuple[Cpu, Cpu, Cpu]], r
     p_ours, p_bare = med(ours.pss), med(bare.pss)
     extra = (r_ours - r_bare) / MB
     print(f"  memory: medians of the first {memory_runs} launches of each")
-    print(f"  RSS after {idle_s:.0f} s idle     ours {r_ours / MB:7.1f} MB    bare {r_bare / MB:7.1f} MB    "
-          f"+{extra:5.1f} MB{verdict(extra <= RSS_EXTRA_TARGET_MB, f'≤ bare + {RSS_EXTRA_TARGET_MB:.0f} MB')}")
-    print(f"    the stack alone (bare + scheduler, calendar libraries, requests; no traystatus code) "
-          f"{r_stack / MB:7.1f} MB = bare +{(r_stack - r_bare) / MB:5.1f} MB; ours over it "
-          f"+{(r_ours - r_stack) / MB:5.1f} MB")
-    print(f"  PSS after {idle_s:.0f} s idle     ours {p_ours / MB:7.1f} MB    bare {p_bare / MB:7.1f} MB    "
-          f"+{(p_ours - p_bare) / MB:5.1f} MB   (shared pages split among all processes mapping them:"
-          " varies with what else runs)")
+    print(
+        f"  RSS after {idle_s:.0f} s idle     ours {r_ours / MB:7.1f} MB    bare {r_bare / MB:7.1f} MB    "
+        f"+{extra:5.1f} MB{verdict(extra <= RSS_EXTRA_TARGET_MB, f'≤ bare + {RSS_EXTRA_TARGET_MB:.0f} MB')}"
+    )
+    print(
+        f"    the stack alone (bare + scheduler, calendar libraries, requests; no traystatus code) "
+        f"{r_stack / MB:7.1f} MB = bare +{(r_stack - r_bare) / MB:5.1f} MB; ours over it "
+        f"+{(r_ours - r_stack) / MB:5.1f} MB"
+    )
+    print(
+        f"  PSS after {idle_s:.0f} s idle     ours {p_ours / MB:7.1f} MB    bare {p_bare / MB:7.1f} MB    "
+        f"+{(p_ours - p_bare) / MB:5.1f} MB   (shared pages split among all processes mapping them:"
+        " varies with what else runs)"
+    )
     print(f"  idle CPU over {window_s:.0f} s, from {SETTLE_S:.0f} s after the first sync (both apps side by side):")
     for kind in ("ours", "bare"):
         first, a, b = cpus[kind]
@@ -366,20 +414,29 @@ def report(figures: dict[str, Figures], cpus: dict[str, tuple[Cpu, Cpu, Cpu]], r
         precise = (b.run_ns - a.run_ns) / 1e9 * 60 / window_s
         tail = ""
         if kind == "ours":  # a shorter window (--quick) scales a single 10 ms clock tick up: no verdict then
-            tail = (verdict(per_min <= CPU_TARGET_S_PER_MIN, f"≤ {CPU_TARGET_S_PER_MIN} s/min") if window_s >= 60
-                    else "  (window < 60 s: no verdict)")
-        print(f"    {kind}: {used:6.2f} s (utime+stime) = {per_min:6.3f} s/min; "
-              f"threads' run time {precise:6.3f} s/min; {(b.switches - a.switches) * 60 / window_s:6.0f} "
-              f"context switches/min; {b.threads} threads{tail}")
-        print(f"          before it, start-up's tail (the {SETTLE_S:.0f} s after the first sync): "
-              f"{(a.run_ns - first.run_ns) / 1e9:6.3f} s (threads' run time)")
+            tail = (
+                verdict(per_min <= CPU_TARGET_S_PER_MIN, f"≤ {CPU_TARGET_S_PER_MIN} s/min")
+                if window_s >= 60
+                else "  (window < 60 s: no verdict)"
+            )
+        print(
+            f"    {kind}: {used:6.2f} s (utime+stime) = {per_min:6.3f} s/min; "
+            f"threads' run time {precise:6.3f} s/min; {(b.switches - a.switches) * 60 / window_s:6.0f} "
+            f"context switches/min; {b.threads} threads{tail}"
+        )
+        print(
+            f"          before it, start-up's tail (the {SETTLE_S:.0f} s after the first sync): "
+            f"{(a.run_ns - first.run_ns) / 1e9:6.3f} s (threads' run time)"
+        )
 
 
 def tree_state() -> str:
     """Which code was measured: HEAD and whether traystatus/ had uncommitted changes."""
+
     def git(*args: str) -> str:
         proc = subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True, check=False)
         return proc.stdout.strip() if proc.returncode == 0 else "?"
+
     dirty = git("status", "--porcelain", "--", "traystatus")
     return f"{git('rev-parse', '--short', 'HEAD')}{' + uncommitted changes in traystatus/' if dirty else ''}"
 
@@ -395,10 +452,15 @@ def main(argv: list[str] | None = None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="bench-startup-"))
     try:
         with virtual_screen(tmp) as screen:
-            print(f"traystatus at {tree_state()}; Python {sys.version.split()[0]}; load average "
-                  f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-            print(f"screen {screen.display} with trayer; {runs} launches of each app ({memory_runs} with "
-                  f"{idle_s:.0f} s idle for memory), {window_s:.0f} s CPU window", flush=True)
+            print(
+                f"traystatus at {tree_state()}; Python {sys.version.split()[0]}; load average "
+                f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+            )
+            print(
+                f"screen {screen.display} with trayer; {runs} launches of each app ({memory_runs} with "
+                f"{idle_s:.0f} s idle for memory), {window_s:.0f} s CPU window",
+                flush=True,
+            )
             figures = start_and_memory(screen, runs, memory_runs, idle_s, tmp)
             cpus = idle_cpu(screen, window_s, tmp)
     finally:

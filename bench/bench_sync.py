@@ -62,16 +62,29 @@ WEEK = datetime(2026, 11, 30, tzinfo=ZONE).astimezone(UTC)  # Monday 00:00 Berli
 WEEK_END = WEEK + timedelta(days=7)
 POLL = timedelta(minutes=5)
 HOURS = "mon-fri 09:00-12:30,13:30-17:30"
-MEETINGS = ("Design review", "Customer call", "1:1 with Sam", "Sprint planning", "Interview", "Budget sync",
-            "Hiring debrief", "Incident review", "Roadmap", "Pairing")
+MEETINGS = (
+    "Design review",
+    "Customer call",
+    "1:1 with Sam",
+    "Sprint planning",
+    "Interview",
+    "Budget sync",
+    "Hiring debrief",
+    "Incident review",
+    "Roadmap",
+    "Pairing",
+)
 
 
 # -- a busy, realistic week as ICS ---------------------------------------------------------------------
 
+
 def _ics_event(uid: str, start: datetime, end: datetime, title: str, extra: str = "") -> str:
     fmt = "%Y%m%dT%H%M%S"
-    return (f"BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:20261101T000000Z\r\nDTSTART;TZID=Europe/Berlin:{start:{fmt}}\r\n"
-            f"DTEND;TZID=Europe/Berlin:{end:{fmt}}\r\nSUMMARY:{title}\r\n{extra}END:VEVENT\r\n")
+    return (
+        f"BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:20261101T000000Z\r\nDTSTART;TZID=Europe/Berlin:{start:{fmt}}\r\n"
+        f"DTEND;TZID=Europe/Berlin:{end:{fmt}}\r\nSUMMARY:{title}\r\n{extra}END:VEVENT\r\n"
+    )
 
 
 def busy_week_ics(seed: int = 11) -> str:
@@ -80,24 +93,59 @@ def busy_week_ics(seed: int = 11) -> str:
     meeting and an out-of-office afternoon (BUSYSTATUS:OOF)."""
     rng = random.Random(seed)
     monday = WEEK.astimezone(ZONE).replace(tzinfo=None)
-    out = ["BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//traystatus bench//busy week//EN\r\n",
-           _ics_event("standup", monday.replace(hour=9, minute=30), monday.replace(hour=9, minute=45),
-                      "Team standup", "RRULE:FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR\r\n")]
+    out = [
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//traystatus bench//busy week//EN\r\n",
+        _ics_event(
+            "standup",
+            monday.replace(hour=9, minute=30),
+            monday.replace(hour=9, minute=45),
+            "Team standup",
+            "RRULE:FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR\r\n",
+        ),
+    ]
     n = 0
     for day in range(5):
         d = monday + timedelta(days=day)
-        out.append(_ics_event(f"lunch{day}", d.replace(hour=12, minute=30), d.replace(hour=13, minute=30), "Lunch",
-                              "TRANSP:TRANSPARENT\r\n"))
+        out.append(
+            _ics_event(
+                f"lunch{day}",
+                d.replace(hour=12, minute=30),
+                d.replace(hour=13, minute=30),
+                "Lunch",
+                "TRANSP:TRANSPARENT\r\n",
+            )
+        )
         focus = d.replace(hour=rng.choice((10, 14)), minute=0)
         out.append(_ics_event(f"focus{day}", focus, focus + timedelta(minutes=90), "Focus time"))
         if day == 1:
-            out.append(_ics_event("ooo", d.replace(hour=15), d.replace(hour=18), "Dentist + errands",
-                                  "X-MICROSOFT-CDO-BUSYSTATUS:OOF\r\n"))
+            out.append(
+                _ics_event(
+                    "ooo",
+                    d.replace(hour=15),
+                    d.replace(hour=18),
+                    "Dentist + errands",
+                    "X-MICROSOFT-CDO-BUSYSTATUS:OOF\r\n",
+                )
+            )
         if day == 3:
-            out.append(_ics_event("private", d.replace(hour=16, minute=15), d.replace(hour=16, minute=45),
-                                  "Therapy", "CLASS:PRIVATE\r\n"))
-            out.append(_ics_event("cancelled", d.replace(hour=11), d.replace(hour=11, minute=30),
-                                  "Planning (cancelled)", "STATUS:CANCELLED\r\n"))
+            out.append(
+                _ics_event(
+                    "private",
+                    d.replace(hour=16, minute=15),
+                    d.replace(hour=16, minute=45),
+                    "Therapy",
+                    "CLASS:PRIVATE\r\n",
+                )
+            )
+            out.append(
+                _ics_event(
+                    "cancelled",
+                    d.replace(hour=11),
+                    d.replace(hour=11, minute=30),
+                    "Planning (cancelled)",
+                    "STATUS:CANCELLED\r\n",
+                )
+            )
         for _ in range(rng.randint(6, 9)):
             grid = rng.choice((5, 15, 15, 30))
             start = d.replace(hour=8) + timedelta(minutes=grid * rng.randrange(0, (10 * 60) // grid))
@@ -107,8 +155,9 @@ def busy_week_ics(seed: int = 11) -> str:
             if rng.random() < 0.35:  # back to back
                 n += 1
                 nxt = start + timedelta(minutes=length)
-                out.append(_ics_event(f"m{n}", nxt, nxt + timedelta(minutes=rng.choice((25, 30, 50))),
-                                      rng.choice(MEETINGS)))
+                out.append(
+                    _ics_event(f"m{n}", nxt, nxt + timedelta(minutes=rng.choice((25, 30, 50))), rng.choice(MEETINGS))
+                )
     out.append("END:VCALENDAR\r\n")
     return "".join(out)
 
@@ -224,8 +273,13 @@ def slack_account(emu: SlackEmulator, pass_wall: dict[float, float]) -> Account:
         if c.method == "users.profile.set":
             prof = p["profile"]
             assert isinstance(prof, dict)
-            acc.writes.append(Write(c.at, "status", (prof["status_text"], prof["status_emoji"],
-                                                     float(prof.get("status_expiration") or 0))))
+            acc.writes.append(
+                Write(
+                    c.at,
+                    "status",
+                    (prof["status_text"], prof["status_emoji"], float(prof.get("status_expiration") or 0)),
+                )
+            )
         elif c.method == "users.setPresence":
             acc.writes.append(Write(c.at, "presence", (p["presence"] == "away",)))
         elif c.method == "dnd.setSnooze":
@@ -264,18 +318,23 @@ class CountingHttp(requests.Session):
         self.clock = clock
         self.acc = Account(service=Service.MATRIX)
 
-    def request(self, method: str | bytes, url: str | bytes, *args: object, **kwargs: object
-                ) -> requests.Response:
+    def request(self, method: str | bytes, url: str | bytes, *args: object, **kwargs: object) -> requests.Response:
         resp = super().request(method, url, *args, **kwargs)  # type: ignore[arg-type]
         self.acc.calls += 1
         body = kwargs.get("json")
         if str(method) == "PUT" and isinstance(body, dict) and resp.ok:
             if "/presence/" in str(url):
-                self.acc.writes.append(Write(self.clock.t, "matrix_presence", (
-                    body.get("presence") == "unavailable", str(body.get("status_msg") or ""))))
+                self.acc.writes.append(
+                    Write(
+                        self.clock.t,
+                        "matrix_presence",
+                        (body.get("presence") == "unavailable", str(body.get("status_msg") or "")),
+                    )
+                )
             elif str(url).endswith(".m.rule.master/enabled"):
-                self.acc.writes.append(Write(self.clock.t, "dnd" if body.get("enabled") else "end_dnd",
-                                             (float("inf"),)))
+                self.acc.writes.append(
+                    Write(self.clock.t, "dnd" if body.get("enabled") else "end_dnd", (float("inf"),))
+                )
         return resp
 
 
@@ -286,12 +345,17 @@ def real_matrix(tmp: Path, clock: ManualClock) -> tuple[MatrixStatusPublisher, C
     server = factory.get("bench")
     user = server.new_user("bench")  # rate limits lifted: a week is replayed in seconds
     http = CountingHttp(clock)
-    client = MatrixClient(MatrixSession(homeserver=server.base_url, user_id=user.user_id, access_token=user.token,
-                                        device_id="BENCH"), http=http, max_wait=0.0, retries=0)
+    client = MatrixClient(
+        MatrixSession(homeserver=server.base_url, user_id=user.user_id, access_token=user.token, device_id="BENCH"),
+        http=http,
+        max_wait=0.0,
+        retries=0,
+    )
     return MatrixStatusPublisher(client), http, factory
 
 
 # -- the three strategies --------------------------------------------------------------------------------
+
 
 def settings() -> Settings:
     return Settings(timezone=ZONE, hours=parse_hours(HOURS))
@@ -314,14 +378,18 @@ def ours(sets: Settings, state_dir: Path, *, synapse: bool = False) -> tuple[Acc
             factory.stop_all()  # type: ignore[attr-defined]
 
 
-def _ours(sets: Settings, state_dir: Path, clock: ManualClock, matrix: StatusPublisher,
-          matrix_acc: Account) -> tuple[Account, Account, int]:
+def _ours(
+    sets: Settings, state_dir: Path, clock: ManualClock, matrix: StatusPublisher, matrix_acc: Account
+) -> tuple[Account, Account, int]:
     with SlackEmulator(now=clock) as emu:
         slack = SlackClient(emu.token, api_url=emu.base_url, max_wait=0.0, retries=0)
-        service = SyncService(settings=sets, sources=build_sources(sets, cache_dir=state_dir / "cache"),
-                              store=StateStore(state_dir),
-                              publishers=[SlackStatusPublisher(slack, account="slack:bench", monotonic=clock), matrix],
-                              clock=lambda: datetime.fromtimestamp(clock.t, UTC))
+        service = SyncService(
+            settings=sets,
+            sources=build_sources(sets, cache_dir=state_dir / "cache"),
+            store=StateStore(state_dir),
+            publishers=[SlackStatusPublisher(slack, account="slack:bench", monotonic=clock), matrix],
+            clock=lambda: datetime.fromtimestamp(clock.t, UTC),
+        )
         walls: dict[float, float] = {}
         t, passes = WEEK, 0
         while t < WEEK_END:
@@ -357,8 +425,10 @@ def polling(events: list[CalendarEvent], *, diff: bool, phase: timedelta) -> tup
             p = prev
             if not diff or p is None or (p.text, p.emoji, p.expires_at) != (d.text, d.emoji, d.expires_at):
                 exp = int(d.expires_at.timestamp()) if d.expires_at else 0
-                slack.call("users.profile.set", profile={"status_text": d.text, "status_emoji": d.emoji,
-                                                         "status_expiration": exp})
+                slack.call(
+                    "users.profile.set",
+                    profile={"status_text": d.text, "status_emoji": d.emoji, "status_expiration": exp},
+                )
             if not diff or p is None or p.away != d.away:
                 slack.call("users.setPresence", presence="away" if d.away else "auto")
             if d.dnd_until is not None:
@@ -370,8 +440,7 @@ def polling(events: list[CalendarEvent], *, diff: bool, phase: timedelta) -> tup
                 slack.call("dnd.endSnooze")
                 snooze_end = None
             if not diff or p is None or (p.message, p.away) != (d.message, d.away):
-                matrix.send(Operation(kind=OpKind.SET_PRESENCE, away=d.away, message=d.message,
-                                      carries_status=True), t)
+                matrix.send(Operation(kind=OpKind.SET_PRESENCE, away=d.away, message=d.message, carries_status=True), t)
             if not diff or p is None or (p.dnd_until is None) != (d.dnd_until is None):
                 matrix.send(Operation(kind=OpKind.SET_DND if d.dnd_until else OpKind.END_DND), t)
             walls[t.timestamp()] = time.perf_counter() - started
@@ -429,10 +498,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         ics = Path(tmp) / "busy-week.ics"
         ics.write_text(busy_week_ics(), encoding="utf-8")
-        sets = Settings(timezone=ZONE, hours=parse_hours(HOURS),
-                        calendars=(CalendarSourceConfig(name="work", location=str(ics)),))
-        [result] = load_all(build_sources(sets, cache_dir=Path(tmp) / "cache"), WEEK - timedelta(days=1),
-                            WEEK_END + timedelta(days=3))
+        sets = Settings(
+            timezone=ZONE, hours=parse_hours(HOURS), calendars=(CalendarSourceConfig(name="work", location=str(ics)),)
+        )
+        [result] = load_all(
+            build_sources(sets, cache_dir=Path(tmp) / "cache"), WEEK - timedelta(days=1), WEEK_END + timedelta(days=3)
+        )
         if result.error is not None:
             raise SystemExit(f"calendar: {result.error}")
         events = list(result.events)
@@ -445,14 +516,20 @@ def main() -> None:
             "poll-diff (5 min)": polling(events, diff=True, phase=phase),
         }
     n_changes = {s: len(changes(events, s)) for s in (Service.SLACK, Service.MATRIX)}
-    print(f"bench_sync: one week (Mon 30 Nov 2026, Europe/Berlin, {HOURS}), {len(events)} occurrences; "
-          f"changes to show: Slack {n_changes[Service.SLACK]}, Matrix {n_changes[Service.MATRIX]}; "
-          f"polling phase {int(phase.total_seconds())} s; Matrix for ours: "
-          f"{'a real Synapse' if args.synapse else 'the recording publisher'}")
-    print(f"APScheduler firing latency (real, {len(late)} samples): median {1000 * extra:.1f} ms, "
-          f"max {1000 * max(late):.1f} ms (added to every lag of ours)")
-    header = (f"{'strategy':<22}{'passes':>7}{'Slack':>7}{'Matrix':>7}{'calls':>7}{'writes':>7}{'redund.':>8}"
-              f"{'lag med':>9}{'lag p95':>9}{'lag max':>9}{'missed':>7}")
+    print(
+        f"bench_sync: one week (Mon 30 Nov 2026, Europe/Berlin, {HOURS}), {len(events)} occurrences; "
+        f"changes to show: Slack {n_changes[Service.SLACK]}, Matrix {n_changes[Service.MATRIX]}; "
+        f"polling phase {int(phase.total_seconds())} s; Matrix for ours: "
+        f"{'a real Synapse' if args.synapse else 'the recording publisher'}"
+    )
+    print(
+        f"APScheduler firing latency (real, {len(late)} samples): median {1000 * extra:.1f} ms, "
+        f"max {1000 * max(late):.1f} ms (added to every lag of ours)"
+    )
+    header = (
+        f"{'strategy':<22}{'passes':>7}{'Slack':>7}{'Matrix':>7}{'calls':>7}{'writes':>7}{'redund.':>8}"
+        f"{'lag med':>9}{'lag p95':>9}{'lag max':>9}{'missed':>7}"
+    )
     print(header)
     totals: dict[str, int] = {}
     for name, (slack_acc, matrix_acc, passes) in runs.items():
@@ -465,14 +542,20 @@ def main() -> None:
             redundant += replay(acc)[1]
         totals[name] = slack_acc.calls + matrix_acc.calls
         writes = len(slack_acc.writes) + len(matrix_acc.writes)
-        print(f"{name:<22}{passes:>7}{slack_acc.calls:>7}{matrix_acc.calls:>7}{totals[name]:>7}{writes:>7}{redundant:>8}"
-              f"{_secs(statistics.median(lag_all)):>9}{_secs(pct(lag_all, 0.95)):>9}{_secs(max(lag_all)):>9}"
-              f"{missed:>7}")
+        print(
+            f"{name:<22}{passes:>7}{slack_acc.calls:>7}{matrix_acc.calls:>7}{totals[name]:>7}{writes:>7}{redundant:>8}"
+            f"{_secs(statistics.median(lag_all)):>9}{_secs(pct(lag_all, 0.95)):>9}{_secs(max(lag_all)):>9}"
+            f"{missed:>7}"
+        )
     base = totals["ours (event-driven)"]
-    print(f"calls ratio ours/poll-all {base / totals['poll-all (5 min)']:.3f} (target ≤ 0.1); "
-          f"ours/poll-diff {base / totals['poll-diff (5 min)']:.3f}")
-    print("calls - writes = reads: ours reads what a service shows before changing a status it may not own (a "
-          "status set by hand is never overwritten); the pollers never read, so they overwrite it")
+    print(
+        f"calls ratio ours/poll-all {base / totals['poll-all (5 min)']:.3f} (target ≤ 0.1); "
+        f"ours/poll-diff {base / totals['poll-diff (5 min)']:.3f}"
+    )
+    print(
+        "calls - writes = reads: ours reads what a service shows before changing a status it may not own (a "
+        "status set by hand is never overwritten); the pollers never read, so they overwrite it"
+    )
 
 
 def _secs(value: float) -> str:

@@ -65,10 +65,21 @@ def run_pyinstaller(icon: Path | None, dist: Path = DIST, build: Path = BUILD) -
         PYINSTALLER_CONFIG_DIR=str(build / "pyinstaller-config"),  # else it caches in the home dir
     )
     subprocess.run(
-        [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level=WARN",
-         "--distpath", str(dist), "--workpath", str(build / "pyinstaller"),
-         str(ROOT / "packaging" / "traystatus.spec")],
-        check=True, env=env, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "PyInstaller",
+            "--noconfirm",
+            "--log-level=WARN",
+            "--distpath",
+            str(dist),
+            "--workpath",
+            str(build / "pyinstaller"),
+            str(ROOT / "packaging" / "traystatus.spec"),
+        ],
+        check=True,
+        env=env,
+        cwd=ROOT,
     )
     return dist / "traystatus"
 
@@ -127,8 +138,7 @@ def wheel_install(build: Path = BUILD) -> Path:
     """Build the wheel and install it (with its dependencies) into a fresh venv: the comparison."""
     wheels = build / "wheel"
     shutil.rmtree(wheels, ignore_errors=True)
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(ROOT)],
-                   check=True)
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(ROOT)], check=True)
     venv = build / "wheel-venv"
     shutil.rmtree(venv, ignore_errors=True)
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
@@ -145,26 +155,36 @@ def report(bundle: Path, wheel_venv: Path | None = None, build: Path = BUILD) ->
     b_size, w_size = dir_size(bundle), dir_size(venv)
     b_time = time_command([str(exe), "--version"])
     w_time = time_command([str(venv / "bin" / "traystatus"), "--version"])
-    lines.append(f"  size:  bundle {b_size / 2**20:7.1f} MiB   wheel venv {w_size / 2**20:7.1f} MiB   "
-                 f"ratio {b_size / w_size:.2f}")
-    lines.append(f"  start: bundle {b_time * 1000:7.0f} ms    wheel venv {w_time * 1000:7.0f} ms    "
-                 f"ratio {b_time / w_time:.2f}")
+    lines.append(
+        f"  size:  bundle {b_size / 2**20:7.1f} MiB   wheel venv {w_size / 2**20:7.1f} MiB   "
+        f"ratio {b_size / w_size:.2f}"
+    )
+    lines.append(
+        f"  start: bundle {b_time * 1000:7.0f} ms    wheel venv {w_time * 1000:7.0f} ms    ratio {b_time / w_time:.2f}"
+    )
     return "\n".join(lines)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("target", choices=["linux", "macos", "windows"])
-    parser.add_argument("--report", metavar="FILE", nargs="?", const="-",
-                        help="also compare size and start time with a wheel install (print, or write to FILE)")
+    parser.add_argument(
+        "--report",
+        metavar="FILE",
+        nargs="?",
+        const="-",
+        help="also compare size and start time with a wheel install (print, or write to FILE)",
+    )
     parser.add_argument("--wheel-venv", type=Path, help="an existing venv with the wheel installed (e.g. pipx's)")
     parser.add_argument("--dist", type=Path, default=DIST, help="where the bundle goes (default: dist/)")
     parser.add_argument("--build", type=Path, default=BUILD, help="PyInstaller's work dir and caches (default: build/)")
     args = parser.parse_args()
     host = {"linux": "linux", "darwin": "macos", "win32": "windows"}.get(sys.platform, sys.platform)
     if args.target != host:
-        raise SystemExit(f"build the {args.target} bundle on {args.target}: PyInstaller does not cross-compile "
-                         "(see packaging/README.md)")
+        raise SystemExit(
+            f"build the {args.target} bundle on {args.target}: PyInstaller does not cross-compile "
+            "(see packaging/README.md)"
+        )
     build = args.build.resolve()
     icons = build / "icons"
     icon = render_icons(icons)

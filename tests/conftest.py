@@ -11,25 +11,40 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Never touch the real keyring or the developer's config from a test.
 os.environ.pop("TRAYSTATUS_CONFIG", None)
-for _var in ("TRAYSTATUS_SLACK_TOKEN", "TRAYSTATUS_MATRIX_TOKEN", "TRAYSTATUS_MATRIX_USER",
-             "TRAYSTATUS_MATRIX_HOMESERVER", "TRAYSTATUS_SLACK_API_URL"):
+for _var in (
+    "TRAYSTATUS_SLACK_TOKEN",
+    "TRAYSTATUS_MATRIX_TOKEN",
+    "TRAYSTATUS_MATRIX_USER",
+    "TRAYSTATUS_MATRIX_HOMESERVER",
+    "TRAYSTATUS_SLACK_API_URL",
+):
     os.environ.pop(_var, None)
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 
 # Fixture modules in tests/fixtures/; each feature adds its own here.
-pytest_plugins: list[str] = ["tests.fixtures.xvfb", "tests.fixtures.synapse", "tests.fixtures.slack",
-                             "tests.fixtures.http_feeds", "tests.fixtures.radicale", "tests.fixtures.secret_service",
-                             "tests.fixtures.logind"]
+pytest_plugins: list[str] = [
+    "tests.fixtures.xvfb",
+    "tests.fixtures.synapse",
+    "tests.fixtures.slack",
+    "tests.fixtures.http_feeds",
+    "tests.fixtures.radicale",
+    "tests.fixtures.secret_service",
+    "tests.fixtures.logind",
+]
 
 
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own XDG config/state/data/cache dirs."""
     home = tmp_path_factory.mktemp("home")
-    for var, sub in (("XDG_CONFIG_HOME", "config"), ("XDG_STATE_HOME", "state"),
-                     ("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache")):
+    for var, sub in (
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_STATE_HOME", "state"),
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_CACHE_HOME", "cache"),
+    ):
         (home / sub).mkdir()
         monkeypatch.setenv(var, str(home / sub))
     return home

@@ -17,9 +17,12 @@ NOW = datetime(2026, 11, 24, 16, tzinfo=UTC)
 
 
 def mk(nid: str, text: str, *, days: int = 0, dests: tuple[str, ...] = ()) -> HandoffNote:
-    return HandoffNote(id=nid, created=NOW + timedelta(days=days),
-                       sections=(NoteSection(title="Done", text=text), NoteSection(title="Next", text="")),
-                       destinations=tuple(parse_destination(d) for d in dests))
+    return HandoffNote(
+        id=nid,
+        created=NOW + timedelta(days=days),
+        sections=(NoteSection(title="Done", text=text), NoteSection(title="Next", text="")),
+        destinations=tuple(parse_destination(d) for d in dests),
+    )
 
 
 @pytest.fixture
@@ -38,14 +41,33 @@ MULTI = [
 ]
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("Jürgen", {"de"}), ("jurgen", {"de"}), ("GRÖSSENÄNDERUNG", set()), ("größenänderung", {"de"}),
-    ("Übergabe", {"de"}), ("ubergabe", {"de"}), ("Straßenkarte", {"de"}),
-    ("helene", {"fr"}), ("Décision déployé", {"fr"}), ("cafe reseau", {"fr"}), ("Orléans", {"fr"}),
-    ("東京", {"ja"}), ("移行", {"ja"}), ("データベース", {"ja"}), ("大阪", set()),
-    ("дмитрию", {"ru"}), ("МИГРАЦИИ", {"ru"}), ("базы данных", {"ru"}), ("мигр", {"ru"}),
-    ("résumé naïve", {"en"}), ("resum", {"en"}), ("parser Jürgen", set()),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Jürgen", {"de"}),
+        ("jurgen", {"de"}),
+        ("GRÖSSENÄNDERUNG", set()),
+        ("größenänderung", {"de"}),
+        ("Übergabe", {"de"}),
+        ("ubergabe", {"de"}),
+        ("Straßenkarte", {"de"}),
+        ("helene", {"fr"}),
+        ("Décision déployé", {"fr"}),
+        ("cafe reseau", {"fr"}),
+        ("Orléans", {"fr"}),
+        ("東京", {"ja"}),
+        ("移行", {"ja"}),
+        ("データベース", {"ja"}),
+        ("大阪", set()),
+        ("дмитрию", {"ru"}),
+        ("МИГРАЦИИ", {"ru"}),
+        ("базы данных", {"ru"}),
+        ("мигр", {"ru"}),
+        ("résumé naïve", {"en"}),
+        ("resum", {"en"}),
+        ("parser Jürgen", set()),
+    ],
+)
 def test_full_text_search_in_several_languages(archive: SqliteNoteArchive, query: str, expected: set[str]) -> None:
     for i, (nid, text) in enumerate(MULTI):
         archive.store(mk(nid, text, days=i), NOW)
@@ -55,7 +77,7 @@ def test_full_text_search_in_several_languages(archive: SqliteNoteArchive, query
 def test_search_quotes_user_input(archive: SqliteNoteArchive) -> None:
     archive.store(mk("a", 'said "NEAR" OR AND * ( ) col:on'), NOW)
     assert fts_query('a"b') == '"ab"*'
-    assert [h.note.id for h in archive.search('NEAR OR ( col:on')] == ["a"]
+    assert [h.note.id for h in archive.search("NEAR OR ( col:on")] == ["a"]
     assert archive.search("   ") == []
     hit = archive.search("near")[0]
     assert hit.snippet.startswith("Done: said")

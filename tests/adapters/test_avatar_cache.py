@@ -20,12 +20,17 @@ NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
 
 def png(width: int = 8, height: int = 8, rgb: tuple[int, int, int] = (200, 40, 40)) -> bytes:
     """A real PNG file (solid colour), built with the standard library."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
     rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 def test_https_pictures_cached_for_a_week(tmp_path: Path, feed_server: FeedServer) -> None:
@@ -56,8 +61,12 @@ def test_a_failing_picture_is_asked_for_once_a_day(tmp_path: Path, feed_server: 
 
 def test_matrix_mxc_pictures_through_the_homeserver(tmp_path: Path, synapse: SynapseServer) -> None:
     user = synapse.new_user("pic")
-    r = requests.post(f"{synapse.base_url}/_matrix/media/v3/upload", data=png(64, 64),
-                      headers={**synapse.auth(user.token), "Content-Type": "image/png"}, timeout=10)
+    r = requests.post(
+        f"{synapse.base_url}/_matrix/media/v3/upload",
+        data=png(64, 64),
+        headers={**synapse.auth(user.token), "Content-Type": "image/png"},
+        timeout=10,
+    )
     r.raise_for_status()
     mxc = r.json()["content_uri"]
     assert mxc.startswith("mxc://")
@@ -73,5 +82,7 @@ def test_matrix_mxc_pictures_through_the_homeserver(tmp_path: Path, synapse: Syn
 
 @pytest.mark.parametrize("url", ["mxc://", "mxc://server-only", "javascript:alert(1)"])
 def test_malformed_urls_are_skipped(tmp_path: Path, url: str) -> None:
-    assert AvatarCache(tmp_path, matrix=MatrixMedia(homeserver="http://127.0.0.1:9", access_token="t")).fetch(
-        [url], NOW) == 0
+    assert (
+        AvatarCache(tmp_path, matrix=MatrixMedia(homeserver="http://127.0.0.1:9", access_token="t")).fetch([url], NOW)
+        == 0
+    )

@@ -62,9 +62,11 @@ END:VCALENDAR\r
 
 
 def _single(uid: str, start: str, end: str, title: str, extra: str = "") -> str:
-    return ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\n"
-            f"UID:{uid}\r\nDTSTAMP:20260101T000000Z\r\nSUMMARY:{title}\r\nDTSTART:{start}\r\nDTEND:{end}\r\n"
-            f"{extra}END:VEVENT\r\nEND:VCALENDAR\r\n")
+    return (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\n"
+        f"UID:{uid}\r\nDTSTAMP:20260101T000000Z\r\nSUMMARY:{title}\r\nDTSTART:{start}\r\nDTEND:{end}\r\n"
+        f"{extra}END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
 
 
 class MemorySecrets:
@@ -101,8 +103,9 @@ def work_calendar(radicale_server: RadicaleServer) -> str:
     radicale_server.put(url, "standup", SERIES)
     radicale_server.put(url, "review", _single("review", "20261124T130000Z", "20261124T140000Z", "Review"))
     radicale_server.put(url, "old", _single("old", "20200101T090000Z", "20200101T100000Z", "Long ago"))
-    radicale_server.put(url, "secret", _single("secret", "20261127T080000Z", "20261127T090000Z", "Doctor",
-                                               "CLASS:PRIVATE\r\n"))
+    radicale_server.put(
+        url, "secret", _single("secret", "20261127T080000Z", "20261127T090000Z", "Doctor", "CLASS:PRIVATE\r\n")
+    )
     return url
 
 
@@ -119,21 +122,28 @@ def test_events_in_the_window_with_recurrences(radicale_server: RadicaleServer, 
     result = source(radicale_server, work_calendar).load(*WEEK)
     assert result.error is None and not result.stale and result.fetched_at is not None
     assert local(result.events) == [
-        ("Standup", "Mon 09:30"), ("Standup", "Tue 09:30"), ("Review", "Tue 14:00"),
-        ("Standup (late)", "Thu 11:00"), ("Doctor", "Fri 09:00"), ("Standup", "Fri 09:30")]
+        ("Standup", "Mon 09:30"),
+        ("Standup", "Tue 09:30"),
+        ("Review", "Tue 14:00"),
+        ("Standup (late)", "Thu 11:00"),
+        ("Doctor", "Fri 09:00"),
+        ("Standup", "Fri 09:30"),
+    ]
     assert all(e.source == "Work" for e in result.events)
     doctor = next(e for e in result.events if e.title == "Doctor")
     assert doctor.display_title == "Private event"
 
 
-def test_same_occurrences_as_the_same_data_in_a_file(radicale_server: RadicaleServer, work_calendar: str,
-                                                     tmp_path: Path) -> None:
+def test_same_occurrences_as_the_same_data_in_a_file(
+    radicale_server: RadicaleServer, work_calendar: str, tmp_path: Path
+) -> None:
     path = tmp_path / "series.ics"
     path.write_text(SERIES, newline="")
     from_file = IcsCalendarSource("Work", str(path), zone=BERLIN, cache_dir=tmp_path).load(*WEEK).events
     from_dav = [e for e in source(radicale_server, work_calendar).load(*WEEK).events if e.uid == "standup"]
-    assert [(e.start, e.end, e.title, e.recurrence_id) for e in from_dav] == \
-        [(e.start, e.end, e.title, e.recurrence_id) for e in from_file]
+    assert [(e.start, e.end, e.title, e.recurrence_id) for e in from_dav] == [
+        (e.start, e.end, e.title, e.recurrence_id) for e in from_file
+    ]
 
 
 def test_unchanged_calendar_costs_one_propfind_and_a_change_is_seen(radicale_server: RadicaleServer) -> None:
@@ -155,8 +165,9 @@ def test_unchanged_calendar_costs_one_propfind_and_a_change_is_seen(radicale_ser
     assert [e.title for e in changed.events] == ["First", "Second"]
 
 
-def test_wrong_password_is_a_clear_error_without_the_password(radicale_server: RadicaleServer, work_calendar: str,
-                                                              caplog: pytest.LogCaptureFixture) -> None:
+def test_wrong_password_is_a_clear_error_without_the_password(
+    radicale_server: RadicaleServer, work_calendar: str, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     result = source(radicale_server, work_calendar, password="hunter2-wrong").load(*WEEK)
     assert result.error is not None and result.events == ()
@@ -167,8 +178,9 @@ def test_wrong_password_is_a_clear_error_without_the_password(radicale_server: R
     assert "/alice/work-caldav" not in result.error.message  # the path is redacted
 
 
-def test_server_failure_serves_the_last_good_copy_marked_stale(radicale_server: RadicaleServer,
-                                                               work_calendar: str) -> None:
+def test_server_failure_serves_the_last_good_copy_marked_stale(
+    radicale_server: RadicaleServer, work_calendar: str
+) -> None:
     secrets = MemorySecrets({secret_key("Work"): radicale_server.password})
     src = CaldavCalendarSource("Work", work_calendar, username=radicale_server.user, secrets=secrets, zone=BERLIN)
     good = src.load(*WEEK)
@@ -193,12 +205,17 @@ def test_plain_ics_url_is_not_a_caldav_collection(radicale_server: RadicaleServe
     assert 'kind = "ics"' in result.error.message
 
 
-def test_build_sources_with_the_password_from_the_environment(radicale_server: RadicaleServer, work_calendar: str,
-                                                              tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_build_sources_with_the_password_from_the_environment(
+    radicale_server: RadicaleServer, work_calendar: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv(ENV_PASSWORD, radicale_server.password)
-    settings = Settings(timezone=BERLIN, calendars=(
-        CalendarSourceConfig(name="Work", location=work_calendar, kind="caldav", username=radicale_server.user),
-        CalendarSourceConfig(name="Broken", location=str(tmp_path / "missing.ics"))))
+    settings = Settings(
+        timezone=BERLIN,
+        calendars=(
+            CalendarSourceConfig(name="Work", location=work_calendar, kind="caldav", username=radicale_server.user),
+            CalendarSourceConfig(name="Broken", location=str(tmp_path / "missing.ics")),
+        ),
+    )
     sources = build_sources(settings, cache_dir=tmp_path)
     assert "alice/work-caldav" not in repr(sources[0])
     work, broken = load_all(sources, *WEEK)
@@ -207,21 +224,29 @@ def test_build_sources_with_the_password_from_the_environment(radicale_server: R
 
 
 def test_caldav_needs_no_extra_package_and_leaves_urllib3_alone() -> None:
-    code = ("import sys, urllib3, traystatus.adapters.calendar_caldav, traystatus.adapters.calendar_sources\n"
-            "bad = [m for m in ('caldav', 'niquests', 'urllib3_future') if m in sys.modules]\n"
-            "assert not bad, bad\n"
-            "assert 'urllib3-future' not in urllib3.__file__ and not hasattr(urllib3, '__urllib3_future__')\n")
+    code = (
+        "import sys, urllib3, traystatus.adapters.calendar_caldav, traystatus.adapters.calendar_sources\n"
+        "bad = [m for m in ('caldav', 'niquests', 'urllib3_future') if m in sys.modules]\n"
+        "assert not bad, bad\n"
+        "assert 'urllib3-future' not in urllib3.__file__ and not hasattr(urllib3, '__urllib3_future__')\n"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
 
 
-def test_calendar_events_cli_on_a_caldav_config(radicale_server: RadicaleServer, work_calendar: str, tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_calendar_events_cli_on_a_caldav_config(
+    radicale_server: RadicaleServer,
+    work_calendar: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     from traystatus.app.cli import run
 
     config = tmp_path / "config.toml"
-    config.write_text(f'schema_version = 1\ntimezone = "Europe/Berlin"\n\n[[calendars]]\nname = "Work"\n'
-                      f'kind = "caldav"\nurl = "{work_calendar}"\nusername = "{radicale_server.user}"\n')
+    config.write_text(
+        f'schema_version = 1\ntimezone = "Europe/Berlin"\n\n[[calendars]]\nname = "Work"\n'
+        f'kind = "caldav"\nurl = "{work_calendar}"\nusername = "{radicale_server.user}"\n'
+    )
     monkeypatch.setenv(ENV_PASSWORD, radicale_server.password)
     assert run(["--config", str(config), "calendar", "events", "--from", "2026-11-26", "--to", "2026-11-27"]) == 0
     out = capsys.readouterr().out

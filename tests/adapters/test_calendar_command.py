@@ -48,26 +48,50 @@ def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 def test_json_lists_occurrences_with_local_times_and_classification(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = cli(capsys, "calendar", "events", "--calendar", str(ICS / "icalevents/cest.ics"),
-                         "--tz", "Europe/Zurich", "--from", "2021-04-01", "--to", "2021-04-03", "--json")
+    code, out, err = cli(
+        capsys,
+        "calendar",
+        "events",
+        "--calendar",
+        str(ICS / "icalevents/cest.ics"),
+        "--tz",
+        "Europe/Zurich",
+        "--from",
+        "2021-04-01",
+        "--to",
+        "2021-04-03",
+        "--json",
+    )
     assert code == 0, err
     rows = json.loads(out)
     assert [(r["start"], r["end"], r["all_day"]) for r in rows] == [
         ("2021-04-01T14:00:00+02:00", "2021-04-01T14:30:00+02:00", False),
         ("2021-04-01T15:30:00+02:00", "2021-04-01T17:00:00+02:00", False),
-        ("2021-04-02T00:00:00+02:00", "2021-04-03T00:00:00+02:00", True)]
+        ("2021-04-02T00:00:00+02:00", "2021-04-03T00:00:00+02:00", True),
+    ]
     assert {r["source"] for r in rows} == {"cest.ics"}
     assert rows[2]["busy_status"] == "OOF"
     assert rows[2]["kind"] == "ooo" and rows[2]["rule"]
 
 
-def test_private_titles_never_shown_and_odd_times_explained(tmp_path: Path,
-                                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_private_titles_never_shown_and_odd_times_explained(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     f = tmp_path / "work.ics"
     f.write_text(PRIVATE, newline="")
     for extra in ((), ("--json",)):
-        code, out, err = cli(capsys, "calendar", "events", "--calendar", str(f), "--tz", "Asia/Kolkata",
-                             "--from", "2026-11-24", "--to", "2026-11-27", *extra)
+        code, out, err = cli(
+            capsys,
+            "calendar",
+            "events",
+            "--calendar",
+            str(f),
+            "--tz",
+            "Asia/Kolkata",
+            "--from",
+            "2026-11-24",
+            "--to",
+            "2026-11-27",
+            *extra,
+        )
         assert code == 0
         assert "Rival" not in out + err and "Private event" in out
         assert "Floating standup" in out
@@ -78,16 +102,35 @@ def test_private_titles_never_shown_and_odd_times_explained(tmp_path: Path,
 
 
 def test_one_broken_source_reports_and_keeps_the_others(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = cli(capsys, "calendar", "events", "--calendar", str(ICS / "icalevents/cest.ics"),
-                         "--calendar", str(tmp_path / "missing.ics"), "--tz", "Europe/Zurich",
-                         "--from", "2021-04-01", "--to", "2021-04-02")
+    code, out, err = cli(
+        capsys,
+        "calendar",
+        "events",
+        "--calendar",
+        str(ICS / "icalevents/cest.ics"),
+        "--calendar",
+        str(tmp_path / "missing.ics"),
+        "--tz",
+        "Europe/Zurich",
+        "--from",
+        "2021-04-01",
+        "--to",
+        "2021-04-02",
+    )
     assert code == 0
     assert "Calendar 'missing.ics' could not be read" in err and "Busy" in out
 
 
 def test_every_source_failing_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = cli(capsys, "calendar", "events", "--calendar", str(tmp_path / "missing.ics"),
-                       "--calendar", str(ICS / "ical4j/boeing.ics"))
+    code, _, err = cli(
+        capsys,
+        "calendar",
+        "events",
+        "--calendar",
+        str(tmp_path / "missing.ics"),
+        "--calendar",
+        str(ICS / "ical4j/boeing.ics"),
+    )
     assert code == 1
     assert "'missing.ics'" in err and "'boeing.ics'" in err and "Traceback" not in err
 
@@ -105,6 +148,7 @@ def test_stale_feed_is_marked_with_its_age(feed_server: FeedServer, capsys: pyte
 
 
 def test_bad_window_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = cli(capsys, "calendar", "events", "--calendar", str(ICS / "icalevents/cest.ics"),
-                       "--from", "next tuesday")
+    code, _, err = cli(
+        capsys, "calendar", "events", "--calendar", str(ICS / "icalevents/cest.ics"), "--from", "next tuesday"
+    )
     assert code == 2 and "Bad --from" in err

@@ -31,7 +31,8 @@ def ics(*titles: str) -> bytes:
         f"BEGIN:VEVENT\r\nUID:ev{i}@test\r\nDTSTAMP:20261101T000000Z\r\n"
         f"DTSTART;TZID=Europe/Berlin:2026112{4 + i}T100000\r\n"
         f"DTEND;TZID=Europe/Berlin:2026112{4 + i}T110000\r\nSUMMARY:{t}\r\nEND:VEVENT\r\n"
-        for i, t in enumerate(titles))
+        for i, t in enumerate(titles)
+    )
     return f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n{events}END:VCALENDAR\r\n".encode()
 
 
@@ -95,23 +96,34 @@ def test_redirect_is_followed(feed_server: FeedServer, tmp_path: Path) -> None:
 
 
 def test_webcal_is_https() -> None:
-    assert normalize_url("webcal://p01-caldav.icloud.com/published/2/abc") == "https://p01-caldav.icloud.com/published/2/abc"
-    assert redact_url("https://calendar.google.com/calendar/ical/me%40x/private-abc/basic.ics") == \
-        "https://calendar.google.com/…"
+    assert (
+        normalize_url("webcal://p01-caldav.icloud.com/published/2/abc")
+        == "https://p01-caldav.icloud.com/published/2/abc"
+    )
+    assert (
+        redact_url("https://calendar.google.com/calendar/ical/me%40x/private-abc/basic.ics")
+        == "https://calendar.google.com/…"
+    )
     assert redact_url("https://example.org") == "https://example.org"
 
 
-@pytest.mark.parametrize(("make", "expected"), [
-    (lambda s: Route(status=401, body=b"no"), "refused access (HTTP 401)"),
-    (lambda s: Route(status=403, body=b"no"), "refused access (HTTP 403)"),
-    (lambda s: Route(status=404, body=b"gone"), "no calendar at this address (HTTP 404)"),
-    (lambda s: Route(status=500, body=b"oops"), "the server failed (HTTP 500)"),
-    (lambda s: Route(body=b"<!doctype html><html><body>Sign in</body></html>", content_type="text/html"),
-     "returned a web page (HTML)"),
-    (lambda s: Route(body=b"hello, not a calendar", content_type="text/plain"), "did not return an iCalendar"),
-])
-def test_broken_feed_gives_a_clear_error(feed_server: FeedServer, tmp_path: Path, make, expected: str,
-                                         caplog: pytest.LogCaptureFixture) -> None:
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (lambda s: Route(status=401, body=b"no"), "refused access (HTTP 401)"),
+        (lambda s: Route(status=403, body=b"no"), "refused access (HTTP 403)"),
+        (lambda s: Route(status=404, body=b"gone"), "no calendar at this address (HTTP 404)"),
+        (lambda s: Route(status=500, body=b"oops"), "the server failed (HTTP 500)"),
+        (
+            lambda s: Route(body=b"<!doctype html><html><body>Sign in</body></html>", content_type="text/html"),
+            "returned a web page (HTML)",
+        ),
+        (lambda s: Route(body=b"hello, not a calendar", content_type="text/plain"), "did not return an iCalendar"),
+    ],
+)
+def test_broken_feed_gives_a_clear_error(
+    feed_server: FeedServer, tmp_path: Path, make, expected: str, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     _, url = route(feed_server, make(feed_server))
     result = source(url, tmp_path).load(START, END)
@@ -149,7 +161,8 @@ def test_fifty_megabyte_feed_is_refused(feed_server: FeedServer, tmp_path: Path,
 
 
 def test_fifty_megabyte_feed_is_refused_by_the_default_cap_and_the_good_copy_serves(
-        feed_server: FeedServer, tmp_path: Path) -> None:
+    feed_server: FeedServer, tmp_path: Path
+) -> None:
     path, url = route(feed_server, Route(body=ics("Before")))
     assert titles(source(url, tmp_path).load(START, END)) == ["Before"]
     head = ics("Huge").replace(b"END:VCALENDAR\r\n", b"")
@@ -177,8 +190,9 @@ def test_last_good_copy_serves_stale_with_its_age(feed_server: FeedServer, tmp_p
     assert titles(fresh) == ["Planning", "Retro"] and not fresh.stale and fresh.error is None
 
 
-def test_unchanged_feed_is_not_parsed_again(feed_server: FeedServer, tmp_path: Path,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unchanged_feed_is_not_parsed_again(
+    feed_server: FeedServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _, url = route(feed_server, Route(body=ics("Sync"), etag='"x"'))
     src = source(url, tmp_path)
     assert titles(src.load(START, END)) == ["Sync"]
@@ -214,15 +228,22 @@ def tls_feed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Pa
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = datetime.now(ZoneInfo("UTC"))
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
-            .not_valid_after(now + timedelta(days=2))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=2))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
     (root / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    (root / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                                     serialization.NoEncryption()))
+    (root / "key.pem").write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     body = ics("Over TLS")
 
     class Handler(BaseHTTPRequestHandler):
@@ -252,16 +273,18 @@ def tls_feed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Pa
         thread.join(10)
 
 
-def test_webcal_link_is_fetched_over_https(tls_feed: tuple[str, Path], tmp_path: Path,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_webcal_link_is_fetched_over_https(
+    tls_feed: tuple[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     host, ca = tls_feed
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(ca))
     result = source(f"webcal://{host}/published/2/private-5ecr3tt0ken", tmp_path).load(START, END)
     assert result.error is None and titles(result) == ["Over TLS"]
 
 
-def test_untrusted_certificate_is_a_clear_error(tls_feed: tuple[str, Path], tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_untrusted_certificate_is_a_clear_error(
+    tls_feed: tuple[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     host, _ = tls_feed
     monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
     monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)

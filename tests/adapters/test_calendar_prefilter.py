@@ -73,8 +73,11 @@ def _windows(text: str) -> list[tuple[datetime, datetime]]:
     out = []
     for d in days:
         base = datetime(d.year, d.month, d.day, tzinfo=BERLIN)
-        out += [(base, base + timedelta(days=1)), (base - timedelta(days=3), base + timedelta(days=30)),
-                (base + timedelta(days=400), base + timedelta(days=414))]  # a later year: series only
+        out += [
+            (base, base + timedelta(days=1)),
+            (base - timedelta(days=3), base + timedelta(days=30)),
+            (base + timedelta(days=400), base + timedelta(days=414)),
+        ]  # a later year: series only
     return out
 
 
@@ -95,6 +98,7 @@ def test_corpus_prefiltered_equals_full_parse(rel: str) -> None:
 
 # -- the big calendar of the benchmark ------------------------------------------------------------
 
+
 def _bench() -> ModuleType:
     spec = importlib.util.spec_from_file_location("bench_calendar", ROOT / "bench" / "bench_calendar.py")
     assert spec is not None and spec.loader is not None
@@ -112,8 +116,11 @@ def big() -> str:
 def test_big_calendar_prefiltered_equals_full_parse(big: str) -> None:
     ctx = ParseContext(source="big", zone=BERLIN)
     cal = parse_calendar(big, ctx)  # parsed once; expanded per window
-    windows = [datetime(2026, 3, 25, tzinfo=BERLIN),  # across a DST change
-               datetime(2026, 11, 23, tzinfo=BERLIN), datetime(2028, 5, 20, tzinfo=BERLIN)]  # the span's end
+    windows = [
+        datetime(2026, 3, 25, tzinfo=BERLIN),  # across a DST change
+        datetime(2026, 11, 23, tzinfo=BERLIN),
+        datetime(2028, 5, 20, tzinfo=BERLIN),
+    ]  # the span's end
     total = 0
     for start in windows:
         end = start + timedelta(days=14)
@@ -136,6 +143,7 @@ def test_big_calendar_keeps_overrides_moved_into_the_window(big: str) -> None:
 
 # -- hand-written traps -----------------------------------------------------------------------------
 
+
 def _cal(*events: str, extra: str = "") -> str:
     body = "".join(f"BEGIN:VEVENT\r\nDTSTAMP:20260101T000000Z\r\n{e.strip()}\r\nEND:VEVENT\r\n" for e in events)
     return f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n{extra}{body}END:VCALENDAR\r\n"
@@ -144,51 +152,120 @@ def _cal(*events: str, extra: str = "") -> str:
 WIN = (datetime(2026, 11, 23, tzinfo=BERLIN), datetime(2026, 11, 30, tzinfo=BERLIN))
 
 
-@pytest.mark.parametrize(("name", "text"), [
-    ("old series, open-ended", _cal("UID:a\r\nSUMMARY:A\r\nDTSTART;TZID=Europe/Berlin:20200106T100000\r\n"
-                                    "DURATION:PT1H\r\nRRULE:FREQ=WEEKLY;BYDAY=MO,TH")),
-    ("old series, COUNT reaching the window", _cal("UID:b\r\nSUMMARY:B\r\nDTSTART:20250101T090000Z\r\n"
-                                                   "DTEND:20250101T093000Z\r\nRRULE:FREQ=DAILY;COUNT=700")),
-    ("RDATE in the window", _cal("UID:c\r\nSUMMARY:C\r\nDTSTART:20200101T090000Z\r\nDTEND:20200101T100000Z\r\n"
-                                 "RDATE:20261124T090000Z,20261125T090000Z")),
-    ("override of an old instance moved into the window",
-     _cal("UID:d\r\nSUMMARY:D\r\nDTSTART:20200106T090000Z\r\nDTEND:20200106T100000Z\r\nRRULE:FREQ=WEEKLY;COUNT=5",
-          "UID:d\r\nSUMMARY:D moved\r\nRECURRENCE-ID:20200113T090000Z\r\nDTSTART:20261124T090000Z\r\n"
-          "DTEND:20261124T100000Z")),
-    ("override moving an instance of the window away",
-     _cal("UID:e\r\nSUMMARY:E\r\nDTSTART:20261102T090000Z\r\nDTEND:20261102T100000Z\r\nRRULE:FREQ=DAILY",
-          "UID:e\r\nSUMMARY:E moved\r\nRECURRENCE-ID:20261123T090000Z\r\nDTSTART:20270301T090000Z\r\n"
-          "DTEND:20270301T100000Z")),
-    ("THISANDFUTURE", _cal("UID:f\r\nSUMMARY:F\r\nDTSTART:20200106T090000Z\r\nDTEND:20200106T100000Z\r\n"
-                           "RRULE:FREQ=WEEKLY",
-                           "UID:f\r\nSUMMARY:F later\r\nRECURRENCE-ID;RANGE=THISANDFUTURE:20200113T090000Z\r\n"
-                           "DTSTART:20200113T110000Z\r\nDTEND:20200113T120000Z")),
-    ("orphan override with its own rule", _cal("UID:g\r\nSUMMARY:G\r\nRECURRENCE-ID:20200106T090000Z\r\n"
-                                               "DTSTART:20200106T090000Z\r\nDTEND:20200106T100000Z\r\n"
-                                               "RRULE:FREQ=WEEKLY")),
-    ("all-day series, Outlook UNTIL", _cal("UID:h\r\nSUMMARY:OOO\r\nDTSTART;VALUE=DATE:20261116\r\n"
-                                           "DTEND;VALUE=DATE:20261117\r\nRRULE:FREQ=WEEKLY;UNTIL=20261122T230000Z",
-                                           extra="X-WR-TIMEZONE:Europe/Berlin\r\n")),
-    ("long all-day event from before", _cal("UID:i\r\nSUMMARY:Vacation\r\nDTSTART;VALUE=DATE:20261001\r\n"
-                                            "DTEND;VALUE=DATE:20261225")),
-    ("floating time near the edge", _cal("UID:j\r\nSUMMARY:J\r\nDTSTART:20261122T233000\r\nDTEND:20261123T003000")),
-    ("end in another zone", _cal("UID:k\r\nSUMMARY:K\r\nDTSTART;TZID=Pacific/Kiritimati:20261121T100000\r\n"
-                                 "DTEND;TZID=Pacific/Pago_Pago:20261122T140000")),
-    ("alarm with a long duration", _cal("UID:l\r\nSUMMARY:L\r\nDTSTART:20261124T090000Z\r\nDTEND:20261124T100000Z\r\n"
-                                        "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT15M\r\nDURATION:P400D\r\n"
-                                        "END:VALARM")),
-    ("duplicate UIDs", _cal("UID:m\r\nSUMMARY:M1\r\nDTSTART:20201124T090000Z\r\nDTEND:20201124T100000Z\r\n"
-                            "RRULE:FREQ=YEARLY", "UID:m\r\nSUMMARY:M2\r\nDTSTART:20261124T090000Z\r\n"
-                            "DTEND:20261124T100000Z")),
-    ("EXDATE pruned, the one in the window kept",
-     _cal("UID:n\r\nSUMMARY:N\r\nDTSTART;TZID=Europe/Berlin:20250106T100000\r\nDTEND;TZID=Europe/Berlin:"
-          "20250106T110000\r\nRRULE:FREQ=DAILY\r\nEXDATE;TZID=Europe/Berlin:20250113T100000,20261123T100000,\r\n"
-          " 20270104T100000\r\nEXDATE;TZID=Europe/Berlin:20261130T100000")),
-    ("Windows zone name", _cal("UID:o\r\nSUMMARY:O\r\nDTSTART;TZID=W. Europe Standard Time:20261124T090000\r\n"
-                               "DTEND;TZID=W. Europe Standard Time:20261124T100000")),
-    ("unknown zone", _cal("UID:p\r\nSUMMARY:P\r\nDTSTART;TZID=Mars/Olympus:20261124T090000\r\n"
-                          "DTEND;TZID=Mars/Olympus:20261124T100000")),
-])
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        (
+            "old series, open-ended",
+            _cal(
+                "UID:a\r\nSUMMARY:A\r\nDTSTART;TZID=Europe/Berlin:20200106T100000\r\n"
+                "DURATION:PT1H\r\nRRULE:FREQ=WEEKLY;BYDAY=MO,TH"
+            ),
+        ),
+        (
+            "old series, COUNT reaching the window",
+            _cal(
+                "UID:b\r\nSUMMARY:B\r\nDTSTART:20250101T090000Z\r\nDTEND:20250101T093000Z\r\nRRULE:FREQ=DAILY;COUNT=700"
+            ),
+        ),
+        (
+            "RDATE in the window",
+            _cal(
+                "UID:c\r\nSUMMARY:C\r\nDTSTART:20200101T090000Z\r\nDTEND:20200101T100000Z\r\n"
+                "RDATE:20261124T090000Z,20261125T090000Z"
+            ),
+        ),
+        (
+            "override of an old instance moved into the window",
+            _cal(
+                "UID:d\r\nSUMMARY:D\r\nDTSTART:20200106T090000Z\r\nDTEND:20200106T100000Z\r\nRRULE:FREQ=WEEKLY;COUNT=5",
+                "UID:d\r\nSUMMARY:D moved\r\nRECURRENCE-ID:20200113T090000Z\r\nDTSTART:20261124T090000Z\r\n"
+                "DTEND:20261124T100000Z",
+            ),
+        ),
+        (
+            "override moving an instance of the window away",
+            _cal(
+                "UID:e\r\nSUMMARY:E\r\nDTSTART:20261102T090000Z\r\nDTEND:20261102T100000Z\r\nRRULE:FREQ=DAILY",
+                "UID:e\r\nSUMMARY:E moved\r\nRECURRENCE-ID:20261123T090000Z\r\nDTSTART:20270301T090000Z\r\n"
+                "DTEND:20270301T100000Z",
+            ),
+        ),
+        (
+            "THISANDFUTURE",
+            _cal(
+                "UID:f\r\nSUMMARY:F\r\nDTSTART:20200106T090000Z\r\nDTEND:20200106T100000Z\r\nRRULE:FREQ=WEEKLY",
+                "UID:f\r\nSUMMARY:F later\r\nRECURRENCE-ID;RANGE=THISANDFUTURE:20200113T090000Z\r\n"
+                "DTSTART:20200113T110000Z\r\nDTEND:20200113T120000Z",
+            ),
+        ),
+        (
+            "orphan override with its own rule",
+            _cal(
+                "UID:g\r\nSUMMARY:G\r\nRECURRENCE-ID:20200106T090000Z\r\n"
+                "DTSTART:20200106T090000Z\r\nDTEND:20200106T100000Z\r\n"
+                "RRULE:FREQ=WEEKLY"
+            ),
+        ),
+        (
+            "all-day series, Outlook UNTIL",
+            _cal(
+                "UID:h\r\nSUMMARY:OOO\r\nDTSTART;VALUE=DATE:20261116\r\n"
+                "DTEND;VALUE=DATE:20261117\r\nRRULE:FREQ=WEEKLY;UNTIL=20261122T230000Z",
+                extra="X-WR-TIMEZONE:Europe/Berlin\r\n",
+            ),
+        ),
+        (
+            "long all-day event from before",
+            _cal("UID:i\r\nSUMMARY:Vacation\r\nDTSTART;VALUE=DATE:20261001\r\nDTEND;VALUE=DATE:20261225"),
+        ),
+        ("floating time near the edge", _cal("UID:j\r\nSUMMARY:J\r\nDTSTART:20261122T233000\r\nDTEND:20261123T003000")),
+        (
+            "end in another zone",
+            _cal(
+                "UID:k\r\nSUMMARY:K\r\nDTSTART;TZID=Pacific/Kiritimati:20261121T100000\r\n"
+                "DTEND;TZID=Pacific/Pago_Pago:20261122T140000"
+            ),
+        ),
+        (
+            "alarm with a long duration",
+            _cal(
+                "UID:l\r\nSUMMARY:L\r\nDTSTART:20261124T090000Z\r\nDTEND:20261124T100000Z\r\n"
+                "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT15M\r\nDURATION:P400D\r\n"
+                "END:VALARM"
+            ),
+        ),
+        (
+            "duplicate UIDs",
+            _cal(
+                "UID:m\r\nSUMMARY:M1\r\nDTSTART:20201124T090000Z\r\nDTEND:20201124T100000Z\r\nRRULE:FREQ=YEARLY",
+                "UID:m\r\nSUMMARY:M2\r\nDTSTART:20261124T090000Z\r\nDTEND:20261124T100000Z",
+            ),
+        ),
+        (
+            "EXDATE pruned, the one in the window kept",
+            _cal(
+                "UID:n\r\nSUMMARY:N\r\nDTSTART;TZID=Europe/Berlin:20250106T100000\r\nDTEND;TZID=Europe/Berlin:"
+                "20250106T110000\r\nRRULE:FREQ=DAILY\r\nEXDATE;TZID=Europe/Berlin:20250113T100000,20261123T100000,\r\n"
+                " 20270104T100000\r\nEXDATE;TZID=Europe/Berlin:20261130T100000"
+            ),
+        ),
+        (
+            "Windows zone name",
+            _cal(
+                "UID:o\r\nSUMMARY:O\r\nDTSTART;TZID=W. Europe Standard Time:20261124T090000\r\n"
+                "DTEND;TZID=W. Europe Standard Time:20261124T100000"
+            ),
+        ),
+        (
+            "unknown zone",
+            _cal(
+                "UID:p\r\nSUMMARY:P\r\nDTSTART;TZID=Mars/Olympus:20261124T090000\r\n"
+                "DTEND;TZID=Mars/Olympus:20261124T100000"
+            ),
+        ),
+    ],
+)
 def test_traps(name: str, text: str) -> None:
     events, _ = _same(text, *WIN, BERLIN)
     assert events, f"{name}: the trap must have an occurrence in the window"
@@ -197,23 +274,42 @@ def test_traps(name: str, text: str) -> None:
 NOW = "BEGIN:VEVENT\r\nUID:now\r\nSUMMARY:Now\r\nDTSTART:20261124T090000Z\r\nDTEND:20261124T100000Z\r\nEND:VEVENT\r\n"
 
 
-@pytest.mark.parametrize(("name", "events"), [
-    ("lower-case rule", "BEGIN:VEVENT\r\nUID:q\r\nSUMMARY:Q\r\nDTSTART:20200106T090000Z\r\n"
-                        "DTEND:20200106T100000Z\r\nrrule:FREQ=WEEKLY\r\nEND:VEVENT\r\n"),
-    ("lower-case END glues two events", "BEGIN:VEVENT\r\nUID:old\r\nSUMMARY:Old\r\nDTSTART:20200106T090000Z\r\n"
-                                        "DTEND:20200106T100000Z\r\nend:vevent\r\n"
-                                        + NOW.replace("UID:now", "UID:glued")),
-    ("alarm closed after its event", "BEGIN:VEVENT\r\nUID:old\r\nDTSTART:20200106T090000Z\r\nBEGIN:VALARM\r\n"
-                                     "END:VEVENT\r\nTRIGGER:-PT30M\r\nEND:VALARM\r\n"),
-    ("END:VEVENT folded on", "BEGIN:VTIMEZONE\r\nTZID:X\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n"
-                             "TZOFFSETFROM:+0100\r\nTZOFFSETTO:+0100\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"
-                             "BEGIN:VEVENT\r\nUID:old\r\nDTSTART:20200106T090000Z\r\nEND:VEVENT\r\n x\r\n"),
-    ("a letter that grows in lower case", "BEGIN:VEVENT\r\nUID:old\r\nSUMMARY:İİİİİİİİ\r\nDTSTART:20200106T090000Z\r\n"
-                                          "END:VEVENT\r\n"),
-    ("END:VEVENT with a suffix", "BEGIN:VEVENT\r\nUID:old\r\nDTSTART:20200106T090000Z\r\nEND:VEVENT:\r\n"),
-    ("lower-case alarm with a UID", "BEGIN:VEVENT\r\nSUMMARY:A\r\nDTSTART:20261124T080000Z\r\nbegin:valarm\r\n"
-                                    "UID:alarm\r\nTRIGGER:-PT5M\r\nend:valarm\r\nUID:now\r\nEND:VEVENT\r\n"),
-])
+@pytest.mark.parametrize(
+    ("name", "events"),
+    [
+        (
+            "lower-case rule",
+            "BEGIN:VEVENT\r\nUID:q\r\nSUMMARY:Q\r\nDTSTART:20200106T090000Z\r\n"
+            "DTEND:20200106T100000Z\r\nrrule:FREQ=WEEKLY\r\nEND:VEVENT\r\n",
+        ),
+        (
+            "lower-case END glues two events",
+            "BEGIN:VEVENT\r\nUID:old\r\nSUMMARY:Old\r\nDTSTART:20200106T090000Z\r\n"
+            "DTEND:20200106T100000Z\r\nend:vevent\r\n" + NOW.replace("UID:now", "UID:glued"),
+        ),
+        (
+            "alarm closed after its event",
+            "BEGIN:VEVENT\r\nUID:old\r\nDTSTART:20200106T090000Z\r\nBEGIN:VALARM\r\n"
+            "END:VEVENT\r\nTRIGGER:-PT30M\r\nEND:VALARM\r\n",
+        ),
+        (
+            "END:VEVENT folded on",
+            "BEGIN:VTIMEZONE\r\nTZID:X\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n"
+            "TZOFFSETFROM:+0100\r\nTZOFFSETTO:+0100\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"
+            "BEGIN:VEVENT\r\nUID:old\r\nDTSTART:20200106T090000Z\r\nEND:VEVENT\r\n x\r\n",
+        ),
+        (
+            "a letter that grows in lower case",
+            "BEGIN:VEVENT\r\nUID:old\r\nSUMMARY:İİİİİİİİ\r\nDTSTART:20200106T090000Z\r\nEND:VEVENT\r\n",
+        ),
+        ("END:VEVENT with a suffix", "BEGIN:VEVENT\r\nUID:old\r\nDTSTART:20200106T090000Z\r\nEND:VEVENT:\r\n"),
+        (
+            "lower-case alarm with a UID",
+            "BEGIN:VEVENT\r\nSUMMARY:A\r\nDTSTART:20261124T080000Z\r\nbegin:valarm\r\n"
+            "UID:alarm\r\nTRIGGER:-PT5M\r\nend:valarm\r\nUID:now\r\nEND:VEVENT\r\n",
+        ),
+    ],
+)
 def test_broken_or_unusual_structure(name: str, events: str) -> None:
     text = f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n{events}{NOW}END:VCALENDAR\r\n"
     found, _ = _same(text, *WIN, BERLIN)
@@ -221,9 +317,12 @@ def test_broken_or_unusual_structure(name: str, events: str) -> None:
 
 
 def test_far_events_are_dropped_and_exdates_pruned() -> None:
-    text = _cal("UID:old\r\nSUMMARY:Old\r\nDTSTART:20200101T090000Z", "UID:new\r\nSUMMARY:New\r\n"
-                "DTSTART:20300101T090000Z", "UID:now\r\nSUMMARY:Now\r\nDTSTART:20261124T090000Z\r\n"
-                "RRULE:FREQ=DAILY\r\nEXDATE:20200101T090000Z,20261125T090000Z")
+    text = _cal(
+        "UID:old\r\nSUMMARY:Old\r\nDTSTART:20200101T090000Z",
+        "UID:new\r\nSUMMARY:New\r\nDTSTART:20300101T090000Z",
+        "UID:now\r\nSUMMARY:Now\r\nDTSTART:20261124T090000Z\r\n"
+        "RRULE:FREQ=DAILY\r\nEXDATE:20200101T090000Z,20261125T090000Z",
+    )
     cut = prefilter(text, *WIN)
     assert "UID:old" not in cut and "UID:new" not in cut and "UID:now" in cut
     assert "EXDATE:20261125T090000Z\r\n" in cut
@@ -255,8 +354,11 @@ def calendars(draw: st.DrawFn) -> str:
         if kind == "date":
             start = start.replace(hour=0)
         lines = [f"UID:u{i}", f"SUMMARY:E{i}", f"DTSTART{_fmt(start, kind)}"]
-        length = timedelta(days=draw(st.integers(1, 3))) if kind == "date" else \
-            timedelta(minutes=draw(st.sampled_from([0, 30, 60, 600, 3000])))
+        length = (
+            timedelta(days=draw(st.integers(1, 3)))
+            if kind == "date"
+            else timedelta(minutes=draw(st.sampled_from([0, 30, 60, 600, 3000])))
+        )
         if draw(st.booleans()):
             lines.append(f"DTEND{_fmt(start + length, kind)}")
         elif kind != "date":
@@ -272,8 +374,9 @@ def calendars(draw: st.DrawFn) -> str:
                 until = start + timedelta(days=draw(st.integers(0, 200)))
                 rule += f";UNTIL={until:%Y%m%d}" if kind == "date" else f";UNTIL={until:%Y%m%dT%H%M%S}Z"
             if freq == "WEEKLY" and draw(st.booleans()):
-                rule += ";BYDAY=" + ",".join(draw(st.lists(st.sampled_from(["MO", "TU", "WE", "SA"]),
-                                                           min_size=1, max_size=3, unique=True)))
+                rule += ";BYDAY=" + ",".join(
+                    draw(st.lists(st.sampled_from(["MO", "TU", "WE", "SA"]), min_size=1, max_size=3, unique=True))
+                )
             lines.append(f"RRULE:{rule}")
             step = {"DAILY": 1, "WEEKLY": 7, "MONTHLY": 30}[freq]
             nth = st.integers(0, 30)
@@ -288,15 +391,28 @@ def calendars(draw: st.DrawFn) -> str:
                 moved = BASE + timedelta(hours=draw(hours))
                 if kind == "date":
                     moved = moved.replace(hour=0)
-                events.append("\r\n".join([f"UID:u{i}", f"SUMMARY:E{i} moved", f"RECURRENCE-ID{_fmt(rid, kind)}",
-                                           f"DTSTART{_fmt(moved, kind)}", f"DTEND{_fmt(moved + length, kind)}"]))
+                events.append(
+                    "\r\n".join(
+                        [
+                            f"UID:u{i}",
+                            f"SUMMARY:E{i} moved",
+                            f"RECURRENCE-ID{_fmt(rid, kind)}",
+                            f"DTSTART{_fmt(moved, kind)}",
+                            f"DTEND{_fmt(moved + length, kind)}",
+                        ]
+                    )
+                )
     draw(st.randoms()).shuffle(events)
     return _cal(*events)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(text=calendars(), offset=st.integers(0, 24 * 60), days=st.integers(1, 21),
-       zone=st.sampled_from([BERLIN, ZoneInfo("America/Los_Angeles"), ZoneInfo("Asia/Kathmandu")]))
+@given(
+    text=calendars(),
+    offset=st.integers(0, 24 * 60),
+    days=st.integers(1, 21),
+    zone=st.sampled_from([BERLIN, ZoneInfo("America/Los_Angeles"), ZoneInfo("Asia/Kathmandu")]),
+)
 def test_random_calendars_prefiltered_equals_full_parse(text: str, offset: int, days: int, zone: ZoneInfo) -> None:
     start = (BASE + timedelta(hours=offset)).replace(tzinfo=zone)
     _same(text, start, start + timedelta(days=days), zone)
@@ -304,15 +420,17 @@ def test_random_calendars_prefiltered_equals_full_parse(text: str, offset: int, 
 
 # -- damaged real files ------------------------------------------------------------------------------
 
-SMALL = [p.read_bytes().decode("utf-8", errors="replace") for p in sorted(ICS.rglob("*.ics"))
-         if p.stat().st_size < 60_000]
+SMALL = [
+    p.read_bytes().decode("utf-8", errors="replace") for p in sorted(ICS.rglob("*.ics")) if p.stat().st_size < 60_000
+]
 DAMAGE = [":", ";", "=", "BEGIN:VEVENT\r\n", "END:VEVENT\r\n", "END:VALARM\r\n", " ", "Z", "\r\n ", "0"]
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), year=st.integers(1997, 2026), days=st.sampled_from([1, 14, 60, 400]))
-def test_damaged_files_prefiltered_never_lose_what_the_full_parse_reads(data: st.DataObject, year: int,
-                                                                         days: int) -> None:
+def test_damaged_files_prefiltered_never_lose_what_the_full_parse_reads(
+    data: st.DataObject, year: int, days: int
+) -> None:
     lines = data.draw(st.sampled_from(SMALL)).splitlines(keepends=True)
     for _ in range(data.draw(st.integers(1, 4))):
         i = data.draw(st.integers(0, len(lines) - 1))
@@ -328,6 +446,6 @@ def test_damaged_files_prefiltered_never_lose_what_the_full_parse_reads(data: st
         elif what == "lower":
             lines[i] = line.lower()
         else:
-            lines[i] = line[:j] + line[j + 2:]
+            lines[i] = line[:j] + line[j + 2 :]
     start = datetime(year, data.draw(st.integers(1, 12)), 1, tzinfo=BERLIN)
     _same("".join(lines), start, start + timedelta(days=days), BERLIN)

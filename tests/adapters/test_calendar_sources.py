@@ -15,8 +15,10 @@ from traystatus.core.settings import CalendarSourceConfig, Settings
 
 BERLIN = ZoneInfo("Europe/Berlin")
 START, END = datetime(2026, 11, 23, tzinfo=BERLIN), datetime(2026, 11, 30, tzinfo=BERLIN)
-ICS = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:a@t\r\nDTSTAMP:20261101T000000Z\r\n"
-       "DTSTART:20261124T090000Z\r\nDTEND:20261124T100000Z\r\nSUMMARY:{title}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+ICS = (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:a@t\r\nDTSTAMP:20261101T000000Z\r\n"
+    "DTSTART:20261124T090000Z\r\nDTEND:20261124T100000Z\r\nSUMMARY:{title}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+)
 
 
 def settings(*calendars: CalendarSourceConfig) -> Settings:
@@ -28,12 +30,16 @@ def test_a_hanging_feed_does_not_block_the_others(feed_server: FeedServer, tmp_p
     good.write_text(ICS.format(title="Planning"), newline="")
     feed_server.routes["/sources/hang/private-abc/basic.ics"] = Route(hang=True)
     feed_server.routes["/sources/ok.ics"] = Route(body=ICS.format(title="From the web").encode())
-    sources = build_sources(settings(
-        CalendarSourceConfig(name="Hangs", location=feed_server.url("/sources/hang/private-abc/basic.ics")),
-        CalendarSourceConfig(name="File", location=str(good)),
-        CalendarSourceConfig(name="Missing", location=str(tmp_path / "missing.ics")),
-        CalendarSourceConfig(name="Web", location=feed_server.url("/sources/ok.ics"))),
-        cache_dir=tmp_path / "cache", timeout=3)
+    sources = build_sources(
+        settings(
+            CalendarSourceConfig(name="Hangs", location=feed_server.url("/sources/hang/private-abc/basic.ics")),
+            CalendarSourceConfig(name="File", location=str(good)),
+            CalendarSourceConfig(name="Missing", location=str(tmp_path / "missing.ics")),
+            CalendarSourceConfig(name="Web", location=feed_server.url("/sources/ok.ics")),
+        ),
+        cache_dir=tmp_path / "cache",
+        timeout=3,
+    )
     hangs, file, missing, web = load_all(sources, START, END, deadline=1.0)  # in order, one per source
     assert hangs.source == "Hangs" and hangs.error is not None and "took too long" in hangs.error.title
     assert [e.title for e in file.events] == ["Planning"] and file.error is None
@@ -43,9 +49,14 @@ def test_a_hanging_feed_does_not_block_the_others(feed_server: FeedServer, tmp_p
 
 
 def test_same_names_are_made_unique_and_descriptions_hide_secret_paths(tmp_path: Path) -> None:
-    sources = build_sources(settings(CalendarSourceConfig(name="Work", location="a.ics"),
-                                     CalendarSourceConfig(name="Work", location="b.ics"),
-                                     CalendarSourceConfig(name="Work", location="c.ics")), cache_dir=tmp_path)
+    sources = build_sources(
+        settings(
+            CalendarSourceConfig(name="Work", location="a.ics"),
+            CalendarSourceConfig(name="Work", location="b.ics"),
+            CalendarSourceConfig(name="Work", location="c.ics"),
+        ),
+        cache_dir=tmp_path,
+    )
     assert [s.name for s in sources] == ["Work", "Work (2)", "Work (3)"]
     google = CalendarSourceConfig(name="G", location="https://calendar.google.com/calendar/ical/x/private-1/basic.ics")
     assert describe(google) == "G (ics: https://calendar.google.com/…)"
@@ -54,8 +65,9 @@ def test_same_names_are_made_unique_and_descriptions_hide_secret_paths(tmp_path:
 def test_a_feed_that_starts_hanging_serves_its_last_good_copy(feed_server: FeedServer, tmp_path: Path) -> None:
     path = "/sources/later-hangs.ics"
     feed_server.routes[path] = Route(body=ICS.format(title="Retro").encode())
-    sources = build_sources(settings(CalendarSourceConfig(name="Web", location=feed_server.url(path))),
-                            cache_dir=tmp_path, timeout=0.5)
+    sources = build_sources(
+        settings(CalendarSourceConfig(name="Web", location=feed_server.url(path))), cache_dir=tmp_path, timeout=0.5
+    )
     [good] = load_all(sources, START, END)
     feed_server.routes[path] = Route(hang=True)
     [stale] = load_all(sources, START, END)
@@ -68,9 +80,14 @@ def test_a_source_past_the_deadline_serves_its_last_good_copy(feed_server: FeedS
     feed_server.routes[path] = Route(body=ICS.format(title="Standup").encode())
     good_file = tmp_path / "good.ics"
     good_file.write_text(ICS.format(title="Planning"), newline="")
-    sources = build_sources(settings(CalendarSourceConfig(name="Web", location=feed_server.url(path)),
-                                     CalendarSourceConfig(name="File", location=str(good_file))),
-                            cache_dir=tmp_path, timeout=3)
+    sources = build_sources(
+        settings(
+            CalendarSourceConfig(name="Web", location=feed_server.url(path)),
+            CalendarSourceConfig(name="File", location=str(good_file)),
+        ),
+        cache_dir=tmp_path,
+        timeout=3,
+    )
     first, _ = load_all(sources, START, END)
     feed_server.routes[path] = Route(hang=True)  # answers nothing, longer than the deadline
     web, file = load_all(sources, START, END, deadline=0.5)
@@ -79,18 +96,24 @@ def test_a_source_past_the_deadline_serves_its_last_good_copy(feed_server: FeedS
     assert [e.title for e in file.events] == ["Planning"]
 
 
-def test_load_all_records_each_calendars_latest_fetch_without_its_address(feed_server: FeedServer,
-                                                                         tmp_path: Path) -> None:
+def test_load_all_records_each_calendars_latest_fetch_without_its_address(
+    feed_server: FeedServer, tmp_path: Path
+) -> None:
     path = "/sources/log/private-s3cret/basic.ics"
     feed_server.routes[path] = Route(body=ICS.format(title="Retro").encode())
     good_file = tmp_path / "good.ics"
     good_file.write_text(ICS.format(title="Planning"), newline="")
     web_url = feed_server.url(path)
     cache = tmp_path / "cache"
-    sources = build_sources(settings(CalendarSourceConfig(name="Web", location=web_url),
-                                     CalendarSourceConfig(name="File", location=str(good_file)),
-                                     CalendarSourceConfig(name="Missing", location=str(tmp_path / "no.ics"))),
-                            cache_dir=cache, timeout=3)
+    sources = build_sources(
+        settings(
+            CalendarSourceConfig(name="Web", location=web_url),
+            CalendarSourceConfig(name="File", location=str(good_file)),
+            CalendarSourceConfig(name="Missing", location=str(tmp_path / "no.ics")),
+        ),
+        cache_dir=cache,
+        timeout=3,
+    )
     fetch_log = CalendarFetchLog(cache)
     assert fetch_log.read() == {}  # never fetched: no record
     before = datetime.now(UTC)
@@ -112,16 +135,22 @@ def test_load_all_records_each_calendars_latest_fetch_without_its_address(feed_s
     assert "s3cret" not in text and "private" not in text  # file paths are no secret: they stay, to be fixed
 
 
-def test_a_source_past_the_deadline_is_recorded_and_a_broken_log_starts_afresh(feed_server: FeedServer,
-                                                                              tmp_path: Path) -> None:
+def test_a_source_past_the_deadline_is_recorded_and_a_broken_log_starts_afresh(
+    feed_server: FeedServer, tmp_path: Path
+) -> None:
     path = "/sources/log-hangs.ics"
     feed_server.routes[path] = Route(hang=True)
     cache = tmp_path / "cache"
     cache.mkdir()
     (cache / FILE_NAME).write_text("{not json")  # a torn or hand-mangled log is not an error for the loads
-    sources = build_sources(settings(CalendarSourceConfig(name="Slow", location=feed_server.url(path)),
-                                     CalendarSourceConfig(name="Other", location=str(tmp_path / "x.ics"))),
-                            cache_dir=cache, timeout=3)
+    sources = build_sources(
+        settings(
+            CalendarSourceConfig(name="Slow", location=feed_server.url(path)),
+            CalendarSourceConfig(name="Other", location=str(tmp_path / "x.ics")),
+        ),
+        cache_dir=cache,
+        timeout=3,
+    )
     slow, _ = load_all(sources, START, END, deadline=0.5)
     record = CalendarFetchLog(cache).read()[location_key(feed_server.url(path))]
     assert slow.error is not None and record.error_title == slow.error.title and "took too long" in record.error_title

@@ -35,8 +35,13 @@ def test_round_trip_keeps_comments_and_layout(tmp_path: Path) -> None:
     doc.set("calendars[1].refresh_minutes", 30)
     settings = doc.save()
     text = path.read_text()
-    for comment in ("# My traystatus config — written by hand", "# I live here", "# my hours",
-                    "# keep titles private!", "# from Outlook"):
+    for comment in (
+        "# My traystatus config — written by hand",
+        "# I live here",
+        "# my hours",
+        "# keep titles private!",
+        "# from Outlook",
+    ):
         assert comment in text
     assert "notify_on_change = false" in text and "refresh_minutes = 30" in text
     assert settings.general.notify_on_change is False

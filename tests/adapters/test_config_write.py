@@ -35,7 +35,9 @@ def load(path: Path) -> Settings:
 
 def test_accounts_are_parsed(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
-    path.write_text(USER_FILE + """
+    path.write_text(
+        USER_FILE
+        + """
 [[accounts.slack]]
 team_id = "T0SIDE001"
 user_id = "U0ME00002"
@@ -44,28 +46,40 @@ user_id = "U0ME00002"
 user_id = "@me:example.org"
 homeserver = "https://matrix.example.org/"
 device_id = "ABCDEF"
-""")
+"""
+    )
     accounts = load(path).accounts
-    assert accounts.slack == (SlackAccount(name="Acme", team_id="T0ACME001", user_id="U0ME00001"),
-                              SlackAccount(name="T0SIDE001", team_id="T0SIDE001", user_id="U0ME00002"))
-    assert accounts.matrix == (MatrixAccount(user_id="@me:example.org", homeserver="https://matrix.example.org",
-                                             device_id="ABCDEF"),)
+    assert accounts.slack == (
+        SlackAccount(name="Acme", team_id="T0ACME001", user_id="U0ME00001"),
+        SlackAccount(name="T0SIDE001", team_id="T0SIDE001", user_id="U0ME00002"),
+    )
+    assert accounts.matrix == (
+        MatrixAccount(user_id="@me:example.org", homeserver="https://matrix.example.org", device_id="ABCDEF"),
+    )
     assert accounts.slack[0].secret_key == "slack:T0ACME001:U0ME00001"
     assert accounts.matrix[0].secret_key == "matrix:@me:example.org"
     assert accounts.find_slack("Acme") == accounts.slack[0] and accounts.find_slack("T0SIDE001") == accounts.slack[1]
     assert accounts.find_matrix("@me:example.org") == accounts.matrix[0] and accounts.find_slack("nope") is None
 
 
-@pytest.mark.parametrize(("extra", "fragment"), [
-    ('[[accounts.slack]]\nteam_id = "T1X"\nuser_id = "U1X"\ntoken = "xoxp-1-2"\n', "secrets never go in the config"),
-    ('[[accounts.slack]]\nteam_id = "acme"\nuser_id = "U1"\n', "expected a Slack id"),
-    ('[[accounts.slack]]\nname = "Again"\nteam_id = "T0ACME001"\nuser_id = "U0ME00001"\n', "listed twice"),
-    ('[[accounts.matrix]]\nuser_id = "me@example.org"\nhomeserver = "https://m.org"\n', "@me:example.org"),
-    ('[[accounts.matrix]]\nuser_id = "@me:example.org"\nhomeserver = "matrix.org"\n', "homeserver"),
-    ('[[accounts.matrix]]\nuser_id = "@me:m.org"\nhomeserver = "https://m.org"\naccess_token = "syt_x"\n',
-     "secrets never go"),
-    ('[[accounts.teams]]\nname = "x"\n', "unknown key"),
-])
+@pytest.mark.parametrize(
+    ("extra", "fragment"),
+    [
+        (
+            '[[accounts.slack]]\nteam_id = "T1X"\nuser_id = "U1X"\ntoken = "xoxp-1-2"\n',
+            "secrets never go in the config",
+        ),
+        ('[[accounts.slack]]\nteam_id = "acme"\nuser_id = "U1"\n', "expected a Slack id"),
+        ('[[accounts.slack]]\nname = "Again"\nteam_id = "T0ACME001"\nuser_id = "U0ME00001"\n', "listed twice"),
+        ('[[accounts.matrix]]\nuser_id = "me@example.org"\nhomeserver = "https://m.org"\n', "@me:example.org"),
+        ('[[accounts.matrix]]\nuser_id = "@me:example.org"\nhomeserver = "matrix.org"\n', "homeserver"),
+        (
+            '[[accounts.matrix]]\nuser_id = "@me:m.org"\nhomeserver = "https://m.org"\naccess_token = "syt_x"\n',
+            "secrets never go",
+        ),
+        ('[[accounts.teams]]\nname = "x"\n', "unknown key"),
+    ],
+)
 def test_bad_account_entries_are_explained(tmp_path: Path, extra: str, fragment: str) -> None:
     path = tmp_path / "config.toml"
     path.write_text(USER_FILE + "\n" + extra)
@@ -80,12 +94,20 @@ def test_add_keeps_comments_and_updates_same_account(tmp_path: Path) -> None:
     path.write_text(USER_FILE)
     path.chmod(0o600)
     assert add_account(path, "slack", {"name": "Side", "team_id": "T0SIDE001", "user_id": "U0ME00002"}) is True
-    assert add_account(path, "matrix", {"user_id": "@me:example.org", "homeserver": "https://m.example.org",
-                                        "device_id": "DEV1"}) is True
+    assert (
+        add_account(
+            path, "matrix", {"user_id": "@me:example.org", "homeserver": "https://m.example.org", "device_id": "DEV1"}
+        )
+        is True
+    )
     assert add_account(path, "slack", {"name": "Acme Corp", "team_id": "T0ACME001", "user_id": "U0ME00001"}) is False
     text = path.read_text()
-    for comment in ("# My traystatus settings — hand-written", "# home", "# never share meeting titles",
-                    "# the day job"):
+    for comment in (
+        "# My traystatus settings — hand-written",
+        "# home",
+        "# never share meeting titles",
+        "# the day job",
+    ):
         assert comment in text
     accounts = load(path).accounts
     assert [a.name for a in accounts.slack] == ["Acme Corp", "Side"]

@@ -17,8 +17,12 @@ from traystatus.core.model import State
 
 ZONES = ["Europe/Berlin", "Asia/Kolkata", "Pacific/Kiritimati", "America/St_Johns"]
 #: ordinary days, both DST changes in Berlin and St John's, and the evening quarter hour that used to fail
-STARTS = [datetime(2026, 11, 30, 23, 50, tzinfo=UTC), datetime(2026, 3, 29, 0, 30, tzinfo=UTC),
-          datetime(2026, 10, 25, 0, 10, tzinfo=UTC), datetime(2026, 3, 8, 5, 0, tzinfo=UTC)]
+STARTS = [
+    datetime(2026, 11, 30, 23, 50, tzinfo=UTC),
+    datetime(2026, 3, 29, 0, 30, tzinfo=UTC),
+    datetime(2026, 10, 25, 0, 10, tzinfo=UTC),
+    datetime(2026, 3, 8, 5, 0, tzinfo=UTC),
+]
 
 
 @pytest.mark.parametrize("zone", ZONES)

@@ -28,10 +28,15 @@ class Clock:
 
 
 def mk(nid: str, *dests: str) -> HandoffNote:
-    return HandoffNote(id=nid, created=datetime(2026, 11, 24, 16, tzinfo=UTC), sections=(
-        NoteSection(title="Done", text="Fixed <b>bold</b> & \"quotes\" for Jürgen"),
-        NoteSection(title="Next", text="東京 review"),
-    ), destinations=tuple(parse_destination(d) for d in dests))
+    return HandoffNote(
+        id=nid,
+        created=datetime(2026, 11, 24, 16, tzinfo=UTC),
+        sections=(
+            NoteSection(title="Done", text='Fixed <b>bold</b> & "quotes" for Jürgen'),
+            NoteSection(title="Next", text="東京 review"),
+        ),
+        destinations=tuple(parse_destination(d) for d in dests),
+    )
 
 
 @pytest.fixture
@@ -45,8 +50,9 @@ def archive(tmp_path: Path) -> Iterator[SqliteNoteArchive]:
 def matrix(synapse: SynapseServer) -> tuple[MatrixClient, str, str]:
     user = synapse.new_user("handoff")
     room = synapse.create_room(user.token, name="handoffs")
-    session = MatrixSession(homeserver=synapse.base_url, user_id=user.user_id, access_token=user.token,
-                            device_id=user.device_id or "")
+    session = MatrixSession(
+        homeserver=synapse.base_url, user_id=user.user_id, access_token=user.token, device_id=user.device_id or ""
+    )
     return MatrixClient(session, retries=0, max_wait=0), room, user.token
 
 
@@ -54,8 +60,9 @@ def messages(synapse: SynapseServer, token: str, room: str) -> list[dict[str, ob
     return synapse.room_messages(token, room)
 
 
-def test_matrix_body_and_html_one_message(archive: SqliteNoteArchive, synapse: SynapseServer,
-                                          matrix: tuple[MatrixClient, str, str]) -> None:
+def test_matrix_body_and_html_one_message(
+    archive: SqliteNoteArchive, synapse: SynapseServer, matrix: tuple[MatrixClient, str, str]
+) -> None:
     client, room, token = matrix
     clock = Clock()
     archive.store(mk("m1", f"matrix:{room}"), clock())
@@ -65,14 +72,15 @@ def test_matrix_body_and_html_one_message(archive: SqliteNoteArchive, synapse: S
     (msg,) = messages(synapse, token, room)
     content = msg["content"]
     assert isinstance(content, dict)
-    assert "Fixed <b>bold</b> & \"quotes\" for Jürgen" in content["body"]
+    assert 'Fixed <b>bold</b> & "quotes" for Jürgen' in content["body"]
     assert "Fixed &lt;b&gt;bold&lt;/b&gt; &amp; &quot;quotes&quot;" in content["formatted_body"]
     assert content["format"] == "org.matrix.custom.html"
     assert worker.run_due() == []  # nothing left to do
 
 
-def test_matrix_room_alias_is_resolved_and_an_unknown_one_refused(archive: SqliteNoteArchive, synapse: SynapseServer,
-                                                                   matrix: tuple[MatrixClient, str, str]) -> None:
+def test_matrix_room_alias_is_resolved_and_an_unknown_one_refused(
+    archive: SqliteNoteArchive, synapse: SynapseServer, matrix: tuple[MatrixClient, str, str]
+) -> None:
     client, _room, token = matrix
     name = f"handoffs-{id(archive)}"
     room = synapse.create_room(token, name="aliased", room_alias_name=name)
@@ -87,8 +95,9 @@ def test_matrix_room_alias_is_resolved_and_an_unknown_one_refused(archive: Sqlit
     assert len(messages(synapse, token, room)) == 1
 
 
-def test_matrix_server_killed_mid_delivery_then_restart(tmp_path: Path, synapse: SynapseServer,
-                                                        matrix: tuple[MatrixClient, str, str]) -> None:
+def test_matrix_server_killed_mid_delivery_then_restart(
+    tmp_path: Path, synapse: SynapseServer, matrix: tuple[MatrixClient, str, str]
+) -> None:
     client, room, token = matrix
     clock = Clock()
     archive = SqliteNoteArchive.in_dir(tmp_path)
@@ -129,12 +138,13 @@ def test_slack_escaped_once(archive: SqliteNoteArchive, slack_emulator: SlackEmu
     (d,) = HandoffDelivery(archive, {"slack": slack}, clock).run_due()
     assert d.status is DeliveryStatus.SENT and d.remote_id
     (text,) = posted(slack_emulator)
-    assert "Fixed &lt;b&gt;bold&lt;/b&gt; &amp; \"quotes\" for Jürgen" in text
+    assert 'Fixed &lt;b&gt;bold&lt;/b&gt; &amp; "quotes" for Jürgen' in text
     assert slack_emulator.messages[0].channel == "C0HANDOFF"
 
 
-def test_slack_rate_limit_and_refusal(archive: SqliteNoteArchive, slack_emulator: SlackEmulator,
-                                      slack: SlackSender) -> None:
+def test_slack_rate_limit_and_refusal(
+    archive: SqliteNoteArchive, slack_emulator: SlackEmulator, slack: SlackSender
+) -> None:
     clock = Clock()
     archive.store(mk("s2", "slack:#handoffs", "slack:#nope"), clock())
     slack_emulator.inject("chat.postMessage", status=429, retry_after=90)
@@ -148,8 +158,9 @@ def test_slack_rate_limit_and_refusal(archive: SqliteNoteArchive, slack_emulator
     assert len(posted(slack_emulator)) == 1
 
 
-def test_slack_timeout_is_never_blindly_resent(tmp_path: Path, slack_emulator: SlackEmulator,
-                                               slack: SlackSender) -> None:
+def test_slack_timeout_is_never_blindly_resent(
+    tmp_path: Path, slack_emulator: SlackEmulator, slack: SlackSender
+) -> None:
     clock = Clock()
     archive = SqliteNoteArchive.in_dir(tmp_path)
     archive.store(mk("s3", "slack:#handoffs"), clock())
@@ -171,8 +182,9 @@ def test_slack_timeout_is_never_blindly_resent(tmp_path: Path, slack_emulator: S
     archive.close()
 
 
-def test_slack_crash_after_post_is_not_repeated(tmp_path: Path, slack_emulator: SlackEmulator,
-                                                slack: SlackSender) -> None:
+def test_slack_crash_after_post_is_not_repeated(
+    tmp_path: Path, slack_emulator: SlackEmulator, slack: SlackSender
+) -> None:
     clock = Clock()
     archive = SqliteNoteArchive.in_dir(tmp_path)
     note = mk("s4", "slack:#handoffs")

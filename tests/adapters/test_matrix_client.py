@@ -25,12 +25,14 @@ class RecordingSleep:
 
 
 def client_for(synapse: SynapseServer, user: MatrixUser, **kwargs: object) -> MatrixClient:
-    session = MatrixSession(homeserver=synapse.base_url, user_id=user.user_id, access_token=user.token,
-                            device_id="TEST")
+    session = MatrixSession(
+        homeserver=synapse.base_url, user_id=user.user_id, access_token=user.token, device_id="TEST"
+    )
     return MatrixClient(session, **kwargs)  # type: ignore[arg-type]
 
 
 # -- presence ---------------------------------------------------------------------------------------------------
+
 
 def test_presence_and_status_message_round_trip(synapse: SynapseServer) -> None:
     client = client_for(synapse, synapse.new_user("pres"))
@@ -96,6 +98,7 @@ def test_fixture_users_with_lifted_limits_never_wait(synapse: SynapseServer) -> 
 
 # -- Do Not Disturb through the master push rule -------------------------------------------------------------------
 
+
 def test_master_push_rule_on_off_and_restore(synapse: SynapseServer) -> None:
     client = client_for(synapse, synapse.new_user("dnd"))
     before = client.dnd_enabled()
@@ -114,6 +117,7 @@ def test_unknown_push_rule_is_a_plain_error(synapse: SynapseServer) -> None:
 
 
 # -- outages --------------------------------------------------------------------------------------------------------
+
 
 def test_server_down_then_back(synapse: SynapseServer) -> None:
     sleep = RecordingSleep()
@@ -148,14 +152,17 @@ def test_killed_server_keeps_data_and_sessions(synapse: SynapseServer) -> None:
 
 # -- messages, rooms, profiles -----------------------------------------------------------------------------------------
 
+
 def test_send_message_same_txn_id_is_one_event(synapse: SynapseServer) -> None:
     user = synapse.new_user("send")
     room = synapse.create_room(user.token, name="handoffs")
     client = client_for(synapse, user)
-    first = client.send_message(room, "Handoff: deploy done", formatted_body="<b>Handoff</b>: deploy done",
-                                txn_id="handoff-2026-11-24")
-    again = client.send_message(room, "Handoff: deploy done", formatted_body="<b>Handoff</b>: deploy done",
-                                txn_id="handoff-2026-11-24")
+    first = client.send_message(
+        room, "Handoff: deploy done", formatted_body="<b>Handoff</b>: deploy done", txn_id="handoff-2026-11-24"
+    )
+    again = client.send_message(
+        room, "Handoff: deploy done", formatted_body="<b>Handoff</b>: deploy done", txn_id="handoff-2026-11-24"
+    )
     other = client.send_message(room, "second note", txn_id="handoff-2026-11-25")
     assert first == again != other
     events = synapse.room_messages(user.token, room)

@@ -81,11 +81,13 @@ def scripted() -> Iterator[ScriptedServer]:
         server.close()
 
 
-def make_client(server: ScriptedServer, *, refresh: str | None = REFRESH,
-                **kwargs: Any) -> tuple[MatrixClient, list[float]]:
+def make_client(
+    server: ScriptedServer, *, refresh: str | None = REFRESH, **kwargs: Any
+) -> tuple[MatrixClient, list[float]]:
     waits: list[float] = []
-    session = MatrixSession(homeserver=server.url, user_id="@me:example.org", access_token=TOKEN,
-                            device_id="DEV", refresh_token=refresh)
+    session = MatrixSession(
+        homeserver=server.url, user_id="@me:example.org", access_token=TOKEN, device_id="DEV", refresh_token=refresh
+    )
     return MatrixClient(session, sleep=waits.append, **kwargs), waits
 
 
@@ -101,8 +103,11 @@ def test_retry_after_header_alone_is_honoured(scripted: ScriptedServer) -> None:
 
 def test_retry_after_http_date_and_the_longer_of_both(scripted: ScriptedServer) -> None:
     later = format_datetime(datetime.now(UTC) + timedelta(seconds=20), usegmt=True)
-    scripted.script = [Reply(429, {"errcode": "M_LIMIT_EXCEEDED", "retry_after_ms": 1500}, {"Retry-After": "4"}),
-                       Reply(429, {"errcode": "M_LIMIT_EXCEEDED"}, {"Retry-After": later}), WHOAMI]
+    scripted.script = [
+        Reply(429, {"errcode": "M_LIMIT_EXCEEDED", "retry_after_ms": 1500}, {"Retry-After": "4"}),
+        Reply(429, {"errcode": "M_LIMIT_EXCEEDED"}, {"Retry-After": later}),
+        WHOAMI,
+    ]
     client, waits = make_client(scripted)
     client.whoami()
     assert waits[0] == 4.0
@@ -167,8 +172,11 @@ def test_soft_logout_refreshes_once_only(scripted: ScriptedServer, caplog: pytes
         client.whoami()
     assert exc.value.needs_action
     methods_paths = [(s[0], s[1]) for s in scripted.seen]
-    assert methods_paths == [("GET", "/_matrix/client/v3/account/whoami"), ("POST", "/_matrix/client/v3/refresh"),
-                             ("GET", "/_matrix/client/v3/account/whoami")]
+    assert methods_paths == [
+        ("GET", "/_matrix/client/v3/account/whoami"),
+        ("POST", "/_matrix/client/v3/refresh"),
+        ("GET", "/_matrix/client/v3/account/whoami"),
+    ]
     assert scripted.seen[1][3] == {"refresh_token": REFRESH} and scripted.seen[1][2] == ""
     assert scripted.seen[2][2] == "Bearer syt_new"
     assert len(changed) == 1 and changed[0].refresh_token == REFRESH  # no new one given: the old one stays

@@ -18,8 +18,8 @@ pytestmark = pytest.mark.synapse
 
 # -- discovery -------------------------------------------------------------------------------------------------
 
-def test_discover_from_user_id_server_name_and_url(synapse: SynapseServer,
-                                                    matrix_well_known: WellKnownServer) -> None:
+
+def test_discover_from_user_id_server_name_and_url(synapse: SynapseServer, matrix_well_known: WellKnownServer) -> None:
     name = matrix_well_known.server_name
     assert discover(f"@alice:{name}") == synapse.base_url
     assert discover(name) == synapse.base_url
@@ -43,7 +43,9 @@ def test_discover_rejects_bad_well_known(matrix_well_known: WellKnownServer) -> 
 def test_discover_rejects_a_server_that_is_not_matrix(matrix_well_known: WellKnownServer) -> None:
     # The well-known points at itself: it has no /_matrix/client/versions.
     matrix_well_known.routes["/.well-known/matrix/client"] = (
-        200, json.dumps({"m.homeserver": {"base_url": matrix_well_known.url}}))
+        200,
+        json.dumps({"m.homeserver": {"base_url": matrix_well_known.url}}),
+    )
     with pytest.raises(ServiceError, match="Not a Matrix homeserver"):
         discover(f"@bob:{matrix_well_known.server_name}")
 
@@ -60,6 +62,7 @@ def test_discover_rejects_garbage() -> None:
 
 
 # -- login -----------------------------------------------------------------------------------------------------
+
 
 def test_password_login_keeps_device_and_offers_refresh(synapse: SynapseServer) -> None:
     user = synapse.new_user("login")
@@ -80,8 +83,9 @@ def test_second_login_with_same_device_id_reuses_the_device(synapse: SynapseServ
     assert second.device_id == first.device_id
     assert second.access_token != first.access_token
     assert MatrixClient(second).whoami()["device_id"] == first.device_id
-    devices = requests.get(f"{synapse.base_url}/_matrix/client/v3/devices",
-                           headers=synapse.auth(second.access_token), timeout=10).json()["devices"]
+    devices = requests.get(
+        f"{synapse.base_url}/_matrix/client/v3/devices", headers=synapse.auth(second.access_token), timeout=10
+    ).json()["devices"]
     mine = [d for d in devices if d["device_id"] == first.device_id]
     assert len(mine) == 1 and mine[0]["display_name"] == "traystatus test"
 
@@ -96,6 +100,7 @@ def test_wrong_password_needs_action_and_never_echoes_it(synapse: SynapseServer)
 
 # -- refresh on soft logout (a homeserver whose refreshable tokens live 1 s) ----------------------------------
 
+
 @pytest.fixture
 def synapse_short_tokens(synapse_factory: SynapseFactory) -> SynapseServer:
     return synapse_factory.get("short_tokens", {"refreshable_access_token_lifetime": "1s"})
@@ -104,16 +109,20 @@ def synapse_short_tokens(synapse_factory: SynapseFactory) -> SynapseServer:
 def _wait_until_expired(session: MatrixSession) -> None:
     assert session.expires_at is not None
     while True:
-        r = requests.get(f"{session.homeserver}/_matrix/client/v3/account/whoami",
-                         headers={"Authorization": f"Bearer {session.access_token}"}, timeout=10)
+        r = requests.get(
+            f"{session.homeserver}/_matrix/client/v3/account/whoami",
+            headers={"Authorization": f"Bearer {session.access_token}"},
+            timeout=10,
+        )
         if r.status_code == 401:
             assert r.json() == {"errcode": "M_UNKNOWN_TOKEN", "error": r.json()["error"], "soft_logout": True}
             return
         time.sleep(0.25)
 
 
-def test_expired_token_is_refreshed_once_and_reported(synapse_short_tokens: SynapseServer,
-                                                      caplog: pytest.LogCaptureFixture) -> None:
+def test_expired_token_is_refreshed_once_and_reported(
+    synapse_short_tokens: SynapseServer, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     server = synapse_short_tokens
     user = server.new_user("refresh")
@@ -154,8 +163,10 @@ def test_soft_logout_with_a_dead_refresh_token_needs_login(synapse_short_tokens:
 
 # -- revoked token (no soft logout) -----------------------------------------------------------------------------
 
-def test_revoked_token_needs_action_without_leaking_it(synapse: SynapseServer,
-                                                       caplog: pytest.LogCaptureFixture) -> None:
+
+def test_revoked_token_needs_action_without_leaking_it(
+    synapse: SynapseServer, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     user = synapse.new_user("revoked")
     session = login_password(synapse.base_url, user.user_id, user.password)
@@ -175,6 +186,7 @@ def test_revoked_token_needs_action_without_leaking_it(synapse: SynapseServer,
 
 
 # -- storing a session (the keyring holds it whole) ------------------------------------------------------------
+
 
 def test_session_json_round_trip_and_damaged_entry(synapse: SynapseServer) -> None:
     user = synapse.new_user("store")

@@ -20,16 +20,23 @@ from traystatus.core.status_map import DesiredStatus
 pytestmark = pytest.mark.synapse
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
-MEETING = DesiredStatus(state=State.MEETING, text="In a meeting", emoji=":spiral_calendar_pad:",
-                        expires_at=NOW + timedelta(minutes=30))
-FOCUS = DesiredStatus(state=State.FOCUS, text="Focusing", emoji=":headphones:", expires_at=NOW + timedelta(hours=1),
-                      dnd_until=NOW + timedelta(hours=1))
+MEETING = DesiredStatus(
+    state=State.MEETING, text="In a meeting", emoji=":spiral_calendar_pad:", expires_at=NOW + timedelta(minutes=30)
+)
+FOCUS = DesiredStatus(
+    state=State.FOCUS,
+    text="Focusing",
+    emoji=":headphones:",
+    expires_at=NOW + timedelta(hours=1),
+    dnd_until=NOW + timedelta(hours=1),
+)
 AVAILABLE = DesiredStatus(state=State.AVAILABLE)
 
 
 def client_for(synapse: SynapseServer, user: MatrixUser) -> MatrixClient:
-    session = MatrixSession(homeserver=synapse.base_url, user_id=user.user_id, access_token=user.token,
-                            device_id="TRAY")
+    session = MatrixSession(
+        homeserver=synapse.base_url, user_id=user.user_id, access_token=user.token, device_id="TRAY"
+    )
     return MatrixClient(session, max_wait=0.0, retries=0, timeout=3.0, sleep=lambda s: None)
 
 
@@ -99,8 +106,9 @@ def test_default_presence_rate_limit_is_waited_out(synapse: SynapseServer) -> No
 def test_revoked_token_needs_action(synapse: SynapseServer) -> None:
     user = synapse.new_user("gone")
     r = Runner(client_for(synapse, user))
-    requests.post(f"{synapse.base_url}/_matrix/client/v3/logout", headers=synapse.auth(user.token), json={},
-                  timeout=10).raise_for_status()
+    requests.post(
+        f"{synapse.base_url}/_matrix/client/v3/logout", headers=synapse.auth(user.token), json={}, timeout=10
+    ).raise_for_status()
     out = r.run(FOCUS, NOW)
     assert out.needs_action and out.sent == () and len(out.errors) == 1
     assert user.token not in repr(out)

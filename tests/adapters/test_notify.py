@@ -43,8 +43,11 @@ class FakeDaemon:
             if msg.header.fields.get(HeaderFields.member) == "Notify":
                 app, _, _, summary, body = msg.body[:5]
                 self.received.append((app, summary, body))
-                reply = (new_error(msg, "org.freedesktop.DBus.Error.Failed", "s", ("nope",)) if self.refuse
-                         else new_method_return(msg, "u", (len(self.received),)))
+                reply = (
+                    new_error(msg, "org.freedesktop.DBus.Error.Failed", "s", ("nope",))
+                    if self.refuse
+                    else new_method_return(msg, "u", (len(self.received),))
+                )
                 self.conn.send(reply)
 
     def close(self) -> None:
@@ -89,4 +92,3 @@ def test_daemon_error_is_reported(session_bus: str) -> None:
 def test_bad_bus_address_is_not_a_crash() -> None:
     n = DesktopNotifier(platform="linux", environ={"DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent/bus"})
     assert n.notify("x", "y") is False
-

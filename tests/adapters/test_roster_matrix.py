@@ -17,8 +17,9 @@ pytestmark = pytest.mark.synapse
 
 
 def client_for(synapse: SynapseServer, user: MatrixUser) -> MatrixClient:
-    return MatrixClient(MatrixSession(homeserver=synapse.base_url, user_id=user.user_id, access_token=user.token,
-                                      device_id="ROSTER"))
+    return MatrixClient(
+        MatrixSession(homeserver=synapse.base_url, user_id=user.user_id, access_token=user.token, device_id="ROSTER")
+    )
 
 
 def set_name(synapse: SynapseServer, user: MatrixUser, name: str) -> None:
@@ -50,7 +51,10 @@ def test_room_members_with_time_zones(synapse: SynapseServer, tmp_path: Path) ->
     client_for(synapse, nozone).set_profile_field("m.tz", "Australia/Lord_Howe")
     assert len(roster.people(t0 + timedelta(hours=2))) == 2  # cached for a day
     assert {p.tz.key for p in roster.people(t0 + timedelta(hours=25))} == {
-        "Pacific/Chatham", "Asia/Kathmandu", "Australia/Lord_Howe"}
+        "Pacific/Chatham",
+        "Asia/Kathmandu",
+        "Australia/Lord_Howe",
+    }
 
 
 def test_room_alias_is_resolved_and_unknown_ones_refused_with_the_fix(synapse: SynapseServer) -> None:

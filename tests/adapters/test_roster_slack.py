@@ -15,8 +15,16 @@ from traystatus.adapters.roster_slack import fetch_slack_people, slack_roster
 from traystatus.adapters.slack_api import SlackClient
 from traystatus.core.errors import ServiceError
 
-ZONES = ["Asia/Kolkata", "Asia/Kathmandu", "America/Santiago", "Australia/Sydney", "Pacific/Chatham",
-         "Pacific/Kiritimati", "Pacific/Pago_Pago", "Europe/London"]
+ZONES = [
+    "Asia/Kolkata",
+    "Asia/Kathmandu",
+    "America/Santiago",
+    "Australia/Sydney",
+    "Pacific/Chatham",
+    "Pacific/Kiritimati",
+    "Pacific/Pago_Pago",
+    "Europe/London",
+]
 
 
 def add_people(emu: SlackEmulator, n: int) -> None:
@@ -35,8 +43,9 @@ def client(emu: SlackEmulator, clock: ManualClock) -> SlackClient:
 
 def test_all_pages_read_bots_deleted_and_me_skipped(slack_emulator: SlackEmulator, slack_clock: ManualClock) -> None:
     add_people(slack_emulator, 40)
-    people = fetch_slack_people(client(slack_emulator, slack_clock), exclude_user_id=slack_emulator.user_id,
-                                page_size=10)
+    people = fetch_slack_people(
+        client(slack_emulator, slack_clock), exclude_user_id=slack_emulator.user_id, page_size=10
+    )
     calls = slack_emulator.calls_to("users.list")
     assert len(calls) == 6  # 51 members, 10 a page
     assert "cursor" not in calls[0].params and all(c.params.get("cursor") for c in calls[1:])
@@ -60,8 +69,9 @@ def test_tier2_rate_limit_is_waited_out(slack_emulator: SlackEmulator, slack_clo
     assert slack_clock() - start >= 1  # the client slept as Slack asked (on the emulator's clock)
 
 
-def test_daily_cache_refresh_and_stale_copy(slack_emulator: SlackEmulator, slack_clock: ManualClock,
-                                           tmp_path: Path) -> None:
+def test_daily_cache_refresh_and_stale_copy(
+    slack_emulator: SlackEmulator, slack_clock: ManualClock, tmp_path: Path
+) -> None:
     roster = slack_roster(client(slack_emulator, slack_clock), tmp_path, exclude_user_id=slack_emulator.user_id)
     t0 = datetime(2026, 6, 1, 9, tzinfo=UTC)
     first = roster.people(t0)
@@ -75,8 +85,7 @@ def test_daily_cache_refresh_and_stale_copy(slack_emulator: SlackEmulator, slack
     assert len(roster.people(t0 + timedelta(days=3))) == 9  # Slack refuses: the last good copy stays
 
 
-def test_first_import_failure_says_why(slack_emulator: SlackEmulator, slack_clock: ManualClock,
-                                       tmp_path: Path) -> None:
+def test_first_import_failure_says_why(slack_emulator: SlackEmulator, slack_clock: ManualClock, tmp_path: Path) -> None:
     slack_emulator.revoke()
     with pytest.raises(ServiceError) as e:
         slack_roster(client(slack_emulator, slack_clock), tmp_path).people(datetime(2026, 6, 1, tzinfo=UTC))

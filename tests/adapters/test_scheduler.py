@@ -78,8 +78,12 @@ def test_triggers_coalesce_and_never_overlap() -> None:
 def test_a_wall_clock_jump_triggers_a_pass() -> None:
     offset = [timedelta(0)]
     passes = Passes()
-    s = SyncScheduler(passes, clock=lambda: datetime.now(UTC) + offset[0], watch_every=timedelta(seconds=0.05),
-                      jump_tolerance=timedelta(seconds=30))
+    s = SyncScheduler(
+        passes,
+        clock=lambda: datetime.now(UTC) + offset[0],
+        watch_every=timedelta(seconds=0.05),
+        jump_tolerance=timedelta(seconds=30),
+    )
     s.start()
     try:
         assert wait_for(lambda: passes.reasons == ["start"])

@@ -38,7 +38,10 @@ def test_real_secret_service_round_trip(os_keyring: KeyringBackend) -> None:
     assert store.get("slack:T1:U1") == TOKEN
     assert os_keyring.get_password("traystatus", "slack:T1:U1") == TOKEN  # really in the Secret Service
     assert parse_matrix_secret(store.get("matrix:@me:example.org") or "") == {
-        "access_token": "syt_abc", "refresh_token": "syr_def", "device_id": "DEVICE1"}
+        "access_token": "syt_abc",
+        "refresh_token": "syr_def",
+        "device_id": "DEVICE1",
+    }
     store.set("slack:T1:U1", TOKEN + "-rotated")
     assert store.get("slack:T1:U1") == TOKEN + "-rotated"
     store.delete("slack:T1:U1")
@@ -66,11 +69,13 @@ def test_plaintext_backend_is_refused(tmp_path: Path) -> None:
 def test_plaintext_default_without_dbus_is_refused(tmp_path: Path) -> None:
     # What keyring picks by itself with keyrings.alt installed and no D-Bus session (FIELD_NOTES "Keyring"),
     # in a fresh interpreter since keyring caches its choice.
-    code = ("import keyring\nfrom traystatus.adapters.secrets import KeyringSecretStore\n"
-            "from traystatus.core.errors import SecretStoreError\n"
-            "print(type(keyring.get_keyring()).__name__)\n"
-            "try:\n    KeyringSecretStore().set('slack:T1:U1', 'xoxp-x')\n"
-            "except SecretStoreError as e:\n    print(e.title)\n")
+    code = (
+        "import keyring\nfrom traystatus.adapters.secrets import KeyringSecretStore\n"
+        "from traystatus.core.errors import SecretStoreError\n"
+        "print(type(keyring.get_keyring()).__name__)\n"
+        "try:\n    KeyringSecretStore().set('slack:T1:U1', 'xoxp-x')\n"
+        "except SecretStoreError as e:\n    print(e.title)\n"
+    )
     env = {k: v for k, v in os.environ.items() if k not in ("DBUS_SESSION_BUS_ADDRESS", "PYTHON_KEYRING_BACKEND")}
     env["XDG_DATA_HOME"] = str(tmp_path)
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
@@ -95,8 +100,12 @@ def test_unreachable_secret_service_is_a_clear_error(monkeypatch: pytest.MonkeyP
 
 
 def test_env_store_defines_one_account_of_each() -> None:
-    env = {"TRAYSTATUS_SLACK_TOKEN": TOKEN, "TRAYSTATUS_MATRIX_USER": "@bot:example.org",
-           "TRAYSTATUS_MATRIX_HOMESERVER": "https://matrix.example.org/", "TRAYSTATUS_MATRIX_TOKEN": "syt_env"}
+    env = {
+        "TRAYSTATUS_SLACK_TOKEN": TOKEN,
+        "TRAYSTATUS_MATRIX_USER": "@bot:example.org",
+        "TRAYSTATUS_MATRIX_HOMESERVER": "https://matrix.example.org/",
+        "TRAYSTATUS_MATRIX_TOKEN": "syt_env",
+    }
     store = EnvSecretStore(env)
     assert store.get(ENV_SLACK_KEY) == TOKEN
     assert json.loads(store.get("matrix:@bot:example.org") or "")["access_token"] == "syt_env"
@@ -110,16 +119,25 @@ def test_env_store_defines_one_account_of_each() -> None:
 
 def test_configured_accounts_from_settings_and_env(os_keyring: KeyringBackend) -> None:
     settings = AccountsSettings(
-        slack=(SlackAccount(name="Acme", team_id="T1", user_id="U1"),
-               SlackAccount(name="Side", team_id="T2", user_id="U2")),
-        matrix=(MatrixAccount(user_id="@me:example.org", homeserver="https://m.example.org", device_id="D1"),))
-    env = {"TRAYSTATUS_SLACK_TOKEN": TOKEN, "TRAYSTATUS_MATRIX_USER": "@me:example.org",
-           "TRAYSTATUS_MATRIX_HOMESERVER": "https://env.example.org", "TRAYSTATUS_MATRIX_TOKEN": "syt_env"}
+        slack=(
+            SlackAccount(name="Acme", team_id="T1", user_id="U1"),
+            SlackAccount(name="Side", team_id="T2", user_id="U2"),
+        ),
+        matrix=(MatrixAccount(user_id="@me:example.org", homeserver="https://m.example.org", device_id="D1"),),
+    )
+    env = {
+        "TRAYSTATUS_SLACK_TOKEN": TOKEN,
+        "TRAYSTATUS_MATRIX_USER": "@me:example.org",
+        "TRAYSTATUS_MATRIX_HOMESERVER": "https://env.example.org",
+        "TRAYSTATUS_MATRIX_TOKEN": "syt_env",
+    }
     accounts = configured_accounts(settings, env)
     assert [(a.service, a.name, a.secret_key, a.source) for a in accounts] == [
-        ("slack", "Acme", "slack:T1:U1", "keyring"), ("slack", "Side", "slack:T2:U2", "keyring"),
+        ("slack", "Acme", "slack:T1:U1", "keyring"),
+        ("slack", "Side", "slack:T2:U2", "keyring"),
         ("slack", "Slack (TRAYSTATUS_SLACK_TOKEN)", "slack:env", "env"),
-        ("matrix", "@me:example.org", "matrix:@me:example.org", "env")]
+        ("matrix", "@me:example.org", "matrix:@me:example.org", "env"),
+    ]
     assert accounts[-1].homeserver == "https://env.example.org"
     assert configured_accounts(settings, {})[2].source == "keyring"
     KeyringSecretStore().set("slack:T1:U1", "xoxp-acme")

@@ -30,24 +30,35 @@ def client(emu: SlackEmulator, **kw: object) -> SlackClient:
 
 def test_auth_test_gives_identity_and_scopes(slack_emulator: SlackEmulator) -> None:
     ident = client(slack_emulator).auth_test()
-    assert ident == SlackIdentity(team_id="T0TRAYST", team="Traystatus Test", user_id="U0ME00001", user="alex",
-                                  url="https://traystatus-test.slack.com/", scopes=ident.scopes)
+    assert ident == SlackIdentity(
+        team_id="T0TRAYST",
+        team="Traystatus Test",
+        user_id="U0ME00001",
+        user="alex",
+        url="https://traystatus-test.slack.com/",
+        scopes=ident.scopes,
+    )
     assert {"users.profile:write", "dnd:write", "chat:write"} <= set(ident.scopes)
 
 
 def test_writes_are_json_reads_are_form(slack_emulator: SlackEmulator, slack_clock: ManualClock) -> None:
     c = client(slack_emulator)
     until = int(slack_clock()) + 900
-    c.call("users.profile.set", profile={"status_text": "In a meeting", "status_emoji": ":calendar:",
-                                         "status_expiration": until})
+    c.call(
+        "users.profile.set",
+        profile={"status_text": "In a meeting", "status_emoji": ":calendar:", "status_expiration": until},
+    )
     got = c.call("users.profile.get")
     assert got["profile"]["status_text"] == "In a meeting"
     c.call("users.info", user="U0PRIYA01")
     c.call("users.list", limit=2)
     kinds = [(call.method, call.content_type.split(";")[0]) for call in slack_emulator.calls]
-    assert kinds == [("users.profile.set", "application/json"), ("users.profile.get", ""),  # no arguments, no body
-                     ("users.info", "application/x-www-form-urlencoded"),
-                     ("users.list", "application/x-www-form-urlencoded")]
+    assert kinds == [
+        ("users.profile.set", "application/json"),
+        ("users.profile.get", ""),  # no arguments, no body
+        ("users.info", "application/x-www-form-urlencoded"),
+        ("users.list", "application/x-www-form-urlencoded"),
+    ]
     assert all("warning" not in call.response for call in slack_emulator.calls)
     assert slack_emulator.status() == ("In a meeting", ":calendar:", until)
 
@@ -83,8 +94,9 @@ def test_retry_after_longer_than_max_wait_raises_with_retry_after(slack_emulator
     assert len(slack_emulator.calls) == 1
 
 
-def test_profile_write_burst_waits_on_the_emulator_clock(slack_emulator: SlackEmulator,
-                                                         slack_clock: ManualClock) -> None:
+def test_profile_write_burst_waits_on_the_emulator_clock(
+    slack_emulator: SlackEmulator, slack_clock: ManualClock
+) -> None:
     sleeps = Sleeps(slack_clock)
     c = client(slack_emulator, sleep=sleeps, max_wait=120)
     for i in range(12):

@@ -13,8 +13,15 @@ from tests.fixtures.slack import ManualClock
 from tests.slack_emulator import SlackEmulator
 
 
-def post(emu: SlackEmulator, method: str, token: str | None = None, *, form: dict[str, object] | None = None,
-         body: object = None, raw_json: str | None = None) -> requests.Response:
+def post(
+    emu: SlackEmulator,
+    method: str,
+    token: str | None = None,
+    *,
+    form: dict[str, object] | None = None,
+    body: object = None,
+    raw_json: str | None = None,
+) -> requests.Response:
     headers = {}
     tok = emu.token if token is None else token
     if tok:
@@ -39,6 +46,7 @@ def set_status(emu: SlackEmulator, **profile: object) -> requests.Response:
 
 # -- authentication ------------------------------------------------------------------------------
 
+
 def test_auth_test_answers_identity_and_scopes_header(slack_emulator: SlackEmulator) -> None:
     r = post(slack_emulator, "auth.test")
     assert r.status_code == 200
@@ -62,8 +70,11 @@ def test_missing_or_unknown_token_is_refused(slack_emulator: SlackEmulator, toke
 
 
 def test_token_in_json_body_is_not_read(slack_emulator: SlackEmulator) -> None:
-    r = requests.post(slack_emulator.base_url + "users.profile.set", timeout=5,
-                      json={"token": slack_emulator.token, "profile": {"status_text": "x", "status_emoji": ":x:"}})
+    r = requests.post(
+        slack_emulator.base_url + "users.profile.set",
+        timeout=5,
+        json={"token": slack_emulator.token, "profile": {"status_text": "x", "status_emoji": ":x:"}},
+    )
     assert err(r) == "not_authed"
 
 
@@ -75,8 +86,12 @@ def test_revoked_token(slack_emulator: SlackEmulator) -> None:
 
 def test_missing_scope_names_needed_and_provided(slack_emulator: SlackEmulator) -> None:
     slack_emulator.add_token("xoxp-readonly", scopes=("users:read", "users.profile:read"))
-    r = post(slack_emulator, "users.profile.set", "xoxp-readonly",
-             body={"profile": {"status_text": "hi", "status_emoji": ":wave:"}})
+    r = post(
+        slack_emulator,
+        "users.profile.set",
+        "xoxp-readonly",
+        body={"profile": {"status_text": "hi", "status_emoji": ":wave:"}},
+    )
     data = r.json()
     assert (data["ok"], data["error"], data["needed"]) == (False, "missing_scope", "users.profile:write")
     assert data["provided"] == "users:read,users.profile:read"
@@ -87,8 +102,17 @@ def test_missing_scope_names_needed_and_provided(slack_emulator: SlackEmulator) 
 
 def test_bot_token_is_refused_on_user_only_methods(slack_emulator: SlackEmulator) -> None:
     slack_emulator.add_token("xoxb-bot", kind="bot")
-    assert err(post(slack_emulator, "users.profile.set", "xoxb-bot",
-                    body={"profile": {"status_text": "x", "status_emoji": ":x:"}})) == "not_allowed_token_type"
+    assert (
+        err(
+            post(
+                slack_emulator,
+                "users.profile.set",
+                "xoxb-bot",
+                body={"profile": {"status_text": "x", "status_emoji": ":x:"}},
+            )
+        )
+        == "not_allowed_token_type"
+    )
 
 
 def test_unknown_method(slack_emulator: SlackEmulator) -> None:
@@ -97,16 +121,22 @@ def test_unknown_method(slack_emulator: SlackEmulator) -> None:
 
 # -- users.profile.set ------------------------------------------------------------------------------
 
-def test_status_set_json_and_form_with_profile_as_json_string(slack_emulator: SlackEmulator,
-                                                              slack_clock: ManualClock) -> None:
+
+def test_status_set_json_and_form_with_profile_as_json_string(
+    slack_emulator: SlackEmulator, slack_clock: ManualClock
+) -> None:
     until = int(slack_clock()) + 1800
-    r = set_status(slack_emulator, status_text="In a meeting", status_emoji=":spiral_calendar_pad:",
-                   status_expiration=until)
+    r = set_status(
+        slack_emulator, status_text="In a meeting", status_emoji=":spiral_calendar_pad:", status_expiration=until
+    )
     assert r.json()["ok"] is True
     assert r.json()["profile"]["status_text"] == "In a meeting"
     assert slack_emulator.status() == ("In a meeting", ":spiral_calendar_pad:", until)
-    r = post(slack_emulator, "users.profile.set",
-             form={"profile": json.dumps({"status_text": "Focusing", "status_emoji": ":dart:"})})
+    r = post(
+        slack_emulator,
+        "users.profile.set",
+        form={"profile": json.dumps({"status_text": "Focusing", "status_emoji": ":dart:"})},
+    )
     assert r.json()["ok"] is True
     assert slack_emulator.status()[:2] == ("Focusing", ":dart:")
 
@@ -119,8 +149,10 @@ def test_status_text_over_100_chars_is_too_long(slack_emulator: SlackEmulator) -
 
 @pytest.mark.parametrize("emoji", ["calendar", "🗓", ":calendar", "calendar:", ": calendar:", ":Cal endar:"])
 def test_emoji_must_look_like_colon_name_colon(slack_emulator: SlackEmulator, emoji: str) -> None:
-    assert err(set_status(slack_emulator, status_text="Busy", status_emoji=emoji)) == \
-        "profile_status_set_failed_not_valid_emoji"
+    assert (
+        err(set_status(slack_emulator, status_text="Busy", status_emoji=emoji))
+        == "profile_status_set_failed_not_valid_emoji"
+    )
     assert slack_emulator.status() == ("", "", 0)
 
 
@@ -139,9 +171,11 @@ def test_clearing_needs_both_text_and_emoji(slack_emulator: SlackEmulator) -> No
 
 @pytest.mark.parametrize("expiration", ["1700000000", 17.5, True, -1, None])
 def test_status_expiration_must_be_a_non_negative_integer(slack_emulator: SlackEmulator, expiration: object) -> None:
-    r = post(slack_emulator, "users.profile.set",
-             raw_json=json.dumps({"profile": {"status_text": "x", "status_emoji": ":x:",
-                                              "status_expiration": expiration}}))
+    r = post(
+        slack_emulator,
+        "users.profile.set",
+        raw_json=json.dumps({"profile": {"status_text": "x", "status_emoji": ":x:", "status_expiration": expiration}}),
+    )
     assert err(r) == "invalid_arguments"
     assert slack_emulator.status() == ("", "", 0)
 
@@ -157,8 +191,11 @@ def test_invalid_json_body(slack_emulator: SlackEmulator) -> None:
 
 
 def test_setting_another_users_profile_needs_admin(slack_emulator: SlackEmulator) -> None:
-    r = post(slack_emulator, "users.profile.set",
-             body={"user": "U0PRIYA01", "profile": {"status_text": "x", "status_emoji": ":x:"}})
+    r = post(
+        slack_emulator,
+        "users.profile.set",
+        body={"user": "U0PRIYA01", "profile": {"status_text": "x", "status_emoji": ":x:"}},
+    )
     assert err(r) == "not_admin"
 
 
@@ -173,6 +210,7 @@ def test_status_clears_itself_at_expiration(slack_emulator: SlackEmulator, slack
 
 
 # -- DND and presence ------------------------------------------------------------------------------
+
 
 def test_snooze_sets_end_and_ends_by_itself(slack_emulator: SlackEmulator, slack_clock: ManualClock) -> None:
     r = post(slack_emulator, "dnd.setSnooze", body={"num_minutes": 30})
@@ -197,7 +235,9 @@ def test_snooze_form_string_minutes_and_end(slack_emulator: SlackEmulator) -> No
 @pytest.mark.parametrize("minutes", [0, -5, "abc", "1.5", 2.5, True])
 def test_snooze_minutes_must_be_a_positive_integer(slack_emulator: SlackEmulator, minutes: object) -> None:
     assert err(post(slack_emulator, "dnd.setSnooze", body={"num_minutes": minutes})) in (
-        "invalid_arguments", "missing_duration")
+        "invalid_arguments",
+        "missing_duration",
+    )
     assert slack_emulator.snooze_end() is None
 
 
@@ -214,7 +254,9 @@ def test_end_dnd_ends_a_snooze(slack_emulator: SlackEmulator) -> None:
 @pytest.mark.parametrize("presence", ["active", "online", "AWAY", ""])
 def test_set_presence_only_auto_or_away(slack_emulator: SlackEmulator, presence: str) -> None:
     assert err(post(slack_emulator, "users.setPresence", body={"presence": presence})) in (
-        "invalid_presence", "invalid_arguments")
+        "invalid_presence",
+        "invalid_arguments",
+    )
     assert slack_emulator.presence() == "auto"
 
 
@@ -227,6 +269,7 @@ def test_presence_away_then_auto(slack_emulator: SlackEmulator) -> None:
 
 
 # -- users, channels, messages ------------------------------------------------------------------------
+
 
 def test_users_list_paginates_with_cursor_and_limit(slack_emulator: SlackEmulator) -> None:
     seen: list[dict[str, object]] = []
@@ -253,8 +296,7 @@ def test_users_list_rejects_bad_cursor_and_limit(slack_emulator: SlackEmulator) 
 
 
 def test_users_info_needs_a_known_user(slack_emulator: SlackEmulator) -> None:
-    assert post(slack_emulator, "users.info", form={"user": "U0HEMI001"}).json()["user"]["tz_offset"] in (
-        45900, 49500)
+    assert post(slack_emulator, "users.info", form={"user": "U0HEMI001"}).json()["user"]["tz_offset"] in (45900, 49500)
     assert err(post(slack_emulator, "users.info", form={"user": "U0NOBODY"})) == "user_not_found"
     assert err(post(slack_emulator, "users.info")) == "invalid_arguments"
 
@@ -276,23 +318,29 @@ def test_post_message_by_id_and_name(slack_emulator: SlackEmulator) -> None:
     r2 = post(slack_emulator, "chat.postMessage", body={"channel": "C0GENERAL", "text": "Hello"}).json()
     assert r1["ok"] and r2["ok"] and r1["channel"] == "C0HANDOFF" and r1["ts"] != r2["ts"]
     assert [(m.channel, m.text, m.ts) for m in slack_emulator.messages] == [
-        ("C0HANDOFF", "Done for today", r1["ts"]), ("C0GENERAL", "Hello", r2["ts"])]
+        ("C0HANDOFF", "Done for today", r1["ts"]),
+        ("C0GENERAL", "Hello", r2["ts"]),
+    ]
 
 
-@pytest.mark.parametrize(("body", "error"), [
-    ({"channel": "#nowhere", "text": "x"}, "channel_not_found"),
-    ({"channel": "G0PRIVATE", "text": "x"}, "channel_not_found"),
-    ({"channel": "#random", "text": "x"}, "not_in_channel"),
-    ({"channel": "#general"}, "no_text"),
-    ({"text": "x"}, "invalid_arguments"),
-    ({"channel": "#general", "text": "x" * 40_001}, "msg_too_long"),
-])
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        ({"channel": "#nowhere", "text": "x"}, "channel_not_found"),
+        ({"channel": "G0PRIVATE", "text": "x"}, "channel_not_found"),
+        ({"channel": "#random", "text": "x"}, "not_in_channel"),
+        ({"channel": "#general"}, "no_text"),
+        ({"text": "x"}, "invalid_arguments"),
+        ({"channel": "#general", "text": "x" * 40_001}, "msg_too_long"),
+    ],
+)
 def test_post_message_refusals(slack_emulator: SlackEmulator, body: dict[str, object], error: str) -> None:
     assert err(post(slack_emulator, "chat.postMessage", body=body)) == error
     assert slack_emulator.messages == []
 
 
 # -- rate limits, recording, faults --------------------------------------------------------------------
+
 
 def test_profile_writes_limited_to_ten_per_window(slack_emulator: SlackEmulator, slack_clock: ManualClock) -> None:
     for i in range(10):
@@ -353,19 +401,28 @@ def test_every_error_answered_is_documented(slack_emulator: SlackEmulator) -> No
     set_status(slack_emulator, status_text="x" * 101, status_emoji=":x:")
     assert slack_emulator.bugs == []
     slack_emulator.specs["dnd.endSnooze"] = type(slack_emulator.specs["dnd.endSnooze"])(
-        **{**{f: getattr(slack_emulator.specs["dnd.endSnooze"], f)
-              for f in slack_emulator.specs["dnd.endSnooze"].__dataclass_fields__}, "errors": frozenset()})
+        **{
+            **{
+                f: getattr(slack_emulator.specs["dnd.endSnooze"], f)
+                for f in slack_emulator.specs["dnd.endSnooze"].__dataclass_fields__
+            },
+            "errors": frozenset(),
+        }
+    )
     post(slack_emulator, "dnd.endSnooze")
     assert slack_emulator.bugs == ["dnd.endSnooze answered undocumented error 'snooze_not_active'"]
     slack_emulator.bugs.clear()
 
 
-def test_messages_per_channel_are_limited_by_channel_not_spelling(slack_emulator_factory: object,
-                                                                   slack_clock: ManualClock) -> None:
+def test_messages_per_channel_are_limited_by_channel_not_spelling(
+    slack_emulator_factory: object, slack_clock: ManualClock
+) -> None:
     emu = slack_emulator_factory(now=slack_clock, window_seconds=1.0)  # type: ignore[operator]
     emu.ws.channels["C0GENERAL"].members.add(emu.user_id)
-    answers = [post(emu, "chat.postMessage", body={"channel": ref, "text": "hi"}).status_code
-               for ref in ["#general", "C0GENERAL", "general"] * 20]
+    answers = [
+        post(emu, "chat.postMessage", body={"channel": ref, "text": "hi"}).status_code
+        for ref in ["#general", "C0GENERAL", "general"] * 20
+    ]
     assert answers == [200] * 60
     r = post(emu, "chat.postMessage", body={"channel": "#general", "text": "one more"})
     assert r.status_code == 429 and r.headers["Retry-After"] == "1"

@@ -66,8 +66,7 @@ def test_status_with_expiry_dnd_and_presence(slack_emulator: SlackEmulator, slac
     assert slack_emulator.status()[:2] == ("", "")
 
 
-def test_end_snooze_and_clear_when_the_span_ends_early(slack_emulator: SlackEmulator,
-                                                       slack_clock: ManualClock) -> None:
+def test_end_snooze_and_clear_when_the_span_ends_early(slack_emulator: SlackEmulator, slack_clock: ManualClock) -> None:
     r = Runner(make(slack_emulator))
     t = now_of(slack_clock)
     r.run(focus(t), t)
@@ -88,8 +87,7 @@ def test_a_huddle_status_is_left_alone(slack_emulator: SlackEmulator, slack_cloc
     assert slack_emulator.calls_to("users.profile.set") == []
 
 
-def test_rate_limit_429_is_honoured_and_retried_later(slack_emulator: SlackEmulator,
-                                                      slack_clock: ManualClock) -> None:
+def test_rate_limit_429_is_honoured_and_retried_later(slack_emulator: SlackEmulator, slack_clock: ManualClock) -> None:
     r = Runner(make(slack_emulator))
     t = now_of(slack_clock)
     slack_emulator.inject("users.profile.set", status=429, retry_after=17)
@@ -144,8 +142,9 @@ def test_server_down_then_back(slack_emulator: SlackEmulator, slack_clock: Manua
     assert len(slack_emulator.calls_to("users.profile.set")) == 1
 
 
-def test_a_token_without_dnd_write_still_keeps_the_status_on_time(slack_emulator: SlackEmulator,
-                                                                  slack_clock: ManualClock) -> None:
+def test_a_token_without_dnd_write_still_keeps_the_status_on_time(
+    slack_emulator: SlackEmulator, slack_clock: ManualClock
+) -> None:
     """The scope is named once as an error, then every pass says why DND is skipped; statuses never wait."""
     no_dnd = tuple(s for s in ALL_USER_SCOPES if s != "dnd:write")
     slack_emulator.add_token("xoxp-5555-nodnd", scopes=no_dnd)

@@ -15,11 +15,21 @@ from traystatus.core.model import Override, State
 from traystatus.core.publishing import Applied, KnownLimits, RetryState
 
 T = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
-APPLIED = Applied(text="In a meeting", emoji=":spiral_calendar_pad:", message="🗓 In a meeting",
-                  expires_at=T + timedelta(minutes=45), status_known=True, away=False, dnd_until=T + timedelta(hours=1),
-                  dnd_effective=T + timedelta(minutes=50), hands_off="", updated_at=T)
-RETRY = RetryState(failures=2, retry_at=T + timedelta(minutes=1), last_error="Slack rate limit: later",
-                   needs_action=False)
+APPLIED = Applied(
+    text="In a meeting",
+    emoji=":spiral_calendar_pad:",
+    message="🗓 In a meeting",
+    expires_at=T + timedelta(minutes=45),
+    status_known=True,
+    away=False,
+    dnd_until=T + timedelta(hours=1),
+    dnd_effective=T + timedelta(minutes=50),
+    hands_off="",
+    updated_at=T,
+)
+RETRY = RetryState(
+    failures=2, retry_at=T + timedelta(minutes=1), last_error="Slack rate limit: later", needs_action=False
+)
 
 
 def test_applied_and_retry_survive_a_restart_exactly(tmp_path: Path) -> None:
@@ -48,8 +58,9 @@ def test_a_damaged_file_is_set_aside_and_sync_starts_afresh(tmp_path: Path, capl
         assert StateStore(tmp_path).account("slack:T1:U1") == (Applied(), RetryState())
     assert (tmp_path / "sync_state.corrupt").exists() and "unreadable" in caplog.text
     StateStore(tmp_path).save_account("slack:T1:U1", APPLIED, RETRY)
-    assert json.loads((tmp_path / FILE_NAME).read_text())["accounts"]["slack:T1:U1"]["applied"]["text"] == \
-        "In a meeting"
+    assert (
+        json.loads((tmp_path / FILE_NAME).read_text())["accounts"]["slack:T1:U1"]["applied"]["text"] == "In a meeting"
+    )
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".sync_state.")]  # no temporary file left
 
 

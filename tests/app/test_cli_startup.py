@@ -17,8 +17,10 @@ def _choices(parser: argparse.ArgumentParser) -> set[str]:
 
 
 def test_version_imports_nothing_heavy() -> None:
-    code = ("import sys\nfrom traystatus.app.cli import run\ntry:\n    run(['--version'])\nexcept SystemExit:\n"
-            f"    pass\nprint(sorted(m for m in {HEAVY!r} if m in sys.modules))")
+    code = (
+        "import sys\nfrom traystatus.app.cli import run\ntry:\n    run(['--version'])\nexcept SystemExit:\n"
+        f"    pass\nprint(sorted(m for m in {HEAVY!r} if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().endswith("[]"), out
 

@@ -41,14 +41,32 @@ def files(tmp_path: Path) -> tuple[Path, Path]:
     return config, note
 
 
-def test_post_to_both_services_and_sign_off(accounts: MatrixUser, synapse: SynapseServer,
-                                            slack_emulator: SlackEmulator, files: tuple[Path, Path],
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_post_to_both_services_and_sign_off(
+    accounts: MatrixUser,
+    synapse: SynapseServer,
+    slack_emulator: SlackEmulator,
+    files: tuple[Path, Path],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     config, note = files
     room = synapse.create_room(accounts.token, name="handoffs")
     before = datetime.now(UTC)
-    assert run(["--config", str(config), "handoff", "--text-file", str(note), "--to", "slack:#handoffs",
-                "--to", f"matrix:{room}"]) == 0
+    assert (
+        run(
+            [
+                "--config",
+                str(config),
+                "handoff",
+                "--text-file",
+                str(note),
+                "--to",
+                "slack:#handoffs",
+                "--to",
+                f"matrix:{room}",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "slack:#handoffs: sent" in out and f"matrix:{room}: sent" in out
     assert "Signed off until" in out
@@ -69,24 +87,31 @@ def test_post_to_both_services_and_sign_off(accounts: MatrixUser, synapse: Synap
 def synapse_presence(synapse: SynapseServer, user: MatrixUser) -> dict[str, object]:
     import requests
 
-    r = requests.get(f"{synapse.base_url}/_matrix/client/v3/presence/{user.user_id}/status",
-                     headers=synapse.auth(user.token), timeout=10)
+    r = requests.get(
+        f"{synapse.base_url}/_matrix/client/v3/presence/{user.user_id}/status",
+        headers=synapse.auth(user.token),
+        timeout=10,
+    )
     r.raise_for_status()
     return dict(r.json())
 
 
-def test_no_sign_off_touches_no_status(accounts: MatrixUser, slack_emulator: SlackEmulator,
-                                       files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+def test_no_sign_off_touches_no_status(
+    accounts: MatrixUser, slack_emulator: SlackEmulator, files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     config, note = files
-    assert run(["--config", str(config), "handoff", "--text-file", str(note), "--to", "slack:#handoffs",
-                "--no-sign-off"]) == 0
+    assert (
+        run(["--config", str(config), "handoff", "--text-file", str(note), "--to", "slack:#handoffs", "--no-sign-off"])
+        == 0
+    )
     assert "Signed off" not in capsys.readouterr().out
     assert slack_emulator.calls_to("users.profile.set") == [] and slack_emulator.calls_to("dnd.setSnooze") == []
     assert len(slack_emulator.messages) == 1
 
 
-def test_bad_destination_and_empty_note_are_refused(files: tuple[Path, Path], tmp_path: Path,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_destination_and_empty_note_are_refused(
+    files: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     config, note = files
     assert run(["--config", str(config), "handoff", "--text-file", str(note), "--to", "teams:#x"]) == 2
     assert "unknown service" in capsys.readouterr().err
@@ -98,13 +123,18 @@ def test_bad_destination_and_empty_note_are_refused(files: tuple[Path, Path], tm
 
 def seed(data_dir: Path) -> None:
     archive = SqliteNoteArchive.in_dir(data_dir)
-    texts = [("old", datetime(2026, 10, 30, 16, tzinfo=UTC), "Alte Übergabe an Jürgen"),
-             ("mid", datetime(2026, 11, 10, 16, tzinfo=UTC), "Décision : café réseau déployé"),
-             ("new", datetime(2026, 11, 20, 16, tzinfo=UTC), "東京チームに引き継ぎ & <ticket-7>")]
+    texts = [
+        ("old", datetime(2026, 10, 30, 16, tzinfo=UTC), "Alte Übergabe an Jürgen"),
+        ("mid", datetime(2026, 11, 10, 16, tzinfo=UTC), "Décision : café réseau déployé"),
+        ("new", datetime(2026, 11, 20, 16, tzinfo=UTC), "東京チームに引き継ぎ & <ticket-7>"),
+    ]
     for nid, created, text in texts:
         archive.store(HandoffNote(id=nid, created=created, sections=(NoteSection(title="Done", text=text),)), created)
-    archive.edit("mid", (NoteSection(title="Done", text="Décision : café réseau déployé à Orléans"),),
-                 datetime(2026, 11, 11, 9, tzinfo=UTC))
+    archive.edit(
+        "mid",
+        (NoteSection(title="Done", text="Décision : café réseau déployé à Orléans"),),
+        datetime(2026, 11, 11, 9, tzinfo=UTC),
+    )
     archive.close()
 
 
@@ -153,7 +183,9 @@ def test_notes_commands(isolated_home: Path, capsys: pytest.CaptureFixture[str])
     shown = out_json(capsys, "notes", "show", "new", "--json")
     assert isinstance(shown, dict)
     assert [r["sections"][0]["text"] for r in shown["revisions"]] == [
-        "東京チームに引き継ぎ & <ticket-7>", "Tokyo handoff & <ticket-7>, rewritten"]
+        "東京チームに引き継ぎ & <ticket-7>",
+        "Tokyo handoff & <ticket-7>, rewritten",
+    ]
     assert [n["id"] for n in out_json(capsys, "notes", "search", "rewritten", "--json")] == ["new"]  # type: ignore[union-attr, index]
     assert run(["notes", "search", "引き継ぎ"]) == 1  # the index follows the latest revision
     edited.write_text("# Done\n\n", encoding="utf-8")

@@ -22,13 +22,25 @@ from traystatus.qt.handoff_popup import HandoffPopup
 
 
 def service_for(tmp_path: Path, slack: SlackEmulator, sign_off: object) -> HandoffService:
-    paths = AppPaths(config_file=tmp_path / "config.toml", state_dir=tmp_path / "state", data_dir=tmp_path / "data",
-                     cache_dir=tmp_path / "cache", log_dir=tmp_path / "log")
-    settings = settings_from_mapping({"timezone": "Europe/Berlin", "working_hours": "mon-fri 09:00-17:00",
-                                      "handoff": {"destinations": ["slack:#handoffs"]}},
-                                     source="test", default_tz=ZoneInfo("UTC"))
-    return HandoffService(paths, settings, senders={"slack": SlackSender({"": slack.token}, api_url=slack.base_url)},
-                          sign_off=sign_off)  # type: ignore[arg-type]
+    paths = AppPaths(
+        config_file=tmp_path / "config.toml",
+        state_dir=tmp_path / "state",
+        data_dir=tmp_path / "data",
+        cache_dir=tmp_path / "cache",
+        log_dir=tmp_path / "log",
+    )
+    settings = settings_from_mapping(
+        {
+            "timezone": "Europe/Berlin",
+            "working_hours": "mon-fri 09:00-17:00",
+            "handoff": {"destinations": ["slack:#handoffs"]},
+        },
+        source="test",
+        default_tz=ZoneInfo("UTC"),
+    )
+    return HandoffService(
+        paths, settings, senders={"slack": SlackSender({"": slack.token}, api_url=slack.base_url)}, sign_off=sign_off
+    )  # type: ignore[arg-type]
 
 
 def test_submit_posts_first_then_signs_off(qtbot: QtBot, tmp_path: Path, slack_emulator: SlackEmulator) -> None:
@@ -44,7 +56,7 @@ def test_submit_posts_first_then_signs_off(qtbot: QtBot, tmp_path: Path, slack_e
         qtbot.mouseClick(popup.submit_button, Qt.MouseButton.LeftButton)
         assert popup.submit_button.text() == "Submitted"
         qtbot.waitUntil(lambda: popup.sign_off_label.text().startswith("✔ Signed off until"), timeout=10_000)
-        (override, messages_then), = seen
+        ((override, messages_then),) = seen
         assert messages_then == 1, "the note was posted before the sign-off"
         assert override.state is State.OFF_HOURS
         qtbot.waitUntil(lambda: "✔ slack:#handoffs: sent" in popup.delivery_labels["slack:#handoffs"].text())
@@ -65,8 +77,9 @@ def test_a_failed_sign_off_is_shown(qtbot: QtBot, tmp_path: Path, slack_emulator
         popup.show()
         qtbot.keyClicks(popup.focus_section(0), "done")
         qtbot.mouseClick(popup.submit_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: popup.sign_off_label.text() == "✖ Not signed off: Sign off: Slack said no",
-                        timeout=10_000)
+        qtbot.waitUntil(
+            lambda: popup.sign_off_label.text() == "✖ Not signed off: Sign off: Slack said no", timeout=10_000
+        )
         assert len(slack_emulator.messages) == 1
     finally:
         service.close()

@@ -34,11 +34,18 @@ class Clock:
 
 class World:
     def __init__(self, tmp_path: Path) -> None:
-        self.paths = AppPaths(config_file=tmp_path / "config.toml", state_dir=tmp_path / "state",
-                              data_dir=tmp_path / "data", cache_dir=tmp_path / "cache", log_dir=tmp_path / "log")
+        self.paths = AppPaths(
+            config_file=tmp_path / "config.toml",
+            state_dir=tmp_path / "state",
+            data_dir=tmp_path / "data",
+            cache_dir=tmp_path / "cache",
+            log_dir=tmp_path / "log",
+        )
         self.settings: Settings = settings_from_mapping(
-            {"timezone": "Europe/Berlin", "working_hours": "mon-fri 09:00-17:00"}, source="test",
-            default_tz=ZoneInfo("UTC"))
+            {"timezone": "Europe/Berlin", "working_hours": "mon-fri 09:00-17:00"},
+            source="test",
+            default_tz=ZoneInfo("UTC"),
+        )
         self.clock = Clock(TUESDAY_1640)
         self.events: list[CalendarEvent] = []
         self.signed_off: list[Override] = []
@@ -50,10 +57,16 @@ class World:
         return build_timeline(self.settings, self.events, (), start, end).intervals
 
     def windows(self, qtbot: QtBot) -> HandoffWindows:
-        service = HandoffService(self.paths, self.settings, senders={}, sign_off=self.signed_off.append,
-                                 now=self.clock)
-        w = HandoffWindows(self.paths, self.settings, sign_off=None, timeline=self.timeline, now=self.clock,
-                           service=service, announce=lambda title, message: self.told.append((title, message)))
+        service = HandoffService(self.paths, self.settings, senders={}, sign_off=self.signed_off.append, now=self.clock)
+        w = HandoffWindows(
+            self.paths,
+            self.settings,
+            sign_off=None,
+            timeline=self.timeline,
+            now=self.clock,
+            service=service,
+            announce=lambda title, message: self.told.append((title, message)),
+        )
         self.opened.append(w)
         return w
 
@@ -80,8 +93,9 @@ def test_prompt_snooze_then_skip_and_a_restart_remembers(qtbot: QtBot, world: Wo
     assert pending is not None and pending.at == datetime(2026, 11, 24, 15, 45, tzinfo=UTC)  # 16:45 Berlin
     assert 299_000 <= windows.timer.interval() <= 300_000
     fire(qtbot, windows, world.clock)
-    assert world.told == [("Time for your handoff note",
-                           "Your day ends at 17:00: a few lines for the team while it is fresh.")]
+    assert world.told == [
+        ("Time for your handoff note", "Your day ends at 17:00: a few lines for the team while it is fresh.")
+    ]
     popup = windows.popup
     assert popup is not None and [b.text() for b in popup.snooze_buttons] == ["Snooze 15 min", "Snooze 1 h"]
     qtbot.mouseClick(popup.snooze_buttons[0], Qt.MouseButton.LeftButton)
@@ -109,8 +123,16 @@ def test_closing_the_prompt_answers_it_for_today(qtbot: QtBot, world: World) -> 
 
 
 def test_no_prompt_on_an_out_of_office_day(qtbot: QtBot, world: World) -> None:
-    world.events.append(CalendarEvent(uid="v", title="Vacation", start=datetime(2026, 11, 24, tzinfo=BERLIN),
-                                      end=datetime(2026, 11, 25, tzinfo=BERLIN), all_day=True, busy_status="OOF"))
+    world.events.append(
+        CalendarEvent(
+            uid="v",
+            title="Vacation",
+            start=datetime(2026, 11, 24, tzinfo=BERLIN),
+            end=datetime(2026, 11, 25, tzinfo=BERLIN),
+            all_day=True,
+            busy_status="OOF",
+        )
+    )
     pending = world.windows(qtbot).schedule()
     assert pending is not None and pending.at == datetime(2026, 11, 25, 15, 45, tzinfo=UTC)
 

@@ -41,16 +41,21 @@ def stdin(monkeypatch: pytest.MonkeyPatch, text: str) -> io.StringIO:
     return stream
 
 
-def login_slack(monkeypatch: pytest.MonkeyPatch, emu: SlackEmulator, config: Path, token: str,
-                *extra: str) -> int:
+def login_slack(monkeypatch: pytest.MonkeyPatch, emu: SlackEmulator, config: Path, token: str, *extra: str) -> int:
     monkeypatch.setenv("TRAYSTATUS_SLACK_API_URL", emu.base_url)
     stdin(monkeypatch, token + "\n")
     return run(["--config", str(config), "login", "slack", "--token-stdin", *extra])
 
 
-def test_login_slack_end_to_end(monkeypatch: pytest.MonkeyPatch, slack_emulator: SlackEmulator, config: Path,
-                                os_keyring: KeyringBackend, capsys: pytest.CaptureFixture[str],
-                                caplog: pytest.LogCaptureFixture, isolated_home: Path) -> None:
+def test_login_slack_end_to_end(
+    monkeypatch: pytest.MonkeyPatch,
+    slack_emulator: SlackEmulator,
+    config: Path,
+    os_keyring: KeyringBackend,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    isolated_home: Path,
+) -> None:
     caplog.set_level(logging.DEBUG)
     token = slack_emulator.token
     assert login_slack(monkeypatch, slack_emulator, config, token) == 0
@@ -66,8 +71,9 @@ def test_login_slack_end_to_end(monkeypatch: pytest.MonkeyPatch, slack_emulator:
         assert token not in place and "emulator-me" not in place
 
 
-def test_login_again_updates_and_name_option(monkeypatch: pytest.MonkeyPatch, slack_emulator: SlackEmulator,
-                                             config: Path, os_keyring: KeyringBackend) -> None:
+def test_login_again_updates_and_name_option(
+    monkeypatch: pytest.MonkeyPatch, slack_emulator: SlackEmulator, config: Path, os_keyring: KeyringBackend
+) -> None:
     assert login_slack(monkeypatch, slack_emulator, config, slack_emulator.token) == 0
     slack_emulator.add_token("xoxp-rotated-0002")
     assert login_slack(monkeypatch, slack_emulator, config, "xoxp-rotated-0002", "--name", "Work") == 0
@@ -76,8 +82,12 @@ def test_login_again_updates_and_name_option(monkeypatch: pytest.MonkeyPatch, sl
 
 
 def test_missing_scopes_are_named_and_token_stored_anyway(
-        monkeypatch: pytest.MonkeyPatch, slack_emulator: SlackEmulator, config: Path,
-        os_keyring: KeyringBackend, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+    slack_emulator: SlackEmulator,
+    config: Path,
+    os_keyring: KeyringBackend,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     slack_emulator.add_token("xoxp-partial-0003", scopes=("users.profile:write", "users:read", "chat:write"))
     assert login_slack(monkeypatch, slack_emulator, config, "xoxp-partial-0003") == 0
     err = capsys.readouterr().err
@@ -89,14 +99,23 @@ def test_missing_scopes_are_named_and_token_stored_anyway(
     assert os_keyring.get_password("traystatus", "slack:T0TRAYST:U0ME00001") == "xoxp-partial-0003"
 
 
-@pytest.mark.parametrize(("token", "fragment"), [
-    ("xoxp-unknown-0004", "reconnect with `traystatus login slack`"),
-    ("xoxb-bot-0005", "needs a user token"),
-    ("hello", "start with xoxp-"),
-])
-def test_bad_tokens_store_nothing(monkeypatch: pytest.MonkeyPatch, slack_emulator: SlackEmulator, config: Path,
-                                  os_keyring: KeyringBackend, capsys: pytest.CaptureFixture[str],
-                                  token: str, fragment: str) -> None:
+@pytest.mark.parametrize(
+    ("token", "fragment"),
+    [
+        ("xoxp-unknown-0004", "reconnect with `traystatus login slack`"),
+        ("xoxb-bot-0005", "needs a user token"),
+        ("hello", "start with xoxp-"),
+    ],
+)
+def test_bad_tokens_store_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+    slack_emulator: SlackEmulator,
+    config: Path,
+    os_keyring: KeyringBackend,
+    capsys: pytest.CaptureFixture[str],
+    token: str,
+    fragment: str,
+) -> None:
     assert login_slack(monkeypatch, slack_emulator, config, token) == 2
     err = capsys.readouterr().err
     assert fragment in err and token not in err
@@ -104,17 +123,26 @@ def test_bad_tokens_store_nothing(monkeypatch: pytest.MonkeyPatch, slack_emulato
     assert list(os_keyring.get_preferred_collection().search_items({"service": "traystatus"})) == []
 
 
-def test_revoked_token(monkeypatch: pytest.MonkeyPatch, slack_emulator: SlackEmulator, config: Path,
-                       os_keyring: KeyringBackend, capsys: pytest.CaptureFixture[str]) -> None:
+def test_revoked_token(
+    monkeypatch: pytest.MonkeyPatch,
+    slack_emulator: SlackEmulator,
+    config: Path,
+    os_keyring: KeyringBackend,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     slack_emulator.revoke()
     assert login_slack(monkeypatch, slack_emulator, config, slack_emulator.token) == 2
     assert "token revoked" in capsys.readouterr().err.lower()
     assert config.read_text() == USER_CONFIG
 
 
-def test_plaintext_keyring_is_refused_before_asking(monkeypatch: pytest.MonkeyPatch, slack_emulator: SlackEmulator,
-                                                    config: Path, tmp_path: Path,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_plaintext_keyring_is_refused_before_asking(
+    monkeypatch: pytest.MonkeyPatch,
+    slack_emulator: SlackEmulator,
+    config: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     plain = PlaintextKeyring()
     plain.file_path = str(tmp_path / "plain.cfg")  # type: ignore[misc]
     previous = keyring.get_keyring()
@@ -129,16 +157,22 @@ def test_plaintext_keyring_is_refused_before_asking(monkeypatch: pytest.MonkeyPa
     assert stream.tell() == 0 and slack_emulator.calls == [] and not (tmp_path / "plain.cfg").exists()
 
 
-def test_no_terminal_and_no_stdin_option(monkeypatch: pytest.MonkeyPatch, config: Path, os_keyring: KeyringBackend,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_no_terminal_and_no_stdin_option(
+    monkeypatch: pytest.MonkeyPatch, config: Path, os_keyring: KeyringBackend, capsys: pytest.CaptureFixture[str]
+) -> None:
     stdin(monkeypatch, "xoxp-x")
     assert run(["--config", str(config), "login", "slack"]) == 2
     assert "--token-stdin" in capsys.readouterr().err
 
 
-def test_two_workspaces_then_logout(monkeypatch: pytest.MonkeyPatch, slack_emulator: SlackEmulator,
-                                    slack_emulator_factory: object, config: Path, os_keyring: KeyringBackend,
-                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_two_workspaces_then_logout(
+    monkeypatch: pytest.MonkeyPatch,
+    slack_emulator: SlackEmulator,
+    slack_emulator_factory: object,
+    config: Path,
+    os_keyring: KeyringBackend,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     ws = default_workspace("xoxp-second-0006")
     ws.team_id, ws.team = "T0SECOND1", "Side Project"
     second = slack_emulator_factory(workspace=ws, token="xoxp-second-0006")  # type: ignore[operator]
@@ -161,11 +195,25 @@ def test_two_workspaces_then_logout(monkeypatch: pytest.MonkeyPatch, slack_emula
 
 @pytest.mark.synapse
 def test_login_matrix_discovery_device_kept_and_logout(
-        monkeypatch: pytest.MonkeyPatch, synapse: SynapseServer, matrix_well_known: WellKnownServer,
-        config: Path, os_keyring: KeyringBackend, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+    synapse: SynapseServer,
+    matrix_well_known: WellKnownServer,
+    config: Path,
+    os_keyring: KeyringBackend,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     user = synapse.new_user("login")
-    argv = ["--config", str(config), "login", "matrix", "--user", user.user_id, "--homeserver",
-            matrix_well_known.url, "--password-stdin"]
+    argv = [
+        "--config",
+        str(config),
+        "login",
+        "matrix",
+        "--user",
+        user.user_id,
+        "--homeserver",
+        matrix_well_known.url,
+        "--password-stdin",
+    ]
     stdin(monkeypatch, user.password + "\n")
     assert run(argv) == 0
     assert "/.well-known/matrix/client" in matrix_well_known.requests
@@ -184,33 +232,58 @@ def test_login_matrix_discovery_device_kept_and_logout(
     assert run(["--config", str(config), "logout", "matrix", user.user_id]) == 0
     assert os_keyring.get_password("traystatus", f"matrix:{user.user_id}") is None
     assert "accounts" not in config.read_text()
-    who = requests.get(f"{synapse.base_url}/_matrix/client/v3/account/whoami", timeout=10,
-                       headers={"Authorization": f"Bearer {again['access_token']}"})
+    who = requests.get(
+        f"{synapse.base_url}/_matrix/client/v3/account/whoami",
+        timeout=10,
+        headers={"Authorization": f"Bearer {again['access_token']}"},
+    )
     assert who.status_code == 401  # the device was logged out on the server
 
 
 @pytest.mark.synapse
-def test_login_matrix_wrong_password(monkeypatch: pytest.MonkeyPatch, synapse: SynapseServer, config: Path,
-                                     os_keyring: KeyringBackend, capsys: pytest.CaptureFixture[str]) -> None:
+def test_login_matrix_wrong_password(
+    monkeypatch: pytest.MonkeyPatch,
+    synapse: SynapseServer,
+    config: Path,
+    os_keyring: KeyringBackend,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     user = synapse.new_user("wrongpw")
     stdin(monkeypatch, "not-the-password\n")
-    assert run(["--config", str(config), "login", "matrix", "--user", user.user_id, "--homeserver",
-                synapse.base_url, "--password-stdin"]) == 2
+    assert (
+        run(
+            [
+                "--config",
+                str(config),
+                "login",
+                "matrix",
+                "--user",
+                user.user_id,
+                "--homeserver",
+                synapse.base_url,
+                "--password-stdin",
+            ]
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     assert "password" in err.lower() and "not-the-password" not in err
     assert config.read_text() == USER_CONFIG
 
 
-def test_interactive_login_prompts_without_echo(slack_emulator: SlackEmulator, config: Path,
-                                                os_keyring: KeyringBackend, secret_service: SecretServiceBus) -> None:
+def test_interactive_login_prompts_without_echo(
+    slack_emulator: SlackEmulator, config: Path, os_keyring: KeyringBackend, secret_service: SecretServiceBus
+) -> None:
     """A real terminal (pty): getpass prompts, the pasted token is not echoed, keyring picks the Secret Service."""
-    env = {**os.environ, "TRAYSTATUS_SLACK_API_URL": slack_emulator.base_url,
-           "DBUS_SESSION_BUS_ADDRESS": secret_service.address}
+    env = {
+        **os.environ,
+        "TRAYSTATUS_SLACK_API_URL": slack_emulator.base_url,
+        "DBUS_SESSION_BUS_ADDRESS": secret_service.address,
+    }
     env.pop("PYTHON_KEYRING_BACKEND", None)
     pid, fd = pty.fork()
     if pid == 0:  # the child: a new session whose controlling terminal is the pty
-        os.execve(sys.executable, [sys.executable, "-m", "traystatus", "--config", str(config), "login", "slack"],
-                  env)
+        os.execve(sys.executable, [sys.executable, "-m", "traystatus", "--config", str(config), "login", "slack"], env)
     output = b""
     try:
         while b"token" not in output:

@@ -17,8 +17,8 @@ from traystatus.qt.application import SingleInstance
 
 @pytest.mark.parametrize(("config_text", "message"), [('timezone = "UTC"\n', "settings"), (None, "setup")])
 def test_settings_command_hands_the_request_to_the_running_instance(
-        qtbot: QtBot, tmp_path: Path, capsys: pytest.CaptureFixture[str], config_text: str | None,
-        message: str) -> None:
+    qtbot: QtBot, tmp_path: Path, capsys: pytest.CaptureFixture[str], config_text: str | None, message: str
+) -> None:
     config = tmp_path / "config.toml"
     if config_text is not None:
         config.write_text(config_text)

@@ -30,7 +30,8 @@ def slack_line(capsys: pytest.CaptureFixture[str]) -> dict[str, object]:
 
 
 def test_status_says_what_a_sync_found_and_forgets_it_once_it_works(
-        monkeypatch: pytest.MonkeyPatch, slack_emulator: SlackEmulator, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch: pytest.MonkeyPatch, slack_emulator: SlackEmulator, capsys: pytest.CaptureFixture[str]
+) -> None:
     token = "xoxp-8888-no-presence"
     slack_emulator.add_token(token, scopes=tuple(s for s in ALL_USER_SCOPES if s != "users:write"))
     monkeypatch.setenv("TRAYSTATUS_SLACK_TOKEN", token)

@@ -34,9 +34,9 @@ def team_rows(capsys: pytest.CaptureFixture[str], config: Path) -> dict[str, str
     return {r["name"]: r["zone"] for r in json.loads(capsys.readouterr().out)}
 
 
-def test_slack_import_fills_the_team_clock(tmp_path: Path, slack_emulator: SlackEmulator,
-                                           monkeypatch: pytest.MonkeyPatch,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_slack_import_fills_the_team_clock(
+    tmp_path: Path, slack_emulator: SlackEmulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("TRAYSTATUS_SLACK_TOKEN", slack_emulator.token)
     monkeypatch.setenv("TRAYSTATUS_SLACK_API_URL", slack_emulator.base_url)
     config = write_config(tmp_path, "import_slack = true\n")
@@ -56,18 +56,27 @@ def test_slack_import_fills_the_team_clock(tmp_path: Path, slack_emulator: Slack
     assert len(slack_emulator.calls_to("users.list")) > listed
 
 
-def test_matrix_room_import_avatar_and_overlap(tmp_path: Path, synapse: SynapseServer, qtbot: QtBot,
-                                               monkeypatch: pytest.MonkeyPatch,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_matrix_room_import_avatar_and_overlap(
+    tmp_path: Path,
+    synapse: SynapseServer,
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     me, hemi = synapse.new_user("alex"), synapse.new_user("hemi")
     room = synapse.create_room(me.token, name="Team", invite=[hemi.user_id])
     synapse.join(hemi.token, room)
-    client = MatrixClient(MatrixSession(homeserver=synapse.base_url, user_id=hemi.user_id, access_token=hemi.token,
-                                        device_id="T"))
+    client = MatrixClient(
+        MatrixSession(homeserver=synapse.base_url, user_id=hemi.user_id, access_token=hemi.token, device_id="T")
+    )
     client.set_profile_field("displayname", "Hemi Tane")
     client.set_profile_field("m.tz", "Pacific/Chatham")
-    upload = requests.post(f"{synapse.base_url}/_matrix/media/v3/upload", data=png(48, 48),
-                           headers={**synapse.auth(hemi.token), "Content-Type": "image/png"}, timeout=10)
+    upload = requests.post(
+        f"{synapse.base_url}/_matrix/media/v3/upload",
+        data=png(48, 48),
+        headers={**synapse.auth(hemi.token), "Content-Type": "image/png"},
+        timeout=10,
+    )
     upload.raise_for_status()
     avatar = upload.json()["content_uri"]
     client.set_profile_field("avatar_url", avatar)
@@ -78,8 +87,9 @@ def test_matrix_room_import_avatar_and_overlap(tmp_path: Path, synapse: SynapseS
     assert run(["--config", str(config), "team", "import"]) == 0
     assert "matrix: 1 teammates" in capsys.readouterr().out
     assert team_rows(capsys, config) == {"Alex": "Europe/Berlin", "Hemi Tane": "Pacific/Chatham"}
-    assert run(["--config", str(config), "team", "overlap", "--with", "hemi", "--at", "2026-03-10T08:00",
-                "--json"]) == 0
+    assert (
+        run(["--config", str(config), "team", "overlap", "--with", "hemi", "--at", "2026-03-10T08:00", "--json"]) == 0
+    )
     out = json.loads(capsys.readouterr().out)
     assert out["people"] == ["Alex", "Hemi Tane"]
     assert out["days"][0]["spans"] == []  # Berlin 09-17 and Chatham 09-17 (+12 h 45) never meet

@@ -35,16 +35,26 @@ class Bridge(QObject):
 
 
 def make_settings(**team: object) -> Settings:
-    return settings_from_mapping({"timezone": "Europe/Berlin", "working_hours": "mon-fri 09:00-17:00",
-                                  "team": {"me_name": "Alex", "people": [
-                                      {"name": "Hemi Tane", "timezone": "Pacific/Chatham"}], **team}},
-                                 source="test", default_tz=ZoneInfo("UTC"))
+    return settings_from_mapping(
+        {
+            "timezone": "Europe/Berlin",
+            "working_hours": "mon-fri 09:00-17:00",
+            "team": {"me_name": "Alex", "people": [{"name": "Hemi Tane", "timezone": "Pacific/Chatham"}], **team},
+        },
+        source="test",
+        default_tz=ZoneInfo("UTC"),
+    )
 
 
 @pytest.fixture
 def paths(tmp_path: Path) -> AppPaths:
-    return AppPaths(config_file=tmp_path / "config.toml", state_dir=tmp_path / "state", data_dir=tmp_path / "data",
-                    cache_dir=tmp_path / "cache", log_dir=tmp_path / "log")
+    return AppPaths(
+        config_file=tmp_path / "config.toml",
+        state_dir=tmp_path / "state",
+        data_dir=tmp_path / "data",
+        cache_dir=tmp_path / "cache",
+        log_dir=tmp_path / "log",
+    )
 
 
 @pytest.fixture
@@ -87,8 +97,9 @@ def test_windows_and_the_icon_click(qtbot: QtBot, features: tuple[TrayFeatures, 
     qtbot.addWidget(history)
 
 
-def test_prompt_rearmed_after_each_pass(qtbot: QtBot, features: tuple[TrayFeatures, Tray, Bridge, list[Override]]
-                                        ) -> None:
+def test_prompt_rearmed_after_each_pass(
+    qtbot: QtBot, features: tuple[TrayFeatures, Tray, Bridge, list[Override]]
+) -> None:
     f, _tray, bridge, _ = features
     fresh = TrayFeatures(make_settings(), f.paths)
     assert fresh._handoff is None and set(fresh.windows()) == {"team", "handoff", "notes"}  # nothing heavy yet
@@ -99,8 +110,9 @@ def test_prompt_rearmed_after_each_pass(qtbot: QtBot, features: tuple[TrayFeatur
     assert f.handoff.timer.isActive()
 
 
-def test_sign_off_goes_to_the_running_app(qtbot: QtBot, features: tuple[TrayFeatures, Tray, Bridge, list[Override]]
-                                          ) -> None:
+def test_sign_off_goes_to_the_running_app(
+    qtbot: QtBot, features: tuple[TrayFeatures, Tray, Bridge, list[Override]]
+) -> None:
     f, _tray, _bridge, applied = features
     popup = f.handoff.open_note()
     qtbot.addWidget(popup)
@@ -111,12 +123,14 @@ def test_sign_off_goes_to_the_running_app(qtbot: QtBot, features: tuple[TrayFeat
     assert override.start == NOW and override.end == datetime(2026, 11, 25, 8, tzinfo=UTC)  # 09:00 Berlin
 
 
-def test_roster_refresh_runs_off_the_gui_thread(qtbot: QtBot, paths: AppPaths, slack_emulator: SlackEmulator,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_roster_refresh_runs_off_the_gui_thread(
+    qtbot: QtBot, paths: AppPaths, slack_emulator: SlackEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("TRAYSTATUS_SLACK_TOKEN", slack_emulator.token)
     monkeypatch.setenv("TRAYSTATUS_SLACK_API_URL", slack_emulator.base_url)
-    f = TrayFeatures(make_settings(import_slack=True), paths, timeline=lambda now: (), apply_override=None,
-                     now=lambda: NOW)
+    f = TrayFeatures(
+        make_settings(import_slack=True), paths, timeline=lambda now: (), apply_override=None, now=lambda: NOW
+    )
     try:
         bridge = Bridge()
         f.attach(object(), bridge.view_changed)  # no icon: the fallback window

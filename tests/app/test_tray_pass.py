@@ -18,8 +18,9 @@ from traystatus.core.publishing import Service
 from traystatus.core.settings import settings_from_mapping
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)  # a Tuesday, 11:00 in Berlin: working hours
-SETTINGS = settings_from_mapping({"timezone": "Europe/Berlin", "working_hours": "mon-fri 09:00-17:00"},
-                                 source="test", default_tz=ZoneInfo("UTC"))
+SETTINGS = settings_from_mapping(
+    {"timezone": "Europe/Berlin", "working_hours": "mon-fri 09:00-17:00"}, source="test", default_tz=ZoneInfo("UTC")
+)
 
 
 class Clock:
@@ -73,8 +74,9 @@ def test_pause_holds_every_call_until_it_ends(tmp_path: Path) -> None:
     assert len(slack.writes()) > writes and slack.shown.dnd_until, "the pause ended: the services are brought in step"
 
 
-def test_a_capability_the_account_lacks_stays_in_the_menu_after_it_was_told(tmp_path: Path,
-                                                                         slack_emulator: SlackEmulator) -> None:
+def test_a_capability_the_account_lacks_stays_in_the_menu_after_it_was_told(
+    tmp_path: Path, slack_emulator: SlackEmulator
+) -> None:
     """A token without users:write (real Slack publisher, Slack emulator): the first pass alerts; the next ones
     keep a plain health line saying presence cannot be set (it used to go back to "Slack ✓" while presence
     stayed unsynced); a restart checks once more, then keeps the line the same way."""
@@ -90,8 +92,7 @@ def test_a_capability_the_account_lacks_stays_in_the_menu_after_it_was_told(tmp_
     clock.now = datetime.combine(day + timedelta(days=(1 - day.weekday()) % 7), time(17, 30), tzinfo=UTC)
 
     def start() -> TrayPass:
-        slack = SlackStatusPublisher(SlackClient(token, api_url=slack_emulator.base_url, retries=0),
-                                     account="slack:T1")
+        slack = SlackStatusPublisher(SlackClient(token, api_url=slack_emulator.base_url, retries=0), account="slack:T1")
         return TrayPass(settings=SETTINGS, sources=[], publishers=[slack], store=StateStore(tmp_path), clock=clock)
 
     first = start()

@@ -11,8 +11,14 @@ from traystatus.core.calendar_fetch import CalendarFetch, describe_fetch, fetch_
 from traystatus.core.errors import CalendarError
 from traystatus.core.ports import CalendarResult
 
-ZONES = ["America/New_York", "Europe/London", "Asia/Kolkata", "Asia/Kathmandu", "Australia/Lord_Howe",
-         "Pacific/Chatham"]
+ZONES = [
+    "America/New_York",
+    "Europe/London",
+    "Asia/Kolkata",
+    "Asia/Kathmandu",
+    "Australia/Lord_Howe",
+    "Pacific/Chatham",
+]
 NOW_UTC = datetime(2026, 11, 30, 11, 0, tzinfo=UTC)
 MESSAGE = "no calendar at this address (HTTP 404) (https://calendar.example/…). Copy it again."
 
@@ -36,13 +42,19 @@ def test_a_stale_copy_says_how_old_it_is_and_why(zone: str) -> None:
     now = NOW_UTC.astimezone(ZoneInfo(zone))
     good = NOW_UTC - timedelta(hours=3, minutes=10)
     tried = NOW_UTC - timedelta(minutes=2)
-    fetch = CalendarFetch(name="Work", attempted_at=tried, fetched_at=good, events=5, stale=True,
-                          error_title="Calendar 'Work' could not be fetched", error_message=MESSAGE)
+    fetch = CalendarFetch(
+        name="Work",
+        attempted_at=tried,
+        fetched_at=good,
+        events=5,
+        stale=True,
+        error_title="Calendar 'Work' could not be fetched",
+        error_message=MESSAGE,
+    )
     line = describe_fetch(fetch, now)
     good_at = good.astimezone(ZoneInfo(zone))
     when = good_at.strftime("%H:%M") if good_at.date() == now.date() else good_at.strftime("%a %H:%M")
-    assert line == (f"stale: last good copy from {when} (3 h old), 5 events — {MESSAGE} "
-                    f"(tried {local(zone, tried)})")
+    assert line == (f"stale: last good copy from {when} (3 h old), 5 events — {MESSAGE} (tried {local(zone, tried)})")
 
 
 def test_a_failure_with_nothing_to_use_and_a_calendar_never_fetched() -> None:

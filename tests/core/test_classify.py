@@ -21,29 +21,32 @@ def ev(**kw: object) -> CalendarEvent:
     return CalendarEvent(**base)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(("kw", "kind", "rule_part"), [
-    ({}, EventKind.MEETING, "timed busy"),
-    ({"status": "CANCELLED", "title": "OOO"}, EventKind.IGNORED, "CANCELLED"),
-    ({"partstat": "DECLINED"}, EventKind.IGNORED, "declined"),
-    ({"transparent": True}, EventKind.FREE, "TRANSPARENT"),
-    ({"busy_status": "FREE", "title": "Vacation"}, EventKind.FREE, "BUSYSTATUS:FREE"),
-    ({"busy_status": "OOF", "title": "Conference"}, EventKind.OOO, "BUSYSTATUS:OOF"),
-    ({"title": "OOO - dentist"}, EventKind.OOO, "'OOO'"),
-    ({"title": "Alice out-of-office"}, EventKind.OOO, "out-of-office"),
-    ({"title": "Summer VACATION"}, EventKind.OOO, "VACATION"),
-    ({"title": "pto"}, EventKind.OOO, "pto"),
-    ({"title": "Sick leave"}, EventKind.OOO, "Sick"),
-    ({"title": "Public holiday"}, EventKind.OOO, "holiday"),
-    ({"title": "Focus time"}, EventKind.FOCUS, "Focus"),
-    ({"title": "Refocusing session"}, EventKind.MEETING, "timed busy"),  # word boundary
-    ({"title": "Sickle cell talk"}, EventKind.MEETING, "timed busy"),
-    ({"title": "Topology"}, EventKind.MEETING, "timed busy"),  # "PTO"/"OOO" not inside words
-    ({"status": "TENTATIVE"}, EventKind.MEETING, "tentative"),
-    ({"busy_status": "TENTATIVE"}, EventKind.MEETING, "tentative"),
-    ({"all_day": True, "title": "Birthday"}, EventKind.FREE, "all-day"),
-    ({"all_day": True, "title": "Vacation", "transparent": True}, EventKind.OOO, "Vacation"),
-    ({"all_day": True, "title": "Offsite", "busy_status": "OOF"}, EventKind.OOO, "OOF"),
-])
+@pytest.mark.parametrize(
+    ("kw", "kind", "rule_part"),
+    [
+        ({}, EventKind.MEETING, "timed busy"),
+        ({"status": "CANCELLED", "title": "OOO"}, EventKind.IGNORED, "CANCELLED"),
+        ({"partstat": "DECLINED"}, EventKind.IGNORED, "declined"),
+        ({"transparent": True}, EventKind.FREE, "TRANSPARENT"),
+        ({"busy_status": "FREE", "title": "Vacation"}, EventKind.FREE, "BUSYSTATUS:FREE"),
+        ({"busy_status": "OOF", "title": "Conference"}, EventKind.OOO, "BUSYSTATUS:OOF"),
+        ({"title": "OOO - dentist"}, EventKind.OOO, "'OOO'"),
+        ({"title": "Alice out-of-office"}, EventKind.OOO, "out-of-office"),
+        ({"title": "Summer VACATION"}, EventKind.OOO, "VACATION"),
+        ({"title": "pto"}, EventKind.OOO, "pto"),
+        ({"title": "Sick leave"}, EventKind.OOO, "Sick"),
+        ({"title": "Public holiday"}, EventKind.OOO, "holiday"),
+        ({"title": "Focus time"}, EventKind.FOCUS, "Focus"),
+        ({"title": "Refocusing session"}, EventKind.MEETING, "timed busy"),  # word boundary
+        ({"title": "Sickle cell talk"}, EventKind.MEETING, "timed busy"),
+        ({"title": "Topology"}, EventKind.MEETING, "timed busy"),  # "PTO"/"OOO" not inside words
+        ({"status": "TENTATIVE"}, EventKind.MEETING, "tentative"),
+        ({"busy_status": "TENTATIVE"}, EventKind.MEETING, "tentative"),
+        ({"all_day": True, "title": "Birthday"}, EventKind.FREE, "all-day"),
+        ({"all_day": True, "title": "Vacation", "transparent": True}, EventKind.OOO, "Vacation"),
+        ({"all_day": True, "title": "Offsite", "busy_status": "OOF"}, EventKind.OOO, "OOF"),
+    ],
+)
 def test_default_rules(kw: dict[str, object], kind: EventKind, rule_part: str) -> None:
     c = classify(ev(**kw), ClassificationRules())
     assert c.kind is kind
@@ -58,11 +61,19 @@ def test_private_event_rule_does_not_leak_the_title() -> None:
 
 
 def test_rules_from_table_are_applied() -> None:
-    rules = ClassificationRules.from_table(Table({
-        "ooo_words": ["Urlaub"], "focus_words": ["deep work", "Fokus"], "tentative_is_busy": False,
-        "user_emails": ["Me@Example.org"],
-        "calendars": [{"name": "Team vacations", "kind": "ignored"}, {"name": "Blocks", "kind": "focus"}],
-    }, path="classification", source="c.toml"))
+    rules = ClassificationRules.from_table(
+        Table(
+            {
+                "ooo_words": ["Urlaub"],
+                "focus_words": ["deep work", "Fokus"],
+                "tentative_is_busy": False,
+                "user_emails": ["Me@Example.org"],
+                "calendars": [{"name": "Team vacations", "kind": "ignored"}, {"name": "Blocks", "kind": "focus"}],
+            },
+            path="classification",
+            source="c.toml",
+        )
+    )
     assert rules.user_emails == ("me@example.org",)
     assert classify(ev(title="Urlaub"), rules).kind is EventKind.OOO
     assert classify(ev(title="Vacation"), rules).kind is EventKind.MEETING  # words replaced, not added
@@ -79,14 +90,17 @@ def test_empty_word_lists_disable_keyword_rules() -> None:
     assert classify(ev(title="OOO focus"), rules).kind is EventKind.MEETING
 
 
-@pytest.mark.parametrize(("data", "needle"), [
-    ({"ooo_word": ["x"]}, "Did you mean 'ooo_words'"),
-    ({"ooo_words": "vacation"}, "classification.ooo_words: expected a list"),
-    ({"tentative_is_busy": "no"}, "true or false"),
-    ({"user_emails": ["alice"]}, "not an e-mail address"),
-    ({"calendars": [{"name": "A", "kind": "busy"}]}, "must be one of auto, ooo"),
-    ({"calendars": [{"kind": "ooo"}]}, "needs name"),
-])
+@pytest.mark.parametrize(
+    ("data", "needle"),
+    [
+        ({"ooo_word": ["x"]}, "Did you mean 'ooo_words'"),
+        ({"ooo_words": "vacation"}, "classification.ooo_words: expected a list"),
+        ({"tentative_is_busy": "no"}, "true or false"),
+        ({"user_emails": ["alice"]}, "not an e-mail address"),
+        ({"calendars": [{"name": "A", "kind": "busy"}]}, "must be one of auto, ooo"),
+        ({"calendars": [{"kind": "ooo"}]}, "needs name"),
+    ],
+)
 def test_bad_classification_config_names_key_and_fix(data: dict[str, object], needle: str) -> None:
     with pytest.raises(ConfigError) as e:
         ClassificationRules.from_table(Table(data, path="classification", source="c.toml"))

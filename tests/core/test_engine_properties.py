@@ -15,14 +15,35 @@ from traystatus.core.model import CalendarEvent, EventKind, Override, State
 from traystatus.core.settings import Settings
 from traystatus.core.work_periods import work_pieces
 
-ZONES = ["America/New_York", "Europe/London", "Asia/Kolkata", "Asia/Kathmandu", "Australia/Lord_Howe",
-         "Pacific/Chatham", "Pacific/Kiritimati", "Pacific/Apia"]
-HOURS = ["mon-fri 09:00-17:00", "mon-fri 09:00-12:30,13:30-17:30; sat 10:00-12:00", "mon-sun 22:00-06:00",
-         "tue-sat 00:00-24:00", "sun 01:30-02:30,02:45-03:15", "mon 08:00-09:00"]
+ZONES = [
+    "America/New_York",
+    "Europe/London",
+    "Asia/Kolkata",
+    "Asia/Kathmandu",
+    "Australia/Lord_Howe",
+    "Pacific/Chatham",
+    "Pacific/Kiritimati",
+    "Pacific/Apia",
+]
+HOURS = [
+    "mon-fri 09:00-17:00",
+    "mon-fri 09:00-12:30,13:30-17:30; sat 10:00-12:00",
+    "mon-sun 22:00-06:00",
+    "tue-sat 00:00-24:00",
+    "sun 01:30-02:30,02:45-03:15",
+    "mon 08:00-09:00",
+]
 # Windows around DST changes of the zones above (2026) and an ordinary week.
-BASES = [datetime(2026, 3, 7, tzinfo=UTC), datetime(2026, 3, 28, tzinfo=UTC), datetime(2026, 4, 4, tzinfo=UTC),
-         datetime(2026, 9, 26, tzinfo=UTC), datetime(2026, 10, 3, tzinfo=UTC), datetime(2026, 10, 24, tzinfo=UTC),
-         datetime(2026, 10, 31, tzinfo=UTC), datetime(2026, 11, 23, tzinfo=UTC)]
+BASES = [
+    datetime(2026, 3, 7, tzinfo=UTC),
+    datetime(2026, 3, 28, tzinfo=UTC),
+    datetime(2026, 4, 4, tzinfo=UTC),
+    datetime(2026, 9, 26, tzinfo=UTC),
+    datetime(2026, 10, 3, tzinfo=UTC),
+    datetime(2026, 10, 24, tzinfo=UTC),
+    datetime(2026, 10, 31, tzinfo=UTC),
+    datetime(2026, 11, 23, tzinfo=UTC),
+]
 TITLES = ["Sync", "Focus", "OOO", "Vacation", "Review", "Lunch"]
 
 
@@ -31,12 +52,20 @@ def scenario(draw: st.DrawFn) -> tuple[Settings, list[CalendarEvent], list[Overr
     zone = ZoneInfo(draw(st.sampled_from(ZONES)))
     start = draw(st.sampled_from(BASES)) + timedelta(minutes=draw(st.integers(0, 24 * 60)))
     first = start.date() + timedelta(days=draw(st.integers(-1, 5)))
-    exceptions = tuple(DayException(first=first, last=first + timedelta(days=draw(st.integers(0, 2))),
-                                    hours=parse_blocks(draw(st.sampled_from(["off", "10:00-14:00", "23:00-01:00"]))))
-                       for _ in range(draw(st.integers(0, 1))))
-    travel = tuple(Travel(first=first, last=first + timedelta(days=draw(st.integers(0, 3))),
-                          tz=ZoneInfo(draw(st.sampled_from(ZONES))))
-                   for _ in range(draw(st.integers(0, 1))))
+    exceptions = tuple(
+        DayException(
+            first=first,
+            last=first + timedelta(days=draw(st.integers(0, 2))),
+            hours=parse_blocks(draw(st.sampled_from(["off", "10:00-14:00", "23:00-01:00"]))),
+        )
+        for _ in range(draw(st.integers(0, 1)))
+    )
+    travel = tuple(
+        Travel(
+            first=first, last=first + timedelta(days=draw(st.integers(0, 3))), tz=ZoneInfo(draw(st.sampled_from(ZONES)))
+        )
+        for _ in range(draw(st.integers(0, 1)))
+    )
     s = Settings(timezone=zone, hours=parse_hours(draw(st.sampled_from(HOURS))), exceptions=exceptions, travel=travel)
     end = start + timedelta(minutes=draw(st.integers(1, 5 * 24 * 60)))
     minute = st.integers(-24 * 60, 6 * 24 * 60)
@@ -44,16 +73,28 @@ def scenario(draw: st.DrawFn) -> tuple[Settings, list[CalendarEvent], list[Overr
     rarely = st.sampled_from([False, False, False, True])
     for i in range(draw(st.integers(0, 12))):
         a = start + timedelta(minutes=draw(st.integers(-6 * 60, 2 * 24 * 60)))
-        events.append(CalendarEvent(
-            uid=str(i), start=a, end=a + timedelta(minutes=draw(st.integers(1, 8 * 60))),
-            title=draw(st.sampled_from(TITLES)), all_day=draw(rarely), transparent=draw(rarely),
-            status=draw(st.sampled_from(["", "", "TENTATIVE", "CANCELLED"]))))
+        events.append(
+            CalendarEvent(
+                uid=str(i),
+                start=a,
+                end=a + timedelta(minutes=draw(st.integers(1, 8 * 60))),
+                title=draw(st.sampled_from(TITLES)),
+                all_day=draw(rarely),
+                transparent=draw(rarely),
+                status=draw(st.sampled_from(["", "", "TENTATIVE", "CANCELLED"])),
+            )
+        )
     overrides = []
     for _ in range(draw(st.integers(0, 2))):
         a = start + timedelta(minutes=draw(minute))
-        overrides.append(Override(state=draw(st.sampled_from(list(State))), start=a,
-                                  end=a + timedelta(minutes=draw(st.integers(1, 2 * 24 * 60))),
-                                  paused=draw(st.booleans())))
+        overrides.append(
+            Override(
+                state=draw(st.sampled_from(list(State))),
+                start=a,
+                end=a + timedelta(minutes=draw(st.integers(1, 2 * 24 * 60))),
+                paused=draw(st.booleans()),
+            )
+        )
     return s, events, overrides, start, end
 
 
@@ -62,7 +103,12 @@ def _check_shape(tl: Timeline, start: datetime, end: datetime) -> None:
     for a, b in zip(tl.intervals, tl.intervals[1:], strict=False):
         assert a.end == b.start  # no gap, no overlap
         assert (a.state, a.until, a.reason, a.event_titles, a.overridden) != (
-            b.state, b.until, b.reason, b.event_titles, b.overridden)  # no redundant split
+            b.state,
+            b.until,
+            b.reason,
+            b.event_titles,
+            b.overridden,
+        )  # no redundant split
     for a in tl.intervals:
         assert a.start < a.end
         assert a.until >= a.end or a.until >= end  # until never points back into the interval
@@ -71,7 +117,8 @@ def _check_shape(tl: Timeline, start: datetime, end: datetime) -> None:
 @settings(max_examples=150, deadline=None)
 @given(scenario())
 def test_timeline_covers_the_window_without_gaps_overlaps_or_redundant_splits(
-        sc: tuple[Settings, list[CalendarEvent], list[Override], datetime, datetime]) -> None:
+    sc: tuple[Settings, list[CalendarEvent], list[Override], datetime, datetime],
+) -> None:
     s, events, overrides, start, end = sc
     tl = build_timeline(s, events, overrides, start, end)
     _check_shape(tl, start, end)
@@ -86,7 +133,8 @@ def test_timeline_covers_the_window_without_gaps_overlaps_or_redundant_splits(
 @settings(max_examples=150, deadline=None)
 @given(scenario(), st.integers(0, 5 * 24 * 60 - 1))
 def test_state_is_constant_until_the_next_transition(
-        sc: tuple[Settings, list[CalendarEvent], list[Override], datetime, datetime], offset: int) -> None:
+    sc: tuple[Settings, list[CalendarEvent], list[Override], datetime, datetime], offset: int
+) -> None:
     s, events, overrides, start, end = sc
     tl = build_timeline(s, events, overrides, start, end)
     now = min(start + timedelta(minutes=offset, seconds=17), end - timedelta(microseconds=1))
@@ -124,7 +172,8 @@ def test_next_working_start_is_a_start_of_available_time(zone: str, hours: str, 
 @settings(max_examples=150, deadline=None)
 @given(scenario(), st.lists(st.integers(0, 5 * 24 * 60 - 1), min_size=1, max_size=20))
 def test_state_follows_the_precedence_rules_at_any_instant(
-        sc: tuple[Settings, list[CalendarEvent], list[Override], datetime, datetime], offsets: list[int]) -> None:
+    sc: tuple[Settings, list[CalendarEvent], list[Override], datetime, datetime], offsets: list[int]
+) -> None:
     s, events, overrides, start, end = sc
     tl = build_timeline(s, events, overrides, start, end)
     work = work_pieces(s, start - timedelta(days=1), end + timedelta(days=1))

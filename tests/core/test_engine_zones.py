@@ -14,11 +14,16 @@ from traystatus.core.settings import Settings
 
 # (zone, a date around which the zone changes its offset in 2026; or any date for zones without DST)
 ZONES = [
-    ("America/New_York", date(2026, 3, 8)), ("America/New_York", date(2026, 11, 1)),
-    ("Europe/London", date(2026, 3, 29)), ("Europe/London", date(2026, 10, 25)),
-    ("Asia/Kolkata", date(2026, 11, 24)), ("Asia/Kathmandu", date(2026, 11, 24)),
-    ("Australia/Lord_Howe", date(2026, 4, 5)), ("Australia/Lord_Howe", date(2026, 10, 4)),
-    ("Pacific/Chatham", date(2026, 4, 5)), ("Pacific/Chatham", date(2026, 9, 27)),
+    ("America/New_York", date(2026, 3, 8)),
+    ("America/New_York", date(2026, 11, 1)),
+    ("Europe/London", date(2026, 3, 29)),
+    ("Europe/London", date(2026, 10, 25)),
+    ("Asia/Kolkata", date(2026, 11, 24)),
+    ("Asia/Kathmandu", date(2026, 11, 24)),
+    ("Australia/Lord_Howe", date(2026, 4, 5)),
+    ("Australia/Lord_Howe", date(2026, 10, 4)),
+    ("Pacific/Chatham", date(2026, 4, 5)),
+    ("Pacific/Chatham", date(2026, 9, 27)),
     ("Pacific/Kiritimati", date(2026, 11, 24)),
 ]
 
@@ -72,8 +77,9 @@ def test_lord_howe_half_hour_dst_and_chatham_45_minutes() -> None:
     s = Settings(timezone=chatham, hours=parse_hours("mon-fri 09:00-17:00"))
     assert next_working_start(s, datetime(2026, 11, 24, tzinfo=UTC)) == datetime(2026, 11, 24, 19, 15, tzinfo=UTC)
     kathmandu = Settings(timezone=ZoneInfo("Asia/Kathmandu"), hours=parse_hours("mon-fri 09:00-17:00"))
-    assert next_working_start(kathmandu, datetime(2026, 11, 24, tzinfo=UTC)) == datetime(2026, 11, 24, 3, 15,
-                                                                                            tzinfo=UTC)
+    assert next_working_start(kathmandu, datetime(2026, 11, 24, tzinfo=UTC)) == datetime(
+        2026, 11, 24, 3, 15, tzinfo=UTC
+    )
 
 
 def test_a_working_day_that_ends_after_midnight_utc() -> None:
@@ -100,10 +106,16 @@ def test_events_in_another_zone_and_all_day_ooo_in_the_users_zone(zone_name: str
     s = Settings(timezone=zone, hours=parse_hours("mon-fri 09:00-17:00"))
     tokyo = ZoneInfo("Asia/Tokyo")
     local10 = datetime(2026, 11, 24, 10, tzinfo=zone)
-    call = CalendarEvent(uid="c", start=local10.astimezone(tokyo), end=(local10 + timedelta(hours=1)).astimezone(tokyo),
-                         title="Call")
-    ooo = CalendarEvent(uid="o", start=datetime(2026, 11, 25, tzinfo=zone), end=datetime(2026, 11, 26, tzinfo=zone),
-                        title="Sick day", all_day=True)
+    call = CalendarEvent(
+        uid="c", start=local10.astimezone(tokyo), end=(local10 + timedelta(hours=1)).astimezone(tokyo), title="Call"
+    )
+    ooo = CalendarEvent(
+        uid="o",
+        start=datetime(2026, 11, 25, tzinfo=zone),
+        end=datetime(2026, 11, 26, tzinfo=zone),
+        title="Sick day",
+        all_day=True,
+    )
     tl = build_timeline(s, [call, ooo], [], datetime(2026, 11, 24, tzinfo=zone), datetime(2026, 11, 27, tzinfo=zone))
     a = tl.at(datetime(2026, 11, 24, 10, 30, tzinfo=zone))
     assert (a.state, a.until) == (State.MEETING, datetime(2026, 11, 24, 11, tzinfo=zone))

@@ -28,28 +28,40 @@ NOW = datetime(2026, 11, 24, 16, tzinfo=UTC)
 
 def note(**texts: str) -> HandoffNote:
     titles = dict(zip(("done", "progress", "blocked", "decisions", "next", "notes"), DEFAULT_SECTIONS, strict=True))
-    return HandoffNote(id="n1", created=NOW, sections=tuple(
-        NoteSection(title=titles[k], text=v) for k, v in texts.items()))
+    return HandoffNote(
+        id="n1", created=NOW, sections=tuple(NoteSection(title=titles[k], text=v) for k, v in texts.items())
+    )
 
 
 def test_settings_defaults_and_table() -> None:
     d = HandoffSettings.from_table(Table({}))
     assert d.minutes_before == 15 and d.sign_off and d.sections[2] == "Blocked — and who can unblock"
-    s = HandoffSettings.from_table(Table({"minutes_before": 30, "sign_off": False, "sections": ["Done", "Next"],
-                                          "destinations": ["slack:#team", "slack:acme:#ops", "matrix:!r:ex.org"]}))
+    s = HandoffSettings.from_table(
+        Table(
+            {
+                "minutes_before": 30,
+                "sign_off": False,
+                "sections": ["Done", "Next"],
+                "destinations": ["slack:#team", "slack:acme:#ops", "matrix:!r:ex.org"],
+            }
+        )
+    )
     assert s.minutes_before == 30 and not s.sign_off and s.sections == ("Done", "Next")
     assert [str(x) for x in s.destinations] == ["slack:#team", "slack:acme:#ops", "matrix:!r:ex.org"]
     assert s.destinations[1] == Destination(service="slack", target="#ops", workspace="acme")
 
 
-@pytest.mark.parametrize(("data", "fragment"), [
-    ({"destinations": ["irc:#x"]}, "unknown service"),
-    ({"destinations": ["matrix:room"]}, "not a Matrix room"),
-    ({"destinations": ["slack:# bad"]}, "not a Slack channel"),
-    ({"minutes_before": -1}, "at least 0"),
-    ({"sections": []}, "at least one"),
-    ({"minutes_befor": 5}, "Did you mean 'minutes_before'"),
-])
+@pytest.mark.parametrize(
+    ("data", "fragment"),
+    [
+        ({"destinations": ["irc:#x"]}, "unknown service"),
+        ({"destinations": ["matrix:room"]}, "not a Matrix room"),
+        ({"destinations": ["slack:# bad"]}, "not a Slack channel"),
+        ({"minutes_before": -1}, "at least 0"),
+        ({"sections": []}, "at least one"),
+        ({"minutes_befor": 5}, "Did you mean 'minutes_before'"),
+    ],
+)
 def test_settings_errors_name_the_key(data: dict[str, object], fragment: str) -> None:
     with pytest.raises(ConfigError) as e:
         HandoffSettings.from_table(Table(data, path="handoff", source="config.toml"))
@@ -88,8 +100,8 @@ def test_slack_escapes_only_amp_lt_gt() -> None:
 
 
 def test_matrix_body_and_escaped_html() -> None:
-    n = note(done="fixed <b>bold</b> & \"quotes\"\nsecond line")
-    assert "fixed <b>bold</b> & \"quotes\"" in plain_text(n)
+    n = note(done='fixed <b>bold</b> & "quotes"\nsecond line')
+    assert 'fixed <b>bold</b> & "quotes"' in plain_text(n)
     h = matrix_html(n)
     assert "fixed &lt;b&gt;bold&lt;/b&gt; &amp; &quot;quotes&quot;<br>second line" in h
     assert "<h4>Done</h4>" in h and "<b>" not in h

@@ -24,23 +24,31 @@ def utc(*a: int) -> datetime:
     return datetime(*a, tzinfo=UTC)
 
 
-def prompt_at(s: Settings, now: datetime, events: tuple[CalendarEvent, ...] = (),
-              state: PromptState | None = None, handoff: HandoffSettings = HANDOFF) -> datetime | None:
+def prompt_at(
+    s: Settings,
+    now: datetime,
+    events: tuple[CalendarEvent, ...] = (),
+    state: PromptState | None = None,
+    handoff: HandoffSettings = HANDOFF,
+) -> datetime | None:
     tl = build_timeline(s, events, (), now - timedelta(days=1), now + timedelta(days=8))
     p = next_prompt(tl.intervals, now, handoff, state or PromptState())
     return None if p is None else p.at
 
 
-@pytest.mark.parametrize(("now", "expected"), [
-    # Friday before the autumn change: 17:00 CEST = 15:00 UTC
-    (utc(2026, 10, 23, 8), utc(2026, 10, 23, 14, 45)),
-    # Monday after it (Sun 25 Oct): 17:00 CET = 16:00 UTC
-    (utc(2026, 10, 24, 8), utc(2026, 10, 26, 15, 45)),
-    # Friday before the spring change (Sun 29 Mar): 17:00 CET = 16:00 UTC
-    (utc(2026, 3, 27, 8), utc(2026, 3, 27, 15, 45)),
-    # Monday after it: 17:00 CEST = 15:00 UTC
-    (utc(2026, 3, 28, 8), utc(2026, 3, 30, 14, 45)),
-])
+@pytest.mark.parametrize(
+    ("now", "expected"),
+    [
+        # Friday before the autumn change: 17:00 CEST = 15:00 UTC
+        (utc(2026, 10, 23, 8), utc(2026, 10, 23, 14, 45)),
+        # Monday after it (Sun 25 Oct): 17:00 CET = 16:00 UTC
+        (utc(2026, 10, 24, 8), utc(2026, 10, 26, 15, 45)),
+        # Friday before the spring change (Sun 29 Mar): 17:00 CET = 16:00 UTC
+        (utc(2026, 3, 27, 8), utc(2026, 3, 27, 15, 45)),
+        # Monday after it: 17:00 CEST = 15:00 UTC
+        (utc(2026, 3, 28, 8), utc(2026, 3, 30, 14, 45)),
+    ],
+)
 def test_prompt_follows_berlin_dst(now: datetime, expected: datetime) -> None:
     assert prompt_at(settings("Europe/Berlin"), now) == expected
 
@@ -70,12 +78,19 @@ def test_minutes_before_is_configurable_and_lunch_is_not_the_end() -> None:
 
 
 def test_no_prompt_on_an_ooo_day_or_a_holiday() -> None:
-    ooo = CalendarEvent(uid="v", title="Vacation", start=datetime(2026, 11, 24, tzinfo=ZoneInfo("Europe/Berlin")),
-                        end=datetime(2026, 11, 25, tzinfo=ZoneInfo("Europe/Berlin")), all_day=True, busy_status="OOF")
+    ooo = CalendarEvent(
+        uid="v",
+        title="Vacation",
+        start=datetime(2026, 11, 24, tzinfo=ZoneInfo("Europe/Berlin")),
+        end=datetime(2026, 11, 25, tzinfo=ZoneInfo("Europe/Berlin")),
+        all_day=True,
+        busy_status="OOF",
+    )
     s = settings("Europe/Berlin")
     assert prompt_at(s, utc(2026, 11, 24, 6), (ooo,)) == utc(2026, 11, 25, 15, 45)
-    holiday = settings("Europe/Berlin", exceptions=(DayException(first=date(2026, 12, 24), last=date(2026, 12, 25),
-                                                                 label="holiday"),))
+    holiday = settings(
+        "Europe/Berlin", exceptions=(DayException(first=date(2026, 12, 24), last=date(2026, 12, 25), label="holiday"),)
+    )
     assert prompt_at(holiday, utc(2026, 12, 24, 6)) == utc(2026, 12, 28, 15, 45)
 
 

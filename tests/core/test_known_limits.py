@@ -36,14 +36,19 @@ def test_a_new_process_that_has_not_tried_keeps_what_was_known() -> None:
 
 
 def test_a_call_that_works_clears_it() -> None:
-    assert learn_limits(KnownLimits(presence=False, found_at=T0), MATRIX_TRAITS,
-                        [Operation(kind=OpKind.SET_PRESENCE)], T0) == KnownLimits()
-    assert learn_limits(KnownLimits(dnd=False, found_at=T0), SLACK_TRAITS,
-                        [Operation(kind=OpKind.END_DND)], T0) == KnownLimits()
+    assert (
+        learn_limits(KnownLimits(presence=False, found_at=T0), MATRIX_TRAITS, [Operation(kind=OpKind.SET_PRESENCE)], T0)
+        == KnownLimits()
+    )
+    assert (
+        learn_limits(KnownLimits(dnd=False, found_at=T0), SLACK_TRAITS, [Operation(kind=OpKind.END_DND)], T0)
+        == KnownLimits()
+    )
     # presence working says nothing about DND
     mixed = KnownLimits(presence=False, dnd=False, why_not="both", found_at=T0)
-    assert learn_limits(mixed, SLACK_TRAITS, [Operation(kind=OpKind.SET_PRESENCE)], T0 + timedelta(hours=1)) == \
-        KnownLimits(presence=True, dnd=False, why_not="both", found_at=T0 + timedelta(hours=1))
+    assert learn_limits(
+        mixed, SLACK_TRAITS, [Operation(kind=OpKind.SET_PRESENCE)], T0 + timedelta(hours=1)
+    ) == KnownLimits(presence=True, dnd=False, why_not="both", found_at=T0 + timedelta(hours=1))
 
 
 def test_with_limits_narrows_the_traits_for_planning() -> None:

@@ -51,7 +51,9 @@ def test_state_choice_replaces_state_override_but_keeps_pause() -> None:
     current = apply_choice(current, Choice.DND_30M, now=NOW, tomorrow=TOMORROW)
     current = apply_choice(current, Choice.DND_2H, now=NOW + timedelta(minutes=5), tomorrow=TOMORROW)
     assert sorted((o.paused, o.end) for o in current) == [
-        (False, NOW + timedelta(minutes=125)), (True, NOW + timedelta(hours=1))]
+        (False, NOW + timedelta(minutes=125)),
+        (True, NOW + timedelta(hours=1)),
+    ]
 
 
 def test_back_clears_everything() -> None:

@@ -193,8 +193,10 @@ def test_failure_backs_off_and_a_revoked_token_needs_action() -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.integers(min_value=0, max_value=48 * 60 - 1), min_size=1, max_size=25),
-       st.sampled_from([Service.SLACK, Service.MATRIX]))
+@given(
+    st.lists(st.integers(min_value=0, max_value=48 * 60 - 1), min_size=1, max_size=25),
+    st.sampled_from([Service.SLACK, Service.MATRIX]),
+)
 def test_any_triggers_in_order_show_the_right_status_and_never_repeat(minutes: list[int], service: Service) -> None:
     a = Account(service)
     for m in sorted(minutes):
@@ -205,8 +207,10 @@ def test_any_triggers_in_order_show_the_right_status_and_never_repeat(minutes: l
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.integers(min_value=0, max_value=48 * 60 - 1), min_size=1, max_size=25),
-       st.sampled_from([Service.SLACK, Service.MATRIX]))
+@given(
+    st.lists(st.integers(min_value=0, max_value=48 * 60 - 1), min_size=1, max_size=25),
+    st.sampled_from([Service.SLACK, Service.MATRIX]),
+)
 def test_clock_jumping_both_ways_still_shows_the_right_status(minutes: list[int], service: Service) -> None:
     a = Account(service)
     for m in minutes:  # unsorted: suspend/resume forward, NTP corrections backward
@@ -232,5 +236,7 @@ def test_matrix_without_presence_plans_dnd_only_and_says_why_every_pass() -> Non
     after = plan(desired(at(15)), held, traits, at(15))
     assert [op.kind for op in after.ops] == [OpKind.END_DND]
     # with presence, the same plan carries the status message: the switch is what changes it
-    assert [op.kind for op in plan(desired(at(13, 30)), Applied(), MATRIX_TRAITS, at(13, 30),
-                                   observed=Observed(dnd_on=False)).ops] == [OpKind.SET_DND, OpKind.SET_PRESENCE]
+    assert [
+        op.kind
+        for op in plan(desired(at(13, 30)), Applied(), MATRIX_TRAITS, at(13, 30), observed=Observed(dnd_on=False)).ops
+    ] == [OpKind.SET_DND, OpKind.SET_PRESENCE]

@@ -56,28 +56,41 @@ def test_working_hours_as_a_per_day_table(tmp_path: Path) -> None:
     assert format_hours(s.hours) == "mon 09:00-12:00,13:00-17:00; fri 22:00-02:00"
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ('schema_version = 1\ntimezon = "Europe/Berlin"\n', ":2: timezon: unknown key. Did you mean 'timezone'?"),
-    ('timezone = "Europe/Berlinn"\n', ':1: timezone: \'Europe/Berlinn\' is not an IANA time zone; use e.g. '
-     '"Europe/Berlin". Did you mean "Europe/Berlin"?'),
-    ('schema_version = "1"\n', ":1: schema_version: expected a whole number, got str '1'."),
-    ("schema_version = 9\n", "this file is for a newer traystatus (schema 9)"),
-    ('working_hours = "mon-fri 9-5"\n', ":1: working_hours: '9-5' in 'mon-fri 9-5' is not a block like 09:00-17:30."),
-    ("working_hours = 8\n", 'working_hours: expected "mon-fri 09:00-17:00" or a [working_hours] table.'),
-    ('[working_hours]\nmonday = "09:00-17:00"\n', ":2: working_hours.monday: unknown key. Did you mean 'mon'?"),
-    ('[general]\nshare_title = true\n', ":2: general.share_title: unknown key. Did you mean 'share_titles'?"),
-    ('[general]\nshare_titles = "yes"\n', ":2: general.share_titles: expected true or false"),
-    ('[[exceptions]]\ndate = 2026-12-24\n[[exceptions]]\nfirst = 2026-12-28\nlast = 2026-12-20\n',
-     ":5: exceptions[2].last: 2026-12-20 is before 2026-12-28."),
-    ('[[exceptions]]\ndate = "24.12.2026"\n', ":2: exceptions[1].date: expected a date like 2026-12-24"),
-    ('[[exceptions]]\ndate = 2026-12-24\nhours = "all day"\n', ":3: exceptions[1].hours: 'all day'"),
-    ('[[travel]]\nfirst = 2027-01-11\nlast = 2027-01-12\n', "travel[1].timezone: each [[travel]] needs timezone"),
-    ('[[calendars]]\nname = "Work"\n', ':1: calendars[1].url: each [[calendars]] needs url = "https://…"'),
-    ('[[calendars]]\npath = "a.ics"\nkind = "ical"\n', ":3: calendars[1].kind: must be one of ics, caldav"),
-    ('[classification]\nooo_word = ["x"]\n', ":2: classification.ooo_word: unknown key. Did you mean 'ooo_words'?"),
-    ('[classification]\n[[classification.calendars]]\nname = "A"\nkind = "busy"\n',
-     ":4: classification.calendars[1].kind: must be one of auto, ooo, focus, meeting, free, ignored"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('schema_version = 1\ntimezon = "Europe/Berlin"\n', ":2: timezon: unknown key. Did you mean 'timezone'?"),
+        (
+            'timezone = "Europe/Berlinn"\n',
+            ":1: timezone: 'Europe/Berlinn' is not an IANA time zone; use e.g. "
+            '"Europe/Berlin". Did you mean "Europe/Berlin"?',
+        ),
+        ('schema_version = "1"\n', ":1: schema_version: expected a whole number, got str '1'."),
+        ("schema_version = 9\n", "this file is for a newer traystatus (schema 9)"),
+        (
+            'working_hours = "mon-fri 9-5"\n',
+            ":1: working_hours: '9-5' in 'mon-fri 9-5' is not a block like 09:00-17:30.",
+        ),
+        ("working_hours = 8\n", 'working_hours: expected "mon-fri 09:00-17:00" or a [working_hours] table.'),
+        ('[working_hours]\nmonday = "09:00-17:00"\n', ":2: working_hours.monday: unknown key. Did you mean 'mon'?"),
+        ("[general]\nshare_title = true\n", ":2: general.share_title: unknown key. Did you mean 'share_titles'?"),
+        ('[general]\nshare_titles = "yes"\n', ":2: general.share_titles: expected true or false"),
+        (
+            "[[exceptions]]\ndate = 2026-12-24\n[[exceptions]]\nfirst = 2026-12-28\nlast = 2026-12-20\n",
+            ":5: exceptions[2].last: 2026-12-20 is before 2026-12-28.",
+        ),
+        ('[[exceptions]]\ndate = "24.12.2026"\n', ":2: exceptions[1].date: expected a date like 2026-12-24"),
+        ('[[exceptions]]\ndate = 2026-12-24\nhours = "all day"\n', ":3: exceptions[1].hours: 'all day'"),
+        ("[[travel]]\nfirst = 2027-01-11\nlast = 2027-01-12\n", "travel[1].timezone: each [[travel]] needs timezone"),
+        ('[[calendars]]\nname = "Work"\n', ':1: calendars[1].url: each [[calendars]] needs url = "https://…"'),
+        ('[[calendars]]\npath = "a.ics"\nkind = "ical"\n', ":3: calendars[1].kind: must be one of ics, caldav"),
+        ('[classification]\nooo_word = ["x"]\n', ":2: classification.ooo_word: unknown key. Did you mean 'ooo_words'?"),
+        (
+            '[classification]\n[[classification.calendars]]\nname = "A"\nkind = "busy"\n',
+            ":4: classification.calendars[1].kind: must be one of auto, ooo, focus, meeting, free, ignored",
+        ),
+    ],
+)
 def test_errors_name_file_line_key_and_fix(tmp_path: Path, text: str, expected: str) -> None:
     message = error(tmp_path, text)
     assert message.startswith(str(tmp_path / "config.toml"))
@@ -89,10 +102,11 @@ def test_toml_syntax_errors_name_the_file_and_line(tmp_path: Path) -> None:
     assert str(tmp_path / "config.toml") in message and "line 2" in message
 
 
-def test_the_cli_reports_config_errors_without_a_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_cli_reports_config_errors_without_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     bad = tmp_path / "bad.toml"
-    bad.write_text('[general]\nshare_title = true\n', encoding="utf-8")
+    bad.write_text("[general]\nshare_title = true\n", encoding="utf-8")
     for argv in (["--config", str(bad), "plan"], ["plan", "--config", str(bad)]):
         assert run(argv) == 2
         err = capsys.readouterr().err
@@ -112,7 +126,13 @@ def test_the_cli_reports_config_errors_without_a_traceback(tmp_path: Path, capsy
 
 
 def test_relative_calendar_paths_are_read_from_the_config_files_directory(tmp_path: Path) -> None:
-    s = load(tmp_path, '[[calendars]]\npath = "cals/work.ics"\n[[calendars]]\npath = "~/home.ics"\n'
-                       '[[calendars]]\nurl = "webcal://example.org/x.ics"\n')
-    assert [c.location for c in s.calendars] == [str(tmp_path / "cals" / "work.ics"), "~/home.ics",
-                                                 "webcal://example.org/x.ics"]
+    s = load(
+        tmp_path,
+        '[[calendars]]\npath = "cals/work.ics"\n[[calendars]]\npath = "~/home.ics"\n'
+        '[[calendars]]\nurl = "webcal://example.org/x.ics"\n',
+    )
+    assert [c.location for c in s.calendars] == [
+        str(tmp_path / "cals" / "work.ics"),
+        "~/home.ics",
+        "webcal://example.org/x.ics",
+    ]

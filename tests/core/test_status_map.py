@@ -22,8 +22,9 @@ def interval(state: State, start: datetime, until: datetime, titles: tuple[str, 
 
 def test_defaults_match_the_issue() -> None:
     s = StatusSettings()
-    off = desired_status(interval(State.OFF_HOURS, NOW, datetime(2026, 11, 21, 8, 0, tzinfo=UTC)), s,
-                         now=NOW, tz=BERLIN)
+    off = desired_status(
+        interval(State.OFF_HOURS, NOW, datetime(2026, 11, 21, 8, 0, tzinfo=UTC)), s, now=NOW, tz=BERLIN
+    )
     assert off.text == "Off for the day — back 09:00 CET"
     assert off.emoji == ":crescent_moon:" and off.away
     assert off.dnd_until == datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
@@ -43,8 +44,9 @@ def test_defaults_match_the_issue() -> None:
 
 
 def test_off_hours_over_a_weekend_names_the_day() -> None:
-    d = desired_status(interval(State.OFF_HOURS, NOW, datetime(2026, 11, 23, 8, 0, tzinfo=UTC)), StatusSettings(),
-                       now=NOW, tz=BERLIN)
+    d = desired_status(
+        interval(State.OFF_HOURS, NOW, datetime(2026, 11, 23, 8, 0, tzinfo=UTC)), StatusSettings(), now=NOW, tz=BERLIN
+    )
     assert d.text == "Off for the day — back Mon 09:00 CET"
 
 
@@ -53,10 +55,12 @@ def test_titles_only_when_shared_and_never_private(share: bool) -> None:
     table = Table({"meeting": {"text": "In {title} until {until}"}}, path="status")
     s = StatusSettings.from_table(table)
     end = NOW + timedelta(hours=1)
-    public = desired_status(interval(State.MEETING, NOW, end, ("Board review",)), s, now=NOW, tz=BERLIN,
-                            share_titles=share)
-    private = desired_status(interval(State.MEETING, NOW, end, ("Private event",)), s, now=NOW, tz=BERLIN,
-                             share_titles=share)
+    public = desired_status(
+        interval(State.MEETING, NOW, end, ("Board review",)), s, now=NOW, tz=BERLIN, share_titles=share
+    )
+    private = desired_status(
+        interval(State.MEETING, NOW, end, ("Private event",)), s, now=NOW, tz=BERLIN, share_titles=share
+    )
     assert public.text == ("In Board review until 19:30" if share else "In until 19:30")
     assert "Private" not in private.text
 
@@ -68,20 +72,24 @@ def test_text_is_cut_to_slacks_limit() -> None:
 
 
 def test_config_overrides_per_state() -> None:
-    s = StatusSettings.from_table(Table({"focus": {"text": "Heads down", "emoji": ":brain:", "dnd": False,
-                                                   "presence": "away"}}, path="status"))
+    s = StatusSettings.from_table(
+        Table({"focus": {"text": "Heads down", "emoji": ":brain:", "dnd": False, "presence": "away"}}, path="status")
+    )
     d = desired_status(interval(State.FOCUS, NOW, NOW + timedelta(hours=1)), s, now=NOW, tz=BERLIN)
     assert (d.text, d.emoji, d.dnd_until, d.away) == ("Heads down", ":brain:", None, True)
     assert s.for_state(State.MEETING).text == "In a meeting"
 
 
-@pytest.mark.parametrize("data", [
-    {"meeting": {"text": "until {when}"}},
-    {"meeting": {"emoji": "calendar"}},
-    {"meeting": {"presence": "busy"}},
-    {"meting": {}},
-    {"meeting": {"dnd": "yes"}},
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"meeting": {"text": "until {when}"}},
+        {"meeting": {"emoji": "calendar"}},
+        {"meeting": {"presence": "busy"}},
+        {"meting": {}},
+        {"meeting": {"dnd": "yes"}},
+    ],
+)
 def test_bad_config_is_named(data: dict[str, object]) -> None:
     with pytest.raises(ConfigError) as e:
         StatusSettings.from_table(Table(data, path="status", source="config.toml"))

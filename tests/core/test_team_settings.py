@@ -65,19 +65,27 @@ def test_defaults_without_a_team_section() -> None:
     assert team.people == () and not team.import_slack and team.matrix_room == "" and team.me_name == "You"
 
 
-@pytest.mark.parametrize(("snippet", "fragment"), [
-    ('[[team.people]]\ntimezone = "UTC"', "team.people[1].name"),
-    ('[[team.people]]\nname = "A"', "team.people[1].timezone"),
-    ('[[team.people]]\nname = "A"\ntimezone = "Mars/Olympus"', "is not an IANA time zone"),
-    ('[[team.people]]\nname = "A"\ntimezone = "UTC"\nhours = "mon-fri 9-5"', "team.people[1].hours"),
-    ('[[team.people]]\nname = "A"\ntimezone = "UTC"\nzone = "UTC"', "unknown key"),
-    ('[[team.people]]\nname = "A"\ntimezone = "UTC"\nhandle = "x"\nhandles = ["y"]', "not both"),
-    ('[[team.people]]\nname = "A"\ntimezone = "UTC"\n[[team.people]]\nname = "a"\ntimezone = "UTC"',
-     "listed twice"),
-    ('[[team.people]]\nname = "A"\ntimezone = "UTC"\n[[team.people.travel]]\nfirst = 2026-07-02\n'
-     'last = 2026-07-01\ntimezone = "UTC"', "is before"),
-    ('[team]\nrefresh_hours = 0', "at least 1"),
-])
+@pytest.mark.parametrize(
+    ("snippet", "fragment"),
+    [
+        ('[[team.people]]\ntimezone = "UTC"', "team.people[1].name"),
+        ('[[team.people]]\nname = "A"', "team.people[1].timezone"),
+        ('[[team.people]]\nname = "A"\ntimezone = "Mars/Olympus"', "is not an IANA time zone"),
+        ('[[team.people]]\nname = "A"\ntimezone = "UTC"\nhours = "mon-fri 9-5"', "team.people[1].hours"),
+        ('[[team.people]]\nname = "A"\ntimezone = "UTC"\nzone = "UTC"', "unknown key"),
+        ('[[team.people]]\nname = "A"\ntimezone = "UTC"\nhandle = "x"\nhandles = ["y"]', "not both"),
+        (
+            '[[team.people]]\nname = "A"\ntimezone = "UTC"\n[[team.people]]\nname = "a"\ntimezone = "UTC"',
+            "listed twice",
+        ),
+        (
+            '[[team.people]]\nname = "A"\ntimezone = "UTC"\n[[team.people.travel]]\nfirst = 2026-07-02\n'
+            'last = 2026-07-01\ntimezone = "UTC"',
+            "is before",
+        ),
+        ("[team]\nrefresh_hours = 0", "at least 1"),
+    ],
+)
 def test_errors_name_the_key_and_the_fix(snippet: str, fragment: str) -> None:
     with pytest.raises(ConfigError) as e:
         load(snippet)
@@ -99,13 +107,26 @@ def test_parse_member_errors(spec: str) -> None:
 
 
 def test_configured_people_win_over_imports() -> None:
-    configured = [Person(name="Aiko Tanaka", tz=ZoneInfo("Asia/Tokyo"), handles=("slack:U1",), teams=("Apps",)),
-                  Person(name="Nia", tz=ZoneInfo("America/New_York"))]
+    configured = [
+        Person(name="Aiko Tanaka", tz=ZoneInfo("Asia/Tokyo"), handles=("slack:U1",), teams=("Apps",)),
+        Person(name="Nia", tz=ZoneInfo("America/New_York")),
+    ]
     slack = [
-        Person(name="Aiko T.", tz=ZoneInfo("Europe/London"), handles=("slack:U1",), avatar_url="https://a/1.png",
-               teams=("Imported",), source=SOURCE_SLACK),
-        Person(name="nia", tz=ZoneInfo("Europe/Paris"), handles=("slack:U2",), avatar_url="https://a/2.png",
-               source=SOURCE_SLACK),
+        Person(
+            name="Aiko T.",
+            tz=ZoneInfo("Europe/London"),
+            handles=("slack:U1",),
+            avatar_url="https://a/1.png",
+            teams=("Imported",),
+            source=SOURCE_SLACK,
+        ),
+        Person(
+            name="nia",
+            tz=ZoneInfo("Europe/Paris"),
+            handles=("slack:U2",),
+            avatar_url="https://a/2.png",
+            source=SOURCE_SLACK,
+        ),
         Person(name="Bo", tz=ZoneInfo("Europe/Oslo"), handles=("slack:U3",), source=SOURCE_SLACK),
     ]
     matrix = [Person(name="Bo", tz=ZoneInfo("Asia/Dubai"), handles=("@bo:example.org",))]
@@ -116,7 +137,9 @@ def test_configured_people_win_over_imports() -> None:
     assert bo.tz == ZoneInfo("Europe/Oslo") and bo.handles == ("slack:U3", "@bo:example.org")  # earlier import wins
 
 
-@pytest.mark.parametrize(("name", "initials"), [("Aiko Tanaka", "AT"), ("cher", "CH"), ("Jean-Luc Picard", "JP"),
-                                                 ("", "?"), ("Ana María de la Cruz", "AC")])
+@pytest.mark.parametrize(
+    ("name", "initials"),
+    [("Aiko Tanaka", "AT"), ("cher", "CH"), ("Jean-Luc Picard", "JP"), ("", "?"), ("Ana María de la Cruz", "AC")],
+)
 def test_initials(name: str, initials: str) -> None:
     assert Person(name=name, tz=ZoneInfo("UTC")).initials == initials

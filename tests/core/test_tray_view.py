@@ -49,8 +49,10 @@ def test_off_hours_next_says_from_and_other_days_name_the_weekday() -> None:
 
 
 def test_needs_action_wins_the_icon_and_shows_the_fix() -> None:
-    bad = (ServiceHealth(name="Slack", ok=False, detail="token revoked", fix="reconnect in Settings…",
-                         needs_action=True), ServiceHealth(name="Matrix"))
+    bad = (
+        ServiceHealth(name="Slack", ok=False, detail="token revoked", fix="reconnect in Settings…", needs_action=True),
+        ServiceHealth(name="Matrix"),
+    )
     v = build_tray_view(timeline=TIMELINE, overrides=(), health=bad, now=NOW, tz=TZ)
     assert v.icon is IconState.ATTENTION and v.needs_attention
     assert v.health[0].text == "Slack: token revoked — reconnect in Settings…"
@@ -65,8 +67,9 @@ def test_transient_failure_is_not_attention() -> None:
 
 def test_dnd_override_and_pause() -> None:
     dnd = Override(state=State.FOCUS, start=NOW, end=NOW + timedelta(hours=1), reason="Do not disturb")
-    pause = Override(state=State.AVAILABLE, start=NOW, end=NOW + timedelta(hours=2), reason="Syncing paused",
-                     paused=True)
+    pause = Override(
+        state=State.AVAILABLE, start=NOW, end=NOW + timedelta(hours=2), reason="Syncing paused", paused=True
+    )
     timeline = (av(State.FOCUS, NOW, NOW + timedelta(hours=1), overridden=True), *TIMELINE[2:])
     v = build_tray_view(timeline=timeline, overrides=(dnd,), health=OK, now=NOW, tz=TZ)
     assert v.icon is IconState.FOCUS and v.overridden
@@ -85,9 +88,15 @@ def test_empty_timeline_is_available() -> None:
     assert v.notice == "No configuration yet"
 
 
-@pytest.mark.parametrize(("zone", "same_day", "expected"), [
-    ("Asia/Kathmandu", True, "18:45"), ("America/New_York", True, "08:00"),
-    ("Pacific/Chatham", False, "Wed 02:45"), ("Australia/Lord_Howe", False, "Wed 00:00")])
+@pytest.mark.parametrize(
+    ("zone", "same_day", "expected"),
+    [
+        ("Asia/Kathmandu", True, "18:45"),
+        ("America/New_York", True, "08:00"),
+        ("Pacific/Chatham", False, "Wed 02:45"),
+        ("Australia/Lord_Howe", False, "Wed 00:00"),
+    ],
+)
 def test_format_time_in_the_users_zone(zone: str, same_day: bool, expected: str) -> None:
     """13:00 UTC is still Tuesday in Kathmandu and New York but already Wednesday at Chatham and Lord Howe."""
     tz = ZoneInfo(zone)

@@ -35,20 +35,32 @@ def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
-@pytest.mark.parametrize(("minutes", "label"), [
-    (0, "±0 h"), (540, "+9 h"), (330, "+5 h 30 min"), (-210, "-3 h 30 min"), (45, "+45 min"), (-60, "-1 h"),
-    (345, "+5 h 45 min"), (1500, "+25 h"),
-])
+@pytest.mark.parametrize(
+    ("minutes", "label"),
+    [
+        (0, "±0 h"),
+        (540, "+9 h"),
+        (330, "+5 h 30 min"),
+        (-210, "-3 h 30 min"),
+        (45, "+45 min"),
+        (-60, "-1 h"),
+        (345, "+5 h 45 min"),
+        (1500, "+25 h"),
+    ],
+)
 def test_offset_label(minutes: int, label: str) -> None:
     assert offset_label(minutes) == label
 
 
-@pytest.mark.parametrize(("instant", "minutes", "ny_hour"), [
-    ("2026-03-03T15:00", -300, 10),  # both on standard time
-    ("2026-03-10T15:00", -240, 11),  # New York has changed (8 March), London not yet (29 March)
-    ("2026-03-30T15:00", -300, 11),  # both on summer time
-    ("2026-10-28T15:00", -240, 11),  # London back (25 Oct), New York not yet (1 Nov)
-])
+@pytest.mark.parametrize(
+    ("instant", "minutes", "ny_hour"),
+    [
+        ("2026-03-03T15:00", -300, 10),  # both on standard time
+        ("2026-03-10T15:00", -240, 11),  # New York has changed (8 March), London not yet (29 March)
+        ("2026-03-30T15:00", -300, 11),  # both on summer time
+        ("2026-10-28T15:00", -240, 11),  # London back (25 Oct), New York not yet (1 Nov)
+    ],
+)
 def test_new_york_seen_from_london_across_the_dst_gap(instant: str, minutes: int, ny_hour: int) -> None:
     me = person("Me", "Europe/London")
     row = row_for(person("Nia", "America/New_York"), me, at(instant))
@@ -64,25 +76,31 @@ def test_new_york_local_time_on_the_march_gap_day() -> None:
     assert row.badge is Badge.WORKING
 
 
-@pytest.mark.parametrize(("instant", "hours"), [
-    ("2026-01-15T12:00", 14),  # both southern summers: Sydney +11, Santiago -3
-    ("2026-07-15T12:00", 14),  # both winters: +10, -4
-    ("2026-09-15T12:00", 13),  # Santiago moved forward (6 Sep), Sydney not yet (4 Oct)
-    ("2026-10-15T12:00", 14),
-])
+@pytest.mark.parametrize(
+    ("instant", "hours"),
+    [
+        ("2026-01-15T12:00", 14),  # both southern summers: Sydney +11, Santiago -3
+        ("2026-07-15T12:00", 14),  # both winters: +10, -4
+        ("2026-09-15T12:00", 13),  # Santiago moved forward (6 Sep), Sydney not yet (4 Oct)
+        ("2026-10-15T12:00", 14),
+    ],
+)
 def test_sydney_seen_from_santiago(instant: str, hours: int) -> None:
     me = person("Me", "America/Santiago")
     assert row_for(person("Sam", "Australia/Sydney"), me, at(instant)).offset_minutes == hours * 60
 
 
-@pytest.mark.parametrize(("zone", "instant", "label"), [
-    ("Asia/Kolkata", "2026-06-01T00:00", "+5 h 30 min"),
-    ("Asia/Kathmandu", "2026-06-01T00:00", "+5 h 45 min"),
-    ("Australia/Lord_Howe", "2026-01-15T00:00", "+11 h"),  # half-hour DST
-    ("Australia/Lord_Howe", "2026-07-15T00:00", "+10 h 30 min"),
-    ("Pacific/Chatham", "2026-01-15T00:00", "+13 h 45 min"),
-    ("Pacific/Chatham", "2026-07-15T00:00", "+12 h 45 min"),
-])
+@pytest.mark.parametrize(
+    ("zone", "instant", "label"),
+    [
+        ("Asia/Kolkata", "2026-06-01T00:00", "+5 h 30 min"),
+        ("Asia/Kathmandu", "2026-06-01T00:00", "+5 h 45 min"),
+        ("Australia/Lord_Howe", "2026-01-15T00:00", "+11 h"),  # half-hour DST
+        ("Australia/Lord_Howe", "2026-07-15T00:00", "+10 h 30 min"),
+        ("Pacific/Chatham", "2026-01-15T00:00", "+13 h 45 min"),
+        ("Pacific/Chatham", "2026-07-15T00:00", "+12 h 45 min"),
+    ],
+)
 def test_odd_offsets_from_utc(zone: str, instant: str, label: str) -> None:
     row = row_for(person("X", zone), person("Me", "UTC"), at(instant))
     assert row.offset_label == label
@@ -114,13 +132,16 @@ def test_tomorrow_and_yesterday_hints() -> None:
     assert row_for(person("Bo", "Europe/Paris"), me, morning).date_hint == ""
 
 
-@pytest.mark.parametrize(("local", "badge"), [
-    ("2026-06-01T10:00", Badge.WORKING),  # Monday
-    ("2026-06-01T17:00", Badge.OFF_HOURS),  # end is exclusive
-    ("2026-06-01T23:00", Badge.NIGHT),
-    ("2026-06-01T06:59", Badge.NIGHT),
-    ("2026-06-06T12:00", Badge.OFF_HOURS),  # Saturday
-])
+@pytest.mark.parametrize(
+    ("local", "badge"),
+    [
+        ("2026-06-01T10:00", Badge.WORKING),  # Monday
+        ("2026-06-01T17:00", Badge.OFF_HOURS),  # end is exclusive
+        ("2026-06-01T23:00", Badge.NIGHT),
+        ("2026-06-01T06:59", Badge.NIGHT),
+        ("2026-06-06T12:00", Badge.OFF_HOURS),  # Saturday
+    ],
+)
 def test_badges(local: str, badge: Badge) -> None:
     me = person("Me", "UTC")
     assert row_for(me, me, at(local)).badge is badge
@@ -173,8 +194,9 @@ def test_overlap_london_new_york_shrinks_when_only_new_york_changed() -> None:
 
 
 def test_overlap_kolkata_kathmandu() -> None:
-    spans = day_overlap([person("Me", "Asia/Kolkata"), person("K", "Asia/Kathmandu")], date(2026, 6, 1),
-                        ZoneInfo("Asia/Kolkata"))
+    spans = day_overlap(
+        [person("Me", "Asia/Kolkata"), person("K", "Asia/Kathmandu")], date(2026, 6, 1), ZoneInfo("Asia/Kolkata")
+    )
     assert [(s.start, s.end) for s in spans] == [(at("2026-06-01T03:30"), at("2026-06-01T11:15"))]
 
 
@@ -194,16 +216,18 @@ def test_day_window_on_dst_days_is_23_or_25_hours() -> None:
 
 def test_chatham_and_lord_howe_overlap_on_their_dst_end_day() -> None:
     # 5 April 2026: Lord Howe leaves +11 for +10:30, Chatham +13:45 for +12:45, both at night.
-    spans = day_overlap([person("Me", "Australia/Lord_Howe"), person("C", "Pacific/Chatham")], date(2026, 4, 6),
-                        ZoneInfo("Australia/Lord_Howe"))
+    spans = day_overlap(
+        [person("Me", "Australia/Lord_Howe"), person("C", "Pacific/Chatham")],
+        date(2026, 4, 6),
+        ZoneInfo("Australia/Lord_Howe"),
+    )
     # Monday: Lord Howe 09:00-17:00 = 22:30-06:30 UTC; Chatham 09:00-17:00 = 20:15-04:15 UTC
     assert [(s.start, s.end) for s in spans] == [(at("2026-04-05T22:30"), at("2026-04-06T04:15"))]
 
 
 def test_working_days_skip_weekends_and_follow_hours() -> None:
     assert working_days(date(2026, 6, 5), 3, None) == [date(2026, 6, 5), date(2026, 6, 8), date(2026, 6, 9)]
-    assert working_days(date(2026, 6, 5), 2, parse_hours("sat 10:00-12:00")) == [date(2026, 6, 6),
-                                                                                   date(2026, 6, 13)]
+    assert working_days(date(2026, 6, 5), 2, parse_hours("sat 10:00-12:00")) == [date(2026, 6, 6), date(2026, 6, 13)]
 
 
 def test_best_slots_prefer_everyone_then_most_people() -> None:
@@ -225,11 +249,20 @@ def test_best_slots_ignore_spans_shorter_than_the_meeting() -> None:
     assert all(s.minutes >= 30 for s in best_slots([me, k], at("2026-06-01T00:00"), tz=ZoneInfo("Asia/Kolkata")))
 
 
-ZONES = ["Europe/London", "America/New_York", "Asia/Kolkata", "Asia/Kathmandu", "Australia/Lord_Howe",
-         "Pacific/Chatham", "Pacific/Kiritimati", "Pacific/Pago_Pago", "America/Santiago", "Australia/Sydney"]
+ZONES = [
+    "Europe/London",
+    "America/New_York",
+    "Asia/Kolkata",
+    "Asia/Kathmandu",
+    "Australia/Lord_Howe",
+    "Pacific/Chatham",
+    "Pacific/Kiritimati",
+    "Pacific/Pago_Pago",
+    "America/Santiago",
+    "Australia/Sydney",
+]
 HOURS = ["mon-fri 09:00-17:00", "mon-fri 08:30-12:00,13:00-18:15", "mon-sat 10:00-20:00", "tue-thu 07:00-15:00"]
-instants = st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2028, 12, 31),
-                        timezones=st.just(UTC))
+instants = st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2028, 12, 31), timezones=st.just(UTC))
 
 
 @settings(max_examples=150, deadline=None)
@@ -243,8 +276,10 @@ def test_offset_is_the_difference_of_wall_clocks(mine: str, theirs: str, instant
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(ZONES), st.sampled_from(HOURS)), min_size=1, max_size=4),
-       st.dates(min_value=date(2025, 1, 1), max_value=date(2028, 12, 31)))
+@given(
+    st.lists(st.tuples(st.sampled_from(ZONES), st.sampled_from(HOURS)), min_size=1, max_size=4),
+    st.dates(min_value=date(2025, 1, 1), max_value=date(2028, 12, 31)),
+)
 def test_overlap_spans_are_working_time_for_everyone(members: list[tuple[str, str]], day: date) -> None:
     people = [person(f"P{i}", z, h) for i, (z, h) in enumerate(members)]
     start, end = day_window(day, people[0].tz)
@@ -267,8 +302,12 @@ def test_best_slots_keep_the_required_organiser_in_every_slot() -> None:
     now = at("2026-03-10T07:00")
     free = best_slots([me, ny, tokyo, kolkata], now, tz=ZoneInfo("Europe/London"), hours=me.hours, limit=10)
     assert any("Me" in s.missing for s in free)  # without a requirement, a slot may leave the organiser out
-    slots = best_slots([me, ny, tokyo, kolkata], now, tz=ZoneInfo("Europe/London"), hours=me.hours, limit=10,
-                       required=[me])
+    slots = best_slots(
+        [me, ny, tokyo, kolkata], now, tz=ZoneInfo("Europe/London"), hours=me.hours, limit=10, required=[me]
+    )
     assert slots and all("Me" in s.available for s in slots)
-    assert (slots[0].start, slots[0].end, slots[0].missing) == (at("2026-03-10T09:00"), at("2026-03-10T11:30"),
-                                                                ("Nia", "Aiko"))
+    assert (slots[0].start, slots[0].end, slots[0].missing) == (
+        at("2026-03-10T09:00"),
+        at("2026-03-10T11:30"),
+        ("Nia", "Aiko"),
+    )

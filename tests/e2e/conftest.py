@@ -25,8 +25,12 @@ class RunningApp:
 
     def env(self) -> dict[str, str]:
         env = {"HOME": str(self.home)}
-        for var, sub in (("XDG_CONFIG_HOME", "config"), ("XDG_STATE_HOME", "state"),
-                         ("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache")):
+        for var, sub in (
+            ("XDG_CONFIG_HOME", "config"),
+            ("XDG_STATE_HOME", "state"),
+            ("XDG_DATA_HOME", "data"),
+            ("XDG_CACHE_HOME", "cache"),
+        ):
             env[var] = str(self.home / sub)
         env_all = self.screen.env(env)
         env_all.pop("DBUS_SESSION_BUS_ADDRESS", None)  # no notification daemon: the tray's balloon is used
@@ -35,8 +39,9 @@ class RunningApp:
 
     def launch(self) -> subprocess.Popen[bytes]:
         with self.output.open("ab") as out:
-            return subprocess.Popen([sys.executable, "-m", "traystatus", "--demo"], env=self.env(),
-                                    stdout=out, stderr=subprocess.STDOUT)
+            return subprocess.Popen(
+                [sys.executable, "-m", "traystatus", "--demo"], env=self.env(), stdout=out, stderr=subprocess.STDOUT
+            )
 
     def calls(self) -> list[dict[str, object]]:
         path = self.state_dir / "calls.json"

@@ -27,8 +27,11 @@ def main() -> int:
     popup.show()
     popup.activateWindow()
     focus = next((i for i, e in enumerate(popup.editors) if e is popup.focusWidget()), -1)
-    state = {"texts": [e.toPlainText() for e in popup.editors], "focus": focus,
-             "cursor": popup.editors[focus].textCursor().position() if focus >= 0 else -1}
+    state = {
+        "texts": [e.toPlainText() for e in popup.editors],
+        "focus": focus,
+        "cursor": popup.editors[focus].textCursor().position() if focus >= 0 else -1,
+    }
     print("ready " + json.dumps(state, ensure_ascii=False), flush=True)
     buffer = b""
 

@@ -34,8 +34,7 @@ def main() -> int:
     settings = Settings()
     senders, problems = build_senders(settings)
     assert not problems, problems
-    service = HandoffService(AppPaths.resolve(), settings,
-                             senders={k: DieAfterSend(v) for k, v in senders.items()})
+    service = HandoffService(AppPaths.resolve(), settings, senders={k: DieAfterSend(v) for k, v in senders.items()})
     service.worker.retry_failed_now()
     service.worker.deliver()
     return 3  # only reached when there was nothing to send

@@ -55,9 +55,13 @@ def problems(page: QWidget, scroll: QScrollArea) -> list[str]:
 def main() -> int:
     app = QApplication(sys.argv[:1])
     config, prefix = Path(sys.argv[1]), sys.argv[2]
-    window = SettingsWindow(TomlConfigDocument(config, default_tz=ZoneInfo("UTC")), default_zone="UTC",
-                            runner=ThreadRunner(app), accounts=ServiceAccountsManager(config),
-                            calendar_tester=make_calendar_tester(AppPaths.resolve(str(config)), ZoneInfo("UTC")))
+    window = SettingsWindow(
+        TomlConfigDocument(config, default_tz=ZoneInfo("UTC")),
+        default_zone="UTC",
+        runner=ThreadRunner(app),
+        accounts=ServiceAccountsManager(config),
+        calendar_tester=make_calendar_tester(AppPaths.resolve(str(config)), ZoneInfo("UTC")),
+    )
     window.show()
     report: dict[str, object] = {"pages": {}}
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -67,10 +71,12 @@ def main() -> int:
         if i == len(pages):
             screen = window.screen()
             frame = window.frameGeometry()
-            report.update(ratio=window.devicePixelRatio(), window=[frame.width(), frame.height()],
-                          screen=[screen.availableGeometry().width(), screen.availableGeometry().height()],
-                          accounts=[window.accounts_page.list.item(r).text()
-                                    for r in range(window.accounts_page.list.count())])
+            report.update(
+                ratio=window.devicePixelRatio(),
+                window=[frame.width(), frame.height()],
+                screen=[screen.availableGeometry().width(), screen.availableGeometry().height()],
+                accounts=[window.accounts_page.list.item(r).text() for r in range(window.accounts_page.list.count())],
+            )
             print(json.dumps(report), flush=True)
             app.quit()
             return
@@ -83,8 +89,10 @@ def main() -> int:
             shot = SCREENSHOTS / f"{prefix}-{page.title.lower().replace(' ', '-')}.png"
             window.grab().save(str(shot))
             report["pages"][page.title] = {  # type: ignore[index]
-                "sideways": scroll.horizontalScrollBar().maximum(), "problems": problems(page, scroll),
-                "shot": str(shot)}
+                "sideways": scroll.horizontalScrollBar().maximum(),
+                "problems": problems(page, scroll),
+                "shot": str(shot),
+            }
             measure(i + 1)
 
         QTimer.singleShot(400, window, after_layout)

@@ -43,8 +43,9 @@ def main() -> int:
     app = QApplication(sys.argv[:1])
     config = Path(sys.argv[1])
     settings = load_config_file(config, default_tz=ZoneInfo("UTC"))
-    clock = TeamClock(settings, AppPaths.resolve(str(config)),
-                      now=lambda: datetime(2026, 3, 10, 15, 7, tzinfo=UTC))  # New York on EDT, London not yet
+    clock = TeamClock(
+        settings, AppPaths.resolve(str(config)), now=lambda: datetime(2026, 3, 10, 15, 7, tzinfo=UTC)
+    )  # New York on EDT, London not yet
     tray = Tray(IconSet(icons_dir()), TrayMenu(windows=("team",)), app)
     tray.render(initial_view(""))
     tray.activated.connect(lambda: clock.toggle(tray.icon.geometry()))
@@ -64,10 +65,18 @@ def main() -> int:
                 rows.append([row.name, row.local.strftime("%H:%M"), row.badge.value])
         p.layout().activate()  # a pending re-layout (the best slots' text) must not move what the test clicks
         geometry = p.frameGeometry()
-        return {"visible": p.isVisible(), "live": p.live, "slider": p.slider.value(), "slider_rect": rect_of(p.slider),
-                "search_rect": rect_of(p.search), "rows": rows, "ticking": p.tick.isActive(),
-                "best": p.best_label.text(), "geometry": rect_list(geometry),
-                "icon": rect_list(tray.icon.geometry())}
+        return {
+            "visible": p.isVisible(),
+            "live": p.live,
+            "slider": p.slider.value(),
+            "slider_rect": rect_of(p.slider),
+            "search_rect": rect_of(p.search),
+            "rows": rows,
+            "ticking": p.tick.isActive(),
+            "best": p.best_label.text(),
+            "geometry": rect_list(geometry),
+            "icon": rect_list(tray.icon.geometry()),
+        }
 
     def readable() -> None:
         nonlocal buffer

@@ -16,21 +16,33 @@ NOTE = "# Done\nMigrated the archive & fixed <ticket-12>\n# Next / handed over t
 
 
 def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "traystatus", *args], env=env, cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "traystatus", *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
 
 
 def harness(env: dict[str, str]) -> int:
-    proc = subprocess.run([sys.executable, "-m", "tests.e2e.handoff_worker_harness"], env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "tests.e2e.handoff_worker_harness"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     return proc.returncode
 
 
 def test_matrix_homeserver_killed_and_app_killed_one_event(tmp_path: Path, synapse: SynapseServer) -> None:
     user = synapse.new_user("eod")
     room = synapse.create_room(user.token, name="handoffs")
-    env = dict(os.environ, PYTHONPATH=str(ROOT), TRAYSTATUS_MATRIX_HOMESERVER=synapse.base_url,
-               TRAYSTATUS_MATRIX_USER=user.user_id, TRAYSTATUS_MATRIX_TOKEN=user.token)
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(ROOT),
+        TRAYSTATUS_MATRIX_HOMESERVER=synapse.base_url,
+        TRAYSTATUS_MATRIX_USER=user.user_id,
+        TRAYSTATUS_MATRIX_TOKEN=user.token,
+    )
     note = tmp_path / "note.md"
     note.write_text(NOTE, encoding="utf-8")
     synapse.kill()
@@ -54,8 +66,12 @@ def test_matrix_homeserver_killed_and_app_killed_one_event(tmp_path: Path, synap
 
 
 def test_slack_app_killed_after_post_never_duplicates(tmp_path: Path, slack_emulator: SlackEmulator) -> None:
-    env = dict(os.environ, PYTHONPATH=str(ROOT), TRAYSTATUS_SLACK_TOKEN=slack_emulator.token,
-               TRAYSTATUS_SLACK_API_URL=slack_emulator.base_url)
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(ROOT),
+        TRAYSTATUS_SLACK_TOKEN=slack_emulator.token,
+        TRAYSTATUS_SLACK_API_URL=slack_emulator.base_url,
+    )
     note = tmp_path / "note.md"
     note.write_text(NOTE, encoding="utf-8")
     slack_emulator.inject("chat.postMessage", status=503)  # Slack has a bad moment: certainly not posted...

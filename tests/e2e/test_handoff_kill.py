@@ -15,8 +15,14 @@ from traystatus.adapters.draft_store import JsonDraftStore
 
 def start(state_dir: Path) -> tuple[subprocess.Popen[str], dict[str, object]]:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen([sys.executable, "-m", "tests.e2e.handoff_popup_harness", str(state_dir)],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.e2e.handoff_popup_harness", str(state_dir)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
     assert proc.stdout is not None
     line = proc.stdout.readline()
     assert line.startswith("ready "), line

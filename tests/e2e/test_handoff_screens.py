@@ -40,20 +40,27 @@ class App:
         self.config.write_text(CONFIG, encoding="utf-8")
         self.data_dir = home / "data" / "traystatus"
         self.state_dir = home / "state" / "traystatus"
-        self.env = screen.env({"PYTHONPATH": str(ROOT), "TRAYSTATUS_SLACK_TOKEN": slack.token,
-                               "TRAYSTATUS_SLACK_API_URL": slack.base_url})
+        self.env = screen.env(
+            {"PYTHONPATH": str(ROOT), "TRAYSTATUS_SLACK_TOKEN": slack.token, "TRAYSTATUS_SLACK_API_URL": slack.base_url}
+        )
         self.procs: list[subprocess.Popen[bytes]] = []
         self.output = home / "app-output.txt"
 
     def launch(self, *args: str) -> subprocess.Popen[bytes]:
         with self.output.open("ab") as out:
-            proc = subprocess.Popen([sys.executable, "-m", "traystatus", "--config", str(self.config), *args],
-                                    env=self.env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "traystatus", "--config", str(self.config), *args],
+                env=self.env,
+                cwd=ROOT,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
         self.procs.append(proc)
         return proc
 
     def window(self, proc: subprocess.Popen[bytes]) -> str:
         """The X id of the process's main window, once it is mapped; focused for the keyboard."""
+
         def find() -> str:
             if proc.poll() is not None:
                 pytest.fail(f"the app exited with {proc.returncode}: {self.output.read_text(errors='replace')}")
@@ -83,12 +90,20 @@ def app(virtual_screen: VirtualScreen, isolated_home: Path, slack_emulator: Slac
 
 def seed_yesterday(app: App) -> None:
     archive = SqliteNoteArchive.in_dir(app.data_dir)
-    texts = {"Done": "Release notes for 2.0", "Blocked — and who can unblock": "CI runners: ask Priya",
-             "Next / handed over to": "Review the migration PR"}
+    texts = {
+        "Done": "Release notes for 2.0",
+        "Blocked — and who can unblock": "CI runners: ask Priya",
+        "Next / handed over to": "Review the migration PR",
+    }
     created = datetime.now(UTC) - timedelta(days=1)
-    archive.store(HandoffNote(id="yesterday01", created=created,
-                              sections=tuple(NoteSection(title=t, text=texts.get(t, "")) for t in DEFAULT_SECTIONS)),
-                  created)
+    archive.store(
+        HandoffNote(
+            id="yesterday01",
+            created=created,
+            sections=tuple(NoteSection(title=t, text=texts.get(t, "")) for t in DEFAULT_SECTIONS),
+        ),
+        created,
+    )
     archive.close()
 
 
@@ -98,8 +113,14 @@ def test_handoff_popup_typed_submitted_posted_and_found_in_history(app: App, sla
     app.window(popup)
     app.screen.screenshot("handoff-popup-prefilled")
     app.screen.run("xdotool", "type", "--delay", "15", "Shipped the parser & fixed <ticket-12>")
-    draft = wait_until(lambda: (d := JsonDraftStore.in_dir(app.state_dir).load()) is not None
-                       and d.sections[0].text.endswith("<ticket-12>") and d, what="the draft to be saved")
+    draft = wait_until(
+        lambda: (
+            (d := JsonDraftStore.in_dir(app.state_dir).load()) is not None
+            and d.sections[0].text.endswith("<ticket-12>")
+            and d
+        ),
+        what="the draft to be saved",
+    )
     assert draft.sections[1].text == "Review the migration PR"  # yesterday's Next is in progress today
     assert draft.sections[2].text == "CI runners: ask Priya"  # the open blocker is carried over
     assert draft.destinations == ("slack:#handoffs",) and not draft.sign_off
@@ -130,8 +151,14 @@ def test_handoff_popup_typed_submitted_posted_and_found_in_history(app: App, sla
     app.screen.run("xdotool", "type", "--delay", "15", "ticket")
     time.sleep(0.5)  # the search runs after a pause in typing (for the picture only)
     app.screen.screenshot("handoff-history-search")
-    found = subprocess.run([sys.executable, "-m", "traystatus", "--config", str(app.config), "notes", "search",
-                            "ticket", "--json"], env=app.env, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    found = subprocess.run(
+        [sys.executable, "-m", "traystatus", "--config", str(app.config), "notes", "search", "ticket", "--json"],
+        env=app.env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert found.returncode == 0, found.stderr
     assert [n["destinations"] for n in json.loads(found.stdout)] == [["slack:#handoffs"]]
     assert len(slack_emulator.messages) == 1

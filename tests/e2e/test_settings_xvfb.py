@@ -16,7 +16,7 @@ from keyring.backend import KeyringBackend
 from tests.fixtures.xvfb import VirtualScreen, wait_until
 
 PAGES = ["accounts", "calendars", "working-hours", "status", "team", "handoff", "general"]
-CONFIG = '''# mine
+CONFIG = """# mine
 timezone = "America/New_York"
 working_hours = "mon-fri 08:30-16:30"
 
@@ -29,43 +29,61 @@ user_id = "U0ME00001"
 user_id = "@me:example.org"
 homeserver = "https://matrix.example.org"
 device_id = "DEVICEONE"
-'''
+"""
 
 
 @pytest.fixture
 def connected(tmp_path: Path, os_keyring: KeyringBackend) -> Path:
     """A config with a Slack workspace and a Matrix account whose tokens are in the (real) Secret Service."""
     os_keyring.set_password("traystatus", "slack:T0ACME001:U0ME00001", "xoxp-screenshot-only")
-    os_keyring.set_password("traystatus", "matrix:@me:example.org", json.dumps(
-        {"access_token": "syt_screenshot_only", "refresh_token": None, "device_id": "DEVICEONE"}))
+    os_keyring.set_password(
+        "traystatus",
+        "matrix:@me:example.org",
+        json.dumps({"access_token": "syt_screenshot_only", "refresh_token": None, "device_id": "DEVICEONE"}),
+    )
     config = tmp_path / "config.toml"
     config.write_text(CONFIG)
     return config
 
 
 def _env(screen: VirtualScreen, home: Path, scale: str = "1") -> dict[str, str]:
-    return screen.env({
-        "XDG_CONFIG_HOME": str(home / "config"), "XDG_STATE_HOME": str(home / "state"),
-        "XDG_DATA_HOME": str(home / "data"), "XDG_CACHE_HOME": str(home / "cache"),
-        "QT_SCALE_FACTOR": scale,
-    })
+    return screen.env(
+        {
+            "XDG_CONFIG_HOME": str(home / "config"),
+            "XDG_STATE_HOME": str(home / "state"),
+            "XDG_DATA_HOME": str(home / "data"),
+            "XDG_CACHE_HOME": str(home / "cache"),
+            "QT_SCALE_FACTOR": scale,
+        }
+    )
 
 
 def _open(screen: VirtualScreen, home: Path, config: Path, scale: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "traystatus", "--config", str(config), "settings"],
-                            env=_env(screen, home, scale), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [sys.executable, "-m", "traystatus", "--config", str(config), "settings"],
+        env=_env(screen, home, scale),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
 
 
 def _settings_window(screen: VirtualScreen, pid: int) -> str:
-    return wait_until(lambda: [w for w in screen.windows_of(pid)
-                               if "traystatus settings" in screen.run("xdotool", "getwindowname", w, check=False)],
-                      what="the settings window", timeout=30)[0]
+    return wait_until(
+        lambda: [
+            w
+            for w in screen.windows_of(pid)
+            if "traystatus settings" in screen.run("xdotool", "getwindowname", w, check=False)
+        ],
+        what="the settings window",
+        timeout=30,
+    )[0]
 
 
 @pytest.mark.xvfb
 @pytest.mark.parametrize("scale", ["1", "2"])
-def test_settings_pages_on_a_virtual_screen(virtual_screen: VirtualScreen, isolated_home: Path,
-                                            connected: Path, scale: str) -> None:
+def test_settings_pages_on_a_virtual_screen(
+    virtual_screen: VirtualScreen, isolated_home: Path, connected: Path, scale: str
+) -> None:
     config = connected
     proc = _open(virtual_screen, isolated_home, config, scale)
     try:
@@ -94,12 +112,18 @@ def test_settings_pages_on_a_virtual_screen(virtual_screen: VirtualScreen, isola
 
 @pytest.mark.xvfb
 @pytest.mark.parametrize("scale", ["1", "2"])
-def test_every_page_fits_without_sideways_scrolling(virtual_screen: VirtualScreen, isolated_home: Path,
-                                                    connected: Path, scale: str) -> None:
+def test_every_page_fits_without_sideways_scrolling(
+    virtual_screen: VirtualScreen, isolated_home: Path, connected: Path, scale: str
+) -> None:
     """1024×768 at 200 % leaves a 512×384 logical screen: the pages wrap and stack instead of scrolling sideways."""
     prefix = "settings-layout" + ("" if scale == "1" else "-200pct")
-    run = subprocess.run([sys.executable, "-m", "tests.e2e.settings_layout_harness", str(connected), prefix],
-                         env=_env(virtual_screen, isolated_home, scale), capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "tests.e2e.settings_layout_harness", str(connected), prefix],
+        env=_env(virtual_screen, isolated_home, scale),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     report = json.loads(run.stdout.strip().splitlines()[-1])
     assert report["ratio"] == float(scale)
@@ -112,20 +136,24 @@ def test_every_page_fits_without_sideways_scrolling(virtual_screen: VirtualScree
     # the Accounts page (and its photo) shows the connected accounts, read from the real Secret Service
     assert report["accounts"] == [
         "✓ Slack: Acme (T0ACME001) — token in the OS keyring",
-        "✓ Matrix: @me:example.org on https://matrix.example.org — token in the OS keyring"]
+        "✓ Matrix: @me:example.org on https://matrix.example.org — token in the OS keyring",
+    ]
 
 
 def _ics(path: Path) -> Path:
     start = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)
-    path.write_text("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:fwd@t\r\n"
-                    f"DTSTART:{start:%Y%m%dT%H%M%SZ}\r\nDTEND:{start + timedelta(hours=1):%Y%m%dT%H%M%SZ}\r\n"
-                    "SUMMARY:Planning\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    path.write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:fwd@t\r\n"
+        f"DTSTART:{start:%Y%m%dT%H%M%SZ}\r\nDTEND:{start + timedelta(hours=1):%Y%m%dT%H%M%SZ}\r\n"
+        "SUMMARY:Planning\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
     return path
 
 
 @pytest.mark.xvfb
-def test_settings_command_is_handed_to_the_running_app(virtual_screen: VirtualScreen, isolated_home: Path,
-                                                       tmp_path: Path) -> None:
+def test_settings_command_is_handed_to_the_running_app(
+    virtual_screen: VirtualScreen, isolated_home: Path, tmp_path: Path
+) -> None:
     """The real app runs on a real config (a local .ics calendar); `traystatus settings` asks it to show the
     window and exits; the window belongs to the running app."""
     config = tmp_path / "config.toml"
@@ -135,14 +163,23 @@ def test_settings_command_is_handed_to_the_running_app(virtual_screen: VirtualSc
     env.pop("DBUS_SESSION_BUS_ADDRESS", None)  # no notification daemon: the tray's balloon is used
     output = tmp_path / "app-output.txt"
     with output.open("wb") as out:
-        app = subprocess.Popen([sys.executable, "-m", "traystatus", "--config", str(config)], env=env,
-                               stdout=out, stderr=subprocess.STDOUT)
+        app = subprocess.Popen(
+            [sys.executable, "-m", "traystatus", "--config", str(config)], env=env, stdout=out, stderr=subprocess.STDOUT
+        )
     try:
         wait_until(lambda: virtual_screen.docked_icon(app.pid), what="the icon to dock", timeout=30)
-        assert not [w for w in virtual_screen.windows_of(app.pid)
-                    if "traystatus settings" in virtual_screen.run("xdotool", "getwindowname", w, check=False)]
-        second = subprocess.run([sys.executable, "-m", "traystatus", "--config", str(config), "settings"],
-                                env=env, capture_output=True, text=True, timeout=60)
+        assert not [
+            w
+            for w in virtual_screen.windows_of(app.pid)
+            if "traystatus settings" in virtual_screen.run("xdotool", "getwindowname", w, check=False)
+        ]
+        second = subprocess.run(
+            [sys.executable, "-m", "traystatus", "--config", str(config), "settings"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert second.returncode == 0, second.stdout + second.stderr
         assert "traystatus is running: it shows the settings window now." in second.stdout
         _settings_window(virtual_screen, app.pid)  # shown by the running app, not by the second launch

@@ -36,8 +36,11 @@ def tuesday(hhmm: str) -> str:
 def wait_until_expired(session: MatrixSession) -> None:
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
-        r = requests.get(f"{session.homeserver}/_matrix/client/v3/account/whoami",
-                         headers={"Authorization": f"Bearer {session.access_token}"}, timeout=10)
+        r = requests.get(
+            f"{session.homeserver}/_matrix/client/v3/account/whoami",
+            headers={"Authorization": f"Bearer {session.access_token}"},
+            timeout=10,
+        )
         if r.status_code == 401:
             return
         time.sleep(0.2)
@@ -45,8 +48,14 @@ def wait_until_expired(session: MatrixSession) -> None:
 
 
 def test_two_workspaces_two_matrix_accounts_refresh_kept_and_one_revoked(
-        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, slack_emulator: SlackEmulator, synapse: SynapseServer,
-        synapse_factory: SynapseFactory, os_keyring: KeyringBackend, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    slack_emulator: SlackEmulator,
+    synapse: SynapseServer,
+    synapse_factory: SynapseFactory,
+    os_keyring: KeyringBackend,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     short = synapse_factory.get("short_tokens", {"refreshable_access_token_lifetime": "1s"})
     plain = synapse.new_user("multi")
     expiring = short.new_user("expiring")
@@ -60,8 +69,9 @@ def test_two_workspaces_two_matrix_accounts_refresh_kept_and_one_revoked(
     store.set("slack:T0TRAYST:U0ME00001", slack_emulator.token)
     store.set("slack:T0SIDE001:U0PRIYA01", SIDE_TOKEN)
     store.set(f"matrix:{plain.user_id}", matrix_secret(plain.token, None, "PLAINDEV"))
-    store.set(f"matrix:{expiring.user_id}", matrix_secret(session.access_token, session.refresh_token,
-                                                          session.device_id))
+    store.set(
+        f"matrix:{expiring.user_id}", matrix_secret(session.access_token, session.refresh_token, session.device_id)
+    )
     config = tmp_path / "config.toml"
     config.write_text(f"""\
 timezone = "Europe/Berlin"  # kept as written
@@ -91,22 +101,34 @@ device_id = "{session.device_id}"
     assert run(["--config", str(config), "apply", "--at", tuesday("09:35"), "--json", *ARGS]) == 0
     data = json.loads(capsys.readouterr().out)
     sent = {a["account"]: [c["call"] for c in a["sent"]] for a in data["accounts"]}
-    assert sent == {"slack:T0TRAYST:U0ME00001": ["set_status", "set_presence"],
-                    "slack:T0SIDE001:U0PRIYA01": ["set_status", "set_presence"],
-                    f"matrix:{plain.user_id}": ["set_presence"], f"matrix:{expiring.user_id}": ["set_presence"]}
+    assert sent == {
+        "slack:T0TRAYST:U0ME00001": ["set_status", "set_presence"],
+        "slack:T0SIDE001:U0PRIYA01": ["set_status", "set_presence"],
+        f"matrix:{plain.user_id}": ["set_presence"],
+        f"matrix:{expiring.user_id}": ["set_presence"],
+    }
     for user_id in ("U0ME00001", "U0PRIYA01"):
         assert slack_emulator.status(user_id)[:2] == ("In a meeting", ":spiral_calendar_pad:")
     refreshed = parse_matrix_secret(store.get(f"matrix:{expiring.user_id}") or "")
     assert refreshed["access_token"] != session.access_token  # the refreshed session went back to the keyring
     assert refreshed["refresh_token"] not in (None, session.refresh_token)
     assert refreshed["device_id"] == session.device_id
-    presence = requests.get(f"{short.base_url}/_matrix/client/v3/presence/{expiring.user_id}/status",
-                            headers={"Authorization": f"Bearer {refreshed['access_token']}"}, timeout=10)
+    presence = requests.get(
+        f"{short.base_url}/_matrix/client/v3/presence/{expiring.user_id}/status",
+        headers={"Authorization": f"Bearer {refreshed['access_token']}"},
+        timeout=10,
+    )
     assert presence.json().get("status_msg") == "🗓 In a meeting"
 
     # Later: the rotated refresh token (only in the keyring) must work again; the side workspace was revoked.
-    wait_until_expired(MatrixSession(homeserver=short.base_url, user_id=expiring.user_id,
-                                     access_token=str(refreshed["access_token"]), device_id=session.device_id))
+    wait_until_expired(
+        MatrixSession(
+            homeserver=short.base_url,
+            user_id=expiring.user_id,
+            access_token=str(refreshed["access_token"]),
+            device_id=session.device_id,
+        )
+    )
     slack_emulator.revoke(SIDE_TOKEN)
     assert run(["--config", str(config), "apply", "--at", tuesday("17:05"), "--json", *ARGS]) == 1
     data = json.loads(capsys.readouterr().out)
@@ -121,7 +143,13 @@ device_id = "{session.device_id}"
     again = parse_matrix_secret(store.get(f"matrix:{expiring.user_id}") or "")
     assert again["refresh_token"] not in (None, refreshed["refresh_token"], session.refresh_token)
     text = json.dumps(data) + config.read_text()
-    for secret in (SIDE_TOKEN, slack_emulator.token, plain.token, session.access_token, str(again["access_token"]),
-                   str(again["refresh_token"])):
+    for secret in (
+        SIDE_TOKEN,
+        slack_emulator.token,
+        plain.token,
+        session.access_token,
+        str(again["access_token"]),
+        str(again["refresh_token"]),
+    ):
         assert secret not in text
     assert "# kept as written" in config.read_text()

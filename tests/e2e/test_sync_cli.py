@@ -47,18 +47,22 @@ def accounts(monkeypatch: pytest.MonkeyPatch, slack_emulator: SlackEmulator, syn
 ARGS = ["--calendar", str(WORKDAY), "--tz", "Europe/Berlin", "--hours", "mon-fri 09:00-17:00"]
 
 
-def test_apply_dry_run_then_apply_then_nothing_twice(accounts: MatrixUser, slack_emulator: SlackEmulator,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_apply_dry_run_then_apply_then_nothing_twice(
+    accounts: MatrixUser, slack_emulator: SlackEmulator, capsys: pytest.CaptureFixture[str]
+) -> None:
     at = next_tuesday_standup()
     assert run(["apply", "--dry-run", "--at", at, *ARGS]) == 0
     out = capsys.readouterr().out
     assert "meeting until" in out and "would send: set status :spiral_calendar_pad: 'In a meeting'" in out
     # the exact calls, as the services will receive them
-    assert ('users.profile.set {"profile": {"status_text": "In a meeting", "status_emoji": ":spiral_calendar_pad:", '
-            '"status_expiration": ') in out and 'users.setPresence {"presence": "auto"}' in out
+    assert (
+        'users.profile.set {"profile": {"status_text": "In a meeting", "status_emoji": ":spiral_calendar_pad:", '
+        '"status_expiration": '
+    ) in out and 'users.setPresence {"presence": "auto"}' in out
     user = requests.utils.quote(accounts.user_id, safe="")
-    assert f'PUT /_matrix/client/v3/presence/{user}/status {{"presence": "online", "status_msg": "🗓 In a meeting"}}' \
-        in out
+    assert (
+        f'PUT /_matrix/client/v3/presence/{user}/status {{"presence": "online", "status_msg": "🗓 In a meeting"}}' in out
+    )
     assert run(["apply", "--dry-run", "--json", "--at", at, *ARGS]) == 0
     planned = {a["service"]: a["would_send"] for a in json.loads(capsys.readouterr().out)["accounts"]}
     assert [c["api_call"].split(" ")[0] for c in planned["slack"]] == ["users.profile.set", "users.setPresence"]
@@ -95,11 +99,17 @@ def test_doctor_checks_tokens_scopes_and_presence(accounts: MatrixUser, capsys: 
     assert checks["tray"]["level"] == "WARN"  # no display in the test environment: says to use --headless
 
 
-def test_run_headless_syncs_and_stops_cleanly_on_sigterm(accounts: MatrixUser, slack_emulator: SlackEmulator,
-                                                          isolated_home: Path) -> None:
+def test_run_headless_syncs_and_stops_cleanly_on_sigterm(
+    accounts: MatrixUser, slack_emulator: SlackEmulator, isolated_home: Path
+) -> None:
     env = dict(os.environ)
-    proc = subprocess.Popen([sys.executable, "-m", "traystatus", "run", "--headless", *ARGS], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "traystatus", "run", "--headless", *ARGS],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while not slack_emulator.calls_to("users.setPresence") and time.monotonic() < deadline:
@@ -113,15 +123,15 @@ def test_run_headless_syncs_and_stops_cleanly_on_sigterm(accounts: MatrixUser, s
             proc.wait()
     assert proc.returncode == 0, err
     assert "keeping 2 account(s) in step" in err
-    log = (isolated_home / "state" / "traystatus" / "log" / "traystatus.log")
+    log = isolated_home / "state" / "traystatus" / "log" / "traystatus.log"
     text = log.read_text(encoding="utf-8") if log.exists() else ""
     assert "Pass (start)" in text and "Stopped" in text
     assert slack_emulator.token not in text and accounts.token not in text
 
 
-def test_a_homeserver_without_presence_is_reported_not_pretended(monkeypatch: pytest.MonkeyPatch,
-                                                                 synapse_no_presence: SynapseServer,
-                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_homeserver_without_presence_is_reported_not_pretended(
+    monkeypatch: pytest.MonkeyPatch, synapse_no_presence: SynapseServer, capsys: pytest.CaptureFixture[str]
+) -> None:
     user = synapse_no_presence.new_user("nopresence")
     monkeypatch.delenv("TRAYSTATUS_SLACK_TOKEN", raising=False)
     monkeypatch.setenv("TRAYSTATUS_MATRIX_HOMESERVER", synapse_no_presence.base_url)
@@ -137,8 +147,9 @@ def test_a_homeserver_without_presence_is_reported_not_pretended(monkeypatch: py
     assert user.token not in out
 
 
-def test_two_processes_applying_at_once_send_each_change_once(monkeypatch: pytest.MonkeyPatch,
-                                                               slack_emulator: SlackEmulator) -> None:
+def test_two_processes_applying_at_once_send_each_change_once(
+    monkeypatch: pytest.MonkeyPatch, slack_emulator: SlackEmulator
+) -> None:
     """The tray (or run --headless) and a CLI apply reconciling together: the state dir's lock serialises the
     passes, so the second sees what the first sent and sends nothing. The emulator answers the ownership read
     late, so without the lock both processes would read, then both write."""
@@ -156,9 +167,9 @@ def test_two_processes_applying_at_once_send_each_change_once(monkeypatch: pytes
     assert sorted("sent: nothing" in out for out, _err in outs) == [False, True]
 
 
-def test_doctor_names_missing_scopes_and_a_revoked_token(monkeypatch: pytest.MonkeyPatch,
-                                                         slack_emulator: SlackEmulator,
-                                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_doctor_names_missing_scopes_and_a_revoked_token(
+    monkeypatch: pytest.MonkeyPatch, slack_emulator: SlackEmulator, capsys: pytest.CaptureFixture[str]
+) -> None:
     from tests.slack_emulator.workspace import ALL_USER_SCOPES
 
     token = "xoxp-7777-no-dnd-no-presence"

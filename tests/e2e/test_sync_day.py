@@ -52,20 +52,33 @@ class RecordingHttp(requests.Session):
         return super().request(method, url, *args, **kwargs)  # type: ignore[arg-type]
 
 
-def test_a_working_day_on_both_services(tmp_path: Path, slack_emulator: SlackEmulator, slack_clock: ManualClock,
-                                        synapse: SynapseServer) -> None:
-    settings = Settings(timezone=BERLIN, hours=parse_hours("mon-fri 09:00-17:00"),
-                        calendars=(CalendarSourceConfig(name="work", location=str(WORKDAY)),))
+def test_a_working_day_on_both_services(
+    tmp_path: Path, slack_emulator: SlackEmulator, slack_clock: ManualClock, synapse: SynapseServer
+) -> None:
+    settings = Settings(
+        timezone=BERLIN,
+        hours=parse_hours("mon-fri 09:00-17:00"),
+        calendars=(CalendarSourceConfig(name="work", location=str(WORKDAY)),),
+    )
     user = synapse.new_user("day")  # rate limits lifted: the day is replayed in seconds
     http = RecordingHttp(slack_clock)
-    matrix = MatrixClient(MatrixSession(homeserver=synapse.base_url, user_id=user.user_id, access_token=user.token,
-                                        device_id="TRAY"), http=http, max_wait=0.0, retries=0)
+    matrix = MatrixClient(
+        MatrixSession(homeserver=synapse.base_url, user_id=user.user_id, access_token=user.token, device_id="TRAY"),
+        http=http,
+        max_wait=0.0,
+        retries=0,
+    )
     slack = SlackClient(slack_emulator.token, api_url=slack_emulator.base_url, max_wait=0.0, retries=0)
     service = SyncService(
-        settings=settings, sources=build_sources(settings, cache_dir=tmp_path / "cache"),
-        publishers=[SlackStatusPublisher(slack, account="slack:day", monotonic=slack_clock),
-                    MatrixStatusPublisher(matrix)],
-        store=StateStore(tmp_path / "state"), clock=lambda: datetime.fromtimestamp(slack_clock.t, UTC))
+        settings=settings,
+        sources=build_sources(settings, cache_dir=tmp_path / "cache"),
+        publishers=[
+            SlackStatusPublisher(slack, account="slack:day", monotonic=slack_clock),
+            MatrixStatusPublisher(matrix),
+        ],
+        store=StateStore(tmp_path / "state"),
+        clock=lambda: datetime.fromtimestamp(slack_clock.t, UTC),
+    )
 
     t = local("07:00")
     passes: list[str] = []
@@ -82,8 +95,20 @@ def test_a_working_day_on_both_services(tmp_path: Path, slack_emulator: SlackEmu
         t = report.wake_at
     # every pass at a transition (15-minute safety net in between) and nothing else
     assert passes[:6] == ["07:00", "07:15", "07:30", "07:45", "08:00", "08:15"]
-    assert {"09:00", "09:30", "09:45", "10:00", "11:00", "11:30", "13:02", "15:00", "15:30", "16:00", "16:30",
-            "17:00"} <= set(passes)
+    assert {
+        "09:00",
+        "09:30",
+        "09:45",
+        "10:00",
+        "11:00",
+        "11:30",
+        "13:02",
+        "15:00",
+        "15:30",
+        "16:00",
+        "16:30",
+        "17:00",
+    } <= set(passes)
 
     def when(call_at: float) -> str:
         return f"{datetime.fromtimestamp(call_at, UTC).astimezone(BERLIN):%H:%M}"
@@ -92,8 +117,11 @@ def test_a_working_day_on_both_services(tmp_path: Path, slack_emulator: SlackEmu
     wed9 = int(local("09:00", 25).timestamp())
     assert slack_calls == [
         ("07:00", "users.profile.get", ""),
-        ("07:00", "users.profile.set",
-         f"Off for the day — back 09:00 CET|:crescent_moon:|{int(local('09:00').timestamp())}"),
+        (
+            "07:00",
+            "users.profile.set",
+            f"Off for the day — back 09:00 CET|:crescent_moon:|{int(local('09:00').timestamp())}",
+        ),
         ("07:00", "users.setPresence", "away"),
         ("07:00", "dnd.setSnooze", "120"),
         ("09:00", "users.setPresence", "auto"),  # the status and the snooze ended by themselves

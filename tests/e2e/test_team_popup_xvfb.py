@@ -52,9 +52,14 @@ timezone = "Australia/Lord_Howe"
 class Harness:
     def __init__(self, screen: VirtualScreen, config: Path) -> None:
         self.screen = screen
-        self.proc = subprocess.Popen([sys.executable, "-m", "tests.e2e.team_popup_harness", str(config)],
-                                     env=screen.env({"PYTHONPATH": str(ROOT)}), cwd=ROOT, text=True,
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.e2e.team_popup_harness", str(config)],
+            env=screen.env({"PYTHONPATH": str(ROOT)}),
+            cwd=ROOT,
+            text=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
         assert self.proc.stdout is not None
         assert self.proc.stdout.readline().strip() == "ready"
 
@@ -105,8 +110,9 @@ def test_left_click_opens_the_team_clock_next_to_the_icon(harness: Harness) -> N
     screen.click(sx + sw // 4, sy + sh // 2)
     moved = wait_until(lambda: not (st := harness.state())["live"] and st, what="the slider to move")
     screen.press("Right", "Right")
-    after = wait_until(lambda: (st := harness.state())["slider"] == moved["slider"] + 2 and st,
-                       what="two keyboard steps")
+    after = wait_until(
+        lambda: (st := harness.state())["slider"] == moved["slider"] + 2 and st, what="two keyboard steps"
+    )
     assert after["visible"] and after["rows"] != s["rows"]
     me_time = after["rows"][0][1]
     hours, minutes = map(int, me_time.split(":"))

@@ -46,17 +46,26 @@ def test_handoff_from_the_menu_is_posted_and_signs_off_through_the_sync(app: Run
     open_menu(app)
     # from no selection Up wraps to Quit; then Open log, Handoff history…, Write handoff note…
     app.screen.press("Up", "Up", "Up", "Up", "Return")
-    popup = wait_until(lambda: [wid for wid in app.screen.windows_of(app.proc.pid)  # type: ignore[union-attr]
-                                if (g := app.screen._geometry(wid))[0] and g[1] and g[2][2] >= 400],
-                       what="the handoff popup to open")
+    popup = wait_until(
+        lambda: [
+            wid
+            for wid in app.screen.windows_of(app.proc.pid)  # type: ignore[union-attr]
+            if (g := app.screen._geometry(wid))[0] and g[1] and g[2][2] >= 400
+        ],
+        what="the handoff popup to open",
+    )
     app.screen.run("xdotool", "windowfocus", popup[0])
     app.screen.run("xdotool", "type", "--delay", "15", "Demo release is tagged")
     app.screen.screenshot("tray-handoff-popup")
     app.screen.press("ctrl+Return")
 
     posts_file = app.state_dir / "handoffs.json"
-    posts = wait_until(lambda: posts_file.exists() and len(json.loads(posts_file.read_text())) == 2
-                       and json.loads(posts_file.read_text()), what="the note in the demo channel and room")
+    posts = wait_until(
+        lambda: (
+            posts_file.exists() and len(json.loads(posts_file.read_text())) == 2 and json.loads(posts_file.read_text())
+        ),
+        what="the note in the demo channel and room",
+    )
     assert {p["destination"] for p in posts} == {"slack:#team-handoffs", "matrix:#handoffs:example.org"}
     assert all("Demo release is tagged" in p["text"] for p in posts)
 
@@ -72,4 +81,3 @@ def test_handoff_from_the_menu_is_posted_and_signs_off_through_the_sync(app: Run
     assert kinds["slack:demo"] >= {"set_status", "set_dnd"}, kinds
     store = json.loads((app.state_dir / "sync_state.json").read_text())
     assert [o["reason"] for o in store["overrides"]] == ["Signed off"]
-

@@ -23,8 +23,11 @@ from traystatus.core.hours import parse_hours
 from traystatus.core.settings import CalendarSourceConfig, Settings
 
 BERLIN = ZoneInfo("Europe/Berlin")
-SETTINGS = Settings(timezone=BERLIN, hours=parse_hours("mon-fri 09:00-17:00"),
-                    calendars=(CalendarSourceConfig(name="work", location=str(WORKDAY)),))
+SETTINGS = Settings(
+    timezone=BERLIN,
+    hours=parse_hours("mon-fri 09:00-17:00"),
+    calendars=(CalendarSourceConfig(name="work", location=str(WORKDAY)),),
+)
 
 
 def publisher(emu: SlackEmulator, clock: ManualClock) -> SlackStatusPublisher:
@@ -42,28 +45,39 @@ def replay(step: Callable[[datetime], datetime], clock: ManualClock) -> list[str
 
 
 def calls(emu: SlackEmulator) -> list[tuple[str, str, str]]:
-    return [(f"{datetime.fromtimestamp(c.at, UTC).astimezone(BERLIN):%H:%M}", c.method, _slack_args(c.params))
-            for c in emu.calls]
+    return [
+        (f"{datetime.fromtimestamp(c.at, UTC).astimezone(BERLIN):%H:%M}", c.method, _slack_args(c.params))
+        for c in emu.calls
+    ]
 
 
 def test_the_tray_and_headless_send_the_same_calls_for_the_same_day(
-        tmp_path: Path, slack_emulator_factory: Callable[..., SlackEmulator]) -> None:
+    tmp_path: Path, slack_emulator_factory: Callable[..., SlackEmulator]
+) -> None:
     headless_clock, tray_clock = ManualClock(), ManualClock()
     headless_emu = slack_emulator_factory(now=headless_clock)
     tray_emu = slack_emulator_factory(now=tray_clock)
 
-    service = SyncService(settings=SETTINGS, sources=build_sources(SETTINGS, cache_dir=tmp_path / "h-cache"),
-                          publishers=[publisher(headless_emu, headless_clock)], store=StateStore(tmp_path / "h"),
-                          clock=lambda: datetime.fromtimestamp(headless_clock.t, UTC))
+    service = SyncService(
+        settings=SETTINGS,
+        sources=build_sources(SETTINGS, cache_dir=tmp_path / "h-cache"),
+        publishers=[publisher(headless_emu, headless_clock)],
+        store=StateStore(tmp_path / "h"),
+        clock=lambda: datetime.fromtimestamp(headless_clock.t, UTC),
+    )
 
     def headless_step(t: datetime) -> datetime:
         report = service.sync(t)
         assert report.ok and report.wake_at is not None, report
         return report.wake_at
 
-    tray = TrayPass(settings=SETTINGS, sources=build_sources(SETTINGS, cache_dir=tmp_path / "t-cache"),
-                    publishers=[publisher(tray_emu, tray_clock)], store=StateStore(tmp_path / "t"),
-                    clock=lambda: datetime.fromtimestamp(tray_clock.t, UTC))
+    tray = TrayPass(
+        settings=SETTINGS,
+        sources=build_sources(SETTINGS, cache_dir=tmp_path / "t-cache"),
+        publishers=[publisher(tray_emu, tray_clock)],
+        store=StateStore(tmp_path / "t"),
+        clock=lambda: datetime.fromtimestamp(tray_clock.t, UTC),
+    )
 
     def tray_step(_t: datetime) -> datetime:
         result = tray.run()

@@ -24,9 +24,11 @@ pytestmark = pytest.mark.xvfb
 def calendar(now: datetime) -> str:
     start, end = now - timedelta(minutes=30), now + timedelta(hours=2)
     stamp = "%Y%m%dT%H%M%SZ"
-    return (f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//traystatus tests//EN\r\nBEGIN:VEVENT\r\nUID:m1@test\r\n"
-            f"DTSTAMP:{start:{stamp}}\r\nDTSTART:{start:{stamp}}\r\nDTEND:{end:{stamp}}\r\n"
-            f"SUMMARY:Quarterly planning\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    return (
+        f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//traystatus tests//EN\r\nBEGIN:VEVENT\r\nUID:m1@test\r\n"
+        f"DTSTAMP:{start:{stamp}}\r\nDTSTART:{start:{stamp}}\r\nDTEND:{end:{stamp}}\r\n"
+        f"SUMMARY:Quarterly planning\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
 
 
 @pytest.fixture
@@ -40,26 +42,36 @@ def app(virtual_screen: VirtualScreen, isolated_home: Path, slack: SlackEmulator
     (isolated_home / "work.ics").write_text(calendar(now), encoding="utf-8")
     config = isolated_home / "config" / "traystatus" / "config.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text(f'''schema_version = 1
+    config.write_text(
+        f'''schema_version = 1
 timezone = "UTC"
 working_hours = "mon-sun 00:00-24:00"
 
 [[calendars]]
 name = "Work"
-path = "{isolated_home / 'work.ics'}"
+path = "{isolated_home / "work.ics"}"
 
 [[accounts.matrix]]
 user_id = "@me:matrix.invalid"
 homeserver = "http://127.0.0.1:9"
-''', encoding="utf-8")
-    env = virtual_screen.env({"HOME": str(isolated_home), "PYTHONPATH": str(ROOT),
-                              "TRAYSTATUS_SLACK_TOKEN": slack.token, "TRAYSTATUS_SLACK_API_URL": slack.base_url,
-                              "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"})
+''',
+        encoding="utf-8",
+    )
+    env = virtual_screen.env(
+        {
+            "HOME": str(isolated_home),
+            "PYTHONPATH": str(ROOT),
+            "TRAYSTATUS_SLACK_TOKEN": slack.token,
+            "TRAYSTATUS_SLACK_API_URL": slack.base_url,
+            "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
+        }
+    )
     env.pop("DBUS_SESSION_BUS_ADDRESS", None)
     output = isolated_home / "app-output.txt"
     with output.open("ab") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "traystatus"], env=env, cwd=ROOT, stdout=out,
-                                stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "traystatus"], env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT
+        )
     try:
         yield proc
     finally:
@@ -71,19 +83,24 @@ homeserver = "http://127.0.0.1:9"
 
 
 def test_real_config_syncs_slack_and_names_the_missing_matrix_token(
-        app: subprocess.Popen[bytes], virtual_screen: VirtualScreen, slack: SlackEmulator,
-        isolated_home: Path) -> None:
+    app: subprocess.Popen[bytes], virtual_screen: VirtualScreen, slack: SlackEmulator, isolated_home: Path
+) -> None:
     screen = virtual_screen
     x, y, w, h = wait_until(lambda: app.poll() is None and screen.docked_icon(app.pid), what="the icon to dock")
-    text, emoji, _expiration = wait_until(lambda: slack.status()[0] and slack.status(),
-                                          what="Slack to show the meeting")
+    text, emoji, _expiration = wait_until(
+        lambda: slack.status()[0] and slack.status(), what="Slack to show the meeting"
+    )
     assert (text, emoji) == ("In a meeting", ":spiral_calendar_pad:")
     assert "Quarterly planning" not in text, "titles stay private unless the user opts in"
 
     log = isolated_home / "state" / "traystatus" / "log" / "traystatus.log"
-    told = wait_until(lambda: log.exists() and [line for line in log.read_text().splitlines()
-                                                 if "telling the user: traystatus needs you" in line],
-                      what="the missing Matrix token to be told")
+    told = wait_until(
+        lambda: (
+            log.exists()
+            and [line for line in log.read_text().splitlines() if "telling the user: traystatus needs you" in line]
+        ),
+        what="the missing Matrix token to be told",
+    )
     assert "Matrix" in told[0] and "reconnect in Settings" in told[0], told
     balloon = wait_until(lambda: screen.top_level_windows(app.pid), what="the tray's own message (no daemon)")
     screen.screenshot("tray-real-config-needs-you")
@@ -111,12 +128,15 @@ def test_first_start_without_a_config_offers_the_setup(virtual_screen: VirtualSc
         env.pop(var, None)
     output = isolated_home / "app-output.txt"
     with output.open("ab") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "traystatus"], env=env, cwd=ROOT, stdout=out,
-                                stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "traystatus"], env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT
+        )
     try:
         wait_until(lambda: proc.poll() is None and screen.docked_icon(proc.pid), what="the icon to dock")
-        wizard = wait_until(lambda: [g for g in screen.top_level_windows(proc.pid) if g[2] >= 400 and g[3] >= 300],
-                            what=f"the first-run setup to open ({output.read_text(errors='replace')})")
+        wizard = wait_until(
+            lambda: [g for g in screen.top_level_windows(proc.pid) if g[2] >= 400 and g[3] >= 300],
+            what=f"the first-run setup to open ({output.read_text(errors='replace')})",
+        )
         assert len(wizard) == 1
         screen.screenshot("tray-first-run-setup")
         assert not (isolated_home / "config" / "traystatus" / "config.toml").exists(), "nothing written unasked"

@@ -39,8 +39,7 @@ def test_resume_from_suspend_reconciles_at_once(app_on_bus: RunningApp, system_b
         time.sleep(3)
         assert app.calls() == first, "nothing should run before the wake-up"
         logind.announce(starting=False)
-        after = wait_until(lambda: (c := app.calls()) != first and c, timeout=20,
-                           what="the pass after the wake-up")
+        after = wait_until(lambda: (c := app.calls()) != first and c, timeout=20, what="the pass after the wake-up")
     finally:
         logind.close()
     new = [c for c in after if c not in first]

@@ -19,8 +19,9 @@ def test_desktop_entry_validates(name: str) -> None:
 
 
 def test_metainfo_validates() -> None:
-    proc = subprocess.run(["appstreamcli", "validate", "--no-net", str(LINUX / f"{APP_ID}.metainfo.xml")],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        ["appstreamcli", "validate", "--no-net", str(LINUX / f"{APP_ID}.metainfo.xml")], capture_output=True, text=True
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -68,8 +69,14 @@ def test_flatpak_sandbox_lets_the_app_reach_the_services_it_talks_to() -> None:
     from traystatus.adapters.notify import BUS_NAME
     from traystatus.qt.sleep_watch import LOGIND
 
-    args = [line.split("#")[0].strip().removeprefix("- ") for line in
-            (LINUX / f"{APP_ID}.yml").read_text().split("finish-args:", 1)[1].split("modules:", 1)[0].splitlines()]
+    args = [
+        line.split("#")[0].strip().removeprefix("- ")
+        for line in (LINUX / f"{APP_ID}.yml")
+        .read_text()
+        .split("finish-args:", 1)[1]
+        .split("modules:", 1)[0]
+        .splitlines()
+    ]
     assert f"--talk-name={BUS_NAME}" in args
     assert "--talk-name=org.freedesktop.secrets" in args
     assert f"--system-talk-name={LOGIND[0]}" in args

@@ -16,15 +16,21 @@ REPORTS = ROOT / "test-artifacts" / "reports"
 
 
 def _resource_files() -> set[str]:
-    return {p.relative_to(ROOT / "resources").as_posix() for p in (ROOT / "resources").rglob("*")
-            if p.is_file() and p.name != ".keep"}
+    return {
+        p.relative_to(ROOT / "resources").as_posix()
+        for p in (ROOT / "resources").rglob("*")
+        if p.is_file() and p.name != ".keep"
+    }
 
 
 @pytest.fixture(scope="session")
 def dists(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
-    subprocess.run([sys.executable, "-m", "build", "--wheel", "--sdist", "--outdir", str(out), str(ROOT)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--sdist", "--outdir", str(out), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
     return out
 
 
@@ -51,10 +57,13 @@ def test_pipx_install_gives_a_working_command(pipx_venv: Path) -> None:
 
     assert out.strip() == f"traystatus {__version__}"
     # The installed copy finds its bundled resources (not the source tree's).
-    code = ("import traystatus, pathlib; "
-            "print((pathlib.Path(traystatus.__file__).parent / '_resources' / 'traystatus.svg').is_file())")
+    code = (
+        "import traystatus, pathlib; "
+        "print((pathlib.Path(traystatus.__file__).parent / '_resources' / 'traystatus.svg').is_file())"
+    )
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)
-    found = subprocess.run([str(pipx_venv / "bin" / "python"), "-c", code], capture_output=True, text=True,
-                           check=True, cwd="/", env=env).stdout.strip()
+    found = subprocess.run(
+        [str(pipx_venv / "bin" / "python"), "-c", code], capture_output=True, text=True, check=True, cwd="/", env=env
+    ).stdout.strip()
     assert found == "True"

@@ -19,8 +19,9 @@ TRAYSTATUS = Path(sys.executable).with_name("traystatus")
 
 
 def parse_unit(text: str) -> configparser.ConfigParser:
-    parser = configparser.ConfigParser(strict=True, interpolation=None, delimiters=("=",),
-                                       comment_prefixes=("#", ";"), empty_lines_in_values=False)
+    parser = configparser.ConfigParser(
+        strict=True, interpolation=None, delimiters=("=",), comment_prefixes=("#", ";"), empty_lines_in_values=False
+    )
     parser.optionxform = str  # type: ignore[assignment,method-assign]  # systemd keys are case-sensitive
     parser.read_string(text)
     return parser
@@ -39,8 +40,9 @@ def verify(unit: Path, home: Path, tmp_path: Path) -> subprocess.CompletedProces
     runtime = tmp_path / "runtime"
     runtime.mkdir(mode=0o700, exist_ok=True)
     env = {**os.environ, "HOME": str(home), "XDG_RUNTIME_DIR": str(runtime)}
-    return subprocess.run(["systemd-analyze", "--user", "verify", str(unit)], capture_output=True, text=True,
-                          env=env, timeout=60)
+    return subprocess.run(
+        ["systemd-analyze", "--user", "verify", str(unit)], capture_output=True, text=True, env=env, timeout=60
+    )
 
 
 def test_systemd_verifies_the_unit_without_a_warning(home: Path, tmp_path: Path) -> None:
@@ -85,6 +87,10 @@ def test_environment_comes_from_a_file_and_no_secret_is_in_the_unit() -> None:
     assert not [line for line in settings if "TRAYSTATUS_" in line]
     # the documented example shows placeholders only, never something shaped like a real token
     assert not re.search(r"xox[abpr]-[0-9A-Za-z]{6,}|syt_[0-9A-Za-z]{6,}|MDAx[0-9A-Za-z]{10,}", text)
-    for name in ("TRAYSTATUS_SLACK_TOKEN", "TRAYSTATUS_MATRIX_HOMESERVER", "TRAYSTATUS_MATRIX_USER",
-                 "TRAYSTATUS_MATRIX_TOKEN"):
+    for name in (
+        "TRAYSTATUS_SLACK_TOKEN",
+        "TRAYSTATUS_MATRIX_HOMESERVER",
+        "TRAYSTATUS_MATRIX_USER",
+        "TRAYSTATUS_MATRIX_TOKEN",
+    ):
         assert f"#   {name}=" in text  # every variable the headless mode reads is documented next to the file

@@ -36,8 +36,10 @@ def ics_with_meeting_now() -> str:
     now = datetime.now(UTC)
     s, e = now - timedelta(minutes=10), now + timedelta(hours=1)
     f = "%Y%m%dT%H%M%SZ"
-    return (f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:a@t\r\nDTSTAMP:{s:{f}}\r\n"
-            f"DTSTART:{s:{f}}\r\nDTEND:{e:{f}}\r\nSUMMARY:Sync\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    return (
+        f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:a@t\r\nDTSTAMP:{s:{f}}\r\n"
+        f"DTSTART:{s:{f}}\r\nDTEND:{e:{f}}\r\nSUMMARY:Sync\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
 
 
 def config_text(calendar: Path | None) -> str:
@@ -49,8 +51,13 @@ def config_text(calendar: Path | None) -> str:
 
 @pytest.fixture
 def paths(tmp_path: Path) -> AppPaths:
-    p = AppPaths(config_file=tmp_path / "config.toml", state_dir=tmp_path / "state", data_dir=tmp_path / "data",
-                 cache_dir=tmp_path / "cache", log_dir=tmp_path / "log")
+    p = AppPaths(
+        config_file=tmp_path / "config.toml",
+        state_dir=tmp_path / "state",
+        data_dir=tmp_path / "data",
+        cache_dir=tmp_path / "cache",
+        log_dir=tmp_path / "log",
+    )
     p.ensure()
     return p
 
@@ -62,23 +69,34 @@ def running(qtbot: QtBot, paths: AppPaths) -> Iterator[tuple[Desktop, RecordingS
 
     def build() -> TrayPass:
         settings = load_config_file(paths.config_file, default_tz=UTC_ZONE)
-        return TrayPass(settings=settings, sources=build_sources(settings, cache_dir=paths.cache_dir),
-                        publishers=[slack], store=StateStore(paths.state_dir), clock=lambda: datetime.now(UTC))
+        return TrayPass(
+            settings=settings,
+            sources=build_sources(settings, cache_dir=paths.cache_dir),
+            publishers=[slack],
+            store=StateStore(paths.state_dir),
+            clock=lambda: datetime.now(UTC),
+        )
 
     surface = FallbackWindow(IconSet(icons_dir()), TrayMenu())
     qtbot.addWidget(surface)
     told: list[str] = []
     bridge = Bridge()
-    desktop = Desktop(surface=surface, bridge=bridge, tray_pass_factory=build, notify=lambda t, m: True,
-                      log_file=paths.log_dir / "traystatus.log")
+    desktop = Desktop(
+        surface=surface,
+        bridge=bridge,
+        tray_pass_factory=build,
+        notify=lambda t, m: True,
+        log_file=paths.log_dir / "traystatus.log",
+    )
     bridge.failed.connect(lambda title, message: told.append(f"{title}: {message}"))
     desktop.start()
     yield desktop, slack, told
     desktop.shutdown()
 
 
-def test_a_saved_config_takes_effect_without_a_restart(qtbot: QtBot, paths: AppPaths, running: tuple[
-        Desktop, RecordingStatusPublisher, list[str]]) -> None:
+def test_a_saved_config_takes_effect_without_a_restart(
+    qtbot: QtBot, paths: AppPaths, running: tuple[Desktop, RecordingStatusPublisher, list[str]]
+) -> None:
     desktop, slack, told = running
     qtbot.waitUntil(lambda: desktop.view is not None and desktop.view.state is State.AVAILABLE)
     calendar = paths.config_file.parent / "work.ics"
@@ -97,13 +115,15 @@ def test_a_saved_config_takes_effect_without_a_restart(qtbot: QtBot, paths: AppP
     qtbot.waitUntil(lambda: desktop.view is not None and desktop.view.state is State.MEETING)
 
 
-def test_the_settings_windows_the_tray_opens_reload_the_app_when_they_save(qtbot: QtBot, paths: AppPaths,
-                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_settings_windows_the_tray_opens_reload_the_app_when_they_save(
+    qtbot: QtBot, paths: AppPaths, monkeypatch: pytest.MonkeyPatch
+) -> None:
     paths.config_file.write_text(config_text(None), encoding="utf-8")
     monkeypatch.setattr(AppPaths, "resolve", staticmethod(lambda config=None: paths))
     reloads: list[int] = []
-    windows = _windows(argparse.Namespace(demo=False, config=None), paths, None,
-                       on_saved=lambda _settings: reloads.append(1))
+    windows = _windows(
+        argparse.Namespace(demo=False, config=None), paths, None, on_saved=lambda _settings: reloads.append(1)
+    )
     assert {"settings", "setup"} <= set(windows)
     window = windows["settings"]()
     qtbot.addWidget(window)
@@ -115,8 +135,9 @@ def test_the_settings_windows_the_tray_opens_reload_the_app_when_they_save(qtbot
     qtbot.waitUntil(lambda: reloads == [1, 1])
 
 
-def test_quitting_clears_the_statuses_when_the_user_asked_for_it(qtbot: QtBot, paths: AppPaths, running: tuple[
-        Desktop, RecordingStatusPublisher, list[str]]) -> None:
+def test_quitting_clears_the_statuses_when_the_user_asked_for_it(
+    qtbot: QtBot, paths: AppPaths, running: tuple[Desktop, RecordingStatusPublisher, list[str]]
+) -> None:
     desktop, slack, _told = running
     calendar = paths.config_file.parent / "work.ics"
     calendar.write_text(ics_with_meeting_now(), encoding="utf-8")
@@ -134,8 +155,9 @@ def test_quitting_clears_the_statuses_when_the_user_asked_for_it(qtbot: QtBot, p
     assert slack.shown.text == "" and not slack.shown.dnd_until
 
 
-def test_the_network_coming_back_runs_a_pass_at_once(qtbot: QtBot, running: tuple[
-        Desktop, RecordingStatusPublisher, list[str]]) -> None:
+def test_the_network_coming_back_runs_a_pass_at_once(
+    qtbot: QtBot, running: tuple[Desktop, RecordingStatusPublisher, list[str]]
+) -> None:
     desktop, _slack, _told = running
     qtbot.waitUntil(lambda: desktop.view is not None)
     views: list[object] = []
@@ -181,8 +203,9 @@ def test_a_job_submitted_while_its_namesake_runs_is_queued_not_dropped() -> None
         worker.shutdown()
 
 
-def test_start_at_login_follows_the_general_page(qtbot: QtBot, paths: AppPaths, monkeypatch: pytest.MonkeyPatch,
-                                                 isolated_home: Path) -> None:
+def test_start_at_login_follows_the_general_page(
+    qtbot: QtBot, paths: AppPaths, monkeypatch: pytest.MonkeyPatch, isolated_home: Path
+) -> None:
     """Ticking "Start at login" and the save that follows install the XDG autostart entry (the running app's
     and `traystatus settings`' save handler); unticking removes it."""
     from PySide6.QtWidgets import QCheckBox
@@ -193,8 +216,12 @@ def test_start_at_login_follows_the_general_page(qtbot: QtBot, paths: AppPaths, 
     paths.config_file.write_text(config_text(None), encoding="utf-8")
     monkeypatch.setattr(AppPaths, "resolve", staticmethod(lambda config=None: paths))
     problems: list[str] = []
-    windows = _windows(argparse.Namespace(demo=False, config=None), paths, None,
-                       on_saved=lambda settings: problems.append(apply_start_at_login(settings)))
+    windows = _windows(
+        argparse.Namespace(demo=False, config=None),
+        paths,
+        None,
+        on_saved=lambda settings: problems.append(apply_start_at_login(settings)),
+    )
     window = windows["settings"]()
     qtbot.addWidget(window)
     window.show_page("General")

@@ -25,9 +25,13 @@ NEXTCLOUD_EXPORT = "http://127.0.0.1:9/remote.php/dav/calendars/u/personal?expor
 
 def make(qtbot: QtBot, config: Path) -> FirstRunWizard:
     paths = AppPaths.resolve(str(config))
-    wizard = FirstRunWizard(TomlConfigDocument(config, default_tz=ZoneInfo("UTC")), default_zone="UTC",
-                            runner=ThreadRunner(), calendar_tester=make_calendar_tester(paths, ZoneInfo("UTC")),
-                            preview=make_preview(paths))
+    wizard = FirstRunWizard(
+        TomlConfigDocument(config, default_tz=ZoneInfo("UTC")),
+        default_zone="UTC",
+        runner=ThreadRunner(),
+        calendar_tester=make_calendar_tester(paths, ZoneInfo("UTC")),
+        preview=make_preview(paths),
+    )
     qtbot.addWidget(wizard)
     wizard.show()
     return wizard
@@ -36,9 +40,11 @@ def make(qtbot: QtBot, config: Path) -> FirstRunWizard:
 def test_first_run_with_a_calendar_hours_and_zone(qtbot: QtBot, tmp_path: Path) -> None:
     start = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(hours=2)
     ics = tmp_path / "me.ics"
-    ics.write_text("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:x@t\r\n"
-                   f"DTSTART:{start:%Y%m%dT%H%M%SZ}\r\nDTEND:{start + timedelta(hours=1):%Y%m%dT%H%M%SZ}\r\n"
-                   "SUMMARY:Design review\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    ics.write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:x@t\r\n"
+        f"DTSTART:{start:%Y%m%dT%H%M%SZ}\r\nDTEND:{start + timedelta(hours=1):%Y%m%dT%H%M%SZ}\r\n"
+        "SUMMARY:Design review\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
     config = tmp_path / "config.toml"
     w = make(qtbot, config)
     w.next()  # skip connecting a service
@@ -51,8 +57,9 @@ def test_first_run_with_a_calendar_hours_and_zone(qtbot: QtBot, tmp_path: Path) 
     w.hours.zone.setText("Asia/Kathmandu")
     assert w.hours.isComplete()
     w.next()
-    qtbot.waitUntil(lambda: w.preview_step.list.count() > 0
-                    and "Reading" not in w.preview_step.list.item(0).text(), timeout=5000)
+    qtbot.waitUntil(
+        lambda: w.preview_step.list.count() > 0 and "Reading" not in w.preview_step.list.item(0).text(), timeout=5000
+    )
     plan = [w.preview_step.list.item(i).text() for i in range(w.preview_step.list.count())]
     assert any("meeting" in line for line in plan), plan
     w.accept()
@@ -64,13 +71,13 @@ def test_first_run_with_a_calendar_hours_and_zone(qtbot: QtBot, tmp_path: Path) 
 
 def plan_of(qtbot: QtBot, w: FirstRunWizard) -> list[str]:
     """The lines of the last page once the plan has been worked out."""
-    qtbot.waitUntil(lambda: w.preview_step.list.count() > 0
-                    and "Reading" not in w.preview_step.list.item(0).text(), timeout=10000)
+    qtbot.waitUntil(
+        lambda: w.preview_step.list.count() > 0 and "Reading" not in w.preview_step.list.item(0).text(), timeout=10000
+    )
     return [w.preview_step.list.item(i).text() for i in range(w.preview_step.list.count())]
 
 
-def test_first_run_skipping_everything_ends_in_a_plan_and_saves_a_working_config(
-        qtbot: QtBot, tmp_path: Path) -> None:
+def test_first_run_skipping_everything_ends_in_a_plan_and_saves_a_working_config(qtbot: QtBot, tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     w = make(qtbot, config)
     w.next()  # no service
@@ -91,14 +98,23 @@ def test_first_run_skipping_everything_ends_in_a_plan_and_saves_a_working_config
 
 
 def test_first_run_with_a_slack_account_and_a_feed_keeps_both(
-        qtbot: QtBot, tmp_path: Path, slack_emulator: SlackEmulator, os_keyring: KeyringBackend,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    qtbot: QtBot,
+    tmp_path: Path,
+    slack_emulator: SlackEmulator,
+    os_keyring: KeyringBackend,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("TRAYSTATUS_SLACK_API_URL", slack_emulator.base_url)
     config = tmp_path / "config.toml"
     paths = AppPaths.resolve(str(config))
-    w = FirstRunWizard(TomlConfigDocument(config, default_tz=ZoneInfo("UTC")), default_zone="UTC",
-                       runner=ThreadRunner(), accounts=ServiceAccountsManager(config),
-                       calendar_tester=make_calendar_tester(paths, ZoneInfo("UTC")), preview=make_preview(paths))
+    w = FirstRunWizard(
+        TomlConfigDocument(config, default_tz=ZoneInfo("UTC")),
+        default_zone="UTC",
+        runner=ThreadRunner(),
+        accounts=ServiceAccountsManager(config),
+        calendar_tester=make_calendar_tester(paths, ZoneInfo("UTC")),
+        preview=make_preview(paths),
+    )
     qtbot.addWidget(w)
     w.show()
     page = w.accounts_page

@@ -17,11 +17,22 @@ NOW = datetime(2026, 11, 24, 16, tzinfo=UTC)
 
 def make(qtbot: QtBot, draft: HandoffDraft | None = None, **kw: object) -> tuple[HandoffPopup, list[HandoffDraft]]:
     saved: list[HandoffDraft] = []
-    prev = HandoffNote(id="p", created=NOW, sections=(NoteSection(title="Next / handed over to", text="ship v2"),
-                                                      NoteSection(title="Blocked", text="VPN (ask Ops)")))
+    prev = HandoffNote(
+        id="p",
+        created=NOW,
+        sections=(
+            NoteSection(title="Next / handed over to", text="ship v2"),
+            NoteSection(title="Blocked", text="VPN (ask Ops)"),
+        ),
+    )
     d = draft or new_draft(HandoffSettings(), prev)
-    d = HandoffDraft(sections=d.sections, destinations=("slack:#team", "matrix:!r:x"), sign_off=d.sign_off,
-                     focus_section=d.focus_section, cursor=d.cursor)
+    d = HandoffDraft(
+        sections=d.sections,
+        destinations=("slack:#team", "matrix:!r:x"),
+        sign_off=d.sign_off,
+        focus_section=d.focus_section,
+        cursor=d.cursor,
+    )
     popup = HandoffPopup(d, save_draft=saved.append, **kw)  # type: ignore[arg-type]
     qtbot.addWidget(popup)
     popup.show()
@@ -81,8 +92,10 @@ def test_submit_then_delivery_state_with_retry(qtbot: QtBot) -> None:
     popup.mark_submitted("n1")
     assert all(e.isReadOnly() for e in popup.editors)
     slack, matrix = new_deliveries("n1", ["slack:#team", "matrix:!r:x"], NOW)
-    popup.show_deliveries("n1", [succeeded(begin(slack, NOW), NOW, "1.2"),
-                                 failed(begin(matrix, NOW), NOW, "Matrix homeserver unreachable")])
+    popup.show_deliveries(
+        "n1",
+        [succeeded(begin(slack, NOW), NOW, "1.2"), failed(begin(matrix, NOW), NOW, "Matrix homeserver unreachable")],
+    )
     assert "✔ slack:#team: sent" in popup.delivery_labels["slack:#team"].text()
     assert "unreachable" in popup.delivery_labels["matrix:!r:x"].text()
     assert popup.retry_buttons["matrix:!r:x"].isVisibleTo(popup)

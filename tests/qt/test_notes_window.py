@@ -33,9 +33,15 @@ def archive(tmp_path: Path) -> Iterator[SqliteNoteArchive]:
     a = SqliteNoteArchive.in_dir(tmp_path)
     for i, (nid, text) in enumerate(TEXTS.items()):
         dests = ("slack:#handoffs", "matrix:!room:example.org") if nid == "en1" else ()
-        a.store(HandoffNote(id=nid, created=NOW + timedelta(days=i),
-                            sections=(NoteSection(title="Done", text=text), NoteSection(title="Next", text="")),
-                            destinations=tuple(parse_destination(d) for d in dests)), NOW)
+        a.store(
+            HandoffNote(
+                id=nid,
+                created=NOW + timedelta(days=i),
+                sections=(NoteSection(title="Done", text=text), NoteSection(title="Next", text="")),
+                destinations=tuple(parse_destination(d) for d in dests),
+            ),
+            NOW,
+        )
     slack, matrix = a.deliveries("en1")
     a.save_delivery(succeeded(slack, NOW, "1700000000.000100"))
     a.save_delivery(failed(matrix, NOW, "homeserver unreachable", permanent=True))
@@ -45,8 +51,12 @@ def archive(tmp_path: Path) -> Iterator[SqliteNoteArchive]:
 
 @pytest.fixture
 def window(qtbot: QtBot, archive: SqliteNoteArchive) -> NotesWindow:
-    w = NotesWindow(find=find_notes(archive), deliveries=archive.deliveries, set_archived=archive.set_archived,
-                    tz=ZoneInfo("Europe/Berlin"))
+    w = NotesWindow(
+        find=find_notes(archive),
+        deliveries=archive.deliveries,
+        set_archived=archive.set_archived,
+        tz=ZoneInfo("Europe/Berlin"),
+    )
     qtbot.addWidget(w)
     w.show()
     qtbot.waitExposed(w)
@@ -74,10 +84,17 @@ def test_browse_newest_first_and_show_the_selected_note(window: NotesWindow) -> 
     assert "matrix:!room:example.org: failed (homeserver unreachable" in window.delivery_label.text()
 
 
-@pytest.mark.parametrize(("query", "ids"), [
-    ("jurgen", ["de1"]), ("Übergabe", ["de1"]), ("helene cafe", ["fr1"]), ("移行", ["ja1"]),
-    ("parser", ["en1"]), ("jurgen parser", []),
-])
+@pytest.mark.parametrize(
+    ("query", "ids"),
+    [
+        ("jurgen", ["de1"]),
+        ("Übergabe", ["de1"]),
+        ("helene cafe", ["fr1"]),
+        ("移行", ["ja1"]),
+        ("parser", ["en1"]),
+        ("jurgen parser", []),
+    ],
+)
 def test_search_as_you_type(qtbot: QtBot, window: NotesWindow, query: str, ids: list[str]) -> None:
     assert search(qtbot, window, query) == ids
     if not ids:
@@ -85,8 +102,9 @@ def test_search_as_you_type(qtbot: QtBot, window: NotesWindow, query: str, ids: 
     assert search(qtbot, window, "") == ["en1", "ja1", "fr1", "de1"]
 
 
-def test_archive_hides_never_deletes_and_unarchive(qtbot: QtBot, window: NotesWindow,
-                                                    archive: SqliteNoteArchive) -> None:
+def test_archive_hides_never_deletes_and_unarchive(
+    qtbot: QtBot, window: NotesWindow, archive: SqliteNoteArchive
+) -> None:
     window.list.setCurrentRow(2)
     assert window.current_note() is not None and window.current_note().id == "fr1"  # type: ignore[union-attr]
     qtbot.mouseClick(window.archive_button, Qt.MouseButton.LeftButton)
@@ -102,8 +120,9 @@ def test_archive_hides_never_deletes_and_unarchive(qtbot: QtBot, window: NotesWi
     assert window.current_note() is not None and window.current_note().id == "fr1"  # type: ignore[union-attr]
 
 
-def test_retry_failed_delivery_and_state_from_the_worker_thread(qtbot: QtBot, window: NotesWindow,
-                                                                 archive: SqliteNoteArchive) -> None:
+def test_retry_failed_delivery_and_state_from_the_worker_thread(
+    qtbot: QtBot, window: NotesWindow, archive: SqliteNoteArchive
+) -> None:
     assert window.retry_button.isEnabled()
     with qtbot.waitSignal(window.retry_requested) as sig:
         qtbot.mouseClick(window.retry_button, Qt.MouseButton.LeftButton)

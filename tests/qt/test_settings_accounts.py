@@ -45,8 +45,12 @@ def slack(slack_emulator: SlackEmulator, monkeypatch: pytest.MonkeyPatch) -> Sla
 
 
 def open_window(qtbot: QtBot, config: Path) -> SettingsWindow:
-    window = SettingsWindow(TomlConfigDocument(config, default_tz=ZoneInfo("UTC")), default_zone="UTC",
-                            runner=ThreadRunner(), accounts=ServiceAccountsManager(config))
+    window = SettingsWindow(
+        TomlConfigDocument(config, default_tz=ZoneInfo("UTC")),
+        default_zone="UTC",
+        runner=ThreadRunner(),
+        accounts=ServiceAccountsManager(config),
+    )
     qtbot.addWidget(window)
     window.show()
     window.show_page("Accounts")
@@ -116,8 +120,9 @@ def connect_matrix(qtbot: QtBot, page: AccountsPage, user_id: str, password: str
     return dialog
 
 
-def test_connect_slack_test_revoked_then_disconnect(qtbot: QtBot, slack: SlackEmulator, config: Path,
-                                                   os_keyring: KeyringBackend) -> None:
+def test_connect_slack_test_revoked_then_disconnect(
+    qtbot: QtBot, slack: SlackEmulator, config: Path, os_keyring: KeyringBackend
+) -> None:
     w = open_window(qtbot, config)
     page = accounts_page(w)
     assert rows(page) == ["No account connected yet."]
@@ -163,8 +168,7 @@ def test_connect_slack_test_revoked_then_disconnect(qtbot: QtBot, slack: SlackEm
     assert "accounts" not in text and "# written by hand: keep me" in text and "share_titles = true" in text
 
 
-def test_missing_scopes_are_named(qtbot: QtBot, slack: SlackEmulator, config: Path,
-                                  os_keyring: KeyringBackend) -> None:
+def test_missing_scopes_are_named(qtbot: QtBot, slack: SlackEmulator, config: Path, os_keyring: KeyringBackend) -> None:
     slack.add_token("xoxp-partial-0003", scopes=("users.profile:write", "users:read", "chat:write"))
     w = open_window(qtbot, config)
     page = accounts_page(w)
@@ -181,13 +185,17 @@ def test_missing_scopes_are_named(qtbot: QtBot, slack: SlackEmulator, config: Pa
     assert os_keyring.get_password("traystatus", SLACK_KEY) == "xoxp-partial-0003"
 
 
-@pytest.mark.parametrize(("token", "fragment"), [
-    ("xoxp-unknown-0004", "Slack did not accept this token (invalid_auth). Copy the \"User OAuth Token\" again"),
-    ("xoxb-bot-0005", "needs a user token"),
-    ("hello-not-a-token", "start with xoxp-"),
-])
-def test_a_bad_token_is_refused_under_the_field(qtbot: QtBot, slack: SlackEmulator, config: Path,
-                                                os_keyring: KeyringBackend, token: str, fragment: str) -> None:
+@pytest.mark.parametrize(
+    ("token", "fragment"),
+    [
+        ("xoxp-unknown-0004", 'Slack did not accept this token (invalid_auth). Copy the "User OAuth Token" again'),
+        ("xoxb-bot-0005", "needs a user token"),
+        ("hello-not-a-token", "start with xoxp-"),
+    ],
+)
+def test_a_bad_token_is_refused_under_the_field(
+    qtbot: QtBot, slack: SlackEmulator, config: Path, os_keyring: KeyringBackend, token: str, fragment: str
+) -> None:
     w = open_window(qtbot, config)
     page = accounts_page(w)
     dialog = connect_slack(qtbot, page, token)
@@ -202,9 +210,9 @@ def test_a_bad_token_is_refused_under_the_field(qtbot: QtBot, slack: SlackEmulat
 
 
 @pytest.mark.synapse
-def test_connect_matrix_presence_test_and_disconnect(qtbot: QtBot, synapse: SynapseServer,
-                                                     matrix_well_known: WellKnownServer, config: Path,
-                                                     os_keyring: KeyringBackend) -> None:
+def test_connect_matrix_presence_test_and_disconnect(
+    qtbot: QtBot, synapse: SynapseServer, matrix_well_known: WellKnownServer, config: Path, os_keyring: KeyringBackend
+) -> None:
     user = synapse.new_user("gui")
     w = open_window(qtbot, config)
     page = accounts_page(w)
@@ -232,14 +240,18 @@ def test_connect_matrix_presence_test_and_disconnect(qtbot: QtBot, synapse: Syna
     qtbot.waitUntil(lambda: rows(page) == ["No account connected yet."], timeout=10000)
     assert os_keyring.get_password("traystatus", f"matrix:{user.user_id}") is None
     assert "accounts" not in config.read_text()
-    who = requests.get(f"{synapse.base_url}/_matrix/client/v3/account/whoami", timeout=10,
-                       headers={"Authorization": f"Bearer {secret['access_token']}"})
+    who = requests.get(
+        f"{synapse.base_url}/_matrix/client/v3/account/whoami",
+        timeout=10,
+        headers={"Authorization": f"Bearer {secret['access_token']}"},
+    )
     assert who.status_code == 401  # the device was logged out on the server
 
 
 @pytest.mark.synapse
-def test_matrix_wrong_password_is_shown_under_the_password(qtbot: QtBot, synapse: SynapseServer, config: Path,
-                                                          os_keyring: KeyringBackend) -> None:
+def test_matrix_wrong_password_is_shown_under_the_password(
+    qtbot: QtBot, synapse: SynapseServer, config: Path, os_keyring: KeyringBackend
+) -> None:
     user = synapse.new_user("wrongpw")
     w = open_window(qtbot, config)
     dialog = connect_matrix(qtbot, accounts_page(w), user.user_id, "not-the-password", synapse.base_url)
@@ -255,8 +267,9 @@ def test_matrix_wrong_password_is_shown_under_the_password(qtbot: QtBot, synapse
 
 
 @pytest.mark.synapse
-def test_presence_disabled_on_the_server_is_named(qtbot: QtBot, synapse_no_presence: SynapseServer, config: Path,
-                                                  os_keyring: KeyringBackend) -> None:
+def test_presence_disabled_on_the_server_is_named(
+    qtbot: QtBot, synapse_no_presence: SynapseServer, config: Path, os_keyring: KeyringBackend
+) -> None:
     user = synapse_no_presence.new_user("nopres")
     w = open_window(qtbot, config)
     page = accounts_page(w)
@@ -268,8 +281,8 @@ def test_presence_disabled_on_the_server_is_named(qtbot: QtBot, synapse_no_prese
 
 
 def test_an_edit_made_while_connecting_waits_and_keeps_the_account(
-        qtbot: QtBot, slack: SlackEmulator, config: Path, os_keyring: KeyringBackend,
-        caplog: pytest.LogCaptureFixture) -> None:
+    qtbot: QtBot, slack: SlackEmulator, config: Path, os_keyring: KeyringBackend, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     slack.slow("auth.test", delay=1.5)
     w = open_window(qtbot, config)

@@ -25,16 +25,19 @@ from traystatus.qt.runner import ThreadRunner
 from traystatus.qt.settings.pages_io import CalendarsPage
 from traystatus.qt.settings.window import SettingsWindow
 
-ICS = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:{uid}@t\r\n"
-       "DTSTAMP:20261101T000000Z\r\nDTSTART:{start}\r\nDTEND:{end}\r\nSUMMARY:Planning\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+ICS = (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:{uid}@t\r\n"
+    "DTSTAMP:20261101T000000Z\r\nDTSTART:{start}\r\nDTEND:{end}\r\nSUMMARY:Planning\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+)
 WORK = "/settings-fetch/work/private-k3y/basic.ics"
 HOLIDAYS = "/settings-fetch/holidays.ics"
 
 
 def feed(uid: str) -> bytes:
     start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
-    return ICS.format(uid=uid, start=start.strftime("%Y%m%dT%H%M%SZ"),
-                      end=(start + timedelta(hours=1)).strftime("%Y%m%dT%H%M%SZ")).encode()
+    return ICS.format(
+        uid=uid, start=start.strftime("%Y%m%dT%H%M%SZ"), end=(start + timedelta(hours=1)).strftime("%Y%m%dT%H%M%SZ")
+    ).encode()
 
 
 @pytest.fixture
@@ -49,15 +52,24 @@ def tray_refresh(config: Path) -> None:
     every configured calendar, built from the file."""
     paths = AppPaths.resolve(str(config))
     settings = load_config_file(config, default_tz=ZoneInfo("UTC"))
-    tray = TrayPass(settings=settings, sources=build_sources(settings, cache_dir=paths.cache_dir), publishers=[],
-                    store=StateStore(paths.state_dir), clock=lambda: datetime.now(UTC))
+    tray = TrayPass(
+        settings=settings,
+        sources=build_sources(settings, cache_dir=paths.cache_dir),
+        publishers=[],
+        store=StateStore(paths.state_dir),
+        clock=lambda: datetime.now(UTC),
+    )
     tray.run(refresh=True)
 
 
 def open_page(qtbot: QtBot, config: Path) -> tuple[SettingsWindow, CalendarsPage]:
     paths = AppPaths.resolve(str(config))
-    window = SettingsWindow(TomlConfigDocument(config, default_tz=ZoneInfo("UTC")), default_zone="UTC",
-                            runner=ThreadRunner(), calendar_tester=make_calendar_tester(paths, ZoneInfo("UTC")))
+    window = SettingsWindow(
+        TomlConfigDocument(config, default_tz=ZoneInfo("UTC")),
+        default_zone="UTC",
+        runner=ThreadRunner(),
+        calendar_tester=make_calendar_tester(paths, ZoneInfo("UTC")),
+    )
     qtbot.addWidget(window)
     window.show()
     window.show_page("Calendars")
@@ -76,7 +88,8 @@ def hm(moment: datetime | None) -> str:
 
 
 def test_a_feed_gone_404_shows_its_stale_copy_with_age_and_error_a_new_one_never_fetched(
-        qtbot: QtBot, config: Path, feed_server: FeedServer) -> None:
+    qtbot: QtBot, config: Path, feed_server: FeedServer
+) -> None:
     feed_server.routes[WORK] = Route(body=feed("work"))
     tray_refresh(config)  # a good fetch …
     feed_server.routes[WORK] = Route(status=404, body=b"gone", content_type="text/plain")
@@ -110,7 +123,8 @@ def test_a_feed_gone_404_shows_its_stale_copy_with_age_and_error_a_new_one_never
 
 
 def test_testing_a_calendar_that_answers_again_clears_its_stale_line(
-        qtbot: QtBot, config: Path, feed_server: FeedServer) -> None:
+    qtbot: QtBot, config: Path, feed_server: FeedServer
+) -> None:
     feed_server.routes[WORK] = Route(body=feed("work"))
     tray_refresh(config)
     feed_server.routes[WORK] = Route(status=500, body=b"down", content_type="text/plain")
@@ -137,7 +151,8 @@ def test_a_calendar_that_failed_with_no_copy_says_so(qtbot: QtBot, tmp_path: Pat
 
 
 def test_the_running_apps_refresh_shows_when_the_page_is_shown_again(
-        qtbot: QtBot, config: Path, feed_server: FeedServer) -> None:
+    qtbot: QtBot, config: Path, feed_server: FeedServer
+) -> None:
     feed_server.routes[WORK] = Route(body=feed("work"))
     w, page = open_page(qtbot, config)
     qtbot.waitUntil(lambda: lines(page) == ["Work — never fetched"], timeout=5000)

@@ -19,12 +19,20 @@ from traystatus.qt.runner import ThreadRunner
 from traystatus.qt.settings.form import ErrorLabel
 from traystatus.qt.settings.window import SettingsWindow
 
-DARK = {QPalette.ColorRole.Window: "#353535", QPalette.ColorRole.WindowText: "#f0f0f0",
-        QPalette.ColorRole.Base: "#232323", QPalette.ColorRole.AlternateBase: "#353535",
-        QPalette.ColorRole.Text: "#f0f0f0", QPalette.ColorRole.Button: "#353535",
-        QPalette.ColorRole.ButtonText: "#f0f0f0", QPalette.ColorRole.Highlight: "#2a82da",
-        QPalette.ColorRole.HighlightedText: "#ffffff", QPalette.ColorRole.PlaceholderText: "#a0a0a0",
-        QPalette.ColorRole.ToolTipBase: "#232323", QPalette.ColorRole.ToolTipText: "#f0f0f0"}
+DARK = {
+    QPalette.ColorRole.Window: "#353535",
+    QPalette.ColorRole.WindowText: "#f0f0f0",
+    QPalette.ColorRole.Base: "#232323",
+    QPalette.ColorRole.AlternateBase: "#353535",
+    QPalette.ColorRole.Text: "#f0f0f0",
+    QPalette.ColorRole.Button: "#353535",
+    QPalette.ColorRole.ButtonText: "#f0f0f0",
+    QPalette.ColorRole.Highlight: "#2a82da",
+    QPalette.ColorRole.HighlightedText: "#ffffff",
+    QPalette.ColorRole.PlaceholderText: "#a0a0a0",
+    QPalette.ColorRole.ToolTipBase: "#232323",
+    QPalette.ColorRole.ToolTipText: "#f0f0f0",
+}
 # Colour names and hex codes that would pin a widget to one theme.
 FIXED_COLOURS = ("#", "rgb(", "white", "black", "gray", "grey", "silver")
 
@@ -44,8 +52,9 @@ def contrast(a: QColor, b: QColor) -> float:
 def text_contrast(widget: QWidget) -> float:
     """Contrast of the strongest ink against the commonest (background) colour of the rendered widget."""
     image = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
-    counts: Counter[int] = Counter(image.pixel(x, y) for x in range(0, image.width(), 1)
-                                   for y in range(0, image.height(), 1))
+    counts: Counter[int] = Counter(
+        image.pixel(x, y) for x in range(0, image.width(), 1) for y in range(0, image.height(), 1)
+    )
     background = QColor.fromRgb(counts.most_common(1)[0][0])
     return max(contrast(background, QColor.fromRgb(p)) for p in counts)
 
@@ -66,8 +75,9 @@ def dark_palette(qapp: QApplication) -> Iterator[QPalette]:
 def open_window(qtbot: QtBot, tmp_path: Path) -> SettingsWindow:
     config = tmp_path / "config.toml"
     config.write_text('timezone = "Europe/Berlin"\n')
-    window = SettingsWindow(TomlConfigDocument(config, default_tz=ZoneInfo("UTC")), default_zone="UTC",
-                            runner=ThreadRunner())
+    window = SettingsWindow(
+        TomlConfigDocument(config, default_tz=ZoneInfo("UTC")), default_zone="UTC", runner=ThreadRunner()
+    )
     qtbot.addWidget(window)
     window.show()
     return window
@@ -101,7 +111,8 @@ def test_dark_theme_pages_are_dark_and_readable(qtbot: QtBot, tmp_path: Path, da
 
 
 def test_error_lines_read_on_light_and_dark_and_follow_a_theme_switch(
-        qtbot: QtBot, tmp_path: Path, qapp: QApplication) -> None:
+    qtbot: QtBot, tmp_path: Path, qapp: QApplication
+) -> None:
     w = open_window(qtbot, tmp_path)
     w.show_page("Status")
     page = w.page("Status")

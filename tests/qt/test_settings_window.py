@@ -43,9 +43,13 @@ def config(tmp_path: Path) -> Path:
 def open_window(qtbot: QtBot, config: Path, tmp_path: Path) -> SettingsWindow:
     paths = AppPaths.resolve(str(config))
     runner = ThreadRunner()
-    window = SettingsWindow(TomlConfigDocument(config, default_tz=ZoneInfo("UTC")), default_zone="UTC",
-                            runner=runner, calendar_tester=make_calendar_tester(paths, ZoneInfo("UTC")),
-                            preview=make_preview(paths))
+    window = SettingsWindow(
+        TomlConfigDocument(config, default_tz=ZoneInfo("UTC")),
+        default_zone="UTC",
+        runner=runner,
+        calendar_tester=make_calendar_tester(paths, ZoneInfo("UTC")),
+        preview=make_preview(paths),
+    )
     qtbot.addWidget(window)
     window.show()
     return window
@@ -132,8 +136,9 @@ def test_calendars_page_adds_and_tests_a_calendar(qtbot: QtBot, config: Path, tm
 
     start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
     ics = tmp_path / "work.ics"
-    ics.write_text(ICS.format(start=start.strftime("%Y%m%dT%H%M%SZ"),
-                              end=(start + timedelta(hours=1)).strftime("%Y%m%dT%H%M%SZ")))
+    ics.write_text(
+        ICS.format(start=start.strftime("%Y%m%dT%H%M%SZ"), end=(start + timedelta(hours=1)).strftime("%Y%m%dT%H%M%SZ"))
+    )
     w = open_window(qtbot, config, tmp_path)
     page = w.page("Calendars")
     page.table.append({"name": "Work", "kind": "ics", "path": str(ics)})
@@ -163,7 +168,8 @@ def test_team_and_handoff_pages(qtbot: QtBot, config: Path, tmp_path: Path) -> N
 
 
 def test_every_input_is_labelled_for_screen_readers_and_reachable_by_keyboard(
-        qtbot: QtBot, config: Path, tmp_path: Path) -> None:
+    qtbot: QtBot, config: Path, tmp_path: Path
+) -> None:
     w = open_window(qtbot, config, tmp_path)
     inputs: list[QWidget] = []
     for page in w.pages:
@@ -191,7 +197,8 @@ def add_url(qtbot: QtBot, page: CalendarsPage, url: str, kind: str = "") -> AddC
 
 
 def test_add_url_reads_a_nextcloud_export_link_as_a_feed_and_a_chosen_kind_wins(
-        qtbot: QtBot, config: Path, tmp_path: Path) -> None:
+    qtbot: QtBot, config: Path, tmp_path: Path
+) -> None:
     w = open_window(qtbot, config, tmp_path)
     page = w.page("Calendars")
     assert isinstance(page, CalendarsPage)

@@ -61,8 +61,17 @@ def rows_by_name(p: TeamPopup) -> dict[str, Row]:
 def test_rows_me_first_grouped_by_team(popup: TeamPopup) -> None:
     m = popup.model
     entries = [m.index(i).data(HEADER_ROLE) or m.index(i).data(ROW_ROLE).name for i in range(m.rowCount())]
-    assert entries == ["You", "Apps", "Bikash Thapa", "Aiko Tanaka", "Backend", "Nia Brooks", "Priya Raman",
-                       "Others", "Hemi Tane"]
+    assert entries == [
+        "You",
+        "Apps",
+        "Bikash Thapa",
+        "Aiko Tanaka",
+        "Backend",
+        "Nia Brooks",
+        "Priya Raman",
+        "Others",
+        "Hemi Tane",
+    ]
     rows = rows_by_name(popup)
     assert rows["You"].is_me and rows["Nia Brooks"].offset_label == "-4 h"
     assert (rows["Nia Brooks"].local.hour, rows["Nia Brooks"].local.minute) == (11, 7)
@@ -157,9 +166,12 @@ def test_overlap_for_everyone_and_for_a_selection(popup: TeamPopup, qtbot: QtBot
     qtbot.waitUntil(lambda: "Overlap today" in popup.overlap_label.text())
     assert popup.overlap == [] and "(everyone): none" in popup.overlap_label.text()
     assert popup.best and all("You" in s.available for s in popup.best)
-    nia = next(i for i in range(popup.model.rowCount())
-               if isinstance(popup.model.index(i).data(ROW_ROLE), Row)
-               and popup.model.index(i).data(ROW_ROLE).name == "Nia Brooks")
+    nia = next(
+        i
+        for i in range(popup.model.rowCount())
+        if isinstance(popup.model.index(i).data(ROW_ROLE), Row)
+        and popup.model.index(i).data(ROW_ROLE).name == "Nia Brooks"
+    )
     popup.list.selectionModel().select(popup.model.index(nia), popup.list.selectionModel().SelectionFlag.Select)
     assert "you + 1 selected" in popup.overlap_label.text()
     assert "13:00–17:00" in popup.overlap_label.text()  # New York moved, London not yet: 4 hours
@@ -189,8 +201,11 @@ def test_popup_at_stays_on_screen(qtbot: QtBot, clock: FakeClock) -> None:
 
 
 def test_the_slider_stays_put_when_the_best_slots_arrive(qtbot: QtBot, clock: FakeClock) -> None:
-    p = TeamPopup(me=ME, people=[*PEOPLE, *(Person(name=f"Extra {i}", tz=ZoneInfo("Pacific/Auckland"))
-                                            for i in range(3))], now=clock)
+    p = TeamPopup(
+        me=ME,
+        people=[*PEOPLE, *(Person(name=f"Extra {i}", tz=ZoneInfo("Pacific/Auckland")) for i in range(3))],
+        now=clock,
+    )
     qtbot.addWidget(p)
     p.popup_at()
     p.layout().activate()

@@ -25,13 +25,25 @@ TZ = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 24, 13, 0, tzinfo=UTC)
 
 
-def view(state: State = State.MEETING, *, health: tuple[ServiceHealth, ...] = (),
-         overrides: tuple[Override, ...] = ()) -> TrayView:
-    timeline = (Availability(start=NOW - timedelta(hours=1), end=NOW + timedelta(hours=1, minutes=30), state=state,
-                             until=NOW + timedelta(hours=1, minutes=30), reason="r"),
-                Availability(start=NOW + timedelta(hours=1, minutes=30), end=NOW + timedelta(hours=3),
-                             state=State.FOCUS if state is not State.FOCUS else State.MEETING,
-                             until=NOW + timedelta(hours=3), reason="r"))
+def view(
+    state: State = State.MEETING, *, health: tuple[ServiceHealth, ...] = (), overrides: tuple[Override, ...] = ()
+) -> TrayView:
+    timeline = (
+        Availability(
+            start=NOW - timedelta(hours=1),
+            end=NOW + timedelta(hours=1, minutes=30),
+            state=state,
+            until=NOW + timedelta(hours=1, minutes=30),
+            reason="r",
+        ),
+        Availability(
+            start=NOW + timedelta(hours=1, minutes=30),
+            end=NOW + timedelta(hours=3),
+            state=State.FOCUS if state is not State.FOCUS else State.MEETING,
+            until=NOW + timedelta(hours=3),
+            reason="r",
+        ),
+    )
     return build_tray_view(timeline=timeline, overrides=overrides, health=health, now=NOW, tz=TZ)
 
 
@@ -55,8 +67,9 @@ def test_every_state_has_both_icon_variants_and_they_render(qapp: QApplication) 
     assert icons.path(IconState.PAUSED, dark=True).name == "paused-dark.svg"
 
 
-def test_icon_follows_the_desktop_switching_light_and_dark(tray: Tray, qapp: QApplication,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_icon_follows_the_desktop_switching_light_and_dark(
+    tray: Tray, qapp: QApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The offscreen platform cannot switch schemes itself: the desktop's signal is sent by hand, and the
     palette judgement (``panel_is_dark``) answers as a dark desktop would."""
     from PySide6.QtCore import Qt
@@ -119,8 +132,9 @@ def test_menu_actions_emit_intents(tray: Tray, qtbot: QtBot) -> None:
 
 def test_override_and_pause_lines(tray: Tray) -> None:
     dnd = Override(state=State.FOCUS, start=NOW, end=NOW + timedelta(hours=1), reason="Do not disturb")
-    pause = Override(state=State.AVAILABLE, start=NOW, end=NOW + timedelta(hours=1), reason="Syncing paused",
-                     paused=True)
+    pause = Override(
+        state=State.AVAILABLE, start=NOW, end=NOW + timedelta(hours=1), reason="Syncing paused", paused=True
+    )
     tray.render(view(overrides=(dnd, pause)))
     texts = tray.menu.texts()
     assert "Syncing paused until 15:00" in texts

@@ -8,5 +8,15 @@ from __future__ import annotations
 from tests.slack_emulator.server import DEFAULT_TOKEN, Fault, SlackEmulator
 from tests.slack_emulator.workspace import ALL_USER_SCOPES, Call, Channel, Message, Token, User, Workspace
 
-__all__ = ["ALL_USER_SCOPES", "DEFAULT_TOKEN", "Call", "Channel", "Fault", "Message", "SlackEmulator", "Token",
-           "User", "Workspace"]
+__all__ = [
+    "ALL_USER_SCOPES",
+    "DEFAULT_TOKEN",
+    "Call",
+    "Channel",
+    "Fault",
+    "Message",
+    "SlackEmulator",
+    "Token",
+    "User",
+    "Workspace",
+]

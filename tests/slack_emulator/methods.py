@@ -42,8 +42,14 @@ def _user_arg(ctx: Context, params: dict[str, object]) -> User:
 
 
 def auth_test(ctx: Context, params: dict[str, object]) -> dict[str, object]:
-    return {"url": ctx.ws.url, "team": ctx.ws.team, "user": ctx.me.name, "team_id": ctx.ws.team_id,
-            "user_id": ctx.me.id, "is_enterprise_install": False}
+    return {
+        "url": ctx.ws.url,
+        "team": ctx.ws.team,
+        "user": ctx.me.name,
+        "team_id": ctx.ws.team_id,
+        "user_id": ctx.me.id,
+        "is_enterprise_install": False,
+    }
 
 
 def users_profile_get(ctx: Context, params: dict[str, object]) -> dict[str, object]:
@@ -83,8 +89,10 @@ def users_profile_set(ctx: Context, params: dict[str, object]) -> dict[str, obje
     if emoji is not None and not isinstance(emoji, str):
         raise SlackFault("invalid_arguments", response_metadata={"messages": ["[ERROR] status_emoji must be a string"]})
     if expiration is not None and (isinstance(expiration, bool) or not isinstance(expiration, int) or expiration < 0):
-        raise SlackFault("invalid_arguments", response_metadata={
-            "messages": ["[ERROR] status_expiration must be a non-negative integer (Unix seconds)"]})
+        raise SlackFault(
+            "invalid_arguments",
+            response_metadata={"messages": ["[ERROR] status_expiration must be a non-negative integer (Unix seconds)"]},
+        )
     if text is not None and len(text) > STATUS_TEXT_MAX:
         raise SlackFault("too_long")
     if emoji and not EMOJI_RE.match(emoji):
@@ -131,17 +139,24 @@ def dnd_set_snooze(ctx: Context, params: dict[str, object]) -> dict[str, object]
         raise SlackFault("missing_duration")
     if isinstance(minutes, str):
         if not minutes.strip().isdigit():
-            raise SlackFault("invalid_arguments", response_metadata={
-                "messages": ["[ERROR] num_minutes must be a positive whole number"]})
+            raise SlackFault(
+                "invalid_arguments",
+                response_metadata={"messages": ["[ERROR] num_minutes must be a positive whole number"]},
+            )
         minutes = int(minutes)
     if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:
-        raise SlackFault("invalid_arguments", response_metadata={
-            "messages": ["[ERROR] num_minutes must be a positive whole number"]})
+        raise SlackFault(
+            "invalid_arguments", response_metadata={"messages": ["[ERROR] num_minutes must be a positive whole number"]}
+        )
     if minutes > 366 * 24 * 60:
         raise SlackFault("too_long")
     ctx.me.snooze_endtime = int(ctx.now) + minutes * 60
-    return {"snooze_enabled": True, "snooze_endtime": ctx.me.snooze_endtime,
-            "snooze_remaining": minutes * 60, "snooze_is_indefinite": False}
+    return {
+        "snooze_enabled": True,
+        "snooze_endtime": ctx.me.snooze_endtime,
+        "snooze_remaining": minutes * 60,
+        "snooze_is_indefinite": False,
+    }
 
 
 def dnd_end_snooze(ctx: Context, params: dict[str, object]) -> dict[str, object]:
@@ -169,8 +184,13 @@ def users_get_presence(ctx: Context, params: dict[str, object]) -> dict[str, obj
     active = user.presence == "auto" and user.connected
     out: dict[str, object] = {"presence": "active" if active else "away"}
     if user is ctx.me:
-        out.update(online=user.connected, auto_away=False, manual_away=user.presence == "away",
-                   connection_count=1 if user.connected else 0, last_activity=int(ctx.now))
+        out.update(
+            online=user.connected,
+            auto_away=False,
+            manual_away=user.presence == "away",
+            connection_count=1 if user.connected else 0,
+            last_activity=int(ctx.now),
+        )
     return out
 
 
@@ -195,8 +215,8 @@ def _page(items: list[dict[str, object]], params: dict[str, object], kind: str) 
     if limit < 0:
         raise SlackFault("invalid_limit" if kind == "channel" else "invalid_arguments")
     limit = min(limit, 1000) if limit else len(items)
-    page = items[start:start + limit]
-    rest = items[start + limit:]
+    page = items[start : start + limit]
+    rest = items[start + limit :]
     next_cursor = base64.b64encode(f"{kind}:{rest[0]['id']}".encode()).decode() if rest else ""
     return page, next_cursor
 
@@ -235,8 +255,9 @@ def chat_post_message(ctx: Context, params: dict[str, object]) -> dict[str, obje
         raise SlackFault("msg_too_long")
     user = ctx.ws.users.get(ref)
     if user is not None and not user.deleted:  # a user id: the direct-message channel with them
-        ch = ctx.ws.channels.setdefault(f"D{ref[1:]}", Channel(id=f"D{ref[1:]}", name=ref, is_im=True,
-                                                                members={ctx.me.id, ref}))
+        ch = ctx.ws.channels.setdefault(
+            f"D{ref[1:]}", Channel(id=f"D{ref[1:]}", name=ref, is_im=True, members={ctx.me.id, ref})
+        )
     else:
         found = ctx.ws.find_channel(ref)
         if found is None or (found.is_private and ctx.me.id not in found.members):
@@ -248,8 +269,14 @@ def chat_post_message(ctx: Context, params: dict[str, object]) -> dict[str, obje
         raise SlackFault("not_in_channel")
     ts = ctx.next_ts()
     thread_ts = params.get("thread_ts")
-    msg = Message(channel=ch.id, user=ctx.me.id, text=str(text or ""), ts=ts,
-                  thread_ts=str(thread_ts) if thread_ts else None, blocks=params.get("blocks"))
+    msg = Message(
+        channel=ch.id,
+        user=ctx.me.id,
+        text=str(text or ""),
+        ts=ts,
+        thread_ts=str(thread_ts) if thread_ts else None,
+        blocks=params.get("blocks"),
+    )
     ctx.ws.messages.append(msg)
     message: dict[str, object] = {"type": "message", "user": ctx.me.id, "text": msg.text, "ts": ts}
     if msg.thread_ts:

@@ -45,8 +45,15 @@ class _Reply(Exception):
 class SlackEmulator:
     """Start with ``with SlackEmulator() as slack:``; point clients at ``slack.base_url``."""
 
-    def __init__(self, *, now: Callable[[], float] = time.time, window_seconds: float = 60.0,
-                 rate_limits: bool = True, token: str = DEFAULT_TOKEN, workspace: Workspace | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        now: Callable[[], float] = time.time,
+        window_seconds: float = 60.0,
+        rate_limits: bool = True,
+        token: str = DEFAULT_TOKEN,
+        workspace: Workspace | None = None,
+    ) -> None:
         self.now = now
         self.window_seconds = window_seconds
         self.rate_limits = rate_limits
@@ -71,8 +78,9 @@ class SlackEmulator:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
-                                        name="slack-emulator", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, name="slack-emulator", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -109,8 +117,9 @@ class SlackEmulator:
     def me(self) -> User:
         return self.ws.users[self.user_id]
 
-    def add_token(self, value: str, *, user_id: str | None = None, scopes: tuple[str, ...] = ALL_USER_SCOPES,
-                  kind: str = "user") -> Token:
+    def add_token(
+        self, value: str, *, user_id: str | None = None, scopes: tuple[str, ...] = ALL_USER_SCOPES, kind: str = "user"
+    ) -> Token:
         with self.lock:
             tok = Token(value=value, user_id=user_id or self.user_id, scopes=tuple(scopes), kind=kind)
             self.ws.tokens[value] = tok
@@ -161,8 +170,16 @@ class SlackEmulator:
         with self.lock:
             self.calls.clear()
 
-    def inject(self, method: str = "*", *, status: int = 500, error: str | None = None,
-               retry_after: int | None = None, delay: float = 0.0, times: int = 1) -> None:
+    def inject(
+        self,
+        method: str = "*",
+        *,
+        status: int = 500,
+        error: str | None = None,
+        retry_after: int | None = None,
+        delay: float = 0.0,
+        times: int = 1,
+    ) -> None:
         """Make the next ``times`` calls of ``method`` fail: an HTTP status (5xx, 429) or a Slack error,
         optionally after ``delay`` seconds (to trigger client timeouts)."""
         with self.lock:
@@ -198,8 +215,14 @@ class SlackEmulator:
         self._seq += 1
         return f"{int(self.now())}.{self._seq:06d}"
 
-    def handle(self, method: str, params: dict[str, object], token: str | None, *, from_json: bool,
-               ) -> tuple[int, dict[str, object], dict[str, str], str | None]:
+    def handle(
+        self,
+        method: str,
+        params: dict[str, object],
+        token: str | None,
+        *,
+        from_json: bool,
+    ) -> tuple[int, dict[str, object], dict[str, str], str | None]:
         """Returns (http status, body, headers, user id) for one request; the caller records it."""
         spec = self.specs.get(method)
         if spec is None or method not in METHODS:
@@ -223,8 +246,15 @@ class SlackEmulator:
                 raise _Reply(200, {"ok": False, "error": "not_allowed_token_type"})
             self._limit(("tier", token, method), spec.per_window, now)
             if spec.user_scopes and not set(spec.user_scopes) & set(tok.scopes):
-                raise _Reply(200, {"ok": False, "error": "missing_scope", "needed": ",".join(spec.user_scopes),
-                                   "provided": ",".join(tok.scopes)})
+                raise _Reply(
+                    200,
+                    {
+                        "ok": False,
+                        "error": "missing_scope",
+                        "needed": ",".join(spec.user_scopes),
+                        "provided": ",".join(tok.scopes),
+                    },
+                )
             if method == "users.profile.set":
                 self._limit(("profile-write", tok.user_id), PROFILE_WRITES_PER_WINDOW, now)
             if method == "chat.postMessage":
@@ -233,8 +263,9 @@ class SlackEmulator:
                 self._limit(("channel", found.id if found else ref), MESSAGES_PER_CHANNEL_PER_WINDOW, now)
             args, problems = coerce_args(spec, params, from_json=from_json)
             if problems:
-                raise _Reply(200, {"ok": False, "error": "invalid_arguments",
-                                   "response_metadata": {"messages": problems}})
+                raise _Reply(
+                    200, {"ok": False, "error": "invalid_arguments", "response_metadata": {"messages": problems}}
+                )
             self.ws.expire(now)
             ctx = Context(ws=self.ws, me=self.ws.users[tok.user_id], now=now, next_ts=self._next_ts)
             try:
@@ -271,7 +302,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not url.path.startswith("/api/"):
             self._send(404, {"ok": False, "error": "not_found"}, {})
             return
-        method = url.path[len("/api/"):]
+        method = url.path[len("/api/") :]
         params: dict[str, object] = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
         ctype = (self.headers.get("Content-Type") or "").lower()
         from_json = False
@@ -325,8 +356,18 @@ class _Handler(BaseHTTPRequestHandler):
                 meta = body.setdefault("response_metadata", {})
                 assert isinstance(meta, dict)
                 meta["warnings"] = warnings
-            emu.calls.append(Call(method=method, params=dict(params), http_status=status, response=body,
-                                  at=emu.now(), user_id=user_id, content_type=ctype, http_verb=self.command))
+            emu.calls.append(
+                Call(
+                    method=method,
+                    params=dict(params),
+                    http_status=status,
+                    response=body,
+                    at=emu.now(),
+                    user_id=user_id,
+                    content_type=ctype,
+                    http_verb=self.command,
+                )
+            )
         self._send(status, body, headers)
 
     def _send(self, status: int, body: dict[str, object], headers: dict[str, str]) -> None:

@@ -16,12 +16,28 @@ PROFILE_WRITES_PER_WINDOW = 10  # users.profile.set: at most 10 per minute per u
 MESSAGES_PER_CHANNEL_PER_WINDOW = 60  # chat.postMessage: about one per second per channel
 
 # Errors every method can answer (Slack's "common errors"; the OpenAPI v2 spec lists them on each method).
-COMMON_ERRORS = frozenset({
-    "not_authed", "invalid_auth", "account_inactive", "token_revoked", "missing_scope",
-    "not_allowed_token_type", "invalid_arguments", "invalid_arg_name", "invalid_json", "json_not_object",
-    "invalid_post_type", "missing_post_type", "invalid_charset", "invalid_form_data", "ratelimited",
-    "request_timeout", "fatal_error", "internal_error",
-})
+COMMON_ERRORS = frozenset(
+    {
+        "not_authed",
+        "invalid_auth",
+        "account_inactive",
+        "token_revoked",
+        "missing_scope",
+        "not_allowed_token_type",
+        "invalid_arguments",
+        "invalid_arg_name",
+        "invalid_json",
+        "json_not_object",
+        "invalid_post_type",
+        "missing_post_type",
+        "invalid_charset",
+        "invalid_form_data",
+        "ratelimited",
+        "request_timeout",
+        "fatal_error",
+        "internal_error",
+    }
+)
 # Errors the current reference omits but the OpenAPI v2 spec (or Slack's live API) documents.
 EXTRA_ERRORS = {
     "dnd.endSnooze": {"snooze_not_active"},  # OpenAPI v2 error enum

@@ -8,8 +8,17 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 ALL_USER_SCOPES = (
-    "users.profile:write", "users.profile:read", "dnd:write", "dnd:read", "users:write", "users:read",
-    "chat:write", "channels:read", "groups:read", "im:read", "mpim:read",
+    "users.profile:write",
+    "users.profile:read",
+    "dnd:write",
+    "dnd:read",
+    "users:write",
+    "users:read",
+    "chat:write",
+    "channels:read",
+    "groups:read",
+    "im:read",
+    "mpim:read",
 )
 
 
@@ -33,29 +42,53 @@ class User:
     def tz_fields(self, now: float) -> dict[str, object]:
         moment = datetime.fromtimestamp(now, tz=UTC).astimezone(ZoneInfo(self.tz))
         offset = moment.utcoffset()
-        return {"tz": self.tz, "tz_label": moment.tzname() or self.tz,
-                "tz_offset": int(offset.total_seconds()) if offset is not None else 0}
+        return {
+            "tz": self.tz,
+            "tz_label": moment.tzname() or self.tz,
+            "tz_offset": int(offset.total_seconds()) if offset is not None else 0,
+        }
 
     def profile(self, team_id: str) -> dict[str, object]:
         avatar = hashlib.sha256(self.id.encode()).hexdigest()[:12]
         image = f"https://avatars.slack-edge.example/{avatar}"
         return {
-            "real_name": self.real_name, "real_name_normalized": self.real_name,
-            "display_name": self.name, "display_name_normalized": self.name,
-            "first_name": self.real_name.split(" ")[0], "last_name": " ".join(self.real_name.split(" ")[1:]),
-            "status_text": self.status_text, "status_emoji": self.status_emoji,
-            "status_expiration": self.status_expiration, "avatar_hash": avatar,
-            "image_24": f"{image}-24.png", "image_32": f"{image}-32.png", "image_48": f"{image}-48.png",
-            "image_72": f"{image}-72.png", "image_192": f"{image}-192.png", "image_512": f"{image}-512.png",
-            "team": team_id, **self.extra_profile,
+            "real_name": self.real_name,
+            "real_name_normalized": self.real_name,
+            "display_name": self.name,
+            "display_name_normalized": self.name,
+            "first_name": self.real_name.split(" ")[0],
+            "last_name": " ".join(self.real_name.split(" ")[1:]),
+            "status_text": self.status_text,
+            "status_emoji": self.status_emoji,
+            "status_expiration": self.status_expiration,
+            "avatar_hash": avatar,
+            "image_24": f"{image}-24.png",
+            "image_32": f"{image}-32.png",
+            "image_48": f"{image}-48.png",
+            "image_72": f"{image}-72.png",
+            "image_192": f"{image}-192.png",
+            "image_512": f"{image}-512.png",
+            "team": team_id,
+            **self.extra_profile,
         }
 
     def as_member(self, team_id: str, now: float) -> dict[str, object]:
         return {
-            "id": self.id, "team_id": team_id, "name": self.name, "deleted": self.deleted,
-            "real_name": self.real_name, **self.tz_fields(now), "profile": self.profile(team_id),
-            "is_admin": self.is_admin, "is_owner": False, "is_primary_owner": False, "is_restricted": False,
-            "is_ultra_restricted": False, "is_bot": self.is_bot, "is_app_user": False, "updated": int(now),
+            "id": self.id,
+            "team_id": team_id,
+            "name": self.name,
+            "deleted": self.deleted,
+            "real_name": self.real_name,
+            **self.tz_fields(now),
+            "profile": self.profile(team_id),
+            "is_admin": self.is_admin,
+            "is_owner": False,
+            "is_primary_owner": False,
+            "is_restricted": False,
+            "is_ultra_restricted": False,
+            "is_bot": self.is_bot,
+            "is_app_user": False,
+            "updated": int(now),
         }
 
 
@@ -82,10 +115,17 @@ class Channel:
     members: set[str] = field(default_factory=set)
 
     def as_dict(self, me: str) -> dict[str, object]:
-        return {"id": self.id, "name": self.name, "is_channel": not self.is_private and not self.is_im,
-                "is_group": self.is_private, "is_im": self.is_im, "is_private": self.is_private,
-                "is_archived": self.is_archived, "is_member": me in self.members,
-                "num_members": len(self.members)}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "is_channel": not self.is_private and not self.is_im,
+            "is_group": self.is_private,
+            "is_im": self.is_im,
+            "is_private": self.is_private,
+            "is_archived": self.is_archived,
+            "is_member": me in self.members,
+            "num_members": len(self.members),
+        }
 
 
 @dataclass(frozen=True)
@@ -166,15 +206,16 @@ def default_workspace(me_token: str) -> Workspace:
     ws.users["U0ME00001"] = User(id="U0ME00001", name="alex", real_name="Alex Example", tz="Europe/Berlin")
     for uid, handle, real, tz in DEFAULT_TEAMMATES:
         ws.users[uid] = User(id=uid, name=handle, real_name=real, tz=tz, connected=False)
-    ws.users["U0GONE001"] = User(id="U0GONE001", name="gone", real_name="Former Colleague",
-                                 tz="Europe/Paris", deleted=True, connected=False)
-    ws.users["U0BOT0001"] = User(id="U0BOT0001", name="deploybot", real_name="Deploy Bot",
-                                 tz="America/Los_Angeles", is_bot=True)
+    ws.users["U0GONE001"] = User(
+        id="U0GONE001", name="gone", real_name="Former Colleague", tz="Europe/Paris", deleted=True, connected=False
+    )
+    ws.users["U0BOT0001"] = User(
+        id="U0BOT0001", name="deploybot", real_name="Deploy Bot", tz="America/Los_Angeles", is_bot=True
+    )
     ws.tokens[me_token] = Token(value=me_token, user_id="U0ME00001")
     everyone = {u for u in ws.users if not ws.users[u].deleted}
     ws.channels["C0GENERAL"] = Channel(id="C0GENERAL", name="general", members=set(everyone))
     ws.channels["C0HANDOFF"] = Channel(id="C0HANDOFF", name="handoffs", members=set(everyone))
     ws.channels["C0RANDOM1"] = Channel(id="C0RANDOM1", name="random", members={"U0PRIYA01"})
-    ws.channels["G0PRIVATE"] = Channel(id="G0PRIVATE", name="secret-plans", is_private=True,
-                                       members={"U0PRIYA01"})
+    ws.channels["G0PRIVATE"] = Channel(id="G0PRIVATE", name="secret-plans", is_private=True, members={"U0PRIYA01"})
     return ws

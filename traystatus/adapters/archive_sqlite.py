@@ -109,8 +109,10 @@ class SqliteNoteArchive:
             self._db.executescript(_SCHEMA)
             self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")  # for future migrations
         except sqlite3.Error as e:
-            raise TrayStatusError("Handoff archive", f"cannot open {path}: {e}. Check that the data "
-                                  "directory is writable and the disk is not full.") from None
+            raise TrayStatusError(
+                "Handoff archive",
+                f"cannot open {path}: {e}. Check that the data directory is writable and the disk is not full.",
+            ) from None
         self._lock = threading.RLock()
 
     @classmethod
@@ -137,12 +139,22 @@ class SqliteNoteArchive:
         """Store a new note and its pending deliveries in one transaction (stored first, then delivered)."""
         deliveries = new_deliveries(note.id, [str(d) for d in note.destinations], now)
         with self._tx() as db:
-            db.execute("INSERT INTO notes VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?)", (
-                note.id, _ts(note.created), _ts(now), int(note.archived), int(note.sign_off),
-                json.dumps([str(d) for d in note.destinations]), _sections_json(note.sections),
-                note.day.isoformat() if note.day else None))
-            db.execute("INSERT INTO note_revisions VALUES (?, 1, ?, ?)", (note.id, _ts(now),
-                                                                         _sections_json(note.sections)))
+            db.execute(
+                "INSERT INTO notes VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?)",
+                (
+                    note.id,
+                    _ts(note.created),
+                    _ts(now),
+                    int(note.archived),
+                    int(note.sign_off),
+                    json.dumps([str(d) for d in note.destinations]),
+                    _sections_json(note.sections),
+                    note.day.isoformat() if note.day else None,
+                ),
+            )
+            db.execute(
+                "INSERT INTO note_revisions VALUES (?, 1, ?, ?)", (note.id, _ts(now), _sections_json(note.sections))
+            )
             self._index(db, note.id, note.sections)
             for d in deliveries:
                 self._put_delivery(db, d)
@@ -154,18 +166,22 @@ class SqliteNoteArchive:
         with self._tx() as db:
             note = self._get(db, note_id)
             rev = note.revision + 1
-            db.execute("UPDATE notes SET sections = ?, revision = ?, updated = ? WHERE id = ?",
-                       (_sections_json(sections), rev, _ts(now), note_id))
-            db.execute("INSERT INTO note_revisions VALUES (?, ?, ?, ?)", (note_id, rev, _ts(now),
-                                                                         _sections_json(sections)))
+            db.execute(
+                "UPDATE notes SET sections = ?, revision = ?, updated = ? WHERE id = ?",
+                (_sections_json(sections), rev, _ts(now), note_id),
+            )
+            db.execute(
+                "INSERT INTO note_revisions VALUES (?, ?, ?, ?)", (note_id, rev, _ts(now), _sections_json(sections))
+            )
             db.execute("DELETE FROM notes_fts WHERE note_id = ?", (note_id,))
             self._index(db, note_id, sections)
         return replace(note, sections=tuple(sections), revision=rev, updated=now)
 
     def revisions(self, note_id: str) -> list[Revision]:
         with self._lock:
-            rows = self._db.execute("SELECT revision, saved, sections FROM note_revisions WHERE note_id = ? "
-                                    "ORDER BY revision", (note_id,)).fetchall()
+            rows = self._db.execute(
+                "SELECT revision, saved, sections FROM note_revisions WHERE note_id = ? ORDER BY revision", (note_id,)
+            ).fetchall()
         return [Revision(revision=r, saved=_dt(s) or _EPOCH, sections=_sections(j)) for r, s, j in rows]
 
     def set_archived(self, note_id: str, archived: bool) -> None:
@@ -176,12 +192,15 @@ class SqliteNoteArchive:
 
     def resolve_id(self, prefix: str) -> str:
         with self._lock:
-            rows = self._db.execute("SELECT id FROM notes WHERE id LIKE ? ESCAPE '\\' LIMIT 2",
-                                    (prefix.replace("%", "\\%").replace("_", "\\_") + "%",)).fetchall()
+            rows = self._db.execute(
+                "SELECT id FROM notes WHERE id LIKE ? ESCAPE '\\' LIMIT 2",
+                (prefix.replace("%", "\\%").replace("_", "\\_") + "%",),
+            ).fetchall()
         if len(rows) != 1:
             problem = "no note has" if not rows else "more than one note has"
-            raise TrayStatusError("Handoff archive", f"{problem} the id {prefix!r}; "
-                                  "see `traystatus notes list` for ids.")
+            raise TrayStatusError(
+                "Handoff archive", f"{problem} the id {prefix!r}; see `traystatus notes list` for ids."
+            )
         return str(rows[0][0])
 
     def get(self, note_id: str) -> HandoffNote:
@@ -210,8 +229,10 @@ class SqliteNoteArchive:
         match = fts_query(query)
         if not match:
             return []
-        sql = ("SELECT n.* FROM notes_fts f JOIN notes n ON n.id = f.note_id WHERE notes_fts MATCH ? "
-               "AND (? OR n.archived = 0) ORDER BY bm25(notes_fts) LIMIT ?")
+        sql = (
+            "SELECT n.* FROM notes_fts f JOIN notes n ON n.id = f.note_id WHERE notes_fts MATCH ? "
+            "AND (? OR n.archived = 0) ORDER BY bm25(notes_fts) LIMIT ?"
+        )
         try:
             with self._lock:
                 rows = self._db.execute(sql, (match, int(include_archived), limit)).fetchall()
@@ -227,9 +248,21 @@ class SqliteNoteArchive:
             sql, params = sql + " WHERE note_id = ?", (note_id,)  # type: ignore[assignment]
         with self._lock:
             rows = self._db.execute(sql + " ORDER BY rowid", params).fetchall()
-        return [Delivery(note_id=r[0], destination=r[1], status=DeliveryStatus(r[2]), attempts=r[3],
-                         next_attempt=_dt(r[4]), last_error=r[5], txn_id=r[6], remote_id=r[7],
-                         started=_dt(r[8]), updated=_dt(r[9])) for r in rows]
+        return [
+            Delivery(
+                note_id=r[0],
+                destination=r[1],
+                status=DeliveryStatus(r[2]),
+                attempts=r[3],
+                next_attempt=_dt(r[4]),
+                last_error=r[5],
+                txn_id=r[6],
+                remote_id=r[7],
+                started=_dt(r[8]),
+                updated=_dt(r[9]),
+            )
+            for r in rows
+        ]
 
     def open_deliveries(self) -> list[Delivery]:
         return [d for d in self.deliveries() if d.status is not DeliveryStatus.SENT]
@@ -243,8 +276,10 @@ class SqliteNoteArchive:
         """Write ``claimed`` only if the row is still as ``seen`` (status and attempts): two traystatus
         processes (the tray app and the CLI) never both send the same note to the same place."""
         with self._tx() as db:
-            row = db.execute("SELECT status, attempts FROM deliveries WHERE note_id = ? AND destination = ?",
-                             (seen.note_id, seen.destination)).fetchone()
+            row = db.execute(
+                "SELECT status, attempts FROM deliveries WHERE note_id = ? AND destination = ?",
+                (seen.note_id, seen.destination),
+            ).fetchone()
             if row is None or (row[0], row[1]) != (seen.status.value, seen.attempts):
                 return False
             self._put_delivery(db, claimed)
@@ -263,29 +298,49 @@ class SqliteNoteArchive:
     # ---- internals ----
     @staticmethod
     def _put_delivery(db: sqlite3.Connection, d: Delivery) -> None:
-        db.execute("INSERT OR REPLACE INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
-            d.note_id, d.destination, d.status.value, d.attempts, _ts(d.next_attempt), d.last_error,
-            d.txn_id, d.remote_id, _ts(d.started), _ts(d.updated)))
+        db.execute(
+            "INSERT OR REPLACE INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                d.note_id,
+                d.destination,
+                d.status.value,
+                d.attempts,
+                _ts(d.next_attempt),
+                d.last_error,
+                d.txn_id,
+                d.remote_id,
+                _ts(d.started),
+                _ts(d.updated),
+            ),
+        )
 
     @staticmethod
     def _index(db: sqlite3.Connection, note_id: str, sections: Sequence[NoteSection]) -> None:
-        db.execute("INSERT INTO notes_fts (note_id, content) VALUES (?, ?)",
-                   (note_id, _cjk_split(search_text(sections))))
+        db.execute(
+            "INSERT INTO notes_fts (note_id, content) VALUES (?, ?)", (note_id, _cjk_split(search_text(sections)))
+        )
 
     def _get(self, db: sqlite3.Connection, note_id: str) -> HandoffNote:
         row = db.execute("SELECT * FROM notes WHERE id = ?", (note_id,)).fetchone()
         if row is None:
-            raise TrayStatusError("Handoff archive", f"no note with id {note_id!r}; "
-                                  "see `traystatus notes list` for ids.")
+            raise TrayStatusError(
+                "Handoff archive", f"no note with id {note_id!r}; see `traystatus notes list` for ids."
+            )
         return self._note(row)
 
     @staticmethod
     def _note(r: tuple[object, ...]) -> HandoffNote:
         return HandoffNote(
-            id=str(r[0]), created=_dt(str(r[1])) or _EPOCH, updated=_dt(str(r[2])), revision=int(str(r[3])),
-            archived=bool(r[4]), sign_off=bool(r[5]),
+            id=str(r[0]),
+            created=_dt(str(r[1])) or _EPOCH,
+            updated=_dt(str(r[2])),
+            revision=int(str(r[3])),
+            archived=bool(r[4]),
+            sign_off=bool(r[5]),
             destinations=tuple(parse_destination(s) for s in json.loads(str(r[6]))),
-            sections=_sections(str(r[7])), day=date.fromisoformat(str(r[8])) if r[8] else None)
+            sections=_sections(str(r[7])),
+            day=date.fromisoformat(str(r[8])) if r[8] else None,
+        )
 
 
 def _snippet(note: HandoffNote, words: list[str]) -> str:

@@ -29,8 +29,9 @@ def default_command() -> list[str]:
 class Autostart:
     """Turns start-at-login on and off for the current user on this platform."""
 
-    def __init__(self, *, platform: str = sys.platform, environ: Mapping[str, str] | None = None,
-                 home: Path | None = None) -> None:
+    def __init__(
+        self, *, platform: str = sys.platform, environ: Mapping[str, str] | None = None, home: Path | None = None
+    ) -> None:
         self._platform = platform
         self._env = os.environ if environ is None else environ
         self._home = home or Path.home()
@@ -57,16 +58,17 @@ class Autostart:
             elif enabled:
                 path = self.entry_path()
                 path.parent.mkdir(parents=True, exist_ok=True)
-                text = (self._plist(command) if self._platform == "darwin" else self._desktop(command).encode())
+                text = self._plist(command) if self._platform == "darwin" else self._desktop(command).encode()
                 tmp = path.with_suffix(path.suffix + ".tmp")
                 tmp.write_bytes(text)
                 tmp.replace(path)
             else:
                 self.entry_path().unlink(missing_ok=True)
         except OSError as e:
-            raise TrayStatusError("Could not change start at login",
-                                  f"{self.entry_path()}: {e.strerror or e}. "
-                                  "Check that the folder is writable.") from None
+            raise TrayStatusError(
+                "Could not change start at login",
+                f"{self.entry_path()}: {e.strerror or e}. Check that the folder is writable.",
+            ) from None
         log.info("start at login %s (%s)", "on" if enabled else "off", self.entry_path())
 
     @staticmethod
@@ -85,8 +87,14 @@ class Autostart:
 
     @staticmethod
     def _plist(command: Sequence[str]) -> bytes:
-        return plistlib.dumps({"Label": LAUNCH_AGENT_LABEL, "ProgramArguments": list(command),
-                               "RunAtLoad": True, "ProcessType": "Interactive"})
+        return plistlib.dumps(
+            {
+                "Label": LAUNCH_AGENT_LABEL,
+                "ProgramArguments": list(command),
+                "RunAtLoad": True,
+                "ProcessType": "Interactive",
+            }
+        )
 
     def _win_read(self) -> str | None:  # pragma: no cover - Windows only
         import winreg  # type: ignore[import-not-found,unused-ignore]
@@ -115,6 +123,3 @@ def _desktop_quote(arg: str) -> str:
         return arg
     escaped = arg.replace("\\", "\\\\").replace('"', '\\"').replace("`", "\\`").replace("$", "\\$")
     return f'"{escaped}"'.replace("%", "%%")
-
-
-

@@ -40,8 +40,15 @@ def _file_name(url: str) -> str:
 class AvatarCache:
     """``fetch`` (worker thread, network) and ``cached`` (any thread, disk only); keyed by the avatar URL."""
 
-    def __init__(self, cache_dir: Path, *, matrix: MatrixMedia | None = None, max_age: timedelta = timedelta(days=7),
-                 session: requests.Session | None = None, timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        cache_dir: Path,
+        *,
+        matrix: MatrixMedia | None = None,
+        max_age: timedelta = timedelta(days=7),
+        session: requests.Session | None = None,
+        timeout: float = 10.0,
+    ) -> None:
         self.dir = cache_dir / "avatars"
         self._matrix = matrix
         self._max_age = max_age
@@ -97,7 +104,7 @@ class AvatarCache:
         if url.startswith("mxc://"):
             if self._matrix is None:
                 return None
-            server, _, media = url[len("mxc://"):].partition("/")
+            server, _, media = url[len("mxc://") :].partition("/")
             if not server or not media:
                 return None
             path = THUMBNAIL.format(server=quote(server, safe=""), media=quote(media, safe=""))

@@ -30,8 +30,10 @@ ENV_PASSWORD = "TRAYSTATUS_CALDAV_PASSWORD"  # noqa: S105 - the variable's name,
 _DAV, _CAL, _CS = "DAV:", "urn:ietf:params:xml:ns:caldav", "http://calendarserver.org/ns/"
 #: each query covers a little more than asked, so a window sliding with ``now`` reuses it
 _AHEAD = timedelta(days=1)
-_PROPFIND = (f'<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="{_DAV}" xmlns:cs="{_CS}">'
-             "<d:prop><cs:getctag/><d:sync-token/></d:prop></d:propfind>")
+_PROPFIND = (
+    f'<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="{_DAV}" xmlns:cs="{_CS}">'
+    "<d:prop><cs:getctag/><d:sync-token/></d:prop></d:propfind>"
+)
 
 
 def secret_key(name: str) -> str:
@@ -41,11 +43,13 @@ def secret_key(name: str) -> str:
 
 def _query(start: datetime, end: datetime) -> str:
     fmt = "%Y%m%dT%H%M%SZ"
-    return (f'<?xml version="1.0" encoding="utf-8"?><c:calendar-query xmlns:d="{_DAV}" xmlns:c="{_CAL}">'
-            "<d:prop><d:getetag/><c:calendar-data/></d:prop>"
-            '<c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT">'
-            f'<c:time-range start="{start.astimezone(UTC):{fmt}}" end="{end.astimezone(UTC):{fmt}}"/>'
-            "</c:comp-filter></c:comp-filter></c:filter></c:calendar-query>")
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><c:calendar-query xmlns:d="{_DAV}" xmlns:c="{_CAL}">'
+        "<d:prop><d:getetag/><c:calendar-data/></d:prop>"
+        '<c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT">'
+        f'<c:time-range start="{start.astimezone(UTC):{fmt}}" end="{end.astimezone(UTC):{fmt}}"/>'
+        "</c:comp-filter></c:comp-filter></c:filter></c:calendar-query>"
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -61,9 +65,18 @@ class _Copy:
 class CaldavCalendarSource:
     """A CalDAV calendar collection URL; ``load`` never raises."""
 
-    def __init__(self, name: str, url: str, *, username: str, secrets: SecretStore | None,
-                 zone: ZoneInfo, user_emails: frozenset[str] = frozenset(), timeout: float = 30.0,
-                 session: requests.Session | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        url: str,
+        *,
+        username: str,
+        secrets: SecretStore | None,
+        zone: ZoneInfo,
+        user_emails: frozenset[str] = frozenset(),
+        timeout: float = 30.0,
+        session: requests.Session | None = None,
+    ) -> None:
         self.name = name
         self._url = normalize_url(url if url.endswith("/") else url + "/")
         self._username = username
@@ -89,21 +102,37 @@ class CaldavCalendarSource:
                 if copy is None:
                     return CalendarResult(source=self.name, error=e)
                 events = tuple(ev for ev in copy.events if overlaps(ev, start, end))
-                return CalendarResult(source=self.name, events=events, error=e, fetched_at=copy.fetched_at,
-                                      stale=True, warnings=copy.warnings)
+                return CalendarResult(
+                    source=self.name,
+                    events=events,
+                    error=e,
+                    fetched_at=copy.fetched_at,
+                    stale=True,
+                    warnings=copy.warnings,
+                )
             except Exception as e:  # the contract: never raise for a bad server
                 log.exception("Calendar '%s': unexpected failure", self.name)
-                return CalendarResult(source=self.name, error=CalendarError(
-                    f"Calendar '{self.name}' could not be read",
-                    f"unexpected {type(e).__name__}; see the log. The source is retried at the next refresh."))
+                return CalendarResult(
+                    source=self.name,
+                    error=CalendarError(
+                        f"Calendar '{self.name}' could not be read",
+                        f"unexpected {type(e).__name__}; see the log. The source is retried at the next refresh.",
+                    ),
+                )
 
     def last_good(self, start: datetime, end: datetime, error: CalendarError) -> CalendarResult:
         """Without waiting for a load in progress: the events last read for this window, marked stale."""
         copy = self._copy
         if copy is None or not (copy.start <= start and end <= copy.end):
             return CalendarResult(source=self.name, error=error)
-        return CalendarResult(source=self.name, events=tuple(ev for ev in copy.events if overlaps(ev, start, end)),
-                              error=error, fetched_at=copy.fetched_at, stale=True, warnings=copy.warnings)
+        return CalendarResult(
+            source=self.name,
+            events=tuple(ev for ev in copy.events if overlaps(ev, start, end)),
+            error=error,
+            fetched_at=copy.fetched_at,
+            stale=True,
+            warnings=copy.warnings,
+        )
 
     def _load(self, start: datetime, end: datetime) -> CalendarResult:
         tag = self._tag()
@@ -111,15 +140,21 @@ class CaldavCalendarSource:
         now = datetime.now(UTC)
         if copy is not None and tag and copy.tag == tag and copy.start <= start and end <= copy.end:
             log.debug("Calendar '%s': unchanged", self.name)
-            self._copy = _Copy(tag=tag, start=copy.start, end=copy.end, events=copy.events,
-                               warnings=copy.warnings, fetched_at=now)
+            self._copy = _Copy(
+                tag=tag, start=copy.start, end=copy.end, events=copy.events, warnings=copy.warnings, fetched_at=now
+            )
         else:
             events, warnings = self._report(start, end + _AHEAD)
-            self._copy = _Copy(tag=tag, start=start, end=end + _AHEAD, events=tuple(events),
-                               warnings=tuple(warnings), fetched_at=now)
+            self._copy = _Copy(
+                tag=tag, start=start, end=end + _AHEAD, events=tuple(events), warnings=tuple(warnings), fetched_at=now
+            )
         copy = self._copy
-        return CalendarResult(source=self.name, events=tuple(ev for ev in copy.events if overlaps(ev, start, end)),
-                              fetched_at=copy.fetched_at, warnings=copy.warnings)
+        return CalendarResult(
+            source=self.name,
+            events=tuple(ev for ev in copy.events if overlaps(ev, start, end)),
+            fetched_at=copy.fetched_at,
+            warnings=copy.warnings,
+        )
 
     # -- requests ---------------------------------------------------------------------------
     def _password(self) -> str:
@@ -133,8 +168,9 @@ class CaldavCalendarSource:
 
             return KeyringSecretStore().get(key) or ""
         except TrayStatusError as e:
-            raise CalendarError(f"Calendar '{self.name}': no password", f"{e.title}: {e.message} Or set "
-                                f"{ENV_PASSWORD}.") from None
+            raise CalendarError(
+                f"Calendar '{self.name}': no password", f"{e.title}: {e.message} Or set {ENV_PASSWORD}."
+            ) from None
 
     def _request(self, method: str, body: str, depth: str) -> requests.Response:
         auth: AuthBase | None = None
@@ -142,47 +178,70 @@ class CaldavCalendarSource:
             auth = (HTTPDigestAuth if self._digest else HTTPBasicAuth)(self._username, self._password())
         headers = {"User-Agent": USER_AGENT, "Depth": depth, "Content-Type": "application/xml; charset=utf-8"}
         try:
-            resp = self._session.request(method, self._url, data=body.encode(), headers=headers,
-                                         auth=auth, timeout=self._timeout)
+            resp = self._session.request(
+                method, self._url, data=body.encode(), headers=headers, auth=auth, timeout=self._timeout
+            )
             challenge = resp.headers.get("WWW-Authenticate", "")
-            if resp.status_code == 401 and self._username and challenge.lower().startswith("digest") \
-                    and not self._digest:
+            if (
+                resp.status_code == 401
+                and self._username
+                and challenge.lower().startswith("digest")
+                and not self._digest
+            ):
                 self._digest = True
-                resp = self._session.request(method, self._url, data=body.encode(), headers=headers,
-                                             auth=HTTPDigestAuth(self._username, self._password()),
-                                             timeout=self._timeout)
+                resp = self._session.request(
+                    method,
+                    self._url,
+                    data=body.encode(),
+                    headers=headers,
+                    auth=HTTPDigestAuth(self._username, self._password()),
+                    timeout=self._timeout,
+                )
         except requests.exceptions.TooManyRedirects:
             raise self._error("the server redirects in a loop", "Check the calendar's address.") from None
         except requests.exceptions.Timeout:
-            raise self._error("the server did not answer in time",
-                              "It is retried at the next refresh; the last good copy is used meanwhile.") from None
+            raise self._error(
+                "the server did not answer in time",
+                "It is retried at the next refresh; the last good copy is used meanwhile.",
+            ) from None
         except requests.exceptions.RequestException:
-            raise self._error("the server could not be reached",
-                              "Check your connection and the address; the last good copy is used meanwhile.") from None
+            raise self._error(
+                "the server could not be reached",
+                "Check your connection and the address; the last good copy is used meanwhile.",
+            ) from None
         self._check(resp)
         return resp
 
     def _error(self, what: str, todo: str) -> CalendarError:
-        return CalendarError(f"Calendar '{self.name}' could not be fetched",
-                             f"{what} ({redact_url(self._url)}). {todo}")
+        return CalendarError(
+            f"Calendar '{self.name}' could not be fetched", f"{what} ({redact_url(self._url)}). {todo}"
+        )
 
     def _check(self, resp: requests.Response) -> None:
         status = resp.status_code
         if status in (401, 403):
             who = f"user '{self._username}'" if self._username else "no user name configured"
-            raise self._error(f"the server refused the login (HTTP {status}, {who})",
-                              f"Check the user name in the config and the password in the keyring "
-                              f"(`keyring set traystatus {secret_key(self.name)}`).")
+            raise self._error(
+                f"the server refused the login (HTTP {status}, {who})",
+                f"Check the user name in the config and the password in the keyring "
+                f"(`keyring set traystatus {secret_key(self.name)}`).",
+            )
         if status == 404:
-            raise self._error("no calendar at this address (HTTP 404)",
-                              "Use the URL of the calendar collection (ask your server, e.g. Nextcloud: "
-                              "calendar settings → 'Copy primary CalDAV address' + the calendar's name).")
+            raise self._error(
+                "no calendar at this address (HTTP 404)",
+                "Use the URL of the calendar collection (ask your server, e.g. Nextcloud: "
+                "calendar settings → 'Copy primary CalDAV address' + the calendar's name).",
+            )
         if status in (405, 501) or status == 200:
-            raise self._error(f"this address does not speak CalDAV (HTTP {status})",
-                              'If it is an .ics link, set kind = "ics" for this calendar.')
+            raise self._error(
+                f"this address does not speak CalDAV (HTTP {status})",
+                'If it is an .ics link, set kind = "ics" for this calendar.',
+            )
         if status >= 500:
-            raise self._error(f"the server failed (HTTP {status})",
-                              "It is retried at the next refresh; the last good copy is used meanwhile.")
+            raise self._error(
+                f"the server failed (HTTP {status})",
+                "It is retried at the next refresh; the last good copy is used meanwhile.",
+            )
         if status != 207:
             raise self._error(f"unexpected answer HTTP {status}", "Is this a CalDAV calendar address?")
 

@@ -74,10 +74,15 @@ class CalendarFetchLog:
 
 
 def _to_json(fetch: CalendarFetch) -> dict[str, object]:
-    return {"name": fetch.name, "attempted_at": fetch.attempted_at.isoformat(),
-            "fetched_at": fetch.fetched_at.isoformat() if fetch.fetched_at else None,
-            "events": fetch.events, "stale": fetch.stale,
-            "error_title": fetch.error_title, "error_message": fetch.error_message}
+    return {
+        "name": fetch.name,
+        "attempted_at": fetch.attempted_at.isoformat(),
+        "fetched_at": fetch.fetched_at.isoformat() if fetch.fetched_at else None,
+        "events": fetch.events,
+        "stale": fetch.stale,
+        "error_title": fetch.error_title,
+        "error_message": fetch.error_message,
+    }
 
 
 def _from_json(entry: object) -> CalendarFetch | None:
@@ -88,10 +93,15 @@ def _from_json(entry: object) -> CalendarFetch | None:
         fetched = datetime.fromisoformat(str(entry["fetched_at"])) if entry.get("fetched_at") else None
         if attempted.tzinfo is None or (fetched is not None and fetched.tzinfo is None):
             return None
-        return CalendarFetch(name=str(entry.get("name", "")), attempted_at=attempted, fetched_at=fetched,
-                             events=int(entry.get("events", 0)), stale=bool(entry.get("stale", False)),
-                             error_title=str(entry.get("error_title", "")),
-                             error_message=str(entry.get("error_message", "")))
+        return CalendarFetch(
+            name=str(entry.get("name", "")),
+            attempted_at=attempted,
+            fetched_at=fetched,
+            events=int(entry.get("events", 0)),
+            stale=bool(entry.get("stale", False)),
+            error_title=str(entry.get("error_title", "")),
+            error_message=str(entry.get("error_message", "")),
+        )
     except (KeyError, TypeError, ValueError):
         return None
 

@@ -60,9 +60,9 @@ def normalize_url(url: str) -> str:
     """webcal:// is https:// (Apple, Outlook and Google hand out webcal links)."""
     lower = url.lower()
     if lower.startswith("webcal://"):
-        return "https://" + url[len("webcal://"):]
+        return "https://" + url[len("webcal://") :]
     if lower.startswith("webcals://"):
-        return "https://" + url[len("webcals://"):]
+        return "https://" + url[len("webcals://") :]
     return url
 
 
@@ -86,9 +86,18 @@ class FetchOutcome:
 class HttpFeed:
     """One feed URL with its cache entry in ``cache_dir``; ``fetch()`` never raises."""
 
-    def __init__(self, url: str, *, name: str, cache_dir: Path, timeout: float = 30.0,
-                 connect_timeout: float = 10.0, max_bytes: int = DEFAULT_MAX_BYTES,
-                 max_redirects: int = 10, session: requests.Session | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        name: str,
+        cache_dir: Path,
+        timeout: float = 30.0,
+        connect_timeout: float = 10.0,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        max_redirects: int = 10,
+        session: requests.Session | None = None,
+    ) -> None:
         self._url = normalize_url(url)
         self.name = name
         self._timeout = timeout
@@ -158,8 +167,9 @@ class HttpFeed:
             return FetchOutcome(body=self.cached(), error=e)
 
     def _error(self, what: str, todo: str) -> CalendarError:
-        return CalendarError(f"Calendar '{self.name}' could not be fetched",
-                             f"{what} ({redact_url(self._url)}). {todo}")
+        return CalendarError(
+            f"Calendar '{self.name}' could not be fetched", f"{what} ({redact_url(self._url)}). {todo}"
+        )
 
     def _fetch(self) -> FeedBody:
         cached = self.cached()
@@ -170,8 +180,9 @@ class HttpFeed:
         if meta.get("last_modified"):
             headers["If-Modified-Since"] = meta["last_modified"]
         try:
-            with self._session.get(self._url, headers=headers, stream=True,
-                                   timeout=(self._connect_timeout, self._timeout)) as resp:
+            with self._session.get(
+                self._url, headers=headers, stream=True, timeout=(self._connect_timeout, self._timeout)
+            ) as resp:
                 if resp.status_code == 304 and cached is not None:
                     now = datetime.now(UTC)
                     self._write_meta(cached.sha256, now, meta.get("etag", ""), meta.get("last_modified", ""))
@@ -184,48 +195,64 @@ class HttpFeed:
                 last_modified = resp.headers.get("Last-Modified", "")
                 content_type = resp.headers.get("Content-Type", "")
         except requests.exceptions.TooManyRedirects:
-            raise self._error("the server redirects in a loop",
-                              "Open the link in a browser to check it, then copy the calendar's address "
-                              "again.") from None
+            raise self._error(
+                "the server redirects in a loop",
+                "Open the link in a browser to check it, then copy the calendar's address again.",
+            ) from None
         except requests.exceptions.SSLError:
-            raise self._error("the secure connection failed (the server's certificate is not trusted)",
-                              "Check the address; behind a company proxy, point REQUESTS_CA_BUNDLE at its "
-                              "certificate. The last good copy is used meanwhile.") from None
+            raise self._error(
+                "the secure connection failed (the server's certificate is not trusted)",
+                "Check the address; behind a company proxy, point REQUESTS_CA_BUNDLE at its "
+                "certificate. The last good copy is used meanwhile.",
+            ) from None
         except requests.exceptions.ConnectTimeout:
-            raise self._error("the server did not answer in time",
-                              "Check your connection; the last good copy is used meanwhile.") from None
+            raise self._error(
+                "the server did not answer in time", "Check your connection; the last good copy is used meanwhile."
+            ) from None
         except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError) as e:
             if isinstance(e, requests.exceptions.ReadTimeout) or "timed out" in str(e).lower():
-                raise self._error(f"the server stopped answering (no data for {self._timeout:g} s)",
-                                  "It is retried at the next refresh; the last good copy is used meanwhile.") from None
-            raise self._error("the server could not be reached",
-                              "Check your connection and the address; the last good copy is used meanwhile.") from None
+                raise self._error(
+                    f"the server stopped answering (no data for {self._timeout:g} s)",
+                    "It is retried at the next refresh; the last good copy is used meanwhile.",
+                ) from None
+            raise self._error(
+                "the server could not be reached",
+                "Check your connection and the address; the last good copy is used meanwhile.",
+            ) from None
         except requests.exceptions.InvalidURL:
             raise self._error("the address is not a valid URL", "Copy the calendar's address again.") from None
         except requests.exceptions.RequestException as e:
-            raise self._error(f"the request failed ({type(e).__name__})",
-                              "It is retried at the next refresh.") from None
+            raise self._error(
+                f"the request failed ({type(e).__name__})", "It is retried at the next refresh."
+            ) from None
         self._check_body(data, content_type)
         return self._store(data, etag, last_modified)
 
     def _check_status(self, status: int) -> None:
         if status in (401, 403):
-            raise self._error(f"the server refused access (HTTP {status})",
-                              "The link may have been reset or need a login: copy the calendar's "
-                              "secret/published address again.")
+            raise self._error(
+                f"the server refused access (HTTP {status})",
+                "The link may have been reset or need a login: copy the calendar's secret/published address again.",
+            )
         if status in (404, 410):
-            raise self._error(f"no calendar at this address (HTTP {status})",
-                              "The calendar may have been unpublished or its address reset: copy it again.")
+            raise self._error(
+                f"no calendar at this address (HTTP {status})",
+                "The calendar may have been unpublished or its address reset: copy it again.",
+            )
         if status >= 500:
-            raise self._error(f"the server failed (HTTP {status})",
-                              "It is retried at the next refresh; the last good copy is used meanwhile.")
+            raise self._error(
+                f"the server failed (HTTP {status})",
+                "It is retried at the next refresh; the last good copy is used meanwhile.",
+            )
         if status != 200:
             raise self._error(f"unexpected answer HTTP {status}", "Check the calendar's address.")
 
     def _read_capped(self, resp: requests.Response) -> bytes:
         limit_mb = self._max_bytes / (1024 * 1024)
-        too_big = self._error(f"the feed is larger than {limit_mb:g} MB",
-                              "Publish a smaller calendar (e.g. only future events) or use a CalDAV source.")
+        too_big = self._error(
+            f"the feed is larger than {limit_mb:g} MB",
+            "Publish a smaller calendar (e.g. only future events) or use a CalDAV source.",
+        )
         length = resp.headers.get("Content-Length", "")
         if length.isdigit() and int(length) > self._max_bytes:
             raise too_big
@@ -246,8 +273,9 @@ class HttpFeed:
         if b"BEGIN:VCALENDAR" in head.upper():
             return
         if head.startswith(b"<") or "html" in content_type.lower():
-            raise self._error("the address returned a web page (HTML), not a calendar",
-                              "Use the calendar's iCal/ICS link (for Google: 'Secret address in iCal format'); "
-                              "a login page means the link is not public.")
-        raise self._error("the address did not return an iCalendar file",
-                          "Use the calendar's iCal/ICS link.")
+            raise self._error(
+                "the address returned a web page (HTML), not a calendar",
+                "Use the calendar's iCal/ICS link (for Google: 'Secret address in iCal format'); "
+                "a login page means the link is not public.",
+            )
+        raise self._error("the address did not return an iCalendar file", "Use the calendar's iCal/ICS link.")

@@ -36,8 +36,9 @@ class _Expanded:
     warnings: tuple[str, ...]
 
 
-def expand_text(data: bytes, start: datetime, end: datetime,
-                ctx: ParseContext) -> tuple[list[CalendarEvent], list[str]]:
+def expand_text(
+    data: bytes, start: datetime, end: datetime, ctx: ParseContext
+) -> tuple[list[CalendarEvent], list[str]]:
     """Pre-filter, parse and expand one ICS document; raises :class:`CalendarError`."""
     text = data.decode("utf-8", errors="replace")
     cal = parse_calendar(prefilter(text, start, end), ctx)
@@ -47,16 +48,25 @@ def expand_text(data: bytes, start: datetime, end: datetime,
 class IcsCalendarSource:
     """A file path or http(s)/webcal URL. ``load`` never raises for a bad feed."""
 
-    def __init__(self, name: str, location: str, *, zone: ZoneInfo, cache_dir: Path,
-                 user_emails: frozenset[str] = frozenset(), timeout: float = 30.0,
-                 max_bytes: int | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        location: str,
+        *,
+        zone: ZoneInfo,
+        cache_dir: Path,
+        user_emails: frozenset[str] = frozenset(),
+        timeout: float = 30.0,
+        max_bytes: int | None = None,
+    ) -> None:
         self.name = name
         self._ctx = ParseContext(source=name, zone=zone, user_emails=user_emails)
         self._path: Path | None = None
         self._feed: HttpFeed | None = None
         if is_url(location):
-            self._feed = HttpFeed(location, name=name, cache_dir=cache_dir, timeout=timeout,
-                                  max_bytes=max_bytes or DEFAULT_MAX_BYTES)
+            self._feed = HttpFeed(
+                location, name=name, cache_dir=cache_dir, timeout=timeout, max_bytes=max_bytes or DEFAULT_MAX_BYTES
+            )
         else:
             self._path = Path(location).expanduser()
         self._memo: _Expanded | None = None
@@ -74,9 +84,13 @@ class IcsCalendarSource:
                 return CalendarResult(source=self.name, error=e)
             except Exception as e:  # the contract: never raise for a bad feed
                 log.exception("Calendar '%s': unexpected failure", self.name)
-                return CalendarResult(source=self.name, error=CalendarError(
-                    f"Calendar '{self.name}' could not be read",
-                    f"unexpected {type(e).__name__}; see the log. The source is retried at the next refresh."))
+                return CalendarResult(
+                    source=self.name,
+                    error=CalendarError(
+                        f"Calendar '{self.name}' could not be read",
+                        f"unexpected {type(e).__name__}; see the log. The source is retried at the next refresh.",
+                    ),
+                )
 
     def last_good(self, start: datetime, end: datetime, error: CalendarError) -> CalendarResult:
         """Without waiting for a load in progress: the events last read for this window, marked stale."""
@@ -84,8 +98,9 @@ class IcsCalendarSource:
         if memo is None or good is None or memo.sha256 != good[1] or not (memo.start <= start and end <= memo.end):
             return CalendarResult(source=self.name, error=error)
         events = tuple(ev for ev in memo.events if overlaps(ev, start, end))
-        return CalendarResult(source=self.name, events=events, error=error, fetched_at=good[2], stale=True,
-                              warnings=memo.warnings)
+        return CalendarResult(
+            source=self.name, events=events, error=error, fetched_at=good[2], stale=True, warnings=memo.warnings
+        )
 
     def _load(self, start: datetime, end: datetime) -> CalendarResult:
         data, sha, fetched_at, error = self._body()
@@ -98,13 +113,20 @@ class IcsCalendarSource:
             if self._last_good is not None and self._last_good[1] != sha:  # broken since: serve the good copy
                 good_data, good_sha, good_at = self._last_good
                 events, warnings = self._expanded(good_data, good_sha, start, end)
-                return CalendarResult(source=self.name, events=events, error=e, fetched_at=good_at,
-                                      stale=True, warnings=warnings)
+                return CalendarResult(
+                    source=self.name, events=events, error=e, fetched_at=good_at, stale=True, warnings=warnings
+                )
             raise
         if error is None:
             self._last_good = (data, sha, fetched_at)
-        return CalendarResult(source=self.name, events=events, error=error, fetched_at=fetched_at,
-                              stale=error is not None, warnings=warnings)
+        return CalendarResult(
+            source=self.name,
+            events=events,
+            error=error,
+            fetched_at=fetched_at,
+            stale=error is not None,
+            warnings=warnings,
+        )
 
     def _body(self) -> tuple[bytes | None, str, datetime, CalendarError | None]:
         now = datetime.now(UTC)
@@ -117,22 +139,25 @@ class IcsCalendarSource:
         try:
             data = self._path.read_bytes()
         except OSError as e:
-            error = CalendarError(f"Calendar '{self.name}' could not be read",
-                                  f"{self._path}: {e.strerror or type(e).__name__}. Check the path in your config.")
+            error = CalendarError(
+                f"Calendar '{self.name}' could not be read",
+                f"{self._path}: {e.strerror or type(e).__name__}. Check the path in your config.",
+            )
             if self._last_good is not None:
                 good_data, good_sha, good_at = self._last_good
                 return good_data, good_sha, good_at, error
             return None, "", now, error
         return data, hashlib.sha256(data).hexdigest(), now, None
 
-    def _expanded(self, data: bytes, sha: str, start: datetime,
-                  end: datetime) -> tuple[tuple[CalendarEvent, ...], tuple[str, ...]]:
+    def _expanded(
+        self, data: bytes, sha: str, start: datetime, end: datetime
+    ) -> tuple[tuple[CalendarEvent, ...], tuple[str, ...]]:
         memo = self._memo
         if memo is not None and memo.sha256 == sha and memo.start <= start and end <= memo.end:
             events = tuple(ev for ev in memo.events if overlaps(ev, start, end))
             return events, memo.warnings
         events_list, warnings = expand_text(data, start, end + _AHEAD, self._ctx)
-        self._memo = _Expanded(sha256=sha, start=start, end=end + _AHEAD, events=tuple(events_list),
-                               warnings=tuple(warnings))
+        self._memo = _Expanded(
+            sha256=sha, start=start, end=end + _AHEAD, events=tuple(events_list), warnings=tuple(warnings)
+        )
         return tuple(ev for ev in events_list if overlaps(ev, start, end)), tuple(warnings)
-

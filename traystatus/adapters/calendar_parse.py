@@ -28,11 +28,14 @@ _SLACK = timedelta(days=1)
 _REPAIRABLE = ("DTEND", "DURATION", "EXDATE", "RDATE")
 _RRULE_SPACES = re.compile(r"^(RRULE[;:][^\r\n]*)$", re.MULTILINE)
 _VALARM = re.compile(r"^BEGIN:VALARM\r?$.*?^END:VALARM\r?\n", re.MULTILINE | re.DOTALL)
-_BAD_VTIMEZONE = re.compile(r"^BEGIN:VTIMEZONE\r?$(?:(?!^END:VTIMEZONE).)*?^TZOFFSET(?:FROM|TO):[+-]?(?:2[4-9]|[3-9]\d)"
-                            r".*?^END:VTIMEZONE\r?\n|^BEGIN:VTIMEZONE\r?\nTZID:\r?\n.*?^END:VTIMEZONE\r?\n",
-                            re.MULTILINE | re.DOTALL)
-_EMPTY_TZID = re.compile(r"^((?:DTSTART|DTEND|RECURRENCE-ID|EXDATE|RDATE|DUE)(?:;[^:;\r\n]+)*);TZID=(?=[:;])",
-                         re.MULTILINE)
+_BAD_VTIMEZONE = re.compile(
+    r"^BEGIN:VTIMEZONE\r?$(?:(?!^END:VTIMEZONE).)*?^TZOFFSET(?:FROM|TO):[+-]?(?:2[4-9]|[3-9]\d)"
+    r".*?^END:VTIMEZONE\r?\n|^BEGIN:VTIMEZONE\r?\nTZID:\r?\n.*?^END:VTIMEZONE\r?\n",
+    re.MULTILINE | re.DOTALL,
+)
+_EMPTY_TZID = re.compile(
+    r"^((?:DTSTART|DTEND|RECURRENCE-ID|EXDATE|RDATE|DUE)(?:;[^:;\r\n]+)*);TZID=(?=[:;])", re.MULTILINE
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -48,9 +51,11 @@ def parse_calendar(data: bytes | str, ctx: ParseContext) -> icalendar.Calendar:
     if "BEGIN:VCALENDAR" not in text[:4096].upper():
         head = text.lstrip("\ufeff \t\r\n")[:200].lower()
         what = "a web page (HTML)" if head.startswith("<") else "not an iCalendar file"
-        raise CalendarError(f"Calendar '{ctx.source}' is not a calendar",
-                            f"it is {what}. Use the calendar's iCal/ICS address or an .ics file "
-                            "(for Google: 'Secret address in iCal format').")
+        raise CalendarError(
+            f"Calendar '{ctx.source}' is not a calendar",
+            f"it is {what}. Use the calendar's iCal/ICS address or an .ics file "
+            "(for Google: 'Secret address in iCal format').",
+        )
     if "RRULE" in text and re.search(r"^RRULE[;:][^\r\n]*[ \t]", text, re.MULTILINE):
         # "BYDAY=MO, TU, WE" (icalendar issue 165): spaces make the whole series unreadable
         text = _RRULE_SPACES.sub(lambda m: m.group(1).replace(" ", "").replace("\t", ""), text)
@@ -81,17 +86,20 @@ def _repaired(text: str, error: Exception, ctx: ParseContext) -> icalendar.Calen
             raise error
         cal = icalendar.Calendar.from_ical(text)
     except Exception:  # reported with the first error, which says what is wrong
-        raise CalendarError(f"Calendar '{ctx.source}' could not be read",
-                            f"the file is malformed ({type(error).__name__}: {_short(error)}). "
-                            "Export it again from your calendar app, or remove this source.") from None
+        raise CalendarError(
+            f"Calendar '{ctx.source}' could not be read",
+            f"the file is malformed ({type(error).__name__}: {_short(error)}). "
+            "Export it again from your calendar app, or remove this source.",
+        ) from None
     for c in cal if isinstance(cal, list) else [cal]:
         c.add("X-TRAYSTATUS-REPAIRED", "; ".join(fixes))
     log.warning("Calendar '%s' had errors (%s): %s", ctx.source, _short(error), "; ".join(fixes))
     return cal
 
 
-def expand(cal: icalendar.Calendar, start: datetime, end: datetime,
-           ctx: ParseContext) -> tuple[list[CalendarEvent], list[str]]:
+def expand(
+    cal: icalendar.Calendar, start: datetime, end: datetime, ctx: ParseContext
+) -> tuple[list[CalendarEvent], list[str]]:
     """Occurrences overlapping [start, end), sorted; plus warnings for the whole source."""
     warnings: list[str] = []
     if cal.get("X-TRAYSTATUS-REPAIRED"):
@@ -105,9 +113,11 @@ def expand(cal: icalendar.Calendar, start: datetime, end: datetime,
         query = recurring_ical_events.of(cal, keep_recurrence_attributes=True, skip_bad_series=True)
         raw = list(query.between(start - _SLACK, end + _SLACK))
     except Exception as e:  # a series the library cannot expand even when skipping bad ones
-        raise CalendarError(f"Calendar '{ctx.source}' could not be expanded",
-                            f"a recurring event is malformed ({type(e).__name__}: {_short(e)}). "
-                            "Export the calendar again or remove this source.") from None
+        raise CalendarError(
+            f"Calendar '{ctx.source}' could not be expanded",
+            f"a recurring event is malformed ({type(e).__name__}: {_short(e)}). "
+            "Export the calendar again or remove this source.",
+        ) from None
     events: list[CalendarEvent] = []
     warned: set[str] = set()
     for comp in raw:
@@ -226,8 +236,7 @@ def _promote_orphan_series(cal: icalendar.Calendar) -> None:
     """An override with its own RRULE/RDATE but no master (khal, Exchange): expand it as a series."""
     masters = {str(c.get("UID", "")) for c in cal.walk("VEVENT") if "RECURRENCE-ID" not in c}
     for comp in cal.walk("VEVENT"):
-        if "RECURRENCE-ID" in comp and ("RRULE" in comp or "RDATE" in comp) \
-                and str(comp.get("UID", "")) not in masters:
+        if "RECURRENCE-ID" in comp and ("RRULE" in comp or "RDATE" in comp) and str(comp.get("UID", "")) not in masters:
             del comp["RECURRENCE-ID"]
             masters.add(str(comp.get("UID", "")))
 
@@ -241,8 +250,14 @@ def _localize(value: date | datetime, zone: ZoneInfo) -> tuple[datetime, bool]:
     return value, False
 
 
-def _to_event(comp: icalendar.cal.Component, ctx: ParseContext, recurring: set[str], unknown_tz: dict[str, str],
-              warned: set[str], warnings: list[str]) -> CalendarEvent | None:
+def _to_event(
+    comp: icalendar.cal.Component,
+    ctx: ParseContext,
+    recurring: set[str],
+    unknown_tz: dict[str, str],
+    warned: set[str],
+    warnings: list[str],
+) -> CalendarEvent | None:
     prop = comp.get("DTSTART")
     if prop is None:
         return None
@@ -261,8 +276,7 @@ def _to_event(comp: icalendar.cal.Component, ctx: ParseContext, recurring: set[s
         end = start
     uid = str(comp.get("UID", ""))
     title = str(comp.get("SUMMARY", "")).strip()
-    privacy = Privacy.PRIVATE if str(comp.get("CLASS", "")).upper() in ("PRIVATE", "CONFIDENTIAL") \
-        else Privacy.PUBLIC
+    privacy = Privacy.PRIVATE if str(comp.get("CLASS", "")).upper() in ("PRIVATE", "CONFIDENTIAL") else Privacy.PUBLIC
     event_warnings: tuple[str, ...] = ()
     tzid = unknown_tz.get(uid)
     if tzid and isinstance(raw_start, datetime) and raw_start.tzinfo is None:

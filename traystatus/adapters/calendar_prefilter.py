@@ -16,14 +16,21 @@ from datetime import UTC, datetime, timedelta
 #: another zone than its DTSTART misreads the length by at most 26 h (the all-day UNTIL fix is
 #: covered in ``_last_start``).
 MARGIN = timedelta(days=3)
-_PROPS = re.compile(r"^(DTSTART|DTEND|DURATION|RRULE|RDATE|RECURRENCE-ID|UID)([;:][^\r\n]*(?:\r?\n[ \t][^\r\n]*)*)",
-                    re.MULTILINE | re.IGNORECASE)
+_PROPS = re.compile(
+    r"^(DTSTART|DTEND|DURATION|RRULE|RDATE|RECURRENCE-ID|UID)([;:][^\r\n]*(?:\r?\n[ \t][^\r\n]*)*)",
+    re.MULTILINE | re.IGNORECASE,
+)
 _EXDATE = re.compile(r"^EXDATE[;:][^\r\n]*\r?\n(?:[ \t][^\r\n]*\r?\n)*", re.MULTILINE | re.IGNORECASE)
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _FOLD = re.compile(r"\r?\n[ \t]")
 _DURATION = re.compile(r"^([+-])?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
-_PERIOD = {"SECONDLY": timedelta(seconds=1), "MINUTELY": timedelta(minutes=1), "HOURLY": timedelta(hours=1),
-           "DAILY": timedelta(days=1), "WEEKLY": timedelta(weeks=1)}
+_PERIOD = {
+    "SECONDLY": timedelta(seconds=1),
+    "MINUTELY": timedelta(minutes=1),
+    "HOURLY": timedelta(hours=1),
+    "DAILY": timedelta(days=1),
+    "WEEKLY": timedelta(weeks=1),
+}
 
 
 @dataclass(slots=True)
@@ -85,12 +92,12 @@ def prefilter(text: str, start: datetime, end: datetime) -> str:
     changed = False
     for b in blocks:
         if not b.keep:
-            parts.append(text[pos:b.start])
+            parts.append(text[pos : b.start])
             pos, changed = b.end, True
         elif b.exdates and b.span is not None and not b.override and b.uid not in sticky:
-            pruned = _prune_exdates(text[b.start:b.end], lo - b.length, hi, kept_rids.get(b.uid, []))
+            pruned = _prune_exdates(text[b.start : b.end], lo - b.length, hi, kept_rids.get(b.uid, []))
             if pruned is not None:
-                parts.append(text[pos:b.start])
+                parts.append(text[pos : b.start])
                 parts.append(pruned)
                 pos, changed = b.end, True
     if not changed:
@@ -133,16 +140,19 @@ def _split(text: str, lower: str) -> list[_Block]:
         b = text.find(begin, pos)
         if b < 0:
             return out
-        if (b > 0 and text[b - 1] != "\n") or text[b + 12:b + 13] not in ("\r", "\n") \
-                or text[b + 13:b + 15].lstrip("\n")[:1] in (" ", "\t"):
+        if (
+            (b > 0 and text[b - 1] != "\n")
+            or text[b + 12 : b + 13] not in ("\r", "\n")
+            or text[b + 13 : b + 15].lstrip("\n")[:1] in (" ", "\t")
+        ):
             return []  # not a line of its own, or folded on
         e = text.find(finish, b)
-        if e < 0 or text[e + 11:e + 12] not in ("\r", "\n", ""):
+        if e < 0 or text[e + 11 : e + 12] not in ("\r", "\n", ""):
             return []  # unterminated, or "END:VEVENTS"
         e += len(finish)
         while e < len(text) and text[e] in "\r\n":
             e += 1
-        if text[e:e + 1] in (" ", "\t"):
+        if text[e : e + 1] in (" ", "\t"):
             return []  # "END:VEVENT" folded on: not the end the parser sees
         if not _balanced(lower, b, e):
             return []
@@ -177,7 +187,7 @@ def _balanced(lower: str, start: int, end: int) -> bool:
 
 
 def _judge(text: str, b: _Block, lo: datetime, hi: datetime, sticky: set[str]) -> None:
-    body = text[b.start + 12:b.end]
+    body = text[b.start + 12 : b.end]
     if _SUBCOMPONENT.search(body):  # VALARM & co carry their own DURATION, even a UID
         body = _without_subcomponents(body)
     props: dict[str, str] = {}
@@ -232,7 +242,7 @@ def _without_subcomponents(body: str) -> str:
     for m in _NESTING.finditer(body):
         if m.group(1).upper() == "BEGIN":
             if depth == 0:
-                out.append(body[pos:m.start()])
+                out.append(body[pos : m.start()])
             depth += 1
         elif depth > 0:
             depth -= 1
@@ -246,9 +256,9 @@ def _moment(line: str | None) -> tuple[datetime, bool] | None:
     """(naive datetime, is_date) from a property line like ``;TZID=X:20260101T100000Z``."""
     if not line:
         return None
-    value = line[line.rfind(":") + 1:]
+    value = line[line.rfind(":") + 1 :]
     if "," in value:
-        value = value[:value.find(",")]
+        value = value[: value.find(",")]
     value = value.strip()
     if len(value) not in (8, 15, 16):
         return None
@@ -264,8 +274,7 @@ def _duration(value: str) -> timedelta | None:
     if m is None or not any(m.groups()[1:]):
         return None
     sign, w, d, h, mi, s = m.groups()
-    td = timedelta(weeks=int(w or 0), days=int(d or 0), hours=int(h or 0), minutes=int(mi or 0),
-                   seconds=int(s or 0))
+    td = timedelta(weeks=int(w or 0), days=int(d or 0), hours=int(h or 0), minutes=int(mi or 0), seconds=int(s or 0))
     return -td if sign == "-" else td
 
 

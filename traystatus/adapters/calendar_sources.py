@@ -25,8 +25,14 @@ MAX_WORKERS = 4
 DEFAULT_DEADLINE = 150.0
 
 
-def build_sources(settings: Settings, *, cache_dir: Path, user_emails: Iterable[str] = (),
-                  secrets: SecretStore | None = None, timeout: float = 30.0) -> list[CalendarSource]:
+def build_sources(
+    settings: Settings,
+    *,
+    cache_dir: Path,
+    user_emails: Iterable[str] = (),
+    secrets: SecretStore | None = None,
+    timeout: float = 30.0,
+) -> list[CalendarSource]:
     """One source per configured calendar (``settings.calendars``), in order; ``load_all`` records their
     loads in ``cache_dir``'s calendar fetch log (what the settings window shows per calendar).
 
@@ -42,17 +48,25 @@ def build_sources(settings: Settings, *, cache_dir: Path, user_emails: Iterable[
             from traystatus.adapters.calendar_caldav import CaldavCalendarSource
 
             source = CaldavCalendarSource(
-                name, config.location, username=config.username, secrets=secrets,
-                zone=settings.timezone, user_emails=emails, timeout=timeout)
+                name,
+                config.location,
+                username=config.username,
+                secrets=secrets,
+                zone=settings.timezone,
+                user_emails=emails,
+                timeout=timeout,
+            )
         else:
-            source = IcsCalendarSource(name, config.location, zone=settings.timezone,
-                                       cache_dir=cache_dir, user_emails=emails, timeout=timeout)
+            source = IcsCalendarSource(
+                name, config.location, zone=settings.timezone, cache_dir=cache_dir, user_emails=emails, timeout=timeout
+            )
         sources.append(LoggedSource(source, key=location_key(config.location), fetch_log=fetch_log))
     return sources
 
 
-def load_all(sources: Sequence[CalendarSource], start: datetime, end: datetime, *,
-             deadline: float = DEFAULT_DEADLINE) -> list[CalendarResult]:
+def load_all(
+    sources: Sequence[CalendarSource], start: datetime, end: datetime, *, deadline: float = DEFAULT_DEADLINE
+) -> list[CalendarResult]:
     """Load every source concurrently; results in the order of ``sources``, one per source."""
     attempted_at = datetime.now(UTC)
     results = _load_all(sources, start, end, deadline)
@@ -65,20 +79,21 @@ def _record(sources: Sequence[CalendarSource], results: list[CalendarResult], at
     by_log: dict[CalendarFetchLog, list[tuple[str, CalendarFetch]]] = {}
     for source, result in zip(sources, results, strict=True):
         if isinstance(source, LoggedSource):
-            by_log.setdefault(source.fetch_log, []).append(
-                (source.key, fetch_of(result, attempted_at=attempted_at)))
+            by_log.setdefault(source.fetch_log, []).append((source.key, fetch_of(result, attempted_at=attempted_at)))
     for fetch_log, fetches in by_log.items():
         fetch_log.record(fetches)
 
 
-def _load_all(sources: Sequence[CalendarSource], start: datetime, end: datetime,
-              deadline: float) -> list[CalendarResult]:
+def _load_all(
+    sources: Sequence[CalendarSource], start: datetime, end: datetime, deadline: float
+) -> list[CalendarResult]:
     if not sources:
         return []
     if len(sources) == 1:
         return [_load_one(sources[0], start, end)]
-    pool = concurrent.futures.ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(sources)),
-                                                 thread_name_prefix="calendar")
+    pool = concurrent.futures.ThreadPoolExecutor(
+        max_workers=min(MAX_WORKERS, len(sources)), thread_name_prefix="calendar"
+    )
     try:
         futures = [pool.submit(_load_one, s, start, end) for s in sources]
         concurrent.futures.wait(futures, timeout=deadline)
@@ -88,11 +103,16 @@ def _load_all(sources: Sequence[CalendarSource], start: datetime, end: datetime,
                 results.append(future.result())
             else:
                 future.cancel()
-                error = CalendarError(f"Calendar '{source.name}' took too long",
-                                      f"no answer within {deadline:g} s; it is retried at the next refresh.")
+                error = CalendarError(
+                    f"Calendar '{source.name}' took too long",
+                    f"no answer within {deadline:g} s; it is retried at the next refresh.",
+                )
                 last_good = getattr(source, "last_good", None)  # file, feed and CalDAV sources have it
-                results.append(last_good(start, end, error) if callable(last_good)
-                               else CalendarResult(source=source.name, error=error))
+                results.append(
+                    last_good(start, end, error)
+                    if callable(last_good)
+                    else CalendarResult(source=source.name, error=error)
+                )
         return results
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
@@ -103,8 +123,12 @@ def _load_one(source: CalendarSource, start: datetime, end: datetime) -> Calenda
         return source.load(start, end)
     except Exception as e:  # a source breaking its contract must not take the others down
         log.exception("Calendar '%s' failed", source.name)
-        return CalendarResult(source=source.name, error=CalendarError(
-            f"Calendar '{source.name}' could not be read", f"unexpected {type(e).__name__}; see the log."))
+        return CalendarResult(
+            source=source.name,
+            error=CalendarError(
+                f"Calendar '{source.name}' could not be read", f"unexpected {type(e).__name__}; see the log."
+            ),
+        )
 
 
 def describe(config: CalendarSourceConfig) -> str:

@@ -17,8 +17,10 @@ from traystatus.core.errors import ConfigError
 from traystatus.core.settings import SCHEMA_VERSION, Settings, settings_from_mapping
 
 _PART = re.compile(r"^([A-Za-z0-9_]+)(?:\[(\d+)\])?$")
-HEADER = ("traystatus configuration — edited by hand or in the settings window (comments are kept).\n"
-          "Every key is described in docs/configuration.md. Secrets never go here: they live in the keyring.")
+HEADER = (
+    "traystatus configuration — edited by hand or in the settings window (comments are kept).\n"
+    "Every key is described in docs/configuration.md. Secrets never go here: they live in the keyring."
+)
 
 
 class TomlConfigDocument:
@@ -45,8 +47,10 @@ class TomlConfigDocument:
         try:
             return tomlkit.parse(text)
         except tomlkit.exceptions.ParseError as e:
-            raise ConfigError("Configuration file is not valid TOML",
-                              f"{self.path}: {e}. Fix the syntax there before editing in the window.") from None
+            raise ConfigError(
+                "Configuration file is not valid TOML",
+                f"{self.path}: {e}. Fix the syntax there before editing in the window.",
+            ) from None
 
     def reload(self) -> None:
         self.doc = self._load()

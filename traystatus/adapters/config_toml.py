@@ -67,7 +67,7 @@ def _suggest_zone(e: ConfigError) -> None:
         return
     close = difflib.get_close_matches(m.group(1), sorted(zoneinfo.available_timezones()), n=1)
     if close:
-        e.message += f" Did you mean \"{close[0]}\"?"
+        e.message += f' Did you mean "{close[0]}"?'
         e.args = (f"{e.title}: {e.message}",)
 
 
@@ -76,8 +76,10 @@ def load_config_file(path: Path, *, default_tz: ZoneInfo) -> Settings:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError("Configuration file not found", f"{path} does not exist. Create it, "
-                          "or run without --config to use the defaults.") from None
+        raise ConfigError(
+            "Configuration file not found",
+            f"{path} does not exist. Create it, or run without --config to use the defaults.",
+        ) from None
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigError("Configuration file unreadable", f"{path}: {e}") from None
     try:
@@ -100,8 +102,12 @@ def _relative_to(settings: Settings, base: Path) -> Settings:
     """A relative calendar ``path`` is read from the config file's directory, not the current one."""
     calendars = []
     for c in settings.calendars:
-        if c.kind == "ics" and "://" not in c.location and not c.location.startswith("~") \
-                and not Path(c.location).is_absolute():
+        if (
+            c.kind == "ics"
+            and "://" not in c.location
+            and not c.location.startswith("~")
+            and not Path(c.location).is_absolute()
+        ):
             c = dataclasses.replace(c, location=str(base / c.location))
         calendars.append(c)
     return dataclasses.replace(settings, calendars=tuple(calendars))

@@ -32,8 +32,9 @@ def _load(path: Path) -> TOMLDocument:
     try:
         return tomlkit.parse(text)
     except TOMLKitError as e:
-        raise ConfigError("Configuration file is not valid TOML", f"{path}: {e}. Fix the syntax there, "
-                          "then run the command again.") from None
+        raise ConfigError(
+            "Configuration file is not valid TOML", f"{path}: {e}. Fix the syntax there, then run the command again."
+        ) from None
 
 
 def _save(path: Path, doc: TOMLDocument) -> None:
@@ -79,8 +80,10 @@ def add_account(path: Path, service: str, entry: Mapping[str, str]) -> bool:
         aot = tomlkit.aot()
         accounts.append(service, aot)
     if not isinstance(aot, AoT):
-        raise ConfigError("Configuration error", f"{path}: accounts.{service}: expected [[accounts.{service}]] "
-                          "tables; fix it by hand first.")
+        raise ConfigError(
+            "Configuration error",
+            f"{path}: accounts.{service}: expected [[accounts.{service}]] tables; fix it by hand first.",
+        )
     for item in aot:
         if _matches(item, service, entry):
             for key, value in entry.items():

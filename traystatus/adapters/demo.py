@@ -58,8 +58,10 @@ def demo_calendar(events_toml: Path, now: datetime, tz: ZoneInfo) -> str:
             day = local.date() + timedelta(days=int(ev["all_day_in"]))
             lines += [f"DTSTART;VALUE=DATE:{day:%Y%m%d}", f"DTEND;VALUE=DATE:{day + timedelta(days=1):%Y%m%d}"]
         else:
-            lines += [f"DTSTART:{_ics_time(anchor + timedelta(minutes=int(ev['start'])))}",
-                      f"DTEND:{_ics_time(anchor + timedelta(minutes=int(ev['end'])))}"]
+            lines += [
+                f"DTSTART:{_ics_time(anchor + timedelta(minutes=int(ev['start'])))}",
+                f"DTEND:{_ics_time(anchor + timedelta(minutes=int(ev['end'])))}",
+            ]
         if ev.get("private"):
             lines.append("CLASS:PRIVATE")
         if ev.get("transparent"):
@@ -76,16 +78,21 @@ def prepare_demo(demo_resources: Path, target: Path, now: datetime, tz: ZoneInfo
     calendar.write_text(demo_calendar(demo_resources / "events.toml", now, tz), encoding="utf-8")
     template = (demo_resources / "config.toml").read_text(encoding="utf-8")
     config = target / "demo-config.toml"
-    text = (template.replace("{timezone}", tz.key).replace("{hours}", demo_hours(now.astimezone(tz)))
-            .replace("{calendar}", calendar.as_posix()))
+    text = (
+        template.replace("{timezone}", tz.key)
+        .replace("{hours}", demo_hours(now.astimezone(tz)))
+        .replace("{calendar}", calendar.as_posix())
+    )
     config.write_text(text, encoding="utf-8")
     return DemoFiles(config_file=config, calendar_file=calendar, calls_file=target / CALLS_FILE)
 
 
 def demo_publishers() -> list[RecordingStatusPublisher]:
     """Simulated Slack and Matrix accounts: they apply and record every call, and send nothing."""
-    return [RecordingStatusPublisher(service_kind=Service.SLACK, account_id="slack:demo"),
-            RecordingStatusPublisher(service_kind=Service.MATRIX, account_id="matrix:@you:demo.invalid")]
+    return [
+        RecordingStatusPublisher(service_kind=Service.SLACK, account_id="slack:demo"),
+        RecordingStatusPublisher(service_kind=Service.MATRIX, account_id="matrix:@you:demo.invalid"),
+    ]
 
 
 def calls_as_json(publishers: Sequence[RecordingStatusPublisher]) -> list[dict[str, object]]:
@@ -95,13 +102,20 @@ def calls_as_json(publishers: Sequence[RecordingStatusPublisher]) -> list[dict[s
         for at, kind, op in p.writes():
             if op is None:
                 continue
-            out.append({
-                "account": p.account, "at": at.isoformat() if at else None, "kind": kind,
-                "text": op.text, "emoji": op.emoji, "message": op.message, "away": op.away,
-                "until": op.until.isoformat() if op.until else None,
-                "span_end": op.span_end.isoformat() if op.span_end else None,
-                "expires_at": op.expires_at.isoformat() if op.expires_at else None,
-            })
+            out.append(
+                {
+                    "account": p.account,
+                    "at": at.isoformat() if at else None,
+                    "kind": kind,
+                    "text": op.text,
+                    "emoji": op.emoji,
+                    "message": op.message,
+                    "away": op.away,
+                    "until": op.until.isoformat() if op.until else None,
+                    "span_end": op.span_end.isoformat() if op.span_end else None,
+                    "expires_at": op.expires_at.isoformat() if op.expires_at else None,
+                }
+            )
     return out
 
 
@@ -110,8 +124,6 @@ def write_calls(publishers: Sequence[RecordingStatusPublisher], path: Path) -> N
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(calls_as_json(publishers), indent=1), encoding="utf-8")
     tmp.replace(path)
-
-
 
 
 HANDOFFS_FILE = "handoffs.json"
@@ -135,8 +147,9 @@ class DemoHandoffSender:
         with self._lock:
             posts = self._posts()
             remote = f"demo-{note.id}-{len(posts) + 1}"
-            posts.append({"destination": delivery.destination, "note_id": note.id, "remote_id": remote,
-                          "text": plain_text(note)})
+            posts.append(
+                {"destination": delivery.destination, "note_id": note.id, "remote_id": remote, "text": plain_text(note)}
+            )
             tmp = self._path.with_suffix(".tmp")
             tmp.write_text(json.dumps(posts, indent=1, ensure_ascii=False), encoding="utf-8")
             tmp.replace(self._path)
@@ -144,8 +157,14 @@ class DemoHandoffSender:
 
     def find(self, note: HandoffNote, delivery: Delivery) -> str | None:
         with self._lock:
-            return next((p["remote_id"] for p in self._posts()
-                         if p["note_id"] == note.id and p["destination"] == delivery.destination), None)
+            return next(
+                (
+                    p["remote_id"]
+                    for p in self._posts()
+                    if p["note_id"] == note.id and p["destination"] == delivery.destination
+                ),
+                None,
+            )
 
 
 def demo_handoff_senders(state_dir: Path) -> dict[str, DemoHandoffSender]:

@@ -48,8 +48,11 @@ class JsonDraftStore:
     def save(self, draft: HandoffDraft) -> None:
         data = {
             "sections": [{"title": s.title, "text": s.text} for s in draft.sections],
-            "destinations": list(draft.destinations), "sign_off": draft.sign_off,
-            "focus_section": draft.focus_section, "cursor": draft.cursor, "note_id": draft.note_id,
+            "destinations": list(draft.destinations),
+            "sign_off": draft.sign_off,
+            "focus_section": draft.focus_section,
+            "cursor": draft.cursor,
+            "note_id": draft.note_id,
         }
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -64,8 +67,10 @@ class JsonDraftStore:
                 Path(tmp).unlink(missing_ok=True)
                 raise
         except OSError as e:
-            raise TrayStatusError("Handoff draft", f"cannot save the draft to {self.path}: {e}. "
-                                  "Check that the state directory is writable.") from None
+            raise TrayStatusError(
+                "Handoff draft",
+                f"cannot save the draft to {self.path}: {e}. Check that the state directory is writable.",
+            ) from None
 
     def clear(self) -> None:
         self.path.unlink(missing_ok=True)
@@ -87,8 +92,11 @@ class JsonPromptStore:
     def load(self) -> PromptState:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
-            return PromptState(day_end=_when(data.get("day_end")), snoozed_until=_when(data.get("snoozed_until")),
-                               done=bool(data.get("done")))
+            return PromptState(
+                day_end=_when(data.get("day_end")),
+                snoozed_until=_when(data.get("snoozed_until")),
+                done=bool(data.get("done")),
+            )
         except (OSError, ValueError, TypeError, AttributeError):
             return PromptState()  # missing or damaged: the prompt simply comes as usual
 
@@ -100,8 +108,10 @@ class JsonPromptStore:
             tmp.write_text(json.dumps(data), encoding="utf-8")
             tmp.replace(self.path)
         except OSError as e:
-            raise TrayStatusError("Handoff prompt", f"cannot save the prompt state to {self.path}: {e}. "
-                                  "Check that the state directory is writable.") from None
+            raise TrayStatusError(
+                "Handoff prompt",
+                f"cannot save the prompt state to {self.path}: {e}. Check that the state directory is writable.",
+            ) from None
 
 
 def _iso(d: datetime | None) -> str | None:

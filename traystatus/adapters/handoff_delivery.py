@@ -85,8 +85,11 @@ def _never_reached_server(e: BaseException | None) -> bool:
     if isinstance(e, requests.ConnectTimeout):
         return True
     text = repr(e)
-    return isinstance(e, requests.ConnectionError) and not isinstance(e, requests.ReadTimeout) and (
-        "NewConnectionError" in text or "Connection refused" in text or "NameResolution" in text)
+    return (
+        isinstance(e, requests.ConnectionError)
+        and not isinstance(e, requests.ReadTimeout)
+        and ("NewConnectionError" in text or "Connection refused" in text or "NameResolution" in text)
+    )
 
 
 class SlackSender:
@@ -145,8 +148,12 @@ class SlackSender:
             return channel
         cursor = ""
         while True:
-            data = client.call("conversations.list", types="public_channel,private_channel", limit=200,
-                               **({"cursor": cursor} if cursor else {}))
+            data = client.call(
+                "conversations.list",
+                types="public_channel,private_channel",
+                limit=200,
+                **({"cursor": cursor} if cursor else {}),
+            )
             for ch in data.get("channels", []):
                 if ch.get("name") == channel[1:]:
                     return str(ch["id"])
@@ -170,8 +177,9 @@ class MatrixSender:
             if session is None:
                 raise NotSent(f"{alias} is an alias; configure the room id (!…:server) instead", permanent=True)
             try:
-                self._rooms[alias] = resolve_alias(session.homeserver, session.access_token, alias,
-                                                   timeout=self._timeout)
+                self._rooms[alias] = resolve_alias(
+                    session.homeserver, session.access_token, alias, timeout=self._timeout
+                )
             except ConfigError as e:
                 raise NotSent(e.message, permanent=True) from None
             except ServiceError as e:
@@ -183,8 +191,9 @@ class MatrixSender:
         if not room.startswith("!"):
             room = self._room_id(room)
         try:
-            return self._client.send_message(room, plain_text(note), formatted_body=matrix_html(note),
-                                             txn_id=delivery.txn_id)
+            return self._client.send_message(
+                room, plain_text(note), formatted_body=matrix_html(note), txn_id=delivery.txn_id
+            )
         except ServiceError as e:
             raise NotSent(f"{e.title}: {e.message}", retry_after=e.retry_after, permanent=e.needs_action) from None
 
@@ -202,8 +211,13 @@ class HandoffDelivery:
     (from the worker thread: hand it to the GUI through a Qt signal).
     """
 
-    def __init__(self, archive: SqliteNoteArchive, senders: Mapping[str, Sender], now: Callable[[], datetime],
-                 on_change: Callable[[Delivery], None] | None = None) -> None:
+    def __init__(
+        self,
+        archive: SqliteNoteArchive,
+        senders: Mapping[str, Sender],
+        now: Callable[[], datetime],
+        on_change: Callable[[Delivery], None] | None = None,
+    ) -> None:
         self._archive = archive
         self._senders = senders
         self._now = now
@@ -316,8 +330,9 @@ class HandoffDelivery:
             self._wake.wait(wait)
             self._wake.clear()
 
-    def deliver(self, *, max_passes: int = 50, give_up_after: float = 5.0,
-                sleep: Callable[[float], None] | None = None) -> list[Delivery]:
+    def deliver(
+        self, *, max_passes: int = 50, give_up_after: float = 5.0, sleep: Callable[[float], None] | None = None
+    ) -> list[Delivery]:
         """Deliver until nothing is due soon (CLI): waits out retries shorter than ``give_up_after`` seconds."""
         sleeper = sleep or self._stop.wait
         for _ in range(max_passes):

@@ -30,8 +30,15 @@ from traystatus.adapters.matrix_login import (
 )
 from traystatus.core.errors import ServiceError
 
-__all__ = ["PRESENCE_STATES", "MatrixClient", "MatrixSession", "discover", "login_password", "logout",
-           "refresh_session"]
+__all__ = [
+    "PRESENCE_STATES",
+    "MatrixClient",
+    "MatrixSession",
+    "discover",
+    "login_password",
+    "logout",
+    "refresh_session",
+]
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +54,17 @@ def _q(value: str) -> str:
 class MatrixClient:
     """Calls on behalf of one ``MatrixSession``; thread-safe; ``session`` always holds the current tokens."""
 
-    def __init__(self, session: MatrixSession, *, http: requests.Session | None = None, timeout: float = 10.0,
-                 on_session_change: Callable[[MatrixSession], None] | None = None,
-                 sleep: Callable[[float], None] = time.sleep, max_wait: float = 30.0, retries: int = 2) -> None:
+    def __init__(
+        self,
+        session: MatrixSession,
+        *,
+        http: requests.Session | None = None,
+        timeout: float = 10.0,
+        on_session_change: Callable[[MatrixSession], None] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        max_wait: float = 30.0,
+        retries: int = 2,
+    ) -> None:
         self._session = session
         self._http = http or requests.Session()
         self._timeout = timeout
@@ -72,8 +87,9 @@ class MatrixClient:
 
     # -- transport --------------------------------------------------------------------------------------------
 
-    def _request(self, method: str, path: str, body: dict[str, Any] | None = None, *,
-                 allow_404: bool = False) -> dict[str, Any] | None:
+    def _request(
+        self, method: str, path: str, body: dict[str, Any] | None = None, *, allow_404: bool = False
+    ) -> dict[str, Any] | None:
         """One API call with rate-limit waits, one refresh on soft logout and bounded retries when down."""
         waited = 0.0
         failures = 0
@@ -82,9 +98,13 @@ class MatrixClient:
         while True:
             session = self._session
             try:
-                resp = self._http.request(method, f"{session.homeserver}{CLIENT_V3}{path}", json=body,
-                                          headers={"Authorization": f"Bearer {session.access_token}"},
-                                          timeout=self._timeout)
+                resp = self._http.request(
+                    method,
+                    f"{session.homeserver}{CLIENT_V3}{path}",
+                    json=body,
+                    headers={"Authorization": f"Bearer {session.access_token}"},
+                    timeout=self._timeout,
+                )
             except requests.RequestException as exc:
                 kind = "timed out" if isinstance(exc, requests.Timeout) else "connection failed"
                 failures += 1
@@ -93,7 +113,8 @@ class MatrixClient:
                     raise ServiceError(
                         "Matrix homeserver unreachable",
                         f"{urlsplit(session.homeserver).netloc}: {kind} ({what}). The server may be down or the "
-                        "network offline; traystatus retries later.") from None
+                        "network offline; traystatus retries later.",
+                    ) from None
                 log.warning("Matrix %s: %s, retry %d in %.1f s", what, kind, failures, delay)
                 self._sleep(delay)
                 waited += delay
@@ -106,9 +127,11 @@ class MatrixClient:
                 failures += 1
                 delay = 0.5 * 2 ** (failures - 1)
                 if failures > self._retries or waited + delay > self._max_wait:
-                    raise ServiceError("Matrix homeserver error",
-                                       f"{urlsplit(session.homeserver).netloc} answered HTTP {resp.status_code} "
-                                       f"to {what}; traystatus retries later.")
+                    raise ServiceError(
+                        "Matrix homeserver error",
+                        f"{urlsplit(session.homeserver).netloc} answered HTTP {resp.status_code} "
+                        f"to {what}; traystatus retries later.",
+                    )
                 log.warning("Matrix %s: HTTP %d, retry %d in %.1f s", what, resp.status_code, failures, delay)
                 self._sleep(delay)
                 waited += delay
@@ -117,8 +140,11 @@ class MatrixClient:
                 delay = retry_after_seconds(resp, data)
                 delay = 1.0 if delay is None else delay
                 if waited + delay > self._max_wait:
-                    raise ServiceError("Matrix rate limit",
-                                       f"The homeserver asks to wait {delay:.1f} s before {what}.", retry_after=delay)
+                    raise ServiceError(
+                        "Matrix rate limit",
+                        f"The homeserver asks to wait {delay:.1f} s before {what}.",
+                        retry_after=delay,
+                    )
                 log.info("Matrix %s rate-limited; waiting %.1f s", what, delay)
                 self._sleep(delay)
                 waited += delay
@@ -241,7 +267,7 @@ class MatrixClient:
             self._request("PUT", f"/profile/{_q(self.user_id)}/{_q(key)}", {key: value})
         except ServiceError as exc:
             if "M_UNRECOGNIZED" in exc.message or "HTTP 404" in exc.message:
-                raise ServiceError("Matrix profile field not supported",
-                                   f"This homeserver does not accept the profile field {key!r}.") from None
+                raise ServiceError(
+                    "Matrix profile field not supported", f"This homeserver does not accept the profile field {key!r}."
+                ) from None
             raise
-

@@ -17,16 +17,23 @@ def resolve_alias(homeserver: str, access_token: str, alias: str, *, timeout: fl
     try:
         r = requests.get(url, headers={"Authorization": f"Bearer {access_token}"}, timeout=timeout)
     except requests.RequestException as e:
-        raise ServiceError("Matrix homeserver unreachable",
-                           f"looking up {alias} failed ({type(e).__name__}); traystatus tries again later.") from None
+        raise ServiceError(
+            "Matrix homeserver unreachable",
+            f"looking up {alias} failed ({type(e).__name__}); traystatus tries again later.",
+        ) from None
     if r.status_code == 404:
-        raise ConfigError("Matrix room not found", f"no room is called {alias}; check the alias, or use the room "
-                          "id (it starts with '!'; Element shows it under Room settings → Advanced).")
+        raise ConfigError(
+            "Matrix room not found",
+            f"no room is called {alias}; check the alias, or use the room "
+            "id (it starts with '!'; Element shows it under Room settings → Advanced).",
+        )
     try:
         room_id = r.json().get("room_id") if r.ok else None
     except ValueError:
         room_id = None
     if not isinstance(room_id, str) or not room_id.startswith("!"):
-        raise ServiceError("Matrix room lookup failed", f"looking up {alias} answered HTTP {r.status_code}; "
-                           "traystatus tries again later.")
+        raise ServiceError(
+            "Matrix room lookup failed",
+            f"looking up {alias} answered HTTP {r.status_code}; traystatus tries again later.",
+        )
     return room_id

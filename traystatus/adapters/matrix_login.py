@@ -38,10 +38,16 @@ class MatrixSession:
 
     def to_json(self) -> str:
         """The whole session as JSON — it holds the tokens: for the OS keyring only, never a file or a log."""
-        return json.dumps({"homeserver": self.homeserver, "user_id": self.user_id,
-                           "access_token": self.access_token, "device_id": self.device_id,
-                           "refresh_token": self.refresh_token,
-                           "expires_at": self.expires_at.isoformat() if self.expires_at else None})
+        return json.dumps(
+            {
+                "homeserver": self.homeserver,
+                "user_id": self.user_id,
+                "access_token": self.access_token,
+                "device_id": self.device_id,
+                "refresh_token": self.refresh_token,
+                "expires_at": self.expires_at.isoformat() if self.expires_at else None,
+            }
+        )
 
     @classmethod
     def from_json(cls, text: str) -> MatrixSession:
@@ -49,13 +55,20 @@ class MatrixSession:
         try:
             data = json.loads(text)
             expires = data.get("expires_at")
-            return cls(homeserver=str(data["homeserver"]), user_id=str(data["user_id"]),
-                       access_token=str(data["access_token"]), device_id=str(data["device_id"]),
-                       refresh_token=data.get("refresh_token"),
-                       expires_at=datetime.fromisoformat(expires) if expires else None)
+            return cls(
+                homeserver=str(data["homeserver"]),
+                user_id=str(data["user_id"]),
+                access_token=str(data["access_token"]),
+                device_id=str(data["device_id"]),
+                refresh_token=data.get("refresh_token"),
+                expires_at=datetime.fromisoformat(expires) if expires else None,
+            )
         except (ValueError, KeyError, TypeError, AttributeError):
-            raise ServiceError("Stored Matrix session unreadable",
-                               f"The saved Matrix login is damaged: {LOGIN_HINT}.", needs_action=True) from None
+            raise ServiceError(
+                "Stored Matrix session unreadable",
+                f"The saved Matrix login is damaged: {LOGIN_HINT}.",
+                needs_action=True,
+            ) from None
 
 
 def _is_loopback(host: str) -> bool:
@@ -76,8 +89,10 @@ def _server_url(server_name: str) -> str:
 def _unreachable(url: str, exc: requests.RequestException) -> ServiceError:
     kind = "timed out" if isinstance(exc, requests.Timeout) else "connection failed"
     host = urlsplit(url).netloc or url
-    return ServiceError("Matrix homeserver unreachable",
-                        f"{host}: {kind}. Check the network and the homeserver address; traystatus retries later.")
+    return ServiceError(
+        "Matrix homeserver unreachable",
+        f"{host}: {kind}. Check the network and the homeserver address; traystatus retries later.",
+    )
 
 
 def discover(user_id_or_server_or_url: str, *, http: requests.Session | None = None, timeout: float = 10.0) -> str:
@@ -94,8 +109,9 @@ def discover(user_id_or_server_or_url: str, *, http: requests.Session | None = N
     else:
         server_name = value.split(":", 1)[1] if value.startswith("@") and ":" in value else value
         if not server_name or "/" in server_name or "@" in server_name:
-            raise ServiceError("Matrix address not understood",
-                               f"{value!r} is neither @user:server, a server name nor a URL.")
+            raise ServiceError(
+                "Matrix address not understood", f"{value!r} is neither @user:server, a server name nor a URL."
+            )
         origin = fallback = _server_url(server_name)
     base = fallback
     try:
@@ -108,12 +124,15 @@ def discover(user_id_or_server_or_url: str, *, http: requests.Session | None = N
         try:
             found = resp.json()["m.homeserver"]["base_url"]
         except (ValueError, KeyError, TypeError):
-            raise ServiceError("Matrix discovery failed",
-                               f"{origin}/.well-known/matrix/client is not valid: it needs "
-                               "{\"m.homeserver\": {\"base_url\": …}}. Give the homeserver URL instead.") from None
+            raise ServiceError(
+                "Matrix discovery failed",
+                f"{origin}/.well-known/matrix/client is not valid: it needs "
+                '{"m.homeserver": {"base_url": …}}. Give the homeserver URL instead.',
+            ) from None
         if not isinstance(found, str) or not found.startswith(("http://", "https://")):
-            raise ServiceError("Matrix discovery failed",
-                               f"{origin}/.well-known/matrix/client has no usable m.homeserver.base_url.")
+            raise ServiceError(
+                "Matrix discovery failed", f"{origin}/.well-known/matrix/client has no usable m.homeserver.base_url."
+            )
         base = found.rstrip("/")
     _check_versions(http, base, timeout)
     log.info("Matrix homeserver for %s: %s", value, base)
@@ -129,8 +148,9 @@ def _check_versions(http: requests.Session, base: str, timeout: float) -> None:
     except ValueError:
         ok = False
     if not ok:
-        raise ServiceError("Not a Matrix homeserver",
-                           f"{base} does not answer /_matrix/client/versions. Check the homeserver URL.")
+        raise ServiceError(
+            "Not a Matrix homeserver", f"{base} does not answer /_matrix/client/versions. Check the homeserver URL."
+        )
 
 
 def retry_after_seconds(resp: requests.Response, data: dict[str, Any]) -> float | None:
@@ -169,9 +189,11 @@ def refused(resp: requests.Response, data: dict[str, Any], what: str) -> Service
 
 
 def session_expired(user_id: str) -> ServiceError:
-    return ServiceError("Matrix session expired",
-                        f"The homeserver no longer accepts the session of {user_id}: {LOGIN_HINT}.",
-                        needs_action=True)
+    return ServiceError(
+        "Matrix session expired",
+        f"The homeserver no longer accepts the session of {user_id}: {LOGIN_HINT}.",
+        needs_action=True,
+    )
 
 
 def _expiry(data: dict[str, Any]) -> datetime | None:
@@ -179,9 +201,16 @@ def _expiry(data: dict[str, Any]) -> datetime | None:
     return datetime.now(UTC) + timedelta(milliseconds=ms) if isinstance(ms, int) else None
 
 
-def login_password(base_url: str, user: str, password: str, *, device_id: str | None = None,
-                   device_name: str = "traystatus", http: requests.Session | None = None,
-                   timeout: float = 10.0) -> MatrixSession:
+def login_password(
+    base_url: str,
+    user: str,
+    password: str,
+    *,
+    device_id: str | None = None,
+    device_name: str = "traystatus",
+    http: requests.Session | None = None,
+    timeout: float = 10.0,
+) -> MatrixSession:
     """Password login (``m.id.user``), asking for a refresh token; pass ``device_id`` to log the same device in."""
     http = http or requests.Session()
     base = base_url.rstrip("/")
@@ -201,47 +230,67 @@ def login_password(base_url: str, user: str, password: str, *, device_id: str | 
     data = response_json(resp)
     if resp.status_code == 429:
         wait = retry_after_seconds(resp, data)
-        raise ServiceError("Matrix login rate-limited",
-                           f"{base} asks to wait {wait or 1:.0f} s before logging in again.", retry_after=wait)
+        raise ServiceError(
+            "Matrix login rate-limited",
+            f"{base} asks to wait {wait or 1:.0f} s before logging in again.",
+            retry_after=wait,
+        )
     if resp.status_code == 403:
-        raise ServiceError("Matrix login refused",
-                           f"{base} refused user {user!r} with this password ({data.get('errcode', 'M_FORBIDDEN')}). "
-                           "Check the user name and password.", needs_action=True)
+        raise ServiceError(
+            "Matrix login refused",
+            f"{base} refused user {user!r} with this password ({data.get('errcode', 'M_FORBIDDEN')}). "
+            "Check the user name and password.",
+            needs_action=True,
+        )
     if resp.status_code >= 500:
-        raise ServiceError("Matrix homeserver error", f"{base} answered HTTP {resp.status_code} to the login; "
-                           "try again later.")
+        raise ServiceError(
+            "Matrix homeserver error", f"{base} answered HTTP {resp.status_code} to the login; try again later."
+        )
     if resp.status_code != 200:
         raise refused(resp, data, "login")
     try:
-        return MatrixSession(homeserver=base, user_id=str(data["user_id"]), access_token=str(data["access_token"]),
-                             device_id=str(data["device_id"]), refresh_token=data.get("refresh_token"),
-                             expires_at=_expiry(data))
+        return MatrixSession(
+            homeserver=base,
+            user_id=str(data["user_id"]),
+            access_token=str(data["access_token"]),
+            device_id=str(data["device_id"]),
+            refresh_token=data.get("refresh_token"),
+            expires_at=_expiry(data),
+        )
     except KeyError:
         raise ServiceError("Matrix login failed", f"{base} gave an incomplete login answer.") from None
 
 
-def refresh_session(session: MatrixSession, *, http: requests.Session | None = None,
-                    timeout: float = 10.0) -> MatrixSession:
+def refresh_session(
+    session: MatrixSession, *, http: requests.Session | None = None, timeout: float = 10.0
+) -> MatrixSession:
     """A new access token from the refresh token (`POST /refresh`); the old refresh token dies once it is used."""
     if not session.refresh_token:
         raise session_expired(session.user_id)
     http = http or requests.Session()
     try:
-        resp = http.post(f"{session.homeserver}{CLIENT_V3}/refresh",
-                         json={"refresh_token": session.refresh_token}, timeout=timeout)
+        resp = http.post(
+            f"{session.homeserver}{CLIENT_V3}/refresh", json={"refresh_token": session.refresh_token}, timeout=timeout
+        )
     except requests.RequestException as exc:
         raise _unreachable(session.homeserver, exc) from None
     data = response_json(resp)
     if resp.status_code == 200 and "access_token" in data:
         log.info("Matrix access token of %s refreshed", session.user_id)
-        return replace(session, access_token=str(data["access_token"]),
-                       refresh_token=data.get("refresh_token") or session.refresh_token, expires_at=_expiry(data))
+        return replace(
+            session,
+            access_token=str(data["access_token"]),
+            refresh_token=data.get("refresh_token") or session.refresh_token,
+            expires_at=_expiry(data),
+        )
     if resp.status_code == 429:
         wait = retry_after_seconds(resp, data)
         raise ServiceError("Matrix rate limit", "The homeserver refused the token refresh for now.", retry_after=wait)
     if resp.status_code >= 500:
-        raise ServiceError("Matrix homeserver error",
-                           f"{session.homeserver} answered HTTP {resp.status_code} to a token refresh; retrying later.")
+        raise ServiceError(
+            "Matrix homeserver error",
+            f"{session.homeserver} answered HTTP {resp.status_code} to a token refresh; retrying later.",
+        )
     raise session_expired(session.user_id)
 
 
@@ -249,8 +298,12 @@ def logout(session: MatrixSession, *, http: requests.Session | None = None, time
     """Log this device out (its tokens stop working). An already-dead token counts as logged out."""
     http = http or requests.Session()
     try:
-        resp = http.post(f"{session.homeserver}{CLIENT_V3}/logout", json={},
-                         headers={"Authorization": f"Bearer {session.access_token}"}, timeout=timeout)
+        resp = http.post(
+            f"{session.homeserver}{CLIENT_V3}/logout",
+            json={},
+            headers={"Authorization": f"Bearer {session.access_token}"},
+            timeout=timeout,
+        )
     except requests.RequestException as exc:
         raise _unreachable(session.homeserver, exc) from None
     data = response_json(resp)

@@ -19,9 +19,11 @@ from traystatus.core.publishing import MATRIX_TRAITS, Observed, Operation, OpKin
 log = logging.getLogger(__name__)
 
 NO_PRESENCE_TRAITS = dataclasses.replace(
-    MATRIX_TRAITS, presence=False,
+    MATRIX_TRAITS,
+    presence=False,
     why_not="presence is disabled on this homeserver: your status message and away are not shown there (ask its "
-    "admin to enable presence); Do Not Disturb still follows the calendar")
+    "admin to enable presence); Do Not Disturb still follows the calendar",
+)
 
 
 class MatrixStatusPublisher:
@@ -48,8 +50,9 @@ class MatrixStatusPublisher:
 
     def observe(self, *, dnd: bool = True) -> Observed:
         presence = self._client.get_presence()
-        return Observed(message=str(presence.get("status_msg") or ""),
-                        dnd_on=self._client.dnd_enabled() if dnd else None)
+        return Observed(
+            message=str(presence.get("status_msg") or ""), dnd_on=self._client.dnd_enabled() if dnd else None
+        )
 
     def send(self, op: Operation, now: datetime) -> None:
         if op.kind is OpKind.SET_PRESENCE:
@@ -86,4 +89,5 @@ class MatrixStatusPublisher:
             "Matrix presence is disabled",
             f"{host} does not keep presence, so nobody sees your status message there. Ask its admin to set "
             "`presence: enabled: true` (Synapse); Do Not Disturb (the master push rule) still works.",
-            needs_action=True)
+            needs_action=True,
+        )

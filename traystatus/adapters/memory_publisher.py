@@ -66,8 +66,9 @@ class RecordingStatusPublisher:
             self.calls.append((None, "observe", None))
             self._maybe_fail()
             s = self.shown
-            return Observed(text=s.text, emoji=s.emoji, message=s.message, expires_at=s.expires_at,
-                            dnd_on=s.dnd_on if dnd else None)
+            return Observed(
+                text=s.text, emoji=s.emoji, message=s.message, expires_at=s.expires_at, dnd_on=s.dnd_on if dnd else None
+            )
 
     def send(self, op: Operation, now: datetime) -> None:
         with self._lock:

@@ -23,8 +23,9 @@ TIMEOUT_S = 2.0
 class DesktopNotifier:
     """``notify(title, message) -> bool``: False means "not shown, use another way"."""
 
-    def __init__(self, app_name: str = "traystatus", *, platform: str = sys.platform,
-                 environ: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, app_name: str = "traystatus", *, platform: str = sys.platform, environ: Mapping[str, str] | None = None
+    ) -> None:
         self._app_name = app_name
         self._platform = platform
         self._env = os.environ if environ is None else environ
@@ -67,11 +68,13 @@ class DesktopNotifier:
             from jeepney import DBusAddress, new_method_call
             from jeepney.io.blocking import open_dbus_connection
 
-            bus = DBusAddress("/org/freedesktop/DBus", bus_name="org.freedesktop.DBus",
-                              interface="org.freedesktop.DBus")
+            bus = DBusAddress(
+                "/org/freedesktop/DBus", bus_name="org.freedesktop.DBus", interface="org.freedesktop.DBus"
+            )
             with open_dbus_connection(bus=address, auth_timeout=TIMEOUT_S) as conn:
-                reply = conn.send_and_get_reply(new_method_call(bus, "NameHasOwner", "s", (BUS_NAME,)),
-                                                timeout=TIMEOUT_S)
+                reply = conn.send_and_get_reply(
+                    new_method_call(bus, "NameHasOwner", "s", (BUS_NAME,)), timeout=TIMEOUT_S
+                )
                 if reply.body[0]:
                     return True
                 reply = conn.send_and_get_reply(new_method_call(bus, "ListActivatableNames"), timeout=TIMEOUT_S)
@@ -90,8 +93,9 @@ class DesktopNotifier:
             from jeepney.io.blocking import open_dbus_connection
 
             target = DBusAddress(OBJECT_PATH, bus_name=BUS_NAME, interface=BUS_NAME)
-            call = new_method_call(target, "Notify", "susssasa{sv}i",
-                                   (self._app_name, 0, "traystatus", title, message, [], {}, -1))
+            call = new_method_call(
+                target, "Notify", "susssasa{sv}i", (self._app_name, 0, "traystatus", title, message, [], {}, -1)
+            )
             with open_dbus_connection(bus=address, auth_timeout=TIMEOUT_S) as conn:
                 reply = conn.send_and_get_reply(call, timeout=TIMEOUT_S)
             if reply.header.message_type is MessageType.error:

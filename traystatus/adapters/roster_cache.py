@@ -22,18 +22,28 @@ CACHE_FILES = {"slack": "team_slack.json", "matrix": "team_matrix.json"}  # merg
 
 
 def _to_json(p: Person) -> dict[str, object]:
-    return {"name": p.name, "tz": p.tz.key, "handles": list(p.handles), "teams": list(p.teams),
-            "avatar_url": p.avatar_url, "source": p.source}
+    return {
+        "name": p.name,
+        "tz": p.tz.key,
+        "handles": list(p.handles),
+        "teams": list(p.teams),
+        "avatar_url": p.avatar_url,
+        "source": p.source,
+    }
 
 
 def _from_json(item: object) -> Person | None:
     if not isinstance(item, dict):
         return None
     try:
-        return Person(name=str(item["name"]), tz=ZoneInfo(str(item["tz"])),
-                      handles=tuple(str(h) for h in item.get("handles", [])),
-                      teams=tuple(str(t) for t in item.get("teams", [])),
-                      avatar_url=str(item.get("avatar_url", "")), source=str(item.get("source", "")))
+        return Person(
+            name=str(item["name"]),
+            tz=ZoneInfo(str(item["tz"])),
+            handles=tuple(str(h) for h in item.get("handles", [])),
+            teams=tuple(str(t) for t in item.get("teams", [])),
+            avatar_url=str(item.get("avatar_url", "")),
+            source=str(item.get("source", "")),
+        )
     except (KeyError, TypeError, ValueError, ZoneInfoNotFoundError):
         return None
 
@@ -42,8 +52,12 @@ def save_people(path: Path, people: tuple[Person, ...], fetched_at: datetime) ->
     """Write atomically (a temp file renamed over the old one)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"fetched_at": fetched_at.astimezone(UTC).isoformat(),
-                               "people": [_to_json(p) for p in people]}, indent=1), encoding="utf-8")
+    tmp.write_text(
+        json.dumps(
+            {"fetched_at": fetched_at.astimezone(UTC).isoformat(), "people": [_to_json(p) for p in people]}, indent=1
+        ),
+        encoding="utf-8",
+    )
     tmp.replace(path)
 
 
@@ -86,8 +100,9 @@ class CachedRoster:
         except TrayStatusError as e:
             if cached is None:
                 raise
-            log.warning("roster refresh failed, keeping the copy from %s: %s: %s",
-                        cached[1].isoformat(), e.title, e.message)
+            log.warning(
+                "roster refresh failed, keeping the copy from %s: %s: %s", cached[1].isoformat(), e.title, e.message
+            )
             return cached[0]
         save_people(self.cache_file, people, now)
         log.info("roster refreshed: %d people into %s", len(people), self.cache_file.name)

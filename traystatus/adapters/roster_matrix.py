@@ -37,8 +37,9 @@ def person_from_profile(user_id: str, profile: Mapping[str, Any]) -> Person | No
         log.info("matrix member %s has an unknown time zone %r: not on the team clock", user_id, zone_name)
         return None
     name = str(profile.get("displayname") or "").strip() or user_id.lstrip("@").split(":", 1)[0]
-    return Person(name=name, tz=tz, handles=(user_id,), avatar_url=str(profile.get("avatar_url") or ""),
-                  source=SOURCE_MATRIX)
+    return Person(
+        name=name, tz=tz, handles=(user_id,), avatar_url=str(profile.get("avatar_url") or ""), source=SOURCE_MATRIX
+    )
 
 
 def session_of(client: object) -> Any:
@@ -52,8 +53,11 @@ def fetch_matrix_people(client: MatrixMembers, room_id: str) -> tuple[Person, ..
         session = session_of(client)
         room_id = resolve_alias(session.homeserver, session.access_token, room_id)
     if not room_id.startswith("!"):
-        raise ConfigError("Matrix team room", f"team.matrix_room = {room_id!r}: give the room id (it starts "
-                          "with '!'; Element shows it under Room settings → Advanced) or its alias (#name:server).")
+        raise ConfigError(
+            "Matrix team room",
+            f"team.matrix_room = {room_id!r}: give the room id (it starts "
+            "with '!'; Element shows it under Room settings → Advanced) or its alias (#name:server).",
+        )
     people = []
     for uid in client.joined_members(room_id):
         if uid == client.user_id:
@@ -65,5 +69,8 @@ def fetch_matrix_people(client: MatrixMembers, room_id: str) -> tuple[Person, ..
 
 
 def matrix_roster(client: MatrixMembers, room_id: str, state_dir: Path, *, refresh_hours: int = 24) -> CachedRoster:
-    return CachedRoster(fetch=lambda: fetch_matrix_people(client, room_id),
-                        cache_file=state_dir / CACHE_FILES["matrix"], max_age=timedelta(hours=refresh_hours))
+    return CachedRoster(
+        fetch=lambda: fetch_matrix_people(client, room_id),
+        cache_file=state_dir / CACHE_FILES["matrix"],
+        max_age=timedelta(hours=refresh_hours),
+    )

@@ -33,8 +33,9 @@ def person_from_member(member: Mapping[str, Any]) -> Person | None:
     if member.get("deleted") or member.get("is_bot") or member.get("is_app_user") or member.get("id") == SLACKBOT:
         return None
     profile = member.get("profile") or {}
-    name = str(member.get("real_name") or profile.get("real_name") or profile.get("display_name")
-               or member.get("name") or "").strip()
+    name = str(
+        member.get("real_name") or profile.get("real_name") or profile.get("display_name") or member.get("name") or ""
+    ).strip()
     zone_name = str(member.get("tz") or "")
     try:
         tz = ZoneInfo(zone_name)
@@ -43,12 +44,18 @@ def person_from_member(member: Mapping[str, Any]) -> Person | None:
         return None
     if not name:
         return None
-    return Person(name=name, tz=tz, handles=(f"slack:{member.get('id')}",),
-                  avatar_url=str(profile.get("image_72") or ""), source=SOURCE_SLACK)
+    return Person(
+        name=name,
+        tz=tz,
+        handles=(f"slack:{member.get('id')}",),
+        avatar_url=str(profile.get("image_72") or ""),
+        source=SOURCE_SLACK,
+    )
 
 
-def fetch_slack_people(client: SlackCaller, *, exclude_user_id: str = "", page_size: int = PAGE_SIZE) -> tuple[
-        Person, ...]:
+def fetch_slack_people(
+    client: SlackCaller, *, exclude_user_id: str = "", page_size: int = PAGE_SIZE
+) -> tuple[Person, ...]:
     """Every active human member of the workspace (all pages), except ``exclude_user_id`` (you)."""
     people: list[Person] = []
     cursor = ""
@@ -59,8 +66,9 @@ def fetch_slack_people(client: SlackCaller, *, exclude_user_id: str = "", page_s
         reply = client.call("users.list", **params)
         members = reply.get("members")
         if not isinstance(members, list):
-            raise ServiceError("Slack team import failed", "users.list answered without a member list; "
-                               "try again later.")
+            raise ServiceError(
+                "Slack team import failed", "users.list answered without a member list; try again later."
+            )
         for m in members:
             if isinstance(m, dict) and m.get("id") != exclude_user_id:
                 p = person_from_member(m)
@@ -74,8 +82,12 @@ def fetch_slack_people(client: SlackCaller, *, exclude_user_id: str = "", page_s
     return tuple(people)
 
 
-def slack_roster(client: SlackCaller, state_dir: Path, *, exclude_user_id: str = "",
-                 refresh_hours: int = 24) -> CachedRoster:
+def slack_roster(
+    client: SlackCaller, state_dir: Path, *, exclude_user_id: str = "", refresh_hours: int = 24
+) -> CachedRoster:
     """The Slack team, refreshed from ``users.list`` when the cached copy is older than ``refresh_hours``."""
-    return CachedRoster(fetch=lambda: fetch_slack_people(client, exclude_user_id=exclude_user_id),
-                        cache_file=state_dir / CACHE_FILES["slack"], max_age=timedelta(hours=refresh_hours))
+    return CachedRoster(
+        fetch=lambda: fetch_slack_people(client, exclude_user_id=exclude_user_id),
+        cache_file=state_dir / CACHE_FILES["slack"],
+        max_age=timedelta(hours=refresh_hours),
+    )

@@ -31,10 +31,18 @@ class SyncScheduler:
     triggers a pass at once: a timer that overslept can only delay the right status.
     """
 
-    def __init__(self, run_reconcile: RunReconcile, *, safety_net: timedelta = timedelta(minutes=15),
-                 refresh_every: timedelta | None = None, refresh: Callable[[], None] | None = None,
-                 watch_every: timedelta = timedelta(seconds=20), jump_tolerance: timedelta = timedelta(seconds=30),
-                 clock: Callable[[], datetime] = _utcnow, monotonic: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        run_reconcile: RunReconcile,
+        *,
+        safety_net: timedelta = timedelta(minutes=15),
+        refresh_every: timedelta | None = None,
+        refresh: Callable[[], None] | None = None,
+        watch_every: timedelta = timedelta(seconds=20),
+        jump_tolerance: timedelta = timedelta(seconds=30),
+        clock: Callable[[], datetime] = _utcnow,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._run_reconcile = run_reconcile
         self._safety_net = safety_net
         self._refresh_every = refresh_every
@@ -59,19 +67,38 @@ class SyncScheduler:
     def start(self) -> None:
         self._marks = (self._clock(), self._monotonic())
         self._scheduler.start()
-        self._scheduler.add_job(self._pass, "interval", seconds=self._safety_net.total_seconds(),
-                                args=["safety net"], id="safety", replace_existing=True)
-        self._scheduler.add_job(self._watch, "interval", seconds=self._watch_every.total_seconds(),
-                                id="clock-watch", replace_existing=True)
+        self._scheduler.add_job(
+            self._pass,
+            "interval",
+            seconds=self._safety_net.total_seconds(),
+            args=["safety net"],
+            id="safety",
+            replace_existing=True,
+        )
+        self._scheduler.add_job(
+            self._watch, "interval", seconds=self._watch_every.total_seconds(), id="clock-watch", replace_existing=True
+        )
         if self._refresh_every is not None:
-            self._scheduler.add_job(self._do_refresh, "interval", seconds=self._refresh_every.total_seconds(),
-                                    id="refresh", replace_existing=True)
+            self._scheduler.add_job(
+                self._do_refresh,
+                "interval",
+                seconds=self._refresh_every.total_seconds(),
+                id="refresh",
+                replace_existing=True,
+            )
         self.trigger("start")
 
     def trigger(self, reason: str) -> None:
         """Run a pass as soon as the worker is free (repeated triggers coalesce)."""
-        self._scheduler.add_job(self._pass, "date", run_date=self._clock(), args=[reason], id="now",
-                                replace_existing=True, misfire_grace_time=None)
+        self._scheduler.add_job(
+            self._pass,
+            "date",
+            run_date=self._clock(),
+            args=[reason],
+            id="now",
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
 
     def reschedule(self, when: datetime | None) -> None:
         """Book the next transition pass (replacing the previous booking)."""
@@ -81,8 +108,15 @@ class SyncScheduler:
                 if self._scheduler.get_job("transition") is not None:
                     self._scheduler.remove_job("transition")
                 return
-            self._scheduler.add_job(self._pass, "date", run_date=when, args=["transition"], id="transition",
-                                    replace_existing=True, misfire_grace_time=None)
+            self._scheduler.add_job(
+                self._pass,
+                "date",
+                run_date=when,
+                args=["transition"],
+                id="transition",
+                replace_existing=True,
+                misfire_grace_time=None,
+            )
 
     def shutdown(self, wait: bool = True) -> None:
         if self._scheduler.running:
@@ -119,8 +153,10 @@ class SyncScheduler:
             wall0, mono0 = self._marks
             drift = (wall - wall0) - timedelta(seconds=mono - mono0)
             if abs(drift) > self._jump_tolerance:
-                log.info("Wall clock moved %+.0f s against the monotonic clock (sleep/resume or clock change)",
-                         drift.total_seconds())
+                log.info(
+                    "Wall clock moved %+.0f s against the monotonic clock (sleep/resume or clock change)",
+                    drift.total_seconds(),
+                )
                 self._marks = (wall, mono)
                 self._pass("clock jump")
                 return

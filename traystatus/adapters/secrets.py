@@ -28,12 +28,17 @@ ENV_MATRIX_USER = "TRAYSTATUS_MATRIX_USER"
 ENV_MATRIX_TOKEN = "TRAYSTATUS_MATRIX_TOKEN"  # noqa: S105 - the variable's name, not a token
 ENV_SLACK_KEY = "slack:env"  # the secret key of the account defined by TRAYSTATUS_SLACK_TOKEN
 
-_INSTALL_HINT = ("Install and unlock a Secret Service provider (GNOME Keyring: `apt install gnome-keyring`, "
-                 "or KeePassXC with Secret Service enabled), or for headless use set "
-                 f"{ENV_SLACK_TOKEN} / {ENV_MATRIX_TOKEN} in the environment instead.")
+_INSTALL_HINT = (
+    "Install and unlock a Secret Service provider (GNOME Keyring: `apt install gnome-keyring`, "
+    "or KeePassXC with Secret Service enabled), or for headless use set "
+    f"{ENV_SLACK_TOKEN} / {ENV_MATRIX_TOKEN} in the environment instead."
+)
 # Backends that keep secrets readable on disk or nowhere at all (FIELD_NOTES "Keyring").
-_INSECURE = ("keyrings.alt.file.PlaintextKeyring", "keyrings.alt.Windows.RegistryKeyring",
-             "keyring.backends.null.Keyring")
+_INSECURE = (
+    "keyrings.alt.file.PlaintextKeyring",
+    "keyrings.alt.Windows.RegistryKeyring",
+    "keyring.backends.null.Keyring",
+)
 
 
 def _name(backend: KeyringBackend) -> str:
@@ -52,8 +57,11 @@ def check_backend(backend: KeyringBackend) -> None:
     """Refuse a backend that would store tokens in plaintext, or nowhere at all."""
     name = _name(backend)
     if name in _INSECURE or "plaintext" in type(backend).__name__.lower():
-        raise SecretStoreError("Insecure keyring refused", f"the keyring backend {name} keeps secrets in "
-                               f"a readable file; traystatus will not store tokens there. {_INSTALL_HINT}")
+        raise SecretStoreError(
+            "Insecure keyring refused",
+            f"the keyring backend {name} keeps secrets in "
+            f"a readable file; traystatus will not store tokens there. {_INSTALL_HINT}",
+        )
     if name in ("keyring.backends.fail.Keyring", "keyring.backends.chainer.ChainerBackend"):
         raise SecretStoreError("No OS keyring", f"no keyring backend is available. {_INSTALL_HINT}")
 
@@ -77,10 +85,16 @@ class KeyringSecretStore:
         if isinstance(e, keyring.errors.NoKeyringError):
             return SecretStoreError("No OS keyring", f"could not {action} {key}: no keyring backend. {_INSTALL_HINT}")
         if isinstance(e, keyring.errors.KeyringLocked):
-            return SecretStoreError("Keyring locked", f"could not {action} {key}: the keyring is locked. "
-                                    "Unlock it (log in to the desktop session) and try again.")
-        return SecretStoreError("Keyring error", f"could not {action} {key} in {self.backend_name} "
-                                f"({type(e).__name__}). Is the keyring unlocked? {_INSTALL_HINT}")
+            return SecretStoreError(
+                "Keyring locked",
+                f"could not {action} {key}: the keyring is locked. "
+                "Unlock it (log in to the desktop session) and try again.",
+            )
+        return SecretStoreError(
+            "Keyring error",
+            f"could not {action} {key} in {self.backend_name} "
+            f"({type(e).__name__}). Is the keyring unlocked? {_INSTALL_HINT}",
+        )
 
     def get(self, key: str) -> str | None:
         try:
@@ -122,12 +136,17 @@ class EnvSecretStore:
         return None
 
     def set(self, key: str, value: str) -> None:
-        raise SecretStoreError("Secrets come from the environment", f"cannot store {key}: accounts defined by "
-                               "TRAYSTATUS_* environment variables are read-only. Change the variables instead.")
+        raise SecretStoreError(
+            "Secrets come from the environment",
+            f"cannot store {key}: accounts defined by "
+            "TRAYSTATUS_* environment variables are read-only. Change the variables instead.",
+        )
 
     def delete(self, key: str) -> None:
-        raise SecretStoreError("Secrets come from the environment", f"cannot delete {key}: it is defined by "
-                               "TRAYSTATUS_* environment variables. Unset them instead.")
+        raise SecretStoreError(
+            "Secrets come from the environment",
+            f"cannot delete {key}: it is defined by TRAYSTATUS_* environment variables. Unset them instead.",
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -144,35 +163,72 @@ class ConfiguredAccount:
     device_id: str = ""
 
 
-def configured_accounts(accounts: AccountsSettings, environ: Mapping[str, str] | None = None,
-                        ) -> list[ConfiguredAccount]:
+def configured_accounts(
+    accounts: AccountsSettings,
+    environ: Mapping[str, str] | None = None,
+) -> list[ConfiguredAccount]:
     """Accounts from config.toml (secrets in the keyring) plus those the environment defines."""
     env = os.environ if environ is None else environ
-    out = [ConfiguredAccount(service="slack", name=a.name, secret_key=slack_secret_key(a.team_id, a.user_id),
-                             source="keyring", team_id=a.team_id, user_id=a.user_id) for a in accounts.slack]
-    out += [ConfiguredAccount(service="matrix", name=a.display_name, secret_key=matrix_secret_key(a.user_id),
-                              source="keyring", user_id=a.user_id, homeserver=a.homeserver,
-                              device_id=a.device_id) for a in accounts.matrix]
+    out = [
+        ConfiguredAccount(
+            service="slack",
+            name=a.name,
+            secret_key=slack_secret_key(a.team_id, a.user_id),
+            source="keyring",
+            team_id=a.team_id,
+            user_id=a.user_id,
+        )
+        for a in accounts.slack
+    ]
+    out += [
+        ConfiguredAccount(
+            service="matrix",
+            name=a.display_name,
+            secret_key=matrix_secret_key(a.user_id),
+            source="keyring",
+            user_id=a.user_id,
+            homeserver=a.homeserver,
+            device_id=a.device_id,
+        )
+        for a in accounts.matrix
+    ]
     if env.get(ENV_SLACK_TOKEN):
-        out.append(ConfiguredAccount(service="slack", name=f"Slack ({ENV_SLACK_TOKEN})", secret_key=ENV_SLACK_KEY,
-                                     source="env"))
+        out.append(
+            ConfiguredAccount(
+                service="slack", name=f"Slack ({ENV_SLACK_TOKEN})", secret_key=ENV_SLACK_KEY, source="env"
+            )
+        )
     user, server, token = env.get(ENV_MATRIX_USER), env.get(ENV_MATRIX_HOMESERVER), env.get(ENV_MATRIX_TOKEN)
     if user and token:
         out = [a for a in out if not (a.service == "matrix" and a.user_id == user)]  # the environment wins
-        out.append(ConfiguredAccount(service="matrix", name=user, secret_key=matrix_secret_key(user), source="env",
-                                     user_id=user, homeserver=(server or "").rstrip("/")))
+        out.append(
+            ConfiguredAccount(
+                service="matrix",
+                name=user,
+                secret_key=matrix_secret_key(user),
+                source="env",
+                user_id=user,
+                homeserver=(server or "").rstrip("/"),
+            )
+        )
     return out
 
 
-def secret_for(account: ConfiguredAccount, keyring_store: Any = None, environ: Mapping[str, str] | None = None,
-               ) -> str:
+def secret_for(
+    account: ConfiguredAccount,
+    keyring_store: Any = None,
+    environ: Mapping[str, str] | None = None,
+) -> str:
     """The account's secret (Slack token, or Matrix JSON); raises :class:`SecretStoreError` if it is missing."""
     store = EnvSecretStore(environ) if account.source == "env" else (keyring_store or KeyringSecretStore())
     value = store.get(account.secret_key)
     if not value:
-        raise SecretStoreError("Token missing", f"no token for {account.service} account {account.name!r} in the "
-                               f"{'environment' if account.source == 'env' else 'OS keyring'}. "
-                               f"Run `traystatus login {account.service}` again.")
+        raise SecretStoreError(
+            "Token missing",
+            f"no token for {account.service} account {account.name!r} in the "
+            f"{'environment' if account.source == 'env' else 'OS keyring'}. "
+            f"Run `traystatus login {account.service}` again.",
+        )
     return str(value)
 
 
@@ -187,7 +243,12 @@ def parse_matrix_secret(value: str) -> dict[str, str | None]:
     except ValueError:
         data = None
     if not isinstance(data, dict) or not isinstance(data.get("access_token"), str):
-        raise SecretStoreError("Matrix credentials unreadable", "the keyring entry for this Matrix account is "
-                               "damaged. Run `traystatus login matrix` again.")
-    return {"access_token": data["access_token"], "refresh_token": data.get("refresh_token"),
-            "device_id": str(data.get("device_id") or "")}
+        raise SecretStoreError(
+            "Matrix credentials unreadable",
+            "the keyring entry for this Matrix account is damaged. Run `traystatus login matrix` again.",
+        )
+    return {
+        "access_token": data["access_token"],
+        "refresh_token": data.get("refresh_token"),
+        "device_id": str(data.get("device_id") or ""),
+    }

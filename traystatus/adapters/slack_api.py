@@ -24,10 +24,18 @@ DEFAULT_API_URL = "https://slack.com/api/"
 API_URL_ENV = "TRAYSTATUS_SLACK_API_URL"
 
 # Methods Slack documents as accepting JSON bodies (json_input_supported); the rest get form posts.
-JSON_METHODS = frozenset({
-    "users.profile.set", "dnd.setSnooze", "dnd.endSnooze", "dnd.endDnd", "users.setPresence",
-    "chat.postMessage", "chat.update", "chat.delete",
-})
+JSON_METHODS = frozenset(
+    {
+        "users.profile.set",
+        "dnd.setSnooze",
+        "dnd.endSnooze",
+        "dnd.endDnd",
+        "users.setPresence",
+        "chat.postMessage",
+        "chat.update",
+        "chat.delete",
+    }
+)
 AUTH_ERRORS = frozenset({"invalid_auth", "token_revoked", "account_inactive", "not_authed", "token_expired"})
 RELOGIN = "reconnect with `traystatus login slack`"
 
@@ -35,8 +43,17 @@ RELOGIN = "reconnect with `traystatus login slack`"
 class SlackApiError(ServiceError):
     """Slack answered ``ok: false``; ``error`` is Slack's error code (e.g. ``snooze_not_active``)."""
 
-    def __init__(self, title: str, message: str, *, method: str, error: str, needed: str = "",
-                 retry_after: float | None = None, needs_action: bool = False) -> None:
+    def __init__(
+        self,
+        title: str,
+        message: str,
+        *,
+        method: str,
+        error: str,
+        needed: str = "",
+        retry_after: float | None = None,
+        needs_action: bool = False,
+    ) -> None:
         super().__init__(title, message, retry_after=retry_after, needs_action=needs_action)
         self.method = method
         self.error = error
@@ -70,9 +87,17 @@ def _form_value(value: object) -> str:
 class SlackClient:
     """``call(method, **params)`` returns Slack's JSON answer or raises :class:`ServiceError`."""
 
-    def __init__(self, token: str, *, api_url: str | None = None, session: requests.Session | None = None,
-                 timeout: float = 10.0, sleep: Callable[[float], None] = time.sleep, max_wait: float = 30.0,
-                 retries: int = 2) -> None:
+    def __init__(
+        self,
+        token: str,
+        *,
+        api_url: str | None = None,
+        session: requests.Session | None = None,
+        timeout: float = 10.0,
+        sleep: Callable[[float], None] = time.sleep,
+        max_wait: float = 30.0,
+        retries: int = 2,
+    ) -> None:
         self._token = token
         base = api_url or default_api_url()
         self.api_url = base if base.endswith("/") else base + "/"
@@ -99,9 +124,14 @@ class SlackClient:
     def auth_test(self) -> SlackIdentity:
         data, headers = self._request("auth.test", {})
         scopes = tuple(s.strip() for s in headers.get("x-oauth-scopes", "").split(",") if s.strip())
-        return SlackIdentity(team_id=str(data.get("team_id", "")), team=str(data.get("team", "")),
-                             user_id=str(data.get("user_id", "")), user=str(data.get("user", "")),
-                             url=str(data.get("url", "")), scopes=scopes)
+        return SlackIdentity(
+            team_id=str(data.get("team_id", "")),
+            team=str(data.get("team", "")),
+            user_id=str(data.get("user_id", "")),
+            user=str(data.get("user", "")),
+            url=str(data.get("url", "")),
+            scopes=scopes,
+        )
 
     # -- transport ------------------------------------------------------------------------------------
     def _send(self, method: str, params: Mapping[str, object]) -> requests.Response:
@@ -109,8 +139,9 @@ class SlackClient:
         url = self.api_url + method
         if method in JSON_METHODS:
             headers["Content-Type"] = "application/json; charset=utf-8"
-            return self._session.post(url, data=json.dumps(dict(params)).encode("utf-8"), headers=headers,
-                                      timeout=self.timeout)
+            return self._session.post(
+                url, data=json.dumps(dict(params)).encode("utf-8"), headers=headers, timeout=self.timeout
+            )
         form = {k: _form_value(v) for k, v in params.items() if v is not None}
         return self._session.post(url, data=form, headers=headers, timeout=self.timeout)
 
@@ -134,8 +165,13 @@ class SlackClient:
                         waited += retry_after
                         continue
                     raise SlackApiError(
-                        "Slack rate limit", f"Slack asked to wait {retry_after:g} s before calling {method} again; "
-                        "traystatus will retry then.", method=method, error="ratelimited", retry_after=retry_after)
+                        "Slack rate limit",
+                        f"Slack asked to wait {retry_after:g} s before calling {method} again; "
+                        "traystatus will retry then.",
+                        method=method,
+                        error="ratelimited",
+                        retry_after=retry_after,
+                    )
                 if resp.status_code < 500:
                     return self._answer(method, resp), resp.headers
                 problem = f"server error HTTP {resp.status_code}"
@@ -143,9 +179,12 @@ class SlackClient:
             backoff = min(0.5 * 2 ** (failures - 1), 8.0)
             if failures > self.retries or waited + backoff > self.max_wait:
                 log.warning("Slack %s failed: %s", method, problem)
-                raise ServiceError("Slack unreachable", f"{method} at {self._host}: {problem}. "
-                                   "traystatus keeps retrying; check the network or https://status.slack.com.",
-                                   retry_after=30.0)
+                raise ServiceError(
+                    "Slack unreachable",
+                    f"{method} at {self._host}: {problem}. "
+                    "traystatus keeps retrying; check the network or https://status.slack.com.",
+                    retry_after=30.0,
+                )
             log.info("Slack %s: %s; retrying in %.1f s", method, problem, backoff)
             self._sleep(backoff)
             waited += backoff
@@ -156,8 +195,11 @@ class SlackClient:
         except ValueError:
             data = None
         if not isinstance(data, dict):
-            raise ServiceError("Slack answered strangely", f"{method} at {self._host} returned HTTP "
-                               f"{resp.status_code} without a JSON object. Is {API_URL_ENV} pointing at Slack?")
+            raise ServiceError(
+                "Slack answered strangely",
+                f"{method} at {self._host} returned HTTP "
+                f"{resp.status_code} without a JSON object. Is {API_URL_ENV} pointing at Slack?",
+            )
         if data.get("ok") is True:
             log.debug("Slack %s ok", method)
             return data
@@ -175,22 +217,41 @@ def _retry_after(value: str | None) -> float:
 
 def _translate(method: str, error: str, data: Mapping[str, Any]) -> SlackApiError:
     if error in AUTH_ERRORS:
-        what = {"account_inactive": "Slack account deactivated", "not_authed": "Slack token missing",
-                "invalid_auth": "Slack token not accepted"}.get(error, "Slack token revoked")
-        return SlackApiError(what, f"Slack token revoked or invalid ({error}) — {RELOGIN}.",
-                             method=method, error=error, needs_action=True)
+        what = {
+            "account_inactive": "Slack account deactivated",
+            "not_authed": "Slack token missing",
+            "invalid_auth": "Slack token not accepted",
+        }.get(error, "Slack token revoked")
+        return SlackApiError(
+            what,
+            f"Slack token revoked or invalid ({error}) — {RELOGIN}.",
+            method=method,
+            error=error,
+            needs_action=True,
+        )
     if error == "missing_scope":
         needed = str(data.get("needed") or "")
         return SlackApiError(
-            "Slack permission missing", f"{method} needs the scope {needed or '(not named)'}, which the Slack "
+            "Slack permission missing",
+            f"{method} needs the scope {needed or '(not named)'}, which the Slack "
             f"token lacks. Add it to the app's user token scopes, reinstall, then {RELOGIN}.",
-            method=method, error=error, needed=needed, needs_action=True)
+            method=method,
+            error=error,
+            needed=needed,
+            needs_action=True,
+        )
     if error in ("ratelimited", "rate_limited"):
-        return SlackApiError("Slack rate limit", f"Slack refused {method} for now (rate limit); traystatus will "
-                             "retry later.", method=method, error=error, retry_after=60.0)
+        return SlackApiError(
+            "Slack rate limit",
+            f"Slack refused {method} for now (rate limit); traystatus will retry later.",
+            method=method,
+            error=error,
+            retry_after=60.0,
+        )
     detail = ""
     meta = data.get("response_metadata")
     if isinstance(meta, Mapping) and meta.get("messages"):
         detail = " (" + "; ".join(str(m) for m in meta["messages"]) + ")"
-    return SlackApiError("Slack refused a request", f"{method} failed with {error}{detail}.",
-                         method=method, error=error)
+    return SlackApiError(
+        "Slack refused a request", f"{method} failed with {error}{detail}.", method=method, error=error
+    )

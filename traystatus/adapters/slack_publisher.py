@@ -25,8 +25,14 @@ PROFILE_WRITES_PER_MINUTE = 10
 
 
 class SlackStatusPublisher:
-    def __init__(self, client: SlackClient, *, account: str, monotonic: Callable[[], float] = time.monotonic,
-                 profile_writes_per_minute: int = PROFILE_WRITES_PER_MINUTE) -> None:
+    def __init__(
+        self,
+        client: SlackClient,
+        *,
+        account: str,
+        monotonic: Callable[[], float] = time.monotonic,
+        profile_writes_per_minute: int = PROFILE_WRITES_PER_MINUTE,
+    ) -> None:
         self._client = client
         self._account = account
         self._monotonic = monotonic
@@ -52,15 +58,21 @@ class SlackStatusPublisher:
             return SLACK_TRAITS
         scopes = ", ".join(sorted(set(self._lacking.values())))
         return dataclasses.replace(
-            SLACK_TRAITS, presence="presence" not in self._lacking, dnd="dnd" not in self._lacking,
+            SLACK_TRAITS,
+            presence="presence" not in self._lacking,
+            dnd="dnd" not in self._lacking,
             why_not=f"the Slack token lacks {scopes}, so {' and '.join(sorted(self._lacking))} cannot be set; the "
-            "status still follows the calendar. Add the scope to the app, reinstall, then `traystatus login slack`.")
+            "status still follows the calendar. Add the scope to the app, reinstall, then `traystatus login slack`.",
+        )
 
     def observe(self, *, dnd: bool = True) -> Observed:  # Slack's snooze is never read: it expires
         profile = self._client.call("users.profile.get").get("profile") or {}
         expiration = int(profile.get("status_expiration") or 0)
-        return Observed(text=str(profile.get("status_text") or ""), emoji=str(profile.get("status_emoji") or ""),
-                        expires_at=datetime.fromtimestamp(expiration, UTC) if expiration else None)
+        return Observed(
+            text=str(profile.get("status_text") or ""),
+            emoji=str(profile.get("status_emoji") or ""),
+            expires_at=datetime.fromtimestamp(expiration, UTC) if expiration else None,
+        )
 
     def _take_profile_write(self) -> None:
         with self._lock:
@@ -69,8 +81,12 @@ class SlackStatusPublisher:
                 self._writes.popleft()
             if len(self._writes) >= self._limit:
                 wait = max(1.0, self._writes[0] + 60 - now)
-                raise ServiceError("Slack profile write limit", f"{self._limit} status changes in the last minute "
-                                   f"on {self._account}; the next one goes out in {wait:.0f} s.", retry_after=wait)
+                raise ServiceError(
+                    "Slack profile write limit",
+                    f"{self._limit} status changes in the last minute "
+                    f"on {self._account}; the next one goes out in {wait:.0f} s.",
+                    retry_after=wait,
+                )
             self._writes.append(now)
 
     def send(self, op: Operation, now: datetime) -> None:
@@ -107,8 +123,9 @@ def _call(op: Operation, now: datetime) -> tuple[str, dict[str, object]]:
     """The Slack Web API method and arguments for ``op`` at ``now``."""
     if op.kind is OpKind.SET_STATUS:
         expiration = int(op.expires_at.timestamp()) if op.expires_at is not None else 0
-        return "users.profile.set", {"profile": {"status_text": op.text, "status_emoji": op.emoji,
-                                                 "status_expiration": expiration}}
+        return "users.profile.set", {
+            "profile": {"status_text": op.text, "status_emoji": op.emoji, "status_expiration": expiration}
+        }
     if op.kind is OpKind.SET_PRESENCE:
         return "users.setPresence", {"presence": "away" if op.away else "auto"}
     if op.kind is OpKind.SET_DND:

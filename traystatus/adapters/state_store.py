@@ -109,8 +109,9 @@ class StateStore:
             entry = self._load()["accounts"].get(account_id, {})
         return _decode(KnownLimits, entry.get("limits"))
 
-    def save_account(self, account_id: str, applied: Applied, retry: RetryState,
-                     limits: KnownLimits | None = None) -> None:
+    def save_account(
+        self, account_id: str, applied: Applied, retry: RetryState, limits: KnownLimits | None = None
+    ) -> None:
         """``limits`` None: keep what was known."""
         with self._lock:
             data = self._load()
@@ -145,9 +146,11 @@ class StateStore:
         """Add a manual override; one that overlaps an existing override of the same kind replaces it."""
         with self._lock:
             data = self._load()
-            kept = [o for o in data["overrides"]
-                    if not (_decode(Override, o).paused == override.paused and _overlaps(_decode(Override, o),
-                                                                                          override))]
+            kept = [
+                o
+                for o in data["overrides"]
+                if not (_decode(Override, o).paused == override.paused and _overlaps(_decode(Override, o), override))
+            ]
             kept.append(_encode(override))
             data["overrides"] = kept
             self._save(data)

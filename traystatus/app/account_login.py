@@ -48,11 +48,19 @@ def read_accounts(path: Path) -> AccountsSettings:
 def check_slack_token(token: str) -> None:
     """Refuse what cannot be a Slack user token before sending it anywhere."""
     if token.startswith("xoxb-"):
-        raise ConfigError("Not a user token", "this is a bot token (xoxb-…); traystatus acts as you and needs "
-                          "a user token (xoxp-…) from your Slack app's \"User OAuth Token\".", key="token")
+        raise ConfigError(
+            "Not a user token",
+            "this is a bot token (xoxb-…); traystatus acts as you and needs "
+            'a user token (xoxp-…) from your Slack app\'s "User OAuth Token".',
+            key="token",
+        )
     if not token.startswith(("xoxp-", "xoxe.xoxp-")):
-        raise ConfigError("Not a Slack user token", "Slack user tokens start with xoxp-; copy the \"User OAuth "
-                          "Token\" from your Slack app's OAuth & Permissions page.", key="token")
+        raise ConfigError(
+            "Not a Slack user token",
+            'Slack user tokens start with xoxp-; copy the "User OAuth '
+            "Token\" from your Slack app's OAuth & Permissions page.",
+            key="token",
+        )
 
 
 def missing_slack_scopes(scopes: tuple[str, ...]) -> list[str]:
@@ -90,10 +98,15 @@ def login_slack(path: Path, token: str, *, store: SecretWriter, name: str = "") 
         client.close()
     account = SlackAccount(name=name or ident.team or ident.team_id, team_id=ident.team_id, user_id=ident.user_id)
     store.set(account.secret_key, token)
-    added = add_account(path, "slack", {"name": account.name, "team_id": account.team_id,
-                                        "user_id": account.user_id})
-    return SlackLogin(account=account, team=ident.team, user=ident.user, scopes=ident.scopes,
-                      missing=tuple(missing_slack_scopes(ident.scopes)), added=added)
+    added = add_account(path, "slack", {"name": account.name, "team_id": account.team_id, "user_id": account.user_id})
+    return SlackLogin(
+        account=account,
+        team=ident.team,
+        user=ident.user,
+        scopes=ident.scopes,
+        missing=tuple(missing_slack_scopes(ident.scopes)),
+        added=added,
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -103,18 +116,32 @@ class MatrixLogin:
     added: bool
 
 
-def login_matrix(path: Path, user: str, password: str, *, store: SecretWriter, base_url: str,
-                 device_name: str = "traystatus", name: str = "") -> MatrixLogin:
+def login_matrix(
+    path: Path,
+    user: str,
+    password: str,
+    *,
+    store: SecretWriter,
+    base_url: str,
+    device_name: str = "traystatus",
+    name: str = "",
+) -> MatrixLogin:
     """Password login on ``base_url`` (found with ``matrix_api.discover``), reusing this account's device."""
     from traystatus.adapters import matrix_api
     from traystatus.adapters.config_write import add_account
     from traystatus.adapters.secrets import matrix_secret
 
     known = read_accounts(path).find_matrix(user)
-    session = matrix_api.login_password(base_url, user, password, device_name=device_name,
-                                        device_id=known.device_id if known and known.device_id else None)
-    account = MatrixAccount(user_id=session.user_id, homeserver=session.homeserver, device_id=session.device_id,
-                            name=name)
+    session = matrix_api.login_password(
+        base_url,
+        user,
+        password,
+        device_name=device_name,
+        device_id=known.device_id if known and known.device_id else None,
+    )
+    account = MatrixAccount(
+        user_id=session.user_id, homeserver=session.homeserver, device_id=session.device_id, name=name
+    )
     store.set(account.secret_key, matrix_secret(session.access_token, session.refresh_token, session.device_id))
     entry = {"user_id": session.user_id, "homeserver": session.homeserver, "device_id": session.device_id}
     if name:
@@ -130,8 +157,9 @@ class Forgotten:
     warning: str = ""  # e.g. the Matrix device could not be logged out on the server
 
 
-def forget_account(path: Path, account: SlackAccount | MatrixAccount,
-                   make_store: Callable[[], SecretWriter]) -> Forgotten:
+def forget_account(
+    path: Path, account: SlackAccount | MatrixAccount, make_store: Callable[[], SecretWriter]
+) -> Forgotten:
     """Log a Matrix device out (best effort), delete the token from the keyring, remove the config entry.
 
     ``make_store`` is called inside the guard: no usable keyring still removes the entry (and says so).
@@ -163,15 +191,20 @@ def matrix_logout(account: MatrixAccount, secret: str) -> str:
     from traystatus.adapters.secrets import parse_matrix_secret
 
     creds = parse_matrix_secret(secret)
-    session = matrix_api.MatrixSession(homeserver=account.homeserver, user_id=account.user_id,
-                                       access_token=str(creds["access_token"]),
-                                       device_id=str(creds["device_id"] or account.device_id),
-                                       refresh_token=creds["refresh_token"])
+    session = matrix_api.MatrixSession(
+        homeserver=account.homeserver,
+        user_id=account.user_id,
+        access_token=str(creds["access_token"]),
+        device_id=str(creds["device_id"] or account.device_id),
+        refresh_token=creds["refresh_token"],
+    )
     try:
         matrix_api.logout(session, timeout=10.0)
     except TrayStatusError as e:
-        return (f"could not log the device out on {account.homeserver} ({e.title}); "
-                "remove it in your Matrix client's session list.")
+        return (
+            f"could not log the device out on {account.homeserver} ({e.title}); "
+            "remove it in your Matrix client's session list."
+        )
     return ""
 
 

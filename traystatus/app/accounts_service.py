@@ -21,10 +21,11 @@ from traystatus.core.settings_editing import AccountSummary
 
 log = logging.getLogger(__name__)
 
-PRESENCE_OFF = ("presence disabled on this server: nobody sees your status message there "
-                "(Do Not Disturb still works)")
-_FIXES = {"`traystatus login slack`": "Connect Slack… on the Accounts page",
-          "`traystatus login matrix`": "Connect Matrix… on the Accounts page"}
+PRESENCE_OFF = "presence disabled on this server: nobody sees your status message there (Do Not Disturb still works)"
+_FIXES = {
+    "`traystatus login slack`": "Connect Slack… on the Accounts page",
+    "`traystatus login matrix`": "Connect Matrix… on the Accounts page",
+}
 
 
 #: ``{"slack": [{name, team_id, user_id}], "matrix": [{user_id, homeserver, device_id, name?}]}``
@@ -48,15 +49,22 @@ def slack_detail(scopes: tuple[str, ...], missing: tuple[str, ...] | list[str]) 
     if not missing:
         return f"all {len(account_login.SLACK_SCOPES)} scopes found ({', '.join(account_login.SLACK_SCOPES)})"
     lacks = "; ".join(f"{s} (no {account_login.SLACK_SCOPES[s]})" for s in missing)
-    return (f"missing scopes: {lacks}. Add them to your Slack app's user token scopes, reinstall it and "
-            f"connect again. Found: {', '.join(scopes)}")
+    return (
+        f"missing scopes: {lacks}. Add them to your Slack app's user token scopes, reinstall it and "
+        f"connect again. Found: {', '.join(scopes)}"
+    )
 
 
 class ServiceAccountsManager:
     """Accounts in ``config_path`` with tokens in the keyring (``make_store``) or TRAYSTATUS_* variables."""
 
-    def __init__(self, config_path: Path, *, make_store: Callable[[], Any] | None = None,
-                 environ: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        config_path: Path,
+        *,
+        make_store: Callable[[], Any] | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
         self.config_path = config_path
         self._make_store = make_store
         self._environ = environ
@@ -97,20 +105,35 @@ class ServiceAccountsManager:
                 continue
             label = _label(account)
             if account.source == "env":
-                out.append(AccountSummary(service=account.service, account_id=account.secret_key, label=label,
-                                          detail="token from the environment (TRAYSTATUS_* variables)"))
+                out.append(
+                    AccountSummary(
+                        service=account.service,
+                        account_id=account.secret_key,
+                        label=label,
+                        detail="token from the environment (TRAYSTATUS_* variables)",
+                    )
+                )
                 continue
             try:
                 store = store or self._store()
                 present = bool(store.get(account.secret_key))
             except TrayStatusError as e:
-                out.append(AccountSummary(service=account.service, account_id=account.secret_key, label=label,
-                                          detail=_failed(e), ok=False))
+                out.append(
+                    AccountSummary(
+                        service=account.service, account_id=account.secret_key, label=label, detail=_failed(e), ok=False
+                    )
+                )
                 continue
-            detail = "token in the OS keyring" if present else (
-                f"token missing from the OS keyring: use Connect {account.service.capitalize()}… again")
-            out.append(AccountSummary(service=account.service, account_id=account.secret_key, label=label,
-                                      detail=detail, ok=present))
+            detail = (
+                "token in the OS keyring"
+                if present
+                else (f"token missing from the OS keyring: use Connect {account.service.capitalize()}… again")
+            )
+            out.append(
+                AccountSummary(
+                    service=account.service, account_id=account.secret_key, label=label, detail=detail, ok=present
+                )
+            )
         return out
 
     def config_entries(self) -> Entries:
@@ -134,23 +157,37 @@ class ServiceAccountsManager:
         except ServiceError as e:  # the token was refused: say so next to the token field
             code = str(getattr(e, "error", ""))
             if code in ("invalid_auth", "token_revoked", "token_expired", "not_authed", "account_inactive"):
-                raise ConfigError(e.title, f"Slack did not accept this token ({code}). Copy the \"User OAuth "
-                                  "Token\" again from your Slack app's OAuth & Permissions page (reinstall the app "
-                                  "if it was revoked).", key="token") from None
+                raise ConfigError(
+                    e.title,
+                    f'Slack did not accept this token ({code}). Copy the "User OAuth '
+                    "Token\" again from your Slack app's OAuth & Permissions page (reinstall the app "
+                    "if it was revoked).",
+                    key="token",
+                ) from None
             raise ConfigError(e.title, _in_window_words(e.message), key="token") from None
         a = done.account
         log.info("Slack workspace %s connected from the settings window", a.team_id)
-        return self._remember(AccountSummary(
-            service="slack", account_id=a.secret_key, label=f"{a.name} ({done.user or a.user_id})",
-            detail=slack_detail(done.scopes, done.missing), ok=not done.missing))
+        return self._remember(
+            AccountSummary(
+                service="slack",
+                account_id=a.secret_key,
+                label=f"{a.name} ({done.user or a.user_id})",
+                detail=slack_detail(done.scopes, done.missing),
+                ok=not done.missing,
+            )
+        )
 
     def connect_matrix(self, user_id: str, password: str, *, homeserver: str = "") -> AccountSummary:
         from traystatus.adapters import matrix_api
 
         user = account_login.check_matrix_user(user_id)
         if not password:
-            raise ConfigError("Password missing", "enter the account's password (it is not kept: the "
-                              "homeserver gives a token, which goes to the OS keyring).", key="password")
+            raise ConfigError(
+                "Password missing",
+                "enter the account's password (it is not kept: the "
+                "homeserver gives a token, which goes to the OS keyring).",
+                key="password",
+            )
         store = self._store()
         try:
             base_url = matrix_api.discover(homeserver.strip() or user)
@@ -165,8 +202,13 @@ class ServiceAccountsManager:
         try:  # connected; now what works there (the token, presence)
             summary = self._matrix_summary(a, store.get(a.secret_key) or "", fresh=done)
         except TrayStatusError as e:
-            summary = AccountSummary(service="matrix", account_id=a.secret_key,
-                                     label=f"{a.display_name} on {a.homeserver}", detail=_failed(e), ok=False)
+            summary = AccountSummary(
+                service="matrix",
+                account_id=a.secret_key,
+                label=f"{a.display_name} on {a.homeserver}",
+                detail=_failed(e),
+                ok=False,
+            )
         return self._remember(summary)
 
     # -- testing -----------------------------------------------------------------------------------------------
@@ -175,8 +217,10 @@ class ServiceAccountsManager:
         for account in self._configured():
             if account.secret_key == account_id:
                 return account
-        raise ConfigError("No such account", f"{account_id} is no longer in {self.config_path}; it was "
-                          "disconnected or edited by hand.")
+        raise ConfigError(
+            "No such account",
+            f"{account_id} is no longer in {self.config_path}; it was disconnected or edited by hand.",
+        )
 
     def _secret_of(self, account: Any, store: Any = None) -> str:
         from traystatus.adapters.secrets import secret_for
@@ -195,8 +239,9 @@ class ServiceAccountsManager:
             else:
                 summary = self._matrix_summary(_matrix_account(account), secret)
         except TrayStatusError as e:
-            summary = AccountSummary(service=account.service, account_id=account_id, label=_label(account),
-                                     detail=_failed(e), ok=False)
+            summary = AccountSummary(
+                service=account.service, account_id=account_id, label=_label(account), detail=_failed(e), ok=False
+            )
         return self._remember(summary)
 
     def _test_slack(self, account: Any, token: str) -> AccountSummary:
@@ -209,16 +254,25 @@ class ServiceAccountsManager:
         finally:
             client.close()
         if account.team_id and (ident.team_id, ident.user_id) != (account.team_id, account.user_id):
-            raise ServiceError("Token of another account", f"the stored token acts for {ident.user_id} in "
-                               f"{ident.team_id}, not {account.user_id} in {account.team_id}: use Connect Slack… "
-                               "again with this workspace's token.", needs_action=True)
+            raise ServiceError(
+                "Token of another account",
+                f"the stored token acts for {ident.user_id} in "
+                f"{ident.team_id}, not {account.user_id} in {account.team_id}: use Connect Slack… "
+                "again with this workspace's token.",
+                needs_action=True,
+            )
         missing = account_login.missing_slack_scopes(ident.scopes)
-        return AccountSummary(service="slack", account_id=account.secret_key,
-                              label=f"{account.name} ({ident.user or ident.user_id})",
-                              detail=slack_detail(ident.scopes, missing), ok=not missing)
+        return AccountSummary(
+            service="slack",
+            account_id=account.secret_key,
+            label=f"{account.name} ({ident.user or ident.user_id})",
+            detail=slack_detail(ident.scopes, missing),
+            ok=not missing,
+        )
 
-    def _matrix_summary(self, account: MatrixAccount, secret: str,
-                        fresh: account_login.MatrixLogin | None = None) -> AccountSummary:
+    def _matrix_summary(
+        self, account: MatrixAccount, secret: str, fresh: account_login.MatrixLogin | None = None
+    ) -> AccountSummary:
         """whoami (the token works) and the presence capability of the homeserver."""
         from traystatus.adapters.matrix_api import MatrixClient, MatrixSession
         from traystatus.adapters.secrets import matrix_secret, parse_matrix_secret
@@ -228,15 +282,21 @@ class ServiceAccountsManager:
         def keep(new: MatrixSession) -> None:  # a refreshed token goes back to the keyring
             self._store().set(account.secret_key, matrix_secret(new.access_token, new.refresh_token, new.device_id))
 
-        session = MatrixSession(homeserver=account.homeserver, user_id=account.user_id,
-                                access_token=str(creds["access_token"]),
-                                device_id=str(creds["device_id"] or account.device_id),
-                                refresh_token=creds["refresh_token"])
+        session = MatrixSession(
+            homeserver=account.homeserver,
+            user_id=account.user_id,
+            access_token=str(creds["access_token"]),
+            device_id=str(creds["device_id"] or account.device_id),
+            refresh_token=creds["refresh_token"],
+        )
         client = MatrixClient(session, on_session_change=keep, max_wait=15.0, retries=0, timeout=10.0)
         who = client.whoami()
         if who.get("user_id") != account.user_id:
-            raise ServiceError("Token of another account", f"the stored token acts for {who.get('user_id')}: "
-                               "use Connect Matrix… again.", needs_action=True)
+            raise ServiceError(
+                "Token of another account",
+                f"the stored token acts for {who.get('user_id')}: use Connect Matrix… again.",
+                needs_action=True,
+            )
         parts = [f"device {session.device_id}"]
         if fresh is not None and fresh.refresh_token:
             parts.append("refresh token kept")
@@ -244,8 +304,12 @@ class ServiceAccountsManager:
             parts.append("presence works" if client.presence_enabled() else PRESENCE_OFF)
         except TrayStatusError as e:
             parts.append(f"presence not checked ({e.title})")
-        return AccountSummary(service="matrix", account_id=account.secret_key,
-                              label=f"{account.display_name} on {account.homeserver}", detail="; ".join(parts))
+        return AccountSummary(
+            service="matrix",
+            account_id=account.secret_key,
+            label=f"{account.display_name} on {account.homeserver}",
+            detail="; ".join(parts),
+        )
 
     # -- disconnecting -----------------------------------------------------------------------------------------
 
@@ -253,17 +317,24 @@ class ServiceAccountsManager:
         """Forget the account: device logged out (Matrix), token deleted, config entry removed."""
         account = self._find(account_id)
         if account.source == "env":
-            raise ConfigError("Account from the environment", f"{_label(account)} comes from TRAYSTATUS_* "
-                              "variables; unset them to remove it.")
-        config = (SlackAccount(name=account.name, team_id=account.team_id, user_id=account.user_id)
-                  if account.service == "slack" else _matrix_account(account))
+            raise ConfigError(
+                "Account from the environment",
+                f"{_label(account)} comes from TRAYSTATUS_* variables; unset them to remove it.",
+            )
+        config = (
+            SlackAccount(name=account.name, team_id=account.team_id, user_id=account.user_id)
+            if account.service == "slack"
+            else _matrix_account(account)
+        )
         done = account_login.forget_account(self.config_path, config, self._store)
         with self._lock:
             self._known.pop(account_id, None)
         log.info("%s disconnected from the settings window", done.label)
         if done.problem is not None:
-            raise ServiceError("Disconnected, token not deleted", f"{done.label} was removed from the config, "
-                               f"but {done.problem.title}: {done.problem.message}")
+            raise ServiceError(
+                "Disconnected, token not deleted",
+                f"{done.label} was removed from the config, but {done.problem.title}: {done.problem.message}",
+            )
         if done.warning:
             raise ServiceError("Disconnected, device still logged in", f"{done.label} was removed; {done.warning}")
 
@@ -276,5 +347,4 @@ def _label(account: Any) -> str:
 
 def _matrix_account(account: Any) -> MatrixAccount:
     name = "" if account.name == account.user_id else account.name
-    return MatrixAccount(user_id=account.user_id, homeserver=account.homeserver, device_id=account.device_id,
-                         name=name)
+    return MatrixAccount(user_id=account.user_id, homeserver=account.homeserver, device_id=account.device_id, name=name)

@@ -28,9 +28,18 @@ COMMAND_MODULES = [
 # (start-up stays fast: `--version` and the tray app import none). A word missing here still
 # works: then every module is imported, as for `--help`.
 COMMAND_WORDS = {
-    "plan": "plan", "calendar": "calendar", "team": "team", "settings": "settings", "handoff": "handoff",
-    "notes": "notes", "apply": "sync", "status": "sync", "run": "sync", "doctor": "sync",
-    "login": "accounts", "logout": "accounts",
+    "plan": "plan",
+    "calendar": "calendar",
+    "team": "team",
+    "settings": "settings",
+    "handoff": "handoff",
+    "notes": "notes",
+    "apply": "sync",
+    "status": "sync",
+    "run": "sync",
+    "doctor": "sync",
+    "login": "accounts",
+    "logout": "accounts",
 }
 GLOBAL_OPTIONS_WITH_VALUE = ("--config",)
 
@@ -57,10 +66,12 @@ def build_parser(only: Sequence[str] | None = None) -> argparse.ArgumentParser:
         description="Your availability from your calendars, on Slack and Matrix.",
     )
     parser.add_argument("--version", action="version", version=f"traystatus {__version__}")
-    parser.add_argument("--config", metavar="FILE", help="config file (default: the platform's config dir; "
-                        "or TRAYSTATUS_CONFIG)")
-    parser.add_argument("--demo", action="store_true",
-                        help="run on the bundled demo calendar and team; nothing is sent anywhere")
+    parser.add_argument(
+        "--config", metavar="FILE", help="config file (default: the platform's config dir; or TRAYSTATUS_CONFIG)"
+    )
+    parser.add_argument(
+        "--demo", action="store_true", help="run on the bundled demo calendar and team; nothing is sent anywhere"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details to stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES if only is None else only:

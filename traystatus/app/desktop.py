@@ -51,7 +51,8 @@ class Worker:
             # One thread already serialises the jobs; max_instances=1 would silently drop a job submitted while
             # one with the same id runs (a reload or a refresh during a pass), so let it queue instead.
             job_defaults={"coalesce": True, "max_instances": 8, "misfire_grace_time": None},
-            timezone=UTC)
+            timezone=UTC,
+        )
 
     def start(self) -> None:
         self._scheduler.start()
@@ -78,9 +79,17 @@ class NotReady(Exception):
 class Desktop(QObject):
     """Glue between the tray (or the fallback window), the bridge, the worker and the pass."""
 
-    def __init__(self, *, surface: Tray | FallbackWindow, bridge: Bridge, tray_pass_factory: Callable[[], TrayPass],
-                 notify: Callable[[str, str], bool], log_file: Path,
-                 windows: dict[str, Callable[[], Any]] | None = None, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        surface: Tray | FallbackWindow,
+        bridge: Bridge,
+        tray_pass_factory: Callable[[], TrayPass],
+        notify: Callable[[str, str], bool],
+        log_file: Path,
+        windows: dict[str, Callable[[], Any]] | None = None,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.surface = surface
         self.bridge = bridge
@@ -132,8 +141,7 @@ class Desktop(QObject):
             return
         info = QNetworkInformation.instance()
         self._online = info.reachability() == QNetworkInformation.Reachability.Online
-        info.reachabilityChanged.connect(
-            lambda r: self.network_changed(r == QNetworkInformation.Reachability.Online))
+        info.reachabilityChanged.connect(lambda r: self.network_changed(r == QNetworkInformation.Reachability.Online))
 
     def _watch_sleep(self) -> None:
         """A resume from suspend (logind's announcement on the system bus) runs a pass at once; the clock-jump
@@ -185,8 +193,9 @@ class Desktop(QObject):
         """Any thread (the handoff's sign-off): stored and applied by the next pass on the worker."""
         if self._worker is None or self._pass is None:
             raise TrayStatusError("Sign off", "the status sync has not started yet; try again in a moment.")
-        self._worker.submit(lambda: self._guarded(lambda p: p.apply_override(override)),
-                            f"override-{override.start.isoformat()}")
+        self._worker.submit(
+            lambda: self._guarded(lambda p: p.apply_override(override)), f"override-{override.start.isoformat()}"
+        )
 
     def tell(self, title: str, message: str) -> None:
         """A desktop notification from the GUI thread: sent on the worker (D-Bus may be slow), the tray's own
@@ -272,8 +281,9 @@ class Desktop(QObject):
             fresh = self._factory()
         except Exception as e:
             log.exception("building the sync pass failed")
-            self.bridge.publish_failure(str(getattr(e, "title", failure_title)),
-                                        str(getattr(e, "message", f"{type(e).__name__}; see the log.")))
+            self.bridge.publish_failure(
+                str(getattr(e, "title", failure_title)), str(getattr(e, "message", f"{type(e).__name__}; see the log."))
+            )
             return
         self._pass = fresh
         self.bridge.publish_ready(fresh)
@@ -286,8 +296,9 @@ class Desktop(QObject):
             result = step(self._pass)
         except Exception as e:
             log.exception("sync pass failed")
-            self.bridge.publish_failure(str(getattr(e, "title", "Sync failed")),
-                                        str(getattr(e, "message", f"{type(e).__name__}; see the log.")))
+            self.bridge.publish_failure(
+                str(getattr(e, "title", "Sync failed")), str(getattr(e, "message", f"{type(e).__name__}; see the log."))
+            )
             self._schedule(datetime.now(UTC) + timedelta(minutes=1))
             return
         self.bridge.publish_view(result.view)

@@ -13,8 +13,10 @@ from typing import Any
 from traystatus.app.account_login import SLACK_SCOPES
 from traystatus.core.errors import TrayStatusError
 
-_TRAY_PROBE = ("from PySide6.QtWidgets import QApplication, QSystemTrayIcon\n"
-               "app = QApplication([])\nprint(QSystemTrayIcon.isSystemTrayAvailable())\n")
+_TRAY_PROBE = (
+    "from PySide6.QtWidgets import QApplication, QSystemTrayIcon\n"
+    "app = QApplication([])\nprint(QSystemTrayIcon.isSystemTrayAvailable())\n"
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -37,8 +39,14 @@ def run_checks(args: argparse.Namespace, *, environ: dict[str, str] | None = Non
         settings = load_settings(args)
     except TrayStatusError as e:
         return [Check(name="config", level="FAIL", detail=f"{e.title}: {e.message}", fix="fix the file, then rerun")]
-    checks.append(Check(name="config", level="OK", detail=f"time zone {settings.timezone.key}, working hours "
-                        f"{settings.hours}, {len(settings.calendars)} calendar(s)"))
+    checks.append(
+        Check(
+            name="config",
+            level="OK",
+            detail=f"time zone {settings.timezone.key}, working hours "
+            f"{settings.hours}, {len(settings.calendars)} calendar(s)",
+        )
+    )
     checks.extend(_calendars(args, settings))
     checks.append(_keyring())
     checks.extend(_accounts(settings, env))
@@ -51,16 +59,28 @@ def _calendars(args: argparse.Namespace, settings: Any) -> list[Check]:
     from traystatus.app.paths import AppPaths
 
     if not settings.calendars:
-        return [Check(name="calendars", level="WARN", detail="no calendar configured",
-                      fix="add [[calendars]] to config.toml or pass --calendar FILE|URL")]
+        return [
+            Check(
+                name="calendars",
+                level="WARN",
+                detail="no calendar configured",
+                fix="add [[calendars]] to config.toml or pass --calendar FILE|URL",
+            )
+        ]
     cache = AppPaths.resolve(getattr(args, "config", None)).cache_dir
     now = datetime.now(UTC)
     sources = build_sources(settings, cache_dir=cache, user_emails=settings.rules.user_emails)
     out = []
     for r in load_all(sources, now - timedelta(days=1), now + timedelta(days=7)):
         if r.error is not None:
-            out.append(Check(name=f"calendar {r.source}", level="WARN" if r.stale else "FAIL",
-                             detail=r.error.title, fix=r.error.message))
+            out.append(
+                Check(
+                    name=f"calendar {r.source}",
+                    level="WARN" if r.stale else "FAIL",
+                    detail=r.error.title,
+                    fix=r.error.message,
+                )
+            )
         else:
             out.append(Check(name=f"calendar {r.source}", level="OK", detail=f"{len(r.events)} event(s) this week"))
     return out
@@ -74,8 +94,12 @@ def _keyring() -> Check:
     except TrayStatusError as e:
         return Check(name="keyring", level="WARN", detail=e.title, fix=e.message)
     except Exception as e:  # keyring's own import-time or backend errors
-        return Check(name="keyring", level="WARN", detail=f"unusable ({type(e).__name__})",
-                     fix="install gnome-keyring or KeePassXC, or use TRAYSTATUS_* variables headless")
+        return Check(
+            name="keyring",
+            level="WARN",
+            detail=f"unusable ({type(e).__name__})",
+            fix="install gnome-keyring or KeePassXC, or use TRAYSTATUS_* variables headless",
+        )
     return Check(name="keyring", level="OK", detail=store.backend_name)
 
 
@@ -84,8 +108,14 @@ def _accounts(settings: Any, env: dict[str, str]) -> list[Check]:
 
     accounts = configured_accounts(settings.accounts, env)
     if not accounts:
-        return [Check(name="accounts", level="WARN", detail="no Slack or Matrix account",
-                      fix="`traystatus login slack` / `traystatus login matrix`, or TRAYSTATUS_SLACK_TOKEN")]
+        return [
+            Check(
+                name="accounts",
+                level="WARN",
+                detail="no Slack or Matrix account",
+                fix="`traystatus login slack` / `traystatus login matrix`, or TRAYSTATUS_SLACK_TOKEN",
+            )
+        ]
     out = []
     for account in accounts:
         name = f"{account.service} {account.name}"
@@ -107,9 +137,12 @@ def _slack(name: str, token: str, env: dict[str, str]) -> Check:
     ident = client.auth_test()
     missing = [s for s in SLACK_SCOPES if s not in ident.scopes]
     if missing:
-        return Check(name=name, level="WARN", detail=f"token works ({ident.team}, {ident.user}) but lacks "
-                     f"{', '.join(missing)}", fix="add these user token scopes to the Slack app, reinstall it, "
-                     "then `traystatus login slack`")
+        return Check(
+            name=name,
+            level="WARN",
+            detail=f"token works ({ident.team}, {ident.user}) but lacks {', '.join(missing)}",
+            fix="add these user token scopes to the Slack app, reinstall it, then `traystatus login slack`",
+        )
     return Check(name=name, level="OK", detail=f"{ident.team} as {ident.user}; all scopes present")
 
 
@@ -118,35 +151,57 @@ def _matrix(name: str, account: Any, secret: dict[str, str | None]) -> list[Chec
 
     if not account.homeserver:
         return [Check(name=name, level="FAIL", detail="no homeserver URL", fix="set TRAYSTATUS_MATRIX_HOMESERVER")]
-    session = MatrixSession(homeserver=account.homeserver, user_id=account.user_id,
-                            access_token=str(secret["access_token"]), device_id=str(secret.get("device_id") or ""),
-                            refresh_token=secret.get("refresh_token"))
+    session = MatrixSession(
+        homeserver=account.homeserver,
+        user_id=account.user_id,
+        access_token=str(secret["access_token"]),
+        device_id=str(secret.get("device_id") or ""),
+        refresh_token=secret.get("refresh_token"),
+    )
     client = MatrixClient(session, max_wait=15.0, retries=0, timeout=10.0)
     who = client.whoami()
     out = [Check(name=name, level="OK", detail=f"token works for {who.get('user_id')}")]
     if client.presence_enabled():
         out.append(Check(name=f"{name} presence", level="OK", detail="the homeserver keeps presence"))
     else:
-        out.append(Check(name=f"{name} presence", level="WARN", detail="presence is disabled on the homeserver: "
-                         "nobody sees your status message there", fix="ask the admin for `presence: enabled: true`; "
-                         "Do Not Disturb still works"))
+        out.append(
+            Check(
+                name=f"{name} presence",
+                level="WARN",
+                detail="presence is disabled on the homeserver: nobody sees your status message there",
+                fix="ask the admin for `presence: enabled: true`; Do Not Disturb still works",
+            )
+        )
     return out
 
 
 def _tray(env: dict[str, str]) -> Check:
     if not (env.get("DISPLAY") or env.get("WAYLAND_DISPLAY")):
-        return Check(name="tray", level="WARN", detail="no graphical session (DISPLAY/WAYLAND_DISPLAY unset)",
-                     fix="on a server use `traystatus run --headless` (packaging/linux/traystatus-headless.service)")
+        return Check(
+            name="tray",
+            level="WARN",
+            detail="no graphical session (DISPLAY/WAYLAND_DISPLAY unset)",
+            fix="on a server use `traystatus run --headless` (packaging/linux/traystatus-headless.service)",
+        )
     probe_env = {k: v for k, v in env.items() if k != "QT_QPA_PLATFORM"}
     try:
-        done = subprocess.run([sys.executable, "-c", _TRAY_PROBE], capture_output=True, text=True, timeout=20,
-                              env=probe_env, check=False)
+        done = subprocess.run(
+            [sys.executable, "-c", _TRAY_PROBE], capture_output=True, text=True, timeout=20, env=probe_env, check=False
+        )
     except (OSError, subprocess.TimeoutExpired) as e:
         return Check(name="tray", level="WARN", detail=f"could not probe the tray ({type(e).__name__})")
     if done.returncode != 0:
-        return Check(name="tray", level="WARN", detail="Qt could not start on this display",
-                     fix="run with QT_DEBUG_PLUGINS=1 to see which system library is missing")
+        return Check(
+            name="tray",
+            level="WARN",
+            detail="Qt could not start on this display",
+            fix="run with QT_DEBUG_PLUGINS=1 to see which system library is missing",
+        )
     if done.stdout.strip().endswith("True"):
         return Check(name="tray", level="OK", detail="a system tray is available")
-    return Check(name="tray", level="WARN", detail="no system tray on this desktop (GNOME needs the AppIndicator "
-                 "extension)", fix="install the AppIndicator extension, or use the window/notifications only")
+    return Check(
+        name="tray",
+        level="WARN",
+        detail="no system tray on this desktop (GNOME needs the AppIndicator extension)",
+        fix="install the AppIndicator extension, or use the window/notifications only",
+    )

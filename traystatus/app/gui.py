@@ -39,8 +39,13 @@ def instance_name(paths: AppPaths) -> str:
 
 def demo_paths(paths: AppPaths) -> AppPaths:
     """The demo keeps its state apart from the real one."""
-    return AppPaths(config_file=paths.config_file, state_dir=paths.state_dir / "demo",
-                    data_dir=paths.data_dir / "demo", cache_dir=paths.cache_dir / "demo", log_dir=paths.log_dir)
+    return AppPaths(
+        config_file=paths.config_file,
+        state_dir=paths.state_dir / "demo",
+        data_dir=paths.data_dir / "demo",
+        cache_dir=paths.cache_dir / "demo",
+        log_dir=paths.log_dir,
+    )
 
 
 def _pass_factory(args: argparse.Namespace, paths: AppPaths) -> Callable[[], TrayPass]:
@@ -64,17 +69,30 @@ def _pass_factory(args: argparse.Namespace, paths: AppPaths) -> Callable[[], Tra
             settings = load_config_file(files.config_file, default_tz=zone)
             publishers = demo_publishers()
             sources = build_sources(settings, cache_dir=paths.cache_dir)
-            return TrayPass(settings=settings, sources=sources, publishers=publishers, store=store,
-                            clock=clock.now, notice=DEMO_NOTICE,
-                            on_published=lambda: write_calls(publishers, files.calls_file))
+            return TrayPass(
+                settings=settings,
+                sources=sources,
+                publishers=publishers,
+                store=store,
+                clock=clock.now,
+                notice=DEMO_NOTICE,
+                on_published=lambda: write_calls(publishers, files.calls_file),
+            )
         from traystatus.app.options import load_settings
 
         settings = load_settings(args)
         publishers, problems = _real_publishers(settings)
         notice = "" if paths.config_file.exists() else NO_CONFIG_NOTICE
         sources = build_sources(settings, cache_dir=paths.cache_dir, user_emails=settings.rules.user_emails)
-        return TrayPass(settings=settings, sources=sources, publishers=publishers, store=store,
-                        clock=clock.now, notice=notice, account_problems=problems)
+        return TrayPass(
+            settings=settings,
+            sources=sources,
+            publishers=publishers,
+            store=store,
+            clock=clock.now,
+            notice=notice,
+            account_problems=problems,
+        )
 
     return build
 
@@ -89,13 +107,21 @@ def _real_publishers(settings: Any) -> tuple[list[Any], list[Any]]:
     health = []
     for problem in problems:  # "slack Acme: No token: …"
         service, _, detail = problem.partition(" ")
-        health.append(ServiceHealth(name=SERVICE_NAMES.get(service, service), ok=False, detail=detail,
-                                    fix="reconnect in Settings…", needs_action=True))
+        health.append(
+            ServiceHealth(
+                name=SERVICE_NAMES.get(service, service),
+                ok=False,
+                detail=detail,
+                fix="reconnect in Settings…",
+                needs_action=True,
+            )
+        )
     return list(publishers), health
 
 
-def _windows(args: argparse.Namespace, paths: AppPaths, owner: Any,
-             on_saved: Callable[[Any], None]) -> dict[str, Callable[[], Any]]:
+def _windows(
+    args: argparse.Namespace, paths: AppPaths, owner: Any, on_saved: Callable[[Any], None]
+) -> dict[str, Callable[[], Any]]:
     """The settings windows the menu can open, each created on first use (imports stay lazy); a save
     calls ``on_saved(settings)`` (the running app reloads: no restart)."""
     opened: dict[str, Any] = {}
@@ -145,6 +171,7 @@ def run_gui(args: argparse.Namespace) -> int:
 
     icons = IconSet(icons_dir(), palette_only=True)  # the colour scheme is asked once the icon is shown
     late: dict[str, Any] = {}  # the Desktop, once built: the windows call into it
+
     def saved(settings: Any) -> None:
         from traystatus.app.settings_app import apply_start_at_login
 
@@ -154,6 +181,7 @@ def run_gui(args: argparse.Namespace) -> int:
             late["desktop"].surface.show_message("Start at login", problem)
 
     windows = _windows(args, paths, app, on_saved=saved)
+
     def open_feature(key: str) -> None:
         late["features"].open(key)
 
@@ -182,13 +210,26 @@ def run_gui(args: argparse.Namespace) -> int:
         from traystatus.adapters.demo import demo_handoff_senders
 
         senders = demo_handoff_senders(paths.state_dir)
-    features = LateFeatures(paths, surface=surface, bridge=bridge, timeline=lambda now: late["desktop"].timeline(now),
-                            apply_override=lambda o: late["desktop"].apply_override(o), senders=senders,
-                            announce=lambda title, message: late["desktop"].tell(title, message), parent=app)
+    features = LateFeatures(
+        paths,
+        surface=surface,
+        bridge=bridge,
+        timeline=lambda now: late["desktop"].timeline(now),
+        apply_override=lambda o: late["desktop"].apply_override(o),
+        senders=senders,
+        announce=lambda title, message: late["desktop"].tell(title, message),
+        parent=app,
+    )
     late["features"] = features
-    desktop = Desktop(surface=surface, bridge=bridge, tray_pass_factory=_pass_factory(args, paths),
-                      notify=DesktopNotifier().notify, log_file=log_file(paths.log_dir),
-                      windows=windows, parent=app)
+    desktop = Desktop(
+        surface=surface,
+        bridge=bridge,
+        tray_pass_factory=_pass_factory(args, paths),
+        notify=DesktopNotifier().notify,
+        log_file=log_file(paths.log_dir),
+        windows=windows,
+        parent=app,
+    )
     late["desktop"] = desktop
     instance.message_received.connect(bridge.instance_message)
     menu.quit_requested.connect(app.quit)

@@ -53,8 +53,14 @@ def connect_popup(service: HandoffService, popup: object) -> None:
     service.listen(lambda d: popup.post_deliveries(d.note_id, [d]))
 
 
-def run_popup(paths: AppPaths, settings: Settings, *, sign_off: Callable[[Override], None],
-              destinations: tuple[str, ...], sign_off_default: bool) -> int:
+def run_popup(
+    paths: AppPaths,
+    settings: Settings,
+    *,
+    sign_off: Callable[[Override], None],
+    destinations: tuple[str, ...],
+    sign_off_default: bool,
+) -> int:
     from PySide6.QtWidgets import QApplication
 
     from traystatus.qt.handoff_popup import HandoffPopup
@@ -92,8 +98,12 @@ def notes_window(service: HandoffService) -> NotesWindow:
     from traystatus.qt.notes_window import NotesWindow
 
     archive = service.archive
-    window = NotesWindow(find=find_notes(archive), deliveries=archive.deliveries, set_archived=archive.set_archived,
-                         tz=service.settings.timezone)
+    window = NotesWindow(
+        find=find_notes(archive),
+        deliveries=archive.deliveries,
+        set_archived=archive.set_archived,
+        tz=service.settings.timezone,
+    )
     window.retry_requested.connect(service.worker.retry)
     service.listen(lambda _d: window.post_changed())
     return window

@@ -33,8 +33,9 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def build_senders(settings: Settings, *, environ: Mapping[str, str] | None = None,
-                  keyring_store: Any = None) -> tuple[dict[str, Sender], list[str]]:
+def build_senders(
+    settings: Settings, *, environ: Mapping[str, str] | None = None, keyring_store: Any = None
+) -> tuple[dict[str, Sender], list[str]]:
     """Senders for the configured accounts (config + keyring, or TRAYSTATUS_* variables); problems as text.
 
     Slack: ``slack:<workspace>:#channel`` picks the account by its name or team id; plain ``slack:#channel``
@@ -59,10 +60,13 @@ def build_senders(settings: Settings, *, environ: Mapping[str, str] | None = Non
                     slack_tokens.setdefault(key, secret)
         elif "matrix" not in out and account.homeserver:
             data = parse_matrix_secret(secret)
-            session = MatrixSession(homeserver=account.homeserver.rstrip("/"), user_id=account.user_id,
-                                    access_token=str(data["access_token"]),
-                                    device_id=account.device_id or str(data.get("device_id") or ""),
-                                    refresh_token=data.get("refresh_token"))
+            session = MatrixSession(
+                homeserver=account.homeserver.rstrip("/"),
+                user_id=account.user_id,
+                access_token=str(data["access_token"]),
+                device_id=account.device_id or str(data.get("device_id") or ""),
+                refresh_token=data.get("refresh_token"),
+            )
             out["matrix"] = MatrixSender(MatrixClient(session, retries=0, max_wait=0))
     if slack_tokens:
         out["slack"] = SlackSender(slack_tokens, api_url=env.get("TRAYSTATUS_SLACK_API_URL") or None)
@@ -73,8 +77,11 @@ def sign_off_override(settings: Settings, now: datetime) -> Override:
     """Off hours (with DND) from now until the next working start."""
     back = next_working_start(settings, now)
     if back is None:
-        raise TrayStatusError("Sign off", "no working hours in the next 60 days, so there is no "
-                              "\"until\" to sign off to; check working_hours in the config.")
+        raise TrayStatusError(
+            "Sign off",
+            "no working hours in the next 60 days, so there is no "
+            '"until" to sign off to; check working_hours in the config.',
+        )
     return Override(state=State.OFF_HOURS, start=now, end=back, reason=SIGN_OFF_REASON)
 
 
@@ -90,9 +97,16 @@ class SubmitResult:
 class HandoffService:
     """One per process. ``sign_off`` applies an override (the sync service's job); None = not wired."""
 
-    def __init__(self, paths: AppPaths, settings: Settings, *, senders: dict[str, Sender] | None = None,
-                 sign_off: Callable[[Override], None] | None = None, now: Callable[[], datetime] = utc_now,
-                 on_delivery: Callable[[Delivery], None] | None = None) -> None:
+    def __init__(
+        self,
+        paths: AppPaths,
+        settings: Settings,
+        *,
+        senders: dict[str, Sender] | None = None,
+        sign_off: Callable[[Override], None] | None = None,
+        now: Callable[[], datetime] = utc_now,
+        on_delivery: Callable[[Delivery], None] | None = None,
+    ) -> None:
         paths.ensure()
         self.settings = settings
         self.now = now
@@ -104,8 +118,7 @@ class HandoffService:
         self._threads: list[threading.Thread] = []
         if senders is None:
             senders, self.problems = build_senders(settings)
-        self.worker = HandoffDelivery(self.archive, senders, now,
-                                      on_change=self._changed)
+        self.worker = HandoffDelivery(self.archive, senders, now, on_change=self._changed)
 
     def _changed(self, d: Delivery) -> None:
         for listener in list(self._listeners):
@@ -124,16 +137,26 @@ class HandoffService:
         """The saved draft if there is one (reopen where it was), else a fresh pre-filled one."""
         return self.drafts.load() or new_draft(self.settings.handoff, self.archive.latest())
 
-    def submit(self, draft: HandoffDraft, *, deliver_now: bool = False,
-               on_signed_off: Callable[[datetime | None, str], None] | None = None) -> SubmitResult:
+    def submit(
+        self,
+        draft: HandoffDraft,
+        *,
+        deliver_now: bool = False,
+        on_signed_off: Callable[[datetime | None, str], None] | None = None,
+    ) -> SubmitResult:
         """Store first, then deliver, then sign off: right here with ``deliver_now`` (CLI), else on a background
         thread that reports the sign-off through ``on_signed_off(until, error)`` (the popup stays responsive).
 
         The note goes out before the sign-off because a Matrix message marks its sender online again."""
         now = self.now()
-        note = HandoffNote(id=uuid.uuid4().hex[:12], created=now, sections=draft.sections,
-                           destinations=tuple(parse_destination(d) for d in draft.destinations),
-                           sign_off=draft.sign_off, day=now.astimezone(self.settings.timezone).date())
+        note = HandoffNote(
+            id=uuid.uuid4().hex[:12],
+            created=now,
+            sections=draft.sections,
+            destinations=tuple(parse_destination(d) for d in draft.destinations),
+            sign_off=draft.sign_off,
+            day=now.astimezone(self.settings.timezone).date(),
+        )
         if note.is_empty:
             raise TrayStatusError("Empty handoff", "every section is empty; write at least one line.")
         deliveries = self.archive.store(note, now)
@@ -141,8 +164,12 @@ class HandoffService:
         if deliver_now:
             self.worker.deliver()
             until, error = self._sign_off_now() if draft.sign_off else (None, "")
-            return SubmitResult(note=note, deliveries=tuple(self.archive.deliveries(note.id)),
-                                signed_off_until=until, sign_off_error=error)
+            return SubmitResult(
+                note=note,
+                deliveries=tuple(self.archive.deliveries(note.id)),
+                signed_off_until=until,
+                sign_off_error=error,
+            )
         if not draft.sign_off:
             self.worker.wake()
             return SubmitResult(note=note, deliveries=deliveries, signed_off_until=None)

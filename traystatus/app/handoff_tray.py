@@ -42,10 +42,18 @@ def utc_now() -> datetime:
 class HandoffWindows(QObject):
     """Owns the handoff popup, the history window, the prompt timer and the delivery service."""
 
-    def __init__(self, paths: AppPaths, settings: Settings, *, sign_off: Callable[[Override], None] | None,
-                 timeline: Callable[[datetime], Sequence[Availability]], now: Callable[[], datetime] = utc_now,
-                 service: HandoffService | None = None, announce: Callable[[str, str], None] | None = None,
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        paths: AppPaths,
+        settings: Settings,
+        *,
+        sign_off: Callable[[Override], None] | None,
+        timeline: Callable[[datetime], Sequence[Availability]],
+        now: Callable[[], datetime] = utc_now,
+        service: HandoffService | None = None,
+        announce: Callable[[str, str], None] | None = None,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.settings = settings
         self._announce = announce  # a desktop notification (the tray's own message without a daemon)
@@ -92,8 +100,10 @@ class HandoffWindows(QObject):
             return
         if self._announce is not None:
             end = prompt.day_end.astimezone(self.settings.timezone)
-            self._announce("Time for your handoff note",
-                           f"Your day ends at {end:%H:%M}: a few lines for the team while it is fresh.")
+            self._announce(
+                "Time for your handoff note",
+                f"Your day ends at {end:%H:%M}: a few lines for the team while it is fresh.",
+            )
         self.open_note(prompt=prompt)
 
     def _answered(self, prompt: Prompt, *, minutes: int | None = None) -> None:
@@ -114,8 +124,9 @@ class HandoffWindows(QObject):
             self.popup.deleteLater()  # closed earlier: its draft is saved, a fresh popup reopens it
         from traystatus.qt.handoff_popup import HandoffPopup
 
-        popup = HandoffPopup(self.service.current_draft(), save_draft=self.service.drafts.save,
-                             prompt=prompt is not None)
+        popup = HandoffPopup(
+            self.service.current_draft(), save_draft=self.service.drafts.save, prompt=prompt is not None
+        )
         connect_popup(self.service, popup)
         self._shown_prompt = prompt
         popup.snoozed.connect(self._snoozed)
@@ -137,8 +148,11 @@ class HandoffWindows(QObject):
     def _note_written(self) -> None:
         """A submitted note answers today's prompt, whether it came from the prompt or the menu."""
         prompt = self._shown_prompt or self.next_prompt()
-        if prompt is not None and prompt.day_end.astimezone(self.settings.timezone).date() == \
-                self._now().astimezone(self.settings.timezone).date():
+        if (
+            prompt is not None
+            and prompt.day_end.astimezone(self.settings.timezone).date()
+            == self._now().astimezone(self.settings.timezone).date()
+        ):
             self._answered(prompt)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

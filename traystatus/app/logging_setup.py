@@ -11,8 +11,7 @@ from pathlib import Path
 _PATTERNS = [
     (re.compile(r"xox[abposr]-[A-Za-z0-9-]+"), "xox?-[redacted]"),
     (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1[redacted]"),
-    (re.compile(r"(?i)(access_token|refresh_token|password|token)(\"?\s*[:=]\s*\"?)[^\s\"&,}]+"),
-     r"\1\2[redacted]"),
+    (re.compile(r"(?i)(access_token|refresh_token|password|token)(\"?\s*[:=]\s*\"?)[^\s\"&,}]+"), r"\1\2[redacted]"),
     (re.compile(r"syt_[A-Za-z0-9_]+"), "syt_[redacted]"),
     # secret calendar addresses: keep scheme and host, drop path and query
     (re.compile(r"((?:https?|webcal)://[^/\s]+)/[^\s'\"]*"), r"\1/…[redacted]"),
@@ -53,8 +52,9 @@ def setup_logging(log_dir: Path | None, *, verbose: bool = False) -> None:
     handlers: list[logging.Handler] = []
     if log_dir is not None:
         log_dir.mkdir(parents=True, exist_ok=True)
-        handlers.append(logging.handlers.RotatingFileHandler(
-            log_file(log_dir), maxBytes=1_000_000, backupCount=3, encoding="utf-8"))
+        handlers.append(
+            logging.handlers.RotatingFileHandler(log_file(log_dir), maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+        )
     console = logging.StreamHandler()
     console.setLevel(logging.DEBUG if verbose else logging.WARNING)
     handlers.append(console)

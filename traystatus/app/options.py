@@ -17,13 +17,23 @@ from traystatus.core.settings import CalendarSourceConfig, Settings
 
 def add_settings_options(parser: argparse.ArgumentParser) -> None:
     g = parser.add_argument_group("settings (override the config file; enough without one)")
-    g.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS,
-                   help="config file (default: the platform's config dir, or TRAYSTATUS_CONFIG)")
-    g.add_argument("--calendar", action="append", default=[], metavar="FILE|URL",
-                   help="an .ics file or http(s)/webcal URL (repeatable); replaces the configured calendars")
+    g.add_argument(
+        "--config",
+        metavar="FILE",
+        default=argparse.SUPPRESS,
+        help="config file (default: the platform's config dir, or TRAYSTATUS_CONFIG)",
+    )
+    g.add_argument(
+        "--calendar",
+        action="append",
+        default=[],
+        metavar="FILE|URL",
+        help="an .ics file or http(s)/webcal URL (repeatable); replaces the configured calendars",
+    )
     g.add_argument("--tz", metavar="ZONE", help="your IANA time zone, e.g. Europe/Berlin (default: the system's)")
-    g.add_argument("--hours", metavar="SPEC",
-                   help='working hours, e.g. "mon-fri 09:00-12:30,13:30-17:30; sat 10:00-12:00"')
+    g.add_argument(
+        "--hours", metavar="SPEC", help='working hours, e.g. "mon-fri 09:00-12:30,13:30-17:30; sat 10:00-12:00"'
+    )
 
 
 def load_settings(args: argparse.Namespace) -> Settings:
@@ -39,17 +49,21 @@ def load_settings(args: argparse.Namespace) -> Settings:
         try:
             changes["timezone"] = ZoneInfo(args.tz)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ConfigError("Unknown time zone", f"--tz {args.tz!r} is not an IANA zone; "
-                              "use e.g. Europe/Berlin or America/New_York.") from None
+            raise ConfigError(
+                "Unknown time zone",
+                f"--tz {args.tz!r} is not an IANA zone; use e.g. Europe/Berlin or America/New_York.",
+            ) from None
     if getattr(args, "hours", None):
         try:
             changes["hours"] = parse_hours(args.hours)
         except ConfigError as e:
-            raise ConfigError("Bad --hours", f"{e.message} Format: \"mon-fri 09:00-12:30,13:30-17:30; "
-                              "sat 10:00-12:00\".") from None
+            raise ConfigError(
+                "Bad --hours", f'{e.message} Format: "mon-fri 09:00-12:30,13:30-17:30; sat 10:00-12:00".'
+            ) from None
     if getattr(args, "calendar", None):
         changes["calendars"] = tuple(
-            CalendarSourceConfig(name=_display_name(loc), location=loc) for loc in args.calendar)
+            CalendarSourceConfig(name=_display_name(loc), location=loc) for loc in args.calendar
+        )
     return dataclasses.replace(settings, **changes) if changes else settings  # type: ignore[arg-type]
 
 

@@ -28,14 +28,19 @@ class AppPaths:
         config = config_override or os.environ.get("TRAYSTATUS_CONFIG")
         if sys.platform.startswith("linux"):  # platformdirs' XDG rules, without importing it at start-up
             state = _xdg("XDG_STATE_HOME", ".local/state")
-            return cls(config_file=Path(config).expanduser() if config else _xdg("XDG_CONFIG_HOME", ".config") /
-                       "config.toml", state_dir=state, data_dir=_xdg("XDG_DATA_HOME", ".local/share"),
-                       cache_dir=_xdg("XDG_CACHE_HOME", ".cache"), log_dir=state / "log")
+            return cls(
+                config_file=Path(config).expanduser() if config else _xdg("XDG_CONFIG_HOME", ".config") / "config.toml",
+                state_dir=state,
+                data_dir=_xdg("XDG_DATA_HOME", ".local/share"),
+                cache_dir=_xdg("XDG_CACHE_HOME", ".cache"),
+                log_dir=state / "log",
+            )
         import platformdirs
 
         return cls(
-            config_file=Path(config).expanduser() if config else
-            Path(platformdirs.user_config_dir(APP)) / "config.toml",
+            config_file=Path(config).expanduser()
+            if config
+            else Path(platformdirs.user_config_dir(APP)) / "config.toml",
             state_dir=Path(platformdirs.user_state_dir(APP)),
             data_dir=Path(platformdirs.user_data_dir(APP)),
             cache_dir=Path(platformdirs.user_cache_dir(APP)),

@@ -18,9 +18,10 @@ def resources_dir() -> Path:
     for candidate in (_PACKAGE / "_resources", _PACKAGE.parent / "resources"):
         if (candidate / "icons").is_dir():
             return candidate
-    raise TrayStatusError("Resources missing",
-                          f"neither {_PACKAGE / '_resources'} nor {_PACKAGE.parent / 'resources'} holds the "
-                          "icons; reinstall traystatus.")
+    raise TrayStatusError(
+        "Resources missing",
+        f"neither {_PACKAGE / '_resources'} nor {_PACKAGE.parent / 'resources'} holds the icons; reinstall traystatus.",
+    )
 
 
 def icons_dir() -> Path:

@@ -72,13 +72,20 @@ def make_preview(paths: AppPaths):  # type: ignore[no-untyped-def]
         lines = [f"⚠ {r.source}: {r.error.title}" for r in results if r.error is not None]
         zone = settings.timezone
         for interval in timeline.intervals:
-            d = desired_status(interval, settings.status, now=max(now, interval.start), tz=zone,
-                               share_titles=settings.general.share_titles)
+            d = desired_status(
+                interval,
+                settings.status,
+                now=max(now, interval.start),
+                tz=zone,
+                share_titles=settings.general.share_titles,
+            )
             status = f"{d.emoji} “{d.text}”".strip() if d.has_status else "no status"
             dnd = f", DND until {_hm(d.dnd_until, zone)}" if d.dnd_until else ""
             matrix = f"{'unavailable' if d.away else 'online'}" + (f" “{d.message}”" if d.message else "")
-            lines.append(f"{_hm(interval.start, zone)}–{_hm(interval.end, zone)}  {interval.state.value}: "
-                         f"Slack {status}{dnd}, {'away' if d.away else 'auto'} · Matrix {matrix}")
+            lines.append(
+                f"{_hm(interval.start, zone)}–{_hm(interval.end, zone)}  {interval.state.value}: "
+                f"Slack {status}{dnd}, {'away' if d.away else 'auto'} · Matrix {matrix}"
+            )
         return lines
 
     return preview
@@ -116,8 +123,12 @@ def build_settings_window(paths: AppPaths, runner: Runner, *, first_run: bool) -
     zone = system_zone()
     doc = open_document(paths)
     common: dict[str, Any] = dict(
-        default_zone=str(doc.get("timezone", zone.key)), runner=runner, accounts=make_accounts_manager(paths),
-        calendar_tester=make_calendar_tester(paths, zone), preview=make_preview(paths))
+        default_zone=str(doc.get("timezone", zone.key)),
+        runner=runner,
+        accounts=make_accounts_manager(paths),
+        calendar_tester=make_calendar_tester(paths, zone),
+        preview=make_preview(paths),
+    )
     return FirstRunWizard(doc, **common) if first_run else SettingsWindow(doc, **common)
 
 

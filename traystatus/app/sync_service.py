@@ -74,16 +74,32 @@ class SyncReport:
 
 
 def _line(o: AccountOutcome) -> AccountLine:
-    return AccountLine(account=o.account, service=o.service, applied=o.applied, planned=o.planned, sent=o.sent,
-                       errors=o.errors, needs_action=o.needs_action, notes=o.notes, retry=o.retry)
+    return AccountLine(
+        account=o.account,
+        service=o.service,
+        applied=o.applied,
+        planned=o.planned,
+        sent=o.sent,
+        errors=o.errors,
+        needs_action=o.needs_action,
+        notes=o.notes,
+        retry=o.retry,
+    )
 
 
 class SyncService:
     """Thread-safe (one lock): the scheduler's worker, the CLI and the tray may all call ``sync``."""
 
-    def __init__(self, *, settings: Settings, sources: Sequence[CalendarSource],
-                 publishers: Sequence[StatusPublisher], store: StateStore, clock: Callable[[], datetime],
-                 account_problems: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        sources: Sequence[CalendarSource],
+        publishers: Sequence[StatusPublisher],
+        store: StateStore,
+        clock: Callable[[], datetime],
+        account_problems: Sequence[str] = (),
+    ) -> None:
         self.settings = settings
         self.sources = list(sources)
         self.publishers = list(publishers)
@@ -132,8 +148,15 @@ class SyncService:
     def timeline(self, now: datetime) -> Timeline:
         return build_timeline(self.settings, self._events, self.store.overrides(now), now - BEHIND, now + AHEAD)
 
-    def sync(self, at: datetime | None = None, *, dry_run: bool = False, force: bool = False,
-             refresh: bool = False, send: bool = True) -> SyncReport:
+    def sync(
+        self,
+        at: datetime | None = None,
+        *,
+        dry_run: bool = False,
+        force: bool = False,
+        refresh: bool = False,
+        send: bool = True,
+    ) -> SyncReport:
         """Reconcile every account at ``at`` (default: now). ``send=False`` neither reads nor writes a service
         (``status``); ``dry_run`` may read (ownership) but never writes."""
         with self._lock:
@@ -148,28 +171,54 @@ class SyncService:
         overrides = self.store.overrides(now)
         timeline = build_timeline(self.settings, self._events, overrides, now - BEHIND, now + AHEAD)
         interval = timeline.at(now)
-        desired = desired_status(interval, self.settings.status, now=now, tz=self.settings.timezone,
-                                 share_titles=self.settings.general.share_titles)
+        desired = desired_status(
+            interval,
+            self.settings.status,
+            now=now,
+            tz=self.settings.timezone,
+            share_titles=self.settings.general.share_titles,
+        )
         paused = any(o.paused and o.start <= now < o.end for o in overrides)
         lines: list[AccountLine] = []
         wakes: list[datetime] = [now + SAFETY_NET]
         for publisher in self.publishers:
             applied, retry = self.store.account(publisher.account)
             if paused:
-                lines.append(AccountLine(account=publisher.account, service=str(publisher.service),
-                                         applied=applied, retry=retry, notes=("syncing is paused",)))
+                lines.append(
+                    AccountLine(
+                        account=publisher.account,
+                        service=str(publisher.service),
+                        applied=applied,
+                        retry=retry,
+                        notes=("syncing is paused",),
+                    )
+                )
                 continue
             if not send:
                 lines.append(self._offline(publisher, desired, applied, retry, now))
                 continue
             try:
-                outcome = reconcile_account(publisher, desired, applied, retry, now, dry_run=dry_run,
-                                            force=force,
-                                            respect_manual=self.settings.general.respect_manual_status)
+                outcome = reconcile_account(
+                    publisher,
+                    desired,
+                    applied,
+                    retry,
+                    now,
+                    dry_run=dry_run,
+                    force=force,
+                    respect_manual=self.settings.general.respect_manual_status,
+                )
             except TrayStatusError as e:  # a publisher outside the ServiceError contract: keep the others
                 log.warning("%s: %s", publisher.account, e)
-                lines.append(AccountLine(account=publisher.account, service=str(publisher.service),
-                                         applied=applied, retry=retry, errors=(f"{e.title}: {e.message}",)))
+                lines.append(
+                    AccountLine(
+                        account=publisher.account,
+                        service=str(publisher.service),
+                        applied=applied,
+                        retry=retry,
+                        errors=(f"{e.title}: {e.message}",),
+                    )
+                )
                 continue
             if not dry_run:
                 limits = learn_limits(self.store.limits(publisher.account), publisher.traits, outcome.sent, now)
@@ -178,8 +227,9 @@ class SyncService:
                 wakes.append(max(outcome.wake_at, now + timedelta(seconds=1)))
             line = _line(outcome)
             if dry_run:
-                line = dataclasses.replace(line, calls=tuple(publisher.describe_call(op, now)
-                                                             for op in outcome.planned))
+                line = dataclasses.replace(
+                    line, calls=tuple(publisher.describe_call(op, now) for op in outcome.planned)
+                )
             lines.append(line)
         nxt = next_transition(timeline, now)
         if nxt is not None:
@@ -188,35 +238,63 @@ class SyncService:
         for line in lines:
             for op in line.sent:
                 log.info("%s: %s", line.account, op.describe())
-        return SyncReport(at=now, interval=interval, desired=desired, accounts=tuple(lines),
-                          next_transition=nxt, wake_at=min(wakes), paused=paused, dry_run=dry_run or not send,
-                          calendar_problems=self._calendar_problems, account_problems=self.account_problems)
+        return SyncReport(
+            at=now,
+            interval=interval,
+            desired=desired,
+            accounts=tuple(lines),
+            next_transition=nxt,
+            wake_at=min(wakes),
+            paused=paused,
+            dry_run=dry_run or not send,
+            calendar_problems=self._calendar_problems,
+            account_problems=self.account_problems,
+        )
 
-    def _offline(self, publisher: StatusPublisher, desired: DesiredStatus, applied: Applied, retry: RetryState,
-                 now: datetime) -> AccountLine:
+    def _offline(
+        self, publisher: StatusPublisher, desired: DesiredStatus, applied: Applied, retry: RetryState, now: datetime
+    ) -> AccountLine:
         known = self.store.limits(publisher.account)  # what a sync found this account cannot do
         traits = with_limits(publisher.traits, known)
         p = plan(desired, applied, traits, now, respect_manual=self.settings.general.respect_manual_status)
         notes = [n for n in p.notes if not (known.any and n == traits.why_not)]
         if known.any:
-            found = f"found by the sync of {known.found_at.astimezone(self.settings.timezone):%a %d %b %H:%M}; " \
-                if known.found_at is not None else ""
-            notes.insert(0, f"{traits.why_not or 'some calls are not possible on this account'} "
-                            f"({found}`traystatus doctor` checks it again now)")
+            found = (
+                f"found by the sync of {known.found_at.astimezone(self.settings.timezone):%a %d %b %H:%M}; "
+                if known.found_at is not None
+                else ""
+            )
+            notes.insert(
+                0,
+                f"{traits.why_not or 'some calls are not possible on this account'} "
+                f"({found}`traystatus doctor` checks it again now)",
+            )
         if p.needs_observation:
             notes.append("differs from what traystatus last set: `apply` checks the current status, then updates")
         elif not p.ops:
             notes.append("in step: nothing to send")
         if retry.retry_at is not None and retry.retry_at > now:
             notes.append(f"waiting until {retry.retry_at:%H:%M:%S}Z to retry: {retry.last_error}")
-        return AccountLine(account=publisher.account, service=str(publisher.service), applied=applied,
-                           planned=p.ops, notes=tuple(notes), retry=retry, needs_action=retry.needs_action)
+        return AccountLine(
+            account=publisher.account,
+            service=str(publisher.service),
+            applied=applied,
+            planned=p.ops,
+            notes=tuple(notes),
+            retry=retry,
+            needs_action=retry.needs_action,
+        )
 
 
 # -- accounts ----------------------------------------------------------------------------------------------
 
-def build_publishers(settings: Settings, *, environ: Mapping[str, str] | None = None, keyring_store: Any = None,
-                     ) -> tuple[list[StatusPublisher], list[str]]:
+
+def build_publishers(
+    settings: Settings,
+    *,
+    environ: Mapping[str, str] | None = None,
+    keyring_store: Any = None,
+) -> tuple[list[StatusPublisher], list[str]]:
     """A publisher per configured account (config + keyring, or TRAYSTATUS_* variables); problems as text."""
     from traystatus.adapters.secrets import configured_accounts, parse_matrix_secret, secret_for
 
@@ -252,11 +330,18 @@ def _matrix(account: Any, secret: Mapping[str, str | None], keyring_store: Any) 
     from traystatus.adapters.secrets import KeyringSecretStore, matrix_secret
 
     if not account.homeserver:
-        raise TrayStatusError("Matrix homeserver missing", f"{account.name}: set TRAYSTATUS_MATRIX_HOMESERVER "
-                              "to the homeserver's URL, e.g. https://matrix.example.org.")
-    session = MatrixSession(homeserver=account.homeserver.rstrip("/"), user_id=account.user_id,
-                            access_token=str(secret["access_token"]), device_id=account.device_id or
-                            str(secret.get("device_id") or ""), refresh_token=secret.get("refresh_token"))
+        raise TrayStatusError(
+            "Matrix homeserver missing",
+            f"{account.name}: set TRAYSTATUS_MATRIX_HOMESERVER "
+            "to the homeserver's URL, e.g. https://matrix.example.org.",
+        )
+    session = MatrixSession(
+        homeserver=account.homeserver.rstrip("/"),
+        user_id=account.user_id,
+        access_token=str(secret["access_token"]),
+        device_id=account.device_id or str(secret.get("device_id") or ""),
+        refresh_token=secret.get("refresh_token"),
+    )
 
     def keep(fresh: MatrixSession) -> None:  # refreshed tokens go back to the keyring
         if account.source == "keyring":

@@ -67,8 +67,9 @@ class TeamClock:
             return
         me, people = team_roster(self.settings, self.paths)
         if self.popup is None:
-            self.popup = TeamPopup(me=me, people=people, now=self._now,
-                                   meeting_minutes=self.settings.team.meeting_minutes)
+            self.popup = TeamPopup(
+                me=me, people=people, now=self._now, meeting_minutes=self.settings.team.meeting_minutes
+            )
         else:
             self.popup.set_roster(me, people)
         self.popup.set_avatars(self._pictures(people))

@@ -34,8 +34,9 @@ def _accounts(settings: Settings, service: str, environ: Mapping[str, str], keyr
     return [a for a in configured_accounts(settings.accounts, environ) if a.service == service]
 
 
-def _slack(settings: Settings, paths: AppPaths, now: datetime, force: bool, environ: Mapping[str, str],
-           keyring_store: Any) -> ImportOutcome:
+def _slack(
+    settings: Settings, paths: AppPaths, now: datetime, force: bool, environ: Mapping[str, str], keyring_store: Any
+) -> ImportOutcome:
     from traystatus.adapters.roster_slack import slack_roster
     from traystatus.adapters.secrets import secret_for
     from traystatus.adapters.slack_api import API_URL_ENV, SlackClient
@@ -44,9 +45,12 @@ def _slack(settings: Settings, paths: AppPaths, now: datetime, force: bool, envi
     accounts = _accounts(settings, "slack", environ, keyring_store)
     account = next((a for a in accounts if not wanted or wanted in (a.name, a.team_id)), None)
     if account is None:
-        raise ConfigError("Slack team import", (f"no Slack account named {wanted!r}" if wanted else
-                          "no Slack account") + " is configured; run `traystatus login slack` first, or set "
-                          "team.import_slack = false.")
+        raise ConfigError(
+            "Slack team import",
+            (f"no Slack account named {wanted!r}" if wanted else "no Slack account")
+            + " is configured; run `traystatus login slack` first, or set "
+            "team.import_slack = false.",
+        )
     client = SlackClient(secret_for(account, keyring_store, environ), api_url=environ.get(API_URL_ENV) or None)
     try:
         me = account.user_id or str(client.call("auth.test").get("user_id") or "")
@@ -56,8 +60,15 @@ def _slack(settings: Settings, paths: AppPaths, now: datetime, force: bool, envi
         client.close()
 
 
-def _matrix(settings: Settings, paths: AppPaths, now: datetime, force: bool, environ: Mapping[str, str],
-            keyring_store: Any, media: list[Any]) -> ImportOutcome:
+def _matrix(
+    settings: Settings,
+    paths: AppPaths,
+    now: datetime,
+    force: bool,
+    environ: Mapping[str, str],
+    keyring_store: Any,
+    media: list[Any],
+) -> ImportOutcome:
     from traystatus.adapters.avatar_cache import MatrixMedia
     from traystatus.adapters.matrix_api import MatrixClient, MatrixSession
     from traystatus.adapters.roster_matrix import matrix_roster
@@ -65,21 +76,34 @@ def _matrix(settings: Settings, paths: AppPaths, now: datetime, force: bool, env
 
     account = next((a for a in _accounts(settings, "matrix", environ, keyring_store) if a.homeserver), None)
     if account is None:
-        raise ConfigError("Matrix team import", "no Matrix account is configured; run `traystatus login matrix` "
-                          "first, or remove team.matrix_room.")
+        raise ConfigError(
+            "Matrix team import",
+            "no Matrix account is configured; run `traystatus login matrix` first, or remove team.matrix_room.",
+        )
     secret = parse_matrix_secret(secret_for(account, keyring_store, environ))
-    session = MatrixSession(homeserver=account.homeserver.rstrip("/"), user_id=account.user_id,
-                            access_token=str(secret["access_token"]),
-                            device_id=account.device_id or str(secret.get("device_id") or ""))
+    session = MatrixSession(
+        homeserver=account.homeserver.rstrip("/"),
+        user_id=account.user_id,
+        access_token=str(secret["access_token"]),
+        device_id=account.device_id or str(secret.get("device_id") or ""),
+    )
     client = MatrixClient(session, retries=1, max_wait=5.0)
     media.append(MatrixMedia(homeserver=session.homeserver, access_token=session.access_token))
-    roster = matrix_roster(client, settings.team.matrix_room, paths.state_dir,
-                           refresh_hours=settings.team.refresh_hours)
+    roster = matrix_roster(
+        client, settings.team.matrix_room, paths.state_dir, refresh_hours=settings.team.refresh_hours
+    )
     return ImportOutcome(source="matrix", people=len(roster.people(now, force=force)))
 
 
-def import_rosters(settings: Settings, paths: AppPaths, now: datetime, *, force: bool = False,
-                   environ: Mapping[str, str] | None = None, keyring_store: Any = None) -> list[ImportOutcome]:
+def import_rosters(
+    settings: Settings,
+    paths: AppPaths,
+    now: datetime,
+    *,
+    force: bool = False,
+    environ: Mapping[str, str] | None = None,
+    keyring_store: Any = None,
+) -> list[ImportOutcome]:
     """Refresh each configured import whose cache is stale (or all with ``force``); errors become outcomes."""
     env = os.environ if environ is None else environ
     out = []

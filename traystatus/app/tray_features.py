@@ -39,11 +39,18 @@ class TrayFeatures(QObject):
     """Owns the team clock and the handoff windows; everything here runs on the GUI thread except the roster
     refresh (a daemon thread: network) and the handoff delivery (the service's worker)."""
 
-    def __init__(self, settings: Settings, paths: AppPaths, *,
-                 timeline: Callable[[datetime], Sequence[Availability]] | None = None,
-                 apply_override: Callable[[Override], None] | None = None, now: Callable[[], datetime] = utc_now,
-                 senders: dict[str, Any] | None = None, announce: Callable[[str, str], None] | None = None,
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        paths: AppPaths,
+        *,
+        timeline: Callable[[datetime], Sequence[Availability]] | None = None,
+        apply_override: Callable[[Override], None] | None = None,
+        now: Callable[[], datetime] = utc_now,
+        senders: dict[str, Any] | None = None,
+        announce: Callable[[str, str], None] | None = None,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.settings = settings
         self._announce = announce
@@ -68,20 +75,36 @@ class TrayFeatures(QObject):
             from traystatus.app.handoff_service import HandoffService
             from traystatus.app.handoff_tray import HandoffWindows
 
-            service = HandoffService(self.paths, self.settings, senders=self._senders, sign_off=self._sign_off,
-                                     now=self._now)
-            self._handoff = HandoffWindows(self.paths, self.settings, sign_off=self._sign_off,
-                                           timeline=self._current_timeline, now=self._now, service=service,
-                                           announce=self._announce, parent=self)
+            service = HandoffService(
+                self.paths, self.settings, senders=self._senders, sign_off=self._sign_off, now=self._now
+            )
+            self._handoff = HandoffWindows(
+                self.paths,
+                self.settings,
+                sign_off=self._sign_off,
+                timeline=self._current_timeline,
+                now=self._now,
+                service=service,
+                announce=self._announce,
+                parent=self,
+            )
         return self._handoff
 
     def windows(self) -> dict[str, Callable[[], Any]]:
-        return {"team": self.open_team, "handoff": lambda: self.handoff.open_note(),
-                "notes": lambda: self.handoff.open_history()}
+        return {
+            "team": self.open_team,
+            "handoff": lambda: self.handoff.open_note(),
+            "notes": lambda: self.handoff.open_history(),
+        }
 
-    def attach(self, surface: Any, view_changed: Any, *,
-               timeline: Callable[[datetime], Sequence[Availability]] | None = None,
-               apply_override: Callable[[Override], None] | None = None) -> None:
+    def attach(
+        self,
+        surface: Any,
+        view_changed: Any,
+        *,
+        timeline: Callable[[datetime], Sequence[Availability]] | None = None,
+        apply_override: Callable[[Override], None] | None = None,
+    ) -> None:
         """``surface``: the Tray (its icon anchors the popup) or the fallback window; ``view_changed``: the
         bridge's signal, emitted after every pass (the prompt follows the new timeline); ``timeline`` and
         ``apply_override`` come from the running app once it exists (the sync pass)."""
@@ -148,9 +171,18 @@ class LateFeatures(QObject):
     built when the sync pass is (its settings; ``ready`` on the bridge) and rebuilt when it is rebuilt after
     a settings change. Before that an opener raises ``NotReady`` (the tray says it is starting)."""
 
-    def __init__(self, paths: AppPaths, *, surface: Any, bridge: Any, timeline: Callable[[datetime], Sequence[
-            Availability]], apply_override: Callable[[Override], None], senders: dict[str, Any] | None = None,
-                 announce: Callable[[str, str], None] | None = None, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        paths: AppPaths,
+        *,
+        surface: Any,
+        bridge: Any,
+        timeline: Callable[[datetime], Sequence[Availability]],
+        apply_override: Callable[[Override], None],
+        senders: dict[str, Any] | None = None,
+        announce: Callable[[str, str], None] | None = None,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self._paths = paths
         self._announce = announce
@@ -176,10 +208,12 @@ class LateFeatures(QObject):
         if old is not None:
             old.close()
             old.deleteLater()
-        features = TrayFeatures(tray_pass.settings, self._paths, now=utc_now, senders=self._senders,
-                                announce=self._announce, parent=self)
-        features.attach(self._surface, self._bridge.view_changed, timeline=self._timeline,
-                        apply_override=self._apply_override)
+        features = TrayFeatures(
+            tray_pass.settings, self._paths, now=utc_now, senders=self._senders, announce=self._announce, parent=self
+        )
+        features.attach(
+            self._surface, self._bridge.view_changed, timeline=self._timeline, apply_override=self._apply_override
+        )
         self.features = features
 
     def close(self) -> None:

@@ -49,10 +49,18 @@ class PassResult:
 class TrayPass:
     """Everything a pass needs, injected by the composition root; thread-safe through one lock."""
 
-    def __init__(self, *, settings: Settings, sources: Sequence[CalendarSource], publishers: Sequence[StatusPublisher],
-                 store: StateStore, clock: Callable[[], datetime], notice: str = "",
-                 on_published: Callable[[], None] | None = None,
-                 account_problems: Sequence[ServiceHealth] = ()) -> None:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        sources: Sequence[CalendarSource],
+        publishers: Sequence[StatusPublisher],
+        store: StateStore,
+        clock: Callable[[], datetime],
+        notice: str = "",
+        on_published: Callable[[], None] | None = None,
+        account_problems: Sequence[ServiceHealth] = (),
+    ) -> None:
         self._settings = settings
         self._account_problems = list(account_problems)  # accounts that could not be set up (no token, …)
         self._sources = list(sources)
@@ -88,8 +96,7 @@ class TrayPass:
                 self._store.clear_overrides()
             else:
                 tz = self._settings.timezone
-                tomorrow = tomorrow_start(now, tz, next_working_start(
-                    self._settings, tomorrow_start(now, tz)))
+                tomorrow = tomorrow_start(now, tz, next_working_start(self._settings, tomorrow_start(now, tz)))
                 override = override_for(choice, now=now, tomorrow=tomorrow)
                 assert override is not None
                 self._store.add_override(override)
@@ -129,8 +136,9 @@ class TrayPass:
         for r in results:
             events.extend(r.events)
             if r.error is not None:
-                errors.append(ServiceHealth(name=r.source, ok=False, detail=r.error.title,
-                                            fix="" if r.stale else r.error.message))
+                errors.append(
+                    ServiceHealth(name=r.source, ok=False, detail=r.error.title, fix="" if r.stale else r.error.message)
+                )
         self._events, self._calendar_errors, self._loaded_at = events, errors, now
 
     def _reconcile(self, desired: DesiredStatus, now: datetime) -> list[ServiceHealth]:
@@ -143,18 +151,28 @@ class TrayPass:
         for publisher in self._publishers:
             account = publisher.account
             applied, retry = self._store.account(account)
-            outcome = reconcile_account(publisher, desired, applied, retry, now,
-                                        respect_manual=self._settings.general.respect_manual_status)
+            outcome = reconcile_account(
+                publisher, desired, applied, retry, now, respect_manual=self._settings.general.respect_manual_status
+            )
             limits = learn_limits(self._store.limits(account), publisher.traits, outcome.sent, now)
             self._store.save_account(account, outcome.applied, outcome.retry, limits)
             name = SERVICE_NAMES.get(outcome.service, outcome.service)
             if outcome.errors:
-                health.append(ServiceHealth(name=name, ok=False, detail=outcome.errors[0],
-                                            fix="reconnect in Settings…" if outcome.needs_action else "",
-                                            needs_action=outcome.needs_action))
+                health.append(
+                    ServiceHealth(
+                        name=name,
+                        ok=False,
+                        detail=outcome.errors[0],
+                        fix="reconnect in Settings…" if outcome.needs_action else "",
+                        needs_action=outcome.needs_action,
+                    )
+                )
             elif limits.any:  # told once as an error when found; stays in the menu while it lasts (no alert)
-                health.append(ServiceHealth(name=name, ok=False,
-                                            detail=limits.why_not or "some calls are not possible on this account"))
+                health.append(
+                    ServiceHealth(
+                        name=name, ok=False, detail=limits.why_not or "some calls are not possible on this account"
+                    )
+                )
             else:
                 health.append(ServiceHealth(name=name))
             if outcome.wake_at is not None:
@@ -173,16 +191,25 @@ class TrayPass:
         paused = any(o.paused and o.start <= now < o.end for o in overrides)
         self._wake = None
         if paused:
-            health = [ServiceHealth(name=SERVICE_NAMES.get(str(p.service), str(p.service)))
-                      for p in self._publishers]
+            health = [ServiceHealth(name=SERVICE_NAMES.get(str(p.service), str(p.service))) for p in self._publishers]
         else:
-            desired = desired_status(current, self._settings.status, now=now, tz=self._settings.timezone,
-                                     share_titles=self._settings.general.share_titles)
+            desired = desired_status(
+                current,
+                self._settings.status,
+                now=now,
+                tz=self._settings.timezone,
+                share_titles=self._settings.general.share_titles,
+            )
             health = self._reconcile(desired, now)
         self._intervals = tuple(timeline.intervals)
-        view = build_tray_view(timeline=timeline.intervals, overrides=overrides,
-                               health=[*health, *self._account_problems, *self._calendar_errors], now=now,
-                               tz=self._settings.timezone, notice=self._notice)
+        view = build_tray_view(
+            timeline=timeline.intervals,
+            overrides=overrides,
+            health=[*health, *self._account_problems, *self._calendar_errors],
+            now=now,
+            tz=self._settings.timezone,
+            notice=self._notice,
+        )
         candidates = [now + SAFETY_NET]
         nxt = next_transition(timeline, now)
         if nxt is not None:

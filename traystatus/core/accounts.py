@@ -68,8 +68,10 @@ class AccountsSettings:
             team_id, user_id = t.text("team_id"), t.text("user_id")
             for key, value in (("team_id", team_id), ("user_id", user_id)):
                 if not SLACK_ID.match(value):
-                    raise t.error(key, f"expected a Slack id like \"T0123ABCD\", got {value!r}. "
-                                  "`traystatus login slack` fills this in.")
+                    raise t.error(
+                        key,
+                        f'expected a Slack id like "T0123ABCD", got {value!r}. `traystatus login slack` fills this in.',
+                    )
             account = SlackAccount(name=t.text("name") or team_id, team_id=team_id, user_id=user_id)
             if any(a.secret_key == account.secret_key for a in slack):
                 raise t.error("user_id", f"the same Slack account ({team_id}/{user_id}) is listed twice.")
@@ -80,14 +82,22 @@ class AccountsSettings:
             t.check_keys(("user_id", "homeserver", "device_id", "name"))
             user_id, homeserver = t.text("user_id"), t.text("homeserver")
             if not MATRIX_USER.match(user_id):
-                raise t.error("user_id", f"expected a Matrix user id like \"@me:example.org\", got {user_id!r}.")
+                raise t.error("user_id", f'expected a Matrix user id like "@me:example.org", got {user_id!r}.')
             if not homeserver.startswith(("https://", "http://")):
-                raise t.error("homeserver", f"expected the homeserver's URL like \"https://matrix.example.org\", "
-                              f"got {homeserver!r}.")
+                raise t.error(
+                    "homeserver",
+                    f'expected the homeserver\'s URL like "https://matrix.example.org", got {homeserver!r}.',
+                )
             if any(a.user_id == user_id for a in matrix):
                 raise t.error("user_id", f"the Matrix account {user_id} is listed twice.")
-            matrix.append(MatrixAccount(user_id=user_id, homeserver=homeserver.rstrip("/"),
-                                        device_id=t.text("device_id"), name=t.text("name")))
+            matrix.append(
+                MatrixAccount(
+                    user_id=user_id,
+                    homeserver=homeserver.rstrip("/"),
+                    device_id=t.text("device_id"),
+                    name=t.text("name"),
+                )
+            )
         return cls(slack=tuple(slack), matrix=tuple(matrix))
 
     def find_slack(self, ref: str) -> SlackAccount | None:
@@ -107,5 +117,8 @@ class AccountsSettings:
 def _no_secrets(t: Table, service: str) -> None:
     for key in _SECRET_KEYS:
         if key in t.data:
-            raise t.error(key, f"secrets never go in the config file. Remove this line and run "
-                          f"`traystatus login {service}`: the token is kept in the OS keyring.")
+            raise t.error(
+                key,
+                f"secrets never go in the config file. Remove this line and run "
+                f"`traystatus login {service}`: the token is kept in the OS keyring.",
+            )

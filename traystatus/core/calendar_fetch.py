@@ -47,12 +47,15 @@ def unique_names(names: Iterable[str]) -> list[str]:
 
 def fetch_of(result: CalendarResult, *, attempted_at: datetime) -> CalendarFetch:
     error = result.error
-    return CalendarFetch(name=result.source, attempted_at=attempted_at,
-                         fetched_at=result.fetched_at if result.fetched_at is not None or error is not None
-                         else attempted_at,
-                         events=len(result.events), stale=result.stale,
-                         error_title=error.title if error is not None else "",
-                         error_message=error.message if error is not None else "")
+    return CalendarFetch(
+        name=result.source,
+        attempted_at=attempted_at,
+        fetched_at=result.fetched_at if result.fetched_at is not None or error is not None else attempted_at,
+        events=len(result.events),
+        stale=result.stale,
+        error_title=error.title if error is not None else "",
+        error_message=error.message if error is not None else "",
+    )
 
 
 def _age(delta: timedelta) -> str:
@@ -90,16 +93,19 @@ def describe_fetch(fetch: CalendarFetch | None, now: datetime) -> str:
     problem = fetch.error_message or fetch.error_title
     at = fetch.fetched_at
     if at is None:
-        return f"failed {_when(fetch.attempted_at, now)} ({_ago(now - fetch.attempted_at)}), nothing to use yet" + \
-            (f" — {problem}" if problem else "")
+        return f"failed {_when(fetch.attempted_at, now)} ({_ago(now - fetch.attempted_at)}), nothing to use yet" + (
+            f" — {problem}" if problem else ""
+        )
     fetched = f"{_when(at, now)} ({_ago(now - at)}), {_events(fetch.events)}"
     if not problem:
         return f"fetched {fetched}"
     if not fetch.stale:
         return f"fetched {fetched} — {problem}"
     old = "fetched just now" if now - at < timedelta(minutes=1) else f"{_age(now - at)} old"
-    return (f"stale: last good copy from {_when(at, now)} ({old}), {_events(fetch.events)} — {problem} "
-            f"(tried {_when(fetch.attempted_at, now)})")
+    return (
+        f"stale: last good copy from {_when(at, now)} ({old}), {_events(fetch.events)} — {problem} "
+        f"(tried {_when(fetch.attempted_at, now)})"
+    )
 
 
 class CalendarChecker(Protocol):

@@ -83,7 +83,7 @@ class ClassificationRules:
         emails = tuple(e.strip().lower().removeprefix("mailto:") for e in table.text_list("user_emails"))
         for e in emails:
             if "@" not in e:
-                raise table.error("user_emails", f"{e!r} is not an e-mail address like \"me@example.org\".")
+                raise table.error("user_emails", f'{e!r} is not an e-mail address like "me@example.org".')
         return cls(
             ooo_words=table.text_list("ooo_words", DEFAULT_OOO_WORDS),
             focus_words=table.text_list("focus_words", DEFAULT_FOCUS_WORDS),

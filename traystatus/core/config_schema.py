@@ -52,8 +52,7 @@ class Table:
     def flag(self, name: str, default: bool = False) -> bool:
         return self._get(name, default, bool, "true or false")
 
-    def integer(self, name: str, default: int = 0, *, minimum: int | None = None,
-            maximum: int | None = None) -> int:
+    def integer(self, name: str, default: int = 0, *, minimum: int | None = None, maximum: int | None = None) -> int:
         value: int = self._get(name, default, int, "a whole number")
         if minimum is not None and value < minimum:
             raise self.error(name, f"must be at least {minimum}, got {value}.")
@@ -62,7 +61,7 @@ class Table:
         return value
 
     def text_list(self, name: str, default: Iterable[str] = ()) -> tuple[str, ...]:
-        value: list[object] = self._get(name, list(default), list, "a list of strings, like [\"a\", \"b\"]")
+        value: list[object] = self._get(name, list(default), list, 'a list of strings, like ["a", "b"]')
         for item in value:
             if not isinstance(item, str):
                 raise self.error(name, f"expected a list of strings, found {item!r}.")
@@ -82,7 +81,7 @@ class Table:
         try:
             return ZoneInfo(zone_name)
         except (ZoneInfoNotFoundError, ValueError):
-            raise self.error(name, f"{zone_name!r} is not an IANA time zone; use e.g. \"Europe/Berlin\".") from None
+            raise self.error(name, f'{zone_name!r} is not an IANA time zone; use e.g. "Europe/Berlin".') from None
 
     def date(self, name: str) -> date:
         value = self.data.get(name)

@@ -46,8 +46,9 @@ class Timeline:
     def at(self, instant: datetime) -> Availability:
         """The interval holding ``instant``; ``ValueError`` outside [start, end)."""
         if not self.start <= instant < self.end:
-            raise ValueError(f"{instant.isoformat()} is outside the timeline "
-                             f"[{self.start.isoformat()}, {self.end.isoformat()})")
+            raise ValueError(
+                f"{instant.isoformat()} is outside the timeline [{self.start.isoformat()}, {self.end.isoformat()})"
+            )
         i = bisect.bisect_right(self._starts, instant) - 1
         return self.intervals[i]
 
@@ -104,8 +105,9 @@ def _describe(events: Iterable[ClassifiedEvent]) -> tuple[str, tuple[str, ...]]:
     return f"{', '.join(titles)} ({'; '.join(rules)})", titles
 
 
-def build_timeline(settings: Settings, events: Sequence[CalendarEvent], overrides: Sequence[Override],
-                   start: datetime, end: datetime) -> Timeline:
+def build_timeline(
+    settings: Settings, events: Sequence[CalendarEvent], overrides: Sequence[Override], start: datetime, end: datetime
+) -> Timeline:
     """The availability over [start, end).
 
     Pass events up to ``end + LOOKAHEAD`` if you can: an ooo/off_hours ``until`` beyond ``end``
@@ -118,12 +120,16 @@ def build_timeline(settings: Settings, events: Sequence[CalendarEvent], override
     classified = [classify(e, settings.rules) for e in events]
     counted = [c for c in classified if c.kind in (EventKind.OOO, EventKind.FOCUS, EventKind.MEETING)]
     zone = settings.timezone
-    ev_items = [(max(_instant(c.event.start, zone), start), min(_instant(c.event.end, zone), horizon), i)
-                for i, c in enumerate(counted)]
+    ev_items = [
+        (max(_instant(c.event.start, zone), start), min(_instant(c.event.end, zone), horizon), i)
+        for i, c in enumerate(counted)
+    ]
     ev_items = [t for t in ev_items if t[0] < t[1]]
     ov_list = [o for o in overrides if not o.paused]
-    ov_items = [(max(_aware("override start", o.start), start), min(_aware("override end", o.end), horizon), i)
-                for i, o in enumerate(ov_list)]
+    ov_items = [
+        (max(_aware("override start", o.start), start), min(_aware("override end", o.end), horizon), i)
+        for i, o in enumerate(ov_list)
+    ]
     ov_items = [t for t in ov_items if t[0] < t[1]]
     work = work_pieces(settings, start, horizon)
     special = special_days(settings, start, horizon)
@@ -139,8 +145,13 @@ def build_timeline(settings: Settings, events: Sequence[CalendarEvent], override
     off_default = f"outside working hours ({hours_text(settings)})"
 
     segs: list[_Seg] = []
-    sweeps = zip(_sweep(ev_items, bounds), _sweep(ov_items, bounds), _sweep(wk_items, bounds),
-                 _sweep(sp_items, bounds), strict=True)
+    sweeps = zip(
+        _sweep(ev_items, bounds),
+        _sweep(ov_items, bounds),
+        _sweep(wk_items, bounds),
+        _sweep(sp_items, bounds),
+        strict=True,
+    )
     last: _Seg | None = None  # the last segment inside the window
     run_broken = False
     for k, (ev_k, ov_k, wk_k, sp_k) in enumerate(sweeps):
@@ -152,8 +163,9 @@ def build_timeline(settings: Settings, events: Sequence[CalendarEvent], override
         seg: _Seg | None = None
         if ov_k:
             o = max((ov_list[ov_items[i][2]] for i in ov_k), key=lambda o: o.start)
-            seg = _Seg(a, b, o.state, o.reason, (), True,
-                       in_work and not ooo and o.state not in (State.OOO, State.OFF_HOURS))
+            seg = _Seg(
+                a, b, o.state, o.reason, (), True, in_work and not ooo and o.state not in (State.OOO, State.OFF_HOURS)
+            )
         else:
             for kind, state in _EVENT_STATES:
                 mine = [c for c in covering if c.kind is kind]
@@ -196,17 +208,35 @@ def _finish(segs: list[_Seg], end: datetime) -> tuple[Availability, ...]:
         until = run_end
         if segs[k].state in (State.OOO, State.OFF_HOURS) and not segs[k].overridden:
             until = back[j + 1] or run_end
-        for s in segs[k:j + 1]:
+        for s in segs[k : j + 1]:
             if s.start >= end:
                 break
-            item = Availability(start=s.start, end=min(s.end, end), state=s.state, until=until,
-                                reason=s.reason, event_titles=s.titles, overridden=s.overridden)
+            item = Availability(
+                start=s.start,
+                end=min(s.end, end),
+                state=s.state,
+                until=until,
+                reason=s.reason,
+                event_titles=s.titles,
+                overridden=s.overridden,
+            )
             prev = out[-1] if out else None
             if prev is not None and (prev.state, prev.until, prev.reason, prev.event_titles, prev.overridden) == (
-                    item.state, item.until, item.reason, item.event_titles, item.overridden):
-                out[-1] = Availability(start=prev.start, end=item.end, state=prev.state, until=prev.until,
-                                       reason=prev.reason, event_titles=prev.event_titles,
-                                       overridden=prev.overridden)
+                item.state,
+                item.until,
+                item.reason,
+                item.event_titles,
+                item.overridden,
+            ):
+                out[-1] = Availability(
+                    start=prev.start,
+                    end=item.end,
+                    state=prev.state,
+                    until=prev.until,
+                    reason=prev.reason,
+                    event_titles=prev.event_titles,
+                    overridden=prev.overridden,
+                )
             else:
                 out.append(item)
         k = j + 1

@@ -35,8 +35,9 @@ class CalendarError(TrayStatusError):
 class ServiceError(TrayStatusError):
     """A chat service (Slack, Matrix) refused or could not be reached."""
 
-    def __init__(self, title: str, message: str, *, retry_after: float | None = None,
-                 needs_action: bool = False) -> None:
+    def __init__(
+        self, title: str, message: str, *, retry_after: float | None = None, needs_action: bool = False
+    ) -> None:
         super().__init__(title, message)
         #: seconds to wait before trying again (rate limits), when the server said so
         self.retry_after = retry_after

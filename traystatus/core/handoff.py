@@ -98,6 +98,7 @@ class HandoffSettings:
 
 # ---- the prompt ---------------------------------------------------------------------------------
 
+
 def day_ends(timeline: Sequence[Availability]) -> list[datetime]:
     """The ends of working days in ``timeline``: where work (available/meeting/focus) stops and does
     not resume within :data:`DAY_GAP`. OOO days and holidays have no working interval, so no end."""
@@ -129,8 +130,9 @@ class Prompt:
     day_end: datetime  # the end of the working day it is for
 
 
-def next_prompt(timeline: Sequence[Availability], now: datetime, settings: HandoffSettings,
-                state: PromptState) -> Prompt | None:
+def next_prompt(
+    timeline: Sequence[Availability], now: datetime, settings: HandoffSettings, state: PromptState
+) -> Prompt | None:
     """The next prompt: ``minutes_before`` the end of a working day, unless that day is done;
     a snoozed prompt comes back at ``snoozed_until`` even past the end of the day."""
     if not settings.prompt:
@@ -159,6 +161,7 @@ def skip_today(prompt: Prompt) -> PromptState:
 
 
 # ---- the note -----------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class NoteSection:
@@ -261,6 +264,7 @@ def with_text(draft: HandoffDraft, index: int, text: str) -> HandoffDraft:
 
 # ---- rendering ----------------------------------------------------------------------------------
 
+
 def slack_escape(text: str) -> str:
     """Slack's documented escaping for message text: only ``&``, ``<`` and ``>``."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -305,4 +309,3 @@ def markdown(note: HandoffNote) -> str:
 
 def search_text(sections: Sequence[NoteSection]) -> str:
     return "\n".join(f"{s.title}\n{s.text}" for s in sections)
-

@@ -120,16 +120,14 @@ def parse_hours(spec: str) -> WeekHours:
     """Parse ``"mon-fri 09:00-12:30,13:30-17:30; sat 10:00-12:00"`` (later clauses win per day)."""
     days: list[tuple[TimeBlock, ...]] = [() for _ in range(7)]
     if not spec.strip():
-        raise ConfigError("Working hours", "No working hours given; use e.g. \"mon-fri 09:00-17:00\".")
+        raise ConfigError("Working hours", 'No working hours given; use e.g. "mon-fri 09:00-17:00".')
     for clause in spec.split(";"):
         clause = clause.strip()
         if not clause:
             continue
         day_part, _, block_part = clause.partition(" ")
         if not block_part.strip():
-            raise ConfigError(
-                "Working hours", f"'{clause}' needs days and blocks, e.g. \"mon-fri 09:00-17:00\"."
-            )
+            raise ConfigError("Working hours", f"'{clause}' needs days and blocks, e.g. \"mon-fri 09:00-17:00\".")
         blocks = parse_blocks(block_part, spec)
         for d in _parse_days(day_part, spec):
             days[d] = blocks

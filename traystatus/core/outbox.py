@@ -70,9 +70,12 @@ def is_due(d: Delivery, now: datetime) -> bool:
 
 
 def next_wakeup(deliveries: Iterable[Delivery]) -> datetime | None:
-    times = [d.next_attempt for d in deliveries
-             if d.status in (DeliveryStatus.PENDING, DeliveryStatus.FAILED, DeliveryStatus.CHECKING)
-             and d.next_attempt is not None]
+    times = [
+        d.next_attempt
+        for d in deliveries
+        if d.status in (DeliveryStatus.PENDING, DeliveryStatus.FAILED, DeliveryStatus.CHECKING)
+        and d.next_attempt is not None
+    ]
     return min(times, default=None)
 
 
@@ -84,8 +87,7 @@ def begin(d: Delivery, now: datetime) -> Delivery:
 
 
 def succeeded(d: Delivery, now: datetime, remote_id: str) -> Delivery:
-    return replace(d, status=DeliveryStatus.SENT, remote_id=remote_id, last_error="", next_attempt=None,
-                   updated=now)
+    return replace(d, status=DeliveryStatus.SENT, remote_id=remote_id, last_error="", next_attempt=None, updated=now)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -93,8 +95,9 @@ def backoff(attempts: int) -> timedelta:
     return min(delay, BACKOFF_MAX)
 
 
-def failed(d: Delivery, now: datetime, error: str, *, retry_after: float | None = None,
-           permanent: bool = False) -> Delivery:
+def failed(
+    d: Delivery, now: datetime, error: str, *, retry_after: float | None = None, permanent: bool = False
+) -> Delivery:
     """A send that certainly did not land (the server refused or was not reached)."""
     if permanent:
         when = None
@@ -141,8 +144,13 @@ def checked(d: Delivery, now: datetime, *, found: str | None, history_available:
     if found:
         return succeeded(d, now, found)
     if not history_available:
-        return replace(d, status=DeliveryStatus.UNCERTAIN, next_attempt=None, updated=now,
-                       last_error="the message may have been posted; check the channel, then retry if it is not")
+        return replace(
+            d,
+            status=DeliveryStatus.UNCERTAIN,
+            next_attempt=None,
+            updated=now,
+            last_error="the message may have been posted; check the channel, then retry if it is not",
+        )
     # Certainly not there: sending again cannot duplicate it.
     return replace(d, status=DeliveryStatus.PENDING, next_attempt=now, updated=now)
 

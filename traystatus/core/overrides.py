@@ -86,8 +86,9 @@ def active(overrides: Iterable[Override], now: datetime) -> tuple[Override, ...]
     return tuple(o for o in overrides if o.start <= now < o.end)
 
 
-def apply_choice(current: Iterable[Override], choice: Choice, *, now: datetime,
-                 tomorrow: datetime) -> tuple[Override, ...]:
+def apply_choice(
+    current: Iterable[Override], choice: Choice, *, now: datetime, tomorrow: datetime
+) -> tuple[Override, ...]:
     """The override list after a choice: expired entries dropped; a state choice replaces the
     previous state override and a pause the previous pause; Back ends them all (automatic again)."""
     kept = active(current, now)

@@ -35,8 +35,9 @@ class Traits:
     why_not: str = ""  # what the user can do about a capability that is off (shown on every pass)
 
 
-SLACK_TRAITS = Traits(separate_status=True, status_expiry=True, dnd_max=timedelta(hours=24),
-                      presence_needs_status=False)
+SLACK_TRAITS = Traits(
+    separate_status=True, status_expiry=True, dnd_max=timedelta(hours=24), presence_needs_status=False
+)
 MATRIX_TRAITS = Traits(separate_status=False, status_expiry=False, dnd_max=None, presence_needs_status=True)
 
 
@@ -152,8 +153,12 @@ def with_limits(traits: Traits, known: KnownLimits) -> Traits:
     """A publisher's traits narrowed by what an earlier sync found (for planning without calling the service)."""
     if not known.any:
         return traits
-    return dataclasses.replace(traits, presence=traits.presence and known.presence, dnd=traits.dnd and known.dnd,
-                               why_not=traits.why_not or known.why_not)
+    return dataclasses.replace(
+        traits,
+        presence=traits.presence and known.presence,
+        dnd=traits.dnd and known.dnd,
+        why_not=traits.why_not or known.why_not,
+    )
 
 
 class StatusPublisher(Protocol):

@@ -55,8 +55,16 @@ def _status_key(traits: Traits, text: str, emoji: str, message: str) -> tuple[st
     return (text, emoji) if traits.separate_status else (message,)
 
 
-def plan(desired: DesiredStatus, applied: Applied, traits: Traits, now: datetime, *,
-         observed: Observed | None = None, respect_manual: bool = True, verify: bool = False) -> Plan:
+def plan(
+    desired: DesiredStatus,
+    applied: Applied,
+    traits: Traits,
+    now: datetime,
+    *,
+    observed: Observed | None = None,
+    respect_manual: bool = True,
+    verify: bool = False,
+) -> Plan:
     """The calls that bring the account from ``applied`` to ``desired`` at ``now``.
 
     Returns ``needs_observation`` when ownership (or Matrix's prior DND) must be read first.
@@ -70,7 +78,8 @@ def plan(desired: DesiredStatus, applied: Applied, traits: Traits, now: datetime
         shown_text, shown_emoji = applied.shown(now) if traits.status_expiry else (applied.text, applied.emoji)
         shown_msg = applied.message
         same = _status_key(traits, shown_text, shown_emoji, shown_msg) == want and (
-            applied.expires_at == want_exp or not desired.has_status)
+            applied.expires_at == want_exp or not desired.has_status
+        )
     else:
         same = False
     declined = bool(applied.hands_off) and applied.hands_off == _declined_key(desired)
@@ -86,15 +95,23 @@ def plan(desired: DesiredStatus, applied: Applied, traits: Traits, now: datetime
         seen = _status_key(traits, observed.text, observed.emoji, observed.message)
         ours = _status_key(traits, applied.text, applied.emoji, applied.message)
         if seen == want and (not traits.status_expiry or observed.expires_at == want_exp):
-            base = dataclasses.replace(base, text=desired.text, emoji=desired.emoji, message=desired.message,
-                                       expires_at=want_exp, status_known=True, hands_off="")
+            base = dataclasses.replace(
+                base,
+                text=desired.text,
+                emoji=desired.emoji,
+                message=desired.message,
+                expires_at=want_exp,
+                status_known=True,
+                hands_off="",
+            )
         elif not any(seen) or (applied.status_known and seen == ours) or seen == want or not respect_manual:
             write_status = True
             base = dataclasses.replace(base, hands_off="")
         else:
             keep_manual = observed.message if not traits.separate_status else ""
-            base = dataclasses.replace(base, hands_off=_declined_key(desired), status_known=True,
-                                       manual_message=keep_manual)
+            base = dataclasses.replace(
+                base, hands_off=_declined_key(desired), status_known=True, manual_message=keep_manual
+            )
             notes.append(f"status set outside traystatus ({' '.join(s for s in seen if s)!r}): left alone")
     elif declined:
         keep_manual = applied.manual_message
@@ -102,15 +119,30 @@ def plan(desired: DesiredStatus, applied: Applied, traits: Traits, now: datetime
 
     if traits.separate_status:
         if write_status:
-            ops.append(Operation(kind=OpKind.SET_STATUS, text=desired.text, emoji=desired.emoji,
-                                 message=desired.message, expires_at=want_exp))
+            ops.append(
+                Operation(
+                    kind=OpKind.SET_STATUS,
+                    text=desired.text,
+                    emoji=desired.emoji,
+                    message=desired.message,
+                    expires_at=want_exp,
+                )
+            )
         if applied.away is None or applied.away != desired.away:
             ops.append(Operation(kind=OpKind.SET_PRESENCE, away=desired.away))
     elif write_status or applied.away is None or applied.away != desired.away:
         own = write_status or not base.hands_off
-        ops.append(Operation(kind=OpKind.SET_PRESENCE, away=desired.away, text=desired.text, emoji=desired.emoji,
-                             message=desired.message if own else keep_manual, keeps_manual=not own,
-                             carries_status=True))
+        ops.append(
+            Operation(
+                kind=OpKind.SET_PRESENCE,
+                away=desired.away,
+                text=desired.text,
+                emoji=desired.emoji,
+                message=desired.message if own else keep_manual,
+                keeps_manual=not own,
+                carries_status=True,
+            )
+        )
 
     wake_at: datetime | None = None
     want_dnd = desired.dnd_until
@@ -130,8 +162,10 @@ def plan(desired: DesiredStatus, applied: Applied, traits: Traits, now: datetime
             if applied.dnd_until != want_dnd:
                 base = dataclasses.replace(base, dnd_until=want_dnd)
         elif applied.dnd_until != want_dnd or (
-                applied.dnd_effective is not None and applied.dnd_effective < want_dnd
-                and applied.dnd_effective - now <= REASSERT_MARGIN):
+            applied.dnd_effective is not None
+            and applied.dnd_effective < want_dnd
+            and applied.dnd_effective - now <= REASSERT_MARGIN
+        ):
             ops.append(Operation(kind=OpKind.SET_DND, until=snooze_end(want_dnd, now, traits), span_end=want_dnd))
         elif applied.dnd_effective is not None and applied.dnd_effective < want_dnd:
             wake_at = applied.dnd_effective - REASSERT_MARGIN
@@ -150,7 +184,8 @@ def plan(desired: DesiredStatus, applied: Applied, traits: Traits, now: datetime
     if not (traits.presence and traits.dnd):  # the service cannot: say so on every pass instead of pretending
         notes.append(traits.why_not or "some calls are not possible on this account")
         cannot = ({OpKind.SET_PRESENCE} if not traits.presence else set()) | (
-            {OpKind.SET_DND, OpKind.END_DND} if not traits.dnd else set())
+            {OpKind.SET_DND, OpKind.END_DND} if not traits.dnd else set()
+        )
         ops = [op for op in ops if op.kind not in cannot]
     for op in ops:
         if op.kind is OpKind.SET_DND and op.until is not None and op.span_end is not None and op.until < op.span_end:
@@ -166,12 +201,14 @@ def _declined_key(desired: DesiredStatus) -> str:
 def after(applied: Applied, op: Operation) -> Applied:
     """The applied record once ``op`` succeeded."""
     if op.kind is OpKind.SET_STATUS:
-        return dataclasses.replace(applied, text=op.text, emoji=op.emoji, message=op.message,
-                                   expires_at=op.expires_at, status_known=True)
+        return dataclasses.replace(
+            applied, text=op.text, emoji=op.emoji, message=op.message, expires_at=op.expires_at, status_known=True
+        )
     if op.kind is OpKind.SET_PRESENCE:
         if op.carries_status and not op.keeps_manual:
-            return dataclasses.replace(applied, away=op.away, text=op.text, emoji=op.emoji, message=op.message,
-                                       status_known=True)
+            return dataclasses.replace(
+                applied, away=op.away, text=op.text, emoji=op.emoji, message=op.message, status_known=True
+            )
         return dataclasses.replace(applied, away=op.away)
     if op.kind is OpKind.SET_DND:
         return dataclasses.replace(applied, dnd_until=op.span_end, dnd_effective=op.until, dnd_was_on_before=False)
@@ -199,16 +236,29 @@ class AccountOutcome:
     observed: bool = False  # the service was read (ownership check)
 
 
-def reconcile_account(publisher: StatusPublisher, desired: DesiredStatus, applied: Applied, retry: RetryState,
-                      now: datetime, *, respect_manual: bool = True, dry_run: bool = False,
-                      force: bool = False) -> AccountOutcome:
+def reconcile_account(
+    publisher: StatusPublisher,
+    desired: DesiredStatus,
+    applied: Applied,
+    retry: RetryState,
+    now: datetime,
+    *,
+    respect_manual: bool = True,
+    dry_run: bool = False,
+    force: bool = False,
+) -> AccountOutcome:
     """Plan, read the service if ownership must be checked, send; one failure never stops other accounts."""
     common = {"account": publisher.account, "service": str(publisher.service)}
     if retry.retry_at is not None and now < retry.retry_at and not force:
         return AccountOutcome(
-        account=common["account"], service=common["service"], applied=applied, retry=retry, wake_at=retry.retry_at,
-                              notes=(f"waiting to retry after an error: {retry.last_error}",),
-                              needs_action=retry.needs_action)
+            account=common["account"],
+            service=common["service"],
+            applied=applied,
+            retry=retry,
+            wake_at=retry.retry_at,
+            notes=(f"waiting to retry after an error: {retry.last_error}",),
+            needs_action=retry.needs_action,
+        )
     traits = publisher.traits
     verify = False
     if applied.updated_at is not None and now < applied.updated_at - CLOCK_BACK_TOLERANCE:
@@ -227,8 +277,15 @@ def reconcile_account(publisher: StatusPublisher, desired: DesiredStatus, applie
         return _failed(common, applied, retry, now, e, (), (), read)
     if dry_run:
         return AccountOutcome(
-        account=common["account"], service=common["service"], planned=p.ops, applied=applied, retry=retry,
-        notes=p.notes, wake_at=p.wake_at, observed=read)
+            account=common["account"],
+            service=common["service"],
+            planned=p.ops,
+            applied=applied,
+            retry=retry,
+            notes=p.notes,
+            wake_at=p.wake_at,
+            observed=read,
+        )
     record = dataclasses.replace(p.base, updated_at=now)
     sent: list[Operation] = []
     errors: list[ServiceError] = []
@@ -248,17 +305,36 @@ def reconcile_account(publisher: StatusPublisher, desired: DesiredStatus, applie
         # The service just showed it lacks a capability (Matrix presence disabled): the next plan leaves that
         # call out, so retry soon rather than hold back what it can do (DND) for the long needs-action wait.
         replan = publisher.traits != traits
-        return _failed(common, record, retry, now, worst, p.ops, tuple(sent), read, notes=p.notes,
-                       all_errors=errors, replan=replan)
+        return _failed(
+            common, record, retry, now, worst, p.ops, tuple(sent), read, notes=p.notes, all_errors=errors, replan=replan
+        )
     return AccountOutcome(
-        account=common["account"], service=common["service"], planned=p.ops, sent=tuple(sent), applied=record,
-                          retry=RetryState(), notes=p.notes, wake_at=p.wake_at, observed=read)
+        account=common["account"],
+        service=common["service"],
+        planned=p.ops,
+        sent=tuple(sent),
+        applied=record,
+        retry=RetryState(),
+        notes=p.notes,
+        wake_at=p.wake_at,
+        observed=read,
+    )
 
 
-def _failed(common: dict[str, str], record: Applied, retry: RetryState, now: datetime, error: ServiceError,
-            planned: tuple[Operation, ...], sent: tuple[Operation, ...], read: bool, *,
-            notes: tuple[str, ...] = (), all_errors: list[ServiceError] | None = None,
-            replan: bool = False) -> AccountOutcome:
+def _failed(
+    common: dict[str, str],
+    record: Applied,
+    retry: RetryState,
+    now: datetime,
+    error: ServiceError,
+    planned: tuple[Operation, ...],
+    sent: tuple[Operation, ...],
+    read: bool,
+    *,
+    notes: tuple[str, ...] = (),
+    all_errors: list[ServiceError] | None = None,
+    replan: bool = False,
+) -> AccountOutcome:
     failures = retry.failures + 1
     delay = backoff(failures)
     if error.retry_after is not None:
@@ -268,10 +344,18 @@ def _failed(common: dict[str, str], record: Applied, retry: RetryState, now: dat
     elif error.needs_action:
         delay = BACKOFF_MAX
     message = f"{error.title}: {error.message}"
-    new_retry = RetryState(failures=failures, retry_at=now + delay, last_error=message,
-                           needs_action=error.needs_action)
+    new_retry = RetryState(failures=failures, retry_at=now + delay, last_error=message, needs_action=error.needs_action)
     texts = tuple(f"{e.title}: {e.message}" for e in (all_errors or [error]))
     return AccountOutcome(
-        account=common["account"], service=common["service"], planned=planned, sent=sent, errors=texts,
-                          needs_action=error.needs_action, notes=notes, applied=record, retry=new_retry,
-                          wake_at=new_retry.retry_at, observed=read)
+        account=common["account"],
+        service=common["service"],
+        planned=planned,
+        sent=sent,
+        errors=texts,
+        needs_action=error.needs_action,
+        notes=notes,
+        applied=record,
+        retry=new_retry,
+        wake_at=new_retry.retry_at,
+        observed=read,
+    )

@@ -67,8 +67,18 @@ class Settings:
 
 
 ROOT_KEYS = (
-    "schema_version", "timezone", "working_hours", "exceptions", "travel", "calendars",
-    "classification", "status", "accounts", "team", "handoff", "general",
+    "schema_version",
+    "timezone",
+    "working_hours",
+    "exceptions",
+    "travel",
+    "calendars",
+    "classification",
+    "status",
+    "accounts",
+    "team",
+    "handoff",
+    "general",
 )
 
 
@@ -99,14 +109,16 @@ def _calendars(root: Table) -> tuple[CalendarSourceConfig, ...]:
         t.check_keys(("name", "url", "path", "kind", "username", "refresh_minutes"))
         location = t.text("url") or t.text("path")
         if not location:
-            raise t.error("url", "each [[calendars]] needs url = \"https://…\" or path = \"/…/file.ics\".")
-        out.append(CalendarSourceConfig(
-            name=t.text("name", f"calendar {i + 1}"),
-            location=location,
-            kind=t.choice("kind", "ics", ("ics", "caldav")),
-            username=t.text("username"),
-            refresh_minutes=t.integer("refresh_minutes", 15, minimum=1, maximum=24 * 60),
-        ))
+            raise t.error("url", 'each [[calendars]] needs url = "https://…" or path = "/…/file.ics".')
+        out.append(
+            CalendarSourceConfig(
+                name=t.text("name", f"calendar {i + 1}"),
+                location=location,
+                kind=t.choice("kind", "ics", ("ics", "caldav")),
+                username=t.text("username"),
+                refresh_minutes=t.integer("refresh_minutes", 15, minimum=1, maximum=24 * 60),
+            )
+        )
     return tuple(out)
 
 
@@ -142,8 +154,7 @@ def _travel(root: Table) -> tuple[Travel, ...]:
 
 def _general(root: Table) -> GeneralSettings:
     t = root.table("general")
-    t.check_keys(("notify_on_change", "start_at_login", "share_titles", "clear_on_quit",
-                  "respect_manual_status"))
+    t.check_keys(("notify_on_change", "start_at_login", "share_titles", "clear_on_quit", "respect_manual_status"))
     d = GeneralSettings()
     return GeneralSettings(
         notify_on_change=t.flag("notify_on_change", d.notify_on_change),
@@ -160,8 +171,11 @@ def settings_from_mapping(data: Mapping[str, object], *, source: str, default_tz
     root.check_keys(ROOT_KEYS)
     version = root.integer("schema_version", SCHEMA_VERSION)
     if version > SCHEMA_VERSION:
-        raise root.error("schema_version", f"this file is for a newer traystatus (schema {version}); "
-                         f"this version reads schema {SCHEMA_VERSION}. Upgrade traystatus.")
+        raise root.error(
+            "schema_version",
+            f"this file is for a newer traystatus (schema {version}); "
+            f"this version reads schema {SCHEMA_VERSION}. Upgrade traystatus.",
+        )
     tz = root.zone("timezone", default_tz)
     assert tz is not None
     return Settings(

@@ -20,9 +20,19 @@ PRIVATE_TITLE = "Private event"
 
 #: Matrix has no emoji field: the status message starts with the emoji's character instead.
 EMOJI_CHARS = {
-    ":spiral_calendar_pad:": "🗓", ":calendar:": "📆", ":headphones:": "🎧", ":palm_tree:": "🌴",
-    ":crescent_moon:": "🌙", ":no_entry:": "⛔", ":house:": "🏠", ":zzz:": "💤", ":coffee:": "☕",
-    ":brain:": "🧠", ":airplane:": "✈", ":face_with_thermometer:": "🤒", ":computer:": "💻",
+    ":spiral_calendar_pad:": "🗓",
+    ":calendar:": "📆",
+    ":headphones:": "🎧",
+    ":palm_tree:": "🌴",
+    ":crescent_moon:": "🌙",
+    ":no_entry:": "⛔",
+    ":house:": "🏠",
+    ":zzz:": "💤",
+    ":coffee:": "☕",
+    ":brain:": "🧠",
+    ":airplane:": "✈",
+    ":face_with_thermometer:": "🤒",
+    ":computer:": "💻",
 }
 
 
@@ -41,8 +51,9 @@ DEFAULT_STATE_STATUS: dict[State, StateStatus] = {
     State.MEETING: StateStatus(text="In a meeting", emoji=":spiral_calendar_pad:"),
     State.FOCUS: StateStatus(text="Focusing", emoji=":headphones:", dnd=True),
     State.OOO: StateStatus(text="Out of office — back {back}", emoji=":palm_tree:", dnd=True, presence="away"),
-    State.OFF_HOURS: StateStatus(text="Off for the day — back {back}", emoji=":crescent_moon:", dnd=True,
-                                 presence="away"),
+    State.OFF_HOURS: StateStatus(
+        text="Off for the day — back {back}", emoji=":crescent_moon:", dnd=True, presence="away"
+    ),
 }
 
 
@@ -50,8 +61,7 @@ DEFAULT_STATE_STATUS: dict[State, StateStatus] = {
 class StatusSettings:
     """The ``[status.<state>]`` tables: per state text, emoji, dnd and presence (defaults as in the issue)."""
 
-    states: tuple[tuple[State, StateStatus], ...] = field(
-        default_factory=lambda: tuple(DEFAULT_STATE_STATUS.items()))
+    states: tuple[tuple[State, StateStatus], ...] = field(default_factory=lambda: tuple(DEFAULT_STATE_STATUS.items()))
 
     def for_state(self, state: State) -> StateStatus:
         for s, status in self.states:
@@ -71,9 +81,18 @@ class StatusSettings:
             _check_template(t, text)
             emoji = t.text("emoji", d.emoji)
             if emoji and not (len(emoji) > 2 and emoji.startswith(":") and emoji.endswith(":") and " " not in emoji):
-                raise t.error("emoji", f"{emoji!r} is not an emoji name; use the :name: form, e.g. \":palm_tree:\".")
-            out.append((state, StateStatus(text=text, emoji=emoji, dnd=t.flag("dnd", d.dnd),
-                                           presence=t.choice("presence", d.presence, PRESENCES))))
+                raise t.error("emoji", f'{emoji!r} is not an emoji name; use the :name: form, e.g. ":palm_tree:".')
+            out.append(
+                (
+                    state,
+                    StateStatus(
+                        text=text,
+                        emoji=emoji,
+                        dnd=t.flag("dnd", d.dnd),
+                        presence=t.choice("presence", d.presence, PRESENCES),
+                    ),
+                )
+            )
         return cls(states=tuple(out))
 
 
@@ -81,8 +100,11 @@ def _check_template(t: Table, text: str) -> None:
     try:
         text.format_map({name: "" for name in PLACEHOLDERS})
     except (KeyError, ValueError, IndexError) as e:
-        raise t.error("text", f"{text!r} is not a valid template ({e}); the placeholders are "
-                      "{until}, {back} and {title}; write {{ and }} for literal braces.") from None
+        raise t.error(
+            "text",
+            f"{text!r} is not a valid template ({e}); the placeholders are "
+            "{until}, {back} and {title}; write {{ and }} for literal braces.",
+        ) from None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -138,11 +160,13 @@ def _title(interval: Availability, share_titles: bool) -> str:
 
 def render_text(template: str, interval: Availability, now: datetime, tz: ZoneInfo, *, share_titles: bool) -> str:
     """Fill the template; an unshared title leaves no dangling separator; at most 100 characters."""
-    text = template.format_map({
-        "until": format_until(interval.until, now, tz),
-        "back": format_back(interval.state, interval.until, now, tz),
-        "title": _title(interval, share_titles),
-    })
+    text = template.format_map(
+        {
+            "until": format_until(interval.until, now, tz),
+            "back": format_back(interval.state, interval.until, now, tz),
+            "title": _title(interval, share_titles),
+        }
+    )
     text = " ".join(text.split()).strip(" -—:·,(")
     if text.endswith("()"):
         text = text[:-2].rstrip()
@@ -151,8 +175,9 @@ def render_text(template: str, interval: Availability, now: datetime, tz: ZoneIn
     return text
 
 
-def desired_status(interval: Availability, settings: StatusSettings, *, now: datetime, tz: ZoneInfo,
-                   share_titles: bool = False) -> DesiredStatus:
+def desired_status(
+    interval: Availability, settings: StatusSettings, *, now: datetime, tz: ZoneInfo, share_titles: bool = False
+) -> DesiredStatus:
     """The status for ``interval`` as seen at ``now``; the status and DND last until the span's ``until``."""
     look = settings.for_state(interval.state)
     until = max(interval.until, interval.end)

@@ -70,15 +70,18 @@ class TeamSettings:
 
     @classmethod
     def from_table(cls, table: Table) -> TeamSettings:
-        table.check_keys(("me_name", "people", "import_slack", "slack_workspace", "matrix_room",
-                          "refresh_hours", "meeting_minutes"))
+        table.check_keys(
+            ("me_name", "people", "import_slack", "slack_workspace", "matrix_room", "refresh_hours", "meeting_minutes")
+        )
         d = cls()
         people = tuple(_person(t) for t in table.tables("people"))
         seen: set[str] = set()
         for p in people:
             if p.name.casefold() in seen:
-                raise ConfigError("Configuration error", f"{table.source}: {table.key('people')}: "
-                                  f"{p.name!r} is listed twice; keep one entry per person.")
+                raise ConfigError(
+                    "Configuration error",
+                    f"{table.source}: {table.key('people')}: {p.name!r} is listed twice; keep one entry per person.",
+                )
             seen.add(p.name.casefold())
         return cls(
             me_name=table.text("me_name", d.me_name),
@@ -93,7 +96,7 @@ class TeamSettings:
 
 def _one_or_many(t: Table, one: str, many: str) -> tuple[str, ...]:
     if one in t.data and many in t.data:
-        raise t.error(many, f"use either {one} = \"…\" or {many} = [\"…\"], not both.")
+        raise t.error(many, f'use either {one} = "…" or {many} = ["…"], not both.')
     if one in t.data:
         value = t.text(one)
         return (value,) if value else ()
@@ -123,7 +126,9 @@ def _person(t: Table) -> Person:
             raise trip.error("timezone", 'each travel entry needs timezone = "Asia/Tokyo".')
         trips.append(Travel(first=first, last=last, tz=trip_tz, label=trip.text("label", "travel")))
     return Person(
-        name=name, tz=tz, hours=hours,
+        name=name,
+        tz=tz,
+        hours=hours,
         handles=_one_or_many(t, "handle", "handles"),
         teams=_one_or_many(t, "team", "teams"),
         travel=tuple(trips),
@@ -137,13 +142,16 @@ def parse_member(spec: str) -> Person:
     zone_name, _, hours_spec = rest.partition(";")
     name, zone_name = name.strip(), zone_name.strip()
     if not sep or not name or not zone_name:
-        raise ConfigError("Bad --member", f"{spec!r}: expected \"Name=Zone\" or \"Name=Zone;mon-fri 09:00-17:00\", "
-                          "e.g. --member \"Aiko=Asia/Tokyo\".")
+        raise ConfigError(
+            "Bad --member",
+            f'{spec!r}: expected "Name=Zone" or "Name=Zone;mon-fri 09:00-17:00", e.g. --member "Aiko=Asia/Tokyo".',
+        )
     try:
         tz = ZoneInfo(zone_name)
     except (ValueError, KeyError, OSError):  # ZoneInfoNotFoundError is a KeyError
-        raise ConfigError("Bad --member", f"{spec!r}: {zone_name!r} is not an IANA zone; "
-                          "use e.g. Europe/Berlin or America/New_York.") from None
+        raise ConfigError(
+            "Bad --member", f"{spec!r}: {zone_name!r} is not an IANA zone; use e.g. Europe/Berlin or America/New_York."
+        ) from None
     hours = parse_hours(hours_spec) if hours_spec.strip() else parse_hours(DEFAULT_HOURS_SPEC)
     return Person(name=name, tz=tz, hours=hours, source=SOURCE_CONFIG)
 

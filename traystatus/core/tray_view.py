@@ -118,9 +118,15 @@ def _health_lines(health: Sequence[ServiceHealth]) -> tuple[HealthLine, ...]:
     return tuple(out)
 
 
-def build_tray_view(*, timeline: Sequence[Availability], overrides: Sequence[Override],
-                    health: Sequence[ServiceHealth], now: datetime, tz: ZoneInfo,
-                    notice: str = "") -> TrayView:
+def build_tray_view(
+    *,
+    timeline: Sequence[Availability],
+    overrides: Sequence[Override],
+    health: Sequence[ServiceHealth],
+    now: datetime,
+    tz: ZoneInfo,
+    notice: str = "",
+) -> TrayView:
     """The view for ``now``: the interval covering it, the next different one, overrides and health."""
     current = _current(timeline, now)
     in_force = active(overrides, now)
@@ -158,14 +164,23 @@ def build_tray_view(*, timeline: Sequence[Availability], overrides: Sequence[Ove
     parts.append(state_line)
     parts.extend(h.text if h.ok else f"{h.name} ✗" for h in lines)
     return TrayView(
-        icon=icon, state=state, tooltip=" · ".join(parts), state_line=state_line, next_line=next_line,
-        override_line=override_line, paused_line=paused_line, health=lines, notice=notice,
-        overridden=manual is not None, paused=pause is not None,
+        icon=icon,
+        state=state,
+        tooltip=" · ".join(parts),
+        state_line=state_line,
+        next_line=next_line,
+        override_line=override_line,
+        paused_line=paused_line,
+        health=lines,
+        notice=notice,
+        overridden=manual is not None,
+        paused=pause is not None,
     )
 
 
 def initial_view(notice: str, now: datetime | None = None) -> TrayView:
     """What the icon shows before the first pass finished (no calendar read yet)."""
     now = now or datetime.now(UTC)
-    return build_tray_view(timeline=(), overrides=(), health=(), now=now, tz=ZoneInfo("UTC"),
-                           notice=notice or "Reading your calendars…")
+    return build_tray_view(
+        timeline=(), overrides=(), health=(), now=now, tz=ZoneInfo("UTC"), notice=notice or "Reading your calendars…"
+    )

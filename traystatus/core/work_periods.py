@@ -81,12 +81,23 @@ def day_plan(settings: HoursSettings, day: date) -> DayPlan:
         off = "day off" if label == "day off" else f"holiday: {label}"
         if blocks:
             hours = ",".join(str(b) for b in blocks)
-            return DayPlan(day=day, zone=zone, blocks=blocks, work_reason=f"working hours ({label}: {hours}{where})",
-                           off_reason=f"outside working hours ({label}: {hours}{where})", special=True)
+            return DayPlan(
+                day=day,
+                zone=zone,
+                blocks=blocks,
+                work_reason=f"working hours ({label}: {hours}{where})",
+                off_reason=f"outside working hours ({label}: {hours}{where})",
+                special=True,
+            )
         return DayPlan(day=day, zone=zone, blocks=(), work_reason="", off_reason=off, special=True)
-    return DayPlan(day=day, zone=zone, blocks=settings.hours.blocks(day.weekday()),
-                   work_reason=f"working hours ({usual}{where})",
-                   off_reason=f"outside working hours ({usual}{where})", special=travel is not None)
+    return DayPlan(
+        day=day,
+        zone=zone,
+        blocks=settings.hours.blocks(day.weekday()),
+        work_reason=f"working hours ({usual}{where})",
+        off_reason=f"outside working hours ({usual}{where})",
+        special=travel is not None,
+    )
 
 
 def _block_span(plan: DayPlan, block: TimeBlock) -> tuple[datetime, datetime]:
@@ -147,8 +158,9 @@ def merge(spans: Sequence[Span]) -> list[tuple[datetime, datetime]]:
     return out
 
 
-def next_working_start(settings: HoursSettings, after: datetime, *,
-                       limit: timedelta = timedelta(days=60)) -> datetime | None:
+def next_working_start(
+    settings: HoursSettings, after: datetime, *, limit: timedelta = timedelta(days=60)
+) -> datetime | None:
     """The start of the next working period beginning at or after ``after`` (for "back 09:00 CET").
 
     Inside working hours this is the start of the *next* period, not ``after``. Blocks that touch

@@ -108,27 +108,34 @@ def group_of(person: Person) -> str:
     return person.teams[0] if person.teams else ""
 
 
-def row_for(person: Person, me: Person, instant: datetime, *, is_me: bool = False,
-            index: int = -1, group: str | None = None) -> Row:
+def row_for(
+    person: Person, me: Person, instant: datetime, *, is_me: bool = False, index: int = -1, group: str | None = None
+) -> Row:
     """The row of ``person`` at ``instant`` as seen by ``me``."""
     mine = instant.astimezone(me.zone_at(instant))
     zone = person.zone_at(instant)
     local = instant.astimezone(zone)
     return Row(
-        name=person.name, zone=zone.key, local=local,
+        name=person.name,
+        zone=zone.key,
+        local=local,
         day_delta=(local.date() - mine.date()).days,
         offset_minutes=_offset_minutes(local) - _offset_minutes(mine),
         badge=badge_for(person.hours, local),
         group="" if is_me else (group_of(person) if group is None else group),
-        is_me=is_me, initials=person.initials, avatar_url=person.avatar_url, person_index=index,
+        is_me=is_me,
+        initials=person.initials,
+        avatar_url=person.avatar_url,
+        person_index=index,
     )
 
 
 def rows(me: Person, people: Sequence[Person], instant: datetime, *, group_by_team: bool = True) -> list[Row]:
     """Your row first, then everyone else sorted by offset (then name), grouped by their first team;
     named teams come in alphabetical order, people without a team last."""
-    others = [row_for(p, me, instant, index=i, group=group_of(p) if group_by_team else "")
-              for i, p in enumerate(people)]
+    others = [
+        row_for(p, me, instant, index=i, group=group_of(p) if group_by_team else "") for i, p in enumerate(people)
+    ]
     others.sort(key=lambda r: (r.group == "", r.group.casefold(), r.offset_minutes, r.name.casefold()))
     return [row_for(me, me, instant, is_me=True), *others]
 
@@ -206,8 +213,9 @@ def _clip(intervals: Sequence[Interval], start: datetime, end: datetime) -> list
     return [(max(a, start), min(b, end)) for a, b in intervals if a < end and b > start]
 
 
-def coverage(per_person: Sequence[Sequence[Interval]], start: datetime, end: datetime) -> list[tuple[datetime,
-                                                                                                   datetime, int]]:
+def coverage(
+    per_person: Sequence[Sequence[Interval]], start: datetime, end: datetime
+) -> list[tuple[datetime, datetime, int]]:
     """Split [start, end) where the number of people working changes: (start, end, count) segments."""
     events: dict[datetime, int] = {}
     for intervals in per_person:
@@ -226,8 +234,9 @@ def coverage(per_person: Sequence[Sequence[Interval]], start: datetime, end: dat
     return [seg for seg in out if seg[0] < seg[1]]
 
 
-def _who(people: Sequence[Person], per_person: Sequence[Sequence[Interval]], s: datetime,
-         e: datetime) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _who(
+    people: Sequence[Person], per_person: Sequence[Sequence[Interval]], s: datetime, e: datetime
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
     yes: list[str] = []
     no: list[str] = []
     for p, intervals in zip(people, per_person, strict=True):
@@ -241,8 +250,7 @@ def overlap(people: Sequence[Person], start: datetime, end: datetime) -> list[Sp
         return []
     per_person = _all_intervals(people, start, end)
     names = tuple(p.name for p in people)
-    return [Span(start=s, end=e, available=names)
-            for s, e, n in coverage(per_person, start, end) if n == len(people)]
+    return [Span(start=s, end=e, available=names) for s, e, n in coverage(per_person, start, end) if n == len(people)]
 
 
 def day_window(day: date, tz: ZoneInfo) -> Interval:
@@ -261,14 +269,23 @@ def working_days(start: date, count: int, hours: WeekHours | None) -> list[date]
     out: list[date] = []
     day = start
     while len(out) < count and (day - start).days < 7 * max(count, 1) + 7:
-        if (hours.blocks(day.weekday()) if hours is not None else day.weekday() < 5):
+        if hours.blocks(day.weekday()) if hours is not None else day.weekday() < 5:
             out.append(day)
         day += timedelta(days=1)
     return out
 
 
-def best_slots(people: Sequence[Person], now: datetime, *, tz: ZoneInfo, hours: WeekHours | None = None,
-               days: int = 5, minutes: int = 30, limit: int = 5, required: Sequence[Person] = ()) -> list[Span]:
+def best_slots(
+    people: Sequence[Person],
+    now: datetime,
+    *,
+    tz: ZoneInfo,
+    hours: WeekHours | None = None,
+    days: int = 5,
+    minutes: int = 30,
+    limit: int = 5,
+    required: Sequence[Person] = (),
+) -> list[Span]:
     """The best meeting times from ``now`` over the next ``days`` working days (of ``hours``, in ``tz``):
     spans of at least ``minutes`` where the most of ``people`` are within working hours, earliest first
     among equals. ``required`` people (you, the organiser) are within working hours in every span.

@@ -35,8 +35,7 @@ class FallbackWindow(QWidget):
         self.controls = QPushButton("Change status…")
         self.controls.setMenu(menu)
         layout = QVBoxLayout(self)
-        for w in (self.why, self.state_label, self.next_label, self.health_label, self.message_label,
-                  self.controls):
+        for w in (self.why, self.state_label, self.next_label, self.health_label, self.message_label, self.controls):
             layout.addWidget(w)
         self.resize(380, 200)
 

@@ -51,8 +51,16 @@ class HandoffPopup(QWidget):
     _deliveries_posted = Signal(str, object)  # from any thread → the GUI thread
     _sign_off_posted = Signal(str, bool)
 
-    def __init__(self, draft: HandoffDraft, *, save_draft: Callable[[HandoffDraft], None], prompt: bool = False,
-                 autosave_ms: int = 500, title: str = "End-of-day handoff", parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        draft: HandoffDraft,
+        *,
+        save_draft: Callable[[HandoffDraft], None],
+        prompt: bool = False,
+        autosave_ms: int = 500,
+        title: str = "End-of-day handoff",
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("handoffPopup")
         self.setWindowTitle(title)
@@ -146,8 +154,10 @@ class HandoffPopup(QWidget):
         focus = next((i for i, e in enumerate(self.editors) if e is current), self._draft.focus_section)
         return replace(
             self._draft,
-            sections=tuple(NoteSection(title=s.title, text=e.toPlainText())
-                           for s, e in zip(self._draft.sections, self.editors, strict=True)),
+            sections=tuple(
+                NoteSection(title=s.title, text=e.toPlainText())
+                for s, e in zip(self._draft.sections, self.editors, strict=True)
+            ),
             sign_off=self.sign_off.isChecked(),
             focus_section=focus,
             cursor=self.editors[focus].textCursor().position() if self.editors else 0,
@@ -239,14 +249,16 @@ class HandoffPopup(QWidget):
                 label = QLabel()
                 label.setWordWrap(True)
                 button = QPushButton("Retry")
-                button.clicked.connect(lambda _=False, dest=d.destination: self.retry_requested.emit(
-                    self._note_id or note_id, dest))
+                button.clicked.connect(
+                    lambda _=False, dest=d.destination: self.retry_requested.emit(self._note_id or note_id, dest)
+                )
                 self._delivery_grid.addWidget(label, row, 0)
                 self._delivery_grid.addWidget(button, row, 1)
                 self.delivery_labels[d.destination] = label
                 self.retry_buttons[d.destination] = button
             mark = {DeliveryStatus.SENT: "✔", DeliveryStatus.FAILED: "✖", DeliveryStatus.UNCERTAIN: "?"}.get(
-                d.status, "…")
+                d.status, "…"
+            )
             label.setText(f"{mark} {describe(d)}")
             self.retry_buttons[d.destination].setVisible(d.retryable_by_user)
 

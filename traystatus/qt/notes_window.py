@@ -56,8 +56,15 @@ class NotesWindow(QWidget):
     retry_requested = Signal(str, str)
     _changed = Signal()  # from any thread (the delivery worker) → the GUI thread
 
-    def __init__(self, *, find: Finder, deliveries: Callable[[str], Sequence[Delivery]],
-                 set_archived: Callable[[str, bool], None], tz: ZoneInfo, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        find: Finder,
+        deliveries: Callable[[str], Sequence[Delivery]],
+        set_archived: Callable[[str, bool], None],
+        tz: ZoneInfo,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("notesWindow")
         self.setWindowTitle("Handoff notes")
@@ -174,8 +181,9 @@ class NotesWindow(QWidget):
         self.archive_button.setText("Unarchive" if note.archived else "Archive")
         deliveries = list(self._deliveries(note.id))
         lines = [describe(d) for d in deliveries]
-        extra = f"Revision {note.revision}" + (f", edited {note.updated.astimezone(self._tz):%d %b %H:%M}"
-                                               if note.updated and note.revision > 1 else "")
+        extra = f"Revision {note.revision}" + (
+            f", edited {note.updated.astimezone(self._tz):%d %b %H:%M}" if note.updated and note.revision > 1 else ""
+        )
         self.delivery_label.setText("\n".join([*lines, extra]) if lines else f"Archived only. {extra}")
         self.retry_button.setEnabled(any(d.retryable_by_user for d in deliveries))
 

@@ -41,8 +41,15 @@ STEPS = 24 * 60 // STEP_MINUTES
 class TeamPopup(QWidget):
     """Frameless popup of the team clock; dependencies arrive through the constructor."""
 
-    def __init__(self, *, me: Person, people: Sequence[Person], now: Callable[[], datetime],
-                 meeting_minutes: int = 30, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        me: Person,
+        people: Sequence[Person],
+        now: Callable[[], datetime],
+        meeting_minutes: int = 30,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent, Qt.WindowType.Popup | Qt.WindowType.FramelessWindowHint)
         self.setObjectName("TeamPopup")
         self.setWindowTitle("Team clock")
@@ -82,8 +89,10 @@ class TeamPopup(QWidget):
         self.slider.setRange(0, STEPS - 1)
         self.slider.setSingleStep(1)
         self.slider.setPageStep(60 // STEP_MINUTES)
-        self.slider.setToolTip("Pick a time of your day: every row shows what time it is for them then "
-                               "(arrow keys: 15 min, Page Up/Down: 1 h)")
+        self.slider.setToolTip(
+            "Pick a time of your day: every row shows what time it is for them then "
+            "(arrow keys: 15 min, Page Up/Down: 1 h)"
+        )
         self.slider.setAccessibleName("Your time of day")
         self.slider_label = QLabel()
         self.overlap_label = QLabel()
@@ -230,8 +239,13 @@ class TeamPopup(QWidget):
         self.overlap_bar.set_marker(self.chosen_instant())
         spans = ", ".join(f"{s.start.astimezone(tz):%H:%M}–{s.end.astimezone(tz):%H:%M}" for s in self.overlap)
         self.overlap_label.setText(f"Overlap today ({who}): {spans or 'none'}")
-        self.best = best_slots(group, now, tz=tz, hours=self._me.hours, minutes=self._meeting_minutes,
-                               limit=3, required=(self._me,)) if len(group) > 1 else []
+        self.best = (
+            best_slots(
+                group, now, tz=tz, hours=self._me.hours, minutes=self._meeting_minutes, limit=3, required=(self._me,)
+            )
+            if len(group) > 1
+            else []
+        )
         lines = []
         for s in self.best:
             n = len(group)
@@ -279,8 +293,7 @@ class TeamPopup(QWidget):
             self._overlap_pending = False
             self._deferred.start()
             return False
-        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
-                and event.key() == Qt.Key.Key_Escape:
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) and event.key() == Qt.Key.Key_Escape:
             if watched is self.search and self.search.text():
                 self.search.clear()  # the first Escape clears the search, the next one closes
             else:

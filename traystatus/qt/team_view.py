@@ -230,21 +230,29 @@ class TeamDelegate(QStyledItemDelegate):
         painter.setFont(self._small)
         painter.setPen(dim)
         below = f"{row.date_hint} · {row.offset_label}" if row.date_hint else row.offset_label
-        painter.drawText(QRect(right - 130, rect.top() + 24, 130, 16),
-                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, "you" if row.is_me else below)
+        painter.drawText(
+            QRect(right - 130, rect.top() + 24, 130, 16),
+            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+            "you" if row.is_me else below,
+        )
         # name and zone
         left = int(avatar.right()) + 10
         name_rect = QRect(left, rect.top() + 5, max(right - 100 - left, 20), 20)
         painter.setPen(text)
         painter.setFont(self._bold)
-        painter.drawText(name_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         QFontMetrics(self._bold).elidedText(row.name, Qt.TextElideMode.ElideRight, name_rect.width()))
+        painter.drawText(
+            name_rect,
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            QFontMetrics(self._bold).elidedText(row.name, Qt.TextElideMode.ElideRight, name_rect.width()),
+        )
         painter.setFont(self._small)
         painter.setPen(dim)
         zone_rect = QRect(left, rect.top() + 24, name_rect.width(), 16)
-        painter.drawText(zone_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         fm.elidedText(f"{row.zone} · {row.local.tzname()}", Qt.TextElideMode.ElideRight,
-                                       zone_rect.width()))
+        painter.drawText(
+            zone_rect,
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            fm.elidedText(f"{row.zone} · {row.local.tzname()}", Qt.TextElideMode.ElideRight, zone_rect.width()),
+        )
 
 
 class OverlapBar(QWidget):
@@ -258,8 +266,12 @@ class OverlapBar(QWidget):
         self.marker: datetime | None = None
         self.labels: list[tuple[datetime, str]] = []  # hour ticks in your zone
 
-    def set_day(self, window: tuple[datetime, datetime], spans: Sequence[tuple[datetime, datetime]],
-                labels: Sequence[tuple[datetime, str]]) -> None:
+    def set_day(
+        self,
+        window: tuple[datetime, datetime],
+        spans: Sequence[tuple[datetime, datetime]],
+        labels: Sequence[tuple[datetime, str]],
+    ) -> None:
         self.day_span, self.spans, self.labels = window, list(spans), list(labels)
         self.update()
 

@@ -25,16 +25,28 @@ DEFAULT_DAYS = 7
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = subparsers.add_parser("calendar", help="inspect your calendars",
-                              description="Inspect the calendars traystatus reads.")
+    p = subparsers.add_parser(
+        "calendar", help="inspect your calendars", description="Inspect the calendars traystatus reads."
+    )
     sub = p.add_subparsers(dest="calendar_command", metavar="ACTION", required=True)
-    ev = sub.add_parser("events", help="list every occurrence in a window, with its classification and source",
-                        description="Every occurrence between --from and --to: start and end in your zone, "
-                        "all-day flag, source, and how it is classified (and by which rule).")
-    ev.add_argument("--from", dest="start", metavar="ISO",
-                    help="a date (2026-11-23) or a time (2026-11-23T08:00, read in your zone); default: today")
-    ev.add_argument("--to", dest="end", metavar="ISO",
-                    help=f"end (exclusive; a date means its midnight); default: {DEFAULT_DAYS} days after --from")
+    ev = sub.add_parser(
+        "events",
+        help="list every occurrence in a window, with its classification and source",
+        description="Every occurrence between --from and --to: start and end in your zone, "
+        "all-day flag, source, and how it is classified (and by which rule).",
+    )
+    ev.add_argument(
+        "--from",
+        dest="start",
+        metavar="ISO",
+        help="a date (2026-11-23) or a time (2026-11-23T08:00, read in your zone); default: today",
+    )
+    ev.add_argument(
+        "--to",
+        dest="end",
+        metavar="ISO",
+        help=f"end (exclusive; a date means its midnight); default: {DEFAULT_DAYS} days after --from",
+    )
     ev.add_argument("--json", action="store_true", help="a JSON array of occurrences")
     add_settings_options(ev)
     ev.set_defaults(func=run_events)
@@ -46,8 +58,10 @@ def parse_moment(text: str, zone: ZoneInfo, option: str) -> datetime:
             return datetime.combine(date.fromisoformat(text), time(0), tzinfo=zone)
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise ConfigError(f"Bad {option}", f"{text!r} is not a date or time; use e.g. 2026-11-23 "
-                          "or 2026-11-23T08:00 or 2026-11-23T08:00+01:00.") from None
+        raise ConfigError(
+            f"Bad {option}",
+            f"{text!r} is not a date or time; use e.g. 2026-11-23 or 2026-11-23T08:00 or 2026-11-23T08:00+01:00.",
+        ) from None
     return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment
 
 
@@ -128,8 +142,9 @@ def _age(minutes: int) -> str:
     return f"{minutes // (24 * 60)} days"
 
 
-def _row(e: CalendarEvent, zone: ZoneInfo, classify: Callable[[CalendarEvent], tuple[str, str]] | None
-         ) -> dict[str, object]:
+def _row(
+    e: CalendarEvent, zone: ZoneInfo, classify: Callable[[CalendarEvent], tuple[str, str]] | None
+) -> dict[str, object]:
     row: dict[str, object] = {
         "start": e.start.astimezone(zone).isoformat(),
         "end": e.end.astimezone(zone).isoformat(),
@@ -150,8 +165,10 @@ def _row(e: CalendarEvent, zone: ZoneInfo, classify: Callable[[CalendarEvent], t
 
 
 def _print_table(rows: list[dict[str, object]], start: datetime, end: datetime, zone: ZoneInfo) -> None:
-    print(f"Events {start.astimezone(zone):%a %Y-%m-%d %H:%M} – {end.astimezone(zone):%a %Y-%m-%d %H:%M} "
-          f"({zone.key}): {len(rows)}")
+    print(
+        f"Events {start.astimezone(zone):%a %Y-%m-%d %H:%M} – {end.astimezone(zone):%a %Y-%m-%d %H:%M} "
+        f"({zone.key}): {len(rows)}"
+    )
     for r in rows:
         s = datetime.fromisoformat(str(r["start"]))
         e = datetime.fromisoformat(str(r["end"]))

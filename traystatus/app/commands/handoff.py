@@ -22,16 +22,29 @@ log = logging.getLogger(__name__)
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
-        "handoff", help="write the end-of-day handoff note (popup), or post one from a file",
+        "handoff",
+        help="write the end-of-day handoff note (popup), or post one from a file",
         description="Without --text-file: open the handoff popup. With it: store the note in the archive, "
-                    "post it to each --to destination (or the configured ones) and sign off.")
-    p.add_argument("--text-file", metavar="FILE", help="the note as text; '# Done', '## Next' … headings "
-                   "split it into the template's sections ('-' reads stdin)")
-    p.add_argument("--to", action="append", default=[], metavar="DEST",
-                   help="slack:#channel, slack:<workspace>:#channel or matrix:!room:server (repeatable; "
-                   "default: [handoff] destinations)")
-    p.add_argument("--no-sign-off", action="store_true",
-                   help="do not set off-hours status and Do Not Disturb until the next working start")
+        "post it to each --to destination (or the configured ones) and sign off.",
+    )
+    p.add_argument(
+        "--text-file",
+        metavar="FILE",
+        help="the note as text; '# Done', '## Next' … headings split it into the template's sections ('-' reads stdin)",
+    )
+    p.add_argument(
+        "--to",
+        action="append",
+        default=[],
+        metavar="DEST",
+        help="slack:#channel, slack:<workspace>:#channel or matrix:!room:server (repeatable; "
+        "default: [handoff] destinations)",
+    )
+    p.add_argument(
+        "--no-sign-off",
+        action="store_true",
+        help="do not set off-hours status and Do Not Disturb until the next working start",
+    )
     add_settings_options(p)
     p.set_defaults(func=run)
 
@@ -47,8 +60,11 @@ def sync_sign_off(args: argparse.Namespace, settings: Settings) -> Callable[[Ove
         log.info("signed off until %s", override.end.isoformat())
         report = service.sync()
         if not report.ok:
-            raise TrayStatusError("Sign off", "the off-hours override is stored, but not every service took it "
-                                  "yet; `traystatus status` shows why, and the tray app keeps trying.")
+            raise TrayStatusError(
+                "Sign off",
+                "the off-hours override is stored, but not every service took it "
+                "yet; `traystatus status` shows why, and the tray app keeps trying.",
+            )
 
     return apply
 
@@ -63,8 +79,10 @@ def report(result: SubmitResult, settings: Settings) -> int:
         print(f"Not signed off: {result.sign_off_error}", file=sys.stderr)
     waiting = [d for d in result.deliveries if d.status is not DeliveryStatus.SENT]
     if waiting:
-        print("Some destinations are not done; `traystatus notes deliver` retries, and so does the tray app.",
-              file=sys.stderr)
+        print(
+            "Some destinations are not done; `traystatus notes deliver` retries, and so does the tray app.",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -73,19 +91,28 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings(args)
     paths = AppPaths.resolve(getattr(args, "config", None))
     destinations = tuple(str(parse_destination(d)) for d in args.to) or tuple(
-        str(d) for d in settings.handoff.destinations)
+        str(d) for d in settings.handoff.destinations
+    )
     sign_off = sync_sign_off(args, settings)
     if args.text_file is None:
         from traystatus.app.handoff_gui import run_popup
 
-        return run_popup(paths, settings, sign_off=sign_off, destinations=destinations,
-                         sign_off_default=not args.no_sign_off and settings.handoff.sign_off)
+        return run_popup(
+            paths,
+            settings,
+            sign_off=sign_off,
+            destinations=destinations,
+            sign_off_default=not args.no_sign_off and settings.handoff.sign_off,
+        )
     try:
         text = sys.stdin.read() if args.text_file == "-" else Path(args.text_file).read_text(encoding="utf-8")
     except OSError as e:
         raise TrayStatusError("Handoff", f"cannot read {args.text_file}: {e.strerror}.") from None
-    draft = HandoffDraft(sections=parse_note_text(text, settings.handoff.sections), destinations=destinations,
-                         sign_off=not args.no_sign_off)
+    draft = HandoffDraft(
+        sections=parse_note_text(text, settings.handoff.sections),
+        destinations=destinations,
+        sign_off=not args.no_sign_off,
+    )
     service = HandoffService(paths, settings, sign_off=sign_off)
     try:
         return report(service.submit(draft, deliver_now=True), settings)

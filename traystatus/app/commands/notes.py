@@ -19,8 +19,11 @@ from traystatus.core.outbox import Delivery, DeliveryStatus, describe
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = subparsers.add_parser("notes", help="the handoff archive: list, search, export, archive, deliver",
-                              description="Every handoff note is kept forever; archived ones are only hidden.")
+    p = subparsers.add_parser(
+        "notes",
+        help="the handoff archive: list, search, export, archive, deliver",
+        description="Every handoff note is kept forever; archived ones are only hidden.",
+    )
     sub = p.add_subparsers(dest="notes_command", metavar="ACTION", required=True)
     ls = sub.add_parser("list", help="recent notes, newest first")
     ls.add_argument("--all", action="store_true", help="include archived notes")
@@ -46,16 +49,25 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         a.set_defaults(func=run_archive, archived=flag)
     de = sub.add_parser("deliver", help="send what the outbox still holds (retries, after a crash)")
     de.set_defaults(func=run_deliver)
-    rt = sub.add_parser("retry", help="retry a failed or uncertain delivery now (check the channel first "
-                        "when it says 'may have been posted')")
+    rt = sub.add_parser(
+        "retry",
+        help="retry a failed or uncertain delivery now (check the channel first when it says 'may have been posted')",
+    )
     rt.add_argument("id")
     rt.add_argument("--to", metavar="DEST", help="only this destination")
     rt.set_defaults(func=run_retry)
-    ed = sub.add_parser("edit", help="replace a note's text with a new revision (earlier ones are kept; messages "
-                        "already posted are not changed)")
+    ed = sub.add_parser(
+        "edit",
+        help="replace a note's text with a new revision (earlier ones are kept; messages "
+        "already posted are not changed)",
+    )
     ed.add_argument("id")
-    ed.add_argument("--text-file", required=True, metavar="FILE",
-                    help="the new text, '# Done' … headings as for `traystatus handoff` ('-' reads stdin)")
+    ed.add_argument(
+        "--text-file",
+        required=True,
+        metavar="FILE",
+        help="the new text, '# Done' … headings as for `traystatus handoff` ('-' reads stdin)",
+    )
     ed.set_defaults(func=run_edit)
     br = sub.add_parser("browse", help="open the history window: browse and search every note")
     br.set_defaults(func=run_browse)
@@ -68,15 +80,27 @@ def _archive(args: argparse.Namespace) -> SqliteNoteArchive:
 
 def note_json(note: HandoffNote, deliveries: list[Delivery] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "id": note.id, "created": note.created.isoformat(), "day": note.day.isoformat() if note.day else None,
+        "id": note.id,
+        "created": note.created.isoformat(),
+        "day": note.day.isoformat() if note.day else None,
         "updated": note.updated.isoformat() if note.updated else None,
-        "revision": note.revision, "archived": note.archived, "sign_off": note.sign_off,
+        "revision": note.revision,
+        "archived": note.archived,
+        "sign_off": note.sign_off,
         "destinations": [str(d) for d in note.destinations],
         "sections": [{"title": s.title, "text": s.text} for s in note.sections],
     }
     if deliveries is not None:
-        out["deliveries"] = [{"destination": d.destination, "status": d.status.value, "attempts": d.attempts,
-                              "error": d.last_error, "remote_id": d.remote_id} for d in deliveries]
+        out["deliveries"] = [
+            {
+                "destination": d.destination,
+                "status": d.status.value,
+                "attempts": d.attempts,
+                "error": d.last_error,
+                "remote_id": d.remote_id,
+            }
+            for d in deliveries
+        ]
     return out
 
 
@@ -110,8 +134,7 @@ def run_search(args: argparse.Namespace) -> int:
     try:
         hits = archive.search(" ".join(args.query), include_archived=not args.no_archived)
         if args.json:
-            print(json.dumps([{**note_json(h.note), "snippet": h.snippet} for h in hits], ensure_ascii=False,
-                             indent=1))
+            print(json.dumps([{**note_json(h.note), "snippet": h.snippet} for h in hits], ensure_ascii=False, indent=1))
         else:
             for h in hits:
                 print(_line(h.note, h.snippet))
@@ -129,9 +152,14 @@ def run_show(args: argparse.Namespace) -> int:
         deliveries = archive.deliveries(note.id)
         if args.json:
             data = note_json(note, deliveries)
-            data["revisions"] = [{"revision": r.revision, "saved": r.saved.isoformat(),
-                                  "sections": [{"title": s.title, "text": s.text} for s in r.sections]}
-                                 for r in archive.revisions(note.id)]
+            data["revisions"] = [
+                {
+                    "revision": r.revision,
+                    "saved": r.saved.isoformat(),
+                    "sections": [{"title": s.title, "text": s.text} for s in r.sections],
+                }
+                for r in archive.revisions(note.id)
+            ]
             print(json.dumps(data, ensure_ascii=False, indent=1))
         else:
             print(markdown(note))
@@ -228,11 +256,15 @@ def run_edit(args: argparse.Namespace) -> int:
         titles = tuple(dict.fromkeys([*(s.title for s in archive.get(note_id).sections), *settings.handoff.sections]))
         sections = tuple(s for s in parse_note_text(text, titles) if s.text.strip() or s.title in titles)
         if not any(s.text.strip() for s in sections):
-            raise ConfigError("Note edit", f"{args.text_file} has no text; a note is never emptied "
-                              "(use `traystatus notes archive` to hide it).")
+            raise ConfigError(
+                "Note edit",
+                f"{args.text_file} has no text; a note is never emptied (use `traystatus notes archive` to hide it).",
+            )
         note = archive.edit(note_id, sections, datetime.now(UTC))
-        print(f"Note {note.id} is now revision {note.revision}; earlier revisions are kept "
-              f"(`traystatus notes show {note.id} --json`).")
+        print(
+            f"Note {note.id} is now revision {note.revision}; earlier revisions are kept "
+            f"(`traystatus notes show {note.id} --json`)."
+        )
         return 0
     finally:
         archive.close()

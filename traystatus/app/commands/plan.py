@@ -22,12 +22,18 @@ EVENT_LOOKAHEAD = timedelta(days=14)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = subparsers.add_parser("plan", help="show your availability for the coming days and why",
-                              description="Your availability, interval by interval: state, until when, and why. "
-                              "Nothing is sent anywhere.")
-    p.add_argument("--from", dest="start", metavar="ISO",
-                   help="start: a date (2026-11-23) or a time (2026-11-23T08:00, read in your zone; "
-                   "an offset is honoured); default: now")
+    p = subparsers.add_parser(
+        "plan",
+        help="show your availability for the coming days and why",
+        description="Your availability, interval by interval: state, until when, and why. Nothing is sent anywhere.",
+    )
+    p.add_argument(
+        "--from",
+        dest="start",
+        metavar="ISO",
+        help="start: a date (2026-11-23) or a time (2026-11-23T08:00, read in your zone; "
+        "an offset is honoured); default: now",
+    )
     p.add_argument("--days", type=int, default=7, metavar="N", help="how many days to show (default 7)")
     p.add_argument("--json", action="store_true", help="an array of {start, end, state, until, reason}")
     add_settings_options(p)
@@ -43,8 +49,10 @@ def parse_start(text: str | None, zone: ZoneInfo, now: datetime) -> datetime:
             return datetime.combine(date.fromisoformat(text), time(0), tzinfo=zone).astimezone(UTC)
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise ConfigError("Bad --from", f"{text!r} is not a date or time; use e.g. 2026-11-23 "
-                          "or 2026-11-23T08:00 or 2026-11-23T08:00+01:00.") from None
+        raise ConfigError(
+            "Bad --from",
+            f"{text!r} is not a date or time; use e.g. 2026-11-23 or 2026-11-23T08:00 or 2026-11-23T08:00+01:00.",
+        ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
     return moment.astimezone(UTC)
@@ -56,8 +64,9 @@ def add_days(start: datetime, days: int, zone: ZoneInfo) -> datetime:
     return local.replace(tzinfo=zone).astimezone(UTC)
 
 
-def load_events(settings: Settings, args: argparse.Namespace, start: datetime,
-                end: datetime) -> tuple[list[CalendarEvent], list[str], bool]:
+def load_events(
+    settings: Settings, args: argparse.Namespace, start: datetime, end: datetime
+) -> tuple[list[CalendarEvent], list[str], bool]:
     """Events of every configured source, plus one stderr line per problem; ``True`` if a source failed."""
     from traystatus.adapters.calendar_sources import build_sources, load_all
 
@@ -124,8 +133,9 @@ def run(args: argparse.Namespace) -> int:
     zone = settings.timezone
     start = parse_start(args.start, zone, now)
     end = add_days(start, args.days, zone)
-    events, notes, failed = load_events(settings, args, start, end + EVENT_LOOKAHEAD) if settings.calendars \
-        else ([], [], False)
+    events, notes, failed = (
+        load_events(settings, args, start, end + EVENT_LOOKAHEAD) if settings.calendars else ([], [], False)
+    )
     timeline = build_timeline(settings, events, load_overrides(args, now), start, end)
     for note in notes:
         print(f"traystatus: {note}", file=sys.stderr)
@@ -137,9 +147,16 @@ def run(args: argparse.Namespace) -> int:
 
 
 def to_json(timeline: Timeline, zone: ZoneInfo) -> list[dict[str, str]]:
-    return [{"start": a.start.astimezone(zone).isoformat(), "end": a.end.astimezone(zone).isoformat(),
-             "state": a.state.value, "until": a.until.astimezone(zone).isoformat(), "reason": a.reason}
-            for a in timeline.intervals]
+    return [
+        {
+            "start": a.start.astimezone(zone).isoformat(),
+            "end": a.end.astimezone(zone).isoformat(),
+            "state": a.state.value,
+            "until": a.until.astimezone(zone).isoformat(),
+            "reason": a.reason,
+        }
+        for a in timeline.intervals
+    ]
 
 
 def _when(moment: datetime, zone: ZoneInfo, day: date | None) -> str:
@@ -150,8 +167,10 @@ def _when(moment: datetime, zone: ZoneInfo, day: date | None) -> str:
 
 def render_table(timeline: Timeline, zone: ZoneInfo, *, calendars: int) -> str:
     first, last = timeline.start.astimezone(zone), timeline.end.astimezone(zone)
-    lines = [f"Availability in {zone.key}, {first:%a %d %b %Y %H:%M} – {last:%a %d %b %Y %H:%M} "
-             f"({calendars} calendar{'s' if calendars != 1 else ''})"]
+    lines = [
+        f"Availability in {zone.key}, {first:%a %d %b %Y %H:%M} – {last:%a %d %b %Y %H:%M} "
+        f"({calendars} calendar{'s' if calendars != 1 else ''})"
+    ]
     day: date | None = None
     for a in timeline.intervals:
         local = a.start.astimezone(zone)

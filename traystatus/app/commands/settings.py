@@ -10,8 +10,11 @@ import argparse
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("settings", help="open the settings window (the running app shows it, if any)")
-    p.add_argument("--first-run", action="store_true", help="open the first-run setup instead (the default "
-                   "while there is no config.toml)")
+    p.add_argument(
+        "--first-run",
+        action="store_true",
+        help="open the first-run setup instead (the default while there is no config.toml)",
+    )
     p.set_defaults(func=run)
 
 

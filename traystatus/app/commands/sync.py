@@ -19,9 +19,12 @@ from traystatus.core.settings import Settings
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = subparsers.add_parser("apply", help="set your status on Slack and Matrix now (only what differs)",
-                              description="Compute your availability now and send only what differs from what "
-                              "traystatus last set. A status you set by hand is left alone.")
+    p = subparsers.add_parser(
+        "apply",
+        help="set your status on Slack and Matrix now (only what differs)",
+        description="Compute your availability now and send only what differs from what "
+        "traystatus last set. A status you set by hand is left alone.",
+    )
     p.add_argument("--dry-run", action="store_true", help="show the exact calls it would make; send nothing")
     _common(p)
     p.set_defaults(func=cmd_apply)
@@ -32,8 +35,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--headless", action="store_true", help="no tray icon: for an always-on machine")
     add_settings_options(p)
     p.set_defaults(func=cmd_run)
-    p = subparsers.add_parser("doctor", help="check config, calendars, tokens and scopes, Matrix presence, "
-                              "keyring and tray")
+    p = subparsers.add_parser(
+        "doctor", help="check config, calendars, tokens and scopes, Matrix presence, keyring and tray"
+    )
     p.add_argument("--json", action="store_true", help="the checks as JSON")
     add_settings_options(p)
     p.set_defaults(func=cmd_doctor)
@@ -58,15 +62,23 @@ def build_service(args: argparse.Namespace, settings: Settings) -> SyncService:
         from traystatus.adapters.memory_publisher import RecordingStatusPublisher
         from traystatus.core.publishing import Service
 
-        publishers: list[Any] = [RecordingStatusPublisher(service_kind=Service.SLACK, account_id="slack:demo"),
-                                 RecordingStatusPublisher(service_kind=Service.MATRIX, account_id="matrix:demo")]
+        publishers: list[Any] = [
+            RecordingStatusPublisher(service_kind=Service.SLACK, account_id="slack:demo"),
+            RecordingStatusPublisher(service_kind=Service.MATRIX, account_id="matrix:demo"),
+        ]
         problems: list[str] = []
         state_dir = paths.state_dir / "demo"
     else:
         publishers, problems = build_publishers(settings)
         state_dir = paths.state_dir
-    return SyncService(settings=settings, sources=sources, publishers=publishers, store=StateStore(state_dir),
-                       clock=SystemClock().now, account_problems=problems)
+    return SyncService(
+        settings=settings,
+        sources=sources,
+        publishers=publishers,
+        store=StateStore(state_dir),
+        clock=SystemClock().now,
+        account_problems=problems,
+    )
 
 
 def _at(args: argparse.Namespace, settings: Settings) -> datetime | None:
@@ -103,13 +115,16 @@ def _no_accounts(service: SyncService) -> None:
     for problem in service.account_problems:
         print(f"traystatus: {problem}", file=sys.stderr)
     if not service.account_problems:
-        print("traystatus: no Slack or Matrix account to update. Run `traystatus login slack` / "
-              "`traystatus login matrix`, or set TRAYSTATUS_SLACK_TOKEN (and TRAYSTATUS_MATRIX_HOMESERVER, "
-              "_USER, _TOKEN) for headless use. `traystatus apply --dry-run` shows what would be sent.",
-              file=sys.stderr)
+        print(
+            "traystatus: no Slack or Matrix account to update. Run `traystatus login slack` / "
+            "`traystatus login matrix`, or set TRAYSTATUS_SLACK_TOKEN (and TRAYSTATUS_MATRIX_HOMESERVER, "
+            "_USER, _TOKEN) for headless use. `traystatus apply --dry-run` shows what would be sent.",
+            file=sys.stderr,
+        )
 
 
 # -- output ------------------------------------------------------------------------------------------------
+
 
 def _local(moment: datetime | None, settings: Settings) -> str:
     return "—" if moment is None else f"{moment.astimezone(settings.timezone):%a %d %b %H:%M %Z}"
@@ -132,29 +147,49 @@ def _op_json(op: Operation, tz: tzinfo | None = None) -> dict[str, Any]:
 def report_json(report: SyncReport) -> dict[str, Any]:
     d = report.desired
     return {
-        "at": report.at.isoformat(), "state": str(report.interval.state), "reason": report.interval.reason,
-        "until": report.interval.until.isoformat(), "paused": report.paused, "dry_run": report.dry_run,
-        "desired": {"text": d.text, "emoji": d.emoji, "message": d.message,
-                    "expires_at": d.expires_at.isoformat() if d.expires_at else None,
-                    "dnd_until": d.dnd_until.isoformat() if d.dnd_until else None, "away": d.away},
+        "at": report.at.isoformat(),
+        "state": str(report.interval.state),
+        "reason": report.interval.reason,
+        "until": report.interval.until.isoformat(),
+        "paused": report.paused,
+        "dry_run": report.dry_run,
+        "desired": {
+            "text": d.text,
+            "emoji": d.emoji,
+            "message": d.message,
+            "expires_at": d.expires_at.isoformat() if d.expires_at else None,
+            "dnd_until": d.dnd_until.isoformat() if d.dnd_until else None,
+            "away": d.away,
+        },
         "accounts": [_account_json(a, report.dry_run) for a in report.accounts],
         "next_transition": report.next_transition.isoformat() if report.next_transition else None,
-        "calendar_problems": list(report.calendar_problems), "account_problems": list(report.account_problems),
+        "calendar_problems": list(report.calendar_problems),
+        "account_problems": list(report.account_problems),
     }
 
 
 def _account_json(a: AccountLine, dry_run: bool) -> dict[str, Any]:
     ap = a.applied
     return {
-        "account": a.account, "service": a.service,
-        "applied": {"text": ap.text, "emoji": ap.emoji, "message": ap.message, "known": ap.status_known,
-                    "expires_at": ap.expires_at.isoformat() if ap.expires_at else None,
-                    "dnd_until": ap.dnd_until.isoformat() if ap.dnd_until else None, "away": ap.away,
-                    "left_alone": bool(ap.hands_off)},
+        "account": a.account,
+        "service": a.service,
+        "applied": {
+            "text": ap.text,
+            "emoji": ap.emoji,
+            "message": ap.message,
+            "known": ap.status_known,
+            "expires_at": ap.expires_at.isoformat() if ap.expires_at else None,
+            "dnd_until": ap.dnd_until.isoformat() if ap.dnd_until else None,
+            "away": ap.away,
+            "left_alone": bool(ap.hands_off),
+        },
         "would_send" if dry_run else "sent": [
             {**_op_json(op), **({"api_call": a.calls[i]} if i < len(a.calls) else {})}
-            for i, op in enumerate(a.planned if dry_run else a.sent)],
-        "errors": list(a.errors), "needs_action": a.needs_action, "notes": list(a.notes),
+            for i, op in enumerate(a.planned if dry_run else a.sent)
+        ],
+        "errors": list(a.errors),
+        "needs_action": a.needs_action,
+        "notes": list(a.notes),
         "retry_at": a.retry.retry_at.isoformat() if a.retry.retry_at else None,
     }
 
@@ -174,8 +209,11 @@ def _emit(report: SyncReport, settings: Settings, as_json: bool) -> None:
         ops = a.planned if report.dry_run else a.sent
         verb = "would send" if report.dry_run else "sent"
         ap = a.applied
-        known = (f"{ap.emoji} {ap.text!r}".strip() if (ap.text or ap.emoji) else "no status") \
-            if ap.status_known else "unknown"
+        known = (
+            (f"{ap.emoji} {ap.text!r}".strip() if (ap.text or ap.emoji) else "no status")
+            if ap.status_known
+            else "unknown"
+        )
         print(f"{a.account}: last set by traystatus: {known}")
         print(f"  {verb}: " + ("; ".join(op.describe(settings.timezone) for op in ops) if ops else "nothing"))
         for call in a.calls:
@@ -193,10 +231,13 @@ def _emit(report: SyncReport, settings: Settings, as_json: bool) -> None:
 
 # -- run --headless ----------------------------------------------------------------------------------------
 
+
 def cmd_run(args: argparse.Namespace) -> int:
     if not args.headless:
-        raise ConfigError("Use the tray app or --headless", "`traystatus run` needs --headless (no UI); "
-                          "run plain `traystatus` for the tray app.")
+        raise ConfigError(
+            "Use the tray app or --headless",
+            "`traystatus run` needs --headless (no UI); run plain `traystatus` for the tray app.",
+        )
     from datetime import timedelta
 
     from traystatus.adapters.scheduler import SyncScheduler
@@ -226,14 +267,21 @@ def cmd_run(args: argparse.Namespace) -> int:
         for a in report.accounts:
             for err in a.errors:
                 log.warning("%s: %s", a.account, err)
-        log.info("Pass (%s): %s; next at %s", reason, report.interval.state,
-                 report.wake_at.isoformat() if report.wake_at else "-")
+        log.info(
+            "Pass (%s): %s; next at %s",
+            reason,
+            report.interval.state,
+            report.wake_at.isoformat() if report.wake_at else "-",
+        )
         return report.wake_at
 
     minutes = min((c.refresh_minutes for c in settings.calendars), default=15)
     scheduler = SyncScheduler(run_pass, refresh_every=timedelta(minutes=minutes))
-    print(f"traystatus: keeping {len(service.publishers)} account(s) in step; log: {paths.log_dir}",
-          file=sys.stderr, flush=True)
+    print(
+        f"traystatus: keeping {len(service.publishers)} account(s) in step; log: {paths.log_dir}",
+        file=sys.stderr,
+        flush=True,
+    )
     scheduler.start()
     try:
         while not stop.wait(1.0):

@@ -19,32 +19,61 @@ from traystatus.core.world_clock import Row, Span, best_slots, day_overlap, rows
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--member", action="append", default=[], metavar='"NAME=ZONE[;HOURS]"',
-                        help='a teammate, e.g. "Aiko=Asia/Tokyo" or "Raj=Asia/Kolkata;mon-fri 10:00-18:00" '
-                        "(repeatable; added to the configured team, wins over a configured person of that name)")
-    common.add_argument("--at", metavar="ISO", help="the moment: 2026-03-10T15:00 (your zone unless an offset "
-                        "is given), or 15:00 today; default: now")
+    common.add_argument(
+        "--member",
+        action="append",
+        default=[],
+        metavar='"NAME=ZONE[;HOURS]"',
+        help='a teammate, e.g. "Aiko=Asia/Tokyo" or "Raj=Asia/Kolkata;mon-fri 10:00-18:00" '
+        "(repeatable; added to the configured team, wins over a configured person of that name)",
+    )
+    common.add_argument(
+        "--at",
+        metavar="ISO",
+        help="the moment: 2026-03-10T15:00 (your zone unless an offset is given), or 15:00 today; default: now",
+    )
     common.add_argument("--json", action="store_true", help="machine-readable output")
-    p = subparsers.add_parser("team", parents=[common], help="your teammates' local times and working hours",
-                              description="What time it is for each teammate, the offset to you and whether "
-                              "they are working.")
+    p = subparsers.add_parser(
+        "team",
+        parents=[common],
+        help="your teammates' local times and working hours",
+        description="What time it is for each teammate, the offset to you and whether they are working.",
+    )
     add_settings_options(p)
     p.set_defaults(func=run_clock)
     sub = p.add_subparsers(dest="team_command", metavar="SUBCOMMAND")
-    o = sub.add_parser("overlap", parents=[common], help="when everyone (or --with people) is within working hours",
-                       description="The hours of each day where everyone is within working hours, in your zone, "
-                       "and the best meeting slots over the next five working days.")
-    o.add_argument("--with", dest="with_names", action="append", default=[], metavar="NAME",
-                   help="only these teammates (repeatable; default: everyone)")
+    o = sub.add_parser(
+        "overlap",
+        parents=[common],
+        help="when everyone (or --with people) is within working hours",
+        description="The hours of each day where everyone is within working hours, in your zone, "
+        "and the best meeting slots over the next five working days.",
+    )
+    o.add_argument(
+        "--with",
+        dest="with_names",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only these teammates (repeatable; default: everyone)",
+    )
     o.add_argument("--days", type=int, default=1, metavar="N", help="how many days from today (default 1)")
     o.add_argument("--without-me", action="store_true", help="leave yourself out of the overlap")
-    o.add_argument("--minutes", type=int, default=None, metavar="N",
-                   help="meeting length for the best slots (default: team.meeting_minutes, 30)")
+    o.add_argument(
+        "--minutes",
+        type=int,
+        default=None,
+        metavar="N",
+        help="meeting length for the best slots (default: team.meeting_minutes, 30)",
+    )
     add_settings_options(o)
     o.set_defaults(func=run_overlap)
-    i = sub.add_parser("import", help="refresh the teammates imported from Slack and Matrix now",
-                       description="Read team.import_slack (users.list) and team.matrix_room (members' m.tz) with "
-                       "the configured accounts and cache them; the tray app does this once a day by itself.")
+    i = sub.add_parser(
+        "import",
+        help="refresh the teammates imported from Slack and Matrix now",
+        description="Read team.import_slack (users.list) and team.matrix_room (members' m.tz) with "
+        "the configured accounts and cache them; the tray app does this once a day by itself.",
+    )
     i.add_argument("--if-stale", action="store_true", help="only imports older than team.refresh_hours")
     add_settings_options(i)
     i.set_defaults(func=run_import)
@@ -70,16 +99,26 @@ def parse_at(text: str | None, zone: ZoneInfo, now: datetime) -> datetime:
         else:
             moment = datetime.fromisoformat(text)
     except ValueError:
-        raise ConfigError("Bad --at", f"{text!r} is not a time; use e.g. 2026-03-10T15:00, "
-                          "2026-03-10T15:00+09:00 or 15:00.") from None
+        raise ConfigError(
+            "Bad --at", f"{text!r} is not a time; use e.g. 2026-03-10T15:00, 2026-03-10T15:00+09:00 or 15:00."
+        ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
     return moment.astimezone(UTC)
 
 
 def _row_json(r: Row) -> dict[str, object]:
-    return {"name": r.name, "zone": r.zone, "local_time": r.local.isoformat(), "offset_minutes": r.offset_minutes,
-            "working": r.working, "badge": str(r.badge), "date_hint": r.date_hint, "team": r.group, "me": r.is_me}
+    return {
+        "name": r.name,
+        "zone": r.zone,
+        "local_time": r.local.isoformat(),
+        "offset_minutes": r.offset_minutes,
+        "working": r.working,
+        "badge": str(r.badge),
+        "date_hint": r.date_hint,
+        "team": r.group,
+        "me": r.is_me,
+    }
 
 
 def run_clock(args: argparse.Namespace) -> int:
@@ -95,7 +134,7 @@ def run_clock(args: argparse.Namespace) -> int:
     if not people and (settings.team.import_slack or settings.team.matrix_room):
         print("No teammates yet: run `traystatus team import` to read them from Slack/Matrix.")
     elif not people:
-        print("No teammates yet: add [[team.people]] to the config, or --member \"Aiko=Asia/Tokyo\".")
+        print('No teammates yet: add [[team.people]] to the config, or --member "Aiko=Asia/Tokyo".')
     width = max(len(r.name) for r in table)
     group: str | None = None
     grouped = any(r.group for r in table)
@@ -127,8 +166,13 @@ def _select(people: Sequence[Person], names: Sequence[str]) -> list[Person]:
 
 
 def _span_json(s: Span, zone: ZoneInfo) -> dict[str, object]:
-    return {"start": s.start.astimezone(zone).isoformat(), "end": s.end.astimezone(zone).isoformat(),
-            "minutes": s.minutes, "available": list(s.available), "missing": list(s.missing)}
+    return {
+        "start": s.start.astimezone(zone).isoformat(),
+        "end": s.end.astimezone(zone).isoformat(),
+        "minutes": s.minutes,
+        "available": list(s.available),
+        "missing": list(s.missing),
+    }
 
 
 def run_overlap(args: argparse.Namespace) -> int:
@@ -138,26 +182,43 @@ def run_overlap(args: argparse.Namespace) -> int:
         raise ConfigError("Bad --days", f"--days {args.days}: give 1 to 366.")
     group = ([] if args.without_me else [me]) + _select(people, args.with_names)
     if len(group) < 2 and not (args.without_me and group):
-        raise ConfigError("Nobody to overlap with", "add teammates with [[team.people]] in the config or "
-                          "--member \"Aiko=Asia/Tokyo\", or name them with --with.")
+        raise ConfigError(
+            "Nobody to overlap with",
+            'add teammates with [[team.people]] in the config or --member "Aiko=Asia/Tokyo", or name them with --with.',
+        )
     zone = settings.timezone
     instant = parse_at(args.at, zone, SystemClock().now())
     first = instant.astimezone(zone).date()
     days = [(first + timedelta(days=i), day_overlap(group, first + timedelta(days=i), zone)) for i in range(args.days)]
     minutes = args.minutes or settings.team.meeting_minutes
-    slots = best_slots(group, instant, tz=zone, hours=None if args.without_me else me.hours, minutes=minutes,
-                       required=() if args.without_me else (me,))
+    slots = best_slots(
+        group,
+        instant,
+        tz=zone,
+        hours=None if args.without_me else me.hours,
+        minutes=minutes,
+        required=() if args.without_me else (me,),
+    )
     if args.json:
-        print(json.dumps({
-            "people": [p.name for p in group], "timezone": zone.key,
-            "days": [{"date": d.isoformat(), "spans": [_span_json(s, zone) for s in spans]} for d, spans in days],
-            "best_slots": [_span_json(s, zone) for s in slots],
-        }, indent=2))
+        print(
+            json.dumps(
+                {
+                    "people": [p.name for p in group],
+                    "timezone": zone.key,
+                    "days": [
+                        {"date": d.isoformat(), "spans": [_span_json(s, zone) for s in spans]} for d, spans in days
+                    ],
+                    "best_slots": [_span_json(s, zone) for s in slots],
+                },
+                indent=2,
+            )
+        )
         return 0
     print(f"Working hours shared by {', '.join(p.name for p in group)} (times in {zone.key}):")
     for d, spans in days:
-        text = ", ".join(f"{s.start.astimezone(zone):%H:%M}–{s.end.astimezone(zone):%H:%M} ({_dur(s.minutes)})"
-                         for s in spans)
+        text = ", ".join(
+            f"{s.start.astimezone(zone):%H:%M}–{s.end.astimezone(zone):%H:%M} ({_dur(s.minutes)})" for s in spans
+        )
         print(f"  {d:%a %d %b}  {text or 'no overlap'}")
     print(f"Best {minutes}-minute slots, next five working days:")
     for s in slots:
@@ -178,8 +239,11 @@ def run_import(args: argparse.Namespace) -> int:
 
     settings = load_settings(args)
     if not settings.team.import_slack and not settings.team.matrix_room:
-        raise ConfigError("Nothing to import", "set team.import_slack = true and/or team.matrix_room = "
-                          "\"!room:server\" in the [team] section of the config.")
+        raise ConfigError(
+            "Nothing to import",
+            "set team.import_slack = true and/or team.matrix_room = "
+            '"!room:server" in the [team] section of the config.',
+        )
     paths = AppPaths.resolve(getattr(args, "config", None))
     outcomes = import_rosters(settings, paths, SystemClock().now(), force=not args.if_stale)
     for o in outcomes:

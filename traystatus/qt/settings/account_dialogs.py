@@ -38,8 +38,9 @@ class ConnectDialog(QDialog):
         self.progress = QLabel("", self)
         self.progress.setWordWrap(True)
         self.progress.setAccessibleName("Progress")
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
-                                        self)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
         self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok.setText("&Connect")
         self.buttons.accepted.connect(self.submit)
@@ -51,8 +52,9 @@ class ConnectDialog(QDialog):
         lay.addWidget(self.buttons)
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 36)
 
-    def add_field(self, key: str, label: str, *, placeholder: str = "", secret: bool = False,
-                  help_text: str = "") -> QLineEdit:
+    def add_field(
+        self, key: str, label: str, *, placeholder: str = "", secret: bool = False, help_text: str = ""
+    ) -> QLineEdit:
         edit = QLineEdit(self)
         edit.setPlaceholderText(placeholder)
         if secret:
@@ -96,18 +98,34 @@ class ConnectDialog(QDialog):
 
 class SlackTokenDialog(ConnectDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Connect Slack", "Paste the \"User OAuth Token\" (xoxp-…) from your Slack app's OAuth & "
-                         "Permissions page. It is checked with Slack and kept in the system keyring.", parent)
+        super().__init__(
+            "Connect Slack",
+            'Paste the "User OAuth Token" (xoxp-…) from your Slack app\'s OAuth & '
+            "Permissions page. It is checked with Slack and kept in the system keyring.",
+            parent,
+        )
         self.token = self.add_field("token", "User &token", placeholder="xoxp-…", secret=True)
-        self.name = self.add_field("name", "&Name (optional)", placeholder="the workspace's name",
-                                   help_text="What to call this workspace in traystatus.")
+        self.name = self.add_field(
+            "name",
+            "&Name (optional)",
+            placeholder="the workspace's name",
+            help_text="What to call this workspace in traystatus.",
+        )
 
 
 class MatrixLoginDialog(ConnectDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Connect a Matrix account", "Log in with your password: traystatus keeps the token the "
-                         "homeserver gives (in the system keyring), not the password.", parent)
+        super().__init__(
+            "Connect a Matrix account",
+            "Log in with your password: traystatus keeps the token the "
+            "homeserver gives (in the system keyring), not the password.",
+            parent,
+        )
         self.user = self.add_field("user", "&User id", placeholder="@me:example.org")
         self.password = self.add_field("password", "&Password", secret=True)
-        self.homeserver = self.add_field("homeserver", "&Homeserver", placeholder="(found from your user id)",
-                                         help_text="Only if it cannot be found from your user id (.well-known).")
+        self.homeserver = self.add_field(
+            "homeserver",
+            "&Homeserver",
+            placeholder="(found from your user id)",
+            help_text="Only if it cannot be found from your user id (.well-known).",
+        )

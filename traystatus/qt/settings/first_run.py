@@ -37,8 +37,10 @@ class _CalendarStep(QWizardPage):
     def __init__(self, tester: CalendarTester | None, runner: Runner) -> None:
         super().__init__()
         self.setTitle("Add a calendar")
-        self.setSubTitle("An ICS address (Google's secret address, Outlook's published calendar, Nextcloud, "
-                         "iCloud) or a file. You can skip this and add calendars later.")
+        self.setSubTitle(
+            "An ICS address (Google's secret address, Outlook's published calendar, Nextcloud, "
+            "iCloud) or a file. You can skip this and add calendars later."
+        )
         self.location = QLineEdit(self)
         self.location.setPlaceholderText("https://… or webcal://… or /path/to/calendar.ics")
         self.location.setAccessibleName("Calendar address or file")
@@ -127,10 +129,17 @@ class FirstRunWizard(QWizard):
     saved = Signal(object)  # Settings, after the successful save on Finish (same name as SettingsWindow's)
     finished_setup = Signal(object)  # Settings, once saved (kept for existing listeners)
 
-    def __init__(self, doc: SettingsDocument, *, default_zone: str, runner: Runner,
-                 accounts: AccountsManager | None = None, calendar_tester: CalendarTester | None = None,
-                 preview: Callable[[Settings], Sequence[str]] | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        doc: SettingsDocument,
+        *,
+        default_zone: str,
+        runner: Runner,
+        accounts: AccountsManager | None = None,
+        calendar_tester: CalendarTester | None = None,
+        preview: Callable[[Settings], Sequence[str]] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.doc, self.runner, self.preview = doc, runner, preview
         self.setWindowTitle("Set up traystatus")
@@ -158,8 +167,11 @@ class FirstRunWizard(QWizard):
         """Write what was given into the document (not saved yet)."""
         config = self.calendar.config()
         if config is not None:
-            items = [i for i in self.doc.items("calendars") if i.get("url") != config.location
-                     and i.get("path") != config.location]
+            items = [
+                i
+                for i in self.doc.items("calendars")
+                if i.get("url") != config.location and i.get("path") != config.location
+            ]
             item: dict[str, object] = {"name": config.name}
             if "://" in config.location:
                 item.update(kind=config.kind, url=config.location)

@@ -37,8 +37,9 @@ def describe_result(result: object) -> str:
 ERROR_ON_LIGHT, ERROR_ON_DARK = "#b3261e", "#ff8a80"
 
 
-def labelled_field(parent: QWidget, label: str, widget: QWidget,
-                   help_text: str = "") -> tuple[QLabel | None, QWidget, ErrorLabel]:
+def labelled_field(
+    parent: QWidget, label: str, widget: QWidget, help_text: str = ""
+) -> tuple[QLabel | None, QWidget, ErrorLabel]:
     """``widget`` named for screen readers, with its help as tooltip, in a box with its error line under it;
     the caption (buddy of the widget, so its mnemonic works) unless it is a check box, which has its own."""
     caption: QLabel | None = None
@@ -146,8 +147,7 @@ class FormPage(QWidget):
         w.toggled.connect(lambda on: self.edited.emit(key, bool(on)))
         return w
 
-    def add_text(self, key: str, label: str, default: str, help_text: str = "",
-                 placeholder: str = "") -> QLineEdit:
+    def add_text(self, key: str, label: str, default: str, help_text: str = "", placeholder: str = "") -> QLineEdit:
         w = QLineEdit(self)
         w.setPlaceholderText(placeholder)
         self._row(key, label, w, help_text)
@@ -161,8 +161,9 @@ class FormPage(QWidget):
         w.textEdited.connect(lambda text: self.edited.emit(key, text))
         return w
 
-    def add_int(self, key: str, label: str, default: int, minimum: int, maximum: int,
-                help_text: str = "", suffix: str = "") -> QSpinBox:
+    def add_int(
+        self, key: str, label: str, default: int, minimum: int, maximum: int, help_text: str = "", suffix: str = ""
+    ) -> QSpinBox:
         w = QSpinBox(self)
         w.setRange(minimum, maximum)
         w.setSuffix(suffix)
@@ -178,8 +179,15 @@ class FormPage(QWidget):
         w.valueChanged.connect(lambda v: self.edited.emit(key, int(v)))
         return w
 
-    def add_choice(self, key: str, label: str, default: str, choices: Iterable[tuple[str, str]],
-                   help_text: str = "", editable: bool = False) -> QComboBox:
+    def add_choice(
+        self,
+        key: str,
+        label: str,
+        default: str,
+        choices: Iterable[tuple[str, str]],
+        help_text: str = "",
+        editable: bool = False,
+    ) -> QComboBox:
         """``choices`` are (value, shown text). An editable combo also accepts typed values (zones)."""
         w = QComboBox(self)
         w.setEditable(editable)
@@ -226,8 +234,9 @@ class FormPage(QWidget):
             w.blockSignals(False)
 
         self.loaders.append(load)
-        w.textChanged.connect(lambda: self.edited.emit(
-            key, [line.strip() for line in w.toPlainText().splitlines() if line.strip()]))
+        w.textChanged.connect(
+            lambda: self.edited.emit(key, [line.strip() for line in w.toPlainText().splitlines() if line.strip()])
+        )
         return w
 
     # -- state ------------------------------------------------------------------------------
@@ -239,8 +248,7 @@ class FormPage(QWidget):
         """Show ``message`` next to the field for ``key`` (or its closest parent); True if shown here."""
         shown = False
         for field_key, label in self.errors.items():
-            hit = bool(key) and (key == field_key or key.startswith(field_key + ".")
-                                 or key.startswith(field_key + "["))
+            hit = bool(key) and (key == field_key or key.startswith(field_key + ".") or key.startswith(field_key + "["))
             label.show_error(message if hit and not shown else "")
             shown = shown or hit
         return shown

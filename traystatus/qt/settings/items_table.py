@@ -24,8 +24,16 @@ class ItemsTable(QWidget):
 
     edited = Signal(str, object)
 
-    def __init__(self, doc: SettingsDocument, key: str, columns: Sequence[tuple[str, str]],
-                 label: str, parent: QWidget | None = None, *, add_text: str = "Add") -> None:
+    def __init__(
+        self,
+        doc: SettingsDocument,
+        key: str,
+        columns: Sequence[tuple[str, str]],
+        label: str,
+        parent: QWidget | None = None,
+        *,
+        add_text: str = "Add",
+    ) -> None:
         super().__init__(parent)
         self.doc, self.key, self.columns = doc, key, list(columns)
         self.table = QTableWidget(0, len(columns), self)

@@ -20,8 +20,13 @@ from traystatus.qt.settings.items_table import ItemsTable
 
 ZONES = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
 DAY_LABELS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-STATE_LABELS = {State.AVAILABLE: "Available", State.MEETING: "In a meeting", State.FOCUS: "Focus",
-                State.OOO: "Out of office", State.OFF_HOURS: "Off hours"}
+STATE_LABELS = {
+    State.AVAILABLE: "Available",
+    State.MEETING: "In a meeting",
+    State.FOCUS: "Focus",
+    State.OOO: "Out of office",
+    State.OFF_HOURS: "Off hours",
+}
 
 
 class HoursPage(FormPage):
@@ -31,8 +36,14 @@ class HoursPage(FormPage):
 
     def __init__(self, doc: SettingsDocument, default_zone: str, parent: QWidget | None = None) -> None:
         super().__init__(doc, parent)
-        self.add_choice("timezone", "Time &zone", default_zone, [(z, z) for z in ZONES],
-                        "Your IANA time zone; working hours are read in it.", editable=True)
+        self.add_choice(
+            "timezone",
+            "Time &zone",
+            default_zone,
+            [(z, z) for z in ZONES],
+            "Your IANA time zone; working hours are read in it.",
+            editable=True,
+        )
         self.days: list[QLineEdit] = []
         self.day_errors: list[ErrorLabel] = []
         grid, grid_layout = note_box("Week", "Blocks like 09:00-12:30, 13:30-17:30; empty = day off.", self)
@@ -50,14 +61,26 @@ class HoursPage(FormPage):
         self.errors["working_hours"] = ErrorLabel(self)
         self.outer.addWidget(grid)
         self.outer.addWidget(self.errors["working_hours"])
-        self.exceptions = ItemsTable(doc, "exceptions", [("first", "First day"), ("last", "Last day"),
-                                                         ("hours", "Hours (empty = off)"), ("label", "Label")],
-                                     "Exceptions", self, add_text="Add exception")
-        self.travel = ItemsTable(doc, "travel", [("first", "First day"), ("last", "Last day"),
-                                                 ("timezone", "Time zone"), ("label", "Label")],
-                                 "Travel", self, add_text="Add travel")
-        for title, note, table in (("Exceptions", "Holidays, days off, other hours.", self.exceptions),
-                                   ("Travel", "Work in another time zone on these days.", self.travel)):
+        self.exceptions = ItemsTable(
+            doc,
+            "exceptions",
+            [("first", "First day"), ("last", "Last day"), ("hours", "Hours (empty = off)"), ("label", "Label")],
+            "Exceptions",
+            self,
+            add_text="Add exception",
+        )
+        self.travel = ItemsTable(
+            doc,
+            "travel",
+            [("first", "First day"), ("last", "Last day"), ("timezone", "Time zone"), ("label", "Label")],
+            "Travel",
+            self,
+            add_text="Add travel",
+        )
+        for title, note, table in (
+            ("Exceptions", "Holidays, days off, other hours.", self.exceptions),
+            ("Travel", "Work in another time zone on these days.", self.travel),
+        ):
             box, box_layout = note_box(title, note, self)
             box_layout.addWidget(table)
             self.outer.addWidget(box)
@@ -97,12 +120,20 @@ class StatusPage(FormPage):
 
     title = "Status"
 
-    def __init__(self, doc: SettingsDocument, preview: Callable[[Settings], Sequence[str]] | None,
-                 runner: Runner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        doc: SettingsDocument,
+        preview: Callable[[Settings], Sequence[str]] | None,
+        runner: Runner,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(doc, parent)
         self.preview, self.runner = preview, runner
-        hint = QLabel("Templates may use {until} and {back}; {title} only when you share titles "
-                      "(General). Private events are never named.", self)
+        hint = QLabel(
+            "Templates may use {until} and {back}; {title} only when you share titles "
+            "(General). Private events are never named.",
+            self,
+        )
         hint.setWordWrap(True)
         self.form.addRow(hint)
         for state in State:
@@ -111,8 +142,9 @@ class StatusPage(FormPage):
             self.add_text(f"status.{state.value}.text", f"{label}: text", d.text, placeholder="(no status)")
             self.add_text(f"status.{state.value}.emoji", f"{label}: emoji", d.emoji, placeholder=":emoji:")
             self.add_check(f"status.{state.value}.dnd", f"{label}: Do not disturb", d.dnd)
-            self.add_choice(f"status.{state.value}.presence", f"{label}: presence", d.presence,
-                            [(p, p) for p in PRESENCES])
+            self.add_choice(
+                f"status.{state.value}.presence", f"{label}: presence", d.presence, [(p, p) for p in PRESENCES]
+            )
         self.preview_list = QListWidget(self)
         self.preview_list.setAccessibleName("Preview of the next 24 hours")
         self.preview_list.setWordWrap(True)  # long lines wrap instead of scrolling sideways
@@ -145,13 +177,27 @@ class TeamPage(FormPage):
     def __init__(self, doc: SettingsDocument, parent: QWidget | None = None) -> None:
         super().__init__(doc, parent)
         self.add_text("team.me_name", "Your &name in the team clock", "You")
-        self.add_check("team.import_slack", "Import teammates from &Slack", False,
-                       "Names and time zones of the workspace's members (refreshed daily).")
+        self.add_check(
+            "team.import_slack",
+            "Import teammates from &Slack",
+            False,
+            "Names and time zones of the workspace's members (refreshed daily).",
+        )
         self.add_text("team.matrix_room", "Import members of this &Matrix room", "", placeholder="!room:server")
-        self.people = ItemsTable(doc, "team.people", [("name", "Name"), ("timezone", "Time zone"),
-                                                      ("hours", "Working hours"), ("team", "Team"),
-                                                      ("handle", "Handle")], "Teammates", self,
-                                 add_text="Add teammate")
+        self.people = ItemsTable(
+            doc,
+            "team.people",
+            [
+                ("name", "Name"),
+                ("timezone", "Time zone"),
+                ("hours", "Working hours"),
+                ("team", "Team"),
+                ("handle", "Handle"),
+            ],
+            "Teammates",
+            self,
+            add_text="Add teammate",
+        )
         self.people.edited.connect(self.edited)
         box, people_layout = note_box("Teammates", "Your edits win over imports.", self)
         people_layout.addWidget(self.people)
@@ -170,15 +216,26 @@ class HandoffPage(FormPage):
     def __init__(self, doc: SettingsDocument, parent: QWidget | None = None) -> None:
         super().__init__(doc, parent)
         d = HandoffSettings()
-        self.add_check("handoff.prompt", "&Prompt for a handoff note", d.prompt,
-                       "Before the end of your working day (not on out-of-office days or holidays).")
-        self.add_int("handoff.minutes_before", "&Minutes before the day ends", d.minutes_before, 0, 240,
-                     suffix=" min")
+        self.add_check(
+            "handoff.prompt",
+            "&Prompt for a handoff note",
+            d.prompt,
+            "Before the end of your working day (not on out-of-office days or holidays).",
+        )
+        self.add_int("handoff.minutes_before", "&Minutes before the day ends", d.minutes_before, 0, 240, suffix=" min")
         self.add_lines("handoff.sections", "&Sections (one per line)", d.sections)
-        self.add_lines("handoff.destinations", "&Destinations (one per line)", (),
-                       "slack:#channel, slack:<workspace>:#channel or matrix:!room:server")
-        self.add_check("handoff.sign_off", "Sign &off when I send the note", d.sign_off,
-                       "Sets the off-hours status and Do not disturb until your next working start.")
+        self.add_lines(
+            "handoff.destinations",
+            "&Destinations (one per line)",
+            (),
+            "slack:#channel, slack:<workspace>:#channel or matrix:!room:server",
+        )
+        self.add_check(
+            "handoff.sign_off",
+            "Sign &off when I send the note",
+            d.sign_off,
+            "Sets the off-hours status and Do not disturb until your next working start.",
+        )
         self.outer.addStretch(1)
 
 
@@ -190,10 +247,15 @@ class GeneralPage(FormPage):
         d = GeneralSettings()
         self.add_check("general.start_at_login", "Start at &login", d.start_at_login)
         self.add_check("general.notify_on_change", "&Notify when my status changes by itself", d.notify_on_change)
-        self.add_check("general.share_titles", "Share meeting &titles in my status", d.share_titles,
-                       "Off by default: titles never leave this machine. Private events are never shared.")
-        self.add_check("general.respect_manual_status", "Never overwrite a status I set by &hand",
-                       d.respect_manual_status)
+        self.add_check(
+            "general.share_titles",
+            "Share meeting &titles in my status",
+            d.share_titles,
+            "Off by default: titles never leave this machine. Private events are never shared.",
+        )
+        self.add_check(
+            "general.respect_manual_status", "Never overwrite a status I set by &hand", d.respect_manual_status
+        )
         self.add_check("general.clear_on_quit", "&Clear my statuses when traystatus quits", d.clear_on_quit)
         self.outer.addStretch(1)
 

@@ -41,14 +41,26 @@ class CalendarsPage(FormPage):
 
     title = "Calendars"
 
-    def __init__(self, doc: SettingsDocument, tester: CalendarTester | None, runner: Runner,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, doc: SettingsDocument, tester: CalendarTester | None, runner: Runner, parent: QWidget | None = None
+    ) -> None:
         super().__init__(doc, parent)
         self.tester, self.runner = tester, runner
-        self.table = ItemsTable(doc, "calendars", [("name", "Name"), ("kind", "Kind"), ("url", "URL"),
-                                                   ("path", "File"), ("username", "CalDAV user"),
-                                                   ("refresh_minutes", "Refresh (min)")],
-                                "Calendars", self, add_text="Add URL…")
+        self.table = ItemsTable(
+            doc,
+            "calendars",
+            [
+                ("name", "Name"),
+                ("kind", "Kind"),
+                ("url", "URL"),
+                ("path", "File"),
+                ("username", "CalDAV user"),
+                ("refresh_minutes", "Refresh (min)"),
+            ],
+            "Calendars",
+            self,
+            add_text="Add URL…",
+        )
         self.table.add_button.clicked.disconnect()
         self.table.add_button.clicked.connect(self.add_url)
         self.table.edited.connect(self.edited)
@@ -64,16 +76,23 @@ class CalendarsPage(FormPage):
         row.addWidget(add_file)
         row.addWidget(self.test_button)
         row.addStretch(1)
-        box, lay = note_box("Calendars", "ICS files and addresses (Google's secret address, Outlook, Nextcloud, "
-                            "iCloud) and CalDAV.", self)
+        box, lay = note_box(
+            "Calendars",
+            "ICS files and addresses (Google's secret address, Outlook, Nextcloud, iCloud) and CalDAV.",
+            self,
+        )
         lay.addWidget(self.table)
         lay.addLayout(row)
         lay.addWidget(self.result)
         self.errors["calendars"] = ErrorLabel(box)
         lay.addWidget(self.errors["calendars"])
         self.outer.addWidget(box)
-        fetch_box, fetch_lay = note_box("Last fetch", "Each calendar's latest fetch, by traystatus or the Test "
-                                        "button: a stale copy stays in use until the calendar answers again.", self)
+        fetch_box, fetch_lay = note_box(
+            "Last fetch",
+            "Each calendar's latest fetch, by traystatus or the Test "
+            "button: a stale copy stays in use until the calendar answers again.",
+            self,
+        )
         self.fetches = QListWidget(fetch_box)
         self.fetches.setAccessibleName("Last fetch of each calendar")
         self.fetches.setWordWrap(True)  # errors carry their fix: long lines wrap instead of scrolling sideways
@@ -125,8 +144,10 @@ class CalendarsPage(FormPage):
         now = now or datetime.now().astimezone()  # shown in the desktop's local time
         rows = self.table.rows()
         names = unique_names(str(r.get("name") or f"calendar {i + 1}") for i, r in enumerate(rows))
-        return [f"{name} — {describe_fetch(self.last_fetches.get(location_key(_location(row))), now)}"
-                for name, row in zip(names, rows, strict=True)]
+        return [
+            f"{name} — {describe_fetch(self.last_fetches.get(location_key(_location(row))), now)}"
+            for name, row in zip(names, rows, strict=True)
+        ]
 
     def _show_fetches(self) -> None:
         self.fetches.clear()
@@ -157,8 +178,12 @@ class CalendarsPage(FormPage):
             self.result.setText("Select a calendar to test.")
             return
         item = rows[row]
-        config = CalendarSourceConfig(name=str(item.get("name", "calendar")), location=_location(item),
-                                      kind=str(item.get("kind", "ics")), username=str(item.get("username", "")))
+        config = CalendarSourceConfig(
+            name=str(item.get("name", "calendar")),
+            location=_location(item),
+            kind=str(item.get("kind", "ics")),
+            username=str(item.get("username", "")),
+        )
         self.result.setText(f"Testing {config.name}…")
         tester = self.tester
         self.runner(lambda: tester(config), lambda r: self._tested(config, r))
@@ -178,8 +203,9 @@ class AccountsPage(FormPage):
     title = "Accounts"
     accounts_changed = Signal(object)  # the file's [[accounts.*]] entries after a connect or disconnect
 
-    def __init__(self, doc: SettingsDocument, accounts: AccountsManager | None, runner: Runner,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, doc: SettingsDocument, accounts: AccountsManager | None, runner: Runner, parent: QWidget | None = None
+    ) -> None:
         super().__init__(doc, parent)
         self.accounts, self.runner = accounts, runner
         self.list = QListWidget(self)
@@ -193,18 +219,23 @@ class AccountsPage(FormPage):
         self.result.setAccessibleName("Account status")
         buttons = QGridLayout()  # two by two: fits a narrow window
         self.buttons: dict[str, QPushButton] = {}
-        for i, (key, text, slot) in enumerate((("slack", "Connect &Slack…", self.connect_slack),
-                                               ("matrix", "Connect &Matrix…", self.connect_matrix),
-                                               ("test", "&Test", self.test_selected),
-                                               ("disconnect", "&Disconnect", self.disconnect_selected))):
+        for i, (key, text, slot) in enumerate(
+            (
+                ("slack", "Connect &Slack…", self.connect_slack),
+                ("matrix", "Connect &Matrix…", self.connect_matrix),
+                ("test", "&Test", self.test_selected),
+                ("disconnect", "&Disconnect", self.disconnect_selected),
+            )
+        ):
             b = QPushButton(text, self)
             b.clicked.connect(slot)
             b.setEnabled(accounts is not None)
             buttons.addWidget(b, i // 2, i % 2)
             self.buttons[key] = b
         buttons.setColumnStretch(2, 1)
-        box, lay = note_box("Slack and Matrix", "Tokens are kept in the system keyring, never in the config "
-                            "file.", self)
+        box, lay = note_box(
+            "Slack and Matrix", "Tokens are kept in the system keyring, never in the config file.", self
+        )
         lay.addWidget(self.list)
         lay.addLayout(buttons)
         lay.addWidget(self.result)
@@ -272,8 +303,9 @@ class AccountsPage(FormPage):
         self._refresh(changed)
 
     # -- connecting --------------------------------------------------------------------------------------------
-    def _open(self, dialog: ConnectDialog, start: Callable[[dict[str, str]], Callable[[], object]],
-              default_key: str) -> None:
+    def _open(
+        self, dialog: ConnectDialog, start: Callable[[dict[str, str]], Callable[[], object]], default_key: str
+    ) -> None:
         if self.dialog is not None:
             self.dialog.deleteLater()
         self.dialog = dialog
@@ -300,15 +332,23 @@ class AccountsPage(FormPage):
         accounts = self.accounts
         if accounts is None:
             return
-        self._open(SlackTokenDialog(self),
-                   lambda v: lambda: accounts.connect_slack(v["token"].strip(), name=v["name"].strip()), "token")
+        self._open(
+            SlackTokenDialog(self),
+            lambda v: lambda: accounts.connect_slack(v["token"].strip(), name=v["name"].strip()),
+            "token",
+        )
 
     def connect_matrix(self) -> None:
         accounts = self.accounts
         if accounts is None:
             return
-        self._open(MatrixLoginDialog(self), lambda v: lambda: accounts.connect_matrix(
-            v["user"].strip(), v["password"], homeserver=v["homeserver"].strip()), "password")
+        self._open(
+            MatrixLoginDialog(self),
+            lambda v: (
+                lambda: accounts.connect_matrix(v["user"].strip(), v["password"], homeserver=v["homeserver"].strip())
+            ),
+            "password",
+        )
 
     # -- the selected account ------------------------------------------------------------------------------------
     def _selected(self) -> AccountSummary | None:
@@ -337,16 +377,28 @@ class AccountsPage(FormPage):
         if self.confirm_box is not None:
             self.confirm_box.deleteLater()
         yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
-        box = QMessageBox(QMessageBox.Icon.Question, "Disconnect account",
-                          f"Disconnect the {s.service.capitalize()} account {s.label}?", yes | no, self)
-        box.setInformativeText("Its token is deleted from the keyring and its entry removed from the config; "
-                               "traystatus stops setting your status there. You can connect it again later.")
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Disconnect account",
+            f"Disconnect the {s.service.capitalize()} account {s.label}?",
+            yes | no,
+            self,
+        )
+        box.setInformativeText(
+            "Its token is deleted from the keyring and its entry removed from the config; "
+            "traystatus stops setting your status there. You can connect it again later."
+        )
         box.setDefaultButton(no)  # Enter on a stray key press keeps the account
         box.setEscapeButton(no)
         box.setAccessibleName("Disconnect account")
         self.confirm_box = box
-        box.finished.connect(lambda _code: self._confirmed(s) if box.clickedButton() is box.button(yes)
-                             else self.result.setText(f"{s.label} stays connected."))
+        box.finished.connect(
+            lambda _code: (
+                self._confirmed(s)
+                if box.clickedButton() is box.button(yes)
+                else self.result.setText(f"{s.label} stays connected.")
+            )
+        )
         box.open()  # not exec(): no nested event loop, the window keeps painting
 
     def _confirmed(self, s: AccountSummary) -> None:

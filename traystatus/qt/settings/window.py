@@ -35,10 +35,17 @@ SAVE_DELAY_MS = 400  # save shortly after typing stops: every valid edit is kept
 class SettingsWindow(QWidget):
     saved = Signal(object)  # Settings, after each successful save
 
-    def __init__(self, doc: SettingsDocument, *, default_zone: str, runner: Runner,
-                 accounts: AccountsManager | None = None, calendar_tester: CalendarTester | None = None,
-                 preview: Callable[[Settings], Sequence[str]] | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        doc: SettingsDocument,
+        *,
+        default_zone: str,
+        runner: Runner,
+        accounts: AccountsManager | None = None,
+        calendar_tester: CalendarTester | None = None,
+        preview: Callable[[Settings], Sequence[str]] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.doc = doc
         self.setWindowTitle("traystatus settings")
