@@ -105,8 +105,11 @@ def test_a_feed_gone_404_shows_its_stale_copy_with_age_and_error_a_new_one_never
     assert work.endswith(f"(tried {hm(record.attempted_at)})")
     assert "private-k3y" not in work and "k3y" not in page.result.text()
     assert record.fetched_at is not None
-    later = page.fetch_lines(record.fetched_at.astimezone() + timedelta(hours=3, minutes=5))
-    assert f"last good copy from {hm(record.fetched_at)} (3 h old)" in later[0]  # the age as time goes by
+    fetched = record.fetched_at.astimezone()
+    moment = fetched + timedelta(hours=3, minutes=5)
+    later = page.fetch_lines(moment)
+    day = f"{fetched:%a} " if moment.date() != fetched.date() else ""  # past midnight the copy's day is named
+    assert f"last good copy from {day}{hm(record.fetched_at)} (3 h old)" in later[0]  # the age as time goes by
 
     feed_server.routes[HOLIDAYS] = Route(body=feed("holidays"))
     page.table.append({"name": "Holidays", "kind": "ics", "url": feed_server.url(HOLIDAYS)})  # added in the window
