@@ -17,10 +17,10 @@ from traystatus.adapters.roster_cache import load_cached_people
 from traystatus.app.paths import AppPaths
 from traystatus.app.resources import icons_dir
 from traystatus.app.tray_features import TrayFeatures
-from traystatus.app.tray_pass import initial_view
 from traystatus.core.engine import build_timeline
 from traystatus.core.model import Availability, Override
 from traystatus.core.settings import Settings, settings_from_mapping
+from traystatus.core.tray_view import initial_view
 from traystatus.qt.handoff_popup import HandoffPopup
 from traystatus.qt.icons import IconSet
 from traystatus.qt.menu import TrayMenu

@@ -22,7 +22,7 @@ from traystatus.adapters.config_toml import load_config_file
 from traystatus.app.paths import AppPaths
 from traystatus.app.resources import icons_dir
 from traystatus.app.team_gui import TeamClock
-from traystatus.app.tray_pass import initial_view
+from traystatus.core.tray_view import initial_view
 from traystatus.core.world_clock import Row
 from traystatus.qt.icons import IconSet
 from traystatus.qt.menu import TrayMenu

@@ -16,19 +16,19 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from traystatus.app import container
 from traystatus.app.logging_setup import log_file, setup_logging
 from traystatus.app.paths import AppPaths
-from traystatus.app.resources import demo_dir, icons_dir
+from traystatus.app.resources import icons_dir
 from traystatus.core.tray_view import initial_view
 
-if TYPE_CHECKING:  # built on the worker, after the icon is shown: keep it off the start-up path
-    from traystatus.app.tray_pass import TrayPass
+if TYPE_CHECKING:
     from traystatus.qt.fallback_window import FallbackWindow  # only where there is no tray
 
 log = logging.getLogger(__name__)
 
-DEMO_NOTICE = "Demo mode: simulated services, nothing is sent"
-NO_CONFIG_NOTICE = "No configuration yet — choose Settings… to set up"
+DEMO_NOTICE = container.DEMO_NOTICE
+NO_CONFIG_NOTICE = container.NO_CONFIG_NOTICE
 
 
 def instance_name(paths: AppPaths) -> str:
@@ -46,77 +46,6 @@ def demo_paths(paths: AppPaths) -> AppPaths:
         cache_dir=paths.cache_dir / "demo",
         log_dir=paths.log_dir,
     )
-
-
-def _pass_factory(args: argparse.Namespace, paths: AppPaths) -> Callable[[], TrayPass]:
-    """Builds the pass on the worker thread: this is where the heavy imports happen."""
-
-    def build() -> TrayPass:
-        from traystatus.adapters.calendar_sources import build_sources
-        from traystatus.adapters.clock import SystemClock
-        from traystatus.adapters.state_store import StateStore
-        from traystatus.adapters.system_zone import system_zone
-        from traystatus.app.tray_pass import TrayPass
-
-        clock = SystemClock()
-        store = StateStore(paths.state_dir)
-        if args.demo:
-            from traystatus.adapters.config_toml import load_config_file
-            from traystatus.adapters.demo import demo_publishers, prepare_demo, write_calls
-
-            zone = system_zone()
-            files = prepare_demo(demo_dir(), paths.state_dir, clock.now(), zone)
-            settings = load_config_file(files.config_file, default_tz=zone)
-            publishers = demo_publishers()
-            sources = build_sources(settings, cache_dir=paths.cache_dir)
-            return TrayPass(
-                settings=settings,
-                sources=sources,
-                publishers=publishers,
-                store=store,
-                clock=clock.now,
-                notice=DEMO_NOTICE,
-                on_published=lambda: write_calls(publishers, files.calls_file),
-            )
-        from traystatus.app.options import load_settings
-
-        settings = load_settings(args)
-        publishers, problems = _real_publishers(settings)
-        notice = "" if paths.config_file.exists() else NO_CONFIG_NOTICE
-        sources = build_sources(settings, cache_dir=paths.cache_dir, user_emails=settings.rules.user_emails)
-        return TrayPass(
-            settings=settings,
-            sources=sources,
-            publishers=publishers,
-            store=store,
-            clock=clock.now,
-            notice=notice,
-            account_problems=problems,
-        )
-
-    return build
-
-
-def _real_publishers(settings: Any) -> tuple[list[Any], list[Any]]:
-    """The configured Slack/Matrix accounts, and a health line (with the fix) for each that could not be set up."""
-    from traystatus.app.sync_service import build_publishers
-    from traystatus.app.tray_pass import SERVICE_NAMES
-    from traystatus.core.tray_view import ServiceHealth
-
-    publishers, problems = build_publishers(settings)
-    health = []
-    for problem in problems:  # "slack Acme: No token: …"
-        service, _, detail = problem.partition(" ")
-        health.append(
-            ServiceHealth(
-                name=SERVICE_NAMES.get(service, service),
-                ok=False,
-                detail=detail,
-                fix="reconnect in Settings…",
-                needs_action=True,
-            )
-        )
-    return list(publishers), health
 
 
 def _windows(
@@ -221,13 +150,17 @@ def run_gui(args: argparse.Namespace) -> int:
         parent=app,
     )
     late["features"] = features
+    from traystatus.core.duties import OutboxDuty
+
     desktop = Desktop(
         surface=surface,
         bridge=bridge,
-        tray_pass_factory=_pass_factory(args, paths),
+        sync_factory=functools.partial(container.tray_sync, args, paths),
         notify=DesktopNotifier().notify,
         log_file=log_file(paths.log_dir),
         windows=windows,
+        # the tray's handoff windows own the outbox worker (built after the first pass); the duty wakes it
+        duties=[OutboxDuty(features.outbox, owned=False), container.wake_duty(paths)],
         parent=app,
     )
     late["desktop"] = desktop

@@ -25,6 +25,7 @@ from traystatus.core.settings import Settings
 
 if TYPE_CHECKING:
     from traystatus.app.handoff_tray import HandoffWindows
+    from traystatus.core.duties import OutboxWorker
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,7 @@ class TrayFeatures(QObject):
                 announce=self._announce,
                 parent=self,
             )
+            log.info("handoff feature ready: its outbox worker runs")
         return self._handoff
 
     def windows(self) -> dict[str, Callable[[], Any]]:
@@ -215,6 +217,12 @@ class LateFeatures(QObject):
             self._surface, self._bridge.view_changed, timeline=self._timeline, apply_override=self._apply_override
         )
         self.features = features
+
+    def outbox(self) -> OutboxWorker | None:
+        """The handoff outbox worker once the handoff feature runs (any thread), for the runtime's duty."""
+        features = self.features
+        handoff = features._handoff if features is not None else None
+        return handoff.service.worker if handoff is not None else None
 
     def close(self) -> None:
         if self.features is not None:
