@@ -40,7 +40,7 @@ def no_calendars(start: datetime, end: datetime) -> list[CalendarResult]:
     return []
 
 
-def tray_pass(state_dir: Path, publisher: StatusPublisher, clock: Clock) -> StatusSync:
+def tray_sync(state_dir: Path, publisher: StatusPublisher, clock: Clock) -> StatusSync:
     return StatusSync(
         settings=SETTINGS, calendars=no_calendars, publishers=[publisher], store=StateStore(state_dir), clock=clock
     )
@@ -53,7 +53,7 @@ def view(report: SyncReport) -> TrayView:
 def test_a_choice_survives_a_restart_and_expires_by_itself(tmp_path: Path) -> None:
     slack = RecordingStatusPublisher(service_kind=Service.SLACK, account_id="slack:T1")
     clock = Clock()
-    first = tray_pass(tmp_path, slack, clock)
+    first = tray_sync(tmp_path, slack, clock)
     assert view(first.run()).state is State.AVAILABLE
     result = first.choose(Choice.DND_1H)
     assert view(result).state is State.FOCUS and "Do not disturb" in view(result).override_line
@@ -61,7 +61,7 @@ def test_a_choice_survives_a_restart_and_expires_by_itself(tmp_path: Path) -> No
     writes = len(slack.writes())
 
     clock.now = NOW + timedelta(minutes=20)  # quit and start again on the same state dir
-    second = tray_pass(tmp_path, slack, clock)
+    second = tray_sync(tmp_path, slack, clock)
     again = second.run()
     assert view(again).state is State.FOCUS and view(again).overridden
     assert len(slack.writes()) == writes, "nothing is sent again after a restart"
@@ -75,7 +75,7 @@ def test_a_choice_survives_a_restart_and_expires_by_itself(tmp_path: Path) -> No
 def test_pause_holds_every_call_until_it_ends(tmp_path: Path) -> None:
     slack = RecordingStatusPublisher(service_kind=Service.SLACK, account_id="slack:T1")
     clock = Clock()
-    p = tray_pass(tmp_path, slack, clock)
+    p = tray_sync(tmp_path, slack, clock)
     p.run()
     p.choose(Choice.PAUSE_1H)
     writes = len(slack.writes())
@@ -83,7 +83,7 @@ def test_pause_holds_every_call_until_it_ends(tmp_path: Path) -> None:
     p.choose(Choice.DND_2H)  # chosen while paused: stored, not sent
     assert len(slack.writes()) == writes
     clock.now = NOW + timedelta(hours=1, minutes=1)
-    resumed = tray_pass(tmp_path, slack, clock).run()
+    resumed = tray_sync(tmp_path, slack, clock).run()
     assert not view(resumed).paused
     assert view(resumed).state is State.FOCUS
     assert len(slack.writes()) > writes and slack.shown.dnd_until, "the pause ended: the services are brought in step"
@@ -108,7 +108,7 @@ def test_a_capability_the_account_lacks_stays_in_the_menu_after_it_was_told(
 
     def start() -> StatusSync:
         slack = SlackStatusPublisher(SlackClient(token, api_url=slack_emulator.base_url, retries=0), account="slack:T1")
-        return tray_pass(tmp_path, slack, clock)
+        return tray_sync(tmp_path, slack, clock)
 
     first = start()
     told = view(first.run())

@@ -17,8 +17,7 @@ from traystatus.adapters.calendar_sources import build_sources
 from traystatus.adapters.config_toml import load_config_file
 from traystatus.adapters.memory_publisher import RecordingStatusPublisher
 from traystatus.adapters.state_store import StateStore
-from traystatus.app.container import SourcesReader
-from traystatus.app.desktop import Desktop
+from traystatus.app.container import SourcesReader, tray_scheduler
 from traystatus.app.gui import _windows
 from traystatus.app.paths import AppPaths
 from traystatus.app.resources import icons_dir
@@ -27,6 +26,7 @@ from traystatus.core.publishing import Service
 from traystatus.core.status_sync import StatusSync
 from traystatus.core.sync_view import SyncSetup
 from traystatus.qt.bridge import Bridge
+from traystatus.qt.desktop import Desktop
 from traystatus.qt.fallback_window import FallbackWindow
 from traystatus.qt.icons import IconSet
 from traystatus.qt.menu import TrayMenu
@@ -88,6 +88,7 @@ def running(qtbot: QtBot, paths: AppPaths) -> Iterator[tuple[Desktop, RecordingS
         surface=surface,
         bridge=bridge,
         sync_factory=build,
+        scheduler_factory=tray_scheduler,
         notify=lambda t, m: True,
         log_file=paths.log_dir / "traystatus.log",
     )

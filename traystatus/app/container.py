@@ -9,13 +9,14 @@ before its icon is shown, the heavy libraries load on the worker afterwards.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from traystatus.app.paths import AppPaths
 
 if TYPE_CHECKING:
+    from traystatus.adapters.scheduler import SyncScheduler
     from traystatus.app.handoff_service import HandoffService
     from traystatus.core.duties import BackgroundDuty
     from traystatus.core.ports import CalendarResult, CalendarSource
@@ -24,6 +25,13 @@ if TYPE_CHECKING:
     from traystatus.core.status_sync import StatusSync
     from traystatus.core.sync_view import SyncSetup
 
+#: a wall-clock jump (suspend/resume, clock change) larger than this triggers a fresh pass
+TRAY_JUMP_TOLERANCE_S = 90.0
+#: how often to compare the wall clock with the monotonic one; a resume is announced by logind (which runs a pass
+#: at once) and usually brings the network back, so this only bounds the lateness after a manual clock change or
+#: a resume on a system without logind.
+#: Every wake-up of an idle process costs CPU (≈ 10 ms on small VMs): not every minute.
+TRAY_JUMP_CHECK_S = 300
 DEMO_NOTICE = "Demo mode: simulated services, nothing is sent"
 NO_CONFIG_NOTICE = "No configuration yet — choose Settings… to set up"
 
@@ -137,3 +145,16 @@ def wake_duty(paths: AppPaths) -> BackgroundDuty:
     from traystatus.adapters.wake_socket import WakeDuty
 
     return WakeDuty(paths.state_dir)
+
+
+def tray_scheduler(run_pass: Callable[[str], datetime | None], duties: Sequence[BackgroundDuty]) -> SyncScheduler:
+    """The tray's scheduler (``core.duties.SchedulerFactory``): the same as headless, with a coarser clock check
+    (logind announces resumes there)."""
+    from traystatus.adapters.scheduler import SyncScheduler  # APScheduler: after the icon is shown
+
+    return SyncScheduler(
+        run_pass,
+        watch_every=timedelta(seconds=TRAY_JUMP_CHECK_S),
+        jump_tolerance=timedelta(seconds=TRAY_JUMP_TOLERANCE_S),
+        duties=duties,
+    )

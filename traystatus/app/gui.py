@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import argparse
 import functools
-import getpass
 import logging
 import sys
-import zlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from traystatus.app import container
 from traystatus.app.logging_setup import log_file, setup_logging
-from traystatus.app.paths import AppPaths
+from traystatus.app.paths import AppPaths, instance_name
 from traystatus.app.resources import icons_dir
 from traystatus.core.tray_view import initial_view
 
@@ -29,12 +27,6 @@ log = logging.getLogger(__name__)
 
 DEMO_NOTICE = container.DEMO_NOTICE
 NO_CONFIG_NOTICE = container.NO_CONFIG_NOTICE
-
-
-def instance_name(paths: AppPaths) -> str:
-    """The single-instance socket name: one per user and state dir (so isolated test homes do not meet)."""
-    digest = f"{zlib.crc32(str(paths.state_dir).encode()):08x}"  # not hashlib: it loads libcrypto at start-up
-    return f"traystatus-{getpass.getuser()}-{digest}"
 
 
 def demo_paths(paths: AppPaths) -> AppPaths:
@@ -83,9 +75,9 @@ def run_gui(args: argparse.Namespace) -> int:
 
     from PySide6.QtWidgets import QSystemTrayIcon
 
-    from traystatus.app.desktop import Desktop
     from traystatus.qt.application import SingleInstance, create_application, forward_to_running
     from traystatus.qt.bridge import Bridge
+    from traystatus.qt.desktop import Desktop
     from traystatus.qt.icons import IconSet
     from traystatus.qt.menu import FEATURE_WINDOWS, TrayMenu
     from traystatus.qt.tray import Tray
@@ -131,7 +123,8 @@ def run_gui(args: argparse.Namespace) -> int:
     icons.palette_only = False
 
     from traystatus.adapters.notify import DesktopNotifier
-    from traystatus.app.tray_features import LateFeatures
+    from traystatus.app.tray_wiring import tray_features
+    from traystatus.qt.tray_features import LateFeatures
 
     bridge = Bridge(app)
     senders = None
@@ -140,13 +133,17 @@ def run_gui(args: argparse.Namespace) -> int:
 
         senders = demo_handoff_senders(paths.state_dir)
     features = LateFeatures(
-        paths,
+        lambda settings, parent: tray_features(
+            settings,
+            paths,
+            senders=senders,
+            announce=lambda title, message: late["desktop"].tell(title, message),
+            parent=parent,
+        ),
         surface=surface,
         bridge=bridge,
         timeline=lambda now: late["desktop"].timeline(now),
         apply_override=lambda o: late["desktop"].apply_override(o),
-        senders=senders,
-        announce=lambda title, message: late["desktop"].tell(title, message),
         parent=app,
     )
     late["features"] = features
@@ -156,6 +153,7 @@ def run_gui(args: argparse.Namespace) -> int:
         surface=surface,
         bridge=bridge,
         sync_factory=functools.partial(container.tray_sync, args, paths),
+        scheduler_factory=container.tray_scheduler,
         notify=DesktopNotifier().notify,
         log_file=log_file(paths.log_dir),
         windows=windows,

@@ -9,8 +9,8 @@ handoff outbox, the cross-process wake-up and (later) the Matrix keep-alive are 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 from typing import Protocol
 
 
@@ -77,3 +77,19 @@ class OutboxDuty:
             w = self._worker()
             if w is not None:
                 w.stop()
+
+
+class RuntimeScheduler(Jobs, Protocol):
+    """The runtime's one scheduler as the tray's controller drives it (``adapters.scheduler.SyncScheduler``)."""
+
+    def start(self) -> None: ...
+
+    def shutdown(self, wait: bool = True) -> None: ...
+
+    def run_step(self, step: Callable[[], datetime | None], reason: str, job_id: str | None = None) -> None: ...
+
+    def set_refresh_every(self, every: timedelta | None) -> None: ...
+
+
+#: builds the scheduler around ``run_pass(reason) -> when next`` with these duties (not started)
+SchedulerFactory = Callable[[Callable[[str], "datetime | None"], Sequence[BackgroundDuty]], RuntimeScheduler]

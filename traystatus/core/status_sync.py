@@ -180,6 +180,29 @@ class StatusSync:
     def timeline(self, now: datetime) -> Timeline:
         return build_timeline(self.settings, self._events, self.store.overrides(now), now - BEHIND, now + AHEAD)
 
+    def outlook(
+        self, now: datetime, end: datetime
+    ) -> tuple[list[tuple[Availability, DesiredStatus]], tuple[CalendarProblem, ...]]:
+        """What the settings alone (no overrides) make every service show over [now, end), interval by interval,
+        and the calendars' problems: the settings window's preview of unsaved settings."""
+        with self._lock:
+            self.load_calendars(now)
+            timeline = build_timeline(self.settings, self._events, (), now, end)
+            out = [
+                (
+                    interval,
+                    desired_status(
+                        interval,
+                        self.settings.status,
+                        now=max(now, interval.start),
+                        tz=self.settings.timezone,
+                        share_titles=self.settings.general.share_titles,
+                    ),
+                )
+                for interval in timeline.intervals
+            ]
+            return out, self._calendar_issues
+
     # -- intents --------------------------------------------------------------------------------------
     def choose(self, choice: Choice) -> SyncReport:
         """Apply a menu choice (stored, so it survives a restart), then run a pass."""

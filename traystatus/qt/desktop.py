@@ -2,8 +2,8 @@
 tray (through the bridge), opens the other windows, and quits cleanly.
 
 Work (calendars, the shared sync pipeline ``core.status_sync``, the background duties, notifications over
-D-Bus) runs on the runtimes' one scheduler (``adapters.scheduler.SyncScheduler``: one APScheduler worker);
-results come back as Qt signals through the bridge, so the GUI never waits.
+D-Bus) runs on the runtimes' one scheduler (``core.duties.RuntimeScheduler``, built by the composition root:
+one APScheduler worker); results come back as Qt signals through the bridge, so the GUI never waits.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QUrl
 from PySide6.QtGui import QCursor, QDesktopServices
 
-from traystatus.core.duties import BackgroundDuty
+from traystatus.core.duties import BackgroundDuty, RuntimeScheduler, SchedulerFactory
 from traystatus.core.errors import TrayStatusError
 from traystatus.core.model import Availability, Override
 from traystatus.core.overrides import Choice
@@ -25,21 +25,13 @@ from traystatus.core.tray_view import TrayView
 from traystatus.qt.bridge import Bridge
 from traystatus.qt.tray import Tray
 
-if TYPE_CHECKING:  # the scheduler (APScheduler) is imported on start(), after the icon is shown
-    from traystatus.adapters.scheduler import SyncScheduler
+if TYPE_CHECKING:  # the pipeline's modules load on the worker, after the icon is shown
     from traystatus.core.status_sync import StatusSync, SyncReport
     from traystatus.core.sync_view import ChangeNotices, SyncSetup
     from traystatus.qt.fallback_window import FallbackWindow  # only where there is no tray
 
 log = logging.getLogger(__name__)
 
-#: a wall-clock jump (suspend/resume, clock change) larger than this triggers a fresh pass
-JUMP_TOLERANCE_S = 90.0
-#: how often to compare the wall clock with the monotonic one; a resume is announced by logind (which runs a pass
-#: at once) and usually brings the network back, so this only bounds the lateness after a manual clock change or
-#: a resume on a system without logind.
-#: Every wake-up of an idle process costs CPU (≈ 10 ms on small VMs): not every minute.
-JUMP_CHECK_S = 300
 #: the reasons a pass reads the calendars again whether or not they are due
 REFRESH_REASONS = ("start", "calendar refresh", "clock jump", "resumed", "network back")
 
@@ -57,6 +49,7 @@ class Desktop(QObject):
         surface: Tray | FallbackWindow,
         bridge: Bridge,
         sync_factory: Callable[[], SyncSetup],
+        scheduler_factory: SchedulerFactory,
         notify: Callable[[str, str], bool],
         log_file: Path,
         windows: dict[str, Callable[[], Any]] | None = None,
@@ -67,13 +60,14 @@ class Desktop(QObject):
         self.surface = surface
         self.bridge = bridge
         self._factory = sync_factory
+        self._scheduler_factory = scheduler_factory
         self._setup: SyncSetup | None = None
         self._notices: ChangeNotices | None = None  # built with the pipeline (core code stays off start-up)
         self._notify = notify
         self._log_file = log_file
         self._windows = windows or {}
         self._duties = list(duties)
-        self._worker: SyncScheduler | None = None
+        self._worker: RuntimeScheduler | None = None
         self._quitting = False
         self._online = True
         menu = surface.menu
@@ -96,19 +90,12 @@ class Desktop(QObject):
         return self._setup.sync if self._setup is not None else None
 
     @property
-    def scheduler(self) -> SyncScheduler | None:
+    def scheduler(self) -> RuntimeScheduler | None:
         return self._worker
 
     def start(self) -> None:
         """Start the scheduler, its duties and the first pass (called once the icon is visible)."""
-        from traystatus.adapters.scheduler import SyncScheduler  # APScheduler: after the icon is shown
-
-        self._worker = SyncScheduler(
-            self._scheduled_pass,
-            watch_every=timedelta(seconds=JUMP_CHECK_S),
-            jump_tolerance=timedelta(seconds=JUMP_TOLERANCE_S),
-            duties=self._duties,
-        )
+        self._worker = self._scheduler_factory(self._scheduled_pass, self._duties)
         self._worker.start()  # the "start" pass builds the pipeline from the configuration
         self._watch_network()
         self._watch_sleep()
