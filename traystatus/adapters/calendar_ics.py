@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from traystatus.adapters.calendar_http import DEFAULT_MAX_BYTES, HttpFeed, is_url
 from traystatus.adapters.calendar_parse import ParseContext, expand, overlaps, parse_calendar
 from traystatus.adapters.calendar_prefilter import prefilter
+from traystatus.adapters.calendar_text import normalise
 from traystatus.core.errors import CalendarError
 from traystatus.core.model import CalendarEvent
 from traystatus.core.ports import CalendarResult
@@ -40,7 +41,7 @@ def expand_text(
     data: bytes, start: datetime, end: datetime, ctx: ParseContext
 ) -> tuple[list[CalendarEvent], list[str]]:
     """Pre-filter, parse and expand one ICS document; raises :class:`CalendarError`."""
-    text = data.decode("utf-8", errors="replace")
+    text = normalise(data.decode("utf-8", errors="replace"))  # first: the prefilter reads what the parser reads
     cal = parse_calendar(prefilter(text, start, end), ctx)
     return expand(cal, start, end, ctx)
 
