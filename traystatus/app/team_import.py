@@ -138,10 +138,11 @@ def team_roster(settings: Settings, paths: AppPaths, extra: Sequence[Person] = (
     """You, and the team: ``extra`` people (``--member``), then configured ones, then the cached imports.
     Reads only the local cache (no network): the imports are refreshed by :func:`refresh_imports`."""
     from traystatus.adapters.roster_cache import load_cached_people
+    from traystatus.adapters.team_hours import TeamHoursCache
 
     names = {m.name.casefold() for m in extra}
     configured = [*extra, *(p for p in settings.team.people if p.name.casefold() not in names)]
-    people = list(merge_roster(configured, *load_cached_people(paths.state_dir)))
+    people = TeamHoursCache(paths.cache_dir).apply(list(merge_roster(configured, *load_cached_people(paths.state_dir))))
     me = me_person(name=settings.team.me_name, tz=settings.timezone, hours=settings.hours, travel=settings.travel)
     return me, people
 
@@ -152,3 +153,13 @@ def refresh_imports(settings: Settings, paths: AppPaths, now: datetime) -> None:
     for outcome in import_rosters(settings, paths, now):
         if outcome.error:
             log.warning("team import from %s: %s", outcome.source, outcome.error)
+    for problem in refresh_team_hours(settings, paths, now):
+        log.warning("team hours: %s", problem)
+
+
+def refresh_team_hours(settings: Settings, paths: AppPaths, now: datetime) -> list[str]:
+    """Read the calendars of the teammates who have ``availability`` (network: not on the GUI thread)."""
+    from traystatus.adapters.team_hours import TeamHoursCache
+
+    people = [p for p in settings.team.people if p.availability]
+    return TeamHoursCache(paths.cache_dir).refresh(people, now) if people else []
