@@ -10,6 +10,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from traystatus.adapters.private_files import atomic_write
 from traystatus.core.errors import TrayStatusError
 
 log = logging.getLogger(__name__)
@@ -57,11 +58,8 @@ class Autostart:
                 self._win_write(command if enabled else None)
             elif enabled:
                 path = self.entry_path()
-                path.parent.mkdir(parents=True, exist_ok=True)
                 text = self._plist(command) if self._platform == "darwin" else self._desktop(command).encode()
-                tmp = path.with_suffix(path.suffix + ".tmp")
-                tmp.write_bytes(text)
-                tmp.replace(path)
+                atomic_write(path, text)
             else:
                 self.entry_path().unlink(missing_ok=True)
         except OSError as e:

@@ -47,8 +47,14 @@ def open_private(path: Path, flags: int = os.O_WRONLY | os.O_CREAT | os.O_APPEND
 
 
 def create_private(path: Path, *, mode: int = FILE_MODE) -> Path:
-    """Make sure ``path`` exists, created with ``mode`` if it did not (for files another library opens)."""
-    os.close(open_private(path, os.O_WRONLY | os.O_CREAT, mode=mode))
+    """Make sure ``path`` exists, created with ``mode`` if it did not (for files another library opens).
+
+    An existing file is not opened at all, so a read-only file or dir does not fail here.
+    """
+    if path.exists():
+        return path
+    with contextlib.suppress(FileExistsError):  # another process may have created it first
+        os.close(open_private(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode=mode))
     return path
 
 

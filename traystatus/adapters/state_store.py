@@ -7,8 +7,6 @@ import contextlib
 import dataclasses
 import json
 import logging
-import os
-import tempfile
 import threading
 from collections.abc import Iterator
 from datetime import datetime
@@ -16,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from traystatus.adapters.file_lock import locked
+from traystatus.adapters.private_files import atomic_write
 from traystatus.core.model import Override, State
 from traystatus.core.publishing import Applied, KnownLimits, RetryState
 
@@ -77,18 +76,7 @@ class StateStore:
         return data
 
     def _save(self, data: dict[str, Any]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".sync_state.", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(data, f, indent=1, sort_keys=True)
-                f.flush()
-                os.fsync(f.fileno())
-            Path(tmp).replace(self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                Path(tmp).unlink()
-            raise
+        atomic_write(self.path, json.dumps(data, indent=1, sort_keys=True))
 
     @contextlib.contextmanager
     def exclusive(self) -> Iterator[None]:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer, QUrl
 from PySide6.QtGui import QCursor, QDesktopServices
 
+from traystatus.adapters.private_files import create_private
 from traystatus.core.errors import TrayStatusError
 from traystatus.core.model import Availability, Override
 from traystatus.core.overrides import Choice
@@ -219,8 +220,7 @@ class Desktop(QObject):
 
     def open_entry(self, key: str) -> None:
         if key == "log":
-            self._log_file.parent.mkdir(parents=True, exist_ok=True)
-            self._log_file.touch(exist_ok=True)
+            create_private(self._log_file)
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._log_file)))
             return
         opener = self._windows.get("settings" if key.startswith("fix:") else key)

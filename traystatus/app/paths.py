@@ -7,6 +7,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from traystatus.adapters.private_files import private_dir
+
 APP = "traystatus"
 
 
@@ -49,4 +51,4 @@ class AppPaths:
 
     def ensure(self) -> None:
         for d in (self.state_dir, self.data_dir, self.cache_dir, self.log_dir):
-            d.mkdir(parents=True, exist_ok=True)
+            private_dir(d)
