@@ -10,13 +10,14 @@ import hashlib
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from traystatus.adapters.calendar_http import DEFAULT_MAX_BYTES, HttpFeed, is_url
 from traystatus.adapters.calendar_parse import ParseContext, expand, overlaps, parse_calendar
 from traystatus.adapters.calendar_prefilter import prefilter
+from traystatus.adapters.clock import utc_now
 from traystatus.core.errors import CalendarError
 from traystatus.core.model import CalendarEvent
 from traystatus.core.ports import CalendarResult
@@ -129,7 +130,7 @@ class IcsCalendarSource:
         )
 
     def _body(self) -> tuple[bytes | None, str, datetime, CalendarError | None]:
-        now = datetime.now(UTC)
+        now = utc_now()
         if self._feed is not None:
             outcome = self._feed.fetch()
             if outcome.body is None:

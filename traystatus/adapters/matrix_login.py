@@ -10,13 +10,14 @@ import ipaddress
 import json
 import logging
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 
+from traystatus.adapters.clock import utc_now
 from traystatus.core.errors import ServiceError
 
 log = logging.getLogger(__name__)
@@ -166,7 +167,7 @@ def retry_after_seconds(resp: requests.Response, data: dict[str, Any]) -> float 
         except ValueError:
             try:
                 when = parsedate_to_datetime(header)
-                waits.append(max(0.0, (when - datetime.now(UTC)).total_seconds()))
+                waits.append(max(0.0, (when - utc_now()).total_seconds()))
             except (TypeError, ValueError):
                 pass
     return max(waits) if waits else None
@@ -198,7 +199,7 @@ def session_expired(user_id: str) -> ServiceError:
 
 def _expiry(data: dict[str, Any]) -> datetime | None:
     ms = data.get("expires_in_ms")
-    return datetime.now(UTC) + timedelta(milliseconds=ms) if isinstance(ms, int) else None
+    return utc_now() + timedelta(milliseconds=ms) if isinstance(ms, int) else None
 
 
 def login_password(

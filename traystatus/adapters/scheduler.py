@@ -13,14 +13,12 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from traystatus.adapters.clock import utc_now
+
 log = logging.getLogger(__name__)
 
 #: ``run_reconcile(reason)`` does one pass and returns when the next one is due (or None)
 RunReconcile = Callable[[str], "datetime | None"]
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class SyncScheduler:
@@ -40,7 +38,7 @@ class SyncScheduler:
         refresh: Callable[[], None] | None = None,
         watch_every: timedelta = timedelta(seconds=20),
         jump_tolerance: timedelta = timedelta(seconds=30),
-        clock: Callable[[], datetime] = _utcnow,
+        clock: Callable[[], datetime] = utc_now,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._run_reconcile = run_reconcile

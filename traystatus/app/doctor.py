@@ -7,9 +7,10 @@ import os
 import subprocess
 import sys
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
+from traystatus.adapters.clock import utc_now
 from traystatus.app.account_login import SLACK_SCOPES
 from traystatus.core.errors import TrayStatusError
 
@@ -68,7 +69,7 @@ def _calendars(args: argparse.Namespace, settings: Any) -> list[Check]:
             )
         ]
     cache = AppPaths.resolve(getattr(args, "config", None)).cache_dir
-    now = datetime.now(UTC)
+    now = utc_now()
     sources = build_sources(settings, cache_dir=cache, user_emails=settings.rules.user_emails)
     out = []
     for r in load_all(sources, now - timedelta(days=1), now + timedelta(days=7)):

@@ -13,9 +13,9 @@ import logging
 import sys
 import zlib
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from traystatus.adapters.clock import utc_now
 from traystatus.app.logging_setup import log_file, setup_logging
 from traystatus.app.paths import AppPaths
 from traystatus.app.resources import demo_dir, icons_dir
@@ -197,7 +197,7 @@ def run_gui(args: argparse.Namespace) -> int:
         surface = FallbackWindow(icons, menu)
         app.setQuitOnLastWindowClosed(True)  # the window is the whole app here: closing it quits
     notice = DEMO_NOTICE if args.demo else ""
-    surface.render(initial_view(notice, datetime.now(UTC)))
+    surface.render(initial_view(notice, utc_now()))
     surface.show()
     icons.palette_only = False
 

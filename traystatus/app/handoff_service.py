@@ -10,10 +10,11 @@ import threading
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from traystatus.adapters.archive_sqlite import SqliteNoteArchive
+from traystatus.adapters.clock import utc_now
 from traystatus.adapters.draft_store import JsonDraftStore
 from traystatus.adapters.handoff_delivery import HandoffDelivery, MatrixSender, Sender, SlackSender
 from traystatus.app.paths import AppPaths
@@ -27,10 +28,6 @@ from traystatus.core.settings import Settings
 log = logging.getLogger(__name__)
 
 SIGN_OFF_REASON = "Signed off"
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def build_senders(

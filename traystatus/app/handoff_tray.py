@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 
+from traystatus.adapters.clock import utc_now
 from traystatus.adapters.draft_store import JsonPromptStore
 from traystatus.app.handoff_gui import connect_popup, notes_window
 from traystatus.app.handoff_service import HandoffService
@@ -33,10 +34,6 @@ if TYPE_CHECKING:  # the windows' code is loaded when one first opens, not by th
 log = logging.getLogger(__name__)
 
 MAX_TIMER_MS = 6 * 3600 * 1000  # re-arm at least this often: a long timer can drift across suspend
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class HandoffWindows(QObject):

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
+from traystatus.adapters.clock import utc_now
 from traystatus.app.paths import AppPaths
 from traystatus.core.settings import Settings
 from traystatus.core.team import Person, me_person, merge_roster
@@ -21,10 +22,6 @@ if TYPE_CHECKING:
     from traystatus.qt.team_popup import TeamPopup
 
 log = logging.getLogger(__name__)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def team_roster(settings: Settings, paths: AppPaths, extra: Sequence[Person] = ()) -> tuple[Person, list[Person]]:

@@ -12,11 +12,12 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QRect, QTimer
 
+from traystatus.adapters.clock import utc_now
 from traystatus.app.paths import AppPaths
 from traystatus.app.team_gui import TeamClock, refresh_imports
 from traystatus.core.errors import TrayStatusError
@@ -29,10 +30,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ROSTER_CHECK = timedelta(hours=1)  # how often to look whether the imported roster is a day old
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class TrayFeatures(QObject):
