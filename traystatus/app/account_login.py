@@ -88,10 +88,10 @@ class SlackLogin:
 def login_slack(path: Path, token: str, *, store: SecretWriter, name: str = "") -> SlackLogin:
     """Check ``token`` with auth.test, keep it in ``store`` and record the workspace in ``path``."""
     from traystatus.adapters.config_write import add_account
-    from traystatus.adapters.slack_api import SlackClient
+    from traystatus.adapters.service_clients import Purpose, slack_client
 
     check_slack_token(token)
-    client = SlackClient(token, max_wait=10.0)
+    client = slack_client(token, Purpose.INTERACTIVE)
     try:
         ident = client.auth_test()
     finally:

@@ -37,8 +37,8 @@ def build_senders(
 
     Slack: ``slack:<workspace>:#channel`` picks the account by its name or team id; plain ``slack:#channel``
     the first one. Matrix: the first account."""
-    from traystatus.adapters.matrix_api import MatrixClient, MatrixSession
     from traystatus.adapters.secrets import configured_accounts, parse_matrix_secret, secret_for
+    from traystatus.adapters.service_clients import Purpose, matrix_client, matrix_session, slack_api_url
 
     env = os.environ if environ is None else environ
     slack_tokens: dict[str, str] = {}
@@ -57,16 +57,10 @@ def build_senders(
                     slack_tokens.setdefault(key, secret)
         elif "matrix" not in out and account.homeserver:
             data = parse_matrix_secret(secret)
-            session = MatrixSession(
-                homeserver=account.homeserver.rstrip("/"),
-                user_id=account.user_id,
-                access_token=str(data["access_token"]),
-                device_id=account.device_id or str(data.get("device_id") or ""),
-                refresh_token=data.get("refresh_token"),
-            )
-            out["matrix"] = MatrixSender(MatrixClient(session, retries=0, max_wait=0))
+            session = matrix_session(account, data)
+            out["matrix"] = MatrixSender(matrix_client(session, Purpose.DELIVERY))
     if slack_tokens:
-        out["slack"] = SlackSender(slack_tokens, api_url=env.get("TRAYSTATUS_SLACK_API_URL") or None)
+        out["slack"] = SlackSender(slack_tokens, api_url=slack_api_url(env))
     return out, problems
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import logging.handlers
 import os
 import re
 from pathlib import Path
-from typing import IO
 
 from traystatus.adapters.private_files import open_private, private_dir
 
@@ -45,9 +45,10 @@ class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
     """A rotating log whose files are created 0600 (a rotation renames them, so the old ones keep it):
     the log names calendars and accounts, which other local users must not read."""
 
-    def _open(self) -> IO[str]:
+    def _open(self) -> io.TextIOWrapper:
         fd = open_private(Path(self.baseFilename), os.O_WRONLY | os.O_CREAT | os.O_APPEND)
-        return open(fd, self.mode, encoding=self.encoding, errors=self.errors)  # noqa: PTH123 - an fd, not a path
+        # a rotating handler always appends (its mode is "a" once maxBytes is set)
+        return open(fd, "a", encoding=self.encoding, errors=self.errors)  # noqa: PTH123 - an fd, not a path
 
 
 def log_file(log_dir: Path) -> Path:
