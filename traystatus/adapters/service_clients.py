@@ -4,6 +4,7 @@ policy chosen by what the client is for (a status sync, a handoff delivery, an i
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -63,6 +64,7 @@ def slack_client(
     environ: Mapping[str, str] | None = None,
     api_url: str | None = None,
     session: requests.Session | None = None,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> SlackClient:
     """A client for ``token``; the API base is ``api_url`` if given, else the one ``environ`` names."""
     p = POLICIES[purpose]
@@ -70,6 +72,7 @@ def slack_client(
         token,
         api_url=api_url or slack_api_url(environ),
         session=session,
+        sleep=sleep,
         timeout=p.timeout,
         retries=p.retries,
         max_wait=p.max_wait,
@@ -93,8 +96,14 @@ def matrix_client(
     purpose: Purpose,
     *,
     on_session_change: Callable[[MatrixSession], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> MatrixClient:
     p = POLICIES[purpose]
     return MatrixClient(
-        session, on_session_change=on_session_change, timeout=p.timeout, retries=p.retries, max_wait=p.max_wait
+        session,
+        on_session_change=on_session_change,
+        sleep=sleep,
+        timeout=p.timeout,
+        retries=p.retries,
+        max_wait=p.max_wait,
     )
