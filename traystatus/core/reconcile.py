@@ -36,11 +36,12 @@ class Plan:
 
 
 def snooze_end(span_end: datetime, now: datetime, traits: Traits) -> datetime:
-    """When a DND asked for at ``now`` will end: the span's end, or earlier if the service caps it."""
+    """When a DND asked for at ``now`` will really end: the span's end, earlier if the service caps it, or up
+    to a minute later when the service counts whole minutes (Slack): the pass at the span's end then sees the
+    snooze still running and ends it, instead of leaving DND on for up to 59 s after a focus block."""
     if traits.dnd_max is None:
         return span_end
-    minutes = snooze_minutes(span_end, now, traits)
-    return min(span_end, now + timedelta(minutes=minutes))
+    return now + timedelta(minutes=snooze_minutes(span_end, now, traits))
 
 
 def snooze_minutes(span_end: datetime, now: datetime, traits: Traits) -> int:
