@@ -95,7 +95,9 @@ class Autostart:
         )
 
     def _win_read(self) -> str | None:  # pragma: no cover - Windows only
-        import winreg  # type: ignore[import-not-found,unused-ignore]
+        if sys.platform != "win32":  # winreg exists (and is type-checked) only there
+            return None
+        import winreg
 
         try:
             with winreg.OpenKey(winreg.HKEY_CURRENT_USER, RUN_KEY) as key:
@@ -105,7 +107,10 @@ class Autostart:
 
     def _win_write(self, command: Sequence[str] | None) -> None:  # pragma: no cover - Windows only
         import subprocess
-        import winreg  # type: ignore[import-not-found,unused-ignore]
+
+        if sys.platform != "win32":
+            raise OSError("the Windows registry exists only on Windows")
+        import winreg
 
         with winreg.CreateKey(winreg.HKEY_CURRENT_USER, RUN_KEY) as key:
             if command is None:

@@ -72,7 +72,7 @@ class RecordingSession(requests.Session):
 
     last_error: BaseException | None = None
 
-    def request(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:
         self.last_error = None
         try:
             return super().request(*args, **kwargs)

@@ -265,7 +265,7 @@ class Desktop(QObject):
         self.surface.menu.popup(QCursor.pos())
 
     def _render(self, view: TrayView) -> None:
-        self.surface.render(view)
+        self.surface.show_view(view)
 
     # -- worker side ----------------------------------------------------------------------------------
     def _first_pass(self) -> None:

@@ -197,7 +197,7 @@ def run_gui(args: argparse.Namespace) -> int:
         surface = FallbackWindow(icons, menu)
         app.setQuitOnLastWindowClosed(True)  # the window is the whole app here: closing it quits
     notice = DEMO_NOTICE if args.demo else ""
-    surface.render(initial_view(notice, utc_now()))
+    surface.show_view(initial_view(notice, utc_now()))
     surface.show()
     icons.palette_only = False
 
