@@ -1,6 +1,6 @@
 """Desktop notifications that admit when they cannot be shown, so the tray's balloon can stand in.
 
-FIELD_NOTES: plyer on Linux shells out to ``notify-send`` and ignores its exit code, so it
+docs/platform-notes.md, "Notifications": plyer on Linux shells out to ``notify-send`` and ignores its exit code, so it
 "succeeds" with no session bus or no daemon. On Linux we therefore ask the session bus whether
 ``org.freedesktop.Notifications`` has an owner and send through jeepney, which reports errors;
 elsewhere plyer's native backends (macOS, Windows) are used.

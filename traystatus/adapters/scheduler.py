@@ -1,6 +1,6 @@
 """When reconcile runs: at each transition, on calendar refresh, as a safety net, after a clock jump or
 sleep/resume, and on demand. APScheduler 3.x ``BackgroundScheduler``, one worker, ``coalesce=True``
-(FIELD_NOTES "Scheduling": not ``QtScheduler``)."""
+(docs/platform-notes.md, "Scheduling": not ``QtScheduler``)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,8 @@
 tray (through the bridge), opens the other windows, and quits cleanly.
 
 Work (calendars, reconcile, notifications over D-Bus) runs on one APScheduler ``BackgroundScheduler``
-worker (FIELD_NOTES: not ``QtScheduler``); results come back as Qt signals, so the GUI never waits.
+worker (docs/platform-notes.md, "Scheduling": not ``QtScheduler``); results come back as Qt signals,
+so the GUI never waits.
 """
 
 from __future__ import annotations
