@@ -8,6 +8,8 @@ import io
 import logging
 import os
 import stat
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -68,14 +70,21 @@ def test_every_file_and_dir_written_is_private(
     assert run(["handoff", "--text-file", str(note), "--to", "slack:#handoffs", "--no-sign-off"]) == 0
     assert slack_emulator.messages, capsys.readouterr()
     assert run(["notes", "list"]) == 0
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)  # pytest's own handlers come back afterwards
     setup_logging(paths.log_dir)
     try:
         logging.getLogger("traystatus.test").warning("a line with a calendar name in it")
-        handler = next(h for h in logging.getLogger().handlers if isinstance(h, logging.handlers.RotatingFileHandler))
+        handler = next(h for h in root.handlers if isinstance(h, logging.handlers.RotatingFileHandler))
         handler.doRollover()
         logging.getLogger("traystatus.test").warning("after the rotation")
     finally:
-        setup_logging(None)
+        for h in list(root.handlers):
+            root.removeHandler(h)
+            h.close()
+        for h in saved[0]:
+            root.addHandler(h)
+        root.setLevel(saved[1])
     capsys.readouterr()
 
     archive = SqliteNoteArchive.in_dir(paths.data_dir)  # open: its -wal and -shm files exist meanwhile
@@ -101,18 +110,28 @@ def test_every_file_and_dir_written_is_private(
     assert wrong == {}, wrong
 
 
-def test_a_config_readable_by_others_with_a_secret_is_warned_about(
-    isolated_home: Path, feed_server: FeedServer, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_config_readable_by_others_with_a_secret_is_warned(isolated_home: Path, feed_server: FeedServer) -> None:
+    """Run as a user would (a real process, its real stderr): the warning names the file and the fix."""
     config = isolated_home / "hand-written.toml"
     feed_server.routes["/cal/secret-token-77/basic.ics"] = Route(body=ICS.replace("\n", "\r\n").encode())
     url = feed_server.url("/cal/secret-token-77/basic.ics").replace("http://", "http://me:pw@")
     config.write_text(f'timezone = "Europe/Berlin"\n[[calendars]]\nname = "Work"\nurl = "{url}"\n')
     config.chmod(0o644)
-    assert run(["--config", str(config), "status"]) == 0
-    err = capsys.readouterr().err
+
+    def status() -> str:
+        env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+        done = subprocess.run(
+            [sys.executable, "-m", "traystatus", "--config", str(config), "status"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stderr
+
+    err = status()
     assert str(config) in err and "readable by other users" in err and "chmod 600" in err
     assert "secret-token-77" not in err and "pw@" not in err
     config.chmod(0o600)
-    assert run(["--config", str(config), "status"]) == 0
-    assert "readable by other users" not in capsys.readouterr().err
+    assert "readable by other users" not in status()
