@@ -64,9 +64,10 @@ def meeting(now: datetime) -> DesiredStatus:
         {"status": 429},  # no Retry-After at all
         {"status": 429, "retry_after": "-3"},  # negative
         {"status": 429, "retry_after": "soon"},  # unreadable
+        {"status": 429, "retry_after": 0},  # a wait that is no wait, again and again
         {"status": 503},  # Slack down: 5xx
     ],
-    ids=["429-missing", "429-negative", "429-garbage", "503"],
+    ids=["429-missing", "429-negative", "429-garbage", "429-zero", "503"],
 )
 def test_a_storm_without_retry_after_backs_off(
     slack_emulator: SlackEmulator, slack_clock: ManualClock, fault: dict[str, object]
@@ -81,7 +82,7 @@ def test_a_storm_without_retry_after_backs_off(
     # Before: a 1 s wait for each 429 made 142 calls in two minutes. Now: a pass tries twice (one short
     # retry inside the call), then waits 15-30 s, 30-60 s, ... doubling to 15 min.
     assert first_two <= 8, minute
-    assert max(minute.values()) <= 4, minute
+    assert max(minute.values()) <= 6, minute
     assert len(slack_emulator.calls) <= 2 * 12, minute  # about 8-10 passes in the hour
     waits = [(b.wake_at - a.wake_at) for a, b in itertools.pairwise(outs) if a.wake_at and b.wake_at]
     assert waits[-1] >= timedelta(minutes=7), waits  # backoff reached the long end

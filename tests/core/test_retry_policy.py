@@ -70,3 +70,10 @@ def test_no_retry_after_backs_off_from_30_s_to_15_min() -> None:
     assert timedelta(seconds=15) <= delays[0] <= timedelta(seconds=30)
     assert all(b >= a for a, b in itertools.pairwise(delays[:6]))  # grows while under the cap
     assert max(delays) <= BACKOFF_MAX and delays[-1] >= BACKOFF_MAX / 2
+
+
+def test_a_short_retry_after_repeated_does_not_make_a_loop() -> None:
+    assert wait_before_retry(0, 1, "k").delay == timedelta(seconds=1)  # the first time it is believed
+    assert wait_before_retry(0, 2, "k").delay >= timedelta(seconds=15)  # then the backoff is the floor
+    assert wait_before_retry(2, 6, "k").delay >= BACKOFF_MAX / 2
+    assert wait_before_retry(600, 2, "k").delay == timedelta(minutes=10)  # a longer wait is still honoured

@@ -93,6 +93,7 @@ class MatrixClient:
         """One API call with rate-limit waits, one refresh on soft logout and bounded retries when down."""
         waited = 0.0
         failures = 0
+        limited_waits = 0
         refreshed = False
         what = f"{method} {path.split('?')[0]}"
         while True:
@@ -142,8 +143,9 @@ class MatrixClient:
                     failures += 1
                     delay = 0.5 * 2 ** (failures - 1)
                     over = failures > self._retries
-                else:
-                    delay, over = max(0.1, asked), False  # never a busy loop on "retry_after_ms": 0
+                else:  # a short wait repeated is still a storm: only as many as the retries allow
+                    limited_waits += 1
+                    delay, over = max(0.1, asked), limited_waits > max(1, self._retries)
                 if over or waited + delay > self._max_wait:
                     when = f"asks to wait {asked:.1f} s" if asked is not None else "gave no time to wait"
                     raise ServiceError(

@@ -150,6 +150,7 @@ class SlackClient:
     def _request(self, method: str, params: Mapping[str, object]) -> tuple[dict[str, Any], Mapping[str, str]]:
         waited = 0.0
         failures = 0
+        limited_waits = 0
         while True:
             problem: str
             try:
@@ -163,7 +164,8 @@ class SlackClient:
                 asked = parse_retry_after(resp.headers.get("Retry-After"), utc_now()) if limited else None
                 if asked is not None:
                     wait = max(1.0, asked)  # at least a second: "Retry-After: 0" must not become a busy loop
-                    if waited + wait <= self.max_wait:
+                    limited_waits += 1  # and only a few of them: a short wait repeated is still a storm
+                    if waited + wait <= self.max_wait and limited_waits <= max(1, self.retries):
                         log.info("Slack %s rate-limited; waiting %.0f s as asked", method, wait)
                         self._sleep(wait)
                         waited += wait

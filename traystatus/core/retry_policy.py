@@ -77,19 +77,28 @@ class RetryWait:
 
 def wait_before_retry(retry_after: float | None, failures: int, key: str) -> RetryWait:
     """The wait after the ``failures``-th failure in a row: the server's ``retry_after`` (capped at
-    :data:`RETRY_AFTER_CAP`), else exponential backoff with jitter from 30 s to 15 min."""
-    if retry_after is not None:
-        asked = timedelta(seconds=max(1.0, retry_after))
-        if asked > RETRY_AFTER_CAP:
-            return RetryWait(delay=RETRY_AFTER_CAP, asked=asked)
-        return RetryWait(delay=asked)
-    seconds = backoff(
-        failures,
-        first=BACKOFF_FIRST.total_seconds(),
-        maximum=BACKOFF_MAX.total_seconds(),
-        fraction=jitter_fraction(f"{key}#{failures}"),
+    :data:`RETRY_AFTER_CAP`), else exponential backoff with jitter from 30 s to 15 min.
+
+    From the second failure in a row the backoff is also the least wait: a server that keeps answering
+    429 with ``Retry-After: 0`` (or 1) is not obeyed into a loop of a call a second.
+    """
+    fallback = timedelta(
+        seconds=round(
+            backoff(
+                failures,
+                first=BACKOFF_FIRST.total_seconds(),
+                maximum=BACKOFF_MAX.total_seconds(),
+                fraction=jitter_fraction(f"{key}#{failures}"),
+            ),
+            3,
+        )
     )
-    return RetryWait(delay=timedelta(seconds=round(seconds, 3)))
+    if retry_after is None:
+        return RetryWait(delay=fallback)
+    asked = timedelta(seconds=max(1.0, retry_after))
+    if asked > RETRY_AFTER_CAP:
+        return RetryWait(delay=RETRY_AFTER_CAP, asked=asked)
+    return RetryWait(delay=max(asked, fallback) if failures >= 2 else asked)
 
 
 def _human(d: timedelta) -> str:
