@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from traystatus.adapters.file_lock import locked
 from traystatus.adapters.private_files import atomic_write
+from traystatus.adapters.wake_socket import poke
 from traystatus.core.model import Override, State
 from traystatus.core.publishing import Applied, KnownLimits, RetryState
 
@@ -93,6 +94,10 @@ class StateStore:
         data.setdefault("overrides", [])
         return data
 
+    def _changed(self, what: str) -> None:
+        """A change a running tray or headless service must act on now (not at its next pass): poke it."""
+        poke(self.path.parent, what)
+
     def _save(self, data: dict[str, Any]) -> None:
         atomic_write(self.path, json.dumps(data, indent=1, sort_keys=True))
 
@@ -146,6 +151,7 @@ class StateStore:
             for entry in data["accounts"].values():
                 entry["retry"] = _encode(RetryState())
             self._save(data)
+        self._changed("retries")
 
     # -- overrides ---------------------------------------------------------------------------------------
     def add_override(self, override: Override) -> None:
@@ -157,12 +163,14 @@ class StateStore:
             kept.append(_encode(override))
             data["overrides"] = kept
             self._save(data)
+        self._changed("overrides")
 
     def remove_override(self, override: Override) -> None:
         with self._lock:
             data = self._load()
             data["overrides"] = [o for o in data["overrides"] if _decode_override(o) != override]
             self._save(data)
+        self._changed("overrides")
 
     def overrides(self, now: datetime) -> list[Override]:
         """The overrides not yet over at ``now`` (ended ones are dropped from the file)."""
@@ -181,6 +189,7 @@ class StateStore:
             if data["overrides"]:
                 data["overrides"] = []
                 self._save(data)
+                self._changed("overrides")
 
 
 def _overlaps(a: Override, b: Override) -> bool:

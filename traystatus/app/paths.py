@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import getpass
 import logging
 import os
 import stat
 import sys
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,3 +75,9 @@ def _tighten(d: Path) -> None:
             logging.getLogger(__name__).info("%s was readable by other users (%s): now 0700", d, oct(mode))
     except OSError:
         return  # not there or not ours to change: the files in it are still created 0600
+
+
+def instance_name(paths: AppPaths) -> str:
+    """The single-instance socket name: one per user and state dir (so isolated test homes do not meet)."""
+    digest = f"{zlib.crc32(str(paths.state_dir).encode()):08x}"  # not hashlib: it loads libcrypto at start-up
+    return f"traystatus-{getpass.getuser()}-{digest}"
