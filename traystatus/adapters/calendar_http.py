@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from traystatus.adapters.private_files import atomic_write, private_dir
 from traystatus.core.errors import CalendarError
 
 log = logging.getLogger(__name__)
@@ -142,21 +143,17 @@ class HttpFeed:
     def _store(self, data: bytes, etag: str, last_modified: str) -> FeedBody:
         now = datetime.now(UTC)
         sha = hashlib.sha256(data).hexdigest()
-        self._cache_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self._cache_dir)
         old = self.cached()
         if old is None or old.sha256 != sha:
-            tmp = self._body_path.with_suffix(".tmp")
-            tmp.write_bytes(data)
-            tmp.replace(self._body_path)
+            atomic_write(self._body_path, data)
         self._write_meta(sha, now, etag, last_modified)
         self._memory = FeedBody(data=data, sha256=sha, fetched_at=now)
         return self._memory
 
     def _write_meta(self, sha: str, fetched_at: datetime, etag: str, last_modified: str) -> None:
         meta = {"sha256": sha, "fetched_at": fetched_at.isoformat(), "etag": etag, "last_modified": last_modified}
-        tmp = self._meta_path.with_suffix(".jtmp")
-        tmp.write_text(json.dumps(meta), "utf-8")
-        tmp.replace(self._meta_path)
+        atomic_write(self._meta_path, json.dumps(meta))
 
     # -- fetch -------------------------------------------------------------------------------
     def fetch(self) -> FetchOutcome:

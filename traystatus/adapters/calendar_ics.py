@@ -11,7 +11,7 @@ import hashlib
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -20,6 +20,7 @@ from traystatus.adapters.calendar_http import DEFAULT_MAX_BYTES, HttpFeed, is_ur
 from traystatus.adapters.calendar_parse import ParseContext, expand, overlaps, parse_calendar
 from traystatus.adapters.calendar_prefilter import prefilter
 from traystatus.adapters.calendar_text import normalise
+from traystatus.adapters.clock import utc_now
 from traystatus.core.availability import AvailabilityComponent
 from traystatus.core.errors import CalendarError
 from traystatus.core.model import CalendarEvent
@@ -156,7 +157,7 @@ class IcsCalendarSource:
         )
 
     def _body(self) -> tuple[bytes | None, str, datetime, CalendarError | None]:
-        now = datetime.now(UTC)
+        now = utc_now()
         if self._feed is not None:
             outcome = self._feed.fetch()
             if outcome.body is None:

@@ -8,11 +8,12 @@ from __future__ import annotations
 import concurrent.futures
 import logging
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from traystatus.adapters.calendar_fetch_log import CalendarFetchLog, LoggedSource
 from traystatus.adapters.calendar_ics import IcsCalendarSource
+from traystatus.adapters.clock import utc_now
 from traystatus.core.calendar_fetch import CalendarFetch, fetch_of, location_key, unique_names
 from traystatus.core.errors import CalendarError
 from traystatus.core.ports import CalendarResult, CalendarSource, SecretStore
@@ -68,7 +69,7 @@ def load_all(
     sources: Sequence[CalendarSource], start: datetime, end: datetime, *, deadline: float = DEFAULT_DEADLINE
 ) -> list[CalendarResult]:
     """Load every source concurrently; results in the order of ``sources``, one per source."""
-    attempted_at = datetime.now(UTC)
+    attempted_at = utc_now()
     results = _load_all(sources, start, end, deadline)
     _record(sources, results, attempted_at)
     return results

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from traystatus.core.errors import ServiceError
 from traystatus.core.publishing import Applied, Observed, Operation, OpKind, RetryState, StatusPublisher, Traits
+from traystatus.core.retry_policy import BACKOFF_FIRST, BACKOFF_MAX, wait_before_retry
 from traystatus.core.status_map import DesiredStatus
 
 log = logging.getLogger(__name__)
@@ -23,8 +24,6 @@ log = logging.getLogger(__name__)
 #: re-assert a capped DND snooze when it has at most this long left
 REASSERT_MARGIN = timedelta(minutes=2)
 CLOCK_BACK_TOLERANCE = timedelta(minutes=1)
-BACKOFF_FIRST = timedelta(seconds=30)
-BACKOFF_MAX = timedelta(minutes=15)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -37,11 +36,12 @@ class Plan:
 
 
 def snooze_end(span_end: datetime, now: datetime, traits: Traits) -> datetime:
-    """When a DND asked for at ``now`` will end: the span's end, or earlier if the service caps it."""
+    """When a DND asked for at ``now`` will really end: the span's end, earlier if the service caps it, or up
+    to a minute later when the service counts whole minutes (Slack): the pass at the span's end then sees the
+    snooze still running and ends it, instead of leaving DND on for up to 59 s after a focus block."""
     if traits.dnd_max is None:
         return span_end
-    minutes = snooze_minutes(span_end, now, traits)
-    return min(span_end, now + timedelta(minutes=minutes))
+    return now + timedelta(minutes=snooze_minutes(span_end, now, traits))
 
 
 def snooze_minutes(span_end: datetime, now: datetime, traits: Traits) -> int:
@@ -215,10 +215,6 @@ def after(applied: Applied, op: Operation) -> Applied:
     return dataclasses.replace(applied, dnd_until=None, dnd_effective=None, dnd_was_on_before=False)
 
 
-def backoff(failures: int) -> timedelta:
-    return min(BACKOFF_MAX, BACKOFF_FIRST * (1 << min(16, max(0, failures - 1))))
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AccountOutcome:
     """What reconcile did on one account: calls planned and sent, errors, the new records, why."""
@@ -336,14 +332,13 @@ def _failed(
     replan: bool = False,
 ) -> AccountOutcome:
     failures = retry.failures + 1
-    delay = backoff(failures)
-    if error.retry_after is not None:
-        delay = max(timedelta(seconds=error.retry_after), timedelta(seconds=1))
-    elif replan:
+    wait = wait_before_retry(error.retry_after, failures, common["account"])
+    delay = wait.delay
+    if error.retry_after is None and replan:
         delay = BACKOFF_FIRST
-    elif error.needs_action:
+    elif error.retry_after is None and error.needs_action:
         delay = BACKOFF_MAX
-    message = f"{error.title}: {error.message}"
+    message = f"{error.title}: {error.message}" + (f" ({wait.note})" if wait.note else "")
     new_retry = RetryState(failures=failures, retry_at=now + delay, last_error=message, needs_action=error.needs_action)
     texts = tuple(f"{e.title}: {e.message}" for e in (all_errors or [error]))
     return AccountOutcome(
