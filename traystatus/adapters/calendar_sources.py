@@ -21,8 +21,9 @@ from traystatus.core.settings import CalendarSourceConfig, Settings
 log = logging.getLogger(__name__)
 
 MAX_WORKERS = 4
-#: a source still running after this long is reported as failed; the others are returned
-DEFAULT_DEADLINE = 150.0
+#: a source still running after this long is reported as failed (its last good copy serves); the others are
+#: returned. Each fetch ends by its own total deadline (``timeout``, 30 s); this leaves room for the parse.
+DEFAULT_DEADLINE = 45.0
 
 
 def build_sources(

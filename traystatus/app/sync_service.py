@@ -162,12 +162,17 @@ class SyncService:
         with self._lock:
             now = (at or self.clock()).astimezone(UTC)
             self.load_calendars(now, force=refresh)
+            clock = self.clock if at is None else None  # live: plan and send with the time after the fetch
+            if clock is not None:
+                now = clock().astimezone(UTC)
             if not send:  # `status` only reads: never waits for another process's pass
                 return self._pass(now, dry_run=dry_run, force=force, send=send)
             with self.store.exclusive():  # one pass at a time across processes (tray, headless, apply)
-                return self._pass(now, dry_run=dry_run, force=force, send=send)
+                return self._pass(now, dry_run=dry_run, force=force, send=send, clock=clock)
 
-    def _pass(self, now: datetime, *, dry_run: bool, force: bool, send: bool) -> SyncReport:
+    def _pass(
+        self, now: datetime, *, dry_run: bool, force: bool, send: bool, clock: Callable[[], datetime] | None = None
+    ) -> SyncReport:
         overrides = self.store.overrides(now)
         timeline = build_timeline(self.settings, self._events, overrides, now - BEHIND, now + AHEAD)
         interval = timeline.at(now)
@@ -207,6 +212,7 @@ class SyncService:
                     dry_run=dry_run,
                     force=force,
                     respect_manual=self.settings.general.respect_manual_status,
+                    clock=clock,
                 )
             except TrayStatusError as e:  # a publisher outside the ServiceError contract: keep the others
                 log.warning("%s: %s", publisher.account, e)

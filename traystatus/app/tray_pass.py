@@ -152,7 +152,13 @@ class TrayPass:
             account = publisher.account
             applied, retry = self._store.account(account)
             outcome = reconcile_account(
-                publisher, desired, applied, retry, now, respect_manual=self._settings.general.respect_manual_status
+                publisher,
+                desired,
+                applied,
+                retry,
+                now,
+                respect_manual=self._settings.general.respect_manual_status,
+                clock=self._clock,
             )
             limits = learn_limits(self._store.limits(account), publisher.traits, outcome.sent, now)
             self._store.save_account(account, outcome.applied, outcome.retry, limits)
@@ -185,6 +191,7 @@ class TrayPass:
     def _run(self, *, refresh: bool) -> PassResult:
         now = self._clock()
         self._load(now, refresh)
+        now = self._clock()  # a slow fetch: what is planned and sent holds for the time after it
         overrides: list[Override] = self._store.overrides(now)
         timeline = build_timeline(self._settings, self._events, overrides, now - BEHIND, now + AHEAD)
         current = timeline.at(now)
