@@ -109,6 +109,12 @@ def bounded(seconds: float) -> Iterator[Watch]:
         _local.watch = previous
 
 
+def fired() -> str:
+    """Why the current :func:`bounded` block's deadline ended its sockets ("" if it did not)."""
+    watch = _current()
+    return watch.reason if watch is not None else ""
+
+
 def abort_all() -> None:
     """Ends every bounded fetch in progress now, and every later one at once (the process is stopping)."""
     _stopping.set()

@@ -1,8 +1,11 @@
 """CalDAV calendars with plain ``requests`` (no ``caldav`` package: it replaces requests' urllib3).
 
-One REPORT calendar-query with a time range per refresh; the collection's ctag/sync-token is asked
-first, so an unchanged calendar costs one small PROPFIND. The password comes from the keyring (key
-``caldav:<name>``) or ``TRAYSTATUS_CALDAV_PASSWORD``; when the server fails the last good copy serves.
+A collection is kept in step with ``sync-collection`` (RFC 6578, :mod:`caldav_sync`): an unchanged
+calendar costs one small REPORT, a change only the changed events, and the copy is cached between
+processes. A server without sync-collection is read by time range (calendar-query), its ctag asked
+first so that an unchanged calendar costs one PROPFIND. Each load ends by its total deadline. The
+password comes from the keyring (key ``caldav:<name>``) or ``TRAYSTATUS_CALDAV_PASSWORD``; when the
+server fails the last good copy serves (also to a new process, from the cache).
 """
 
 from __future__ import annotations
@@ -13,12 +16,28 @@ import threading
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import requests
 from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 
-from traystatus.adapters.calendar_http import USER_AGENT, install_urllib3_redaction, normalize_url, redact_url
+from traystatus.adapters import caldav_sync as sync
+from traystatus.adapters.bounded_http import (
+    BoundedSession,
+    RedirectRefused,
+    bounded,
+    fired,
+    header_problem,
+    read_timeout,
+)
+from traystatus.adapters.calendar_http import (
+    DEFAULT_MAX_BYTES,
+    USER_AGENT,
+    install_urllib3_redaction,
+    normalize_url,
+    redact_url,
+)
 from traystatus.adapters.calendar_parse import ParseContext, expand, overlaps, parse_calendar
 from traystatus.core.errors import CalendarError, TrayStatusError
 from traystatus.core.model import CalendarEvent
@@ -76,16 +95,23 @@ class CaldavCalendarSource:
         user_emails: frozenset[str] = frozenset(),
         timeout: float = 30.0,
         session: requests.Session | None = None,
+        cache_dir: Path | None = None,
     ) -> None:
+        """``timeout``: the most one load takes on the network, all its requests together;
+        ``cache_dir``: where the synced copy is kept between processes (None: in memory only)."""
         self.name = name
         self._url = normalize_url(url if url.endswith("/") else url + "/")
         self._username = username
         self._secrets = secrets
         self._ctx = ParseContext(source=name, zone=zone, user_emails=user_emails)
-        self._timeout = (min(10.0, timeout), timeout)
-        self._session = session or requests.Session()
+        self._timeout = timeout
+        self._session = session or BoundedSession()
         self._digest = False  # the server asked for Digest instead of Basic
         self._copy: _Copy | None = None
+        self._cache = sync.SyncCache(cache_dir, self._url) if cache_dir is not None else None
+        self._state: sync.SyncState | None = None
+        self._syncs: bool | None = None  # does the server do sync-collection (None: not asked yet)
+        self._memo: dict[str, tuple[str, datetime, datetime, tuple[CalendarEvent, ...], tuple[str, ...]]] = {}
         self._lock = threading.Lock()
         install_urllib3_redaction()
 
@@ -95,9 +121,12 @@ class CaldavCalendarSource:
     def load(self, start: datetime, end: datetime) -> CalendarResult:
         with self._lock:
             try:
-                return self._load(start, end)
+                with bounded(self._timeout):
+                    return self._load(start, end)
             except CalendarError as e:
                 log.warning("%s: %s", e.title, e.message)
+                if self._copy is None:
+                    self._from_disk(start, end)
                 copy = self._copy
                 if copy is None:
                     return CalendarResult(source=self.name, error=e)
@@ -135,6 +164,104 @@ class CaldavCalendarSource:
         )
 
     def _load(self, start: datetime, end: datetime) -> CalendarResult:
+        synced = self._syncs is not False and self._synced(start, end)
+        copy = self._copy if synced else self._by_range(start, end)
+        assert copy is not None
+        return CalendarResult(
+            source=self.name,
+            events=tuple(ev for ev in copy.events if overlaps(ev, start, end)),
+            fetched_at=copy.fetched_at,
+            warnings=copy.warnings,
+        )
+
+    # -- sync-collection (RFC 6578) -----------------------------------------------------------
+    def _synced(self, start: datetime, end: datetime) -> bool:
+        """Bring the synced copy up to date and expand it; False when the server does not sync."""
+        state = self._state
+        if state is None and self._cache is not None:
+            state = self._cache.load()
+        state = state or sync.SyncState()
+        full = not state.token
+        resp = self._request("REPORT", sync.sync_body(state.token), "0", check=False)
+        if not full and sync.is_invalid_token(resp.status_code, resp.content):
+            log.info("Calendar '%s': the server forgot our sync token; reading the list again", self.name)
+            full = True
+            resp = self._request("REPORT", sync.sync_body(""), "0", check=False)
+        if resp.status_code != 207 and sync.is_unsupported(resp.status_code) and resp.status_code not in (401,):
+            log.info("Calendar '%s': no sync-collection (HTTP %d); reading by time range", self.name, resp.status_code)
+            self._syncs = False
+            return False
+        self._check(resp)
+        changes = sync.parse_changes(self._multistatus(resp))
+        if not changes.token:
+            self._syncs = False
+            return False
+        self._syncs = True
+        if len(changes.changed) > sync.MAX_MEMBERS:
+            raise self._error(
+                f"the calendar has over {sync.MAX_MEMBERS} events", "Split it, or publish only recent events."
+            )
+        wanted = state.stale_members(changes)
+        fetched: dict[str, tuple[str, str]] = {}
+        for i in range(0, len(wanted), sync.MULTIGET_BATCH):
+            batch = wanted[i : i + sync.MULTIGET_BATCH]
+            fetched.update(
+                sync.parse_multiget(self._multistatus(self._request("REPORT", sync.multiget_body(batch), "1")))
+            )
+        unchanged = not full and not changes.changed and not changes.removed and changes.token == state.token
+        state.apply(changes, fetched, full=full)
+        state.fetched_at = datetime.now(UTC)
+        self._state = state
+        if self._cache is not None:
+            self._cache.confirm() if unchanged else self._cache.save(state)
+        if unchanged:
+            log.debug("Calendar '%s': unchanged", self.name)
+        self._copy = self._expand_members(state, start, end + _AHEAD)
+        return True
+
+    def _expand_members(self, state: sync.SyncState, start: datetime, end: datetime) -> _Copy:
+        """Every member's occurrences in [start, end); a member unchanged since the last expansion of a
+        window covering this one costs nothing."""
+        events: list[CalendarEvent] = []
+        warnings: list[str] = []
+        memo: dict[str, tuple[str, datetime, datetime, tuple[CalendarEvent, ...], tuple[str, ...]]] = {}
+        for href, (etag, text) in sorted(state.members.items()):
+            old = self._memo.get(href)
+            if old is not None and old[0] == etag and old[1] <= start and end <= old[2]:
+                memo[href] = old
+            else:
+                got, notes = self._expand_one(text, start, end)
+                memo[href] = (etag, start, end, tuple(got), tuple(notes))
+            events.extend(ev for ev in memo[href][3] if overlaps(ev, start, end))
+            warnings.extend(memo[href][4])
+        self._memo = memo
+        events.sort(key=lambda ev: (ev.start, ev.end, ev.uid))
+        window_start = max((m[1] for m in memo.values()), default=start)
+        window_end = min((m[2] for m in memo.values()), default=end)
+        return _Copy(
+            tag=state.token,
+            start=window_start,
+            end=window_end,
+            events=tuple(events),
+            warnings=tuple(warnings),
+            fetched_at=state.fetched_at or datetime.now(UTC),
+        )
+
+    def _expand_one(self, text: str, start: datetime, end: datetime) -> tuple[list[CalendarEvent], list[str]]:
+        try:
+            return expand(parse_calendar(text, self._ctx), start, end, self._ctx)
+        except CalendarError as e:  # one broken object must not hide the others
+            return [], [f"an event could not be read: {e.message}"]
+
+    def _from_disk(self, start: datetime, end: datetime) -> None:
+        """A new process whose first load failed: the copy synced by an earlier one serves, stale."""
+        state = self._cache.load() if self._cache is not None else None
+        if state is not None and state.members:
+            self._state = state
+            self._copy = self._expand_members(state, start, end + _AHEAD)
+
+    # -- time-range reads, for servers without sync-collection ---------------------------------
+    def _by_range(self, start: datetime, end: datetime) -> _Copy:
         tag = self._tag()
         copy = self._copy
         now = datetime.now(UTC)
@@ -148,13 +275,7 @@ class CaldavCalendarSource:
             self._copy = _Copy(
                 tag=tag, start=start, end=end + _AHEAD, events=tuple(events), warnings=tuple(warnings), fetched_at=now
             )
-        copy = self._copy
-        return CalendarResult(
-            source=self.name,
-            events=tuple(ev for ev in copy.events if overlaps(ev, start, end)),
-            fetched_at=copy.fetched_at,
-            warnings=copy.warnings,
-        )
+        return self._copy
 
     # -- requests ---------------------------------------------------------------------------
     def _password(self) -> str:
@@ -172,45 +293,80 @@ class CaldavCalendarSource:
                 f"Calendar '{self.name}': no password", f"{e.title}: {e.message} Or set {ENV_PASSWORD}."
             ) from None
 
-    def _request(self, method: str, body: str, depth: str) -> requests.Response:
-        auth: AuthBase | None = None
-        if self._username:  # read at every refresh: a password changed in the keyring is picked up
-            auth = (HTTPDigestAuth if self._digest else HTTPBasicAuth)(self._username, self._password())
+    def _request(self, method: str, body: str, depth: str, *, check: bool = True) -> requests.Response:
+        """One request inside the load's deadline, its answer read whole (at most ``DEFAULT_MAX_BYTES``)."""
         headers = {"User-Agent": USER_AGENT, "Depth": depth, "Content-Type": "application/xml; charset=utf-8"}
         try:
-            resp = self._session.request(
-                method, self._url, data=body.encode(), headers=headers, auth=auth, timeout=self._timeout
-            )
-            challenge = resp.headers.get("WWW-Authenticate", "")
+            resp = self._send(method, body, headers)
             if (
                 resp.status_code == 401
                 and self._username
-                and challenge.lower().startswith("digest")
+                and resp.headers.get("WWW-Authenticate", "").lower().startswith("digest")
                 and not self._digest
             ):
                 self._digest = True
-                resp = self._session.request(
-                    method,
-                    self._url,
-                    data=body.encode(),
-                    headers=headers,
-                    auth=HTTPDigestAuth(self._username, self._password()),
-                    timeout=self._timeout,
-                )
-        except requests.exceptions.TooManyRedirects:
-            raise self._error("the server redirects in a loop", "Check the calendar's address.") from None
-        except requests.exceptions.Timeout:
-            raise self._error(
-                "the server did not answer in time",
-                "It is retried at the next refresh; the last good copy is used meanwhile.",
-            ) from None
-        except requests.exceptions.RequestException:
-            raise self._error(
-                "the server could not be reached",
-                "Check your connection and the address; the last good copy is used meanwhile.",
-            ) from None
-        self._check(resp)
+                resp = self._send(method, body, headers)
+        except requests.exceptions.RequestException as e:
+            raise self._failure(e) from None
+        if fired():  # the answer's end was the deadline shutting the socket
+            raise self._failure(requests.exceptions.ReadTimeout())
+        if check:
+            self._check(resp)
         return resp
+
+    def _send(self, method: str, body: str, headers: dict[str, str]) -> requests.Response:
+        auth: AuthBase | None = None
+        if self._username:  # read at every refresh: a password changed in the keyring is picked up
+            auth = (HTTPDigestAuth if self._digest else HTTPBasicAuth)(self._username, self._password())
+        resp = self._session.request(
+            method,
+            self._url,
+            data=body.encode(),
+            headers=headers,
+            auth=auth,
+            timeout=read_timeout(self._timeout),
+            stream=True,
+        )
+        with resp:
+            chunks, size = [], 0
+            for chunk in resp.iter_content(chunk_size=256 * 1024):
+                size += len(chunk)
+                if size > DEFAULT_MAX_BYTES:
+                    raise self._error(
+                        f"the server's answer is larger than {DEFAULT_MAX_BYTES // (1024 * 1024)} MB",
+                        "Is this a CalDAV calendar address?",
+                    )
+                chunks.append(chunk)
+            resp._content = b"".join(chunks)  # read under our cap: .content/.text use it
+        return resp
+
+    def _failure(self, e: requests.exceptions.RequestException) -> CalendarError:
+        meanwhile = "It is retried at the next refresh; the last good copy is used meanwhile."
+        reason = fired()
+        if reason == "stopping":
+            return self._error("the fetch was stopped because traystatus is quitting", meanwhile)
+        if reason:
+            return self._error(
+                f"no complete answer within {self._timeout:g} s (the server stopped answering or is too slow)",
+                meanwhile,
+            )
+        if isinstance(e, RedirectRefused):
+            return self._error(
+                f"the server redirects to {e.target}, which is neither https nor the same server and port",
+                "Redirects are followed only to https or within the same server: "
+                "put the calendar's final address in the settings.",
+            )
+        if isinstance(e, requests.exceptions.TooManyRedirects):
+            return self._error("the server redirects in a loop", "Check the calendar's address.")
+        if isinstance(e, requests.exceptions.Timeout):
+            return self._error("the server did not answer in time", meanwhile)
+        oversized = header_problem(e)
+        if oversized:
+            return self._error(oversized, "Is this a CalDAV calendar address?")
+        return self._error(
+            "the server could not be reached",
+            "Check your connection and the address; the last good copy is used meanwhile.",
+        )
 
     def _error(self, what: str, todo: str) -> CalendarError:
         return CalendarError(

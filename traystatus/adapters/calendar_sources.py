@@ -56,6 +56,7 @@ def build_sources(
                 zone=settings.timezone,
                 user_emails=emails,
                 timeout=timeout,
+                cache_dir=cache_dir,
             )
         else:
             source = IcsCalendarSource(
