@@ -101,7 +101,10 @@ class HttpFeed:
     """One feed URL with its cache entry in ``cache_dir``; ``fetch()`` never raises.
 
     ``timeout``: the most one fetch takes, connecting, headers and body together (a trickling server
-    is cut off there); ``max_bytes`` caps the body.
+    is cut off there); ``max_bytes`` caps the body. ``unvalidated_every`` (seconds): a feed whose last
+    answer had neither ETag nor Last-Modified (each fetch a whole download) is fetched at most this often
+    by this object (the app's periodic refresh); its copy answers in between. A new process (``plan``)
+    always asks.
     """
 
     def __init__(
@@ -115,6 +118,7 @@ class HttpFeed:
         max_bytes: int = DEFAULT_MAX_BYTES,
         max_redirects: int = 10,
         session: requests.Session | None = None,
+        unvalidated_every: float = 0.0,
     ) -> None:
         self._url = normalize_url(url)
         self.name = name
@@ -128,6 +132,8 @@ class HttpFeed:
         self._session = session or BoundedSession()
         self._session.max_redirects = max_redirects
         self._memory: FeedBody | None = None  # avoids re-reading the disk copy on every 304
+        self._unvalidated_every = unvalidated_every
+        self._fetched_here = False  # this object has had an answer from the server
         install_urllib3_redaction()
 
     def __repr__(self) -> str:
@@ -168,6 +174,7 @@ class HttpFeed:
             tmp.replace(self._body_path)
         self._write_meta(sha, now, etag, last_modified)
         self._memory = FeedBody(data=data, sha256=sha, fetched_at=now)
+        self._fetched_here = True
         return self._memory
 
     def _write_meta(self, sha: str, fetched_at: datetime, etag: str, last_modified: str) -> None:
@@ -193,6 +200,12 @@ class HttpFeed:
         cached = self.cached()
         headers = {"User-Agent": USER_AGENT, "Accept": "text/calendar, */*;q=0.5"}
         meta = self._meta() if cached is not None else {}
+        fetched_here = self._memory is not None and self._fetched_here
+        if fetched_here and cached is not None and not meta.get("etag") and not meta.get("last_modified"):
+            age = (datetime.now(UTC) - cached.fetched_at).total_seconds()
+            if 0 <= age < self._unvalidated_every:
+                log.debug("Calendar '%s': no validators; the copy from %.0f s ago serves", self.name, age)
+                return cached
         if meta.get("etag"):
             headers["If-None-Match"] = meta["etag"]
         if meta.get("last_modified"):

@@ -16,7 +16,7 @@ from traystatus.adapters.calendar_ics import IcsCalendarSource
 from traystatus.core.calendar_fetch import CalendarFetch, fetch_of, location_key, unique_names
 from traystatus.core.errors import CalendarError
 from traystatus.core.ports import CalendarResult, CalendarSource, SecretStore
-from traystatus.core.settings import CalendarSourceConfig, Settings
+from traystatus.core.settings import UNVALIDATED_FEED_MINUTES, CalendarSourceConfig, Settings
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,14 @@ def build_sources(
             )
         else:
             source = IcsCalendarSource(
-                name, config.location, zone=settings.timezone, cache_dir=cache_dir, user_emails=emails, timeout=timeout
+                name,
+                config.location,
+                zone=settings.timezone,
+                cache_dir=cache_dir,
+                user_emails=emails,
+                timeout=timeout,
+                # the short default refresh is for feeds a 304 answers; a whole download each time waits longer
+                unvalidated_every=0.0 if config.refresh_set else UNVALIDATED_FEED_MINUTES * 60.0,
             )
         sources.append(LoggedSource(source, key=location_key(config.location), fetch_log=fetch_log))
     return sources

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from traystatus.adapters.state_store import StateStore
+from traystatus.core.calendar_fetch import stale_copy
 from traystatus.core.engine import Timeline, build_timeline, next_transition
 from traystatus.core.errors import TrayStatusError
 from traystatus.core.model import Availability, CalendarEvent
@@ -134,7 +135,8 @@ class SyncService:
         for r in results:
             events.extend(r.events)
             if r.error is not None:
-                stale = " (using the last good copy)" if r.stale else ""
+                local = now.astimezone(self.settings.timezone)
+                stale = f" (using the {stale_copy(r.fetched_at, local)})" if r.stale else ""
                 problems.append(f"{r.error.title}: {r.error.message}{stale}")
         self._events, self._calendar_problems = events, tuple(problems)
         self._loaded_for, self._loaded_at = (start, end), now

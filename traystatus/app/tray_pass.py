@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from traystatus.adapters.state_store import StateStore
 from traystatus.app.logging_setup import log_file  # noqa: F401  (re-exported: tests and harnesses)
+from traystatus.core.calendar_fetch import stale_copy
 from traystatus.core.engine import build_timeline, next_transition, next_working_start
 from traystatus.core.model import Availability, CalendarEvent, Override, State
 from traystatus.core.overrides import Choice, override_for, tomorrow_start
@@ -136,9 +137,10 @@ class TrayPass:
         for r in results:
             events.extend(r.events)
             if r.error is not None:
-                errors.append(
-                    ServiceHealth(name=r.source, ok=False, detail=r.error.title, fix="" if r.stale else r.error.message)
-                )
+                local = now.astimezone(self._settings.timezone)
+                detail = f"{r.error.title} — using the {stale_copy(r.fetched_at, local)}" if r.stale else r.error.title
+                fix = "" if r.stale else r.error.message
+                errors.append(ServiceHealth(name=r.source, ok=False, detail=detail, fix=fix))
         self._events, self._calendar_errors, self._loaded_at = events, errors, now
 
     def _reconcile(self, desired: DesiredStatus, now: datetime) -> list[ServiceHealth]:
