@@ -120,7 +120,7 @@ def caldav(server: RadicaleServer, n: int, cache: Path) -> dict[str, tuple[Cost,
             if scenario.startswith("a new"):
                 _ok(make(session).load(*window))
             else:
-                warm._session = session  # count from here on
+                warm._client.session = session  # count from here on
 
                 def change(k: int, url: str = url) -> None:
                     body = event("e0", now + timedelta(hours=2), f"Moved {k}").encode()

@@ -11,41 +11,27 @@ server fails the last good copy serves (also to a new process, from the cache).
 from __future__ import annotations
 
 import logging
-import os
 import threading
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import requests
-from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 
 from traystatus.adapters import caldav_sync as sync
-from traystatus.adapters.bounded_http import (
-    BoundedSession,
-    RedirectRefused,
-    bounded,
-    fired,
-    header_problem,
-    read_timeout,
-)
-from traystatus.adapters.calendar_http import (
-    DEFAULT_MAX_BYTES,
-    USER_AGENT,
-    install_urllib3_redaction,
-    normalize_url,
-    redact_url,
-)
+from traystatus.adapters.bounded_http import bounded
+from traystatus.adapters.caldav_client import ENV_PASSWORD, CaldavClient, secret_key
+from traystatus.adapters.calendar_http import normalize_url, redact_url
 from traystatus.adapters.calendar_parse import ParseContext, expand, overlaps, parse_calendar
-from traystatus.core.errors import CalendarError, TrayStatusError
+from traystatus.core.errors import CalendarError
 from traystatus.core.model import CalendarEvent
 from traystatus.core.ports import CalendarResult, SecretStore
 
+__all__ = ["ENV_PASSWORD", "CaldavCalendarSource", "secret_key"]
+
 log = logging.getLogger(__name__)
 
-ENV_PASSWORD = "TRAYSTATUS_CALDAV_PASSWORD"  # noqa: S105 - the variable's name, not a password
 _DAV, _CAL, _CS = "DAV:", "urn:ietf:params:xml:ns:caldav", "http://calendarserver.org/ns/"
 #: each query covers a little more than asked, so a window sliding with ``now`` reuses it
 _AHEAD = timedelta(days=1)
@@ -53,11 +39,6 @@ _PROPFIND = (
     f'<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="{_DAV}" xmlns:cs="{_CS}">'
     "<d:prop><cs:getctag/><d:sync-token/></d:prop></d:propfind>"
 )
-
-
-def secret_key(name: str) -> str:
-    """Where a CalDAV source's password lives in the keyring."""
-    return f"caldav:{name}"
 
 
 def _query(start: datetime, end: datetime) -> str:
@@ -101,19 +82,17 @@ class CaldavCalendarSource:
         ``cache_dir``: where the synced copy is kept between processes (None: in memory only)."""
         self.name = name
         self._url = normalize_url(url if url.endswith("/") else url + "/")
-        self._username = username
-        self._secrets = secrets
-        self._ctx = ParseContext(source=name, zone=zone, user_emails=user_emails)
+        self._client = CaldavClient(
+            name, self._url, username=username, secrets=secrets, timeout=timeout, session=session
+        )
         self._timeout = timeout
-        self._session = session or BoundedSession()
-        self._digest = False  # the server asked for Digest instead of Basic
+        self._ctx = ParseContext(source=name, zone=zone, user_emails=user_emails)
         self._copy: _Copy | None = None
         self._cache = sync.SyncCache(cache_dir, self._url) if cache_dir is not None else None
         self._state: sync.SyncState | None = None
         self._syncs: bool | None = None  # does the server do sync-collection (None: not asked yet)
         self._memo: dict[str, tuple[str, datetime, datetime, tuple[CalendarEvent, ...], tuple[str, ...]]] = {}
         self._lock = threading.Lock()
-        install_urllib3_redaction()
 
     def __repr__(self) -> str:
         return f"CaldavCalendarSource({self.name!r}, {redact_url(self._url)!r})"
@@ -182,32 +161,31 @@ class CaldavCalendarSource:
             state = self._cache.load()
         state = state or sync.SyncState()
         full = not state.token
-        resp = self._request("REPORT", sync.sync_body(state.token), "0", check=False)
+        resp = self._client.request("REPORT", sync.sync_body(state.token), "0", check=False)
         if not full and sync.is_invalid_token(resp.status_code, resp.content):
             log.info("Calendar '%s': the server forgot our sync token; reading the list again", self.name)
             full = True
-            resp = self._request("REPORT", sync.sync_body(""), "0", check=False)
+            resp = self._client.request("REPORT", sync.sync_body(""), "0", check=False)
         if resp.status_code != 207 and sync.is_unsupported(resp.status_code) and resp.status_code not in (401,):
             log.info("Calendar '%s': no sync-collection (HTTP %d); reading by time range", self.name, resp.status_code)
             self._syncs = False
             return False
-        self._check(resp)
-        changes = sync.parse_changes(self._multistatus(resp))
+        self._client.check(resp)
+        changes = sync.parse_changes(self._client.multistatus(resp))
         if not changes.token:
             self._syncs = False
             return False
         self._syncs = True
         if len(changes.changed) > sync.MAX_MEMBERS:
-            raise self._error(
+            raise self._client.error(
                 f"the calendar has over {sync.MAX_MEMBERS} events", "Split it, or publish only recent events."
             )
         wanted = state.stale_members(changes)
         fetched: dict[str, tuple[str, str]] = {}
         for i in range(0, len(wanted), sync.MULTIGET_BATCH):
             batch = wanted[i : i + sync.MULTIGET_BATCH]
-            fetched.update(
-                sync.parse_multiget(self._multistatus(self._request("REPORT", sync.multiget_body(batch), "1")))
-            )
+            answer = self._client.request("REPORT", sync.multiget_body(batch), "1")
+            fetched.update(sync.parse_multiget(self._client.multistatus(answer)))
         unchanged = not full and not changes.changed and not changes.removed and changes.token == state.token
         state.apply(changes, fetched, full=full)
         state.fetched_at = datetime.now(UTC)
@@ -278,141 +256,9 @@ class CaldavCalendarSource:
         return self._copy
 
     # -- requests ---------------------------------------------------------------------------
-    def _password(self) -> str:
-        key = secret_key(self.name)
-        try:
-            if self._secrets is not None:
-                return self._secrets.get(key) or ""
-            if os.environ.get(ENV_PASSWORD):
-                return os.environ[ENV_PASSWORD]
-            from traystatus.adapters.secrets import KeyringSecretStore
-
-            return KeyringSecretStore().get(key) or ""
-        except TrayStatusError as e:
-            raise CalendarError(
-                f"Calendar '{self.name}': no password", f"{e.title}: {e.message} Or set {ENV_PASSWORD}."
-            ) from None
-
-    def _request(self, method: str, body: str, depth: str, *, check: bool = True) -> requests.Response:
-        """One request inside the load's deadline, its answer read whole (at most ``DEFAULT_MAX_BYTES``)."""
-        headers = {"User-Agent": USER_AGENT, "Depth": depth, "Content-Type": "application/xml; charset=utf-8"}
-        try:
-            resp = self._send(method, body, headers)
-            if (
-                resp.status_code == 401
-                and self._username
-                and resp.headers.get("WWW-Authenticate", "").lower().startswith("digest")
-                and not self._digest
-            ):
-                self._digest = True
-                resp = self._send(method, body, headers)
-        except requests.exceptions.RequestException as e:
-            raise self._failure(e) from None
-        if fired():  # the answer's end was the deadline shutting the socket
-            raise self._failure(requests.exceptions.ReadTimeout())
-        if check:
-            self._check(resp)
-        return resp
-
-    def _send(self, method: str, body: str, headers: dict[str, str]) -> requests.Response:
-        auth: AuthBase | None = None
-        if self._username:  # read at every refresh: a password changed in the keyring is picked up
-            auth = (HTTPDigestAuth if self._digest else HTTPBasicAuth)(self._username, self._password())
-        resp = self._session.request(
-            method,
-            self._url,
-            data=body.encode(),
-            headers=headers,
-            auth=auth,
-            timeout=read_timeout(self._timeout),
-            stream=True,
-        )
-        with resp:
-            chunks, size = [], 0
-            for chunk in resp.iter_content(chunk_size=256 * 1024):
-                size += len(chunk)
-                if size > DEFAULT_MAX_BYTES:
-                    raise self._error(
-                        f"the server's answer is larger than {DEFAULT_MAX_BYTES // (1024 * 1024)} MB",
-                        "Is this a CalDAV calendar address?",
-                    )
-                chunks.append(chunk)
-            resp._content = b"".join(chunks)  # read under our cap: .content/.text use it
-        return resp
-
-    def _failure(self, e: requests.exceptions.RequestException) -> CalendarError:
-        meanwhile = "It is retried at the next refresh; the last good copy is used meanwhile."
-        reason = fired()
-        if reason == "stopping":
-            return self._error("the fetch was stopped because traystatus is quitting", meanwhile)
-        if reason:
-            return self._error(
-                f"no complete answer within {self._timeout:g} s (the server stopped answering or is too slow)",
-                meanwhile,
-            )
-        if isinstance(e, RedirectRefused):
-            return self._error(
-                f"the server redirects to {e.target}, which is neither https nor the same server and port",
-                "Redirects are followed only to https or within the same server: "
-                "put the calendar's final address in the settings.",
-            )
-        if isinstance(e, requests.exceptions.TooManyRedirects):
-            return self._error("the server redirects in a loop", "Check the calendar's address.")
-        if isinstance(e, requests.exceptions.Timeout):
-            return self._error("the server did not answer in time", meanwhile)
-        oversized = header_problem(e)
-        if oversized:
-            return self._error(oversized, "Is this a CalDAV calendar address?")
-        return self._error(
-            "the server could not be reached",
-            "Check your connection and the address; the last good copy is used meanwhile.",
-        )
-
-    def _error(self, what: str, todo: str) -> CalendarError:
-        return CalendarError(
-            f"Calendar '{self.name}' could not be fetched", f"{what} ({redact_url(self._url)}). {todo}"
-        )
-
-    def _check(self, resp: requests.Response) -> None:
-        status = resp.status_code
-        if status in (401, 403):
-            who = f"user '{self._username}'" if self._username else "no user name configured"
-            raise self._error(
-                f"the server refused the login (HTTP {status}, {who})",
-                f"Check the user name in the config and the password in the keyring "
-                f"(`keyring set traystatus {secret_key(self.name)}`).",
-            )
-        if status == 404:
-            raise self._error(
-                "no calendar at this address (HTTP 404)",
-                "Use the URL of the calendar collection (ask your server, e.g. Nextcloud: "
-                "calendar settings → 'Copy primary CalDAV address' + the calendar's name).",
-            )
-        if status in (405, 501) or status == 200:
-            raise self._error(
-                f"this address does not speak CalDAV (HTTP {status})",
-                'If it is an .ics link, set kind = "ics" for this calendar.',
-            )
-        if status >= 500:
-            raise self._error(
-                f"the server failed (HTTP {status})",
-                "It is retried at the next refresh; the last good copy is used meanwhile.",
-            )
-        if status != 207:
-            raise self._error(f"unexpected answer HTTP {status}", "Is this a CalDAV calendar address?")
-
-    def _multistatus(self, resp: requests.Response) -> ET.Element:
-        try:
-            root = ET.fromstring(resp.content)  # noqa: S314 - no entity expansion in the stdlib parser
-        except ET.ParseError:
-            raise self._error("the server's answer is not valid XML", "Is this a CalDAV calendar address?") from None
-        if root.tag != f"{{{_DAV}}}multistatus":
-            raise self._error("the server's answer is not a WebDAV multistatus", "Is this a CalDAV calendar address?")
-        return root
-
     def _tag(self) -> str:
         """The collection's ctag or sync-token ("" when the server offers neither)."""
-        root = self._multistatus(self._request("PROPFIND", _PROPFIND, "0"))
+        root = self._client.multistatus(self._client.request("PROPFIND", _PROPFIND, "0"))
         for name in (f"{{{_CS}}}getctag", f"{{{_DAV}}}sync-token"):
             for el in root.iter(name):
                 if el.text and el.text.strip():
@@ -422,7 +268,7 @@ class CaldavCalendarSource:
     def _report(self, start: datetime, end: datetime) -> tuple[list[CalendarEvent], list[str]]:
         # a day more on each side: the server reads floating and all-day times in its own zone
         query = _query(start - timedelta(days=1), end + timedelta(days=1))
-        root = self._multistatus(self._request("REPORT", query, "1"))
+        root = self._client.multistatus(self._client.request("REPORT", query, "1"))
         events: list[CalendarEvent] = []
         warnings: list[str] = []
         seen: set[tuple[str, datetime, datetime | None]] = set()
