@@ -15,9 +15,11 @@ from traystatus.adapters.calendar_sources import build_sources
 from traystatus.adapters.memory_publisher import RecordingStatusPublisher
 from traystatus.adapters.state_store import StateStore
 from traystatus.app.cli import run
-from traystatus.app.tray_pass import TrayPass
+from traystatus.app.container import SourcesReader
 from traystatus.core.publishing import Service
 from traystatus.core.settings import CalendarSourceConfig, settings_from_mapping
+from traystatus.core.status_sync import StatusSync
+from traystatus.core.sync_view import tray_view_for
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -65,16 +67,16 @@ def test_the_tray_health_line_says_the_stale_copy_and_its_age(feed_server: FeedS
     )
     sources = build_sources(settings, cache_dir=tmp_path / "cache", timeout=3)
     slack = RecordingStatusPublisher(service_kind=Service.SLACK, account_id="slack:T1")
-    tray = TrayPass(
+    tray = StatusSync(
         settings=settings,
-        sources=sources,
+        calendars=SourcesReader(sources),
         publishers=[slack],
         store=StateStore(tmp_path),
         clock=lambda: datetime.now(UTC),
     )
-    assert all(h.ok for h in tray.run(refresh=True).view.health)
+    assert all(h.ok for h in tray_view_for(tray.run(refresh=True), BERLIN).health)
     feed_server.routes[path] = Route(status=500, body=b"down", content_type="text/plain")
-    lines = [h.text for h in tray.run(refresh=True).view.health if not h.ok]
+    lines = [h.text for h in tray_view_for(tray.run(refresh=True), BERLIN).health if not h.ok]
     assert len(lines) == 1 and lines[0].startswith("Work: Calendar 'Work' could not be fetched — using the last good")
     assert any(f"copy from {hour}" in lines[0] for hour in hours_just_now()) and "(fetched just now)" in lines[0]
     assert "5ecr3tt0ken" not in lines[0]
