@@ -164,3 +164,15 @@ def test_the_deadline_counts_from_the_start_not_per_read(feed_server: FeedServer
     _, url = feed(feed_server, Route(trickle="body", body=GOOD[:40], trickle_every=0.2))
     result, took = timed_load(source(url, tmp_path, timeout=1.0))
     assert result.error is not None and took < timedelta(seconds=3).total_seconds()
+
+
+def test_the_cached_copy_is_private(feed_server: FeedServer, tmp_path: Path) -> None:
+    """Meeting titles on disk: readable by this user only, like the CalDAV cache."""
+    import stat
+
+    _, url = feed(feed_server, Route(body=GOOD, etag='"p"'))
+    assert titles(source(url, tmp_path).load(START, END)) == ["Planning"]
+    files = sorted(tmp_path.glob("feed-*"))
+    assert [p.suffix for p in files] == [".ics", ".json"]
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in files)
+    assert not list(tmp_path.glob(".*tmp"))  # nothing half-written left behind

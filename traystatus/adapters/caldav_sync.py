@@ -22,6 +22,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from xml.sax.saxutils import escape
 
+from traystatus.adapters.private_write import write_private
+
 log = logging.getLogger(__name__)
 
 DAV, CAL = "DAV:", "urn:ietf:params:xml:ns:caldav"
@@ -166,14 +168,7 @@ class SyncCache:
 
     def save(self, state: SyncState) -> None:
         text = json.dumps({"version": _VERSION, "token": state.token, "members": state.members})
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # event texts are private
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
-            tmp.replace(self.path)
+            write_private(self.path, text.encode())  # event texts are private
         except OSError as e:
             log.warning("CalDAV cache %s not written: %s", self.path.name, e.strerror or type(e).__name__)
-            with contextlib.suppress(OSError):
-                tmp.unlink()

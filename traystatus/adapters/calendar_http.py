@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import requests
 
 from traystatus.adapters.bounded_http import BoundedSession, RedirectRefused, bounded, header_problem, read_timeout
+from traystatus.adapters.private_write import write_private
 from traystatus.core.errors import CalendarError
 
 log = logging.getLogger(__name__)
@@ -169,9 +170,7 @@ class HttpFeed:
         self._cache_dir.mkdir(parents=True, exist_ok=True)
         old = self.cached()
         if old is None or old.sha256 != sha:
-            tmp = self._body_path.with_suffix(".tmp")
-            tmp.write_bytes(data)
-            tmp.replace(self._body_path)
+            write_private(self._body_path, data)  # meeting titles: for this user only
         self._write_meta(sha, now, etag, last_modified)
         self._memory = FeedBody(data=data, sha256=sha, fetched_at=now)
         self._fetched_here = True
@@ -179,9 +178,7 @@ class HttpFeed:
 
     def _write_meta(self, sha: str, fetched_at: datetime, etag: str, last_modified: str) -> None:
         meta = {"sha256": sha, "fetched_at": fetched_at.isoformat(), "etag": etag, "last_modified": last_modified}
-        tmp = self._meta_path.with_suffix(".jtmp")
-        tmp.write_text(json.dumps(meta), "utf-8")
-        tmp.replace(self._meta_path)
+        write_private(self._meta_path, json.dumps(meta).encode())
 
     # -- fetch -------------------------------------------------------------------------------
     def fetch(self) -> FetchOutcome:
