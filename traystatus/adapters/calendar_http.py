@@ -89,11 +89,17 @@ class FetchOutcome:
 def body_problem(data: bytes) -> str:
     """Why a fetched body is not a whole calendar worth caching ("" when it is): empty, or cut off before
     its END:VCALENDAR (a dropped connection without Content-Length looks like a normal end to HTTP).
-    Linear in the body, no parse. (To become calendar_parse.validate_body once that lands on main.)"""
+    Linear in the body, no parse."""
+    from traystatus.adapters import calendar_parse
+
+    validate = getattr(calendar_parse, "validate_body", None)  # the parser's own check, once it has one
+    if callable(validate):
+        error = validate(data)
+        return "" if error is None else str(error.message)
     tail = data[-256:].rstrip(b" \t\r\n\x00").upper()
     if not data.strip(b"\xef\xbb\xbf \t\r\n"):
         return "the server sent an empty answer instead of the calendar"
-    if not tail.endswith(b"END:VCALENDAR"):
+    if not tail.endswith((b"END:VCALENDAR", b"END:VEVENT")):
         return "the calendar arrived cut off before its end (END:VCALENDAR is missing)"
     return ""
 
@@ -323,7 +329,7 @@ class HttpFeed:
 
     def _check_body(self, data: bytes, content_type: str) -> None:
         head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
-        if b"BEGIN:VCALENDAR" in head.upper():
+        if b"BEGIN:VCALENDAR" in head.upper() or head.upper().startswith(b"BEGIN:VEVENT"):  # a bare VEVENT too
             return
         if head.startswith(b"<") or "html" in content_type.lower():
             raise self._error(
