@@ -19,6 +19,7 @@ from traystatus.adapters.calendar_availability import read_availability
 from traystatus.adapters.calendar_http import DEFAULT_MAX_BYTES, HttpFeed, is_url
 from traystatus.adapters.calendar_parse import ParseContext, expand, overlaps, parse_calendar
 from traystatus.adapters.calendar_prefilter import prefilter
+from traystatus.adapters.calendar_text import normalise
 from traystatus.core.availability import AvailabilityComponent
 from traystatus.core.errors import CalendarError
 from traystatus.core.model import CalendarEvent
@@ -52,7 +53,7 @@ def expand_document(
     data: bytes, start: datetime, end: datetime, ctx: ParseContext
 ) -> tuple[list[CalendarEvent], list[str], list[AvailabilityComponent]]:
     """Events, warnings and RFC 7953 availability of one ICS document; raises :class:`CalendarError`."""
-    text = data.decode("utf-8", errors="replace")
+    text = normalise(data.decode("utf-8", errors="replace"))  # first: the prefilter reads what the parser reads
     cal = parse_calendar(prefilter(text, start, end), ctx)
     events, warnings = expand(cal, start, end, ctx)
     availability: list[AvailabilityComponent] = []

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from traystatus.core.availability import AvailabilityComponent, apply_calendar_hours
 from traystatus.core.calendar_fetch import stale_copy
 from traystatus.core.engine import Timeline, build_timeline, next_transition, next_working_start
 from traystatus.core.errors import TrayStatusError
@@ -130,7 +131,8 @@ class StatusSync:
         account_problems: Sequence[str] = (),
         on_published: Callable[[], None] | None = None,
     ) -> None:
-        self.settings = settings
+        self.settings = settings  # with the calendars' working hours once they are read (see load_calendars)
+        self._configured = settings
         self.publishers = list(publishers)
         self.store = store
         self.clock = clock
@@ -162,8 +164,10 @@ class StatusSync:
             start, end = now - BEHIND - timedelta(days=1), now + CALENDAR_AHEAD
             events: list[CalendarEvent] = []
             problems: list[CalendarProblem] = []
+            availability: list[AvailabilityComponent] = []
             for r in self._calendars(start, end):
                 events.extend(r.events)
+                availability.extend(r.availability)
                 if r.error is not None:
                     copy = stale_copy(r.fetched_at, now.astimezone(self.settings.timezone)) if r.stale else ""
                     problems.append(
@@ -173,6 +177,9 @@ class StatusSync:
                     )
             self._events, self._calendar_issues = events, tuple(problems)
             self._loaded_for, self._loaded_at = (start, end), now
+            self.settings, notes = apply_calendar_hours(self._configured, availability, start, end)
+            for note in notes:
+                log.info("working hours: %s", note)
 
     def set_events(self, events: Sequence[CalendarEvent], now: datetime) -> None:
         """Use these events instead of reading calendars (tests, benchmarks, the demo); refreshes keep them."""
