@@ -86,22 +86,13 @@ class FetchOutcome:
     error: CalendarError | None = None
 
 
-def body_problem(data: bytes) -> str:
-    """Why a fetched body is not a whole calendar worth caching ("" when it is): empty, or cut off before
-    its END:VCALENDAR (a dropped connection without Content-Length looks like a normal end to HTTP).
-    Linear in the body, no parse."""
-    from traystatus.adapters import calendar_parse
+def body_problem(data: bytes, name: str) -> CalendarError | None:
+    """Why a fetched body is not a whole calendar worth caching (None when it is): the parser's own linear
+    check (empty, a web page, not iCalendar, cut off before its END:VCALENDAR by a dropped connection,
+    which looks like a normal end to HTTP without Content-Length)."""
+    from traystatus.adapters.calendar_parse import validate_body  # icalendar & co: only with a body to read
 
-    validate = getattr(calendar_parse, "validate_body", None)  # the parser's own check, once it has one
-    if callable(validate):
-        error = validate(data)
-        return "" if error is None else str(error.message)
-    tail = data[-256:].rstrip(b" \t\r\n\x00").upper()
-    if not data.strip(b"\xef\xbb\xbf \t\r\n"):
-        return "the server sent an empty answer instead of the calendar"
-    if not tail.endswith((b"END:VCALENDAR", b"END:VEVENT")):
-        return "the calendar arrived cut off before its end (END:VCALENDAR is missing)"
-    return ""
+    return validate_body(data, name)
 
 
 class HttpFeed:
@@ -346,6 +337,8 @@ class HttpFeed:
 
     def _check_whole(self, data: bytes) -> None:
         """The last good copy is replaced only by a whole calendar."""
-        problem = body_problem(data)
-        if problem:
-            raise self._error(problem, "It is retried at the next refresh; the last good copy is used meanwhile.")
+        problem = body_problem(data, self.name)
+        if problem is not None:  # its message says the good copy is kept; add where, and when it is retried
+            raise CalendarError(
+                problem.title, f"{problem.message} ({redact_url(self._url)}; retried at the next refresh)"
+            )
