@@ -252,7 +252,8 @@ def reconcile_account(
 ) -> AccountOutcome:
     """Plan, read the service if ownership must be checked, send; one failure never stops other accounts.
 
-    ``clock``: the time at each send (default: ``now``); what ``desired`` ends before then is not sent."""
+    ``clock``: the time at each send (live passes); what ``desired`` ended by then is not sent. Without it
+    (a pass at a given time: ``apply --at``, tests) ``desired`` is taken as planned for ``now``."""
     common = {"account": publisher.account, "service": str(publisher.service)}
     if retry.retry_at is not None and now < retry.retry_at and not force:
         return AccountOutcome(
@@ -295,7 +296,7 @@ def reconcile_account(
     sent: list[Operation] = []
     errors: list[ServiceError] = []
     for op in p.ops:
-        ended = ended_by(desired, clock() if clock is not None else now)
+        ended = ended_by(desired, clock()) if clock is not None else None
         if ended is not None:
             log.info("%s: not sending %s, which ended at %s", publisher.account, op.kind, ended.isoformat())
             return AccountOutcome(
