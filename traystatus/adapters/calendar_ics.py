@@ -79,6 +79,7 @@ class IcsCalendarSource:
         user_emails: frozenset[str] = frozenset(),
         timeout: float = 30.0,
         max_bytes: int | None = None,
+        unvalidated_every: float = 0.0,
     ) -> None:
         self.name = name
         self._ctx = ParseContext(source=name, zone=zone, user_emails=user_emails)
@@ -86,7 +87,12 @@ class IcsCalendarSource:
         self._feed: HttpFeed | None = None
         if is_url(location):
             self._feed = HttpFeed(
-                location, name=name, cache_dir=cache_dir, timeout=timeout, max_bytes=max_bytes or DEFAULT_MAX_BYTES
+                location,
+                name=name,
+                cache_dir=cache_dir,
+                timeout=timeout,
+                max_bytes=max_bytes or DEFAULT_MAX_BYTES,
+                unvalidated_every=unvalidated_every,  # seconds; see HttpFeed
             )
         else:
             self._path = Path(location).expanduser()

@@ -3,7 +3,8 @@
 Stateless in time: the plan depends only on ``now``, the desired status and the applied record, so a
 late, repeated or missed trigger can only delay a correct status. A status not set by traystatus is
 left alone (``respect_manual``); DND is re-asserted before a capped snooze runs out; a Matrix master
-push rule that was already on stays on.
+push rule that was already on stays on. A status whose end has passed by the time it would be sent
+(a slow calendar fetch or service call in between) is never sent: the pass plans again instead.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -242,8 +244,12 @@ def reconcile_account(
     respect_manual: bool = True,
     dry_run: bool = False,
     force: bool = False,
+    clock: Callable[[], datetime] | None = None,
 ) -> AccountOutcome:
-    """Plan, read the service if ownership must be checked, send; one failure never stops other accounts."""
+    """Plan, read the service if ownership must be checked, send; one failure never stops other accounts.
+
+    ``clock``: the time at each send (live passes); what ``desired`` ended by then is not sent. Without it
+    (a pass at a given time: ``apply --at``, tests) ``desired`` is taken as planned for ``now``."""
     common = {"account": publisher.account, "service": str(publisher.service)}
     if retry.retry_at is not None and now < retry.retry_at and not force:
         return AccountOutcome(
@@ -286,6 +292,20 @@ def reconcile_account(
     sent: list[Operation] = []
     errors: list[ServiceError] = []
     for op in p.ops:
+        ended = ended_by(desired, clock()) if clock is not None else None
+        if ended is not None:
+            log.info("%s: not sending %s, which ended at %s", publisher.account, op.kind, ended.isoformat())
+            return AccountOutcome(
+                account=common["account"],
+                service=common["service"],
+                planned=p.ops,
+                sent=tuple(sent),
+                applied=record if sent else applied,
+                retry=retry,
+                notes=(*p.notes, f"not sent: what it says ended at {ended:%H:%M:%S} UTC before it could be sent"),
+                wake_at=now,  # plan again at once, with the time as it is now
+                observed=read,
+            )
         try:
             publisher.send(op, now)
         except ServiceError as e:
@@ -315,6 +335,12 @@ def reconcile_account(
         wake_at=p.wake_at,
         observed=read,
     )
+
+
+def ended_by(desired: DesiredStatus, moment: datetime) -> datetime | None:
+    """When ``desired`` stopped being true, if that is at or before ``moment`` (its status or DND ended)."""
+    ends = [t for t in (desired.expires_at, desired.dnd_until) if t is not None and t <= moment]
+    return min(ends) if ends else None
 
 
 def _failed(

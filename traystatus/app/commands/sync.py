@@ -268,6 +268,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         while not stop.wait(1.0):
             pass
     finally:
+        from traystatus.adapters.bounded_http import abort_all
+
+        abort_all()  # a calendar fetch in progress ends now, not at its deadline: the pass can finish
         scheduler.shutdown(wait=True)
         handoff.close()
     log.info("Stopped")
