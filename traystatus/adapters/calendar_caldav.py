@@ -23,6 +23,7 @@ from traystatus.adapters import caldav_sync as sync
 from traystatus.adapters.bounded_http import bounded
 from traystatus.adapters.caldav_client import ENV_PASSWORD, CaldavClient, secret_key
 from traystatus.adapters.calendar_http import normalize_url, redact_url
+from traystatus.adapters.calendar_ics import expand_text
 from traystatus.adapters.calendar_parse import ParseContext, expand, overlaps, parse_calendar
 from traystatus.core.errors import CalendarError
 from traystatus.core.model import CalendarEvent
@@ -226,8 +227,10 @@ class CaldavCalendarSource:
         )
 
     def _expand_one(self, text: str, start: datetime, end: datetime) -> tuple[list[CalendarEvent], list[str]]:
+        """One member, read as a file is (quirks, pre-filter, bounded expansion): a synced calendar holds every
+        event ever, and most lie outside the window; the pre-filter skips those without parsing them."""
         try:
-            return expand(parse_calendar(text, self._ctx), start, end, self._ctx)
+            return expand_text(text.encode(), start, end, self._ctx)
         except CalendarError as e:  # one broken object must not hide the others
             return [], [f"an event could not be read: {e.message}"]
 
