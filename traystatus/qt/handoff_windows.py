@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -38,10 +38,6 @@ log = logging.getLogger(__name__)
 MAX_TIMER_MS = 6 * 3600 * 1000  # re-arm at least this often: a long timer can drift across suspend
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class HandoffWindows(QObject):
     """Owns the handoff popup, the history window, the prompt timer and the delivery service."""
 
@@ -52,7 +48,7 @@ class HandoffWindows(QObject):
         service: Handoff | Callable[[], Handoff],
         prompts: PromptStore,
         timeline: Callable[[datetime], Sequence[Availability]],
-        now: Callable[[], datetime] = utc_now,
+        now: Callable[[], datetime],  # the one clock (adapters.clock.utc_now), given by the composition root
         announce: Callable[[str, str], None] | None = None,
         parent: QObject | None = None,
     ) -> None:
