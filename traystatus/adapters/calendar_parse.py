@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 import icalendar
-import recurring_ical_events
 from icalendar.prop import vBroken
+from icalendar.timezone import tzp
 
+from traystatus.adapters.calendar_limits import bound_rules, expand_bounded
 from traystatus.adapters.calendar_text import drop_alarms, drop_bad_timezones, normalise, validate_body
 from traystatus.core.errors import CalendarError
 from traystatus.core.model import CalendarEvent, Privacy
@@ -24,6 +26,11 @@ from traystatus.core.model import CalendarEvent, Privacy
 __all__ = ["ParseContext", "expand", "overlaps", "parse_calendar", "validate_body"]
 
 log = logging.getLogger(__name__)
+
+_TZ_LOCK = threading.Lock()
+#: icalendar's process-wide cache of VTIMEZONEs by TZID (private: tests/adapters/test_calendar_zones.py
+#: fails if a new icalendar renames it)
+_TZ_CACHE: dict[str, object] = tzp._TZP__tz_cache  # type: ignore[attr-defined]
 
 #: recurring-ical-events is asked for a slightly wider window: floating and all-day times are
 #: only placed in the user's zone afterwards, and no zone is more than 14 h off UTC.
@@ -58,12 +65,25 @@ def parse_calendar(data: bytes | str, ctx: ParseContext) -> icalendar.Calendar:
         # "BYDAY=MO, TU, WE" (icalendar issue 165): spaces make the whole series unreadable
         text = _RRULE_SPACES.sub(lambda m: m.group(1).replace(" ", "").replace("\t", ""), text)
     try:
-        cal = icalendar.Calendar.from_ical(text)
+        cal = _from_ical(text)
     except Exception as e:  # icalendar raises ValueError, KeyError, … on broken input
         cal = _repaired(text, e, ctx)
     if isinstance(cal, list):  # several VCALENDARs in one file: take the first
         cal = cal[0]
     return cal
+
+
+def _from_ical(text: str) -> icalendar.Calendar | list[icalendar.Calendar]:
+    """Parse with only this file's VTIMEZONEs known by their TZID.
+
+    icalendar caches the first VTIMEZONE it meets for a custom TZID for the whole process and
+    reads every later file's times in it (two Outlook calendars both saying "Customized Time
+    Zone"). The cache is emptied before each parse, under a lock so that two sources parsed at
+    once cannot see each other's zones; IANA and Windows names do not depend on it.
+    """
+    with _TZ_LOCK:
+        _TZ_CACHE.clear()
+        return icalendar.Calendar.from_ical(text)  # type: ignore[no-any-return]
 
 
 def _repaired(text: str, error: Exception, ctx: ParseContext) -> icalendar.Calendar:
@@ -82,7 +102,7 @@ def _repaired(text: str, error: Exception, ctx: ParseContext) -> icalendar.Calen
     try:
         if not fixes:
             raise error
-        cal = icalendar.Calendar.from_ical(text)
+        cal = _from_ical(text)
     except Exception:  # reported with the first error, which says what is wrong
         raise CalendarError(
             f"Calendar '{ctx.source}' could not be read",
@@ -108,8 +128,8 @@ def expand(
         _drop_broken_properties(cal, warnings)
         recurring = _recurring_uids(cal)
         unknown_tz = _unknown_tz_uids(cal)
-        query = recurring_ical_events.of(cal, keep_recurrence_attributes=True, skip_bad_series=True)
-        raw = list(query.between(start - _SLACK, end + _SLACK))
+        bound_rules(cal, end + _SLACK, warnings)
+        raw = expand_bounded(cal, start - _SLACK, end + _SLACK, warnings)
     except Exception as e:  # a series the library cannot expand even when skipping bad ones
         raise CalendarError(
             f"Calendar '{ctx.source}' could not be expanded",
