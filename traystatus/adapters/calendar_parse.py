@@ -127,6 +127,7 @@ def expand(
         _promote_orphan_series(cal)
         _drop_broken_properties(cal, warnings)
         recurring = _recurring_uids(cal)
+        exact = _exact_durations(cal)
         unknown_tz = _unknown_tz_uids(cal)
         bound_rules(cal, end + _SLACK, warnings)
         raw = expand_bounded(cal, start - _SLACK, end + _SLACK, warnings)
@@ -140,7 +141,7 @@ def expand(
     warned: set[str] = set()
     for comp in raw:
         try:
-            event = _to_event(comp, ctx, recurring, unknown_tz, warned, warnings)
+            event = _to_event(comp, ctx, recurring, unknown_tz, warned, warnings, exact)
         except Exception as e:  # one broken VEVENT must not hide the others
             uid = str(comp.get("UID", "?"))
             warnings.append(f"an event (UID {uid[:40]}) was skipped: {type(e).__name__}: {_short(e)}")
@@ -275,6 +276,7 @@ def _to_event(
     unknown_tz: dict[str, str],
     warned: set[str],
     warnings: list[str],
+    exact: dict[str, timedelta] | None = None,
 ) -> CalendarEvent | None:
     prop = comp.get("DTSTART")
     if prop is None:
@@ -285,9 +287,12 @@ def _to_event(
     if end_prop is not None:
         end, _ = _localize(end_prop.dt, ctx.zone)
     elif comp.get("DURATION") is not None and isinstance(comp["DURATION"].dt, timedelta):
-        end = start + comp["DURATION"].dt if not all_day else _add_days(start, comp["DURATION"].dt.days)
+        end = _after(start, comp["DURATION"].dt) if not all_day else _add_days(start, comp["DURATION"].dt.days)
     else:
         end = _add_days(start, 1) if all_day else start
+    duration = (exact or {}).get(str(comp.get("UID", "")))
+    if duration is not None and not all_day and end_prop is not None and end == start + duration:
+        end = _after(start, duration)  # the library added DURATION on the wall clock (2 h across fall-back)
     if all_day and end <= start:  # DTEND == DTSTART on a date: a one-day event (calendar labs)
         end = _add_days(start, 1)
     if end < start:
@@ -323,6 +328,29 @@ def _to_event(
         recurrence_id=recurrence_id,
         warnings=event_warnings,
     )
+
+
+def _exact_durations(cal: icalendar.Calendar) -> dict[str, timedelta]:
+    """UID → DURATION of series timed by a DURATION with hours, minutes or seconds in it."""
+    out: dict[str, timedelta] = {}
+    for comp in cal.walk("VEVENT"):
+        prop, start = comp.get("DURATION"), comp.get("DTSTART")
+        if "RECURRENCE-ID" in comp or prop is None or start is None or "DTEND" in comp:
+            continue
+        value = getattr(prop, "dt", None)
+        if isinstance(value, timedelta) and isinstance(start.dt, datetime) and value.seconds and value >= timedelta(0):
+            out[str(comp.get("UID", ""))] = value
+    return out
+
+
+def _after(moment: datetime, duration: timedelta) -> datetime:
+    """``moment + duration`` as RFC 5545 §3.3.6 means it: days on the calendar, hours and less exactly."""
+    if duration < timedelta(0) or moment.tzinfo is None:
+        return moment + duration
+    day = _add_days(moment, duration.days)
+    exact = timedelta(seconds=duration.seconds, microseconds=duration.microseconds)
+    # in UTC: in the zone itself 01:30 EDT + 1 h is 01:30 EST, which Python compares and subtracts as equal
+    return day.astimezone(UTC) + exact
 
 
 def _add_days(moment: datetime, days: int) -> datetime:
