@@ -158,7 +158,7 @@ def run_gui(args: argparse.Namespace) -> int:
         log_file=log_file(paths.log_dir),
         windows=windows,
         # the tray's handoff windows own the outbox worker (built after the first pass); the duty wakes it
-        duties=[OutboxDuty(features.outbox, owned=False), container.wake_duty(paths)],
+        duties=container.runtime_duties(paths, OutboxDuty(features.outbox, owned=False)),
         parent=app,
     )
     late["desktop"] = desktop

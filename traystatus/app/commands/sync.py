@@ -255,7 +255,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     # the same duties as the tray: the handoff outbox (notes stored by `traystatus handoff` that could not go
     # out at once are retried here) and wake-ups from other traystatus processes on this state dir
     handoff = container.headless_handoff(paths, settings)
-    duties = [OutboxDuty(lambda: handoff.worker, owned=True), container.wake_duty(paths)]
+    duties = container.runtime_duties(paths, OutboxDuty(lambda: handoff.worker, owned=True))
     minutes = min((c.refresh_minutes for c in settings.calendars), default=15)
     scheduler = SyncScheduler(run_pass, refresh_every=timedelta(minutes=minutes), duties=duties)
     print(
