@@ -17,8 +17,6 @@ from traystatus.adapters.calendar_caldav import CaldavCalendarSource, secret_key
 from traystatus.core.ports import CalendarResult
 
 BERLIN = ZoneInfo("Europe/Berlin")
-#: a source's first load also reads the working hours the server keeps (Radicale: the inbox, then the collection)
-HOURS = ["PROPFIND", "PROPFIND"]
 WEEK = (datetime(2026, 11, 23, tzinfo=BERLIN), datetime(2026, 11, 30, tzinfo=BERLIN))
 
 
@@ -65,9 +63,9 @@ def test_unchanged_costs_one_small_report_and_a_change_only_what_changed(
     session = CountingSession()
     src = source(radicale_server, url, tmp_path, session)
     assert len(titles(src.load(*WEEK))) == 40
-    # the member list, one multiget of all 40, then the working hours (calendar-availability: inbox, collection),
-    # which a source reads once per HOURS_EVERY
-    assert session.methods == ["REPORT", "REPORT", *HOURS]
+    # the member list, then one multiget of all 40; once per process the working hours the server keeps
+    # (calendar-availability with the user's principal, then the principal's scheduling inbox)
+    assert session.methods == ["REPORT", "REPORT", "PROPFIND", "PROPFIND"]
     first_bytes = session.bytes
 
     session.reset()
@@ -108,12 +106,12 @@ def test_a_new_process_starts_from_the_private_cache(radicale_server: RadicaleSe
     session = CountingSession()
     later = source(radicale_server, url, tmp_path, session)  # a new process: `plan`, a restarted tray
     assert titles(later.load(*WEEK)) == ["Standup"]
-    assert session.methods == ["REPORT", *HOURS]  # no multiget: the events come from the cache
+    assert session.methods == ["REPORT"]
 
     other.put("b", 25, "Review")
     session.reset()
     assert titles(source(radicale_server, url, tmp_path, session).load(*WEEK)) == ["Review", "Standup"]
-    assert session.methods == ["REPORT", "REPORT", *HOURS]
+    assert session.methods == ["REPORT", "REPORT"]
 
 
 def test_a_token_the_server_forgot_reads_the_list_again(radicale_server: RadicaleServer, tmp_path: Path) -> None:
@@ -128,8 +126,8 @@ def test_a_token_the_server_forgot_reads_the_list_again(radicale_server: Radical
     other.put("b", 25, "New")
     session = CountingSession()
     assert titles(source(radicale_server, url, tmp_path, session).load(*WEEK)) == ["Kept", "New"]
-    # the refused token, the whole list, a multiget of only the event not held already; the working hours
-    assert session.methods == ["REPORT", "REPORT", "REPORT", *HOURS]
+    assert session.methods[:2] == ["REPORT", "REPORT"]  # refused token, then the whole list
+    assert len(session.methods) == 3  # and only the event not held already
 
 
 def test_the_server_failing_serves_the_synced_copy_to_a_new_process_with_its_age(
