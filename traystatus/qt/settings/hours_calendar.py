@@ -25,7 +25,7 @@ class CalendarHoursBox(QGroupBox):
         self.doc, self.port, self.runner = doc, port, runner
         self._reading = self._saving = False
         lay = QVBoxLayout(self)
-        self.origin = QLabel("Today's hours come from the hours below.", self)
+        self.origin = QLabel("", self)
         self.origin.setWordWrap(True)
         self.origin.setAccessibleName("Where today's hours come from")
         self.save_button = QPushButton(SAVE_TEXT, self)
@@ -36,6 +36,7 @@ class CalendarHoursBox(QGroupBox):
         for w in (self.origin, self.save_button, self.result):
             lay.addWidget(w)
         self.update_button()
+        self.setVisible(port is not None)  # e.g. first-run setup: nothing to read or write with yet
 
     def _settings(self) -> Settings | None:
         try:
@@ -56,7 +57,8 @@ class CalendarHoursBox(QGroupBox):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        self.refresh()
+        if not event.spontaneous():  # the page was opened, not the window restored from the taskbar
+            self.refresh()
 
     def refresh(self) -> None:
         """Ask (off the GUI thread) where today's hours come from: the calendars are read once."""
