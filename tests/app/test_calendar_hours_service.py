@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -128,3 +129,46 @@ def test_a_server_that_refuses_says_what_failed(refusing: str, tmp_path: Path) -
     assert e.value.title == "Calendar 'Shared'"
     assert "did not store the working hours on the calendar (HTTP 403)" in e.value.message
     assert "may change the calendar's properties" in e.value.message
+
+
+class _Trickling(BaseHTTPRequestHandler):
+    """A server that starts a 207 answer and then sends one byte every 0.2 s, for ever."""
+
+    def do_PROPFIND(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.send_response(207)
+        self.send_header("Content-Type", "application/xml")
+        self.end_headers()
+        try:
+            while True:
+                self.wfile.write(b" ")
+                self.wfile.flush()
+                time.sleep(0.2)
+        except OSError:
+            pass
+
+    do_PROPPATCH = do_PROPFIND
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_trickling_server_ends_the_save_at_the_timeout_and_says_so(tmp_path: Path) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Trickling)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/cal/"
+        settings = Settings(
+            timezone=BERLIN,
+            hours=parse_hours("mon-fri 09:00-17:00"),
+            calendars=(CalendarSourceConfig(name="Slow", location=url, kind="caldav"),),
+        )
+        with pytest.raises(CalendarError) as e:
+            CalendarHoursService(tmp_path, timeout=1.0).save(settings)
+        assert e.value.title == "Calendar 'Slow'"
+        assert e.value.message.startswith("the working hours were not saved: no complete answer within 1 s")
+        assert "/cal/" not in e.value.message and e.value.message.endswith("Try again later.")
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -153,9 +153,11 @@ class CaldavCalendarSource:
         """Store the user's working hours (a VCALENDAR with VAVAILABILITY) on the server, where other clients
         read them; this source's next load uses them. Raises :class:`CalendarError` with what failed."""
         try:
-            found = self._hours.write(ics)
-        except requests.RequestException as e:
-            problem = f"the working hours were not saved: {type(e).__name__}"
+            with bounded(self._timeout):  # a server trickling its answer must not hold the save for ever
+                found = self._hours.write(ics)
+        except (requests.RequestException, CalendarError) as e:
+            what = e.message.split(f" ({redact_url(self._url)}).")[0] if isinstance(e, CalendarError) else ""
+            problem = f"the working hours were not saved: {what or type(e).__name__}. Try again later."
             raise CalendarError(f"Calendar '{self.name}'", problem) from None
         if found.problem:
             fix = ": check that this account may change the calendar's properties."
