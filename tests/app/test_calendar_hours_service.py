@@ -118,6 +118,15 @@ def refusing() -> Iterator[str]:
     thread.join(5)
 
 
+def test_a_calendar_that_cannot_be_read_is_named_in_the_origin(refusing: str, tmp_path: Path) -> None:
+    settings = Settings(
+        timezone=BERLIN, calendars=(CalendarSourceConfig(name="Shared", location=refusing, kind="caldav"),)
+    )
+    said = CalendarHoursService(tmp_path).origin(settings)
+    assert said.startswith("Today's hours come from the hours below. ⚠ Calendar 'Shared' could not be fetched (")
+    assert said.endswith("so its working hours are not known.") and "/cal/" not in said
+
+
 def test_a_server_that_refuses_says_what_failed(refusing: str, tmp_path: Path) -> None:
     settings = Settings(
         timezone=BERLIN,

@@ -38,9 +38,16 @@ class CalendarHoursService:
         now = utc_now()
         start, end = _today(settings, now)
         sources = build_sources(settings, cache_dir=self._cache_dir, timeout=self._timeout)
-        components = [c for r in load_all(sources, start, end) for c in r.availability]
+        results = load_all(sources, start, end)
+        components = [c for r in results for c in r.availability]
         derived, notes = apply_calendar_hours(settings, components, start, end)
-        return " ".join([hours_page_origin(derived, start, end), *(f"⚠ {n}." for n in notes)])
+        # a calendar that could not be read may hold hours of its own: say so rather than a confident "below"
+        unread = [
+            f"{r.error.title} ({r.error.message.split(' (')[0]}), so its working hours are not known"
+            for r in results
+            if r.error is not None and not r.availability
+        ]
+        return " ".join([hours_page_origin(derived, start, end), *(f"⚠ {n}." for n in [*notes, *unread])])
 
     def save_target(self, settings: Settings) -> str:
         config = _first_caldav(settings)

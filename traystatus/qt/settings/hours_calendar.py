@@ -35,6 +35,7 @@ class CalendarHoursBox(QGroupBox):
         self.result.setAccessibleName("Saving the hours to the calendar server")
         for w in (self.origin, self.save_button, self.result):
             lay.addWidget(w)
+        self.result.hide()  # until there is something to say
         self.update_button()
         self.setVisible(port is not None)  # e.g. first-run setup: nothing to read or write with yet
 
@@ -85,6 +86,7 @@ class CalendarHoursBox(QGroupBox):
         self._saving = True
         self.update_button()
         self.result.setText("Saving your hours to the calendar server…")
+        self.result.show()
         port = self.port
         self.runner(lambda: port.save(settings), self._saved)
 
