@@ -63,11 +63,15 @@ class CaldavClient:
                 f"Calendar '{self.name}': no password", f"{e.title}: {e.message} Or set {ENV_PASSWORD}."
             ) from None
 
-    def request(self, method: str, body: str, depth: str, *, check: bool = True) -> requests.Response:
-        """One request inside the load's deadline, its answer read whole (at most ``DEFAULT_MAX_BYTES``)."""
+    def request(
+        self, method: str, body: str, depth: str, *, check: bool = True, url: str | None = None
+    ) -> requests.Response:
+        """One request inside the load's deadline, its answer read whole (at most ``DEFAULT_MAX_BYTES``);
+        ``url``: another resource of the same server (the principal, the scheduling inbox)."""
         headers = {"User-Agent": USER_AGENT, "Depth": depth, "Content-Type": "application/xml; charset=utf-8"}
+        target = url or self.url
         try:
-            resp = self._send(method, body, headers)
+            resp = self._send(method, body, headers, target)
             if (
                 resp.status_code == 401
                 and self.username
@@ -75,7 +79,7 @@ class CaldavClient:
                 and not self._digest
             ):
                 self._digest = True
-                resp = self._send(method, body, headers)
+                resp = self._send(method, body, headers, target)
         except requests.exceptions.RequestException as e:
             raise self._failure(e) from None
         if fired():  # the answer's end was the deadline shutting the socket
@@ -84,13 +88,13 @@ class CaldavClient:
             self.check(resp)
         return resp
 
-    def _send(self, method: str, body: str, headers: dict[str, str]) -> requests.Response:
+    def _send(self, method: str, body: str, headers: dict[str, str], url: str) -> requests.Response:
         auth: AuthBase | None = None
         if self.username:  # read at every refresh: a password changed in the keyring is picked up
             auth = (HTTPDigestAuth if self._digest else HTTPBasicAuth)(self.username, self._password())
         resp = self.session.request(
             method,
-            self.url,
+            url,
             data=body.encode(),
             headers=headers,
             auth=auth,

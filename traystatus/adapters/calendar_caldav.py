@@ -10,6 +10,8 @@ server fails the last good copy serves (also to a new process, from the cache).
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import threading
 from dataclasses import dataclass
@@ -17,13 +19,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import icalendar
 import requests
 
 from traystatus.adapters import caldav_sync as sync
 from traystatus.adapters.bounded_http import bounded
+from traystatus.adapters.caldav_availability import CaldavAvailability
 from traystatus.adapters.caldav_client import ENV_PASSWORD, CaldavClient, secret_key
+from traystatus.adapters.calendar_availability import read_availability
 from traystatus.adapters.calendar_http import normalize_url, redact_url
 from traystatus.adapters.calendar_parse import ParseContext, expand, overlaps, parse_calendar
+from traystatus.adapters.private_files import atomic_write
+from traystatus.core.availability import AvailabilityComponent
 from traystatus.core.errors import CalendarError
 from traystatus.core.model import CalendarEvent
 from traystatus.core.ports import CalendarResult, SecretStore
@@ -35,6 +42,8 @@ log = logging.getLogger(__name__)
 _DAV, _CAL, _CS = "DAV:", "urn:ietf:params:xml:ns:caldav", "http://calendarserver.org/ns/"
 #: each query covers a little more than asked, so a window sliding with ``now`` reuses it
 _AHEAD = timedelta(days=1)
+#: the working hours kept on the server change rarely: re-read them at most this often
+HOURS_EVERY = timedelta(minutes=10)
 _PROPFIND = (
     f'<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="{_DAV}" xmlns:cs="{_CS}">'
     "<d:prop><cs:getctag/><d:sync-token/></d:prop></d:propfind>"
@@ -60,6 +69,14 @@ class _Copy:
     events: tuple[CalendarEvent, ...]
     warnings: tuple[str, ...]
     fetched_at: datetime
+
+
+def _read_hours(path: Path) -> tuple[datetime, str] | None:
+    try:
+        raw = json.loads(path.read_text("utf-8"))
+        return datetime.fromisoformat(str(raw["read_at"])), str(raw["text"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 class CaldavCalendarSource:
@@ -93,9 +110,43 @@ class CaldavCalendarSource:
         self._syncs: bool | None = None  # does the server do sync-collection (None: not asked yet)
         self._memo: dict[str, tuple[str, datetime, datetime, tuple[CalendarEvent, ...], tuple[str, ...]]] = {}
         self._lock = threading.Lock()
+        self._hours = CaldavAvailability(
+            self._url, lambda method, url, body, depth: self._client.request(method, body, depth, check=False, url=url)
+        )
+        self._hours_text: tuple[datetime, str] | None = None  # when read, the availability's iCalendar text
+        #: the hours read last, kept between processes (a `plan` or a restarted tray re-reads them only when due)
+        self._hours_file = self._cache.path.with_name("hours-" + self._cache.path.name) if self._cache else None
 
     def __repr__(self) -> str:
         return f"CaldavCalendarSource({self.name!r}, {redact_url(self._url)!r})"
+
+    def _availability(
+        self, start: datetime, end: datetime, *, fetch: bool = True
+    ) -> tuple[tuple[AvailabilityComponent, ...], list[str]]:
+        """The user's working hours as the server keeps them, re-read at most every ``HOURS_EVERY`` (with
+        ``fetch=False``, while the server fails, the last ones read: an outage must not change your hours)."""
+        now = datetime.now(UTC)
+        if self._hours_text is None and self._hours_file is not None:
+            self._hours_text = _read_hours(self._hours_file)
+        if fetch and (self._hours_text is None or not timedelta(0) <= now - self._hours_text[0] < HOURS_EVERY):
+            found = self._hours.read()
+            self._hours_text = (now, found.text)
+            if found.problem:
+                log.info("Calendar '%s': %s", self.name, found.problem)
+            elif self._hours_file is not None:
+                with contextlib.suppress(OSError):
+                    atomic_write(self._hours_file, json.dumps({"read_at": now.isoformat(), "text": found.text}))
+        text = self._hours_text[1] if self._hours_text is not None else ""
+        if not text:
+            return (), []
+        try:
+            cal = icalendar.Calendar.from_ical(text)
+        except Exception as e:  # a broken property costs only the hours: the configured ones apply
+            return (), [f"the server's working hours (calendar-availability) could not be read: {type(e).__name__}"]
+        components, warnings = read_availability(
+            cal, source=f"{self.name}'s availability on the server", start=start, end=end, zone=self._ctx.zone
+        )
+        return tuple(components), warnings
 
     def load(self, start: datetime, end: datetime) -> CalendarResult:
         with self._lock:
@@ -117,6 +168,7 @@ class CaldavCalendarSource:
                     fetched_at=copy.fetched_at,
                     stale=True,
                     warnings=copy.warnings,
+                    availability=self._availability(start, end, fetch=False)[0],
                 )
             except Exception as e:  # the contract: never raise for a bad server
                 log.exception("Calendar '%s': unexpected failure", self.name)
@@ -146,11 +198,13 @@ class CaldavCalendarSource:
         synced = self._syncs is not False and self._synced(start, end)
         copy = self._copy if synced else self._by_range(start, end)
         assert copy is not None
+        availability, hour_warnings = self._availability(start, end)
         return CalendarResult(
             source=self.name,
             events=tuple(ev for ev in copy.events if overlaps(ev, start, end)),
             fetched_at=copy.fetched_at,
-            warnings=copy.warnings,
+            warnings=(*copy.warnings, *hour_warnings),
+            availability=availability,
         )
 
     # -- sync-collection (RFC 6578) -----------------------------------------------------------
