@@ -17,7 +17,7 @@ from traystatus.app.paths import AppPaths
 from traystatus.core.errors import ConfigError
 from traystatus.core.publishing import Operation
 from traystatus.core.settings import Settings
-from traystatus.core.status_sync import AccountLine, StatusSync, SyncReport
+from traystatus.core.status_sync import REFRESH_REASONS, AccountLine, StatusSync, SyncReport
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -238,7 +238,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, on_signal)
 
     def run_pass(reason: str) -> datetime | None:
-        report = service.run(refresh=reason in ("start", "calendar refresh", "clock jump"))
+        report = service.run(refresh=reason in REFRESH_REASONS)
         for a in report.accounts:
             for err in a.errors:
                 log.warning("%s: %s", a.account, err)
