@@ -31,7 +31,7 @@ import requests  # noqa: E402
 from tests.fixtures.http_feeds import Route, serving  # noqa: E402
 from tests.fixtures.radicale import RadicaleServer, running_radicale  # noqa: E402
 from traystatus.adapters.bounded_http import BoundedSession  # noqa: E402
-from traystatus.adapters.calendar_caldav import ENV_PASSWORD, CaldavCalendarSource  # noqa: E402
+from traystatus.adapters.calendar_caldav import ENV_PASSWORD, HOURS_EVERY, CaldavCalendarSource  # noqa: E402
 from traystatus.adapters.calendar_http import HttpFeed  # noqa: E402
 from traystatus.core.settings import UNVALIDATED_FEED_MINUTES  # noqa: E402
 
@@ -190,6 +190,11 @@ def main() -> None:
         with running_radicale(root / "radicale") as server:
             os.environ[ENV_PASSWORD] = server.password  # as headless use would pass it
             report(f"CalDAV (Radicale, {args.events} events)", caldav(server, args.events, root / "cache"))
+            every = int(HOURS_EVERY.total_seconds() // 60)
+            print(
+                f"  (both ways, by the wall clock so not in this simulated hour: the working hours the server keeps"
+                f" are re-read every {every} min, 2 small PROPFINDs each: +{2 * 60 // every} requests per hour)"
+            )
         report(f"ICS feed (127.0.0.1, {args.events} events)", feeds(args.events, root / "feeds"))
 
 

@@ -10,6 +10,8 @@ server fails the last good copy serves (also to a new process, from the cache).
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import threading
 from dataclasses import dataclass
@@ -26,7 +28,9 @@ from traystatus.adapters.caldav_availability import CaldavAvailability
 from traystatus.adapters.caldav_client import ENV_PASSWORD, CaldavClient, secret_key
 from traystatus.adapters.calendar_availability import read_availability
 from traystatus.adapters.calendar_http import normalize_url, redact_url
+from traystatus.adapters.calendar_ics import expand_text
 from traystatus.adapters.calendar_parse import ParseContext, expand, overlaps, parse_calendar
+from traystatus.adapters.private_files import atomic_write
 from traystatus.core.availability import AvailabilityComponent
 from traystatus.core.errors import CalendarError
 from traystatus.core.model import CalendarEvent
@@ -68,6 +72,14 @@ class _Copy:
     fetched_at: datetime
 
 
+def _read_hours(path: Path) -> tuple[datetime, str] | None:
+    try:
+        raw = json.loads(path.read_text("utf-8"))
+        return datetime.fromisoformat(str(raw["read_at"])), str(raw["text"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 class CaldavCalendarSource:
     """A CalDAV calendar collection URL; ``load`` never raises."""
 
@@ -103,6 +115,8 @@ class CaldavCalendarSource:
             self._url, lambda method, url, body, depth: self._client.request(method, body, depth, check=False, url=url)
         )
         self._hours_text: tuple[datetime, str] | None = None  # when read, the availability's iCalendar text
+        #: the hours read last, kept between processes (a `plan` or a restarted tray re-reads them only when due)
+        self._hours_file = self._cache.path.with_name("hours-" + self._cache.path.name) if self._cache else None
 
     def __repr__(self) -> str:
         return f"CaldavCalendarSource({self.name!r}, {redact_url(self._url)!r})"
@@ -113,11 +127,16 @@ class CaldavCalendarSource:
         """The user's working hours as the server keeps them, re-read at most every ``HOURS_EVERY`` (with
         ``fetch=False``, while the server fails, the last ones read: an outage must not change your hours)."""
         now = datetime.now(UTC)
-        if fetch and (self._hours_text is None or now - self._hours_text[0] >= HOURS_EVERY):
+        if self._hours_text is None and self._hours_file is not None:
+            self._hours_text = _read_hours(self._hours_file)
+        if fetch and (self._hours_text is None or not timedelta(0) <= now - self._hours_text[0] < HOURS_EVERY):
             found = self._hours.read()
             self._hours_text = (now, found.text)
             if found.problem:
                 log.info("Calendar '%s': %s", self.name, found.problem)
+            elif self._hours_file is not None:
+                with contextlib.suppress(OSError):
+                    atomic_write(self._hours_file, json.dumps({"read_at": now.isoformat(), "text": found.text}))
         text = self._hours_text[1] if self._hours_text is not None else ""
         if not text:
             return (), []
@@ -262,8 +281,10 @@ class CaldavCalendarSource:
         )
 
     def _expand_one(self, text: str, start: datetime, end: datetime) -> tuple[list[CalendarEvent], list[str]]:
+        """One member, read as a file is (quirks, pre-filter, bounded expansion): a synced calendar holds every
+        event ever, and most lie outside the window; the pre-filter skips those without parsing them."""
         try:
-            return expand(parse_calendar(text, self._ctx), start, end, self._ctx)
+            return expand_text(text.encode(), start, end, self._ctx)
         except CalendarError as e:  # one broken object must not hide the others
             return [], [f"an event could not be read: {e.message}"]
 
