@@ -111,7 +111,8 @@ def _repaired(text: str, error: Exception, ctx: ParseContext) -> icalendar.Calen
         ) from None
     for c in cal if isinstance(cal, list) else [cal]:
         c.add("X-TRAYSTATUS-REPAIRED", "; ".join(fixes))
-    log.warning("Calendar '%s' had errors (%s): %s", ctx.source, _short(error), "; ".join(fixes))
+    # info, not warning: the caller reports the returned warnings; a console handler would print them twice
+    log.info("Calendar '%s' had errors (%s): %s", ctx.source, _short(error), "; ".join(fixes))
     return cal
 
 
@@ -309,7 +310,7 @@ def _to_event(
         if uid not in warned:
             warned.add(uid)
             warnings.append(text)
-            log.warning("Calendar '%s': %s", ctx.source, text)
+            log.info("Calendar '%s': %s", ctx.source, text)  # reported by the caller, as above
     recurrence_id = None
     if uid in recurring and comp.get("RECURRENCE-ID") is not None:
         recurrence_id, _ = _localize(comp["RECURRENCE-ID"].dt, ctx.zone)

@@ -66,19 +66,19 @@ def add_days(start: datetime, days: int, zone: ZoneInfo) -> datetime:
 
 def load_events(
     settings: Settings, args: argparse.Namespace, start: datetime, end: datetime
-) -> tuple[list[CalendarEvent], list[str], bool]:
-    """Events of every configured source, plus one stderr line per problem; ``True`` if a source failed."""
+) -> tuple[list[CalendarEvent], list[str], int]:
+    """Events of every configured source, plus one stderr line per problem, and how many sources failed."""
     from traystatus.adapters.calendar_sources import build_sources, load_all
 
     cache_dir = AppPaths.resolve(getattr(args, "config", None)).cache_dir
     sources = build_sources(settings, cache_dir=cache_dir, user_emails=settings.rules.user_emails)
     events: list[CalendarEvent] = []
     notes: list[str] = []
-    failed = False
+    failed = 0  # sources with no events at all to offer (a stale copy still serves)
     for result in load_all(sources, start, end):
         events.extend(result.events)
         if result.error is not None:
-            failed = failed or not result.stale
+            failed += not result.stale
             notes.append(f"{result.error.title}: {result.error.message}")
         if result.stale:
             age = ""
@@ -134,11 +134,18 @@ def run(args: argparse.Namespace) -> int:
     start = parse_start(args.start, zone, now)
     end = add_days(start, args.days, zone)
     events, notes, failed = (
-        load_events(settings, args, start, end + EVENT_LOOKAHEAD) if settings.calendars else ([], [], False)
+        load_events(settings, args, start, end + EVENT_LOOKAHEAD) if settings.calendars else ([], [], 0)
     )
     timeline = build_timeline(settings, events, load_overrides(args, now), start, end)
     for note in notes:
         print(f"traystatus: {note}", file=sys.stderr)
+    if failed == len(settings.calendars) > 0:  # a normal-looking timeline would say "available" all day
+        print(
+            "traystatus: no calendar could be read, so there is no plan to show. "
+            "Fix the calendar(s) named above, then run 'traystatus plan' again.",
+            file=sys.stderr,
+        )
+        return 1
     if args.json:
         print(json.dumps(to_json(timeline, zone), indent=2, ensure_ascii=False))
     else:
