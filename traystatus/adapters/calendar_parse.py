@@ -18,6 +18,7 @@ import icalendar
 from icalendar.prop import vBroken
 from icalendar.timezone import tzp
 
+from traystatus.adapters.calendar_freebusy import freebusy_events
 from traystatus.adapters.calendar_limits import bound_rules, expand_bounded
 from traystatus.adapters.calendar_text import drop_alarms, drop_bad_timezones, normalise, validate_body
 from traystatus.core.errors import CalendarError
@@ -149,6 +150,7 @@ def expand(
             continue
         if event is not None and overlaps(event, start, end):
             events.append(event)
+    events.extend(freebusy_events(cal, start, end, ctx.source, warnings))
     events.sort(key=lambda ev: (ev.start, ev.end, ev.uid))
     return events, warnings
 
