@@ -122,10 +122,22 @@ class HandoffService:
 
     def _changed(self, d: Delivery) -> None:
         for listener in list(self._listeners):
-            listener(d)
+            try:
+                listener(d)
+            except RuntimeError:  # a closed window's deleted Qt object: forget it, deliver on
+                log.info("dropping a handoff listener whose window is gone")
+                self.unlisten(listener)
+            except Exception:
+                log.exception("handoff delivery listener failed")
 
-    def listen(self, listener: Callable[[Delivery], None]) -> None:
+    def listen(self, listener: Callable[[Delivery], None]) -> Callable[[], None]:
+        """Call ``listener`` with every new delivery state; returns the call that stops it."""
         self._listeners.append(listener)
+        return lambda: self.unlisten(listener)
+
+    def unlisten(self, listener: Callable[[Delivery], None]) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
 
     def close(self) -> None:
         for thread in self._threads:
