@@ -101,10 +101,13 @@ class HandoffSettings:
 
 def day_ends(timeline: Sequence[Availability]) -> list[datetime]:
     """The ends of working days in ``timeline``: where work (available/meeting/focus) stops and does
-    not resume within :data:`DAY_GAP`. OOO days and holidays have no working interval, so no end."""
+    not resume within :data:`DAY_GAP`. OOO days and holidays have no working interval, so no end.
+
+    Only the working day's own intervals count: an override (a "Do not disturb for 30 min" chosen in
+    the evening is a focus interval) never starts or stretches a working day, so its end arms no prompt."""
     spans: list[list[datetime]] = []
     for a in sorted(timeline, key=lambda a: a.start):
-        if a.state not in WORKING_STATES:
+        if a.state not in WORKING_STATES or a.overridden:
             continue
         if spans and a.start - spans[-1][1] < DAY_GAP:
             spans[-1][1] = max(spans[-1][1], a.end)
