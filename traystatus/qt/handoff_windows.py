@@ -2,9 +2,13 @@
 before the day's end, not on OOO days or holidays; snooze/skip remembered across restarts), the note popup
 from the menu, and the history window. Lives on the GUI thread; the service delivers in the background.
 
+Also the glue the standalone windows reuse: ``connect_popup`` wires a :class:`HandoffPopup` to the service,
+``notes_window`` builds the history window over its archive. Everything arrives as ports
+(``core.handoff_ports``); the composition root (``app/tray_wiring.py``) builds the service and the stores.
+
 Wiring (composition root)::
 
-    handoff = HandoffWindows(paths, settings, sign_off=apply_override, timeline=lambda now: intervals, parent=app)
+    handoff = HandoffWindows(settings, service=service, prompts=prompts, timeline=lambda now: intervals)
     windows["handoff"] = handoff.open_note; windows["notes"] = handoff.open_history
     handoff.schedule()          # after every pass (a new timeline) and after a clock jump
 """
@@ -12,18 +16,17 @@ Wiring (composition root)::
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 
-from traystatus.adapters.draft_store import JsonPromptStore
-from traystatus.app.handoff_gui import connect_popup, notes_window
-from traystatus.app.handoff_service import HandoffService
-from traystatus.app.paths import AppPaths
-from traystatus.core.handoff import Prompt, next_prompt, skip_today, snooze
-from traystatus.core.model import Availability, Override
+from traystatus.core.errors import TrayStatusError
+from traystatus.core.handoff import HandoffDraft, HandoffNote, Prompt, next_prompt, skip_today, snooze
+from traystatus.core.handoff_ports import Handoff, NoteArchive, PromptStore
+from traystatus.core.model import Availability
 from traystatus.core.settings import Settings
 
 if TYPE_CHECKING:  # the windows' code is loaded when one first opens, not by the prompt's timer
@@ -35,33 +38,35 @@ log = logging.getLogger(__name__)
 MAX_TIMER_MS = 6 * 3600 * 1000  # re-arm at least this often: a long timer can drift across suspend
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class HandoffWindows(QObject):
     """Owns the handoff popup, the history window, the prompt timer and the delivery service."""
 
     def __init__(
         self,
-        paths: AppPaths,
         settings: Settings,
         *,
-        sign_off: Callable[[Override], None] | None,
+        service: Handoff | Callable[[], Handoff],
+        prompts: PromptStore,
         timeline: Callable[[datetime], Sequence[Availability]],
-        now: Callable[[], datetime] = utc_now,
-        service: HandoffService | None = None,
+        now: Callable[[], datetime],  # the one clock (adapters.clock.utc_now), given by the composition root
         announce: Callable[[str, str], None] | None = None,
         parent: QObject | None = None,
     ) -> None:
+        """``service``, or a factory called on first use (from any thread: the prompt's timer needs no archive,
+        so an app without notes loads none); its outbox worker is started by whoever built it."""
         super().__init__(parent)
         self.settings = settings
         self._announce = announce  # a desktop notification (the tray's own message without a daemon)
         self._timeline = timeline
         self._now = now
-        self.prompts = JsonPromptStore.in_dir(paths.state_dir)
-        self.service = service or HandoffService(paths, settings, sign_off=sign_off, now=now)
-        self.service.worker.start()
+        self.prompts = prompts
+        self._service: Handoff | None = None
+        self._make_service: Callable[[], Handoff] | None = None
+        if callable(service):
+            self._make_service = service
+        else:
+            self._service = service
+        self._service_lock = threading.Lock()
         self.popup: HandoffPopup | None = None
         self.history: NotesWindow | None = None
         self.pending: Prompt | None = None  # the prompt the timer is armed for
@@ -70,11 +75,24 @@ class HandoffWindows(QObject):
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self._timer_fired)
 
+    @property
+    def service(self) -> Handoff:
+        with self._service_lock:
+            if self._service is None:
+                assert self._make_service is not None
+                self._service = self._make_service()
+            return self._service
+
+    @property
+    def has_service(self) -> bool:
+        return self._service is not None
+
     def close(self) -> None:
         self.timer.stop()
         if self.popup is not None:
             self.popup.save_now()
-        self.service.close()
+        if self._service is not None:
+            self._service.close()
 
     # -- the prompt -----------------------------------------------------------------------------------
     def next_prompt(self) -> Prompt | None:
@@ -173,3 +191,60 @@ class HandoffWindows(QObject):
         window.show()
         window.raise_()
         window.activateWindow()
+
+
+# -- the glue the standalone windows (app/handoff_gui.py) reuse -------------------------------------------
+
+
+def connect_popup(service: Handoff, popup: HandoffPopup) -> None:
+    """Submit → store, sign off, deliver in the background; delivery states flow back to the popup."""
+
+    def signed_off(until: datetime | None, error: str) -> None:  # on the sign-off thread
+        if until is not None:
+            local = until.astimezone(service.settings.timezone)
+            popup.post_sign_off(f"Signed off until {local:%a %H:%M}: off hours and Do Not Disturb", True)
+        else:
+            popup.post_sign_off(f"Not signed off: {error}", False)
+
+    def submitted(draft: HandoffDraft) -> None:
+        try:
+            result = service.submit(draft, on_signed_off=signed_off)
+        except TrayStatusError as e:
+            popup.submit_failed(f"{e.title}: {e.message}")
+            return
+        popup.mark_submitted(result.note.id)
+        popup.show_deliveries(result.note.id, result.deliveries)
+        if result.sign_off_pending:
+            popup.sign_off_label.setText("Signing off once the note is out…")
+            popup.sign_off_label.show()
+
+    popup.submitted.connect(submitted)
+    popup.retry_requested.connect(service.worker.retry)
+    service.listen(lambda d: popup.post_deliveries(d.note_id, [d]))
+
+
+def find_notes(archive: NoteArchive) -> Callable[[str, bool], list[tuple[HandoffNote, str]]]:
+    """The history window's search: every note (newest first) for an empty query, else FTS hits."""
+
+    def find(query: str, include_archived: bool) -> list[tuple[HandoffNote, str]]:
+        if not query.strip():
+            return [(n, "") for n in archive.notes(include_archived=include_archived)]
+        return [(h.note, h.snippet) for h in archive.search(query, include_archived=include_archived)]
+
+    return find
+
+
+def notes_window(service: Handoff) -> NotesWindow:
+    """The history window over the service's archive; Retry goes to its delivery worker."""
+    from traystatus.qt.notes_window import NotesWindow
+
+    archive = service.archive
+    window = NotesWindow(
+        find=find_notes(archive),
+        deliveries=archive.deliveries,
+        set_archived=archive.set_archived,
+        tz=service.settings.timezone,
+    )
+    window.retry_requested.connect(service.worker.retry)
+    service.listen(lambda _d: window.post_changed())
+    return window
