@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import requests
 
 from tests.fixtures.synapse import SynapseServer
 from tests.slack_emulator import SlackEmulator
@@ -342,3 +343,90 @@ def test_429_storm_is_waited_out_in_order_and_not_counted(
     assert left == [] and waits == [3.0] * 5
     assert [t.splitlines()[-1] for t in posted(slack_emulator)] == ["note 0", "note 1", "note 2"]
     assert [d.attempts for d in archive.deliveries()] == [1, 1, 1]
+
+
+def _notifications(synapse: SynapseServer, token: str) -> list[dict[str, object]]:
+    r = requests.get(f"{synapse.base_url}/_matrix/client/v3/notifications", headers=synapse.auth(token), timeout=10)
+    r.raise_for_status()
+    return list(r.json()["notifications"])
+
+
+def test_matrix_markdown_html_and_mentions_seen_by_a_second_user(
+    archive: SqliteNoteArchive, synapse: SynapseServer
+) -> None:
+    """A second user reads the room: the markdown arrives as the spec's HTML, the body stays plain, and
+    "@room" pings nobody (m.mentions is always sent) until the user opts in; a named person is mentioned."""
+    author, reader = synapse.new_user("author"), synapse.new_user("reader")
+    room = synapse.create_room(author.token, name="handoffs", invite=[reader.user_id])
+    synapse.join(reader.token, room)
+    session = MatrixSession(
+        homeserver=synapse.base_url, user_id=author.user_id, access_token=author.token, device_id=""
+    )
+    client = MatrixClient(session, retries=0, max_wait=0)
+    clock = Clock()
+    text = f"**Merged** [PR 42](https://example.org/42) and `make test`\n- @room heads up\n- ask {reader.user_id}"
+    note = HandoffNote(
+        id="md1",
+        created=clock(),
+        sections=(NoteSection(title="Done", text=text), NoteSection(title="Next", text="<script>x</script>")),
+        destinations=(parse_destination(f"matrix:{room}"),),
+    )
+    archive.store(note, clock())
+    (d,) = HandoffDelivery(archive, {"matrix": MatrixSender(client)}, clock).run_due()
+    assert d.status is DeliveryStatus.SENT
+    (msg,) = synapse.room_messages(reader.token, room)
+    content = msg["content"]
+    html_body = content["formatted_body"]
+    assert content["format"] == "org.matrix.custom.html"
+    assert '<strong>Merged</strong> <a href="https://example.org/42">PR 42</a> and <code>make test</code>' in html_body
+    assert "<ul>" in html_body and "**" not in html_body and "<script>" not in html_body
+    assert "**Merged** [PR 42](https://example.org/42)" in content["body"]  # the plain body is the markdown
+    assert content["m.mentions"] == {"user_ids": [reader.user_id]}
+    seen = {n["event"]["event_id"]: n for n in _notifications(synapse, reader.token)}  # type: ignore[index]
+    assert seen[d.remote_id]["actions"] and any(  # the named person is highlighted…
+        isinstance(a, dict) and a.get("set_tweak") == "highlight"
+        for a in seen[d.remote_id]["actions"]  # type: ignore[union-attr]
+    )
+    # …but "@room" alone highlights nobody; with [handoff] room_mentions = true it does.
+    for nid, opted in (("md2", False), ("md3", True)):
+        only_room = HandoffNote(
+            id=nid,
+            created=clock() + timedelta(minutes=1 if opted else 0, seconds=1),
+            sections=(NoteSection(title="Done", text="@room release is out"),),
+            destinations=(parse_destination(f"matrix:{room}"),),
+        )
+        archive.store(only_room, clock())
+        (d,) = HandoffDelivery(archive, {"matrix": MatrixSender(client, room_mentions=opted)}, clock).run_due()
+        (msg, *_) = synapse.room_messages(reader.token, room)
+        assert msg["content"]["m.mentions"] == ({"room": True} if opted else {})
+        actions = next(
+            n["actions"]
+            for n in _notifications(synapse, reader.token)
+            if n["event"]["event_id"] == d.remote_id  # type: ignore[index]
+        )
+        highlighted = any(
+            isinstance(a, dict) and a.get("set_tweak") == "highlight" and a.get("value", True) for a in actions
+        )  # type: ignore[union-attr]
+        assert highlighted is opted
+
+
+def test_slack_gets_mrkdwn_and_broadcasts_only_when_opted_in(
+    archive: SqliteNoteArchive, slack_emulator: SlackEmulator
+) -> None:
+    clock = Clock()
+    text = "**Merged** [PR 42](https://example.org/42?a=1&b=2) and `a<b`\n- _soon_ @channel <!here>"
+    for nid, opted in (("sl1", False), ("sl2", True)):
+        note = HandoffNote(
+            id=nid,
+            created=clock() + timedelta(seconds=1 if opted else 0),
+            sections=(NoteSection(title="Done", text=text),),
+            destinations=(parse_destination("slack:#handoffs"),),
+        )
+        archive.store(note, clock())
+        sender = SlackSender({"": slack_emulator.token}, api_url=slack_emulator.base_url, room_mentions=opted)
+        (d,) = HandoffDelivery(archive, {"slack": sender}, clock).run_due()
+        assert d.status is DeliveryStatus.SENT
+    plain, opted_in = posted(slack_emulator)
+    assert "*Merged* <https://example.org/42?a=1&amp;b=2|PR 42> and `a&lt;b`" in plain
+    assert "• _soon_ @channel &lt;!here&gt;" in plain and "**" not in plain and "](" not in plain
+    assert "• _soon_ <!channel> &lt;!here&gt;" in opted_in  # a typed <!here> never becomes one

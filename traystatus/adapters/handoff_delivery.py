@@ -18,9 +18,10 @@ import requests
 
 from traystatus.adapters.archive_sqlite import SqliteNoteArchive
 from traystatus.adapters.matrix_directory import resolve_alias
+from traystatus.adapters.note_render import matrix_html, matrix_mentions, slack_text
 from traystatus.adapters.slack_api import SlackApiError, SlackClient
 from traystatus.core.errors import ConfigError, ServiceError
-from traystatus.core.handoff import HandoffNote, matrix_html, parse_destination, plain_text, slack_text
+from traystatus.core.handoff import HandoffNote, parse_destination, plain_text
 from traystatus.core.outbox import (
     Delivery,
     DeliveryStatus,
@@ -78,7 +79,15 @@ class Sender(Protocol):
 
 
 class MatrixSenderClient(Protocol):
-    def send_message(self, room_id: str, body: str, *, formatted_body: str | None = None, txn_id: str) -> str: ...
+    def send_message(
+        self,
+        room_id: str,
+        body: str,
+        *,
+        formatted_body: str | None = None,
+        txn_id: str,
+        mentions: dict[str, Any] | None = None,
+    ) -> str: ...
 
 
 class RecordingSession(requests.Session):
@@ -111,9 +120,17 @@ class SlackSender:
     """Posts with SlackClients of its own: no internal retry (a retried post could duplicate) and a
     session that tells a refused connection from a lost answer. ``tokens`` by workspace ("" = default)."""
 
-    def __init__(self, tokens: Mapping[str, str], *, api_url: str | None = None, timeout: float | None = None) -> None:
+    def __init__(
+        self,
+        tokens: Mapping[str, str],
+        *,
+        api_url: str | None = None,
+        timeout: float | None = None,
+        room_mentions: bool = False,
+    ) -> None:
         from traystatus.adapters.service_clients import Purpose, slack_client
 
+        self._room_mentions = room_mentions
         self._clients: dict[str, tuple[SlackClient, RecordingSession]] = {}
         for workspace, token in tokens.items():
             session = RecordingSession()
@@ -136,7 +153,9 @@ class SlackSender:
     def send(self, note: HandoffNote, delivery: Delivery) -> str:
         client, session, channel = self._client(delivery)
         try:
-            data = client.call("chat.postMessage", channel=channel, text=slack_text(note))
+            data = client.call(
+                "chat.postMessage", channel=channel, text=slack_text(note, room_mentions=self._room_mentions)
+            )
         except SlackApiError as e:  # Slack answered ok:false or 429: nothing was posted
             raise NotSent(
                 f"{e.title}: {e.message}",
@@ -160,7 +179,7 @@ class SlackSender:
             data = client.call("conversations.history", **params)
         except SlackApiError as e:  # unknown_method, missing_scope, not_in_channel…: cannot know
             raise HistoryUnavailable(e.message) from None
-        want = slack_text(note)
+        want = slack_text(note, room_mentions=self._room_mentions)
         for msg in data.get("messages", []):
             if isinstance(msg, dict) and msg.get("text") == want:
                 return str(msg.get("ts", ""))
@@ -189,7 +208,8 @@ class SlackSender:
 class MatrixSender:
     """Sends with the delivery's stable transaction id: a retry returns the first event, never a second."""
 
-    def __init__(self, client: MatrixSenderClient, *, timeout: float = 15.0) -> None:
+    def __init__(self, client: MatrixSenderClient, *, timeout: float = 15.0, room_mentions: bool = False) -> None:
+        self._room_mentions = room_mentions
         self._client = client
         self._timeout = timeout
         self._rooms: dict[str, str] = {}  # alias -> room id, resolved once per process
@@ -216,7 +236,11 @@ class MatrixSender:
             room = self._room_id(room)
         try:
             return self._client.send_message(
-                room, plain_text(note), formatted_body=matrix_html(note), txn_id=delivery.txn_id
+                room,
+                plain_text(note),
+                formatted_body=matrix_html(note),
+                txn_id=delivery.txn_id,
+                mentions=matrix_mentions(note, room_mentions=self._room_mentions),
             )
         except ServiceError as e:
             raise NotSent(

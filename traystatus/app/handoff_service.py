@@ -59,9 +59,13 @@ def build_senders(
         elif "matrix" not in out and account.homeserver:
             data = parse_matrix_secret(secret)
             session = matrix_session(account, data)
-            out["matrix"] = MatrixSender(matrix_client(session, Purpose.DELIVERY))
+            out["matrix"] = MatrixSender(
+                matrix_client(session, Purpose.DELIVERY), room_mentions=settings.handoff.room_mentions
+            )
     if slack_tokens:
-        out["slack"] = SlackSender(slack_tokens, api_url=slack_api_url(env))
+        out["slack"] = SlackSender(
+            slack_tokens, api_url=slack_api_url(env), room_mentions=settings.handoff.room_mentions
+        )
     return out, problems
 
 

@@ -73,10 +73,11 @@ class HandoffSettings:
     sections: tuple[str, ...] = DEFAULT_SECTIONS
     destinations: tuple[Destination, ...] = ()
     sign_off: bool = True  # the "Sign off" checkbox's default
+    room_mentions: bool = False  # let "@room" / "@channel" / "@here" in a note ping everyone
 
     @classmethod
     def from_table(cls, table: Table) -> HandoffSettings:
-        table.check_keys(("prompt", "minutes_before", "sections", "destinations", "sign_off"))
+        table.check_keys(("prompt", "minutes_before", "sections", "destinations", "sign_off", "room_mentions"))
         d = cls()
         sections = table.text_list("sections", d.sections)
         if not sections or any(not s.strip() for s in sections):
@@ -93,6 +94,7 @@ class HandoffSettings:
             sections=tuple(s.strip() for s in sections),
             destinations=tuple(destinations),
             sign_off=table.flag("sign_off", d.sign_off),
+            room_mentions=table.flag("room_mentions", d.room_mentions),
         )
 
 
