@@ -12,7 +12,7 @@ from traystatus.app.handoff_service import HandoffService, SubmitResult
 from traystatus.app.options import add_settings_options, load_settings
 from traystatus.app.paths import AppPaths
 from traystatus.core.errors import TrayStatusError
-from traystatus.core.handoff import HandoffDraft, parse_destination, parse_note_text
+from traystatus.core.handoff import HandoffDraft, parse_destination, parse_note_text_mapped
 from traystatus.core.model import Override
 from traystatus.core.outbox import DeliveryStatus, describe
 from traystatus.core.settings import Settings
@@ -108,10 +108,14 @@ def run(args: argparse.Namespace) -> int:
         text = sys.stdin.read() if args.text_file == "-" else Path(args.text_file).read_text(encoding="utf-8")
     except OSError as e:
         raise TrayStatusError("Handoff", f"cannot read {args.text_file}: {e.strerror}.") from None
+    sections, mapping = parse_note_text_mapped(text, settings.handoff.sections)
+    for heading, section in mapping:  # show where each heading went: a typo must not silently start a section
+        where = f"section {section!r}" if section else "a section of its own (no template section matches)"
+        print(f"Heading {heading!r} → {where}")
     draft = HandoffDraft(
-        sections=parse_note_text(text, settings.handoff.sections),
+        sections=sections,
         destinations=destinations,
-        sign_off=not args.no_sign_off,
+        sign_off=not args.no_sign_off and settings.handoff.sign_off,
     )
     service = HandoffService(paths, settings, sign_off=sign_off)
     try:
