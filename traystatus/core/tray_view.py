@@ -23,6 +23,7 @@ class IconState(enum.StrEnum):
     FOCUS = "focus"
     OOO = "ooo"
     OFF_HOURS = "off_hours"
+    BREAK = "break"
     PAUSED = "paused"
     ATTENTION = "attention"
 
@@ -33,6 +34,7 @@ STATE_LABELS = {
     State.FOCUS: "Focusing",
     State.OOO: "Out of office",
     State.OFF_HOURS: "Off hours",
+    State.BREAK: "On a break",
 }
 SHORT_LABELS = {
     State.AVAILABLE: "Available",
@@ -40,6 +42,7 @@ SHORT_LABELS = {
     State.FOCUS: "Focus",
     State.OOO: "Out of office",
     State.OFF_HOURS: "Off hours",
+    State.BREAK: "Break",
 }
 
 

@@ -26,6 +26,7 @@ STATE_LABELS = {
     State.FOCUS: "Focus",
     State.OOO: "Out of office",
     State.OFF_HOURS: "Off hours",
+    State.BREAK: "Break",
 }
 
 
