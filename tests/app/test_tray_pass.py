@@ -97,7 +97,8 @@ def test_a_capability_the_account_lacks_stays_in_the_menu_after_it_was_told(
 
     first = start()
     told = first.run()
-    assert told.view.health[0].needs_action and "users:write" in told.view.health[0].text
+    assert told.view.health[0].needs_action and "users:write" in told.view.health[0].detail
+    assert told.view.health[0].text == "Slack: permission missing — Reconnect…"
     assert any("users:write" in message for _title, message in told.notifications)
     clock.now += timedelta(minutes=20)
     later = first.run().view.health[0]
@@ -107,7 +108,7 @@ def test_a_capability_the_account_lacks_stays_in_the_menu_after_it_was_told(
     clock.now += timedelta(minutes=20)
     restarted = start()  # a new process checks once more (a fixed token clears it), then keeps the plain line
     presence_calls = len(slack_emulator.calls_to("users.setPresence"))
-    assert "users:write" in restarted.run().view.health[0].text
+    assert "users:write" in restarted.run().view.health[0].detail
     assert len(slack_emulator.calls_to("users.setPresence")) == presence_calls + 1
     clock.now += timedelta(minutes=20)
     kept = restarted.run().view.health[0]

@@ -101,7 +101,7 @@ def test_menu_shows_state_next_and_health_with_fix(tray: Tray, qtbot: QtBot) -> 
     tray.render(view(health=(bad, ServiceHealth(name="Matrix"))))
     texts = tray.menu.texts()
     assert texts[:2] == ["In a meeting until 15:30", "Next: Focus 15:30–17:00"]
-    assert "Slack: token revoked — reconnect in Settings…" in texts
+    assert "Slack: token revoked — Reconnect…" in texts
     assert "Back (resume automatic)" not in texts  # nothing to come back from
     assert texts[-4:] == ["Team clock…", "Settings…", "Open log", "Quit"]
     attention = IconSet(ICONS).icon(IconState.ATTENTION).pixmap(16, 16).toImage()
@@ -113,6 +113,39 @@ def test_menu_shows_state_next_and_health_with_fix(tray: Tray, qtbot: QtBot) -> 
     assert sig.args == ["fix:Slack"]
     ok = next(a for a in tray.menu.actions() if a.text() == "Matrix ✓")
     assert not ok.isEnabled()
+
+
+def test_a_raw_error_keeps_the_menu_narrow_and_its_whole_text_is_the_tooltip(tray: Tray) -> None:
+    raw = (
+        "Slack unreachable: users.profile.get at 127.0.0.1:40929: cannot connect (ConnectionError) after "
+        "3 tries (HTTPConnectionPool(host='127.0.0.1', port=40929): Max retries exceeded with url: /api/…)"
+    )
+    short = view(health=(ServiceHealth(name="Slack"), ServiceHealth(name="Matrix")))
+    tray.render(short)
+    narrow = tray.menu.sizeHint().width()
+    tray.render(view(health=(ServiceHealth(name="Slack", ok=False, detail=raw), ServiceHealth(name="Matrix"))))
+    line = tray.menu.action_for("health:Slack")
+    assert line.text() == "Slack: unreachable" and line.toolTip() == f"Slack: {raw}"
+    assert tray.menu.toolTipsVisible()
+    # the widest entry decides: a health line never widens the menu past its longest fixed label
+    assert tray.menu.sizeHint().width() <= narrow
+    tip = tray.icon.toolTip().split("\n")
+    assert tip[0].endswith("Slack ✗ · Matrix ✓") and "127.0.0.1:40929" in tip[1]
+    assert len(tip) == 2 and len(tip[1]) <= 160
+
+
+def test_the_choice_in_force_is_checked_and_no_other(tray: Tray) -> None:
+    from traystatus.core.overrides import override_for
+
+    dnd = override_for(Choice.DND_2H, now=NOW - timedelta(minutes=5), tomorrow=NOW + timedelta(hours=18))
+    pause = override_for(Choice.PAUSE_1H, now=NOW - timedelta(minutes=5), tomorrow=NOW + timedelta(hours=18))
+    assert dnd is not None and pause is not None
+    tray.render(view(overrides=(dnd, pause)))
+    checked = [a.data() for a in tray.menu.actions() if a.isChecked()]
+    assert checked == [Choice.DND_2H.value, Choice.PAUSE_1H.value]
+    assert not tray.menu.action_for(Choice.DND_1H.value).isCheckable()  # no empty boxes beside the others
+    tray.render(view())
+    assert not any(a.isChecked() for a in tray.menu.actions())
 
 
 def test_menu_actions_emit_intents(tray: Tray, qtbot: QtBot) -> None:

@@ -22,10 +22,11 @@ from traystatus.core.reconcile import reconcile_account
 from traystatus.core.settings import Settings
 from traystatus.core.status_map import DesiredStatus, desired_status
 from traystatus.core.tray_view import (
-    STATE_LABELS,
     ServiceHealth,
     TrayView,
+    alert_notification,
     build_tray_view,
+    change_notification,
     initial_view,  # noqa: F401  (re-exported)
 )
 
@@ -224,9 +225,9 @@ class TrayPass:
         out: list[tuple[str, str]] = []
         changed = self._last_state is not None and state is not self._last_state
         if changed and not self._user_caused and self._settings.general.notify_on_change:
-            out.append((STATE_LABELS[state], view.state_line))
+            out.append(change_notification(view))
         self._last_state, self._user_caused = state, False
-        alerts = {h.text for h in view.health if h.needs_action}
-        out.extend(("traystatus needs you", text) for text in sorted(alerts - self._last_alerts))
-        self._last_alerts = alerts
+        alerts = {h.text: h for h in view.health if h.needs_action}
+        out.extend(alert_notification(alerts[text]) for text in sorted(alerts.keys() - self._last_alerts))
+        self._last_alerts = set(alerts)
         return tuple(out)

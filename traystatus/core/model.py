@@ -77,6 +77,7 @@ class Override:
     end: datetime
     reason: str = "manual override"
     paused: bool = False  # "pause syncing": the timeline is unchanged but nothing is sent
+    choice: str = ""  # the menu/CLI choice that made it (core.overrides.Choice value): shown as checked
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -57,12 +57,44 @@ class ServiceHealth:
     needs_action: bool = False
 
 
+#: The longest problem the menu shows on its line; the whole text goes to the tooltip and Settings.
+SHORT_MAX = 40
+#: The menu's own fix label: the action opens Settings on the account (the full fix is in the tooltip).
+FIX_LABEL = "Reconnect…"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class HealthLine:
     name: str
-    text: str  # "Slack ✓" / "Slack: token revoked — reconnect in Settings…"
+    text: str  # one short line: "Slack ✓" / "Slack: token revoked — Reconnect…"
     ok: bool
     needs_action: bool
+    detail: str = ""  # the whole story for the tooltip: "Slack token revoked: … — reconnect in Settings…"
+
+
+#: A problem's line in the tray tooltip: long enough for the cause and the fix, never a wall of text.
+TOOLTIP_DETAIL_MAX = 160
+
+
+def _cap(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def short_problem(name: str, detail: str) -> str:
+    """A problem in a few words for a menu line: the title of "Title: message" without the service's
+    name ("Slack token revoked: …" → "token revoked"), on one line, at most :data:`SHORT_MAX` characters."""
+    head = " ".join(detail.split()).split(": ", 1)[0].strip()
+    for prefix in (name, name.split()[0] if name.split() else ""):
+        if prefix and head.lower().startswith(prefix.lower() + " "):
+            head = head[len(prefix) + 1 :]
+    head = head or "not working"
+    head = head[0].lower() + head[1:] if head[:2] != head[:2].upper() else head
+    if len(head) > SHORT_MAX:
+        cut = head[: SHORT_MAX - 1]
+        cut = cut.rsplit(" ", 1)[0] if " " in cut[SHORT_MAX // 2 :] else cut  # at a word when one is near
+        head = cut.rstrip(" ,;:(—-") + "…"
+    return head
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -78,6 +110,7 @@ class TrayView:
     notice: str = ""  # e.g. "No configuration yet — open Settings" or "Demo mode: nothing is sent"
     overridden: bool = False
     paused: bool = False
+    checked: frozenset[str] = frozenset()  # the Choice values in force now (the menu checks them)
 
     @property
     def needs_attention(self) -> bool:
@@ -112,12 +145,13 @@ def _health_lines(health: Sequence[ServiceHealth]) -> tuple[HealthLine, ...]:
     out = []
     for h in health:
         if h.ok:
-            text = f"{h.name} ✓"
+            text, detail = f"{h.name} ✓", ""
         else:
-            text = f"{h.name}: {h.detail or 'not working'}"
-            if h.fix:
-                text += f" — {h.fix}"
-        out.append(HealthLine(name=h.name, text=text, ok=h.ok, needs_action=h.needs_action))
+            text = f"{h.name}: {short_problem(h.name, h.detail)}"
+            if h.needs_action:
+                text += f" — {FIX_LABEL}"
+            detail = f"{h.name}: {h.detail or 'not working'}" + (f" — {h.fix}" if h.fix else "")
+        out.append(HealthLine(name=h.name, text=text, ok=h.ok, needs_action=h.needs_action, detail=detail))
     return tuple(out)
 
 
@@ -166,10 +200,12 @@ def build_tray_view(
     parts = [paused_line] if pause else []
     parts.append(state_line)
     parts.extend(h.text if h.ok else f"{h.name} ✗" for h in lines)
+    # The whole story of each problem under the summary line, bounded (a raw error can be any length).
+    details = [_cap(h.detail, TOOLTIP_DETAIL_MAX) for h in lines if not h.ok]
     return TrayView(
         icon=icon,
         state=state,
-        tooltip=" · ".join(parts),
+        tooltip="\n".join([" · ".join(parts), *details]),
         state_line=state_line,
         next_line=next_line,
         override_line=override_line,
@@ -178,7 +214,25 @@ def build_tray_view(
         notice=notice,
         overridden=manual is not None,
         paused=pause is not None,
+        checked=frozenset(o.choice for o in (manual, pause) if o is not None and o.choice),
     )
+
+
+def change_notification(view: TrayView) -> tuple[str, str]:
+    """(title, body) when the state changed by itself: the title names the state, the body adds what the
+    title does not say — until when and what comes next — so the two never repeat each other."""
+    title = view.state_line.split(" until ", 1)[0] or STATE_LABELS[view.state]
+    rest = view.state_line[len(title) :].strip()
+    body = [rest[0].upper() + rest[1:]] if rest else []
+    if view.next_line:
+        body.append(f"Next: {view.next_line}")
+    return title, "\n".join(body) or "Now and until further notice"
+
+
+def alert_notification(line: HealthLine) -> tuple[str, str]:
+    """(title, body) for a problem only the user can fix: the short line as title, the whole story as body."""
+    short = line.text.removesuffix(f" — {FIX_LABEL}")
+    return short, _cap(line.detail.removeprefix(f"{line.name}: "), TOOLTIP_DETAIL_MAX * 2)
 
 
 def initial_view(notice: str, now: datetime | None = None) -> TrayView:
