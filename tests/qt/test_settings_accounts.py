@@ -325,8 +325,9 @@ def test_a_token_revoked_since_the_last_test_shows_in_settings_as_the_sync_found
     from traystatus.adapters.slack_api import SlackClient
     from traystatus.adapters.slack_publisher import SlackStatusPublisher
     from traystatus.adapters.state_store import StateStore
-    from traystatus.app.tray_pass import TrayPass
     from traystatus.core.settings import Settings
+    from traystatus.core.status_sync import StatusSync
+    from traystatus.core.sync_view import tray_view_for
 
     state = tmp_path / "state"
     state.mkdir()
@@ -348,8 +349,14 @@ def test_a_token_revoked_since_the_last_test_shows_in_settings_as_the_sync_found
     slack.revoke()
     publisher = SlackStatusPublisher(SlackClient(slack.token, api_url=slack.base_url, retries=0), account=SLACK_KEY)
     now = datetime.now(UTC)
-    tray = TrayPass(settings=Settings(), sources=[], publishers=[publisher], store=StateStore(state), clock=lambda: now)
-    (health,) = tray.run().view.health
+    sync = StatusSync(
+        settings=Settings(),
+        calendars=lambda a, b: [],
+        publishers=[publisher],
+        store=StateStore(state),
+        clock=lambda: now,
+    )
+    (health,) = tray_view_for(sync.run(), ZoneInfo("UTC")).health
     assert health.text == "Slack: token revoked — Reconnect…"
 
     page.load()  # what opening the window again does
