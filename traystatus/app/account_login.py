@@ -91,7 +91,7 @@ def login_slack(path: Path, token: str, *, store: SecretWriter, name: str = "") 
     from traystatus.adapters.slack_api import SlackClient
 
     check_slack_token(token)
-    client = SlackClient(token, max_wait=10.0)
+    client = SlackClient(token, max_wait=10.0, one_shot=True)
     try:
         ident = client.auth_test()
     finally:

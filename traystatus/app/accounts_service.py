@@ -286,7 +286,9 @@ class ServiceAccountsManager:
         from traystatus.adapters.slack_api import API_URL_ENV, SlackClient
 
         env = self._environ or {}
-        client = SlackClient(token, api_url=env.get(API_URL_ENV) or None, max_wait=5.0, retries=0, timeout=10.0)
+        client = SlackClient(
+            token, api_url=env.get(API_URL_ENV) or None, max_wait=5.0, retries=0, timeout=10.0, one_shot=True
+        )
         try:
             ident = client.auth_test()
         finally:

@@ -133,7 +133,7 @@ def _accounts(settings: Any, env: dict[str, str]) -> list[Check]:
 def _slack(name: str, token: str, env: dict[str, str]) -> Check:
     from traystatus.adapters.slack_api import API_URL_ENV, SlackClient
 
-    client = SlackClient(token, api_url=env.get(API_URL_ENV) or None, max_wait=0, retries=0, timeout=10)
+    client = SlackClient(token, api_url=env.get(API_URL_ENV) or None, max_wait=0, retries=0, timeout=10, one_shot=True)
     ident = client.auth_test()
     missing = [s for s in SLACK_SCOPES if s not in ident.scopes]
     if missing:

@@ -53,7 +53,9 @@ def _slack(
             + " is configured; run `traystatus login slack` first, or set "
             "team.import_slack = false.",
         )
-    client = SlackClient(secret_for(account, keyring_store, environ), api_url=environ.get(API_URL_ENV) or None)
+    client = SlackClient(
+        secret_for(account, keyring_store, environ), api_url=environ.get(API_URL_ENV) or None, one_shot=True
+    )
     try:
         me = account.user_id or str(client.call("auth.test").get("user_id") or "")
         roster = slack_roster(client, paths.state_dir, exclude_user_id=me, refresh_hours=settings.team.refresh_hours)

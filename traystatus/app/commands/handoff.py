@@ -73,6 +73,11 @@ def report(result: SubmitResult, settings: Settings) -> int:
     print(f"Stored note {result.note.id} in the archive.")
     for d in result.deliveries:
         print(f"  {describe(d)}")
+    if not result.deliveries:
+        print(
+            "  Posted nowhere: no --to destination given and no [handoff] destinations configured "
+            "(e.g. --to slack:#team)."
+        )
     if result.signed_off_until is not None:
         print(f"Signed off until {result.signed_off_until.astimezone(settings.timezone).strftime('%a %H:%M %Z')}.")
     elif result.sign_off_error:
