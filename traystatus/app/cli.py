@@ -117,6 +117,11 @@ def run(argv: Sequence[str] | None = None) -> int:
 
         return int(run_gui(args))
     try:
+        if getattr(args, "demo", False):
+            from traystatus.app.demo_mode import demo_session
+
+            with demo_session(args):
+                return int(func(args))
         return int(func(args))
     except TrayStatusError as e:
         print(f"traystatus: {e.title}: {e.message}", file=sys.stderr)
