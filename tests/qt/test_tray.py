@@ -87,6 +87,25 @@ def test_icon_follows_the_desktop_switching_light_and_dark(
     assert tray.icon.icon().pixmap(22, 22).toImage() == image(True) != image(False)
 
 
+def test_the_demo_icons_are_visibly_different(qapp: QApplication) -> None:
+    from PySide6.QtGui import QColor
+
+    from traystatus.qt.icons import DEMO_BADGE
+
+    real, demo = IconSet(ICONS), IconSet(ICONS, demo=True)
+    for state in IconState:
+        for size in (16, 22, 48):
+            a = real.icon(state, dark=False).pixmap(size, size).toImage()
+            b = demo.icon(state, dark=False).pixmap(size, size).toImage()
+            assert a != b, (state, size)
+            corner = b.pixelColor(size - int(size * 0.25), size - int(size * 0.25))
+            assert corner.name() == QColor(DEMO_BADGE).name() or size >= 32, (state, size, corner.name())
+    # at 48 px the badge holds a "D": darker pixels inside the amber dot
+    big = demo.icon(IconState.AVAILABLE, dark=True).pixmap(48, 48).toImage()
+    dot = [big.pixelColor(x, y).lightness() for x in range(26, 46) for y in range(26, 46)]
+    assert min(dot) < 60 < max(dot)
+
+
 @pytest.mark.parametrize("state", list(State))
 def test_icon_and_tooltip_follow_the_state(tray: Tray, state: State) -> None:
     v = view(state, health=(ServiceHealth(name="Slack"), ServiceHealth(name="Matrix")))
