@@ -78,3 +78,23 @@ def test_a_body_that_is_not_a_whole_calendar_is_refused_with_the_reason(body: by
 
 def test_an_empty_but_whole_calendar_is_valid() -> None:
     assert validate_body(b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nEND:VCALENDAR\r\n") is None
+
+
+@pytest.mark.parametrize(("first", "rule"), [("20261101", ""), ("20261031", "RRULE:FREQ=DAILY;COUNT=3\r\n")])
+def test_a_duration_in_hours_is_exact_across_the_fall_back_hour(first: str, rule: str, tmp_path: Path) -> None:
+    """RFC 5545 §3.3.6: PT1H is one hour of real time; 01:30 EDT + 1 h is 01:30 EST, not 02:30."""
+    path = tmp_path / "fallback.ics"
+    path.write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//tests//EN\r\nBEGIN:VEVENT\r\nUID:fall@tests\r\n"
+        f"DTSTAMP:20261001T000000Z\r\nDTSTART;TZID=America/New_York:{first}T013000\r\n"
+        f"DURATION:PT1H\r\n{rule}SUMMARY:Night shift\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    source = IcsCalendarSource("fallback", str(path), zone=ZoneInfo("America/New_York"), cache_dir=tmp_path)
+    result = source.load(datetime(2026, 10, 30, tzinfo=UTC), datetime(2026, 11, 3, tzinfo=UTC))
+    assert result.error is None
+    lengths = {ev.start.astimezone(UTC).date().isoformat(): ev.end - ev.start for ev in result.events}
+    days = ["2026-10-31", "2026-11-01", "2026-11-02"] if rule else ["2026-11-01"]
+    assert lengths == dict.fromkeys(days, timedelta(hours=1))
+    fall_back = [ev for ev in result.events if ev.start.date().isoformat() == "2026-11-01"]
+    ends = {ev.end.astimezone(ZoneInfo("America/New_York")).strftime("%H:%M %Z") for ev in fall_back}
+    assert ends == {"01:30 EST"}

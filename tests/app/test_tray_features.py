@@ -68,7 +68,7 @@ def features(qtbot: QtBot, paths: AppPaths) -> Iterator[tuple[TrayFeatures, Tray
 
     f = tray_features(settings, paths, now=lambda: NOW)
     tray = Tray(IconSet(icons_dir()), TrayMenu(windows=tuple(f.windows())), f)
-    tray.render(initial_view(""))
+    tray.show_view(initial_view("", datetime.now(UTC)))
     tray.show()
     bridge = Bridge()
     f.attach(tray, bridge.view_changed, timeline=timeline, apply_override=applied.append)  # the app, once built
@@ -139,5 +139,25 @@ def test_roster_refresh_runs_off_the_gui_thread(
         qtbot.waitUntil(lambda: len(load_cached_people(paths.state_dir)) == 1, timeout=10_000)
         (people,) = load_cached_people(paths.state_dir)
         assert {p.name for p in people} >= {"Hemi Tane", "Priya Raman"}
+    finally:
+        f.close()
+
+
+def test_no_archive_no_service_until_a_note_exists(qtbot: QtBot, paths: AppPaths) -> None:
+    """An app whose user never wrote a note loads no archive (SQLite, the senders) at start; once another
+    process stores one (the archive appears), the outbox duty's getter builds the service and its worker."""
+    from traystatus.adapters.archive_sqlite import FILE_NAME, SqliteNoteArchive
+    from traystatus.app.tray_wiring import ARCHIVE_FILE
+
+    assert ARCHIVE_FILE == FILE_NAME
+    f = tray_features(make_settings(), paths, now=lambda: NOW)
+    bridge = Bridge()
+    try:
+        f.attach(object(), bridge.view_changed)
+        qtbot.waitUntil(lambda: f._handoff is not None)  # started: the prompt looked for its next time
+        assert not f.handoff.has_service and f.outbox() is None, "the prompt needs no archive"
+        SqliteNoteArchive.in_dir(paths.data_dir).close()  # what `traystatus handoff` in another process leaves
+        worker = f.outbox()
+        assert worker is not None and f.handoff.has_service and f.outbox() is worker
     finally:
         f.close()

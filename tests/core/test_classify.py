@@ -45,6 +45,16 @@ def ev(**kw: object) -> CalendarEvent:
         ({"all_day": True, "title": "Birthday"}, EventKind.FREE, "all-day"),
         ({"all_day": True, "title": "Vacation", "transparent": True}, EventKind.OOO, "Vacation"),
         ({"all_day": True, "title": "Offsite", "busy_status": "OOF"}, EventKind.OOO, "OOF"),
+        # Google's holiday calendars mark observances "[Not a public holiday]": a working day
+        (
+            {"all_day": True, "title": "Halloween [Not a public holiday]", "transparent": True},
+            EventKind.FREE,
+            "free",
+        ),
+        ({"all_day": True, "title": "Nikolaus (not a holiday)"}, EventKind.FREE, "all-day"),
+        ({"title": "No vacation this week: planning"}, EventKind.MEETING, "timed busy"),
+        ({"title": "Not in office? No: OOO"}, EventKind.OOO, "OOO"),  # a later word that is not negated
+        ({"all_day": True, "title": "Bank holiday (England)"}, EventKind.OOO, "holiday"),
     ],
 )
 def test_default_rules(kw: dict[str, object], kind: EventKind, rule_part: str) -> None:

@@ -77,9 +77,11 @@ def test_a_raw_error_is_one_short_line_in_the_menu_and_whole_in_the_tooltip() ->
     assert first == "In a meeting until 15:30 · Slack ✗ · Matrix ✗"
     assert len(problems) == 2 and all(len(p) <= 160 for p in problems) and problems[0].endswith("…")
     assert "token_revoked" in problems[1]
-    long_title = ServiceHealth(name="Work", ok=False, detail="a calendar title that goes on and on and on forever")
+    long_title = ServiceHealth(
+        name="Work", ok=False, detail="a calendar title that goes on and on and on and on and on forever"
+    )
     (line,) = build_tray_view(timeline=TIMELINE, overrides=(), health=(long_title,), now=NOW, tz=TZ).health
-    assert line.text == "Work: a calendar title that goes on and on…" and len(line.text) <= len("Work: ") + 40
+    assert line.text == "Work: a calendar title that goes on and on and on…" and len(line.text) <= len("Work: ") + 48
 
 
 def test_transient_failure_is_not_attention() -> None:

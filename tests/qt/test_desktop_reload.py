@@ -159,23 +159,6 @@ def test_quitting_clears_the_statuses_when_the_user_asked_for_it(
     assert slack.shown.text == "" and not slack.shown.dnd_until
 
 
-def test_the_network_coming_back_runs_a_pass_at_once(
-    qtbot: QtBot, running: tuple[Desktop, RecordingStatusPublisher, list[str]]
-) -> None:
-    desktop, _slack, _told = running
-    qtbot.waitUntil(lambda: desktop.view is not None)
-    views: list[object] = []
-    desktop.bridge.view_changed.connect(views.append)
-    desktop.network_changed(False)
-    qtbot.wait(300)
-    assert views == [], "going offline runs nothing"
-    desktop.network_changed(True)
-    qtbot.waitUntil(lambda: len(views) == 1)
-    desktop.network_changed(True)  # still online: nothing new
-    qtbot.wait(300)
-    assert len(views) == 1
-
-
 def test_a_job_submitted_while_its_namesake_runs_is_queued_not_dropped() -> None:
     """A reload (or a refresh) asked for while a pass runs must still happen after it."""
     import threading

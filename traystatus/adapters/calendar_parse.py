@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 import icalendar
-import recurring_ical_events
 from icalendar.prop import vBroken
+from icalendar.timezone import tzp
 
+from traystatus.adapters.calendar_limits import bound_rules, expand_bounded
 from traystatus.adapters.calendar_text import drop_alarms, drop_bad_timezones, normalise, validate_body
 from traystatus.core.errors import CalendarError
 from traystatus.core.model import CalendarEvent, Privacy
@@ -24,6 +26,11 @@ from traystatus.core.model import CalendarEvent, Privacy
 __all__ = ["ParseContext", "expand", "overlaps", "parse_calendar", "validate_body"]
 
 log = logging.getLogger(__name__)
+
+_TZ_LOCK = threading.Lock()
+#: icalendar's process-wide cache of VTIMEZONEs by TZID (private: tests/adapters/test_calendar_zones.py
+#: fails if a new icalendar renames it)
+_TZ_CACHE: dict[str, object] = tzp._TZP__tz_cache  # type: ignore[attr-defined]
 
 #: recurring-ical-events is asked for a slightly wider window: floating and all-day times are
 #: only placed in the user's zone afterwards, and no zone is more than 14 h off UTC.
@@ -58,12 +65,25 @@ def parse_calendar(data: bytes | str, ctx: ParseContext) -> icalendar.Calendar:
         # "BYDAY=MO, TU, WE" (icalendar issue 165): spaces make the whole series unreadable
         text = _RRULE_SPACES.sub(lambda m: m.group(1).replace(" ", "").replace("\t", ""), text)
     try:
-        cal = icalendar.Calendar.from_ical(text)
+        cal = _from_ical(text)
     except Exception as e:  # icalendar raises ValueError, KeyError, … on broken input
         cal = _repaired(text, e, ctx)
     if isinstance(cal, list):  # several VCALENDARs in one file: take the first
         cal = cal[0]
     return cal
+
+
+def _from_ical(text: str) -> icalendar.Calendar | list[icalendar.Calendar]:
+    """Parse with only this file's VTIMEZONEs known by their TZID.
+
+    icalendar caches the first VTIMEZONE it meets for a custom TZID for the whole process and
+    reads every later file's times in it (two Outlook calendars both saying "Customized Time
+    Zone"). The cache is emptied before each parse, under a lock so that two sources parsed at
+    once cannot see each other's zones; IANA and Windows names do not depend on it.
+    """
+    with _TZ_LOCK:
+        _TZ_CACHE.clear()
+        return icalendar.Calendar.from_ical(text)  # type: ignore[no-any-return]
 
 
 def _repaired(text: str, error: Exception, ctx: ParseContext) -> icalendar.Calendar:
@@ -82,7 +102,7 @@ def _repaired(text: str, error: Exception, ctx: ParseContext) -> icalendar.Calen
     try:
         if not fixes:
             raise error
-        cal = icalendar.Calendar.from_ical(text)
+        cal = _from_ical(text)
     except Exception:  # reported with the first error, which says what is wrong
         raise CalendarError(
             f"Calendar '{ctx.source}' could not be read",
@@ -107,9 +127,10 @@ def expand(
         _promote_orphan_series(cal)
         _drop_broken_properties(cal, warnings)
         recurring = _recurring_uids(cal)
+        exact = _exact_durations(cal)
         unknown_tz = _unknown_tz_uids(cal)
-        query = recurring_ical_events.of(cal, keep_recurrence_attributes=True, skip_bad_series=True)
-        raw = list(query.between(start - _SLACK, end + _SLACK))
+        bound_rules(cal, end + _SLACK, warnings)
+        raw = expand_bounded(cal, start - _SLACK, end + _SLACK, warnings)
     except Exception as e:  # a series the library cannot expand even when skipping bad ones
         raise CalendarError(
             f"Calendar '{ctx.source}' could not be expanded",
@@ -120,7 +141,7 @@ def expand(
     warned: set[str] = set()
     for comp in raw:
         try:
-            event = _to_event(comp, ctx, recurring, unknown_tz, warned, warnings)
+            event = _to_event(comp, ctx, recurring, unknown_tz, warned, warnings, exact)
         except Exception as e:  # one broken VEVENT must not hide the others
             uid = str(comp.get("UID", "?"))
             warnings.append(f"an event (UID {uid[:40]}) was skipped: {type(e).__name__}: {_short(e)}")
@@ -255,6 +276,7 @@ def _to_event(
     unknown_tz: dict[str, str],
     warned: set[str],
     warnings: list[str],
+    exact: dict[str, timedelta] | None = None,
 ) -> CalendarEvent | None:
     prop = comp.get("DTSTART")
     if prop is None:
@@ -265,9 +287,12 @@ def _to_event(
     if end_prop is not None:
         end, _ = _localize(end_prop.dt, ctx.zone)
     elif comp.get("DURATION") is not None and isinstance(comp["DURATION"].dt, timedelta):
-        end = start + comp["DURATION"].dt if not all_day else _add_days(start, comp["DURATION"].dt.days)
+        end = _after(start, comp["DURATION"].dt) if not all_day else _add_days(start, comp["DURATION"].dt.days)
     else:
         end = _add_days(start, 1) if all_day else start
+    duration = (exact or {}).get(str(comp.get("UID", "")))
+    if duration is not None and not all_day and end_prop is not None and end == start + duration:
+        end = _after(start, duration)  # the library added DURATION on the wall clock (2 h across fall-back)
     if all_day and end <= start:  # DTEND == DTSTART on a date: a one-day event (calendar labs)
         end = _add_days(start, 1)
     if end < start:
@@ -303,6 +328,29 @@ def _to_event(
         recurrence_id=recurrence_id,
         warnings=event_warnings,
     )
+
+
+def _exact_durations(cal: icalendar.Calendar) -> dict[str, timedelta]:
+    """UID → DURATION of series timed by a DURATION with hours, minutes or seconds in it."""
+    out: dict[str, timedelta] = {}
+    for comp in cal.walk("VEVENT"):
+        prop, start = comp.get("DURATION"), comp.get("DTSTART")
+        if "RECURRENCE-ID" in comp or prop is None or start is None or "DTEND" in comp:
+            continue
+        value = getattr(prop, "dt", None)
+        if isinstance(value, timedelta) and isinstance(start.dt, datetime) and value.seconds and value >= timedelta(0):
+            out[str(comp.get("UID", ""))] = value
+    return out
+
+
+def _after(moment: datetime, duration: timedelta) -> datetime:
+    """``moment + duration`` as RFC 5545 §3.3.6 means it: days on the calendar, hours and less exactly."""
+    if duration < timedelta(0) or moment.tzinfo is None:
+        return moment + duration
+    day = _add_days(moment, duration.days)
+    exact = timedelta(seconds=duration.seconds, microseconds=duration.microseconds)
+    # in UTC: in the zone itself 01:30 EDT + 1 h is 01:30 EST, which Python compares and subtracts as equal
+    return day.astimezone(UTC) + exact
 
 
 def _add_days(moment: datetime, days: int) -> datetime:

@@ -59,7 +59,10 @@ def prefilter(text: str, start: datetime, end: datetime) -> str:
     masters: dict[str, list[_Block]] = {}
     sticky: set[str] = set()  # UIDs whose every block is kept
     for b in blocks:
-        _judge(text, b, lo, hi, sticky)
+        try:
+            _judge(text, b, lo, hi, sticky)
+        except (OverflowError, ValueError):  # DURATION:P99999999W, COUNT=10**14: past datetime's range
+            b.keep, b.span = True, None  # kept whole; the parser decides what it means (and names it)
         if not b.override:
             masters.setdefault(b.uid, []).append(b)
             if b.span is None:  # its instances' length is unknown: keep every override of it

@@ -147,6 +147,19 @@ def wake_duty(paths: AppPaths) -> BackgroundDuty:
     return WakeDuty(paths.state_dir)
 
 
+def network_duty() -> BackgroundDuty:
+    """The network coming back runs a pass at once (and wakes the outbox), in every runtime."""
+    from traystatus.adapters.network_watch import NetworkDuty
+
+    return NetworkDuty()
+
+
+def runtime_duties(paths: AppPaths, outbox: BackgroundDuty) -> list[BackgroundDuty]:
+    """The background duties every runtime runs besides the sync pipeline (the scheduler's own job): the
+    handoff outbox, wake-ups from other traystatus processes, the network watch. Register a new one here."""
+    return [outbox, wake_duty(paths), network_duty()]
+
+
 def tray_scheduler(run_pass: Callable[[str], datetime | None], duties: Sequence[BackgroundDuty]) -> SyncScheduler:
     """The tray's scheduler (``core.duties.SchedulerFactory``): the same as headless, with a coarser clock check
     (logind announces resumes there)."""

@@ -11,9 +11,9 @@ import functools
 import logging
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from traystatus.adapters.clock import utc_now
 from traystatus.app import container
 from traystatus.app.logging_setup import log_file, setup_logging
 from traystatus.app.paths import AppPaths, instance_name
@@ -119,7 +119,7 @@ def run_gui(args: argparse.Namespace) -> int:
         surface = FallbackWindow(icons, menu)
         app.setQuitOnLastWindowClosed(True)  # the window is the whole app here: closing it quits
     notice = DEMO_NOTICE if args.demo else ""
-    surface.render(initial_view(notice, datetime.now(UTC)))
+    surface.show_view(initial_view(notice, utc_now()))
     surface.show()
     icons.palette_only = False
 
@@ -159,7 +159,7 @@ def run_gui(args: argparse.Namespace) -> int:
         log_file=log_file(paths.log_dir),
         windows=windows,
         # the tray's handoff windows own the outbox worker (built after the first pass); the duty wakes it
-        duties=[OutboxDuty(features.outbox, owned=False), container.wake_duty(paths)],
+        duties=container.runtime_duties(paths, OutboxDuty(features.outbox, owned=False)),
         parent=app,
     )
     late["desktop"] = desktop

@@ -6,15 +6,17 @@ ports. Nothing heavy is imported until a feature is built (after the first pass)
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
+from traystatus.adapters.clock import utc_now
 from traystatus.app.paths import AppPaths
 from traystatus.core.model import Availability, Override
 from traystatus.core.settings import Settings
 
 if TYPE_CHECKING:
     from traystatus.adapters.handoff_delivery import Sender
+    from traystatus.app.handoff_service import HandoffService
     from traystatus.core.duties import OutboxWorker
     from traystatus.qt.handoff_windows import HandoffWindows
     from traystatus.qt.team_clock import TeamClock
@@ -22,8 +24,8 @@ if TYPE_CHECKING:
     from traystatus.qt.tray_features import TrayFeatures
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
+#: ``adapters.archive_sqlite.FILE_NAME`` (importing that module loads sqlite3: not before a note exists)
+ARCHIVE_FILE = "handoff.sqlite3"
 
 
 def team_clock(settings: Settings, paths: AppPaths, *, now: Callable[[], datetime] = utc_now) -> TeamClock:
@@ -48,22 +50,32 @@ def handoff_factory(
     announce: Callable[[str, str], None] | None = None,
 ) -> Callable[
     [Callable[[Override], None], Callable[[datetime], Sequence[Availability]], QObject],
-    tuple[HandoffWindows, OutboxWorker],
+    tuple[HandoffWindows, Callable[[], OutboxWorker | None]],
 ]:
-    """``qt.tray_features.HandoffFactory``: the real service (archive, keyring senders or ``senders``), its
-    outbox worker started, and the prompt store in the state dir."""
+    """``qt.tray_features.HandoffFactory``: the windows over the real service (archive, keyring senders or
+    ``senders``) and the prompt store in the state dir. The service (SQLite, the senders) is built when first
+    needed: at once when notes exist (pending deliveries resume), else when a window opens or another
+    process stores a note (the outbox duty asks for the worker): an idle app without notes loads none."""
+    archive_file = paths.data_dir / ARCHIVE_FILE
 
     def build(
         sign_off: Callable[[Override], None], timeline: Callable[[datetime], Sequence[Availability]], parent: QObject
-    ) -> tuple[HandoffWindows, OutboxWorker]:
+    ) -> tuple[HandoffWindows, Callable[[], OutboxWorker | None]]:
         from traystatus.adapters.draft_store import JsonPromptStore
-        from traystatus.app.handoff_service import HandoffService
         from traystatus.qt.handoff_windows import HandoffWindows
 
-        service = HandoffService(
-            paths, settings, senders=dict(senders) if senders is not None else None, sign_off=sign_off, now=now
-        )
-        service.worker.start()
+        built: list[HandoffService] = []
+
+        def service() -> HandoffService:
+            from traystatus.app.handoff_service import HandoffService
+
+            fresh = HandoffService(
+                paths, settings, senders=dict(senders) if senders is not None else None, sign_off=sign_off, now=now
+            )
+            fresh.worker.start()
+            built.append(fresh)
+            return fresh
+
         windows = HandoffWindows(
             settings,
             service=service,
@@ -73,7 +85,16 @@ def handoff_factory(
             announce=announce,
             parent=parent,
         )
-        return windows, service.worker
+
+        def outbox() -> OutboxWorker | None:
+            if not windows.has_service and not archive_file.exists():
+                return None  # no note anywhere yet: nothing to deliver
+            windows.service  # noqa: B018  (builds it once, locked)
+            return built[0].worker
+
+        if archive_file.exists():
+            outbox()  # notes exist: pending deliveries resume now
+        return windows, outbox
 
     return build
 

@@ -14,6 +14,8 @@ from traystatus.core.model import CalendarEvent, ClassifiedEvent, EventKind, Pri
 
 DEFAULT_OOO_WORDS = ("OOO", "out of office", "vacation", "holiday", "PTO", "sick")
 DEFAULT_FOCUS_WORDS = ("focus",)
+#: "not", "no" or "kein" just before a word (two words may stand between: "Not a public holiday")
+_NEGATED = re.compile(r"\b(?:not|no|non|kein\w*|pas)\b[\s-]+(?:\w+[\s-]+){0,2}$", re.IGNORECASE)
 _CALENDAR_KINDS = ("auto", "ooo", "focus", "meeting", "free", "ignored")
 
 
@@ -57,8 +59,13 @@ class ClassificationRules:
         object.__setattr__(self, "_focus_re", _words_pattern(self.focus_words))
 
     def ooo_match(self, title: str) -> str | None:
-        m = self._ooo_re.search(title) if self._ooo_re is not None else None
-        return m.group(0) if m else None
+        """The first OOO word of ``title`` that is not negated ("[Not a public holiday]", "no vacation")."""
+        if self._ooo_re is None:
+            return None
+        for m in self._ooo_re.finditer(title):
+            if not _NEGATED.search(title, 0, m.start()):
+                return m.group(0)
+        return None
 
     def focus_match(self, title: str) -> str | None:
         m = self._focus_re.search(title) if self._focus_re is not None else None

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from traystatus.core.availability import AvailabilityComponent, apply_calendar_hours
+from traystatus.core.calendar_fetch import stale_copy
 from traystatus.core.engine import Timeline, build_timeline, next_transition, next_working_start
 from traystatus.core.errors import TrayStatusError
 from traystatus.core.model import Availability, CalendarEvent, Override, State
@@ -68,10 +69,11 @@ class CalendarProblem:
     title: str
     message: str
     stale: bool = False  # the last good copy is used meanwhile
+    copy: str = ""  # which copy, when stale: "last good copy from 09:10 (3 h old)" (calendar_fetch.stale_copy)
 
     @property
     def text(self) -> str:
-        return f"{self.title}: {self.message}" + (" (using the last good copy)" if self.stale else "")
+        return f"{self.title}: {self.message}" + (f" (using the {self.copy or 'last good copy'})" if self.stale else "")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -167,8 +169,11 @@ class StatusSync:
                 events.extend(r.events)
                 availability.extend(r.availability)
                 if r.error is not None:
+                    copy = stale_copy(r.fetched_at, now.astimezone(self.settings.timezone)) if r.stale else ""
                     problems.append(
-                        CalendarProblem(source=r.source, title=r.error.title, message=r.error.message, stale=r.stale)
+                        CalendarProblem(
+                            source=r.source, title=r.error.title, message=r.error.message, stale=r.stale, copy=copy
+                        )
                     )
             self._events, self._calendar_issues = events, tuple(problems)
             self._loaded_for, self._loaded_at = (start, end), now
@@ -256,17 +261,20 @@ class StatusSync:
         with self._lock:
             at = (now or self.clock()).astimezone(UTC)
             self.load_calendars(at, force=refresh)
+            live = now is None  # plan and send with the time after the fetch, which may have been slow
+            if live:
+                at = self.clock().astimezone(UTC)
             if not send:  # `status` only reads: never waits for another process's pass
-                report = self._pass(at, dry_run=dry_run, force=force, send=send)
+                report = self._pass(at, dry_run=dry_run, force=force, send=send, live=live)
             else:
                 with self.store.exclusive():  # one pass at a time across processes (tray, headless, apply)
-                    report = self._pass(at, dry_run=dry_run, force=force, send=send)
+                    report = self._pass(at, dry_run=dry_run, force=force, send=send, live=live)
             if send and not dry_run and self._on_published is not None:
                 self._on_published()
             self.last = report
             return report
 
-    def _pass(self, now: datetime, *, dry_run: bool, force: bool, send: bool) -> SyncReport:
+    def _pass(self, now: datetime, *, dry_run: bool, force: bool, send: bool, live: bool = True) -> SyncReport:
         overrides = self.store.overrides(now)
         timeline = build_timeline(self.settings, self._events, overrides, now - BEHIND, now + AHEAD)
         interval = timeline.at(now)
@@ -285,7 +293,7 @@ class StatusSync:
             lines = [self._offline(p, desired, now) for p in self.publishers]
         account_wakes: list[datetime] = []
         if not paused and send:
-            lines = self._reconcile_all(desired, now, dry_run=dry_run, force=force, wakes=account_wakes)
+            lines = self._reconcile_all(desired, now, dry_run=dry_run, force=force, wakes=account_wakes, live=live)
         wakes: list[datetime] = [now + SAFETY_NET]
         wakes.extend(max(w, now + timedelta(seconds=1)) for w in account_wakes)
         nxt = next_transition(timeline, now)
@@ -315,6 +323,7 @@ class StatusSync:
         dry_run: bool,
         force: bool,
         wakes: list[datetime] | None = None,
+        live: bool = True,
     ) -> list[AccountLine]:
         """Every account at once (bounded): each reads and saves its own state, so a slow or hanging service
         (the client's timeouts bound it) delays neither the other's update nor its saved state. ``wakes``
@@ -323,7 +332,7 @@ class StatusSync:
             return []
 
         def one(publisher: StatusPublisher) -> tuple[AccountLine, datetime | None]:
-            return self._reconcile_one(publisher, desired, now, dry_run=dry_run, force=force)
+            return self._reconcile_one(publisher, desired, now, dry_run=dry_run, force=force, live=live)
 
         if len(self.publishers) == 1:
             results = [one(self.publishers[0])]
@@ -339,8 +348,16 @@ class StatusSync:
         return [line for line, _ in results]
 
     def _reconcile_one(
-        self, publisher: StatusPublisher, desired: DesiredStatus, now: datetime, *, dry_run: bool, force: bool
+        self,
+        publisher: StatusPublisher,
+        desired: DesiredStatus,
+        now: datetime,
+        *,
+        dry_run: bool,
+        force: bool,
+        live: bool = True,
     ) -> tuple[AccountLine, datetime | None]:
+        """``live``: ``now`` is the clock's, so nothing already ended by the time of a call is sent."""
         applied, retry = self.store.account(publisher.account)
         try:
             outcome = reconcile_account(
@@ -352,6 +369,7 @@ class StatusSync:
                 dry_run=dry_run,
                 force=force,
                 respect_manual=self.settings.general.respect_manual_status,
+                clock=self.clock if live else None,
             )
         except TrayStatusError as e:  # a publisher outside the ServiceError contract: keep the others
             log.warning("%s: %s", publisher.account, e)

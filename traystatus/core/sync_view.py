@@ -60,7 +60,13 @@ def report_health(report: SyncReport) -> list[ServiceHealth]:
     health = [account_health(a) for a in report.accounts]
     health.extend(problem_health(p) for p in report.account_problems)
     health.extend(
-        ServiceHealth(name=p.source, ok=False, detail=p.title, fix="" if p.stale else p.message)
+        ServiceHealth(
+            name=p.source,
+            ok=False,
+            detail=f"{p.title} — using the {p.copy or 'last good copy'}" if p.stale else p.title,
+            fix="" if p.stale else p.message,
+            short=f"stale — {(p.copy or 'last good copy').removeprefix('last good ')}" if p.stale else "not fetched",
+        )
         for p in report.calendar_issues
     )
     return health

@@ -8,7 +8,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from traystatus.core.model import Availability, Override, State
@@ -55,10 +55,11 @@ class ServiceHealth:
     detail: str = ""  # what went wrong ("token revoked"), empty when fine
     fix: str = ""  # what the user should do ("reconnect in Settings…"), when only they can fix it
     needs_action: bool = False
+    short: str = ""  # the menu's few words, when the producer knows better than the detail's title
 
 
 #: The longest problem the menu shows on its line; the whole text goes to the tooltip and Settings.
-SHORT_MAX = 40
+SHORT_MAX = 48
 #: The menu's own fix label: the action opens Settings on the account (the full fix is in the tooltip).
 FIX_LABEL = "Reconnect…"
 
@@ -147,7 +148,7 @@ def _health_lines(health: Sequence[ServiceHealth]) -> tuple[HealthLine, ...]:
         if h.ok:
             text, detail = f"{h.name} ✓", ""
         else:
-            text = f"{h.name}: {short_problem(h.name, h.detail)}"
+            text = f"{h.name}: {short_problem(h.name, h.short or h.detail)}"
             if h.needs_action:
                 text += f" — {FIX_LABEL}"
             detail = f"{h.name}: {h.detail or 'not working'}" + (f" — {h.fix}" if h.fix else "")
@@ -235,9 +236,8 @@ def alert_notification(line: HealthLine) -> tuple[str, str]:
     return short, _cap(line.detail.removeprefix(f"{line.name}: "), TOOLTIP_DETAIL_MAX * 2)
 
 
-def initial_view(notice: str, now: datetime | None = None) -> TrayView:
+def initial_view(notice: str, now: datetime) -> TrayView:
     """What the icon shows before the first pass finished (no calendar read yet)."""
-    now = now or datetime.now(UTC)
     return build_tray_view(
         timeline=(), overrides=(), health=(), now=now, tz=ZoneInfo("UTC"), notice=notice or "Reading your calendars…"
     )

@@ -69,7 +69,6 @@ class Desktop(QObject):
         self._duties = list(duties)
         self._worker: RuntimeScheduler | None = None
         self._quitting = False
-        self._online = True
         menu = surface.menu
         menu.choice_selected.connect(self.choose)
         menu.entry_selected.connect(self.open_entry)
@@ -97,19 +96,7 @@ class Desktop(QObject):
         """Start the scheduler, its duties and the first pass (called once the icon is visible)."""
         self._worker = self._scheduler_factory(self._scheduled_pass, self._duties)
         self._worker.start()  # the "start" pass builds the pipeline from the configuration
-        self._watch_network()
-        self._watch_sleep()
-
-    def _watch_network(self) -> None:
-        """The network coming back (Wi-Fi, VPN, resume) triggers a pass at once, not at the next retry."""
-        from PySide6.QtNetwork import QNetworkInformation
-
-        if not QNetworkInformation.loadDefaultBackend() or QNetworkInformation.instance() is None:
-            log.info("no network status backend: a lost network is noticed by the retries only")
-            return
-        info = QNetworkInformation.instance()
-        self._online = info.reachability() == QNetworkInformation.Reachability.Online
-        info.reachabilityChanged.connect(lambda r: self.network_changed(r == QNetworkInformation.Reachability.Online))
+        self._watch_sleep()  # the network coming back is a background duty (adapters.network_watch)
 
     def _watch_sleep(self) -> None:
         """A resume from suspend (logind's announcement on the system bus) runs a pass at once; the clock-jump
@@ -126,12 +113,6 @@ class Desktop(QObject):
     def resumed(self) -> None:
         log.info("resumed from suspend: reconciling now")
         self.refresh("resumed")
-
-    def network_changed(self, online: bool) -> None:
-        was, self._online = self._online, online
-        if online and not was:
-            log.info("the network is back: reconciling now")
-            self.refresh("network back")
 
     def shutdown(self) -> None:
         """Stop the worker; with ``general.clear_on_quit`` (as last loaded: a settings change counts) clear the
@@ -195,8 +176,8 @@ class Desktop(QObject):
 
     def open_entry(self, key: str) -> None:
         if key == "log":
-            self._log_file.parent.mkdir(parents=True, exist_ok=True)
-            self._log_file.touch(exist_ok=True)
+            self._log_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self._log_file.touch(mode=0o600, exist_ok=True)  # private like every file the app writes
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._log_file)))
             return
         opener = self._windows.get("settings" if key.startswith("fix:") else key)
@@ -241,7 +222,7 @@ class Desktop(QObject):
         self.surface.menu.popup(QCursor.pos())
 
     def _render(self, view: TrayView) -> None:
-        self.surface.render(view)
+        self.surface.show_view(view)
 
     # -- worker side ----------------------------------------------------------------------------------
     def _scheduled_pass(self, reason: str) -> datetime | None:

@@ -16,8 +16,9 @@ Wiring (composition root)::
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -37,10 +38,6 @@ log = logging.getLogger(__name__)
 MAX_TIMER_MS = 6 * 3600 * 1000  # re-arm at least this often: a long timer can drift across suspend
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class HandoffWindows(QObject):
     """Owns the handoff popup, the history window, the prompt timer and the delivery service."""
 
@@ -48,21 +45,28 @@ class HandoffWindows(QObject):
         self,
         settings: Settings,
         *,
-        service: Handoff,
+        service: Handoff | Callable[[], Handoff],
         prompts: PromptStore,
         timeline: Callable[[datetime], Sequence[Availability]],
-        now: Callable[[], datetime] = utc_now,
+        now: Callable[[], datetime],  # the one clock (adapters.clock.utc_now), given by the composition root
         announce: Callable[[str, str], None] | None = None,
         parent: QObject | None = None,
     ) -> None:
-        """``service``'s outbox worker is started by whoever built it (it runs as a background duty)."""
+        """``service``, or a factory called on first use (from any thread: the prompt's timer needs no archive,
+        so an app without notes loads none); its outbox worker is started by whoever built it."""
         super().__init__(parent)
         self.settings = settings
         self._announce = announce  # a desktop notification (the tray's own message without a daemon)
         self._timeline = timeline
         self._now = now
         self.prompts = prompts
-        self.service = service
+        self._service: Handoff | None = None
+        self._make_service: Callable[[], Handoff] | None = None
+        if callable(service):
+            self._make_service = service
+        else:
+            self._service = service
+        self._service_lock = threading.Lock()
         self.popup: HandoffPopup | None = None
         self.history: NotesWindow | None = None
         self.pending: Prompt | None = None  # the prompt the timer is armed for
@@ -71,11 +75,24 @@ class HandoffWindows(QObject):
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self._timer_fired)
 
+    @property
+    def service(self) -> Handoff:
+        with self._service_lock:
+            if self._service is None:
+                assert self._make_service is not None
+                self._service = self._make_service()
+            return self._service
+
+    @property
+    def has_service(self) -> bool:
+        return self._service is not None
+
     def close(self) -> None:
         self.timer.stop()
         if self.popup is not None:
             self.popup.save_now()
-        self.service.close()
+        if self._service is not None:
+            self._service.close()
 
     # -- the prompt -----------------------------------------------------------------------------------
     def next_prompt(self) -> Prompt | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QRect, QTimer
@@ -32,17 +32,14 @@ log = logging.getLogger(__name__)
 ROSTER_CHECK = timedelta(hours=1)  # how often to look whether the imported roster is a day old
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 #: the owner a feature's Qt objects are parented to (named here: the composition root does not import Qt)
 QtParent = QObject
 
-#: builds the handoff windows for (sign_off, timeline, parent) and starts its outbox worker; returns both
+#: builds the handoff windows for (sign_off, timeline, parent); returns them and a getter of the outbox worker
+#: (None while there is nothing to deliver: no archive yet; it builds the service when a note appears)
 HandoffFactory = Callable[
     [Callable[[Override], None], Callable[[datetime], Sequence[Availability]], QObject],
-    "tuple[HandoffWindows, OutboxWorker]",
+    "tuple[HandoffWindows, Callable[[], OutboxWorker | None]]",
 ]
 
 
@@ -59,7 +56,7 @@ class TrayFeatures(QObject):
         refresh_imports: Callable[[datetime], None],
         timeline: Callable[[datetime], Sequence[Availability]] | None = None,
         apply_override: Callable[[Override], None] | None = None,
-        now: Callable[[], datetime] = utc_now,
+        now: Callable[[], datetime],  # the one clock (adapters.clock.utc_now), given by the composition root
         parent: QObject | None = None,
     ) -> None:
         """``refresh_imports(now)``: refresh the stale roster imports (network; called on a thread)."""
@@ -73,7 +70,7 @@ class TrayFeatures(QObject):
         self._make_handoff = handoff
         self._refresh_imports = refresh_imports
         self._handoff: HandoffWindows | None = None  # built after the icon is up: the archive, keyring, requests
-        self.outbox: OutboxWorker | None = None
+        self._outbox: Callable[[], OutboxWorker | None] = lambda: None
         self._anchor: Callable[[], QRect | None] = lambda: None
         self._refreshing = threading.Lock()
         self.roster_timer = QTimer(self)
@@ -84,9 +81,13 @@ class TrayFeatures(QObject):
     def handoff(self) -> HandoffWindows:
         """The handoff windows and outbox worker (created on first use; pending deliveries resume then)."""
         if self._handoff is None:
-            self._handoff, self.outbox = self._make_handoff(self._sign_off, self._current_timeline, self)
+            self._handoff, self._outbox = self._make_handoff(self._sign_off, self._current_timeline, self)
             log.info("handoff feature ready: its outbox worker runs")
         return self._handoff
+
+    def outbox(self) -> OutboxWorker | None:
+        """The outbox worker (any thread), built once there is a note to deliver; None before the feature."""
+        return self._outbox()
 
     def windows(self) -> dict[str, Callable[[], Any]]:
         return {
@@ -212,7 +213,7 @@ class LateFeatures(QObject):
     def outbox(self) -> OutboxWorker | None:
         """The handoff outbox worker once the handoff feature runs (any thread), for the runtime's duty."""
         features = self.features
-        return features.outbox if features is not None else None
+        return features.outbox() if features is not None else None
 
     def close(self) -> None:
         if self.features is not None:

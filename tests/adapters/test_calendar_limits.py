@@ -1,0 +1,119 @@
+"""Bounded cost and isolation: a hostile or broken event costs only itself, and is named."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from traystatus.adapters.calendar_ics import expand_text
+from traystatus.adapters.calendar_limits import MAX_PER_SERIES
+from traystatus.adapters.calendar_parse import ParseContext
+from traystatus.adapters.calendar_prefilter import prefilter
+from traystatus.adapters.calendar_text import drop_alarms, drop_bad_timezones
+
+NOW = datetime(2026, 12, 2, 12, tzinfo=UTC)
+CTX = ParseContext(source="Work", zone=ZoneInfo("Europe/Berlin"))
+GOOD = (
+    "BEGIN:VEVENT\r\nUID:good@tests\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:20261202T150000Z\r\n"
+    "DTEND:20261202T160000Z\r\nSUMMARY:Review\r\nEND:VEVENT\r\n"
+)
+
+
+def calendar(*events: str) -> bytes:
+    return (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//tests//EN\r\n" + "".join(events) + "END:VCALENDAR\r\n"
+    ).encode()
+
+
+def event(lines: str, uid: str = "bad@tests", title: str = "Standup") -> str:
+    return f"BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:20261101T000000Z\r\nSUMMARY:{title}\r\n{lines}END:VEVENT\r\n"
+
+
+def read(data: bytes, days: int = 30) -> tuple[list[tuple[str, datetime]], list[str]]:
+    events, warnings = expand_text(data, NOW, NOW + timedelta(days=days), CTX)
+    return [(ev.title, ev.start) for ev in events], warnings
+
+
+@pytest.mark.parametrize(
+    ("rule", "says"),
+    [
+        ("FREQ=SECONDLY;COUNT=1000000000", "'Standup' repeats every second; only the first 1000 occurrences are used"),
+        ("FREQ=SECONDLY", "'Standup' repeats every second; only the first 1000"),
+        ("FREQ=MINUTELY;INTERVAL=2", "'Standup' repeats every 2 minutes; only the first 1000"),
+        (
+            "FREQ=DAILY;BYHOUR=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23;"
+            "BYMINUTE=0,10,20,30,40,50;BYSECOND=0,15,30,45",
+            "repeats 576 times in every day; only the first 1000",
+        ),
+    ],
+)
+def test_a_rule_too_dense_to_expand_keeps_its_first_occurrences_with_a_warning(rule: str, says: str) -> None:
+    dense = event(f"DTSTART:20261202T115959Z\r\nDURATION:PT1S\r\nRRULE:{rule}\r\n")
+    events, warnings = read(calendar(dense, GOOD))
+    standups = [start for title, start in events if title == "Standup"]
+    assert 0 < len(standups) <= MAX_PER_SERIES
+    assert standups == sorted(standups) and standups[0] >= NOW - timedelta(seconds=1)
+    assert ("Review", datetime(2026, 12, 2, 15, tzinfo=UTC)) in events
+    assert any(says in w for w in warnings), warnings
+
+
+def test_a_dense_rule_that_started_long_ago_is_named_and_costs_nothing_now() -> None:
+    events, warnings = read(
+        calendar(event("DTSTART:20000101T000000Z\r\nDURATION:PT1S\r\nRRULE:FREQ=SECONDLY\r\n"), GOOD)
+    )
+    assert [title for title, _ in events] == ["Review"]  # its first 1000 seconds were in 2000
+    assert any("'Standup' repeats every second" in w for w in warnings)
+
+
+def test_a_rule_that_never_matches_a_date_is_ignored_and_named() -> None:
+    never = event("DTSTART:20261202T120000Z\r\nDURATION:PT1H\r\nRRULE:FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30\r\n")
+    events, warnings = read(calendar(never, GOOD))
+    assert [title for title, _ in events] == ["Review"]
+    assert any("'Standup' repeats by a rule that never matches" in w for w in warnings)
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        "DTSTART:20261202T130000Z\r\nDURATION:P99999999W\r\n",
+        "DTSTART:20261202T130000Z\r\nDURATION:PT1H\r\nRRULE:FREQ=DAILY;COUNT=99999999999999\r\n",
+        "DTSTART:20261202T130000Z\r\nDURATION:PT1H\r\nRRULE:FREQ=WEEKLY;COUNT=99999999999999999999999999\r\n",
+        "DTSTART:20261202T130000Z\r\nDURATION:PT1H\r\nRRULE:FREQ=DAILY;UNTIL=99991231T235959Z\r\n",
+        "",  # a VEVENT holding only a UID
+        "DTSTART:20261202T130000Z\r\nDTEND;VALUE=DATE:20261203\r\nRRULE:FREQ=DAILY;UNTIL=20261210\r\n",
+    ],
+)
+def test_one_broken_event_costs_only_itself(lines: str) -> None:
+    data = calendar(
+        GOOD, event(lines), event("DTSTART:20261203T090000Z\r\nDTEND:20261203T100000Z\r\n", "ok2", "Planning")
+    )
+    events, warnings = read(data)
+    titles = [title for title, _ in events]
+    assert "Review" in titles and "Planning" in titles
+    assert set(titles) <= {"Review", "Planning", "Standup"}
+    assert "Standup" in titles or any("'Standup'" in w for w in warnings), warnings  # skipped: named
+
+
+def test_an_unreadable_event_is_named_in_the_warning() -> None:
+    _, warnings = read(calendar(GOOD, event("", "only-a-uid@tests", "")))
+    assert any("UID only-a-uid@tests" in w and "skipped" in w for w in warnings), warnings
+
+
+@pytest.mark.parametrize("value", ["DURATION:P99999999W", "RRULE:FREQ=DAILY;COUNT=99999999999999999"])
+def test_the_prefilter_keeps_what_overflows_its_arithmetic(value: str) -> None:
+    text = calendar(event(f"DTSTART:19990101T000000Z\r\n{value}\r\n"), GOOD).decode()
+    assert "UID:bad@tests" in prefilter(text, NOW, NOW + timedelta(days=1))
+
+
+def test_alarm_and_time_zone_repairs_read_each_line_once() -> None:
+    unclosed = "BEGIN:VALARM\r\n" * 20_000  # 280 KB: the old backtracking regex took 30 s
+    text = calendar(event("DTSTART:20261202T130000Z\r\n" + unclosed)).decode()
+    assert drop_alarms(text) == (text, 0)
+    assert drop_bad_timezones(text.replace("VALARM", "VTIMEZONE")) == (text.replace("VALARM", "VTIMEZONE"), 0)
+    alarm = "BEGIN:VALARM\r\nTRIGGER:PT-2H\r\nACTION:DISPLAY\r\nEND:VALARM\r\n"
+    assert drop_alarms(f"A\r\n{alarm}B\r\n{alarm}") == ("A\r\nB\r\n", 2)
+    bad = "BEGIN:VTIMEZONE\r\nTZID:X\r\nBEGIN:STANDARD\r\nTZOFFSETFROM:+5328\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"
+    good = bad.replace("+5328", "+0100").replace("TZID:X", "TZID:Y")
+    assert drop_bad_timezones(bad + good) == (good, 1)

@@ -1,0 +1,196 @@
+"""Bounded expansion: what one calendar may cost, whatever it contains, and one bad series costs only itself.
+
+dateutil (under recurring-ical-events) walks a rule from its DTSTART, period by period, and builds
+the whole list of a window's instances before anyone can stop it: ``FREQ=SECONDLY`` near now is
+2.6 million instances for 30 days (minutes and gigabytes), a rule that never matches
+(``BYMONTHDAY=30;BYMONTH=2``) walks to the year 9999. So each rule is judged *before* it is
+expanded, from its numbers alone: one that would take more than :data:`MAX_STEPS` steps to reach
+the window keeps only its first :data:`MAX_PER_SERIES` occurrences (with a warning naming the
+event), one that can never match is ignored. Expansion then goes series by series, each in its own
+``try`` (an unreadable series is named and skipped, the others stay), within :data:`MAX_PER_WINDOW`
+occurrences and :data:`EXPAND_SECONDS` of wall time per calendar.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+import icalendar
+import recurring_ical_events
+from icalendar.cal.component import Component
+
+#: occurrences one series may contribute when its rule is too dense to expand in full
+MAX_PER_SERIES = 1000
+#: rule steps the expansion may spend reaching the end of the window (about 0.5 s of dateutil)
+MAX_STEPS = 100_000
+#: occurrences one calendar may contribute to one window
+MAX_PER_WINDOW = 20_000
+#: wall time one calendar's expansion may take; past it, the series not yet expanded are skipped
+EXPAND_SECONDS = 5.0
+
+_ORDER = ("SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY")
+_SECONDS = {"SECONDLY": 1, "MINUTELY": 60, "HOURLY": 3600, "DAILY": 86400, "WEEKLY": 7 * 86400}
+_SECONDS |= {"MONTHLY": 28 * 86400, "YEARLY": 365 * 86400}
+_UNIT = {"SECONDLY": "second", "MINUTELY": "minute", "HOURLY": "hour", "DAILY": "day", "WEEKLY": "week"}
+_UNIT |= {"MONTHLY": "month", "YEARLY": "year"}
+#: the BY parts that add instances inside one period, with the finest FREQ they expand
+_EXPANDS = {"BYSECOND": 0, "BYMINUTE": 1, "BYHOUR": 2, "BYDAY": 3, "BYMONTHDAY": 4, "BYYEARDAY": 5, "BYWEEKNO": 5}
+_MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+class _Query(recurring_ical_events.CalendarQuery):
+    """Every error of a series skips that series only; :func:`expand_bounded` names the skipped ones."""
+
+    suppressed_errors: ClassVar[list[type[Exception]]] = [Exception]  # type: ignore[misc]
+
+
+def describe(comp: Component) -> str:
+    """How a warning names an event: its title, unless it is private; else its UID."""
+    if str(comp.get("CLASS", "")).upper() in ("PRIVATE", "CONFIDENTIAL"):
+        return "a private event"
+    title = str(comp.get("SUMMARY", "")).strip()
+    if title:
+        return f"'{title[:60]}'"
+    return f"an event (UID {str(comp.get('UID', '?'))[:40]})"
+
+
+def bound_rules(cal: icalendar.Calendar, end: datetime, warnings: list[str]) -> None:
+    """Cap the rules that would cost too much to expand up to ``end``; drop those that never match."""
+    for comp in cal.walk("VEVENT"):
+        if "RRULE" not in comp:
+            continue
+        try:
+            _bound(comp, end, warnings)
+        except Exception:  # noqa: S112 - an unreadable rule: the series is skipped and named in expand_bounded
+            continue
+
+
+def _bound(comp: Component, end: datetime, warnings: list[str]) -> None:
+    value = comp["RRULE"]
+    rules = value if isinstance(value, list) else [value]
+    start = _utc(comp["DTSTART"].dt)
+    for rule in rules:
+        freq = str(_first(rule, "FREQ", "")).upper()
+        if freq not in _SECONDS:
+            continue
+        if not _can_match(rule):
+            del comp["RRULE"]
+            comp["EXDATE"] = comp["DTSTART"]  # the rule was all there was: nothing occurs
+            warnings.append(f"{describe(comp)} repeats by a rule that never matches a real date; it is ignored")
+            return
+        interval = max(int(_first(rule, "INTERVAL", 1)), 1)
+        per_period = _per_period(rule, freq)
+        until = _first(rule, "UNTIL", None)
+        last = min(end, _utc(until)) if isinstance(until, date) else end
+        steps = max((last - start).total_seconds(), 0) / (_SECONDS[freq] * interval) * per_period
+        count = _first(rule, "COUNT", None)
+        if count is not None:
+            steps = min(steps, int(count))
+        if steps <= MAX_STEPS:
+            continue
+        rule.pop("UNTIL", None)
+        rule["COUNT"] = [min(int(count), MAX_PER_SERIES) if count is not None else MAX_PER_SERIES]
+        warnings.append(f"{describe(comp)} {_how_often(rule)}; only the first {MAX_PER_SERIES} occurrences are used")
+
+
+def _how_often(rule: Any) -> str:
+    """``repeats every second``, ``repeats 576 times in every day``: what makes a rule too dense."""
+    freq = str(_first(rule, "FREQ", "")).upper()
+    if freq not in _UNIT:
+        return "repeats too often"
+    interval = max(int(_first(rule, "INTERVAL", 1)), 1)
+    every = f"every {_UNIT[freq]}" if interval == 1 else f"every {interval} {_UNIT[freq]}s"
+    per_period = _per_period(rule, freq)
+    return f"repeats {per_period:,} times in {every}" if per_period > 1 else f"repeats {every}"
+
+
+def _first(rule: Any, key: str, default: Any) -> Any:
+    values = rule.get(key)
+    return values[0] if values else default
+
+
+def _utc(value: date | datetime) -> datetime:
+    if not isinstance(value, datetime):
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _per_period(rule: Any, freq: str) -> int:
+    """An upper bound on the instances one period of the rule holds."""
+    level = _ORDER.index(freq)
+    n = 1
+    for part, finest in _EXPANDS.items():
+        values = rule.get(part)
+        if values and level > finest:
+            weeks = 53 if freq == "YEARLY" and not rule.get("BYMONTH") else 5 if freq == "MONTHLY" else 1
+            n *= len(values) * (weeks if part == "BYDAY" else 1)
+    if freq == "YEARLY" and rule.get("BYMONTH"):
+        n *= len(rule["BYMONTH"])
+    return n
+
+
+def _can_match(rule: Any) -> bool:
+    """False for BYMONTHDAY/BYMONTH pairs with no real date (30 February): dateutil would walk to 9999."""
+    days = [int(d) for d in rule.get("BYMONTHDAY") or []]
+    if not days:
+        return True
+    months = [int(m) for m in rule.get("BYMONTH") or range(1, 13)]
+    return any(1 <= m <= 12 and 0 < abs(d) <= _MONTH_DAYS[m - 1] for m in months for d in days)
+
+
+def expand_bounded(cal: icalendar.Calendar, start: datetime, end: datetime, warnings: list[str]) -> list[Component]:
+    """Occurrence components overlapping [start, end], series by series, within the limits above."""
+    query = recurring_ical_events.of(cal, keep_recurrence_attributes=True, skip_bad_series=True, calendar_query=_Query)
+    read = {str(series.uid) for series in query.series}
+    by_uid: dict[str, Component] = {}
+    for comp in cal.walk("VEVENT"):
+        uid = str(comp.get("UID", ""))
+        by_uid.setdefault(uid, comp)
+        if uid not in read:  # its series could not even be built (no DTSTART, mixed date types, …)
+            read.add(uid)
+            warnings.append(
+                f"{describe(comp)} could not be read (its start, length or repeat rule is missing or out of range); "
+                "it was skipped"
+            )
+    deadline = time.monotonic() + EXPAND_SECONDS
+    out: list[Component] = []
+    for i, series in enumerate(query.series):
+        if time.monotonic() > deadline:
+            skipped = len(query.series) - i
+            warnings.append(f"reading took longer than {EXPAND_SECONDS:g} s; {skipped} more event(s) were not read")
+            break
+        try:
+            found = list(itertools.islice(series.between(start, end), MAX_PER_SERIES + 1))
+            comps = [occurrence.as_component(True) for occurrence in sorted(found)[:MAX_PER_SERIES]]
+        except Exception as e:  # one broken series must not hide the others
+            comp = by_uid.get(str(series.uid))
+            name = describe(comp) if comp is not None else f"an event (UID {str(series.uid)[:40]})"
+            warnings.append(f"{name} was skipped: {type(e).__name__}: {str(e)[:120]}")
+            continue
+        if len(found) > MAX_PER_SERIES:
+            comp = by_uid.get(str(series.uid), comps[0])
+            rule = comp.get("RRULE")
+            often = _how_often(rule[0] if isinstance(rule, list) else rule) if rule else "repeats too often"
+            warnings.append(f"{describe(comp)} {often}; only the first {MAX_PER_SERIES} occurrences are used")
+        out.extend(comps)
+        if len(out) > MAX_PER_WINDOW:
+            warnings.append(
+                f"the calendar has more than {MAX_PER_WINDOW} occurrences in the window; the rest are not read"
+            )
+            del out[MAX_PER_WINDOW:]
+            break
+    return out
+
+
+__all__ = [
+    "EXPAND_SECONDS",
+    "MAX_PER_SERIES",
+    "MAX_PER_WINDOW",
+    "MAX_STEPS",
+    "bound_rules",
+    "describe",
+    "expand_bounded",
+]
