@@ -161,3 +161,23 @@ def test_notifications_never_repeat_the_title_in_the_body() -> None:
     title, body = alert_notification(line)
     assert title == "Slack: token revoked"
     assert body == "Slack token revoked: Slack token revoked or invalid (token_revoked) — reconnect in Settings…"
+
+
+def test_a_preview_line_is_in_words_without_raw_states_or_emoji_codes() -> None:
+    from traystatus.core.status_map import StatusSettings, desired_status
+    from traystatus.core.tray_view import outlook_line
+
+    evening = Availability(
+        start=datetime(2026, 11, 24, 16, 30, tzinfo=UTC),
+        end=datetime(2026, 11, 24, 23, 0, tzinfo=UTC),
+        state=State.OFF_HOURS,
+        until=datetime(2026, 11, 25, 8, 0, tzinfo=UTC),
+        reason="outside working hours",
+    )
+    d = desired_status(evening, StatusSettings(), now=evening.start, tz=TZ)
+    line = outlook_line(evening, d, TZ)
+    assert line == (
+        "17:30–00:00  Off hours — Slack shows 🌙 “Off for the day — back 09:00 CET”, "
+        "Do Not Disturb until 09:00, away · Matrix unavailable"
+    )
+    assert "off_hours" not in line and ":crescent_moon:" not in line

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from traystatus.core.model import Availability, Override, State
 from traystatus.core.overrides import active, describe
+from traystatus.core.status_map import EMOJI_CHARS, DesiredStatus
 
 
 class IconState(enum.StrEnum):
@@ -217,6 +218,25 @@ def build_tray_view(
         paused=pause is not None,
         checked=frozenset(o.choice for o in (manual, pause) if o is not None and o.choice),
     )
+
+
+def outlook_line(interval: Availability, desired: DesiredStatus, tz: ZoneInfo) -> str:
+    """One interval of a preview in words: "17:30–09:00  Off hours until 09:00 — Slack shows 🌙 “Off for the
+    day — back 09:00 CET”, Do Not Disturb on, away · Matrix unavailable" (no raw state names or :codes:)."""
+
+    def hm(moment: datetime) -> str:
+        return f"{moment.astimezone(tz):%H:%M}"
+
+    char = EMOJI_CHARS.get(desired.emoji, "")
+    shown = f"{char} “{desired.text}”".strip() if desired.has_status else "no status"
+    extras = [
+        f"Do Not Disturb until {hm(desired.dnd_until)}" if desired.dnd_until else "",
+        "away" if desired.away else "",
+    ]
+    slack = ", ".join([f"Slack shows {shown}", *(e for e in extras if e)])
+    matrix = "Matrix unavailable" if desired.away else "Matrix online"
+    label = STATE_LABELS[interval.state]
+    return f"{hm(interval.start)}–{hm(interval.end)}  {label} — {slack} · {matrix}"
 
 
 def change_notification(view: TrayView) -> tuple[str, str]:

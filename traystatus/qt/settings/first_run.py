@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
@@ -89,7 +89,6 @@ class _HoursStep(QWizardPage):
         self.setSubTitle("Outside these hours your status says you are off and when you are back.")
         self.zone = QLineEdit(default_zone, self)
         self.zone.setAccessibleName("Time zone")
-        from PySide6.QtCore import Qt
         from PySide6.QtWidgets import QCompleter
 
         # type any part of a zone: "berl" offers Europe/Berlin, "kolk" Asia/Kolkata
@@ -131,6 +130,8 @@ class _PreviewStep(QWizardPage):
         self.setSubTitle("This is what your teammates will see. Change anything later in Settings.")
         self.list = QListWidget(self)
         self.list.setAccessibleName("Today's plan")
+        self.list.setWordWrap(True)  # a long line wraps: no sideways scrollbar
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         QVBoxLayout(self).addWidget(self.list)
 
 
