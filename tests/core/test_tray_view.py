@@ -159,8 +159,8 @@ def test_notifications_never_repeat_the_title_in_the_body() -> None:
     )
     (line,) = build_tray_view(timeline=TIMELINE, overrides=(), health=(revoked,), now=NOW, tz=TZ).health
     title, body = alert_notification(line)
-    assert title == "Slack: token revoked"
-    assert body == "Slack token revoked: Slack token revoked or invalid (token_revoked) — reconnect in Settings…"
+    assert title == "traystatus needs you"
+    assert body == "Slack: Slack token revoked: Slack token revoked or invalid (token_revoked) — reconnect in Settings…"
 
 
 def test_a_preview_line_is_in_words_without_raw_states_or_emoji_codes() -> None:

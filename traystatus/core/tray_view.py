@@ -72,6 +72,7 @@ class HealthLine:
     ok: bool
     needs_action: bool
     detail: str = ""  # the whole story for the tooltip: "Slack token revoked: … — reconnect in Settings…"
+    fix: str = ""  # what to do, also at the end of ``detail``
 
 
 #: A problem's line in the tray tooltip: long enough for the cause and the fix, never a wall of text.
@@ -153,7 +154,7 @@ def _health_lines(health: Sequence[ServiceHealth]) -> tuple[HealthLine, ...]:
             if h.needs_action:
                 text += f" — {FIX_LABEL}"
             detail = f"{h.name}: {h.detail or 'not working'}" + (f" — {h.fix}" if h.fix else "")
-        out.append(HealthLine(name=h.name, text=text, ok=h.ok, needs_action=h.needs_action, detail=detail))
+        out.append(HealthLine(name=h.name, text=text, ok=h.ok, needs_action=h.needs_action, detail=detail, fix=h.fix))
     return tuple(out)
 
 
@@ -251,9 +252,9 @@ def change_notification(view: TrayView) -> tuple[str, str]:
 
 
 def alert_notification(line: HealthLine) -> tuple[str, str]:
-    """(title, body) for a problem only the user can fix: the short line as title, the whole story as body."""
-    short = line.text.removesuffix(f" — {FIX_LABEL}")
-    return short, _cap(line.detail.removeprefix(f"{line.name}: "), TOOLTIP_DETAIL_MAX * 2)
+    """(title, body) for a problem only the user can fix: a title that says so, the whole story as body."""
+    what = line.detail.removesuffix(f" — {line.fix}") if line.fix else line.detail
+    return "traystatus needs you", _cap(what, TOOLTIP_DETAIL_MAX * 2) + (f" — {line.fix}" if line.fix else "")
 
 
 def initial_view(notice: str, now: datetime) -> TrayView:
