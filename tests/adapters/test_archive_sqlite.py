@@ -97,12 +97,39 @@ def test_store_first_with_pending_deliveries_then_state_persists(tmp_path: Path)
     b.close()
 
 
-def test_edit_keeps_revisions_and_reindexes(archive: SqliteNoteArchive) -> None:
+def test_edit_keeps_revisions_and_every_revision_is_found(archive: SqliteNoteArchive) -> None:
     archive.store(mk("n1", "first wording"), NOW)
     edited = archive.edit("n1", [NoteSection(title="Done", text="second wording")], NOW + timedelta(hours=1))
     assert edited.revision == 2 and archive.get("n1").revision == 2
     assert [r.sections[0].text for r in archive.revisions("n1")] == ["first wording", "second wording"]
-    assert archive.search("first") == [] and [h.note.id for h in archive.search("second")] == ["n1"]
+    # The text that was posted (revision 1) is still found; a note matching in two revisions is listed once.
+    assert [h.note.id for h in archive.search("first")] == ["n1"]
+    assert [h.note.id for h in archive.search("second")] == ["n1"]
+    assert [h.note.id for h in archive.search("wording")] == ["n1"]
+    assert archive.search("first second") == []  # every word within one revision
+
+
+def test_version_1_archive_is_migrated(tmp_path: Path) -> None:
+    """A version-1 file (no leases, only the latest revision indexed) opens, keeps its data, and finds
+    the earlier revision's text."""
+    archive = SqliteNoteArchive.in_dir(tmp_path)
+    archive.store(mk("n1", "posted wording", dests=("slack:#team",)), NOW)
+    archive.edit("n1", [NoteSection(title="Done", text="edited wording")], NOW + timedelta(hours=1))
+    archive.close()
+    db = sqlite3.connect(tmp_path / "handoff.sqlite3")
+    db.executescript(
+        "DELETE FROM notes_fts; INSERT INTO notes_fts (note_id, content) VALUES ('n1', 'Done edited wording');"
+        "ALTER TABLE deliveries DROP COLUMN lease_until; ALTER TABLE deliveries DROP COLUMN lease_owner;"
+        "PRAGMA user_version = 1;"
+    )
+    db.close()
+    archive = SqliteNoteArchive.in_dir(tmp_path)
+    try:
+        assert [h.note.id for h in archive.search("posted")] == ["n1"]
+        [d] = archive.deliveries("n1")
+        assert d.status is DeliveryStatus.PENDING and d.lease_owner == "" and d.lease_until is None
+    finally:
+        archive.close()
 
 
 def test_archive_unarchive_never_delete(archive: SqliteNoteArchive) -> None:

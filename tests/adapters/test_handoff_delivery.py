@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -9,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import requests
 
 from tests.fixtures.synapse import SynapseServer
 from tests.slack_emulator import SlackEmulator
@@ -16,7 +19,7 @@ from traystatus.adapters.archive_sqlite import SqliteNoteArchive
 from traystatus.adapters.handoff_delivery import HandoffDelivery, MatrixSender, SlackSender
 from traystatus.adapters.matrix_api import MatrixClient, MatrixSession
 from traystatus.core.handoff import HandoffNote, NoteSection, parse_destination, slack_text
-from traystatus.core.outbox import Delivery, DeliveryStatus, begin
+from traystatus.core.outbox import LEASE, Delivery, DeliveryStatus, begin, leased
 
 
 class Clock:
@@ -151,7 +154,9 @@ def test_slack_rate_limit_and_refusal(
     worker = HandoffDelivery(archive, {"slack": slack}, clock)
     states = {d.destination: d for d in worker.run_due()}
     limited, missing = states["slack:#handoffs"], states["slack:#nope"]
-    assert limited.status is DeliveryStatus.FAILED and limited.next_attempt == clock() + timedelta(seconds=90)
+    # A 429 is no failed attempt: it waits exactly what Slack asked, no backoff, attempts unchanged.
+    assert limited.status is DeliveryStatus.PENDING and limited.next_attempt == clock() + timedelta(seconds=90)
+    assert limited.attempts == 0 and "rate limited" in limited.last_error
     assert missing.status is DeliveryStatus.FAILED and "channel_not_found" in missing.last_error
     clock.t += timedelta(seconds=90)
     assert [d.status for d in worker.run_due() if d.destination == "slack:#handoffs"] == [DeliveryStatus.SENT]
@@ -260,3 +265,168 @@ def test_claim_refuses_a_stale_view(archive: SqliteNoteArchive) -> None:
     assert archive.claim_delivery(d, claimed)
     assert not archive.claim_delivery(d, claimed)  # someone else saw the same pending row: refused
     assert archive.deliveries("n1")[0].status is DeliveryStatus.IN_FLIGHT
+
+
+def test_a_live_slow_send_is_never_taken_over(tmp_path: Path, slack_emulator: SlackEmulator) -> None:
+    """`traystatus handoff` sends slowly; `notes deliver` starts meanwhile: it leaves the live send alone
+    (the lease runs, its owner is alive), so Slack gets the note once."""
+    slow_sender = SlackSender({"": slack_emulator.token}, api_url=slack_emulator.base_url, timeout=10)
+    first, second = SqliteNoteArchive.in_dir(tmp_path), SqliteNoteArchive.in_dir(tmp_path)
+    try:
+        first.store(mk("live", "slack:#handoffs"), Clock()())
+        slack_emulator.slow("chat.postMessage", delay=2.0)
+        sending = threading.Thread(target=HandoffDelivery(first, {"slack": slow_sender}, Clock()).run_due)
+        sending.start()
+        deadline = time.monotonic() + 10
+        while second.deliveries("live")[0].status is not DeliveryStatus.IN_FLIGHT and time.monotonic() < deadline:
+            time.sleep(0.02)
+        other = HandoffDelivery(
+            second, {"slack": SlackSender({"": slack_emulator.token}, api_url=slack_emulator.base_url)}, Clock()
+        )
+        assert other.deliver() == [second.deliveries("live")[0]]  # still in flight, untouched
+        assert second.deliveries("live")[0].status is DeliveryStatus.IN_FLIGHT
+        sending.join(timeout=30)
+        other.deliver()
+        assert len(posted(slack_emulator)) == 1 and second.deliveries("live")[0].status is DeliveryStatus.SENT
+    finally:
+        first.close()
+        second.close()
+
+
+def test_a_dead_owners_send_is_resolved_at_once_and_a_foreign_one_after_its_lease(
+    archive: SqliteNoteArchive, slack_emulator: SlackEmulator, slack: SlackSender
+) -> None:
+    clock = Clock()
+    (dead,) = archive.store(mk("dead", "slack:#handoffs"), clock())
+    (far,) = archive.store(mk("far", "slack:#general"), clock())
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    archive.save_delivery(leased(begin(dead, clock()), f"{socket.gethostname()}:{gone.pid}:x", clock()))
+    archive.save_delivery(leased(begin(far, clock()), "another-host:4242:y", clock()))
+    worker = HandoffDelivery(archive, {"slack": slack}, clock)
+    worker.recover()
+    states = {d.note_id: d.status for d in archive.deliveries()}
+    # The killed process's Slack send may have landed: checked first, never blindly resent.
+    assert states == {"dead": DeliveryStatus.CHECKING, "far": DeliveryStatus.IN_FLIGHT}
+    clock.t += LEASE
+    worker.recover()
+    assert archive.deliveries("far")[0].status is DeliveryStatus.CHECKING
+    assert posted(slack_emulator) == []
+
+
+def test_429_storm_is_waited_out_in_order_and_not_counted(
+    archive: SqliteNoteArchive, slack_emulator: SlackEmulator, slack: SlackSender
+) -> None:
+    """Five 429s asking 3 s each: the CLI waits them out (it gave up at the first), no attempt is counted,
+    and the three notes arrive in the order they were written."""
+    clock = Clock()
+    for i in range(3):
+        note = mk(f"n{i}", "slack:#handoffs")
+        archive.store(
+            HandoffNote(
+                **{
+                    **{f: getattr(note, f) for f in note.__dataclass_fields__},
+                    "created": clock() + timedelta(seconds=i),
+                    "sections": (NoteSection(title="Done", text=f"note {i}"),),
+                }
+            ),
+            clock(),
+        )
+    slack_emulator.inject("chat.postMessage", status=429, retry_after=3, times=5)
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        clock.t += timedelta(seconds=seconds)
+
+    left = HandoffDelivery(archive, {"slack": slack}, clock).deliver(sleep=sleep)
+    assert left == [] and waits == [3.0] * 5
+    assert [t.splitlines()[-1] for t in posted(slack_emulator)] == ["note 0", "note 1", "note 2"]
+    assert [d.attempts for d in archive.deliveries()] == [1, 1, 1]
+
+
+def _notifications(synapse: SynapseServer, token: str) -> list[dict[str, object]]:
+    r = requests.get(f"{synapse.base_url}/_matrix/client/v3/notifications", headers=synapse.auth(token), timeout=10)
+    r.raise_for_status()
+    return list(r.json()["notifications"])
+
+
+def test_matrix_markdown_html_and_mentions_seen_by_a_second_user(
+    archive: SqliteNoteArchive, synapse: SynapseServer
+) -> None:
+    """A second user reads the room: the markdown arrives as the spec's HTML, the body stays plain, and
+    "@room" pings nobody (m.mentions is always sent) until the user opts in; a named person is mentioned."""
+    author, reader = synapse.new_user("author"), synapse.new_user("reader")
+    room = synapse.create_room(author.token, name="handoffs", invite=[reader.user_id])
+    synapse.join(reader.token, room)
+    session = MatrixSession(
+        homeserver=synapse.base_url, user_id=author.user_id, access_token=author.token, device_id=""
+    )
+    client = MatrixClient(session, retries=0, max_wait=0)
+    clock = Clock()
+    text = f"**Merged** [PR 42](https://example.org/42) and `make test`\n- @room heads up\n- ask {reader.user_id}"
+    note = HandoffNote(
+        id="md1",
+        created=clock(),
+        sections=(NoteSection(title="Done", text=text), NoteSection(title="Next", text="<script>x</script>")),
+        destinations=(parse_destination(f"matrix:{room}"),),
+    )
+    archive.store(note, clock())
+    (d,) = HandoffDelivery(archive, {"matrix": MatrixSender(client)}, clock).run_due()
+    assert d.status is DeliveryStatus.SENT
+    (msg,) = synapse.room_messages(reader.token, room)
+    content = msg["content"]
+    html_body = content["formatted_body"]
+    assert content["format"] == "org.matrix.custom.html"
+    assert '<strong>Merged</strong> <a href="https://example.org/42">PR 42</a> and <code>make test</code>' in html_body
+    assert "<ul>" in html_body and "**" not in html_body and "<script>" not in html_body
+    assert "**Merged** [PR 42](https://example.org/42)" in content["body"]  # the plain body is the markdown
+    assert content["m.mentions"] == {"user_ids": [reader.user_id]}
+    seen = {n["event"]["event_id"]: n for n in _notifications(synapse, reader.token)}  # type: ignore[index]
+    assert seen[d.remote_id]["actions"] and any(  # the named person is highlighted…
+        isinstance(a, dict) and a.get("set_tweak") == "highlight"
+        for a in seen[d.remote_id]["actions"]  # type: ignore[union-attr]
+    )
+    # …but "@room" alone highlights nobody; with [handoff] room_mentions = true it does.
+    for nid, opted in (("md2", False), ("md3", True)):
+        only_room = HandoffNote(
+            id=nid,
+            created=clock() + timedelta(minutes=1 if opted else 0, seconds=1),
+            sections=(NoteSection(title="Done", text="@room release is out"),),
+            destinations=(parse_destination(f"matrix:{room}"),),
+        )
+        archive.store(only_room, clock())
+        (d,) = HandoffDelivery(archive, {"matrix": MatrixSender(client, room_mentions=opted)}, clock).run_due()
+        (msg, *_) = synapse.room_messages(reader.token, room)
+        assert msg["content"]["m.mentions"] == ({"room": True} if opted else {})
+        actions = next(
+            n["actions"]
+            for n in _notifications(synapse, reader.token)
+            if n["event"]["event_id"] == d.remote_id  # type: ignore[index]
+        )
+        highlighted = any(
+            isinstance(a, dict) and a.get("set_tweak") == "highlight" and a.get("value", True) for a in actions
+        )  # type: ignore[union-attr]
+        assert highlighted is opted
+
+
+def test_slack_gets_mrkdwn_and_broadcasts_only_when_opted_in(
+    archive: SqliteNoteArchive, slack_emulator: SlackEmulator
+) -> None:
+    clock = Clock()
+    text = "**Merged** [PR 42](https://example.org/42?a=1&b=2) and `a<b`\n- _soon_ @channel <!here>"
+    for nid, opted in (("sl1", False), ("sl2", True)):
+        note = HandoffNote(
+            id=nid,
+            created=clock() + timedelta(seconds=1 if opted else 0),
+            sections=(NoteSection(title="Done", text=text),),
+            destinations=(parse_destination("slack:#handoffs"),),
+        )
+        archive.store(note, clock())
+        sender = SlackSender({"": slack_emulator.token}, api_url=slack_emulator.base_url, room_mentions=opted)
+        (d,) = HandoffDelivery(archive, {"slack": sender}, clock).run_due()
+        assert d.status is DeliveryStatus.SENT
+    plain, opted_in = posted(slack_emulator)
+    assert "*Merged* <https://example.org/42?a=1&amp;b=2|PR 42> and `a&lt;b`" in plain
+    assert "• _soon_ @channel &lt;!here&gt;" in plain and "**" not in plain and "](" not in plain
+    assert "• _soon_ <!channel> &lt;!here&gt;" in opted_in  # a typed <!here> never becomes one

@@ -187,10 +187,26 @@ def test_notes_commands(isolated_home: Path, capsys: pytest.CaptureFixture[str])
         "Tokyo handoff & <ticket-7>, rewritten",
     ]
     assert [n["id"] for n in out_json(capsys, "notes", "search", "rewritten", "--json")] == ["new"]  # type: ignore[union-attr, index]
-    assert run(["notes", "search", "引き継ぎ"]) == 1  # the index follows the latest revision
+    # The text that was posted (revision 1) is still found after the edit.
+    assert [n["id"] for n in out_json(capsys, "notes", "search", "引き継ぎ", "--json")] == ["new"]  # type: ignore[union-attr, index]
     edited.write_text("# Done\n\n", encoding="utf-8")
     assert run(["notes", "edit", "new", "--text-file", str(edited)]) == 2
     assert "never emptied" in capsys.readouterr().err
 
     assert run(["notes", "export", "--since", "last week"]) == 2
     assert "YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_text_file_honours_sign_off_false_and_shows_the_heading_mapping(
+    accounts: MatrixUser, slack_emulator: SlackEmulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config, note = tmp_path / "config.toml", tmp_path / "note.md"
+    config.write_text(CONFIG + "[handoff]\nsign_off = false\n", encoding="utf-8")
+    note.write_text("## NEXT\nPriya: release 2.1\n## Blockers\nCI is red\n", encoding="utf-8")
+    assert run(["--config", str(config), "handoff", "--text-file", str(note), "--to", "slack:#handoffs"]) == 0
+    out = capsys.readouterr().out
+    assert "'NEXT' → section 'Next / handed over to'" in out and "'Blockers' → section 'Blocked" in out
+    assert "Signed off" not in out
+    assert slack_emulator.calls_to("users.profile.set") == [] and slack_emulator.calls_to("dnd.setSnooze") == []
+    (message,) = slack_emulator.messages
+    assert "*Next / handed over to*" in message.text and "*Blocked — and who can unblock*" in message.text

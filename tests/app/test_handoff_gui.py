@@ -83,3 +83,34 @@ def test_a_failed_sign_off_is_shown(qtbot: QtBot, tmp_path: Path, slack_emulator
         assert len(slack_emulator.messages) == 1
     finally:
         service.close()
+
+
+def test_closing_a_popup_and_submitting_from_a_new_one_still_delivers(
+    qtbot: QtBot, tmp_path: Path, slack_emulator: SlackEmulator
+) -> None:
+    """The first popup is closed and deleted; its listener hits a deleted Qt object. That must not stop the
+    second popup's note: it was stuck "waiting to send" with `Signal source has been deleted`."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    service = service_for(tmp_path, slack_emulator, lambda o: None)
+    try:
+        first = HandoffPopup(service.current_draft(), save_draft=service.drafts.save)
+        connect_popup(service, first)
+        service.worker.start()
+        first.show()
+        first.close()
+        first.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        second = HandoffPopup(service.current_draft(), save_draft=service.drafts.save)
+        qtbot.addWidget(second)
+        connect_popup(service, second)
+        second.show()
+        qtbot.keyClicks(second.focus_section(0), "After a reopen")
+        qtbot.mouseClick(second.submit_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(
+            lambda: "✔ slack:#handoffs: sent" in second.delivery_labels["slack:#handoffs"].text(), timeout=10_000
+        )
+        assert len(slack_emulator.messages) == 1 and "After a reopen" in slack_emulator.messages[0].text
+        assert {d.status.value for d in service.archive.deliveries()} == {"sent"}
+    finally:
+        service.close()

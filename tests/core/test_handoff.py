@@ -14,10 +14,12 @@ from traystatus.core.handoff import (
     HandoffNote,
     HandoffSettings,
     NoteSection,
+    match_heading,
     matrix_html,
     new_draft,
     parse_destination,
     parse_note_text,
+    parse_note_text_mapped,
     plain_text,
     slack_escape,
     slack_text,
@@ -91,6 +93,22 @@ def test_parse_note_text_headings_and_fallback() -> None:
     by = {x.title: x.text for x in s}
     assert by["Done"] == "A & B" and by["Next / handed over to"] == "C"
     assert parse_note_text("just text", DEFAULT_SECTIONS)[-1] == NoteSection(title="Notes", text="just text")
+
+
+def test_text_file_headings_map_onto_the_template_case_and_punctuation_insensitively() -> None:
+    text = "## NEXT\nPriya\n## Blockers:\nCI\n### in-progress\nmigration\n# Decisions!\nship\n# Random\nx\n"
+    sections, mapping = parse_note_text_mapped(text, DEFAULT_SECTIONS)
+    assert mapping == [
+        ("NEXT", "Next / handed over to"),
+        ("Blockers:", "Blocked — and who can unblock"),
+        ("in-progress", "In progress"),
+        ("Decisions!", "Decisions"),
+        ("Random", None),
+    ]
+    by = {x.title: x.text for x in sections}
+    assert by["Next / handed over to"] == "Priya" and by["Blocked — and who can unblock"] == "CI"
+    assert by["In progress"] == "migration" and by["Random"] == "x"
+    assert match_heading("!!!", DEFAULT_SECTIONS) is None and match_heading("No", DEFAULT_SECTIONS) is None
 
 
 def test_slack_escapes_only_amp_lt_gt() -> None:

@@ -10,7 +10,7 @@ import pytest
 from traystatus.core.engine import build_timeline
 from traystatus.core.handoff import HandoffSettings, PromptState, day_ends, next_prompt, skip_today, snooze
 from traystatus.core.hours import DayException, parse_hours
-from traystatus.core.model import CalendarEvent
+from traystatus.core.model import CalendarEvent, Override, State
 from traystatus.core.settings import Settings
 
 HANDOFF = HandoffSettings()
@@ -114,3 +114,21 @@ def test_day_end_unknown_when_work_runs_past_the_timeline() -> None:
     s = settings("UTC", "mon-sun 00:00-24:00")
     tl = build_timeline(s, (), (), utc(2026, 11, 24), utc(2026, 11, 25))
     assert day_ends(tl.intervals) == []
+
+
+def test_an_override_outside_working_hours_arms_no_prompt_and_one_inside_keeps_the_real_end() -> None:
+    """ "Do not disturb for 30 min" chosen at 20:00 is a focus interval from an override: the prompt stays
+    at tomorrow's real end (it fired at 20:15 before). One at 16:50 running past 17:00 does not move the
+    end to 17:20."""
+    s = settings("Europe/Berlin")
+    now = utc(2026, 11, 24, 19)  # Tue 20:00 in Berlin
+    evening = Override(state=State.FOCUS, start=now, end=now + timedelta(minutes=30), reason="Do not disturb")
+    tl = build_timeline(s, (), (evening,), now - timedelta(days=1), now + timedelta(days=8))
+    assert any(a.overridden for a in tl.intervals)
+    p = next_prompt(tl.intervals, now, HANDOFF, PromptState())
+    assert p is not None and p.day_end == utc(2026, 11, 25, 16)  # Wed 17:00 CET
+    late = utc(2026, 11, 25, 15, 50)  # Wed 16:50
+    dnd = Override(state=State.FOCUS, start=late, end=late + timedelta(minutes=30), reason="Do not disturb")
+    tl = build_timeline(s, (), (dnd,), late - timedelta(days=1), late + timedelta(days=8))
+    ends = day_ends(tl.intervals)
+    assert utc(2026, 11, 25, 16, 20) not in ends

@@ -1,5 +1,5 @@
 """The handoff archive: every note forever in SQLite (data dir), with revisions, its delivery state,
-and FTS5 full-text search (unicode61, diacritics removed; CJK indexed per character).
+and FTS5 full-text search over every revision (unicode61, diacritics removed; CJK per character).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from traystatus.core.outbox import Delivery, DeliveryStatus, new_deliveries
 log = logging.getLogger(__name__)
 
 FILE_NAME = "handoff.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: delivery leases; every revision searchable
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS notes (
@@ -37,7 +37,8 @@ CREATE TABLE IF NOT EXISTS note_revisions (
 CREATE TABLE IF NOT EXISTS deliveries (
     note_id TEXT NOT NULL REFERENCES notes(id), destination TEXT NOT NULL, status TEXT NOT NULL,
     attempts INTEGER NOT NULL, next_attempt TEXT, last_error TEXT NOT NULL, txn_id TEXT NOT NULL,
-    remote_id TEXT NOT NULL, started TEXT, updated TEXT, PRIMARY KEY (note_id, destination));
+    remote_id TEXT NOT NULL, started TEXT, updated TEXT, lease_owner TEXT NOT NULL DEFAULT '',
+    lease_until TEXT, PRIMARY KEY (note_id, destination));
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS notes_fts USING fts5(
     note_id UNINDEXED, content, tokenize = 'unicode61 remove_diacritics 2');
@@ -107,14 +108,31 @@ class SqliteNoteArchive:
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
+            version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
             self._db.executescript(_SCHEMA)
-            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")  # for future migrations
+            if 0 < version < 2:
+                self._migrate_v2()
+            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except sqlite3.Error as e:
             raise TrayStatusError(
                 "Handoff archive",
                 f"cannot open {path}: {e}. Check that the data directory is writable and the disk is not full.",
             ) from None
         self._lock = threading.RLock()
+
+    def _migrate_v2(self) -> None:
+        """Version 1 had no delivery leases and indexed only a note's latest revision."""
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("ALTER TABLE deliveries ADD COLUMN lease_owner TEXT NOT NULL DEFAULT ''")
+        db.execute("ALTER TABLE deliveries ADD COLUMN lease_until TEXT")
+        rows = db.execute(
+            "SELECT r.note_id, r.sections FROM note_revisions r JOIN notes n ON n.id = r.note_id "
+            "WHERE r.revision < n.revision"
+        ).fetchall()
+        for note_id, sections in rows:
+            self._index(db, note_id, _sections(sections))
+        db.execute("COMMIT")
 
     @classmethod
     def in_dir(cls, data_dir: Path) -> SqliteNoteArchive:
@@ -174,8 +192,7 @@ class SqliteNoteArchive:
             db.execute(
                 "INSERT INTO note_revisions VALUES (?, ?, ?, ?)", (note_id, rev, _ts(now), _sections_json(sections))
             )
-            db.execute("DELETE FROM notes_fts WHERE note_id = ?", (note_id,))
-            self._index(db, note_id, sections)
+            self._index(db, note_id, sections)  # earlier revisions stay indexed: what was posted is found
         return replace(note, sections=tuple(sections), revision=rev, updated=now)
 
     def revisions(self, note_id: str) -> list[Revision]:
@@ -226,17 +243,24 @@ class SqliteNoteArchive:
         return found[0] if found else None
 
     def search(self, query: str, *, include_archived: bool = True, limit: int = 100) -> list[SearchHit]:
-        """Best matches first; every word must match (prefixes; accents and case ignored)."""
+        """Best matches first; every word must match in one revision (prefixes; accents and case ignored)."""
         match = fts_query(query)
         if not match:
             return []
         sql = (
             "SELECT n.* FROM notes_fts f JOIN notes n ON n.id = f.note_id WHERE notes_fts MATCH ? "
-            "AND (? OR n.archived = 0) ORDER BY bm25(notes_fts) LIMIT ?"
+            "AND (? OR n.archived = 0) ORDER BY bm25(notes_fts)"
         )
+        rows: list[tuple[object, ...]] = []
+        seen: set[object] = set()
         try:
             with self._lock:
-                rows = self._db.execute(sql, (match, int(include_archived), limit)).fetchall()
+                for row in self._db.execute(sql, (match, int(include_archived))):
+                    if row[0] not in seen:  # a note matched by several of its revisions is listed once
+                        seen.add(row[0])
+                        rows.append(row)
+                        if len(rows) >= limit:
+                            break
         except sqlite3.OperationalError as e:
             raise TrayStatusError("Note search", f"cannot search for {query!r}: {e}.") from None
         words = [_fold(w) for w in query.split()]
@@ -244,11 +268,11 @@ class SqliteNoteArchive:
 
     # ---- deliveries ----
     def deliveries(self, note_id: str | None = None) -> list[Delivery]:
-        sql, params = "SELECT * FROM deliveries", ()
+        sql, params = "SELECT d.* FROM deliveries d JOIN notes n ON n.id = d.note_id", ()
         if note_id is not None:
-            sql, params = sql + " WHERE note_id = ?", (note_id,)  # type: ignore[assignment]
-        with self._lock:
-            rows = self._db.execute(sql + " ORDER BY rowid", params).fetchall()
+            sql, params = sql + " WHERE d.note_id = ?", (note_id,)  # type: ignore[assignment]
+        with self._lock:  # oldest note first: the order they must arrive in per destination
+            rows = self._db.execute(sql + " ORDER BY n.created, n.rowid, d.destination", params).fetchall()
         return [
             Delivery(
                 note_id=r[0],
@@ -261,6 +285,8 @@ class SqliteNoteArchive:
                 remote_id=r[7],
                 started=_dt(r[8]),
                 updated=_dt(r[9]),
+                lease_owner=r[10],
+                lease_until=_dt(r[11]),
             )
             for r in rows
         ]
@@ -300,7 +326,7 @@ class SqliteNoteArchive:
     @staticmethod
     def _put_delivery(db: sqlite3.Connection, d: Delivery) -> None:
         db.execute(
-            "INSERT OR REPLACE INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 d.note_id,
                 d.destination,
@@ -312,6 +338,8 @@ class SqliteNoteArchive:
                 d.remote_id,
                 _ts(d.started),
                 _ts(d.updated),
+                d.lease_owner,
+                _ts(d.lease_until),
             ),
         )
 

@@ -6,7 +6,10 @@ a crash or a kill at any point resumes without losing or duplicating a message.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
+import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -15,18 +18,24 @@ import requests
 
 from traystatus.adapters.archive_sqlite import SqliteNoteArchive
 from traystatus.adapters.matrix_directory import resolve_alias
+from traystatus.adapters.note_render import matrix_html, matrix_mentions, slack_text
 from traystatus.adapters.slack_api import SlackApiError, SlackClient
 from traystatus.core.errors import ConfigError, ServiceError
-from traystatus.core.handoff import HandoffNote, matrix_html, parse_destination, plain_text, slack_text
+from traystatus.core.handoff import HandoffNote, parse_destination, plain_text
 from traystatus.core.outbox import (
     Delivery,
     DeliveryStatus,
     check_later,
     checked,
     failed,
+    in_order,
     interrupted,
     is_due,
+    is_rate_limited,
+    lease_expired,
+    leased,
     next_wakeup,
+    rate_limited,
     recover,
     retry_now,
     succeeded,
@@ -39,9 +48,16 @@ log = logging.getLogger(__name__)
 class NotSent(Exception):
     """The service certainly did not take the message (refused, unreachable before sending, rate limit)."""
 
-    def __init__(self, error: str, *, retry_after: float | None = None, permanent: bool = False) -> None:
+    def __init__(
+        self, error: str, *, retry_after: float | None = None, permanent: bool = False, rate_limited: bool = False
+    ) -> None:
         super().__init__(error)
         self.error, self.retry_after, self.permanent = error, retry_after, permanent
+        self.rate_limited = rate_limited and retry_after is not None  # a 429: not a failed attempt
+
+
+def _is_rate_limit(e: ServiceError) -> bool:
+    return e.title in ("Slack rate limit", "Matrix rate limit")
 
 
 class MaybeSent(Exception):
@@ -63,7 +79,15 @@ class Sender(Protocol):
 
 
 class MatrixSenderClient(Protocol):
-    def send_message(self, room_id: str, body: str, *, formatted_body: str | None = None, txn_id: str) -> str: ...
+    def send_message(
+        self,
+        room_id: str,
+        body: str,
+        *,
+        formatted_body: str | None = None,
+        txn_id: str,
+        mentions: dict[str, Any] | None = None,
+    ) -> str: ...
 
 
 class RecordingSession(requests.Session):
@@ -96,9 +120,17 @@ class SlackSender:
     """Posts with SlackClients of its own: no internal retry (a retried post could duplicate) and a
     session that tells a refused connection from a lost answer. ``tokens`` by workspace ("" = default)."""
 
-    def __init__(self, tokens: Mapping[str, str], *, api_url: str | None = None, timeout: float | None = None) -> None:
+    def __init__(
+        self,
+        tokens: Mapping[str, str],
+        *,
+        api_url: str | None = None,
+        timeout: float | None = None,
+        room_mentions: bool = False,
+    ) -> None:
         from traystatus.adapters.service_clients import Purpose, slack_client
 
+        self._room_mentions = room_mentions
         self._clients: dict[str, tuple[SlackClient, RecordingSession]] = {}
         for workspace, token in tokens.items():
             session = RecordingSession()
@@ -121,9 +153,16 @@ class SlackSender:
     def send(self, note: HandoffNote, delivery: Delivery) -> str:
         client, session, channel = self._client(delivery)
         try:
-            data = client.call("chat.postMessage", channel=channel, text=slack_text(note))
+            data = client.call(
+                "chat.postMessage", channel=channel, text=slack_text(note, room_mentions=self._room_mentions)
+            )
         except SlackApiError as e:  # Slack answered ok:false or 429: nothing was posted
-            raise NotSent(f"{e.title}: {e.message}", retry_after=e.retry_after, permanent=e.needs_action) from None
+            raise NotSent(
+                f"{e.title}: {e.message}",
+                retry_after=e.retry_after,
+                permanent=e.needs_action,
+                rate_limited=_is_rate_limit(e),
+            ) from None
         except ServiceError as e:
             if _never_reached_server(session.last_error):
                 raise NotSent(f"{e.title}: {e.message}", retry_after=e.retry_after) from None
@@ -140,7 +179,7 @@ class SlackSender:
             data = client.call("conversations.history", **params)
         except SlackApiError as e:  # unknown_method, missing_scope, not_in_channel…: cannot know
             raise HistoryUnavailable(e.message) from None
-        want = slack_text(note)
+        want = slack_text(note, room_mentions=self._room_mentions)
         for msg in data.get("messages", []):
             if isinstance(msg, dict) and msg.get("text") == want:
                 return str(msg.get("ts", ""))
@@ -169,7 +208,8 @@ class SlackSender:
 class MatrixSender:
     """Sends with the delivery's stable transaction id: a retry returns the first event, never a second."""
 
-    def __init__(self, client: MatrixSenderClient, *, timeout: float = 15.0) -> None:
+    def __init__(self, client: MatrixSenderClient, *, timeout: float = 15.0, room_mentions: bool = False) -> None:
+        self._room_mentions = room_mentions
         self._client = client
         self._timeout = timeout
         self._rooms: dict[str, str] = {}  # alias -> room id, resolved once per process
@@ -196,16 +236,49 @@ class MatrixSender:
             room = self._room_id(room)
         try:
             return self._client.send_message(
-                room, plain_text(note), formatted_body=matrix_html(note), txn_id=delivery.txn_id
+                room,
+                plain_text(note),
+                formatted_body=matrix_html(note),
+                txn_id=delivery.txn_id,
+                mentions=matrix_mentions(note, room_mentions=self._room_mentions),
             )
         except ServiceError as e:
-            raise NotSent(f"{e.title}: {e.message}", retry_after=e.retry_after, permanent=e.needs_action) from None
+            raise NotSent(
+                f"{e.title}: {e.message}",
+                retry_after=e.retry_after,
+                permanent=e.needs_action,
+                rate_limited=_is_rate_limit(e),
+            ) from None
 
     def find(self, note: HandoffNote, delivery: Delivery) -> str | None:
         raise HistoryUnavailable("not needed for Matrix")  # interrupted Matrix sends are simply repeated
 
 
 IDLE_WAIT_S = 15 * 60.0
+CLI_RATE_LIMIT_WAIT_S = 60.0  # the CLI waits out a 429 up to this long (longer: the worker sends it later)
+
+
+def owner_id() -> str:
+    """Who holds a lease: this host and process, plus a token for this worker."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def owner_gone(owner: str) -> bool:
+    """A lease owner on this host whose process no longer exists (killed, crashed): its lease is void."""
+    host, _, rest = owner.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False  # another host (a shared data dir) or unknown: wait for the lease to expire
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return False  # another worker of this process: it is alive
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 class HandoffDelivery:
@@ -230,32 +303,58 @@ class HandoffDelivery:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._run_lock = threading.Lock()
-        self._recovered = False
+        self.owner = owner_id()
+
+    def _notify(self, d: Delivery) -> None:
+        if self._on_change is None:
+            return
+        try:
+            self._on_change(d)
+        except Exception:  # a window that went away must never stop a delivery
+            log.exception("handoff delivery listener failed")
 
     def _save(self, d: Delivery) -> Delivery:
         self._archive.save_delivery(d)
-        if self._on_change is not None:
-            self._on_change(d)
+        self._notify(d)
         return d
 
     def recover(self) -> None:
-        """After a start: deliveries left in flight by a crash are resolved (Matrix resent, Slack checked)."""
+        """Deliveries left in flight by a process that died are resolved (Matrix resent, Slack checked);
+        a live send elsewhere (lease running, owner alive) is left alone."""
+        now = self._now()
         for d in self._archive.open_deliveries():
-            if d.status is DeliveryStatus.IN_FLIGHT:
+            if d.status is not DeliveryStatus.IN_FLIGHT or d.lease_owner == self.owner:
+                continue
+            if lease_expired(d, now) or owner_gone(d.lease_owner):
                 log.warning("handoff delivery to %s was interrupted; resolving", d.destination)
-                self._save(recover(d, self._now()))
-        self._recovered = True
+                resolved = recover(d, now)
+                if self._archive.claim_delivery(d, resolved):  # unless its owner finished meanwhile
+                    self._notify(resolved)
+
+    def run_once(self, now: datetime | None = None) -> datetime | None:
+        """The outbox worker's one entry point for every runtime: resolve sends whose owner died, send what
+        is due (in order per destination), and return when to call again (None: nothing waits; call again
+        when a note is stored, also by another process)."""
+        self.run_due()
+        return next_wakeup(self._archive.open_deliveries())
 
     def run_due(self) -> list[Delivery]:
         """One pass over every due delivery; returns their new states."""
         with self._run_lock:
-            if not self._recovered:
-                self.recover()
-            out = []
-            for d in self._archive.open_deliveries():
-                if is_due(d, self._now()):
+            self.recover()
+            out: list[Delivery] = []
+            tried: set[tuple[str, str]] = set()
+            while True:  # a sent note lets the next one to its destination go, in the same pass
+                due = [
+                    d
+                    for d in in_order(self._archive.open_deliveries())
+                    if is_due(d, self._now()) and (d.note_id, d.destination) not in tried
+                ]
+                if not due:
+                    return out
+                for d in due:
+                    tried.add((d.note_id, d.destination))
                     out.append(self._step(d))
-            return out
 
     def _step(self, d: Delivery) -> Delivery:
         sender = self._senders.get(d.service)
@@ -274,17 +373,18 @@ class HandoffDelivery:
                 log.warning("cannot check %s for an interrupted handoff message: %s", d.destination, e)
                 return self._save(checked(d, self._now(), found=None, history_available=False))
             return self._save(checked(d, self._now(), found=found, history_available=True))
-        started = begin_send(d, now)
+        started = leased(begin_send(d, now), self.owner, now)
         if not self._archive.claim_delivery(d, started):  # durable before the request leaves, and ours alone
             log.info("handoff to %s is being handled by another traystatus process", d.destination)
             return next((x for x in self._archive.deliveries(d.note_id) if x.destination == d.destination), d)
         d = started
-        if self._on_change is not None:
-            self._on_change(d)
+        self._notify(d)
         try:
             remote = sender.send(note, d)
         except NotSent as e:
             log.warning("handoff to %s not sent: %s", d.destination, e.error)
+            if e.rate_limited and e.retry_after is not None:
+                return self._save(rate_limited(d, self._now(), e.error, e.retry_after))
             return self._save(failed(d, self._now(), e.error, retry_after=e.retry_after, permanent=e.permanent))
         except MaybeSent as e:
             log.warning("handoff to %s may have been sent: %s", d.destination, e)
@@ -341,11 +441,13 @@ class HandoffDelivery:
         sleeper = sleep or self._stop.wait
         for _ in range(max_passes):
             self.run_due()
-            when = next_wakeup(self._archive.open_deliveries())
+            waiting = in_order(self._archive.open_deliveries())
+            when = next_wakeup(waiting)
             if when is None:
                 break
             wait = (when - self._now()).total_seconds()
-            if wait > give_up_after:
+            limit = CLI_RATE_LIMIT_WAIT_S if any(is_rate_limited(x) for x in waiting) else give_up_after
+            if wait > limit:
                 break
             sleeper(max(0.0, wait))
         return self._archive.open_deliveries()

@@ -236,9 +236,20 @@ class MatrixClient:
 
     # -- rooms and messages -----------------------------------------------------------------------------------
 
-    def send_message(self, room_id: str, body: str, *, formatted_body: str | None = None, txn_id: str) -> str:
-        """Post ``m.text``; the caller's stable ``txn_id`` makes retries safe (same txn id → same event)."""
+    def send_message(
+        self,
+        room_id: str,
+        body: str,
+        *,
+        formatted_body: str | None = None,
+        txn_id: str,
+        mentions: dict[str, Any] | None = None,
+    ) -> str:
+        """Post ``m.text``; the caller's stable ``txn_id`` makes retries safe (same txn id → same event).
+        ``mentions``: the event's ``m.mentions`` (intentional mentions; {} pings nobody)."""
         content: dict[str, Any] = {"msgtype": "m.text", "body": body}
+        if mentions is not None:
+            content["m.mentions"] = mentions
         if formatted_body is not None:
             content["format"] = "org.matrix.custom.html"
             content["formatted_body"] = formatted_body

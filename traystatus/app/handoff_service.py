@@ -19,7 +19,7 @@ from traystatus.adapters.draft_store import JsonDraftStore
 from traystatus.adapters.handoff_delivery import HandoffDelivery, MatrixSender, Sender, SlackSender
 from traystatus.adapters.wake_socket import poke
 from traystatus.app.paths import AppPaths
-from traystatus.core.engine import next_working_start
+from traystatus.core.engine import next_day_start
 from traystatus.core.errors import TrayStatusError
 from traystatus.core.handoff import HandoffDraft, HandoffNote, new_draft, parse_destination
 from traystatus.core.model import Override, State
@@ -59,15 +59,19 @@ def build_senders(
         elif "matrix" not in out and account.homeserver:
             data = parse_matrix_secret(secret)
             session = matrix_session(account, data)
-            out["matrix"] = MatrixSender(matrix_client(session, Purpose.DELIVERY))
+            out["matrix"] = MatrixSender(
+                matrix_client(session, Purpose.DELIVERY), room_mentions=settings.handoff.room_mentions
+            )
     if slack_tokens:
-        out["slack"] = SlackSender(slack_tokens, api_url=slack_api_url(env))
+        out["slack"] = SlackSender(
+            slack_tokens, api_url=slack_api_url(env), room_mentions=settings.handoff.room_mentions
+        )
     return out, problems
 
 
 def sign_off_override(settings: Settings, now: datetime) -> Override:
-    """Off hours (with DND) from now until the next working start."""
-    back = next_working_start(settings, now)
+    """Off hours (with DND) from now until the next working day starts (a break is not a day's end)."""
+    back = next_day_start(settings, now)
     if back is None:
         raise TrayStatusError(
             "Sign off",
@@ -115,10 +119,22 @@ class HandoffService:
 
     def _changed(self, d: Delivery) -> None:
         for listener in list(self._listeners):
-            listener(d)
+            try:
+                listener(d)
+            except RuntimeError:  # a closed window's deleted Qt object: forget it, deliver on
+                log.info("dropping a handoff listener whose window is gone")
+                self.unlisten(listener)
+            except Exception:
+                log.exception("handoff delivery listener failed")
 
-    def listen(self, listener: Callable[[Delivery], None]) -> None:
+    def listen(self, listener: Callable[[Delivery], None]) -> Callable[[], None]:
+        """Call ``listener`` with every new delivery state; returns the call that stops it."""
         self._listeners.append(listener)
+        return lambda: self.unlisten(listener)
+
+    def unlisten(self, listener: Callable[[Delivery], None]) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
 
     def close(self) -> None:
         for thread in self._threads:

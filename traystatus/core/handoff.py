@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from traystatus.core.config_schema import Table
 from traystatus.core.errors import ConfigError
 from traystatus.core.model import Availability, State
+from traystatus.core.work_periods import MAX_BREAK
 
 DEFAULT_SECTIONS = (
     "Done",
@@ -24,8 +25,9 @@ DEFAULT_SECTIONS = (
 )
 SNOOZE_CHOICES = (15, 60)  # minutes offered by the prompt
 WORKING_STATES = frozenset({State.AVAILABLE, State.MEETING, State.FOCUS})
-# A working day ends where work stops and does not resume within this gap (a lunch break does).
-DAY_GAP = timedelta(hours=4)
+# A working day ends where work stops and does not resume within this gap: a break (State.BREAK) never
+# ends it, whatever interrupts the work around it.
+DAY_GAP = MAX_BREAK
 _SLACK_CHANNEL = re.compile(r"^#?[a-z0-9][a-z0-9._-]{0,79}$|^[CGD][A-Z0-9]{6,}$")
 # Room ids are "!opaque:server", or just "!opaque" from room version 12 on (MSC4291); aliases "#name:server".
 _MATRIX_ROOM = re.compile(r"^![^\s:]+(:[^\s]+)?$|^#[^:\s]+:[^\s]+$")
@@ -73,10 +75,11 @@ class HandoffSettings:
     sections: tuple[str, ...] = DEFAULT_SECTIONS
     destinations: tuple[Destination, ...] = ()
     sign_off: bool = True  # the "Sign off" checkbox's default
+    room_mentions: bool = False  # let "@room" / "@channel" / "@here" in a note ping everyone
 
     @classmethod
     def from_table(cls, table: Table) -> HandoffSettings:
-        table.check_keys(("prompt", "minutes_before", "sections", "destinations", "sign_off"))
+        table.check_keys(("prompt", "minutes_before", "sections", "destinations", "sign_off", "room_mentions"))
         d = cls()
         sections = table.text_list("sections", d.sections)
         if not sections or any(not s.strip() for s in sections):
@@ -93,6 +96,7 @@ class HandoffSettings:
             sections=tuple(s.strip() for s in sections),
             destinations=tuple(destinations),
             sign_off=table.flag("sign_off", d.sign_off),
+            room_mentions=table.flag("room_mentions", d.room_mentions),
         )
 
 
@@ -101,10 +105,13 @@ class HandoffSettings:
 
 def day_ends(timeline: Sequence[Availability]) -> list[datetime]:
     """The ends of working days in ``timeline``: where work (available/meeting/focus) stops and does
-    not resume within :data:`DAY_GAP`. OOO days and holidays have no working interval, so no end."""
+    not resume within :data:`DAY_GAP`. OOO days and holidays have no working interval, so no end.
+
+    Only the working day's own intervals count: an override (a "Do not disturb for 30 min" chosen in
+    the evening is a focus interval) never starts or stretches a working day, so its end arms no prompt."""
     spans: list[list[datetime]] = []
     for a in sorted(timeline, key=lambda a: a.start):
-        if a.state not in WORKING_STATES:
+        if a.state not in WORKING_STATES or a.overridden:
             continue
         if spans and a.start - spans[-1][1] < DAY_GAP:
             spans[-1][1] = max(spans[-1][1], a.end)
@@ -237,23 +244,55 @@ def new_draft(settings: HandoffSettings, previous: HandoffNote | None) -> Handof
     )
 
 
+def _words(text: str) -> str:
+    return " ".join(re.sub(r"[\W_]+", " ", text.casefold()).split())
+
+
+def match_heading(heading: str, template: Sequence[str]) -> str | None:
+    """The template section a text file's heading means, case- and punctuation-insensitively: the whole
+    title (``blocked and who can unblock``), one part of it (``Next`` for "Next / handed over to"), or
+    the same word stem (``Blockers`` for "Blocked — …") when only one section has it."""
+    want = _words(heading)
+    if not want:
+        return None
+    for title in template:
+        parts = [_words(p) for p in re.split(r"[/—–(),:;]| - ", title)]
+        if want == _words(title) or want in parts:
+            return title
+    stem = want.split()[0][:5]
+    if len(stem) < 4:
+        return None
+    found = [t for t in template if _words(t) and _words(t).split()[0][:5] == stem]
+    return found[0] if len(found) == 1 else None
+
+
 def parse_note_text(text: str, template: Sequence[str]) -> tuple[NoteSection, ...]:
-    """Split a text file into sections at Markdown headings (``# Done``, ``## Next``); text before the
-    first heading, or a file without headings, goes into the last template section (Notes)."""
+    """Split a text file into sections at Markdown headings (``# Done``, ``## Next``), each mapped onto
+    the template's sections by :func:`match_heading` (an unknown heading stays a section of its own);
+    text before the first heading, or a file without headings, goes into the last template section."""
+    return parse_note_text_mapped(text, template)[0]
+
+
+def parse_note_text_mapped(
+    text: str, template: Sequence[str]
+) -> tuple[tuple[NoteSection, ...], list[tuple[str, str | None]]]:
+    """As :func:`parse_note_text`, plus each heading and the template section it went to (None = new)."""
     sections: dict[str, list[str]] = {t: [] for t in template}
     fallback = template[-1] if template else "Notes"
     sections.setdefault(fallback, [])
     current = fallback
-    by_lower = {t.lower(): t for t in template}
+    mapping: list[tuple[str, str | None]] = []
     for line in text.splitlines():
         m = re.match(r"^#{1,6}\s+(.+?)\s*#*\s*$", line)
         if m:
             title = m[1].strip()
-            current = by_lower.get(title.lower(), title)
+            matched = match_heading(title, template)
+            mapping.append((title, matched))
+            current = matched or title
             sections.setdefault(current, [])
             continue
         sections[current].append(line)
-    return tuple(NoteSection(title=t, text="\n".join(lines).strip()) for t, lines in sections.items())
+    return tuple(NoteSection(title=t, text="\n".join(lines).strip()) for t, lines in sections.items()), mapping
 
 
 def with_text(draft: HandoffDraft, index: int, text: str) -> HandoffDraft:

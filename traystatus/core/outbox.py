@@ -3,13 +3,17 @@
 pending → in_flight → sent | failed (retry at ``next_attempt``). A Matrix send is safe to repeat
 (stable transaction id); a Slack send is not: an interrupted one becomes ``checking`` and is resolved
 from the channel's history, or ``uncertain`` (only the user may resend it) when that is impossible.
+
+A send in flight holds a lease (``lease_owner`` until ``lease_until``): another process never takes it
+over while the lease runs, only after it expired (or its owner is known to be gone). A rate limit
+(429) is no failed attempt: the delivery waits what the server asked and keeps its backoff.
 """
 
 from __future__ import annotations
 
 import enum
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -17,6 +21,11 @@ from traystatus.core.retry_policy import RETRY_AFTER_CAP
 
 BACKOFF_FIRST = timedelta(seconds=10)
 BACKOFF_MAX = timedelta(hours=1)
+# How long a send may take before another process may assume its owner died: the senders' request
+# timeout (15 s) several times over, so a slow but live send is never taken over.
+LEASE = timedelta(minutes=2)
+RATE_LIMIT_MAX = timedelta(minutes=15)  # a larger Retry-After is capped (and the wait is shown)
+RATE_LIMITED = "rate limited, waiting as the server asked: "
 
 
 class DeliveryStatus(enum.StrEnum):
@@ -40,6 +49,8 @@ class Delivery:
     remote_id: str = ""  # Slack message ts or Matrix event id once sent
     started: datetime | None = None  # when the last send began (bounds the Slack history search)
     updated: datetime | None = None
+    lease_owner: str = ""  # the process sending it ("host:pid:start") while in flight
+    lease_until: datetime | None = None
 
     @property
     def service(self) -> str:
@@ -71,10 +82,12 @@ def is_due(d: Delivery, now: datetime) -> bool:
     return False
 
 
-def next_wakeup(deliveries: Iterable[Delivery]) -> datetime | None:
+def next_wakeup(deliveries: Sequence[Delivery]) -> datetime | None:
+    """When the next of these (oldest note first) is due; one held back behind an earlier note to the
+    same destination does not count (it goes when that one is sent)."""
     times = [
         d.next_attempt
-        for d in deliveries
+        for d in in_order(deliveries)
         if d.status in (DeliveryStatus.PENDING, DeliveryStatus.FAILED, DeliveryStatus.CHECKING)
         and d.next_attempt is not None
     ]
@@ -88,8 +101,62 @@ def begin(d: Delivery, now: datetime) -> Delivery:
     return replace(d, status=DeliveryStatus.IN_FLIGHT, attempts=d.attempts + 1, started=now, updated=now)
 
 
+def leased(d: Delivery, owner: str, now: datetime) -> Delivery:
+    """``d`` (just begun) held by ``owner`` until ``now + LEASE``."""
+    return replace(d, lease_owner=owner, lease_until=now + LEASE)
+
+
+def lease_expired(d: Delivery, now: datetime) -> bool:
+    """May another process treat this in-flight send as crashed? Only once its lease ran out (a delivery
+    written before leases existed has none: it was left by a crash)."""
+    return d.status is DeliveryStatus.IN_FLIGHT and (d.lease_until is None or d.lease_until <= now)
+
+
+def rate_limited(d: Delivery, now: datetime, error: str, retry_after: float) -> Delivery:
+    """The server asked to wait (429): nothing was posted, so the attempt does not count."""
+    wait = min(timedelta(seconds=max(0.0, retry_after)), RATE_LIMIT_MAX)
+    return replace(
+        d,
+        status=DeliveryStatus.PENDING,
+        attempts=max(0, d.attempts - 1),
+        last_error=f"{RATE_LIMITED}{error}",
+        next_attempt=now + wait,
+        updated=now,
+        lease_owner="",
+        lease_until=None,
+    )
+
+
+def is_rate_limited(d: Delivery) -> bool:
+    return d.status is DeliveryStatus.PENDING and d.last_error.startswith(RATE_LIMITED)
+
+
+def in_order(deliveries: Sequence[Delivery]) -> list[Delivery]:
+    """The deliveries (oldest note first) that may go now without overtaking an earlier note to the same
+    destination: only the first unsent one per destination (a later note waits until it is sent)."""
+    seen: set[str] = set()
+    out = []
+    for d in deliveries:
+        if d.status is DeliveryStatus.SENT:
+            continue
+        if d.destination not in seen:
+            out.append(d)
+        if d.next_attempt is not None or d.status in (DeliveryStatus.PENDING, DeliveryStatus.IN_FLIGHT):
+            seen.add(d.destination)  # one that waits for the user (next_attempt None) holds nothing back
+    return out
+
+
 def succeeded(d: Delivery, now: datetime, remote_id: str) -> Delivery:
-    return replace(d, status=DeliveryStatus.SENT, remote_id=remote_id, last_error="", next_attempt=None, updated=now)
+    return replace(
+        d,
+        status=DeliveryStatus.SENT,
+        remote_id=remote_id,
+        last_error="",
+        next_attempt=None,
+        updated=now,
+        lease_owner="",
+        lease_until=None,
+    )
 
 
 def backoff(attempts: int) -> timedelta:
@@ -108,7 +175,15 @@ def failed(
         if retry_after is not None:  # the server's wait, but never more than the policy's cap
             wait = max(wait, min(timedelta(seconds=retry_after), RETRY_AFTER_CAP))
         when = now + wait
-    return replace(d, status=DeliveryStatus.FAILED, last_error=error, next_attempt=when, updated=now)
+    return replace(
+        d,
+        status=DeliveryStatus.FAILED,
+        last_error=error,
+        next_attempt=when,
+        updated=now,
+        lease_owner="",
+        lease_until=None,
+    )
 
 
 def interrupted(d: Delivery, now: datetime, error: str) -> Delivery:
@@ -119,7 +194,15 @@ def interrupted(d: Delivery, now: datetime, error: str) -> Delivery:
     """
     if d.service == "matrix":
         return failed(d, now, error)
-    return replace(d, status=DeliveryStatus.CHECKING, last_error=error, next_attempt=now, updated=now)
+    return replace(
+        d,
+        status=DeliveryStatus.CHECKING,
+        last_error=error,
+        next_attempt=now,
+        updated=now,
+        lease_owner="",
+        lease_until=None,
+    )
 
 
 def check_later(d: Delivery, now: datetime, error: str) -> Delivery:
@@ -135,7 +218,15 @@ def recover(d: Delivery, now: datetime) -> Delivery:
         return d
     error = "interrupted (the app stopped while sending)"
     if d.service == "matrix":  # safe to repeat at once: same transaction id
-        return replace(d, status=DeliveryStatus.PENDING, last_error=error, next_attempt=now, updated=now)
+        return replace(
+            d,
+            status=DeliveryStatus.PENDING,
+            last_error=error,
+            next_attempt=now,
+            updated=now,
+            lease_owner="",
+            lease_until=None,
+        )
     return interrupted(d, now, error)
 
 
@@ -174,6 +265,8 @@ def describe(d: Delivery) -> str:
         DeliveryStatus.FAILED: "failed",
         DeliveryStatus.UNCERTAIN: "may have been posted",
     }[d.status]
+    if is_rate_limited(d) and d.next_attempt is not None:
+        text += f" ({d.last_error}; sending at {d.next_attempt:%H:%M:%S} UTC)"
     if d.status is DeliveryStatus.FAILED:
         when = f", retrying at {d.next_attempt:%H:%M:%S} UTC" if d.next_attempt else ", retry when fixed"
         text += f" ({d.last_error}{when})"

@@ -12,7 +12,7 @@ from traystatus.app.handoff_service import HandoffService, SubmitResult
 from traystatus.app.options import add_settings_options, load_settings
 from traystatus.app.paths import AppPaths
 from traystatus.core.errors import TrayStatusError
-from traystatus.core.handoff import HandoffDraft, parse_destination, parse_note_text
+from traystatus.core.handoff import HandoffDraft, parse_destination, parse_note_text_mapped
 from traystatus.core.model import Override
 from traystatus.core.outbox import DeliveryStatus, describe
 from traystatus.core.settings import Settings
@@ -73,6 +73,11 @@ def report(result: SubmitResult, settings: Settings) -> int:
     print(f"Stored note {result.note.id} in the archive.")
     for d in result.deliveries:
         print(f"  {describe(d)}")
+    if not result.deliveries:
+        print(
+            "  Posted nowhere: no --to destination given and no [handoff] destinations configured "
+            "(e.g. --to slack:#team)."
+        )
     if result.signed_off_until is not None:
         print(f"Signed off until {result.signed_off_until.astimezone(settings.timezone).strftime('%a %H:%M %Z')}.")
     elif result.sign_off_error:
@@ -108,13 +113,25 @@ def run(args: argparse.Namespace) -> int:
         text = sys.stdin.read() if args.text_file == "-" else Path(args.text_file).read_text(encoding="utf-8")
     except OSError as e:
         raise TrayStatusError("Handoff", f"cannot read {args.text_file}: {e.strerror}.") from None
+    sections, mapping = parse_note_text_mapped(text, settings.handoff.sections)
+    for heading, section in mapping:  # show where each heading went: a typo must not silently start a section
+        where = f"section {section!r}" if section else "a section of its own (no template section matches)"
+        print(f"Heading {heading!r} → {where}")
     draft = HandoffDraft(
-        sections=parse_note_text(text, settings.handoff.sections),
+        sections=sections,
         destinations=destinations,
-        sign_off=not args.no_sign_off,
+        sign_off=not args.no_sign_off and settings.handoff.sign_off,
     )
-    service = HandoffService(paths, settings, sign_off=sign_off)
+    senders = None
+    if getattr(args, "demo", False):  # simulated destinations: the demo posts nowhere
+        from traystatus.adapters.demo import demo_handoff_senders
+
+        senders = dict(demo_handoff_senders(paths.state_dir))
+    service = HandoffService(paths, settings, senders=senders, sign_off=sign_off)
     try:
-        return report(service.submit(draft, deliver_now=True), settings)
+        code = report(service.submit(draft, deliver_now=True), settings)
+        if senders is not None:
+            print(f"Demo: posted to simulated channels only ({paths.state_dir / 'handoffs.json'}); nothing was sent.")
+        return code
     finally:
         service.close()
