@@ -76,14 +76,20 @@ def test_a_note_the_cli_left_is_delivered_by_the_running_tray(
     wait_until(lambda: logged("handoff feature ready"), timeout=60, what="the tray's outbox worker to run")
     note = tmp_path / "note.md"
     note.write_text(NOTE, encoding="utf-8")
-    slack.inject("chat.postMessage", status=429, retry_after=8)  # longer than the CLI waits (5 s)
+    # the CLI cannot reach Slack (nothing can have been posted): it leaves the note for the running service
+    cli_env = {**env, "TRAYSTATUS_SLACK_API_URL": "http://127.0.0.1:9/api/"}
     command = ["handoff", "--text-file", str(note), "--to", "slack:#handoffs", "--no-sign-off"]
     cli = subprocess.run(
-        [sys.executable, "-m", "traystatus", *command], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "traystatus", *command],
+        env=cli_env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert cli.returncode == 1 and "retrying at" in cli.stdout, cli.stdout + cli.stderr
-    assert slack.messages == [], "Slack refused it: nothing posted by the CLI"
-    # due 8 s after the refusal; without the wake-up the tray's worker would look again in 15 minutes
+    assert slack.messages == [], "nothing posted by the CLI"
+    # due at the retry after the CLI's failed attempt; without the wake-up the tray's worker would look again in 15 minutes
     wait_until(lambda: slack.messages, timeout=60, what="the running tray to deliver the note")
     assert len(slack.messages) == 1 and "Shipped the runtime" in slack.messages[0].text
     assert logged("another traystatus process changed the handoff outbox")
