@@ -82,7 +82,7 @@ def test_a_note_the_cli_left_is_delivered_by_the_running_headless_service(
     )
     assert cli.returncode == 1 and "retrying at" in cli.stdout, cli.stdout + cli.stderr
     assert slack_emulator.messages == [], "nothing posted by the CLI"
-    # due at the retry after the CLI's failed attempt; without the wake-up the service's worker would look again in 15 minutes
+    # due at the retry after the CLI's failed attempt; without the wake-up the service would look in 15 minutes
     wait_for(lambda: slack_emulator.messages, 60, "the headless service to deliver the note")
     assert len(slack_emulator.messages) == 1 and "Shipped the runtime" in slack_emulator.messages[0].text
     assert headless.poll() is None

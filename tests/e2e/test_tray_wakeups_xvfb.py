@@ -89,7 +89,7 @@ def test_a_note_the_cli_left_is_delivered_by_the_running_tray(
     )
     assert cli.returncode == 1 and "retrying at" in cli.stdout, cli.stdout + cli.stderr
     assert slack.messages == [], "nothing posted by the CLI"
-    # due at the retry after the CLI's failed attempt; without the wake-up the tray's worker would look again in 15 minutes
+    # due at the retry after the CLI's failed attempt; without the wake-up the tray would look in 15 minutes
     wait_until(lambda: slack.messages, timeout=60, what="the running tray to deliver the note")
     assert len(slack.messages) == 1 and "Shipped the runtime" in slack.messages[0].text
     assert logged("another traystatus process changed the handoff outbox")
