@@ -4,6 +4,7 @@ killed right after the send lead to exactly one message per note on Matrix (real
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -78,15 +79,17 @@ def test_slack_app_killed_after_post_never_duplicates(tmp_path: Path, slack_emul
     first = cli(env, "handoff", "--text-file", str(note), "--to", "slack:#handoffs", "--no-sign-off")
     assert first.returncode == 1, first.stderr
     assert "may have been posted" in first.stdout  # ...but a 5xx is not proof: never blindly resent
-    note_id = first.stdout.split()[2]
+    found = re.search(r"Stored note (\w+)", first.stdout)
+    assert found is not None, first.stdout
+    note_id = found.group(1)
     assert cli(env, "notes", "retry", note_id).returncode == 0  # the user checked: not there
     assert [m.text for m in slack_emulator.messages] and len(slack_emulator.messages) == 1
     second = cli(env, "handoff", "--text-file", str(note), "--to", "slack:#handoffs", "--no-sign-off")
     assert second.returncode == 0 and len(slack_emulator.messages) == 2
     # a third note whose delivery process is killed right after Slack accepted the post
-    slack_emulator.inject("chat.postMessage", status=429, retry_after=3600)
-    third = cli(env, "handoff", "--text-file", str(note), "--to", "slack:#handoffs", "--no-sign-off")
-    assert third.returncode == 1 and "retrying at" in third.stdout
+    unreachable = {**env, "TRAYSTATUS_SLACK_API_URL": "http://127.0.0.1:9/api/"}  # certainly not posted
+    third = cli(unreachable, "handoff", "--text-file", str(note), "--to", "slack:#handoffs", "--no-sign-off")
+    assert third.returncode == 1 and "retrying at" in third.stdout, third.stdout
     assert harness(env) == -9
     after = cli(env, "notes", "deliver")
     assert after.returncode == 1 and "may have been posted" in after.stdout
