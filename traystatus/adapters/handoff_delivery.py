@@ -11,7 +11,7 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Protocol
 
 import requests
@@ -34,6 +34,7 @@ from traystatus.core.outbox import (
     is_rate_limited,
     lease_expired,
     leased,
+    mark_sent,
     next_wakeup,
     rate_limited,
     recover,
@@ -170,39 +171,10 @@ class SlackSender:
         return str(data.get("ts", ""))
 
     def find(self, note: HandoffNote, delivery: Delivery) -> str | None:
-        client, _, channel = self._client(delivery)
-        try:
-            channel_id = self._channel_id(client, channel)
-            params: dict[str, Any] = {"channel": channel_id, "limit": 200}
-            if delivery.started is not None:
-                params["oldest"] = f"{(delivery.started - timedelta(minutes=5)).timestamp():.6f}"
-            data = client.call("conversations.history", **params)
-        except SlackApiError as e:  # unknown_method, missing_scope, not_in_channel…: cannot know
-            raise HistoryUnavailable(e.message) from None
-        want = slack_text(note, room_mentions=self._room_mentions)
-        for msg in data.get("messages", []):
-            if isinstance(msg, dict) and msg.get("text") == want:
-                return str(msg.get("ts", ""))
-        return None
-
-    @staticmethod
-    def _channel_id(client: SlackClient, channel: str) -> str:
-        if not channel.startswith("#"):
-            return channel
-        cursor = ""
-        while True:
-            data = client.call(
-                "conversations.list",
-                types="public_channel,private_channel",
-                limit=200,
-                **({"cursor": cursor} if cursor else {}),
-            )
-            for ch in data.get("channels", []):
-                if ch.get("name") == channel[1:]:
-                    return str(ch["id"])
-            cursor = str((data.get("response_metadata") or {}).get("next_cursor") or "")
-            if not cursor:
-                raise HistoryUnavailable(f"channel {channel} not found")
+        """Reading a channel needs channels:history / groups:history (and :read to find it by name), which
+        login does not ask for: a status app should not be able to read every conversation. So whether an
+        interrupted post landed cannot be known; the user decides (Post again / Mark as sent)."""
+        raise HistoryUnavailable("reading the channel needs scopes traystatus does not ask for")
 
 
 class MatrixSender:
@@ -397,6 +369,13 @@ class HandoffDelivery:
         for d in self._archive.deliveries(note_id):
             if d.destination == destination:
                 self._save(retry_now(d, self._now()))
+        self._wake.set()
+
+    def mark_sent(self, note_id: str, destination: str) -> None:
+        """The user's "Mark as sent" for a delivery that may have been posted: it is there, never resend."""
+        for d in self._archive.deliveries(note_id):
+            if d.destination == destination:
+                self._save(mark_sent(d, self._now()))
         self._wake.set()
 
     def retry_failed_now(self) -> None:

@@ -220,6 +220,7 @@ def connect_popup(service: Handoff, popup: HandoffPopup) -> None:
 
     popup.submitted.connect(submitted)
     popup.retry_requested.connect(service.worker.retry)
+    popup.mark_sent_requested.connect(service.worker.mark_sent)
     service.listen(lambda d: popup.post_deliveries(d.note_id, [d]))
 
 
@@ -246,5 +247,6 @@ def notes_window(service: Handoff) -> NotesWindow:
         tz=service.settings.timezone,
     )
     window.retry_requested.connect(service.worker.retry)
+    window.mark_sent_requested.connect(service.worker.mark_sent)
     service.listen(lambda _d: window.post_changed())
     return window
