@@ -143,6 +143,7 @@ class HandoffPopup(QWidget):
         self.submit_button.setToolTip("Store the note, post it and (if checked) sign off — Ctrl+Enter")
         for keys in ("Ctrl+Return", "Ctrl+Enter"):  # Enter alone is a new line in a section
             QShortcut(QKeySequence(keys), self, self._submit_from_keyboard)
+        QShortcut(QKeySequence("Escape"), self, self.close)  # closes like the title bar's ×: the draft is kept
         buttons.addWidget(self.submit_button)
         layout.addLayout(buttons)
         self._deliveries_posted.connect(self.show_deliveries)

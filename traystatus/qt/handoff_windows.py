@@ -221,7 +221,8 @@ def connect_popup(service: Handoff, popup: HandoffPopup) -> None:
     popup.submitted.connect(submitted)
     popup.retry_requested.connect(service.worker.retry)
     popup.mark_sent_requested.connect(service.worker.mark_sent)
-    service.listen(lambda d: popup.post_deliveries(d.note_id, [d]))
+    stop = service.listen(lambda d: popup.post_deliveries(d.note_id, [d]))
+    popup.destroyed.connect(lambda *_: stop())  # a deleted popup hears no more (the service also drops it)
 
 
 def find_notes(archive: NoteArchive) -> Callable[[str, bool], list[tuple[HandoffNote, str]]]:
