@@ -98,3 +98,20 @@ def test_a_duration_in_hours_is_exact_across_the_fall_back_hour(first: str, rule
     fall_back = [ev for ev in result.events if ev.start.date().isoformat() == "2026-11-01"]
     ends = {ev.end.astimezone(ZoneInfo("America/New_York")).strftime("%H:%M %Z") for ev in fall_back}
     assert ends == {"01:30 EST"}
+
+
+def test_free_busy_periods_count_as_busy_and_tentative(tmp_path: Path) -> None:
+    from traystatus.core.classify import ClassificationRules, classify
+    from traystatus.core.model import EventKind
+
+    events = read("freebusy.ics", tmp_path)
+    assert spans(events) == [
+        ("Busy", "09:00", "10:00"),
+        ("Tentative", "11:00", "11:30"),
+        ("Unavailable", "13:00", "14:00"),
+        ("Unavailable", "13:00", "14:00"),  # the next day
+    ]
+    kinds = [classify(ev, ClassificationRules()) for ev in events]
+    assert [c.kind for c in kinds] == [EventKind.MEETING] * 4
+    assert "tentative" in kinds[1].rule and "tentative" not in kinds[0].rule
+    assert validate_body((QUIRKS / "freebusy.ics").read_bytes()) is None

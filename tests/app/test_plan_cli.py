@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -347,3 +349,36 @@ def test_a_reader_that_leaves_early_is_not_an_error(tmp_path: Path) -> None:
     proc.stdout.close()  # the reader is gone before anything was written
     assert proc.wait(timeout=60) == 141
     assert proc.stderr.read() == b""
+
+
+def test_plan_says_so_and_fails_when_its_only_calendar_cannot_be_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'timezone = "Europe/Berlin"\n[[calendars]]\nname = "Gone"\npath = "{tmp_path / "missing.ics"}"\n',
+        encoding="utf-8",
+    )
+    assert run(["--config", str(config), "plan", "--from", "2026-11-25T12:00", "--days", "1"]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""  # no timeline that would read "available" all day
+    assert "Calendar 'Gone' could not be read" in err
+    assert "no calendar could be read, so there is no plan to show" in err
+
+
+def test_plan_prints_each_calendar_warning_once(tmp_path: Path) -> None:
+    """In a process of its own: pytest's log capture would hide logging's last-resort stderr handler."""
+    ics = tmp_path / "odd.ics"
+    ics.write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//tests//EN\r\nBEGIN:VEVENT\r\nUID:odd@t\r\n"
+        "DTSTAMP:20261101T000000Z\r\nDTSTART;TZID=Mars/Olympus:20261125T140000\r\nDTEND;TZID=Mars/Olympus:20261125T150000\r\n"
+        "SUMMARY:Rover sync\r\nEND:VEVENT\r\nBEGIN:VALARM\r\nTRIGGER:PT-2H\r\nEND:VALARM\r\nEND:VCALENDAR\r\n",
+        encoding="utf-8",
+    )
+    config = tmp_path / "config.toml"
+    config.write_text(f'timezone = "Europe/Berlin"\n[[calendars]]\nname = "Odd"\npath = "{ics}"\n', encoding="utf-8")
+    argv = ["--config", str(config), "plan", "--from", "2026-11-25T12:00", "--days", "1"]
+    done = subprocess.run([sys.executable, "-m", "traystatus", *argv], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    err = done.stderr
+    assert err.count("unknown time zone 'Mars/Olympus'") == 1, err

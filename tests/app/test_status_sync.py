@@ -112,7 +112,8 @@ def test_a_capability_the_account_lacks_stays_in_the_menu_after_it_was_told(
 
     first = start()
     told = view(first.run())
-    assert told.health[0].needs_action and "users:write" in told.health[0].text
+    assert told.health[0].needs_action and "users:write" in told.health[0].detail
+    assert told.health[0].text == "Slack: permission missing — Reconnect…"
     notices = ChangeNotices(notify_on_change=True).after(told, told.state, user_caused=False)
     assert any("users:write" in message for _title, message in notices)
     clock.now += timedelta(minutes=20)
@@ -123,7 +124,7 @@ def test_a_capability_the_account_lacks_stays_in_the_menu_after_it_was_told(
     clock.now += timedelta(minutes=20)
     restarted = start()  # a new process checks once more (a fixed token clears it), then keeps the plain line
     presence_calls = len(slack_emulator.calls_to("users.setPresence"))
-    assert "users:write" in view(restarted.run()).health[0].text
+    assert "users:write" in view(restarted.run()).health[0].detail
     assert len(slack_emulator.calls_to("users.setPresence")) == presence_calls + 1
     clock.now += timedelta(minutes=20)
     kept = view(restarted.run()).health[0]

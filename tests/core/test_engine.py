@@ -54,7 +54,7 @@ def test_a_working_day_with_merged_meetings() -> None:
         ("Tue 11:15", "Tue 11:30", "meeting", "Tue 11:45"),
         ("Tue 11:30", "Tue 11:45", "meeting", "Tue 11:45"),
         ("Tue 11:45", "Tue 12:30", "available", "Tue 12:30"),
-        ("Tue 12:30", "Tue 13:30", "off_hours", "Tue 13:30"),
+        ("Tue 12:30", "Tue 13:30", "break", "Tue 13:30"),
         ("Tue 13:30", "Tue 15:00", "available", "Tue 15:00"),
         ("Tue 15:00", "Tue 16:00", "meeting", "Tue 16:00"),
         ("Tue 16:00", "Tue 17:30", "available", "Tue 17:30"),

@@ -13,7 +13,7 @@ from traystatus.core.engine import Timeline, build_timeline, next_transition, ne
 from traystatus.core.hours import DayException, Travel, parse_blocks, parse_hours
 from traystatus.core.model import CalendarEvent, EventKind, Override, State
 from traystatus.core.settings import Settings
-from traystatus.core.work_periods import work_pieces
+from traystatus.core.work_periods import break_spans, work_pieces
 
 ZONES = [
     "America/New_York",
@@ -162,10 +162,10 @@ def test_next_working_start_is_a_start_of_available_time(zone: str, hours: str, 
     assert ws >= after
     tl = build_timeline(s, [], [], after - timedelta(days=1), ws + timedelta(hours=1))
     assert tl.at(ws).state is State.AVAILABLE
-    assert tl.at(ws - timedelta(microseconds=1)).state is State.OFF_HOURS
+    assert tl.at(ws - timedelta(microseconds=1)).state in (State.OFF_HOURS, State.BREAK)
     # nothing starts in between
     for prev, a in zip(tl.intervals, tl.intervals[1:], strict=False):
-        if prev.state is State.OFF_HOURS and a.state is State.AVAILABLE:
+        if prev.state in (State.OFF_HOURS, State.BREAK) and a.state is State.AVAILABLE:
             assert not after < a.start < ws
 
 
@@ -193,6 +193,10 @@ def test_state_follows_the_precedence_rules_at_any_instant(
         elif any(k in kinds for k in kinds_to_state):
             expected = {next(v for k, v in kinds_to_state.items() if k in kinds)}
         else:
-            expected = {State.AVAILABLE if any(w.start <= t < w.end for w in work) else State.OFF_HOURS}
+            breaks = break_spans(s, start - timedelta(days=1), end + timedelta(days=1))
+            if any(w.start <= t < w.end for w in work):
+                expected = {State.AVAILABLE}
+            else:
+                expected = {State.BREAK if any(b.start <= t < b.end for b in breaks) else State.OFF_HOURS}
         assert tl.at(t).state in expected
         assert tl.at(t).overridden == bool(live)

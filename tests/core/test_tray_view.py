@@ -55,14 +55,52 @@ def test_needs_action_wins_the_icon_and_shows_the_fix() -> None:
     )
     v = build_tray_view(timeline=TIMELINE, overrides=(), health=bad, now=NOW, tz=TZ)
     assert v.icon is IconState.ATTENTION and v.needs_attention
-    assert v.health[0].text == "Slack: token revoked — reconnect in Settings…"
-    assert v.tooltip == "In a meeting until 15:30 · Slack ✗ · Matrix ✓"
+    assert v.health[0].text == "Slack: token revoked — Reconnect…"
+    assert v.health[0].detail == "Slack: token revoked — reconnect in Settings…"
+    assert v.tooltip == "In a meeting until 15:30 · Slack ✗ · Matrix ✓\nSlack: token revoked — reconnect in Settings…"
+
+
+def test_a_raw_error_is_one_short_line_in_the_menu_and_whole_in_the_tooltip() -> None:
+    raw = (
+        "Slack unreachable: users.profile.get at 127.0.0.1:40929: cannot connect (ConnectionError) "
+        "after 3 tries; traystatus keeps retrying with backoff " + "x" * 600
+    )
+    revoked = "Slack token revoked: Slack token revoked or invalid (token_revoked) — use Connect Slack… again."
+    health = (
+        ServiceHealth(name="Slack", ok=False, detail=raw),
+        ServiceHealth(name="Matrix", ok=False, detail=revoked.replace("Slack", "Matrix"), needs_action=True),
+    )
+    v = build_tray_view(timeline=TIMELINE, overrides=(), health=health, now=NOW, tz=TZ)
+    assert [h.text for h in v.health] == ["Slack: unreachable", "Matrix: token revoked — Reconnect…"]
+    assert v.health[0].detail.startswith("Slack: Slack unreachable: users.profile.get at 127.0.0.1:40929")
+    first, *problems = v.tooltip.split("\n")
+    assert first == "In a meeting until 15:30 · Slack ✗ · Matrix ✗"
+    assert len(problems) == 2 and all(len(p) <= 160 for p in problems) and problems[0].endswith("…")
+    assert "token_revoked" in problems[1]
+    long_title = ServiceHealth(
+        name="Work", ok=False, detail="a calendar title that goes on and on and on and on and on forever"
+    )
+    (line,) = build_tray_view(timeline=TIMELINE, overrides=(), health=(long_title,), now=NOW, tz=TZ).health
+    assert line.text == "Work: a calendar title that goes on and on and on…" and len(line.text) <= len("Work: ") + 48
 
 
 def test_transient_failure_is_not_attention() -> None:
     flaky = (ServiceHealth(name="Matrix", ok=False, detail="server unreachable, retrying"),)
     v = build_tray_view(timeline=TIMELINE, overrides=(), health=flaky, now=NOW, tz=TZ)
     assert v.icon is IconState.MEETING and v.health[0].text == "Matrix: server unreachable, retrying"
+
+
+def test_the_choices_in_force_are_checked() -> None:
+    from traystatus.core.overrides import Choice, override_for
+
+    dnd = override_for(Choice.DND_1H, now=NOW, tomorrow=NOW + timedelta(hours=15))
+    pause = override_for(Choice.PAUSE_TOMORROW, now=NOW, tomorrow=NOW + timedelta(hours=15))
+    assert dnd is not None and pause is not None
+    v = build_tray_view(timeline=TIMELINE, overrides=(dnd, pause), health=OK, now=NOW, tz=TZ)
+    assert v.checked == {"dnd-1h", "pause-tomorrow"}
+    later = build_tray_view(timeline=TIMELINE, overrides=(dnd, pause), health=OK, now=NOW + timedelta(hours=2), tz=TZ)
+    assert later.checked == {"pause-tomorrow"}  # the hour of DND is over
+    assert build_tray_view(timeline=TIMELINE, overrides=(), health=OK, now=NOW, tz=TZ).checked == frozenset()
 
 
 def test_dnd_override_and_pause() -> None:
@@ -104,3 +142,42 @@ def test_format_time_in_the_users_zone(zone: str, same_day: bool, expected: str)
     assert format_time(NOW, tuesday_morning, tz) == expected
     assert (":" in expected[:3]) is same_day
     assert format_time(NOW + timedelta(days=30), NOW, tz).split()[1] == "Dec"
+
+
+def test_notifications_never_repeat_the_title_in_the_body() -> None:
+    from traystatus.core.tray_view import alert_notification, change_notification
+
+    title, body = change_notification(build_tray_view(timeline=TIMELINE, overrides=(), health=OK, now=NOW, tz=TZ))
+    assert title == "In a meeting"
+    assert body.startswith("Until 15:30") and "In a meeting" not in body
+    revoked = ServiceHealth(
+        name="Slack",
+        ok=False,
+        detail="Slack token revoked: Slack token revoked or invalid (token_revoked)",
+        fix="reconnect in Settings…",
+        needs_action=True,
+    )
+    (line,) = build_tray_view(timeline=TIMELINE, overrides=(), health=(revoked,), now=NOW, tz=TZ).health
+    title, body = alert_notification(line)
+    assert title == "traystatus needs you"
+    assert body == "Slack: Slack token revoked: Slack token revoked or invalid (token_revoked) — reconnect in Settings…"
+
+
+def test_a_preview_line_is_in_words_without_raw_states_or_emoji_codes() -> None:
+    from traystatus.core.status_map import StatusSettings, desired_status
+    from traystatus.core.tray_view import outlook_line
+
+    evening = Availability(
+        start=datetime(2026, 11, 24, 16, 30, tzinfo=UTC),
+        end=datetime(2026, 11, 24, 23, 0, tzinfo=UTC),
+        state=State.OFF_HOURS,
+        until=datetime(2026, 11, 25, 8, 0, tzinfo=UTC),
+        reason="outside working hours",
+    )
+    d = desired_status(evening, StatusSettings(), now=evening.start, tz=TZ)
+    line = outlook_line(evening, d, TZ)
+    assert line == (
+        "17:30–00:00  Off hours — Slack shows 🌙 “Off for the day — back 09:00 CET”, "
+        "Do Not Disturb until 09:00, away · Matrix unavailable"
+    )
+    assert "off_hours" not in line and ":crescent_moon:" not in line

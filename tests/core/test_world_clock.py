@@ -311,3 +311,15 @@ def test_best_slots_keep_the_required_organiser_in_every_slot() -> None:
         at("2026-03-10T11:30"),
         ("Nia", "Aiko"),
     )
+
+
+def test_best_slots_never_offer_a_slot_only_you_can_attend() -> None:
+    """The issue's "1 of 2 (only you)": with the other person never in your hours, there is no slot."""
+    me, far = person("Me", "Europe/London"), person("Kai", "Pacific/Auckland", "mon-fri 09:00-10:00")
+    now = at("2026-03-10T07:00")
+    zone = ZoneInfo("Europe/London")
+    assert best_slots([me, far], now, tz=zone, hours=me.hours, limit=10, required=[me]) == []
+    near = person("Nia", "America/New_York")
+    slots = best_slots([me, far, near], now, tz=zone, hours=me.hours, limit=10, required=[me])
+    assert slots and all(len(s.available) >= 2 and "Me" in s.available for s in slots)
+    assert all(s.missing == ("Kai",) for s in slots)

@@ -221,3 +221,53 @@ def test_start_at_login_follows_the_general_page(
     assert "start_at_login = true" in paths.config_file.read_text()
     box.click()
     qtbot.waitUntil(lambda: not entry.exists())
+
+
+def test_a_configuration_that_cannot_be_used_is_told_once_until_a_save(qtbot: QtBot, paths: AppPaths) -> None:
+    """The first build fails (a bad config): told once; later passes (refresh, resume, the network back)
+    do not retry and repeat it every time; a saved config builds the pipeline and syncs."""
+    from traystatus.core.errors import ConfigError
+
+    slack = RecordingStatusPublisher(service_kind=Service.SLACK, account_id="slack:T1")
+    broken = [True]
+
+    def build() -> SyncSetup:
+        if broken[0]:
+            raise ConfigError("Bad config", "working_hours: not a range")
+        settings = load_config_file(paths.config_file, default_tz=UTC_ZONE)
+        sync = StatusSync(
+            settings=settings,
+            calendars=SourcesReader(build_sources(settings, cache_dir=paths.cache_dir)),
+            publishers=[slack],
+            store=StateStore(paths.state_dir),
+            clock=lambda: datetime.now(UTC),
+        )
+        return SyncSetup(sync)
+
+    paths.config_file.write_text(config_text(None), encoding="utf-8")
+    surface = FallbackWindow(IconSet(icons_dir()), TrayMenu())
+    qtbot.addWidget(surface)
+    told: list[str] = []
+    bridge = Bridge()
+    bridge.failed.connect(lambda title, message: told.append(title))
+    desktop = Desktop(
+        surface=surface,
+        bridge=bridge,
+        sync_factory=build,
+        scheduler_factory=tray_scheduler,
+        notify=lambda t, m: True,
+        log_file=paths.log_dir / "traystatus.log",
+    )
+    desktop.start()
+    try:
+        qtbot.waitUntil(lambda: told == ["Bad config"])
+        for reason in ("refresh", "resumed", "network back"):
+            desktop.refresh(reason)
+        qtbot.wait(500)
+        assert told == ["Bad config"] and desktop.sync is None and not slack.calls
+        broken[0] = False
+        desktop.reload()  # the user saved a fixed configuration
+        qtbot.waitUntil(lambda: desktop.sync is not None and bool(slack.writes()))
+        assert told == ["Bad config"]
+    finally:
+        desktop.shutdown()

@@ -154,3 +154,31 @@ def test_bad_hours_block_the_next_step_with_a_reason(qtbot: QtBot, tmp_path: Pat
     w.hours.hours.setText("mon-fri 09:00-17:00")
     assert not w.hours.isComplete()
     assert "Europe/Atlantis" in w.hours.error.text()
+
+
+@pytest.mark.parametrize("system", ["Etc/UTC", "UTC", "etc/utc", "US/Eastern", "Asia/Kolkata"])
+def test_the_system_zone_is_accepted_however_it_is_spelled(qtbot: QtBot, tmp_path: Path, system: str) -> None:
+    config = tmp_path / "config.toml"
+    paths = AppPaths.resolve(str(config))
+    w = FirstRunWizard(
+        TomlConfigDocument(config, default_tz=ZoneInfo("UTC")),
+        default_zone=system,
+        runner=ThreadRunner(),
+        calendar_tester=make_calendar_tester(paths, ZoneInfo("UTC")),
+        preview=make_preview(paths),
+    )
+    qtbot.addWidget(w)
+    w.show()
+    assert w.hours.problem() == "" and w.hours.isComplete()
+    w.apply_answers()
+    assert ZoneInfo(str(w.doc.get("timezone"))).key == str(w.doc.get("timezone"))  # the database's spelling
+
+
+def test_the_zone_field_completes_a_city_and_refuses_a_typo(qtbot: QtBot, tmp_path: Path) -> None:
+    w = make(qtbot, tmp_path / "config.toml")
+    completer = w.hours.zone.completer()
+    completer.setCompletionPrefix("berl")
+    matches = [completer.completionModel().index(i, 0).data() for i in range(completer.completionCount())]
+    assert matches == ["Europe/Berlin"]
+    w.hours.zone.setText("Europe/Berlinn")
+    assert "is not a time zone" in w.hours.problem() and not w.hours.isComplete()

@@ -313,3 +313,56 @@ def test_connect_dialogs_are_labelled_and_keyboard_reachable(qtbot: QtBot, confi
         first = dialog.fields[next(iter(dialog.fields))]
         qtbot.waitUntil(first.hasFocus, timeout=3000)  # typing starts in the first field
         dialog.reject()
+
+
+def test_a_token_revoked_since_the_last_test_shows_in_settings_as_the_sync_found_it(
+    qtbot: QtBot, slack: SlackEmulator, config: Path, os_keyring: KeyringBackend, tmp_path: Path
+) -> None:
+    """The tray's fix opens Settings: it must not still say "✓ Slack" until Test is pressed. The sync records
+    each account's last error in the state store; the Accounts page reads it, so both tell the same."""
+    from datetime import UTC, datetime
+
+    from traystatus.adapters.slack_api import SlackClient
+    from traystatus.adapters.slack_publisher import SlackStatusPublisher
+    from traystatus.adapters.state_store import StateStore
+    from traystatus.core.settings import Settings
+    from traystatus.core.status_sync import StatusSync
+    from traystatus.core.sync_view import tray_view_for
+
+    state = tmp_path / "state"
+    state.mkdir()
+    window = SettingsWindow(
+        TomlConfigDocument(config, default_tz=ZoneInfo("UTC")),
+        default_zone="UTC",
+        runner=ThreadRunner(),
+        accounts=ServiceAccountsManager(config, state_dir=state),
+    )
+    qtbot.addWidget(window)
+    window.show()
+    window.show_page("Accounts")
+    page = accounts_page(window)
+    qtbot.waitUntil(lambda: page.list.count() > 0, timeout=5000)
+    with qtbot.waitSignal(window.saved, timeout=20000):
+        connect_slack(qtbot, page, slack.token)
+    qtbot.waitUntil(lambda: rows(page)[0].startswith("✓ Slack: Traystatus Test"), timeout=5000)
+
+    slack.revoke()
+    publisher = SlackStatusPublisher(SlackClient(slack.token, api_url=slack.base_url, retries=0), account=SLACK_KEY)
+    now = datetime.now(UTC)
+    sync = StatusSync(
+        settings=Settings(),
+        calendars=lambda a, b: [],
+        publishers=[publisher],
+        store=StateStore(state),
+        clock=lambda: now,
+    )
+    (health,) = tray_view_for(sync.run(), ZoneInfo("UTC")).health
+    assert health.text == "Slack: token revoked — Reconnect…"
+
+    page.load()  # what opening the window again does
+    qtbot.waitUntil(lambda: rows(page)[0].startswith("⚠"), timeout=5000)
+    assert "revoked" in rows(page)[0] and "Connect Slack…" in rows(page)[0], rows(page)
+    assert slack.token not in rows(page)[0]
+    fresh = ServiceAccountsManager(config, state_dir=state)  # a new window (or process) knows it too
+    (summary,) = fresh.list()
+    assert not summary.ok and "revoked" in summary.detail

@@ -232,3 +232,9 @@ def test_each_rows_tooltip_says_where_the_hours_come_from(qtbot: QtBot, clock: F
             tips[row.name] = p.model.index(i).data(Qt.ItemDataRole.ToolTipRole)
     assert tips["Aiko"] == "Aiko: working hours from their calendar's availability"
     assert tips["Nia Brooks"] == "Nia Brooks: working hours assumed: mon-fri 09:00-17:00"
+
+
+def test_the_overlap_axis_reads_as_clock_times(popup: TeamPopup) -> None:
+    popup.refresh_overlap()
+    texts = [text for _t, text in popup.overlap_bar.labels]
+    assert texts == ["00:00", "03:00", "06:00", "09:00", "12:00", "15:00", "18:00", "21:00"]

@@ -87,6 +87,25 @@ def test_icon_follows_the_desktop_switching_light_and_dark(
     assert tray.icon.icon().pixmap(22, 22).toImage() == image(True) != image(False)
 
 
+def test_the_demo_icons_are_visibly_different(qapp: QApplication) -> None:
+    from PySide6.QtGui import QColor
+
+    from traystatus.qt.icons import DEMO_BADGE
+
+    real, demo = IconSet(ICONS), IconSet(ICONS, demo=True)
+    for state in IconState:
+        for size in (16, 22, 48):
+            a = real.icon(state, dark=False).pixmap(size, size).toImage()
+            b = demo.icon(state, dark=False).pixmap(size, size).toImage()
+            assert a != b, (state, size)
+            corner = b.pixelColor(size - int(size * 0.25), size - int(size * 0.25))
+            assert corner.name() == QColor(DEMO_BADGE).name() or size >= 32, (state, size, corner.name())
+    # at 48 px the badge holds a "D": darker pixels inside the amber dot
+    big = demo.icon(IconState.AVAILABLE, dark=True).pixmap(48, 48).toImage()
+    dot = [big.pixelColor(x, y).lightness() for x in range(26, 46) for y in range(26, 46)]
+    assert min(dot) < 60 < max(dot)
+
+
 @pytest.mark.parametrize("state", list(State))
 def test_icon_and_tooltip_follow_the_state(tray: Tray, state: State) -> None:
     v = view(state, health=(ServiceHealth(name="Slack"), ServiceHealth(name="Matrix")))
@@ -101,7 +120,7 @@ def test_menu_shows_state_next_and_health_with_fix(tray: Tray, qtbot: QtBot) -> 
     tray.show_view(view(health=(bad, ServiceHealth(name="Matrix"))))
     texts = tray.menu.texts()
     assert texts[:2] == ["In a meeting until 15:30", "Next: Focus 15:30–17:00"]
-    assert "Slack: token revoked — reconnect in Settings…" in texts
+    assert "Slack: token revoked — Reconnect…" in texts
     assert "Back (resume automatic)" not in texts  # nothing to come back from
     assert texts[-4:] == ["Team clock…", "Settings…", "Open log", "Quit"]
     attention = IconSet(ICONS).icon(IconState.ATTENTION).pixmap(16, 16).toImage()
@@ -113,6 +132,39 @@ def test_menu_shows_state_next_and_health_with_fix(tray: Tray, qtbot: QtBot) -> 
     assert sig.args == ["fix:Slack"]
     ok = next(a for a in tray.menu.actions() if a.text() == "Matrix ✓")
     assert not ok.isEnabled()
+
+
+def test_a_raw_error_keeps_the_menu_narrow_and_its_whole_text_is_the_tooltip(tray: Tray) -> None:
+    raw = (
+        "Slack unreachable: users.profile.get at 127.0.0.1:40929: cannot connect (ConnectionError) after "
+        "3 tries (HTTPConnectionPool(host='127.0.0.1', port=40929): Max retries exceeded with url: /api/…)"
+    )
+    short = view(health=(ServiceHealth(name="Slack"), ServiceHealth(name="Matrix")))
+    tray.show_view(short)
+    narrow = tray.menu.sizeHint().width()
+    tray.show_view(view(health=(ServiceHealth(name="Slack", ok=False, detail=raw), ServiceHealth(name="Matrix"))))
+    line = tray.menu.action_for("health:Slack")
+    assert line.text() == "Slack: unreachable" and line.toolTip() == f"Slack: {raw}"
+    assert tray.menu.toolTipsVisible()
+    # the widest entry decides: a health line never widens the menu past its longest fixed label
+    assert tray.menu.sizeHint().width() <= narrow
+    tip = tray.icon.toolTip().split("\n")
+    assert tip[0].endswith("Slack ✗ · Matrix ✓") and "127.0.0.1:40929" in tip[1]
+    assert len(tip) == 2 and len(tip[1]) <= 160
+
+
+def test_the_choice_in_force_is_checked_and_no_other(tray: Tray) -> None:
+    from traystatus.core.overrides import override_for
+
+    dnd = override_for(Choice.DND_2H, now=NOW - timedelta(minutes=5), tomorrow=NOW + timedelta(hours=18))
+    pause = override_for(Choice.PAUSE_1H, now=NOW - timedelta(minutes=5), tomorrow=NOW + timedelta(hours=18))
+    assert dnd is not None and pause is not None
+    tray.show_view(view(overrides=(dnd, pause)))
+    checked = [a.data() for a in tray.menu.actions() if a.isChecked()]
+    assert checked == [Choice.DND_2H.value, Choice.PAUSE_1H.value]
+    assert not tray.menu.action_for(Choice.DND_1H.value).isCheckable()  # no empty boxes beside the others
+    tray.show_view(view())
+    assert not any(a.isChecked() for a in tray.menu.actions())
 
 
 def test_menu_actions_emit_intents(tray: Tray, qtbot: QtBot) -> None:

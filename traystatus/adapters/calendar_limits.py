@@ -8,7 +8,7 @@ expanded, from its numbers alone: one that would take more than :data:`MAX_STEPS
 the window keeps only its first :data:`MAX_PER_SERIES` occurrences (with a warning naming the
 event), one that can never match is ignored. Expansion then goes series by series, each in its own
 ``try`` (an unreadable series is named and skipped, the others stay), within :data:`MAX_PER_WINDOW`
-occurrences and :data:`EXPAND_SECONDS` of wall time per calendar.
+occurrences and :data:`EXPAND_SECONDS` of CPU time per calendar.
 """
 
 from __future__ import annotations
@@ -23,12 +23,13 @@ import recurring_ical_events
 from icalendar.cal.component import Component
 
 #: occurrences one series may contribute when its rule is too dense to expand in full
-MAX_PER_SERIES = 1000
+MAX_PER_SERIES = 100
 #: rule steps the expansion may spend reaching the end of the window (about 0.5 s of dateutil)
 MAX_STEPS = 100_000
 #: occurrences one calendar may contribute to one window
 MAX_PER_WINDOW = 20_000
-#: wall time one calendar's expansion may take; past it, the series not yet expanded are skipped
+#: CPU time (this thread's: a busy machine must not cost events) one calendar's expansion may take;
+#: past it, the series not yet expanded are skipped. The 8,300-event bench calendar needs about 1 s.
 EXPAND_SECONDS = 5.0
 
 _ORDER = ("SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY")
@@ -155,12 +156,12 @@ def expand_bounded(cal: icalendar.Calendar, start: datetime, end: datetime, warn
                 f"{describe(comp)} could not be read (its start, length or repeat rule is missing or out of range); "
                 "it was skipped"
             )
-    deadline = time.monotonic() + EXPAND_SECONDS
+    deadline = time.thread_time() + EXPAND_SECONDS
     out: list[Component] = []
     for i, series in enumerate(query.series):
-        if time.monotonic() > deadline:
+        if time.thread_time() > deadline:
             skipped = len(query.series) - i
-            warnings.append(f"reading took longer than {EXPAND_SECONDS:g} s; {skipped} more event(s) were not read")
+            warnings.append(f"reading took over {EXPAND_SECONDS:g} s of CPU; {skipped} more event(s) were not read")
             break
         try:
             found = list(itertools.islice(series.between(start, end), MAX_PER_SERIES + 1))

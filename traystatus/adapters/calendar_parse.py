@@ -18,6 +18,7 @@ import icalendar
 from icalendar.prop import vBroken
 from icalendar.timezone import tzp
 
+from traystatus.adapters.calendar_freebusy import freebusy_events
 from traystatus.adapters.calendar_limits import bound_rules, expand_bounded
 from traystatus.adapters.calendar_text import drop_alarms, drop_bad_timezones, normalise, validate_body
 from traystatus.core.errors import CalendarError
@@ -64,12 +65,18 @@ def parse_calendar(data: bytes | str, ctx: ParseContext) -> icalendar.Calendar:
     if "RRULE" in text and re.search(r"^RRULE[;:][^\r\n]*[ \t]", text, re.MULTILINE):
         # "BYDAY=MO, TU, WE" (icalendar issue 165): spaces make the whole series unreadable
         text = _RRULE_SPACES.sub(lambda m: m.group(1).replace(" ", "").replace("\t", ""), text)
+    upper = text.upper()
+    opened = upper.count("BEGIN:VALARM") != upper.count("END:VALARM")
+    if opened:  # alarms left open: icalendar takes seconds to refuse thousands of them (280 KB: 2.2 s)
+        text = drop_alarms(text)[0]
     try:
         cal = _from_ical(text)
     except Exception as e:  # icalendar raises ValueError, KeyError, … on broken input
         cal = _repaired(text, e, ctx)
     if isinstance(cal, list):  # several VCALENDARs in one file: take the first
         cal = cal[0]
+    if opened and not cal.get("X-TRAYSTATUS-REPAIRED"):
+        cal.add("X-TRAYSTATUS-REPAIRED", "alarms left open ignored")
     return cal
 
 
@@ -111,7 +118,8 @@ def _repaired(text: str, error: Exception, ctx: ParseContext) -> icalendar.Calen
         ) from None
     for c in cal if isinstance(cal, list) else [cal]:
         c.add("X-TRAYSTATUS-REPAIRED", "; ".join(fixes))
-    log.warning("Calendar '%s' had errors (%s): %s", ctx.source, _short(error), "; ".join(fixes))
+    # info, not warning: the caller reports the returned warnings; a console handler would print them twice
+    log.info("Calendar '%s' had errors (%s): %s", ctx.source, _short(error), "; ".join(fixes))
     return cal
 
 
@@ -148,6 +156,7 @@ def expand(
             continue
         if event is not None and overlaps(event, start, end):
             events.append(event)
+    events.extend(freebusy_events(cal, start, end, ctx.source, warnings))
     events.sort(key=lambda ev: (ev.start, ev.end, ev.uid))
     return events, warnings
 
@@ -309,7 +318,7 @@ def _to_event(
         if uid not in warned:
             warned.add(uid)
             warnings.append(text)
-            log.warning("Calendar '%s': %s", ctx.source, text)
+            log.info("Calendar '%s': %s", ctx.source, text)  # reported by the caller, as above
     recurrence_id = None
     if uid in recurring and comp.get("RECURRENCE-ID") is not None:
         recurrence_id, _ = _localize(comp["RECURRENCE-ID"].dt, ctx.zone)

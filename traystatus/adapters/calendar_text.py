@@ -125,7 +125,8 @@ def _clean_tzid(value: str) -> str:
 
 
 def drop_alarms(text: str) -> tuple[str, int]:
-    """Text without its VALARM blocks; an alarm never closed stays (the parser then says what is wrong)."""
+    """Text without its VALARM blocks (one left open ends with its event); one open to the end of the text
+    stays (the parser then says what is wrong)."""
     out: list[str] = []
     pending: list[str] | None = None
     dropped = 0
@@ -138,6 +139,9 @@ def drop_alarms(text: str) -> tuple[str, int]:
                 out.append(line)
         elif key == "END:VALARM":
             pending, dropped = None, dropped + 1
+        elif key in ("END:VEVENT", "END:VTODO"):  # its event ends: the alarm was cut off, drop what it had
+            pending, dropped = None, dropped + 1
+            out.append(line)
         else:
             pending.append(line)
     if pending is not None:

@@ -87,12 +87,13 @@ def _server_url(server_name: str) -> str:
     return f"{'http' if _is_loopback(host) else 'https'}://{server_name}"
 
 
-def _unreachable(url: str, exc: requests.RequestException) -> ServiceError:
+def _unreachable(url: str, exc: requests.RequestException, *, one_shot: bool = True) -> ServiceError:
+    """``one_shot``: a login or discovery the user started (nothing retries it: they try again)."""
     kind = "timed out" if isinstance(exc, requests.Timeout) else "connection failed"
     host = urlsplit(url).netloc or url
+    then = "then try again" if one_shot else "traystatus retries later"
     return ServiceError(
-        "Matrix homeserver unreachable",
-        f"{host}: {kind}. Check the network and the homeserver address; traystatus retries later.",
+        "Matrix homeserver unreachable", f"{host}: {kind}. Check the network and the homeserver address; {then}."
     )
 
 
@@ -267,7 +268,7 @@ def refresh_session(
             f"{session.homeserver}{CLIENT_V3}/refresh", json={"refresh_token": session.refresh_token}, timeout=timeout
         )
     except requests.RequestException as exc:
-        raise _unreachable(session.homeserver, exc) from None
+        raise _unreachable(session.homeserver, exc, one_shot=False) from None
     data = response_json(resp)
     if resp.status_code == 200 and "access_token" in data:
         log.info("Matrix access token of %s refreshed", session.user_id)
@@ -299,7 +300,7 @@ def logout(session: MatrixSession, *, http: requests.Session | None = None, time
             timeout=timeout,
         )
     except requests.RequestException as exc:
-        raise _unreachable(session.homeserver, exc) from None
+        raise _unreachable(session.homeserver, exc, one_shot=False) from None
     data = response_json(resp)
     if resp.status_code == 200 or data.get("errcode") == "M_UNKNOWN_TOKEN":
         return

@@ -83,11 +83,12 @@ class NetworkWatch:
 
     def _loop(self) -> None:
         while (sock := self._sock) is not None:
+            watched: list[socket.socket | int] = [sock, self._wake_r]
             try:
-                ready = select.select([sock, self._wake_r], [], [])[0]
+                ready = select.select(watched, [], [])[0]
                 while sock in ready and self._wake_r not in ready:  # drain the burst, then look once
                     sock.recv(65536)
-                    ready = select.select([sock, self._wake_r], [], [], SETTLE_S)[0]
+                    ready = select.select(watched, [], [], SETTLE_S)[0]
                 if self._wake_r in ready:
                     return
             except (OSError, ValueError):

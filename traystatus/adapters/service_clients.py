@@ -76,6 +76,8 @@ def slack_client(
         timeout=p.timeout,
         retries=p.retries,
         max_wait=p.max_wait,
+        # the user started it and nothing retries it later: an unreachable Slack says "try again"
+        one_shot=purpose in (Purpose.INTERACTIVE, Purpose.ROSTER),
     )
 
 

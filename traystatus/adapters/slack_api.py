@@ -99,8 +99,12 @@ class SlackClient:
         sleep: Callable[[float], None] = time.sleep,
         max_wait: float = 30.0,
         retries: int = 2,
+        one_shot: bool = False,
     ) -> None:
+        """``one_shot``: a call the user started (login, Test, doctor): nothing retries it later, so an
+        unreachable Slack says "try again" instead of "traystatus keeps retrying"."""
         self._token = token
+        self.one_shot = one_shot
         base = api_url or default_api_url()
         self.api_url = base if base.endswith("/") else base + "/"
         self._session = session or requests.Session()
@@ -185,7 +189,11 @@ class SlackClient:
                 raise ServiceError(
                     "Slack unreachable",
                     f"{method} at {self._host}: {problem}. "
-                    "traystatus keeps retrying; check the network or https://status.slack.com.",
+                    + (
+                        "Check the network or https://status.slack.com, then try again."
+                        if self.one_shot
+                        else "traystatus keeps retrying; check the network or https://status.slack.com."
+                    ),
                 )
             log.info("Slack %s: %s; retrying in %.1f s", method, problem, backoff)
             self._sleep(backoff)

@@ -61,7 +61,8 @@ class SlackStatusPublisher:
             SLACK_TRAITS,
             presence="presence" not in self._lacking,
             dnd="dnd" not in self._lacking,
-            why_not=f"the Slack token lacks {scopes}, so {' and '.join(sorted(self._lacking))} cannot be set; the "
+            # "what: why" — the menu's short line is the part before the colon (core.tray_view.short_problem)
+            why_not=f"{' and '.join(sorted(self._lacking))} cannot be set: the Slack token lacks {scopes}; the "
             "status still follows the calendar. Add the scope to the app, reinstall, then `traystatus login slack`.",
         )
 

@@ -11,12 +11,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
+from traystatus.adapters.private_files import atomic_write
 from traystatus.core.availability import combine, weekly_hours
 from traystatus.core.calendar_fetch import location_key
 from traystatus.core.hours import TimeBlock, WeekHours
@@ -55,15 +54,7 @@ class TeamHoursCache:
         return data if isinstance(data, dict) else {}
 
     def _write(self, data: dict[str, dict[str, object]]) -> None:
-        self._cache_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, tmp = tempfile.mkstemp(dir=self._cache_dir, prefix=".team-hours.", suffix=".tmp")  # 0600
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(data, f, indent=1)
-            Path(tmp).replace(self._path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write(self._path, json.dumps(data, indent=1))  # 0600 in a 0700 dir, fsynced
 
     def refresh(self, people: Sequence[Person], now: datetime) -> list[str]:
         """Read the calendars of the people who have one; returns what to tell the user (a calendar that

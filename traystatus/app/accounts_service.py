@@ -64,12 +64,16 @@ class ServiceAccountsManager:
         *,
         make_store: Callable[[], Any] | None = None,
         environ: Mapping[str, str] | None = None,
+        state_dir: Path | None = None,
     ) -> None:
         self.config_path = config_path
         self._make_store = make_store
         self._environ = environ
+        self._state_dir = state_dir  # where the sync keeps each account's last error (adapters.state_store)
         self._lock = threading.Lock()
-        self._known: dict[str, AccountSummary] = {}  # the last connect/test result per account, this session
+        #: the last connect/test result per account this session, with the sync's last error when it was learnt:
+        #: a sync that failed since then knows better (a token revoked after a successful Test)
+        self._known: dict[str, tuple[AccountSummary, str]] = {}
 
     def __repr__(self) -> str:
         return f"ServiceAccountsManager({self.config_path})"
@@ -82,9 +86,39 @@ class ServiceAccountsManager:
         return KeyringSecretStore()
 
     def _remember(self, summary: AccountSummary) -> AccountSummary:
+        last_error, _ = self._synced(summary.account_id)
         with self._lock:
-            self._known[summary.account_id] = summary
+            self._known[summary.account_id] = (summary, last_error)
         return summary
+
+    def _synced(self, account_id: str) -> tuple[str, bool]:
+        """What the last sync of this account said: (its error, "" when it worked; whether only the user can
+        fix it). The tray, ``run --headless`` and ``apply`` all record it, so every surface tells the same."""
+        if self._state_dir is None:
+            return "", False
+        from traystatus.adapters.state_store import StateStore
+
+        try:
+            _, retry = StateStore(self._state_dir).account(account_id)
+        except (OSError, ValueError, TrayStatusError) as e:  # an unreadable state file: say what the keyring says
+            log.warning("cannot read the sync state in %s: %s", self._state_dir, e)
+            return "", False
+        return retry.last_error, retry.needs_action
+
+    def _from_sync(self, account: Any, error: str, needs_action: bool) -> AccountSummary:
+        button = f"Connect {account.service.capitalize()}…"
+        detail = _in_window_words(error).rstrip(".")
+        if needs_action and button not in detail:
+            detail += f" — use {button} again"
+        elif not needs_action and "retr" not in detail.lower():
+            detail += " — the sync tries again by itself"
+        return AccountSummary(
+            service=account.service,
+            account_id=account.secret_key,
+            label=_label(account),
+            detail=f"last sync failed: {detail}",
+            ok=False,
+        )
 
     # -- listing -----------------------------------------------------------------------------------------------
 
@@ -100,8 +134,12 @@ class ServiceAccountsManager:
         for account in self._configured():
             with self._lock:
                 known = self._known.get(account.secret_key)
-            if known is not None:
-                out.append(known)
+            error, needs_action = self._synced(account.secret_key)
+            if known is not None and (not error or known[1] == error):
+                out.append(known[0])
+                continue
+            if error:
+                out.append(self._from_sync(account, error, needs_action))
                 continue
             label = _label(account)
             if account.source == "env":

@@ -82,7 +82,21 @@ def build_parser(only: Sequence[str] | None = None) -> argparse.ArgumentParser:
                 raise
             continue  # a feature still being built
         module.register(sub)
+    _describe(parser)
     return parser
+
+
+def _describe(parser: argparse.ArgumentParser) -> None:
+    """A command's own ``--help`` starts with what it does: its one-line help unless it has a longer text."""
+    for action in parser._actions:
+        if not isinstance(action, argparse._SubParsersAction):
+            continue
+        helps = {a.dest: a.help for a in action._choices_actions}
+        for name, child in action.choices.items():
+            if not (child.description or "").strip() and helps.get(name):
+                text = str(helps[name])
+                child.description = text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")
+            _describe(child)
 
 
 def run(argv: Sequence[str] | None = None) -> int:
@@ -103,6 +117,11 @@ def run(argv: Sequence[str] | None = None) -> int:
 
         return int(run_gui(args))
     try:
+        if getattr(args, "demo", False):
+            from traystatus.app.demo_mode import demo_session
+
+            with demo_session(args):
+                return int(func(args))
         return int(func(args))
     except TrayStatusError as e:
         print(f"traystatus: {e.title}: {e.message}", file=sys.stderr)

@@ -90,7 +90,8 @@ def run_gui(args: argparse.Namespace) -> int:
     instance = SingleInstance(name, app)
     instance.listen()
 
-    icons = IconSet(icons_dir(), palette_only=True)  # the colour scheme is asked once the icon is shown
+    # the colour scheme is asked once the icon is shown; a demo's icons carry a badge
+    icons = IconSet(icons_dir(), palette_only=True, demo=bool(getattr(args, "demo", False)))
     late: dict[str, Any] = {}  # the Desktop, once built: the windows call into it
 
     def saved(settings: Any) -> None:

@@ -19,7 +19,7 @@ from traystatus.adapters.draft_store import JsonDraftStore
 from traystatus.adapters.handoff_delivery import HandoffDelivery, MatrixSender, Sender, SlackSender
 from traystatus.adapters.wake_socket import poke
 from traystatus.app.paths import AppPaths
-from traystatus.core.engine import next_working_start
+from traystatus.core.engine import next_day_start
 from traystatus.core.errors import TrayStatusError
 from traystatus.core.handoff import HandoffDraft, HandoffNote, new_draft, parse_destination
 from traystatus.core.model import Override, State
@@ -70,8 +70,8 @@ def build_senders(
 
 
 def sign_off_override(settings: Settings, now: datetime) -> Override:
-    """Off hours (with DND) from now until the next working start."""
-    back = next_working_start(settings, now)
+    """Off hours (with DND) from now until the next working day starts (a break is not a day's end)."""
+    back = next_day_start(settings, now)
     if back is None:
         raise TrayStatusError(
             "Sign off",

@@ -14,6 +14,8 @@ from pathlib import Path
 from traystatus.adapters.private_files import private_dir
 
 APP = "traystatus"
+#: set while a ``--demo`` command runs (app.demo_mode): every directory is the demo's own, under this one
+DEMO_HOME_ENV = "TRAYSTATUS_DEMO_HOME"
 
 
 def _xdg(var: str, fallback: str) -> Path:
@@ -32,6 +34,16 @@ class AppPaths:
     @classmethod
     def resolve(cls, config_override: str | None = None) -> AppPaths:
         config = config_override or os.environ.get("TRAYSTATUS_CONFIG")
+        demo = os.environ.get(DEMO_HOME_ENV, "").strip()
+        if demo:
+            root = Path(demo)
+            return cls(
+                config_file=Path(config).expanduser() if config else root / "demo-config.toml",
+                state_dir=root / "state",
+                data_dir=root / "data",
+                cache_dir=root / "cache",
+                log_dir=root / "log",
+            )
         if sys.platform.startswith("linux"):  # platformdirs' XDG rules, without importing it at start-up
             state = _xdg("XDG_STATE_HOME", ".local/state")
             return cls(

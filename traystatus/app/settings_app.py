@@ -78,15 +78,9 @@ def make_preview(paths: AppPaths):  # type: ignore[no-untyped-def]
         )
         outlook, problems = sync.outlook(now, end)
         lines = [f"⚠ {p.source}: {p.title}" for p in problems]
-        zone = settings.timezone
-        for interval, d in outlook:
-            status = f"{d.emoji} “{d.text}”".strip() if d.has_status else "no status"
-            dnd = f", DND until {_hm(d.dnd_until, zone)}" if d.dnd_until else ""
-            matrix = f"{'unavailable' if d.away else 'online'}" + (f" “{d.message}”" if d.message else "")
-            lines.append(
-                f"{_hm(interval.start, zone)}–{_hm(interval.end, zone)}  {interval.state.value}: "
-                f"Slack {status}{dnd}, {'away' if d.away else 'auto'} · Matrix {matrix}"
-            )
+        from traystatus.core.tray_view import outlook_line
+
+        lines.extend(outlook_line(interval, d, settings.timezone) for interval, d in outlook)
         return lines
 
     return preview
@@ -171,4 +165,4 @@ def forward_settings_request(args: object, message: str) -> bool:
 
 def make_accounts_manager(paths: AppPaths) -> ServiceAccountsManager:
     """The accounts port for the Accounts page: tokens to the OS keyring, entries to config.toml."""
-    return ServiceAccountsManager(paths.config_file)
+    return ServiceAccountsManager(paths.config_file, state_dir=paths.state_dir)

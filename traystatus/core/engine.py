@@ -1,6 +1,7 @@
 """The availability engine: settings + events + overrides → a contiguous timeline of states, pure and clock-free.
 
-Precedence: manual override > ooo > focus > meeting > working hours (available) > off_hours.
+Precedence: manual override > ooo > focus > meeting > working hours (available) > break > off_hours.
+A break is a short gap between two working blocks of one day (``work_periods.MAX_BREAK``).
 """
 
 from __future__ import annotations
@@ -16,18 +17,22 @@ from traystatus.core.model import Availability, CalendarEvent, ClassifiedEvent, 
 from traystatus.core.settings import Settings
 from traystatus.core.work_periods import (
     Span,
+    break_spans,
     hours_text,
     merge,
+    next_day_start,
     next_working_start,
     special_days,
     work_pieces,
 )
 
-__all__ = ["LOOKAHEAD", "Timeline", "build_timeline", "next_transition", "next_working_start"]
+__all__ = ["LOOKAHEAD", "Timeline", "build_timeline", "next_day_start", "next_transition", "next_working_start"]
 
 #: How far past the window the engine looks to find ``until`` ("back Mon 09:00" after a long OOO).
 LOOKAHEAD = timedelta(days=60)
 
+#: States whose ``until`` is the next moment back at work, not the end of their own span.
+_AWAY_STATES = frozenset({State.OOO, State.OFF_HOURS, State.BREAK})
 _EVENT_STATES = ((EventKind.OOO, State.OOO), (EventKind.FOCUS, State.FOCUS), (EventKind.MEETING, State.MEETING))
 
 
@@ -133,11 +138,13 @@ def build_timeline(
     ov_items = [t for t in ov_items if t[0] < t[1]]
     work = work_pieces(settings, start, horizon)
     special = special_days(settings, start, horizon)
+    breaks = break_spans(settings, start, horizon)
     wk_items = [(s.start, s.end, i) for i, s in enumerate(work)]
     sp_items = [(s.start, s.end, i) for i, s in enumerate(special)]
+    br_items = [(s.start, s.end, i) for i, s in enumerate(breaks)]
 
     points = {start, horizon, end}
-    for items in (ev_items, ov_items, wk_items, sp_items):
+    for items in (ev_items, ov_items, wk_items, sp_items, br_items):
         for a, b, _ in items:
             points.add(a)
             points.add(b)
@@ -150,11 +157,12 @@ def build_timeline(
         _sweep(ov_items, bounds),
         _sweep(wk_items, bounds),
         _sweep(sp_items, bounds),
+        _sweep(br_items, bounds),
         strict=True,
     )
     last: _Seg | None = None  # the last segment inside the window
     run_broken = False
-    for k, (ev_k, ov_k, wk_k, sp_k) in enumerate(sweeps):
+    for k, (ev_k, ov_k, wk_k, sp_k, br_k) in enumerate(sweeps):
         a, b = bounds[k], bounds[k + 1]
         past = a >= end  # past the window only state, override and "back at work" matter (for until)
         covering = [counted[ev_items[i][2]] for i in ev_k]
@@ -163,9 +171,7 @@ def build_timeline(
         seg: _Seg | None = None
         if ov_k:
             o = max((ov_list[ov_items[i][2]] for i in ov_k), key=lambda o: o.start)
-            seg = _Seg(
-                a, b, o.state, o.reason, (), True, in_work and not ooo and o.state not in (State.OOO, State.OFF_HOURS)
-            )
+            seg = _Seg(a, b, o.state, o.reason, (), True, in_work and not ooo and o.state not in _AWAY_STATES)
         else:
             for kind, state in _EVENT_STATES:
                 mine = [c for c in covering if c.kind is kind]
@@ -176,6 +182,8 @@ def build_timeline(
         if seg is None:
             if in_work:
                 seg = _Seg(a, b, State.AVAILABLE, work[wk_items[wk_k[0]][2]].reason, (), False, True)
+            elif br_k:
+                seg = _Seg(a, b, State.BREAK, breaks[br_items[br_k[0]][2]].reason, (), False, False)
             else:
                 reason = special[sp_items[sp_k[0]][2]].reason if sp_k else off_default
                 seg = _Seg(a, b, State.OFF_HOURS, reason, (), False, False)
@@ -206,7 +214,7 @@ def _finish(segs: list[_Seg], end: datetime) -> tuple[Availability, ...]:
             j += 1
         run_end = segs[j].end
         until = run_end
-        if segs[k].state in (State.OOO, State.OFF_HOURS) and not segs[k].overridden:
+        if segs[k].state in _AWAY_STATES and not segs[k].overridden:
             until = back[j + 1] or run_end
         for s in segs[k : j + 1]:
             if s.start >= end:

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from traystatus.core.config_schema import Table
 from traystatus.core.errors import ConfigError
 from traystatus.core.model import Availability, State
+from traystatus.core.work_periods import MAX_BREAK
 
 DEFAULT_SECTIONS = (
     "Done",
@@ -24,8 +25,9 @@ DEFAULT_SECTIONS = (
 )
 SNOOZE_CHOICES = (15, 60)  # minutes offered by the prompt
 WORKING_STATES = frozenset({State.AVAILABLE, State.MEETING, State.FOCUS})
-# A working day ends where work stops and does not resume within this gap (a lunch break does).
-DAY_GAP = timedelta(hours=4)
+# A working day ends where work stops and does not resume within this gap: a break (State.BREAK) never
+# ends it, whatever interrupts the work around it.
+DAY_GAP = MAX_BREAK
 _SLACK_CHANNEL = re.compile(r"^#?[a-z0-9][a-z0-9._-]{0,79}$|^[CGD][A-Z0-9]{6,}$")
 # Room ids are "!opaque:server", or just "!opaque" from room version 12 on (MSC4291); aliases "#name:server".
 _MATRIX_ROOM = re.compile(r"^![^\s:]+(:[^\s]+)?$|^#[^:\s]+:[^\s]+$")

@@ -18,13 +18,14 @@ class EventKind(enum.StrEnum):
 
 
 class State(enum.StrEnum):
-    """The user's availability; the order of precedence is override > ooo > focus > meeting."""
+    """The user's availability; precedence: override > ooo > focus > meeting > available > break > off_hours."""
 
     AVAILABLE = "available"
     MEETING = "meeting"
     FOCUS = "focus"
     OOO = "ooo"
     OFF_HOURS = "off_hours"
+    BREAK = "break"  # a short gap between two working blocks of one day: back later today
 
 
 class Privacy(enum.StrEnum):
@@ -76,6 +77,7 @@ class Override:
     end: datetime
     reason: str = "manual override"
     paused: bool = False  # "pause syncing": the timeline is unchanged but nothing is sent
+    choice: str = ""  # the menu/CLI choice that made it (core.overrides.Choice value): shown as checked
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -83,7 +85,7 @@ class Availability:
     """One interval of the timeline: ``state`` holds on [start, end).
 
     ``until`` is what the user's status should announce: the end of the merged span, or for
-    ``ooo``/``off_hours`` the moment the user is next back at work. ``reason`` says why
+    ``ooo``/``off_hours``/``break`` the moment the user is next back at work. ``reason`` says why
     (an event's display title and rule, or the working-hours rule). ``event_titles`` holds
     the display titles of the events behind the interval (private ones already replaced).
     """

@@ -71,14 +71,15 @@ def override_for(choice: Choice, *, now: datetime, tomorrow: datetime) -> Overri
     now = now.astimezone(ZoneInfo("UTC"))
     if choice is Choice.BACK:
         return None
+    made = choice.value
     if choice in (Choice.DND_30M, Choice.DND_1H, Choice.DND_2H):
-        return Override(state=State.FOCUS, start=now, end=now + _DURATIONS[choice], reason=DND_REASON)
+        return Override(state=State.FOCUS, start=now, end=now + _DURATIONS[choice], reason=DND_REASON, choice=made)
     if choice is Choice.DND_TOMORROW:
-        return Override(state=State.FOCUS, start=now, end=tomorrow, reason=DND_REASON)
+        return Override(state=State.FOCUS, start=now, end=tomorrow, reason=DND_REASON, choice=made)
     if choice is Choice.AWAY:  # away until the next working day begins, unless Back comes first
-        return Override(state=State.OFF_HOURS, start=now, end=tomorrow, reason=AWAY_REASON)
+        return Override(state=State.OFF_HOURS, start=now, end=tomorrow, reason=AWAY_REASON, choice=made)
     end = now + _DURATIONS[choice] if choice is Choice.PAUSE_1H else tomorrow
-    return Override(state=State.AVAILABLE, start=now, end=end, reason=PAUSE_REASON, paused=True)
+    return Override(state=State.AVAILABLE, start=now, end=end, reason=PAUSE_REASON, paused=True, choice=made)
 
 
 def active(overrides: Iterable[Override], now: datetime) -> tuple[Override, ...]:

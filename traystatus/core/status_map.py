@@ -54,6 +54,8 @@ DEFAULT_STATE_STATUS: dict[State, StateStatus] = {
     State.OFF_HOURS: StateStatus(
         text="Off for the day — back {back}", emoji=":crescent_moon:", dnd=True, presence="away"
     ),
+    # Back later today: away, but no DND, so a colleague's message still reaches the user's phone.
+    State.BREAK: StateStatus(text="On a break — back at {until}", emoji=":coffee:", presence="away"),
 }
 
 

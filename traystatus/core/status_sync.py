@@ -39,6 +39,8 @@ AHEAD = timedelta(days=3)
 CALENDAR_AHEAD = timedelta(days=30)  # read further than the timeline: "back Mon 24 Nov" after a long OOO
 #: run at least this often even when nothing is due (a safety net: missed triggers, expiries)
 SAFETY_NET = timedelta(minutes=15)
+#: the scheduler's reasons for a pass that reads the calendars again whether or not they are due (both runtimes)
+REFRESH_REASONS = frozenset({"start", "calendar refresh", "clock jump", "resumed", "network back", "refresh"})
 #: accounts reconciled at once (each its own thread for the network calls); more accounts queue
 MAX_PARALLEL_ACCOUNTS = 4
 
@@ -245,6 +247,8 @@ class StatusSync:
             desired = desired_status(neutral, self.settings.status, now=now, tz=self.settings.timezone)
             with self.store.exclusive():
                 self._reconcile_all(desired, now, dry_run=False, force=False)
+            if self._on_published is not None:
+                self._on_published()
 
     # -- the pass -------------------------------------------------------------------------------------
     def run(

@@ -11,7 +11,13 @@ from zoneinfo import ZoneInfo
 
 from traystatus.core.model import State
 from traystatus.core.status_sync import AccountLine, StatusSync, SyncReport
-from traystatus.core.tray_view import STATE_LABELS, ServiceHealth, TrayView, build_tray_view
+from traystatus.core.tray_view import (
+    ServiceHealth,
+    TrayView,
+    alert_notification,
+    build_tray_view,
+    change_notification,
+)
 
 SERVICE_NAMES = {"slack": "Slack", "matrix": "Matrix"}
 RECONNECT = "reconnect in Settings…"
@@ -45,9 +51,9 @@ def account_health(line: AccountLine) -> ServiceHealth:
 def problem_health(problem: str) -> ServiceHealth:
     """An account that could not be set up ("slack Acme: No token: …"): only the user can fix it."""
     service, _, detail = problem.partition(" ")
-    return ServiceHealth(
-        name=SERVICE_NAMES.get(service, service), ok=False, detail=detail, fix=RECONNECT, needs_action=True
-    )
+    account, sep, why = detail.partition(": ")  # the account's name first: the menu's short line is the why
+    name = SERVICE_NAMES.get(service, service) + (f" {account}" if sep else "")
+    return ServiceHealth(name=name, ok=False, detail=why if sep else detail, fix=RECONNECT, needs_action=True)
 
 
 def report_health(report: SyncReport) -> list[ServiceHealth]:
@@ -59,6 +65,7 @@ def report_health(report: SyncReport) -> list[ServiceHealth]:
             ok=False,
             detail=f"{p.title} — using the {p.copy or 'last good copy'}" if p.stale else p.title,
             fix="" if p.stale else p.message,
+            short=f"stale — {(p.copy or 'last good copy').removeprefix('last good ')}" if p.stale else "not fetched",
         )
         for p in report.calendar_issues
     )
@@ -90,9 +97,9 @@ class ChangeNotices:
         out: list[tuple[str, str]] = []
         changed = self._last_state is not None and state is not self._last_state
         if changed and not user_caused and self.notify_on_change:
-            out.append((STATE_LABELS[state], view.state_line))
+            out.append(change_notification(view))
         self._last_state = state
-        alerts = {h.text for h in view.health if h.needs_action}
-        out.extend(("traystatus needs you", text) for text in sorted(alerts - self._last_alerts))
-        self._last_alerts = alerts
+        alerts = {h.text: h for h in view.health if h.needs_action}
+        out.extend(alert_notification(alerts[text]) for text in sorted(alerts.keys() - self._last_alerts))
+        self._last_alerts = set(alerts)
         return tuple(out)

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from traystatus.core.model import Availability, Override, State
 from traystatus.core.overrides import active, describe
+from traystatus.core.status_map import EMOJI_CHARS, DesiredStatus
 
 
 class IconState(enum.StrEnum):
@@ -23,6 +24,7 @@ class IconState(enum.StrEnum):
     FOCUS = "focus"
     OOO = "ooo"
     OFF_HOURS = "off_hours"
+    BREAK = "break"
     PAUSED = "paused"
     ATTENTION = "attention"
 
@@ -33,6 +35,7 @@ STATE_LABELS = {
     State.FOCUS: "Focusing",
     State.OOO: "Out of office",
     State.OFF_HOURS: "Off hours",
+    State.BREAK: "On a break",
 }
 SHORT_LABELS = {
     State.AVAILABLE: "Available",
@@ -40,6 +43,7 @@ SHORT_LABELS = {
     State.FOCUS: "Focus",
     State.OOO: "Out of office",
     State.OFF_HOURS: "Off hours",
+    State.BREAK: "Break",
 }
 
 
@@ -52,14 +56,48 @@ class ServiceHealth:
     detail: str = ""  # what went wrong ("token revoked"), empty when fine
     fix: str = ""  # what the user should do ("reconnect in Settings…"), when only they can fix it
     needs_action: bool = False
+    short: str = ""  # the menu's few words, when the producer knows better than the detail's title
+
+
+#: The longest problem the menu shows on its line; the whole text goes to the tooltip and Settings.
+SHORT_MAX = 48
+#: The menu's own fix label: the action opens Settings on the account (the full fix is in the tooltip).
+FIX_LABEL = "Reconnect…"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class HealthLine:
     name: str
-    text: str  # "Slack ✓" / "Slack: token revoked — reconnect in Settings…"
+    text: str  # one short line: "Slack ✓" / "Slack: token revoked — Reconnect…"
     ok: bool
     needs_action: bool
+    detail: str = ""  # the whole story for the tooltip: "Slack token revoked: … — reconnect in Settings…"
+    fix: str = ""  # what to do, also at the end of ``detail``
+
+
+#: A problem's line in the tray tooltip: long enough for the cause and the fix, never a wall of text.
+TOOLTIP_DETAIL_MAX = 160
+
+
+def _cap(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def short_problem(name: str, detail: str) -> str:
+    """A problem in a few words for a menu line: the title of "Title: message" without the service's
+    name ("Slack token revoked: …" → "token revoked"), on one line, at most :data:`SHORT_MAX` characters."""
+    head = " ".join(detail.split()).split(": ", 1)[0].strip()
+    for prefix in (name, name.split()[0] if name.split() else ""):
+        if prefix and head.lower().startswith(prefix.lower() + " "):
+            head = head[len(prefix) + 1 :]
+    head = head or "not working"
+    head = head[0].lower() + head[1:] if head[:2] != head[:2].upper() else head
+    if len(head) > SHORT_MAX:
+        cut = head[: SHORT_MAX - 1]
+        cut = cut.rsplit(" ", 1)[0] if " " in cut[SHORT_MAX // 2 :] else cut  # at a word when one is near
+        head = cut.rstrip(" ,;:(—-") + "…"
+    return head
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -75,6 +113,7 @@ class TrayView:
     notice: str = ""  # e.g. "No configuration yet — open Settings" or "Demo mode: nothing is sent"
     overridden: bool = False
     paused: bool = False
+    checked: frozenset[str] = frozenset()  # the Choice values in force now (the menu checks them)
 
     @property
     def needs_attention(self) -> bool:
@@ -109,12 +148,13 @@ def _health_lines(health: Sequence[ServiceHealth]) -> tuple[HealthLine, ...]:
     out = []
     for h in health:
         if h.ok:
-            text = f"{h.name} ✓"
+            text, detail = f"{h.name} ✓", ""
         else:
-            text = f"{h.name}: {h.detail or 'not working'}"
-            if h.fix:
-                text += f" — {h.fix}"
-        out.append(HealthLine(name=h.name, text=text, ok=h.ok, needs_action=h.needs_action))
+            text = f"{h.name}: {short_problem(h.name, h.short or h.detail)}"
+            if h.needs_action:
+                text += f" — {FIX_LABEL}"
+            detail = f"{h.name}: {h.detail or 'not working'}" + (f" — {h.fix}" if h.fix else "")
+        out.append(HealthLine(name=h.name, text=text, ok=h.ok, needs_action=h.needs_action, detail=detail, fix=h.fix))
     return tuple(out)
 
 
@@ -163,10 +203,12 @@ def build_tray_view(
     parts = [paused_line] if pause else []
     parts.append(state_line)
     parts.extend(h.text if h.ok else f"{h.name} ✗" for h in lines)
+    # The whole story of each problem under the summary line, bounded (a raw error can be any length).
+    details = [_cap(h.detail, TOOLTIP_DETAIL_MAX) for h in lines if not h.ok]
     return TrayView(
         icon=icon,
         state=state,
-        tooltip=" · ".join(parts),
+        tooltip="\n".join([" · ".join(parts), *details]),
         state_line=state_line,
         next_line=next_line,
         override_line=override_line,
@@ -175,7 +217,44 @@ def build_tray_view(
         notice=notice,
         overridden=manual is not None,
         paused=pause is not None,
+        checked=frozenset(o.choice for o in (manual, pause) if o is not None and o.choice),
     )
+
+
+def outlook_line(interval: Availability, desired: DesiredStatus, tz: ZoneInfo) -> str:
+    """One interval of a preview in words: "17:30–09:00  Off hours until 09:00 — Slack shows 🌙 “Off for the
+    day — back 09:00 CET”, Do Not Disturb on, away · Matrix unavailable" (no raw state names or :codes:)."""
+
+    def hm(moment: datetime) -> str:
+        return f"{moment.astimezone(tz):%H:%M}"
+
+    char = EMOJI_CHARS.get(desired.emoji, "")
+    shown = f"{char} “{desired.text}”".strip() if desired.has_status else "no status"
+    extras = [
+        f"Do Not Disturb until {hm(desired.dnd_until)}" if desired.dnd_until else "",
+        "away" if desired.away else "",
+    ]
+    slack = ", ".join([f"Slack shows {shown}", *(e for e in extras if e)])
+    matrix = "Matrix unavailable" if desired.away else "Matrix online"
+    label = STATE_LABELS[interval.state]
+    return f"{hm(interval.start)}–{hm(interval.end)}  {label} — {slack} · {matrix}"
+
+
+def change_notification(view: TrayView) -> tuple[str, str]:
+    """(title, body) when the state changed by itself: the title names the state, the body adds what the
+    title does not say — until when and what comes next — so the two never repeat each other."""
+    title = view.state_line.split(" until ", 1)[0] or STATE_LABELS[view.state]
+    rest = view.state_line[len(title) :].strip()
+    body = [rest[0].upper() + rest[1:]] if rest else []
+    if view.next_line:
+        body.append(f"Next: {view.next_line}")
+    return title, "\n".join(body) or "Now and until further notice"
+
+
+def alert_notification(line: HealthLine) -> tuple[str, str]:
+    """(title, body) for a problem only the user can fix: a title that says so, the whole story as body."""
+    what = line.detail.removesuffix(f" — {line.fix}") if line.fix else line.detail
+    return "traystatus needs you", _cap(what, TOOLTIP_DETAIL_MAX * 2) + (f" — {line.fix}" if line.fix else "")
 
 
 def initial_view(notice: str, now: datetime) -> TrayView:

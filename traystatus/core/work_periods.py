@@ -17,6 +17,11 @@ from traystatus.core.availability import CalendarHours, Interval, intersect, sub
 from traystatus.core.hours import DayException, TimeBlock, Travel, WeekHours, format_hours
 
 DAY = timedelta(days=1)
+#: A gap between two working blocks of the same day shorter than this is a break (lunch, school run):
+#: the user is coming back today, so no DND and no "off for the day". Four hours covers a long lunch or a
+#: split morning/afternoon; a longer gap (08:00-10:00,18:00-22:00) is time off like any evening.
+#: The handoff prompt uses the same bound, so a break never ends the working day there either.
+MAX_BREAK = timedelta(hours=4)
 
 
 class HoursSettings(Protocol):
@@ -196,6 +201,24 @@ def special_days(settings: HoursSettings, start: datetime, end: datetime) -> lis
     return out
 
 
+def break_spans(settings: HoursSettings, start: datetime, end: datetime) -> list[Span]:
+    """The breaks overlapping [start, end): gaps shorter than :data:`MAX_BREAK` between two working
+    blocks of the same local day (the blocks of one day plan; a gap across midnight is never a break)."""
+    out = []
+    for day in _days(settings, start, end):
+        plan = day_plan(settings, day)
+        spans = sorted(_block_span(plan, b) for b in plan.blocks)
+        reach: datetime | None = None
+        for a, b in spans:
+            if reach is not None and reach < a and a - reach < MAX_BREAK:
+                lo, hi = max(reach, start), min(a, end)
+                if lo < hi:
+                    out.append(Span(start=lo, end=hi, reason=f"break in {plan.work_reason}"))
+            reach = b if reach is None else max(reach, b)
+    out.sort(key=lambda s: s.start)
+    return out
+
+
 def merge(spans: Sequence[Span]) -> list[tuple[datetime, datetime]]:
     """The union of ``spans`` (sorted by start) as disjoint, non-touching intervals."""
     out: list[tuple[datetime, datetime]] = []
@@ -228,3 +251,14 @@ def next_working_start(
                 return a if a < after + limit else None
         lo += step
     return None
+
+
+def next_day_start(settings: HoursSettings, after: datetime) -> datetime | None:
+    """The start of the next working *day* after ``after``: like :func:`next_working_start`, but the end
+    of a break is skipped (signing off at lunch means done until tomorrow, not until 13:30)."""
+    back = next_working_start(settings, after)
+    for _ in range(16):  # at most a few blocks a day: bounded however the hours are written
+        if back is None or not any(s.end == back for s in break_spans(settings, back - MAX_BREAK, back)):
+            return back
+        back = next_working_start(settings, back + timedelta(microseconds=1))
+    return back

@@ -291,9 +291,12 @@ def best_slots(
     """The best meeting times from ``now`` over the next ``days`` working days (of ``hours``, in ``tz``):
     spans of at least ``minutes`` where the most of ``people`` are within working hours, earliest first
     among equals. ``required`` people (you, the organiser) are within working hours in every span.
-    Spans where nobody works are never returned."""
+    Spans where nobody works are never returned, nor spans only the required people can attend (a
+    "meeting" with yourself is no slot: at least one other person is in)."""
     if not people:
         return []
+    names = {p.name for p in people}
+    floor = len(names & {p.name for p in required})  # the required people are in every span already
     candidates: list[tuple[int, datetime, datetime]] = []
     per_day: dict[date, list[list[Interval]]] = {}
     windows_by_day: list[tuple[date, datetime, datetime]] = []
@@ -312,7 +315,7 @@ def best_slots(
         for ws, we in windows:
             clipped = [_clip(iv, ws, we) for iv in per_person]
             for a, b, n in coverage(clipped, ws, we):
-                if n > 0 and b - a >= minutes * MINUTE:
+                if n > max(floor, 0) and b - a >= minutes * MINUTE:
                     candidates.append((n, a, b))
     candidates.sort(key=lambda c: (-c[0], c[1]))
     out: list[Span] = []

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QUrl
 from PySide6.QtGui import QCursor, QDesktopServices
 
-from traystatus.core.duties import BackgroundDuty, RuntimeScheduler, SchedulerFactory
 from traystatus.core.errors import TrayStatusError
 from traystatus.core.model import Availability, Override
 from traystatus.core.overrides import Choice
@@ -26,14 +25,12 @@ from traystatus.qt.bridge import Bridge
 from traystatus.qt.tray import Tray
 
 if TYPE_CHECKING:  # the pipeline's modules load on the worker, after the icon is shown
+    from traystatus.core.duties import BackgroundDuty, RuntimeScheduler, SchedulerFactory
     from traystatus.core.status_sync import StatusSync, SyncReport
     from traystatus.core.sync_view import ChangeNotices, SyncSetup
     from traystatus.qt.fallback_window import FallbackWindow  # only where there is no tray
 
 log = logging.getLogger(__name__)
-
-#: the reasons a pass reads the calendars again whether or not they are due
-REFRESH_REASONS = ("start", "calendar refresh", "clock jump", "resumed", "network back")
 
 
 class NotReady(Exception):
@@ -226,10 +223,13 @@ class Desktop(QObject):
 
     # -- worker side ----------------------------------------------------------------------------------
     def _scheduled_pass(self, reason: str) -> datetime | None:
-        """The scheduler's pass: the first one builds the pipeline from the configuration."""
+        """The scheduler's pass: the first one builds the pipeline from the configuration (a configuration that
+        cannot be used is told once; the next try is the user's reload)."""
+        from traystatus.core.status_sync import REFRESH_REASONS
+
         if self._setup is None:
-            return self._build("traystatus could not start syncing")
-        return self._guarded(lambda s: s.run(refresh=reason in REFRESH_REASONS or reason.startswith("refresh")))
+            return self._build("traystatus could not start syncing") if reason == "start" else None
+        return self._guarded(lambda s: s.run(refresh=reason in REFRESH_REASONS))
 
     def _rebuild(self) -> datetime | None:
         # a broken edit is told; the last good configuration keeps syncing
@@ -244,7 +244,7 @@ class Desktop(QObject):
             self.bridge.publish_failure(
                 str(getattr(e, "title", failure_title)), str(getattr(e, "message", f"{type(e).__name__}; see the log."))
             )
-            return datetime.now(UTC) + timedelta(minutes=1) if self._setup is None else None
+            return None
         from traystatus.core.sync_view import ChangeNotices
 
         self._setup = fresh

@@ -33,6 +33,7 @@ class TrayMenu(QMenu):
     def __init__(self, windows: Sequence[str] = (), parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("trayMenu")
+        self.setToolTipsVisible(True)  # a health line's whole story is its tooltip
         self._windows = tuple(key for key, _ in WINDOW_ENTRIES if key in windows)
         self._pending: TrayView | None = None
         self._view: TrayView | None = None
@@ -83,11 +84,17 @@ class TrayMenu(QMenu):
                 continue  # nothing to come back from
             action = self.addAction(spec.label)
             action.setData(spec.choice.value)
+            if spec.choice.value in view.checked:  # only the active one is checkable: no empty boxes
+                action.setCheckable(True)
+                action.setChecked(True)
             action.triggered.connect(lambda _=False, c=spec.choice: self.choice_selected.emit(c))
         if view.health:
             self.addSeparator()
             for line in view.health:
                 action = self.addAction(line.text)
+                action.setData(f"health:{line.name}")
+                if line.detail:
+                    action.setToolTip(line.detail)
                 if line.needs_action:
                     action.triggered.connect(lambda _=False, n=line.name: self.entry_selected.emit(f"fix:{n}"))
                 else:

@@ -234,7 +234,7 @@ class TeamPopup(QWidget):
         labels = []
         for h in range(0, 24, 3):
             t = datetime.combine(day, time(h), tzinfo=tz).astimezone(UTC)
-            labels.append((t, f"{h:02d}"))
+            labels.append((t, f"{h:02d}:00"))  # a clock time, not a bare "03"
         self.overlap_bar.set_day(window, [(s.start, s.end) for s in self.overlap], labels)
         self.overlap_bar.set_marker(self.chosen_instant())
         spans = ", ".join(f"{s.start.astimezone(tz):%H:%M}–{s.end.astimezone(tz):%H:%M}" for s in self.overlap)

@@ -310,7 +310,9 @@ class OverlapBar(QWidget):
         for t, text in self.labels:
             x = self._x(t, w)
             painter.drawLine(int(x), 14, int(x), 17)
-            painter.drawText(QRectF(x - 20, 16, 40, 14), Qt.AlignmentFlag.AlignCenter, text)
+            width = painter.fontMetrics().horizontalAdvance(text) + 4.0
+            left = max(0.0, min(x - width / 2, w - width))  # the first and last labels stay whole
+            painter.drawText(QRectF(left, 16, width, 14), Qt.AlignmentFlag.AlignCenter, text)
         if self.marker is not None:
             x = self._x(self.marker, w)
             painter.setPen(QColor("#d32f2f"))

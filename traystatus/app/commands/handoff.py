@@ -73,6 +73,11 @@ def report(result: SubmitResult, settings: Settings) -> int:
     print(f"Stored note {result.note.id} in the archive.")
     for d in result.deliveries:
         print(f"  {describe(d)}")
+    if not result.deliveries:
+        print(
+            "  Posted nowhere: no --to destination given and no [handoff] destinations configured "
+            "(e.g. --to slack:#team)."
+        )
     if result.signed_off_until is not None:
         print(f"Signed off until {result.signed_off_until.astimezone(settings.timezone).strftime('%a %H:%M %Z')}.")
     elif result.sign_off_error:
@@ -117,8 +122,16 @@ def run(args: argparse.Namespace) -> int:
         destinations=destinations,
         sign_off=not args.no_sign_off and settings.handoff.sign_off,
     )
-    service = HandoffService(paths, settings, sign_off=sign_off)
+    senders = None
+    if getattr(args, "demo", False):  # simulated destinations: the demo posts nowhere
+        from traystatus.adapters.demo import demo_handoff_senders
+
+        senders = dict(demo_handoff_senders(paths.state_dir))
+    service = HandoffService(paths, settings, senders=senders, sign_off=sign_off)
     try:
-        return report(service.submit(draft, deliver_now=True), settings)
+        code = report(service.submit(draft, deliver_now=True), settings)
+        if senders is not None:
+            print(f"Demo: posted to simulated channels only ({paths.state_dir / 'handoffs.json'}); nothing was sent.")
+        return code
     finally:
         service.close()

@@ -72,9 +72,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     ed.add_argument("id")
     ed.add_argument(
         "--text-file",
-        required=True,
         metavar="FILE",
-        help="the new text, '# Done' … headings as for `traystatus handoff` ('-' reads stdin)",
+        help="the new text, '# Done' … headings as for `traystatus handoff` ('-' reads stdin); "
+        "without it the note opens in $VISUAL or $EDITOR",
     )
     ed.set_defaults(func=run_edit)
     br = sub.add_parser("browse", help="open the history window: browse and search every note")
@@ -132,6 +132,10 @@ def run_list(args: argparse.Namespace) -> int:
         else:
             for n in notes:
                 print(_line(n, _first_line(n)))
+            if not notes and not args.all and archive.notes(include_archived=True):
+                print("No note outside the archive; `traystatus notes list --all` shows archived ones.")
+            elif not notes:
+                print("No handoff note yet; write one with `traystatus handoff`.")
         return 0
     finally:
         archive.close()
@@ -281,13 +285,21 @@ def run_edit(args: argparse.Namespace) -> int:
     from traystatus.core.handoff import parse_note_text
 
     settings = load_settings(args)
-    try:
-        text = sys.stdin.read() if args.text_file == "-" else Path(args.text_file).read_text(encoding="utf-8")
-    except OSError as e:
-        raise ConfigError("Note edit", f"cannot read {args.text_file}: {e.strerror}.") from None
     archive = _archive(args)
     try:
         note_id = archive.resolve_id(args.id)
+        if args.text_file is None:  # `notes edit ID`: the note in the user's editor, as `git commit` does
+            before = "\n\n".join(f"# {s.title}\n{s.text.strip()}" for s in archive.get(note_id).sections) + "\n"
+            text = _in_editor(before)
+            if text.strip() == before.strip():
+                print(f"Nothing changed: note {note_id} keeps its text.")
+                return 0
+            args.text_file = "the edited text"
+        else:
+            try:
+                text = sys.stdin.read() if args.text_file == "-" else Path(args.text_file).read_text(encoding="utf-8")
+            except OSError as e:
+                raise ConfigError("Note edit", f"cannot read {args.text_file}: {e.strerror}.") from None
         titles = tuple(dict.fromkeys([*(s.title for s in archive.get(note_id).sections), *settings.handoff.sections]))
         sections = tuple(s for s in parse_note_text(text, titles) if s.text.strip() or s.title in titles)
         if not any(s.text.strip() for s in sections):
@@ -303,3 +315,26 @@ def run_edit(args: argparse.Namespace) -> int:
         return 0
     finally:
         archive.close()
+
+
+def _in_editor(text: str) -> str:
+    """``text`` edited in $VISUAL or $EDITOR (a temp file, removed after)."""
+    import os
+    import shlex
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if not editor:
+        raise ConfigError("Note edit", "no editor: set $EDITOR (e.g. EDITOR=nano), or pass --text-file FILE.")
+    fd, name = tempfile.mkstemp(prefix="traystatus-note-", suffix=".md")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        done = subprocess.run([*shlex.split(editor), name], check=False)
+        if done.returncode != 0:
+            raise ConfigError("Note edit", f"the editor ({editor}) exited with {done.returncode}; nothing changed.")
+        return Path(name).read_text(encoding="utf-8")
+    finally:
+        Path(name).unlink()

@@ -68,8 +68,8 @@ def add_days(start: datetime, days: int, zone: ZoneInfo) -> datetime:
 
 def load_events(
     settings: Settings, args: argparse.Namespace, start: datetime, end: datetime
-) -> tuple[list[CalendarEvent], list[str], bool, list[AvailabilityComponent]]:
-    """Events of every configured source, plus one stderr line per problem; ``True`` if a source failed; the
+) -> tuple[list[CalendarEvent], list[str], int, list[AvailabilityComponent]]:
+    """Events of every configured source, plus one stderr line per problem; how many sources failed; the
     calendars' availability (working hours)."""
     from traystatus.adapters.calendar_sources import build_sources, load_all
 
@@ -78,12 +78,12 @@ def load_events(
     events: list[CalendarEvent] = []
     notes: list[str] = []
     availability: list[AvailabilityComponent] = []
-    failed = False
+    failed = 0  # sources with no events at all to offer (a stale copy still serves)
     for result in load_all(sources, start, end):
         events.extend(result.events)
         availability.extend(result.availability)
         if result.error is not None:
-            failed = failed or not result.stale
+            failed += not result.stale
             notes.append(f"{result.error.title}: {result.error.message}")
         if result.stale:
             age = ""
@@ -139,13 +139,20 @@ def run(args: argparse.Namespace) -> int:
     start = parse_start(args.start, zone, now)
     end = add_days(start, args.days, zone)
     events, notes, failed, availability = (
-        load_events(settings, args, start, end + EVENT_LOOKAHEAD) if settings.calendars else ([], [], False, [])
+        load_events(settings, args, start, end + EVENT_LOOKAHEAD) if settings.calendars else ([], [], 0, [])
     )
     settings, hour_notes = apply_calendar_hours(settings, availability, start - EVENT_LOOKAHEAD, end + EVENT_LOOKAHEAD)
     notes.extend(hour_notes)
     timeline = build_timeline(settings, events, load_overrides(args, now), start, end)
     for note in notes:
         print(f"traystatus: {note}", file=sys.stderr)
+    if failed == len(settings.calendars) > 0:  # a normal-looking timeline would say "available" all day
+        print(
+            "traystatus: no calendar could be read, so there is no plan to show. "
+            "Fix the calendar(s) named above, then run 'traystatus plan' again.",
+            file=sys.stderr,
+        )
+        return 1
     if args.json:
         print(json.dumps(to_json(timeline, zone), indent=2, ensure_ascii=False))
     else:

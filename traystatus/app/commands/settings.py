@@ -9,7 +9,13 @@ import argparse
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("settings", help="open the settings window (the running app shows it, if any)")
+    p = sub.add_parser(
+        "settings",
+        help="open the settings window (the running app shows it, if any)",
+        description="Open the settings window: working hours, calendars, accounts, what each state shows. "
+        "If traystatus is running, it shows its own window. Without a config.toml yet this is the "
+        "first-run setup.",
+    )
     p.add_argument(
         "--first-run",
         action="store_true",

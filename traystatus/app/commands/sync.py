@@ -17,7 +17,7 @@ from traystatus.app.paths import AppPaths
 from traystatus.core.errors import ConfigError
 from traystatus.core.publishing import Operation
 from traystatus.core.settings import Settings
-from traystatus.core.status_sync import AccountLine, StatusSync, SyncReport
+from traystatus.core.status_sync import REFRESH_REASONS, AccountLine, StatusSync, SyncReport
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -30,15 +30,29 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--dry-run", action="store_true", help="show the exact calls it would make; send nothing")
     _common(p)
     p.set_defaults(func=cmd_apply)
-    p = subparsers.add_parser("status", help="desired vs applied status per service, and why (sends nothing)")
+    p = subparsers.add_parser(
+        "status",
+        help="desired vs applied status per service, and why (sends nothing)",
+        description="What each account should show now (from your calendars, hours and overrides), what "
+        "traystatus last set there, the calls an `apply` would make, and why. Calls no service.",
+    )
     _common(p)
     p.set_defaults(func=cmd_status)
-    p = subparsers.add_parser("run", help="keep both services in step all day (--headless: no UI)")
+    p = subparsers.add_parser(
+        "run",
+        help="keep both services in step all day (--headless: no UI)",
+        description="Start traystatus: the tray icon and menu, or with --headless a background sync that "
+        "updates Slack and Matrix at every change of your availability until stopped (Ctrl+C, SIGTERM).",
+    )
     p.add_argument("--headless", action="store_true", help="no tray icon: for an always-on machine")
     add_settings_options(p)
     p.set_defaults(func=cmd_run)
     p = subparsers.add_parser(
-        "doctor", help="check config, calendars, tokens and scopes, Matrix presence, keyring and tray"
+        "doctor",
+        help="check config, calendars, tokens and scopes, Matrix presence, keyring and tray",
+        description="Check everything traystatus depends on, one line each with what to do when a check "
+        "fails: the config file, each calendar, each account's token and scopes, Matrix presence, the "
+        "keyring and the system tray. Exits 1 when a check fails.",
     )
     p.add_argument("--json", action="store_true", help="the checks as JSON")
     add_settings_options(p)
@@ -238,7 +252,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, on_signal)
 
     def run_pass(reason: str) -> datetime | None:
-        report = service.run(refresh=reason in ("start", "calendar refresh", "clock jump"))
+        report = service.run(refresh=reason in REFRESH_REASONS)
         for a in report.accounts:
             for err in a.errors:
                 log.warning("%s: %s", a.account, err)

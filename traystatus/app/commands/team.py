@@ -30,8 +30,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     common.add_argument(
         "--at",
-        metavar="ISO",
-        help="the moment: 2026-03-10T15:00 (your zone unless an offset is given), or 15:00 today; default: now",
+        metavar="WHEN",
+        help="the moment: 15:00, 15:00 today, tomorrow 09:30, fri 15:00 or 2026-03-10T15:00 (your zone "
+        "unless an offset is given); default: now",
     )
     common.add_argument("--json", action="store_true", help="machine-readable output")
     p = subparsers.add_parser(
@@ -91,20 +92,45 @@ def roster(settings: Settings, args: argparse.Namespace) -> tuple[Person, list[P
     return team_roster(settings, paths, members)
 
 
+_DAY_WORDS = {"yesterday": -1, "today": 0, "tomorrow": 1}
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _relative(text: str, zone: ZoneInfo, now: datetime) -> datetime | None:
+    """``15:00``, ``15:00 today``, ``tomorrow 9:30``, ``fri 15:00`` (the next Friday, today included)."""
+    words = text.lower().split()
+    clock = [w for w in words if ":" in w]
+    days = [w for w in words if ":" not in w]
+    if len(clock) != 1 or len(days) > 1:
+        return None
+    hour, _, minute = clock[0].partition(":")
+    at = time(int(hour), int(minute))  # ValueError for 25:00 or 15:x
+    today = now.astimezone(zone).date()
+    if not days:
+        return datetime.combine(today, at)
+    word = days[0]
+    if word in _DAY_WORDS:
+        return datetime.combine(today + timedelta(days=_DAY_WORDS[word]), at)
+    if word[:3] in _WEEKDAYS:
+        ahead = (_WEEKDAYS.index(word[:3]) - today.weekday()) % 7
+        return datetime.combine(today + timedelta(days=ahead), at)
+    return None
+
+
 def parse_at(text: str | None, zone: ZoneInfo, now: datetime) -> datetime:
     if not text:
         return now
     try:
-        if len(text) == 5 and text[2] == ":":
-            local_today = now.astimezone(zone).date()
-            moment = datetime.combine(local_today, time.fromisoformat(text))
-        elif len(text) == 10:
+        moment = _relative(text, zone, now) if "T" not in text and "-" not in text else None
+        if moment is None and len(text) == 10:
             moment = datetime.combine(date.fromisoformat(text), time(12, 0))
-        else:
+        elif moment is None:
             moment = datetime.fromisoformat(text)
     except ValueError:
         raise ConfigError(
-            "Bad --at", f"{text!r} is not a time; use e.g. 2026-03-10T15:00, 2026-03-10T15:00+09:00 or 15:00."
+            "Bad --at",
+            f"{text!r} is not a time; use e.g. 15:00, 15:00 today, tomorrow 09:30, fri 15:00, "
+            "2026-03-10T15:00 or 2026-03-10T15:00+09:00.",
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)

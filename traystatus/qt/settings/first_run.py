@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
@@ -29,7 +29,7 @@ from traystatus.core.hours import format_hours, parse_hours
 from traystatus.core.settings import CalendarSourceConfig, Settings
 from traystatus.core.settings_editing import AccountsManager, Runner, SettingsDocument
 from traystatus.qt.settings.form import ErrorLabel
-from traystatus.qt.settings.pages import ZONES
+from traystatus.qt.settings.pages import ZONES, known_zone
 from traystatus.qt.settings.pages_io import AccountsPage, CalendarTester, _describe, merge_accounts
 
 
@@ -89,6 +89,14 @@ class _HoursStep(QWizardPage):
         self.setSubTitle("Outside these hours your status says you are off and when you are back.")
         self.zone = QLineEdit(default_zone, self)
         self.zone.setAccessibleName("Time zone")
+        from PySide6.QtWidgets import QCompleter
+
+        # type any part of a zone: "berl" offers Europe/Berlin, "kolk" Asia/Kolkata
+        completer = QCompleter(ZONES, self.zone)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.zone.setCompleter(completer)
+        self.zone.setPlaceholderText("e.g. Europe/Berlin — type a city")
         self.hours = QLineEdit(default_hours, self)
         self.hours.setAccessibleName("Working hours")
         self.hours.setToolTip('e.g. "mon-fri 09:00-12:30,13:30-17:30; sat 10:00-12:00"')
@@ -105,8 +113,8 @@ class _HoursStep(QWizardPage):
             parse_hours(self.hours.text())
         except ConfigError as e:
             return e.message
-        if self.zone.text().strip() not in ZONES and self.zone.text().strip() != "UTC":
-            return f"{self.zone.text().strip()!r} is not a time zone like Europe/Berlin."
+        if known_zone(self.zone.text()) is None:
+            return f"{self.zone.text().strip()!r} is not a time zone like Europe/Berlin: type a city to choose one."
         return ""
 
     def isComplete(self) -> bool:  # Qt's name
@@ -122,6 +130,8 @@ class _PreviewStep(QWizardPage):
         self.setSubTitle("This is what your teammates will see. Change anything later in Settings.")
         self.list = QListWidget(self)
         self.list.setAccessibleName("Today's plan")
+        self.list.setWordWrap(True)  # a long line wraps: no sideways scrollbar
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         QVBoxLayout(self).addWidget(self.list)
 
 
@@ -179,7 +189,7 @@ class FirstRunWizard(QWizard):
                 item["path"] = config.location
             items.append(item)
             self.doc.set_items("calendars", items)
-        self.doc.set("timezone", self.hours.zone.text().strip())
+        self.doc.set("timezone", known_zone(self.hours.zone.text()) or self.hours.zone.text().strip())
         self.doc.set("working_hours", self.hours.hours.text().strip())
 
     def _entered(self, page_id: int) -> None:

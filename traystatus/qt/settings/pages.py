@@ -19,6 +19,16 @@ from traystatus.qt.settings.form import ErrorLabel, FormPage, note_box
 from traystatus.qt.settings.items_table import ItemsTable
 
 ZONES = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
+#: every spelling the tz database accepts ("Etc/UTC", "UTC", "US/Eastern"), by lower case: the zone a
+#: system reports is accepted however it is spelled, typed in any case
+_ANY_ZONE = {z.lower(): z for z in available_timezones()}
+
+
+def known_zone(text: str) -> str | None:
+    """The tz database's spelling of ``text`` ("etc/utc" → "Etc/UTC"), or None if it names no zone."""
+    return _ANY_ZONE.get(text.strip().lower())
+
+
 DAY_LABELS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 STATE_LABELS = {
     State.AVAILABLE: "Available",
@@ -26,6 +36,7 @@ STATE_LABELS = {
     State.FOCUS: "Focus",
     State.OOO: "Out of office",
     State.OFF_HOURS: "Off hours",
+    State.BREAK: "Break",
 }
 
 

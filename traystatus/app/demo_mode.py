@@ -1,0 +1,45 @@
+"""``--demo`` for every command: the bundled demo (today's calendar, hours around now, the demo team) with
+its own state, archive and cache directories, so a demo never reads or writes the user's real files.
+
+``demo_session`` is entered once by ``cli.run`` around the command: it writes the demo's files, points
+``args.config`` at the demo config and ``AppPaths`` at the demo's directories (``DEMO_HOME_ENV``), and
+puts everything back afterwards (the CLI also runs inside tests and other processes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+from collections.abc import Iterator
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from traystatus.app.paths import DEMO_HOME_ENV, AppPaths
+
+
+@contextlib.contextmanager
+def demo_session(args: argparse.Namespace) -> Iterator[None]:
+    from traystatus.adapters.clock import SystemClock
+    from traystatus.adapters.demo import prepare_demo
+    from traystatus.adapters.system_zone import system_zone
+    from traystatus.app.resources import demo_dir
+
+    zone = system_zone()
+    if getattr(args, "tz", None):
+        with contextlib.suppress(ZoneInfoNotFoundError, ValueError):  # load_settings reports a bad zone
+            zone = ZoneInfo(args.tz)
+    root = AppPaths.resolve(getattr(args, "config", None)).state_dir / "demo"
+    files = prepare_demo(demo_dir(), root, SystemClock().now(), zone)
+    before = os.environ.get(DEMO_HOME_ENV)
+    os.environ[DEMO_HOME_ENV] = str(root)
+    args.config = str(files.config_file)
+    for option in ("calendar", "hours"):  # the demo's calendar and hours, whatever else was asked
+        if getattr(args, option, None):
+            setattr(args, option, None if option == "hours" else [])
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(DEMO_HOME_ENV, None)
+        else:
+            os.environ[DEMO_HOME_ENV] = before
