@@ -227,7 +227,8 @@ class MatrixSender:
 
 
 IDLE_WAIT_S = 15 * 60.0
-CLI_RATE_LIMIT_WAIT_S = 60.0  # the CLI waits out a 429 up to this long (longer: the worker sends it later)
+# The CLI waits out rate limits up to this long in all (longer: the tray or headless worker sends it later).
+CLI_RATE_LIMIT_WAIT_S = 20.0
 
 
 def owner_id() -> str:
@@ -418,6 +419,7 @@ class HandoffDelivery:
     ) -> list[Delivery]:
         """Deliver until nothing is due soon (CLI): waits out retries shorter than ``give_up_after`` seconds."""
         sleeper = sleep or self._stop.wait
+        rate_limit_budget = CLI_RATE_LIMIT_WAIT_S
         for _ in range(max_passes):
             self.run_due()
             waiting = in_order(self._archive.open_deliveries())
@@ -425,8 +427,10 @@ class HandoffDelivery:
             if when is None:
                 break
             wait = (when - self._now()).total_seconds()
-            limit = CLI_RATE_LIMIT_WAIT_S if any(is_rate_limited(x) for x in waiting) else give_up_after
-            if wait > limit:
+            limited = any(is_rate_limited(x) for x in waiting)
+            if wait > (rate_limit_budget if limited else give_up_after):
                 break
+            if limited:
+                rate_limit_budget -= max(0.0, wait)
             sleeper(max(0.0, wait))
         return self._archive.open_deliveries()

@@ -81,9 +81,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     br.set_defaults(func=run_browse)
 
 
-def _archive(args: argparse.Namespace) -> SqliteNoteArchive:
+def _archive(args: argparse.Namespace, *, read_only: bool = False) -> SqliteNoteArchive:
+    """``read_only`` for the commands that only read (list, search, show, export): they work on a
+    read-only data dir and never write into the archive."""
     paths = AppPaths.resolve(getattr(args, "config", None))
-    return SqliteNoteArchive.in_dir(paths.data_dir)
+    return SqliteNoteArchive.in_dir(paths.data_dir, read_only=read_only)
 
 
 def note_json(note: HandoffNote, deliveries: list[Delivery] | None = None) -> dict[str, Any]:
@@ -124,7 +126,7 @@ def _first_line(note: HandoffNote) -> str:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    archive = _archive(args)
+    archive = _archive(args, read_only=True)
     try:
         notes = archive.notes(include_archived=args.all)
         if args.json:
@@ -142,7 +144,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_search(args: argparse.Namespace) -> int:
-    archive = _archive(args)
+    archive = _archive(args, read_only=True)
     try:
         hits = archive.search(" ".join(args.query), include_archived=not args.no_archived)
         if args.json:
@@ -158,7 +160,7 @@ def run_search(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    archive = _archive(args)
+    archive = _archive(args, read_only=True)
     try:
         note = archive.get(archive.resolve_id(args.id))
         deliveries = archive.deliveries(note.id)
@@ -194,7 +196,7 @@ def _since(text: str | None) -> datetime | None:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    archive = _archive(args)
+    archive = _archive(args, read_only=True)
     try:
         notes = list(reversed(archive.notes(include_archived=args.all, since=_since(args.since))))
         if args.format == "json":
