@@ -337,8 +337,8 @@ class SqliteNoteArchive:
         sql, params = "SELECT d.* FROM deliveries d JOIN notes n ON n.id = d.note_id", ()
         if note_id is not None:
             sql, params = sql + " WHERE d.note_id = ?", (note_id,)  # type: ignore[assignment]
-        with self._lock:  # oldest note first: the order they must arrive in per destination
-            rows = self._db.execute(sql + " ORDER BY n.created, n.rowid, d.destination", params).fetchall()
+        with self._lock:  # oldest note first (the order they must arrive in), then as the note lists them
+            rows = self._db.execute(sql + " ORDER BY n.created, n.rowid, d.rowid", params).fetchall()
         return [
             Delivery(
                 note_id=r[0],

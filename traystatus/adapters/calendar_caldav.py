@@ -24,7 +24,7 @@ import requests
 
 from traystatus.adapters import caldav_sync as sync
 from traystatus.adapters.bounded_http import bounded
-from traystatus.adapters.caldav_availability import CaldavAvailability
+from traystatus.adapters.caldav_availability import CaldavAvailability, FoundAvailability
 from traystatus.adapters.caldav_client import ENV_PASSWORD, CaldavClient, secret_key
 from traystatus.adapters.calendar_availability import read_availability
 from traystatus.adapters.calendar_http import normalize_url, redact_url
@@ -148,6 +148,27 @@ class CaldavCalendarSource:
             cal, source=f"{self.name}'s availability on the server", start=start, end=end, zone=self._ctx.zone
         )
         return tuple(components), warnings
+
+    def write_hours(self, ics: str) -> FoundAvailability:
+        """Store the user's working hours (a VCALENDAR with VAVAILABILITY) on the server, where other clients
+        read them; this source's next load uses them. Raises :class:`CalendarError` with what failed."""
+        try:
+            with bounded(self._timeout):  # a server trickling its answer must not hold the save for ever
+                found = self._hours.write(ics)
+        except (requests.RequestException, CalendarError) as e:
+            what = e.message.split(f" ({redact_url(self._url)}).")[0] if isinstance(e, CalendarError) else ""
+            problem = f"the working hours were not saved: {what or type(e).__name__}. Try again later."
+            raise CalendarError(f"Calendar '{self.name}'", problem) from None
+        if found.problem:
+            fix = ": check that this account may change the calendar's properties."
+            raise CalendarError(f"Calendar '{self.name}'", found.problem + fix)
+        now = datetime.now(UTC)
+        with self._lock:
+            self._hours_text = (now, ics)
+        if self._hours_file is not None:
+            with contextlib.suppress(OSError):
+                atomic_write(self._hours_file, json.dumps({"read_at": now.isoformat(), "text": ics}))
+        return found
 
     def load(self, start: datetime, end: datetime) -> CalendarResult:
         with self._lock:

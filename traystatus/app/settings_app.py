@@ -13,6 +13,7 @@ from traystatus.adapters.clock import utc_now
 from traystatus.adapters.config_document import TomlConfigDocument
 from traystatus.adapters.system_zone import system_zone
 from traystatus.app.accounts_service import ServiceAccountsManager
+from traystatus.app.calendar_hours_service import CalendarHoursService
 from traystatus.app.paths import AppPaths
 from traystatus.core.calendar_fetch import CalendarChecker, CalendarFetch
 from traystatus.core.errors import CalendarError
@@ -124,7 +125,9 @@ def build_settings_window(paths: AppPaths, runner: Runner, *, first_run: bool) -
         calendar_tester=make_calendar_tester(paths, zone),
         preview=make_preview(paths),
     )
-    return FirstRunWizard(doc, **common) if first_run else SettingsWindow(doc, **common)
+    if first_run:
+        return FirstRunWizard(doc, **common)
+    return SettingsWindow(doc, **common, calendar_hours=CalendarHoursService(paths.cache_dir))
 
 
 def run_settings_window(args: object, *, first_run: bool = False) -> int:

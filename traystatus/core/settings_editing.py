@@ -76,3 +76,21 @@ class AccountsManager(Protocol):
 
 #: Runs a slow job off the GUI thread and calls back on the GUI thread: (job, on_done(result|error)).
 Runner = Callable[[Callable[[], object], Callable[[object], None]], None]
+
+
+class CalendarHoursPort(Protocol):
+    """The Working hours page's view of the calendars' own working hours (RFC 7953 availability). Both calls
+    are slow (network): the page runs them through its :data:`Runner`."""
+
+    def origin(self, settings: Settings) -> str:
+        """Where today's hours come from, in one or two sentences (with any warning about the availability)."""
+        ...
+
+    def save_target(self, settings: Settings) -> str:
+        """The name of the calendar :meth:`save` writes to ("" when no CalDAV calendar is configured)."""
+        ...
+
+    def save(self, settings: Settings) -> str:
+        """Store ``settings``' weekly hours and zone on that calendar's server; says where. Raises
+        :class:`~traystatus.core.errors.TrayStatusError` with what failed."""
+        ...

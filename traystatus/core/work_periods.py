@@ -83,6 +83,18 @@ def hours_origin(settings: HoursSettings, start: datetime, end: datetime) -> str
     return f"from {settings.calendar_hours.source} where it applies, else the configuration's {hours_text(settings)}"
 
 
+def hours_page_origin(settings: HoursSettings, start: datetime, end: datetime) -> str:
+    """What the settings window's Working hours page says about [start, end) (today), its grid being the
+    configured hours."""
+    ruled = calendar_ruled(settings, start, end)
+    if not ruled:
+        return "Today's hours come from the hours below."
+    assert settings.calendar_hours is not None
+    return (
+        f"Today's hours come from {settings.calendar_hours.source}; the hours below apply where the calendar has none."
+    )
+
+
 def day_plan(settings: HoursSettings, day: date) -> DayPlan:
     """The working blocks of a local date (later exceptions and travel entries win)."""
     zone = settings.timezone

@@ -13,9 +13,10 @@ from traystatus.core.handoff import HandoffSettings
 from traystatus.core.hours import DAY_NAMES, WeekHours, format_hours, parse_blocks
 from traystatus.core.model import State
 from traystatus.core.settings import GeneralSettings, Settings
-from traystatus.core.settings_editing import Runner, SettingsDocument
+from traystatus.core.settings_editing import CalendarHoursPort, Runner, SettingsDocument
 from traystatus.core.status_map import DEFAULT_STATE_STATUS, PRESENCES
 from traystatus.qt.settings.form import ErrorLabel, FormPage, note_box
+from traystatus.qt.settings.hours_calendar import CalendarHoursBox
 from traystatus.qt.settings.items_table import ItemsTable
 
 ZONES = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
@@ -45,7 +46,15 @@ class HoursPage(FormPage):
 
     title = "Working hours"
 
-    def __init__(self, doc: SettingsDocument, default_zone: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        doc: SettingsDocument,
+        default_zone: str,
+        parent: QWidget | None = None,
+        *,
+        calendar_hours: CalendarHoursPort | None = None,
+        runner: Runner | None = None,
+    ) -> None:
         super().__init__(doc, parent)
         self.add_choice(
             "timezone",
@@ -69,6 +78,8 @@ class HoursPage(FormPage):
             edit.textEdited.connect(self._week_edited)
             self.days.append(edit)
         grid_layout.addWidget(form)
+        self.from_calendar = CalendarHoursBox(doc, calendar_hours, runner, self)
+        self.outer.addWidget(self.from_calendar)
         self.errors["working_hours"] = ErrorLabel(self)
         self.outer.addWidget(grid)
         self.outer.addWidget(self.errors["working_hours"])
@@ -110,6 +121,7 @@ class HoursPage(FormPage):
             edit.setText(", ".join(str(b) for b in hours.blocks(i)))
         self.exceptions.load()
         self.travel.load()
+        self.from_calendar.update_button()
 
     def _week_edited(self) -> None:
         days = []

@@ -1,8 +1,9 @@
 """The settings window: a page list and pages; every edit is validated at once and saved atomically when valid.
 
 Usage: ``SettingsWindow(doc, default_zone="Europe/Berlin", runner=ThreadRunner(), accounts=…,
-calendar_tester=…, preview=…)``; connect ``saved(Settings)`` to apply the new settings without a restart:
-it is emitted after every successful save, including an account connected or disconnected on the Accounts page.
+calendar_tester=…, preview=…, calendar_hours=…)``; connect ``saved(Settings)`` to apply the new settings without
+a restart: it is emitted after every successful save, including an account connected or disconnected on the
+Accounts page.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from traystatus.core.errors import ConfigError
 from traystatus.core.settings import Settings
-from traystatus.core.settings_editing import AccountsManager, Runner, SettingsDocument
+from traystatus.core.settings_editing import AccountsManager, CalendarHoursPort, Runner, SettingsDocument
 from traystatus.qt.settings.form import FormPage
 from traystatus.qt.settings.pages import GeneralPage, HandoffPage, HoursPage, StatusPage, TeamPage, make_debounce
 from traystatus.qt.settings.pages_io import AccountsPage, CalendarsPage, CalendarTester, merge_accounts
@@ -44,6 +45,7 @@ class SettingsWindow(QWidget):
         accounts: AccountsManager | None = None,
         calendar_tester: CalendarTester | None = None,
         preview: Callable[[Settings], Sequence[str]] | None = None,
+        calendar_hours: CalendarHoursPort | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -53,7 +55,7 @@ class SettingsWindow(QWidget):
         self.pages: list[FormPage] = [
             AccountsPage(doc, accounts, runner),
             CalendarsPage(doc, calendar_tester, runner),
-            HoursPage(doc, default_zone),
+            HoursPage(doc, default_zone, calendar_hours=calendar_hours, runner=runner),
             StatusPage(doc, preview, runner),
             TeamPage(doc),
             HandoffPage(doc),
