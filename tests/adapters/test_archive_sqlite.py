@@ -156,3 +156,105 @@ def test_meta(archive: SqliteNoteArchive) -> None:
     archive.set_meta("k", "v")
     archive.set_meta("k", "w")
     assert archive.get_meta("k") == "w"
+
+
+def _files(d: Path) -> dict[str, tuple[int, bytes]]:
+    """The archive file itself (SQLite may add its -shm/-wal reader files beside it when it can)."""
+    p = d / "handoff.sqlite3"
+    return {p.name: (p.stat().st_mtime_ns, p.read_bytes())}
+
+
+def test_read_only_open_writes_nothing(tmp_path: Path) -> None:
+    """`notes list`/`search` open read-only: no schema, no pragma, no -wal/-shm, not a byte changed."""
+    archive = SqliteNoteArchive.in_dir(tmp_path)
+    archive.store(mk("n1", "Übergabe an Jürgen"), NOW)
+    archive.close()
+    before = _files(tmp_path)
+    reader = SqliteNoteArchive.in_dir(tmp_path, read_only=True)
+    try:
+        assert [n.id for n in reader.notes()] == ["n1"]
+        assert [h.note.id for h in reader.search("jurgen")] == ["n1"]
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            reader.set_meta("k", "v")
+    finally:
+        reader.close()
+    assert _files(tmp_path) == before
+    empty = tmp_path / "nothing-yet"
+    empty.mkdir()
+    fresh = SqliteNoteArchive.in_dir(empty, read_only=True)
+    assert fresh.notes() == [] and list(empty.iterdir()) == []  # no archive yet: empty, none created
+    fresh.close()
+
+
+def _crash_marker(path: Path) -> None:
+    db = sqlite3.connect(path)
+    db.execute("INSERT OR REPLACE INTO meta VALUES ('closed_cleanly', '0')")  # as a killed process leaves it
+    db.commit()
+    db.close()
+
+
+def test_damaged_search_index_is_rebuilt_from_the_notes(tmp_path: Path) -> None:
+    archive = SqliteNoteArchive.in_dir(tmp_path)
+    archive.store(mk("n1", "posted wording"), NOW)
+    archive.edit("n1", [NoteSection(title="Done", text="edited wording")], NOW + timedelta(hours=1))
+    archive.close()
+    db = sqlite3.connect(tmp_path / "handoff.sqlite3")
+    db.execute("UPDATE notes_fts_data SET block = X'0102030405060708' WHERE id = 10")  # a torn index structure
+    db.commit()
+    db.close()
+    _crash_marker(tmp_path / "handoff.sqlite3")
+    archive = SqliteNoteArchive.in_dir(tmp_path)  # opened after a crash: checked, index rebuilt
+    try:
+        assert archive.rebuilt_index
+        assert [h.note.id for h in archive.search("posted")] == ["n1"] and archive.search("edited")
+    finally:
+        archive.close()
+
+
+def test_a_damaged_index_never_blocks_a_new_note(tmp_path: Path) -> None:
+    archive = SqliteNoteArchive.in_dir(tmp_path)
+    archive.store(mk("n1", "first note"), NOW)
+    archive._db.execute("UPDATE notes_fts_data SET block = X'01' WHERE id = 10")
+    try:
+        archive.store(mk("n2", "second note", days=1), NOW)  # clean close before: found when writing
+        assert archive.rebuilt_index
+        assert {h.note.id for h in archive.search("note")} == {"n1", "n2"}
+    finally:
+        archive.close()
+
+
+def test_a_damaged_file_is_never_written_and_the_fix_is_named(tmp_path: Path) -> None:
+    archive = SqliteNoteArchive.in_dir(tmp_path)
+    for i in range(40):  # a few pages of notes
+        archive.store(mk(f"n{i:02d}", "x" * 2000, days=i), NOW)
+    archive.close()
+    path = tmp_path / "handoff.sqlite3"
+    _crash_marker(path)
+    data = bytearray(path.read_bytes())
+    page = 4096
+    data[3 * page : 3 * page + 64] = b"\xff" * 64  # a torn b-tree page
+    path.write_bytes(bytes(data))
+    before = path.read_bytes()
+    with pytest.raises(TrayStatusError) as err:
+        SqliteNoteArchive.in_dir(tmp_path)
+    assert err.value.title == "Handoff archive damaged"
+    assert ".recover" in err.value.message and str(path) in err.value.message
+    assert path.read_bytes() == before  # not a byte written into the damaged file
+
+
+def test_search_over_a_damaged_index_rebuilds_it_or_says_so_read_only(tmp_path: Path) -> None:
+    archive = SqliteNoteArchive.in_dir(tmp_path)
+    for i in range(3):
+        archive.store(mk(f"n{i}", f"hello world {i}", days=i), NOW)
+    archive._db.execute("UPDATE notes_fts_data SET block = X'0102' WHERE id > 10")  # torn leaves
+    archive.close()
+    reader = SqliteNoteArchive.in_dir(tmp_path, read_only=True)
+    with pytest.raises(TrayStatusError, match="search index is damaged") as err:
+        reader.search("hello")
+    assert "notes list" in err.value.message and [n.id for n in reader.notes()] == ["n2", "n1", "n0"]
+    reader.close()
+    writer = SqliteNoteArchive.in_dir(tmp_path)
+    try:
+        assert {h.note.id for h in writer.search("hello")} == {"n0", "n1", "n2"} and writer.rebuilt_index
+    finally:
+        writer.close()

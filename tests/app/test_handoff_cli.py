@@ -204,8 +204,9 @@ def test_text_file_honours_sign_off_false_and_shows_the_heading_mapping(
     config.write_text(CONFIG + "[handoff]\nsign_off = false\n", encoding="utf-8")
     note.write_text("## NEXT\nPriya: release 2.1\n## Blockers\nCI is red\n", encoding="utf-8")
     assert run(["--config", str(config), "handoff", "--text-file", str(note), "--to", "slack:#handoffs"]) == 0
-    out = capsys.readouterr().out
-    assert "'NEXT' → section 'Next / handed over to'" in out and "'Blockers' → section 'Blocked" in out
+    captured = capsys.readouterr()
+    out, err = captured.out, captured.err
+    assert "'NEXT' → section 'Next / handed over to'" in err and "'Blockers' → section 'Blocked" in err
     assert "Signed off" not in out
     assert slack_emulator.calls_to("users.profile.set") == [] and slack_emulator.calls_to("dnd.setSnooze") == []
     (message,) = slack_emulator.messages

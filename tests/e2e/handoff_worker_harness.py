@@ -36,6 +36,8 @@ def main() -> int:
     assert not problems, problems
     service = HandoffService(AppPaths.resolve(), settings, senders={k: DieAfterSend(v) for k, v in senders.items()})
     service.worker.retry_failed_now()
+    for d in service.archive.open_deliveries():  # as if the rate limit's wait were over: due now
+        service.worker.retry(d.note_id, d.destination)
     service.worker.deliver()
     return 3  # only reached when there was nothing to send
 

@@ -69,20 +69,19 @@ def test_a_note_the_cli_left_is_delivered_by_the_running_headless_service(
 ) -> None:
     note = tmp_path / "note.md"
     note.write_text(NOTE, encoding="utf-8")
-    # the CLI cannot reach Slack (nothing can have been posted): it leaves the note for the running service
-    cli_env = {**env, "TRAYSTATUS_SLACK_API_URL": "http://127.0.0.1:9/api/"}
+    slack_emulator.inject("chat.postMessage", status=429, retry_after=25)  # longer than the CLI waits (20 s)
     command = ["handoff", "--text-file", str(note), "--to", "slack:#handoffs", "--no-sign-off", *ARGS]
     cli = subprocess.run(
         [sys.executable, "-m", "traystatus", *command],
-        env=cli_env,
+        env=env,
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=120,
     )
-    assert cli.returncode == 1 and "retrying at" in cli.stdout, cli.stdout + cli.stderr
-    assert slack_emulator.messages == [], "nothing posted by the CLI"
-    # due at the retry after the CLI's failed attempt; without the wake-up the service would look in 15 minutes
+    assert cli.returncode == 1 and "rate limited" in cli.stdout, cli.stdout + cli.stderr
+    assert slack_emulator.messages == [], "Slack refused it: nothing posted by the CLI"
+    # due 25 s after the refusal; without the wake-up the service's worker would look again in 15 minutes
     wait_for(lambda: slack_emulator.messages, 60, "the headless service to deliver the note")
     assert len(slack_emulator.messages) == 1 and "Shipped the runtime" in slack_emulator.messages[0].text
     assert headless.poll() is None

@@ -81,3 +81,41 @@ def test_handoff_from_the_menu_is_posted_and_signs_off_through_the_sync(app: Run
     assert kinds["slack:demo"] >= {"set_status", "set_dnd"}, kinds
     store = json.loads((app.state_dir / "sync_state.json").read_text())
     assert [o["reason"] for o in store["overrides"]] == ["Signed off"]
+
+
+def _handoff_popup(app: RunningApp) -> list[str]:
+    return [
+        wid
+        for wid in app.screen.windows_of(app.proc.pid)  # type: ignore[union-attr]
+        if (g := app.screen._geometry(wid))[0] and g[1] and g[2][2] >= 400
+    ]
+
+
+def test_handoff_popup_closed_and_reopened_still_delivers(app: RunningApp) -> None:
+    """Open the popup from the menu, close it (Escape), open it again and submit: the note is posted to both
+    destinations. It stayed "waiting to send" for good before (the first popup's deleted Qt object raised
+    in the delivery worker). Screenshot: tray-handoff-reopened.png."""
+    assert app.proc is not None
+    wait_until(app.calls, what="the first sync")
+    open_menu(app)
+    app.screen.press("Up", "Up", "Up", "Up", "Return")
+    first = wait_until(lambda: _handoff_popup(app), what="the handoff popup to open")
+    app.screen.run("xdotool", "windowfocus", first[0])
+    app.screen.press("Escape")
+    wait_until(lambda: not _handoff_popup(app), what="the popup to close")
+    open_menu(app)
+    app.screen.press("Up", "Up", "Up", "Up", "Return")
+    second = wait_until(lambda: _handoff_popup(app), what="the handoff popup to open again")
+    app.screen.run("xdotool", "windowfocus", second[0])
+    app.screen.run("xdotool", "type", "--delay", "15", "Posted after a reopen")
+    app.screen.press("ctrl+Return")
+    posts_file = app.state_dir / "handoffs.json"
+    posts = wait_until(
+        lambda: (
+            posts_file.exists() and len(json.loads(posts_file.read_text())) == 2 and json.loads(posts_file.read_text())
+        ),
+        what="the note in the demo channel and room after the reopen",
+    )
+    assert all("Posted after a reopen" in p["text"] for p in posts)
+    app.screen.screenshot("tray-handoff-reopened")
+    assert "Signal source has been deleted" not in app.log()

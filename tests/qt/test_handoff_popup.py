@@ -133,6 +133,11 @@ def test_uncertain_slack_state_is_explained(qtbot: QtBot) -> None:
     popup.show_deliveries("n1", [u])
     assert "may have been posted" in popup.delivery_labels["slack:#team"].text()
     assert popup.retry_buttons["slack:#team"].isVisibleTo(popup)
+    assert popup.retry_buttons["slack:#team"].text() == "Post again"
+    assert popup.mark_sent_buttons["slack:#team"].isVisibleTo(popup)
+    with qtbot.waitSignal(popup.mark_sent_requested) as sig:
+        popup.mark_sent_buttons["slack:#team"].click()
+    assert sig.args == ["n1", "slack:#team"]
 
 
 def test_delivery_state_from_the_worker_thread(qtbot: QtBot) -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from traystatus.adapters.archive_integrity import CLEAN_KEY, damaged, fts_sound, quick_check, rebuild_fts
 from traystatus.adapters.private_files import create_private
 from traystatus.core.errors import TrayStatusError
 from traystatus.core.handoff import HandoffNote, NoteSection, parse_destination, search_text
@@ -101,24 +102,62 @@ def _sections(text: str) -> tuple[NoteSection, ...]:
 class SqliteNoteArchive:
     """Thread-safe (one connection behind a lock); ``close()`` when done."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        """``read_only``: list and search without writing anything (works on a read-only data dir)."""
         self.path = path
-        try:
-            create_private(path)  # 0600 before sqlite opens it: its -wal and -shm files copy the db's mode
-            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
-            self._db.executescript(_SCHEMA)
-            if 0 < version < 2:
-                self._migrate_v2()
-            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        except sqlite3.Error as e:
-            raise TrayStatusError(
-                "Handoff archive",
-                f"cannot open {path}: {e}. Check that the data directory is writable and the disk is not full.",
-            ) from None
+        self.read_only = read_only
+        self.rebuilt_index = False  # the search index was damaged and rebuilt from the notes
         self._lock = threading.RLock()
+        try:
+            if read_only:
+                self._db = _open_read_only(path)
+            else:
+                create_private(path)  # 0600 before sqlite opens it: its -wal and -shm files copy the db's mode
+                self._db = self._connect()
+                version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+                self._check_after_unclean_end()  # before anything is written
+                self._db.executescript(_SCHEMA)
+                if 0 < version < 2:
+                    self._migrate_v2()
+                if version != SCHEMA_VERSION:
+                    self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, '0')", (CLEAN_KEY,))
+        except sqlite3.DatabaseError as e:
+            if isinstance(e, sqlite3.OperationalError) and "malformed" not in str(e):
+                raise TrayStatusError(
+                    "Handoff archive",
+                    f"cannot open {path}: {e}. Check that {path.parent} is writable by you and the disk is "
+                    "not full (`traystatus notes list` and `search` also work read-only).",
+                ) from None
+            raise damaged(path, str(e)) from None
+
+    def _check_after_unclean_end(self) -> None:
+        """A process that ended without close() (crash, kill, power cut): check the file before writing,
+        and rebuild a damaged search index from the stored revisions."""
+        db = self._db
+        if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone() is None:
+            return  # a new file
+        row = db.execute("SELECT value FROM meta WHERE key = ?", (CLEAN_KEY,)).fetchone()
+        if row is not None and row[0] == "0":
+            problem = quick_check(db)
+            if problem is not None:
+                db.close()
+                raise damaged(self.path, problem)
+            if not fts_sound(db):
+                self._rebuild_index()
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=10)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")
+        return db
+
+    def _rebuild_index(self) -> None:
+        with self._lock:
+            self._db = rebuild_fts(
+                self._db, lambda db, note_id, sections: self._index(db, note_id, _sections(sections)), self._connect
+            )
+            self.rebuilt_index = True
 
     def _migrate_v2(self) -> None:
         """Version 1 had no delivery leases and indexed only a note's latest revision."""
@@ -135,11 +174,16 @@ class SqliteNoteArchive:
         db.execute("COMMIT")
 
     @classmethod
-    def in_dir(cls, data_dir: Path) -> SqliteNoteArchive:
-        return cls(data_dir / FILE_NAME)
+    def in_dir(cls, data_dir: Path, *, read_only: bool = False) -> SqliteNoteArchive:
+        return cls(data_dir / FILE_NAME, read_only=read_only)
 
     def close(self) -> None:
         with self._lock:
+            if not self.read_only:
+                try:
+                    self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, '1')", (CLEAN_KEY,))
+                except sqlite3.Error:  # closing anyway; the next open checks the file
+                    log.warning("could not record a clean close of %s", self.path)
             self._db.close()
 
     @contextmanager
@@ -156,6 +200,15 @@ class SqliteNoteArchive:
     # ---- notes ----
     def store(self, note: HandoffNote, now: datetime) -> tuple[Delivery, ...]:
         """Store a new note and its pending deliveries in one transaction (stored first, then delivered)."""
+        try:
+            return self._store(note, now)
+        except sqlite3.DatabaseError:
+            if self.read_only or fts_sound(self._db):
+                raise
+        self._rebuild_index()  # a damaged search index blocked the note: rebuild it from the notes, store again
+        return self._store(note, now)
+
+    def _store(self, note: HandoffNote, now: datetime) -> tuple[Delivery, ...]:
         deliveries = new_deliveries(note.id, [str(d) for d in note.destinations], now)
         with self._tx() as db:
             db.execute(
@@ -251,20 +304,33 @@ class SqliteNoteArchive:
             "SELECT n.* FROM notes_fts f JOIN notes n ON n.id = f.note_id WHERE notes_fts MATCH ? "
             "AND (? OR n.archived = 0) ORDER BY bm25(notes_fts)"
         )
-        rows: list[tuple[object, ...]] = []
-        seen: set[object] = set()
         try:
-            with self._lock:
-                for row in self._db.execute(sql, (match, int(include_archived))):
-                    if row[0] not in seen:  # a note matched by several of its revisions is listed once
-                        seen.add(row[0])
-                        rows.append(row)
-                        if len(rows) >= limit:
-                            break
+            rows = self._matching(sql, match, include_archived, limit)
         except sqlite3.OperationalError as e:
             raise TrayStatusError("Note search", f"cannot search for {query!r}: {e}.") from None
+        except sqlite3.DatabaseError:
+            if self.read_only or fts_sound(self._db):
+                raise TrayStatusError(
+                    "Note search",
+                    "the search index is damaged; it is rebuilt from the notes the next time traystatus opens "
+                    "the archive for writing (e.g. `traystatus notes deliver`). `traystatus notes list` still works.",
+                ) from None
+            self._rebuild_index()
+            rows = self._matching(sql, match, include_archived, limit)
         words = [_fold(w) for w in query.split()]
         return [SearchHit(note=(n := self._note(r)), snippet=_snippet(n, words)) for r in rows]
+
+    def _matching(self, sql: str, match: str, include_archived: bool, limit: int) -> list[tuple[object, ...]]:
+        rows: list[tuple[object, ...]] = []
+        seen: set[object] = set()
+        with self._lock:
+            for row in self._db.execute(sql, (match, int(include_archived))):
+                if row[0] not in seen:  # a note matched by several of its revisions is listed once
+                    seen.add(row[0])
+                    rows.append(row)
+                    if len(rows) >= limit:
+                        break
+        return rows
 
     # ---- deliveries ----
     def deliveries(self, note_id: str | None = None) -> list[Delivery]:
@@ -370,6 +436,27 @@ class SqliteNoteArchive:
             sections=_sections(str(r[7])),
             day=date.fromisoformat(str(r[8])) if r[8] else None,
         )
+
+
+def _open_read_only(path: Path) -> sqlite3.Connection:
+    """Open without writing: no schema, no pragmas. A WAL file in a read-only directory cannot get its
+    shared-memory file, so then the file is read as immutable (nobody can be writing there)."""
+    if not path.exists():  # nothing stored yet: an empty archive
+        db = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+        db.executescript(_SCHEMA)
+        return db
+    last: sqlite3.Error | None = None
+    for query in ("mode=ro", "mode=ro&immutable=1"):
+        try:
+            db = sqlite3.connect(
+                f"{path.resolve().as_uri()}?{query}", uri=True, check_same_thread=False, isolation_level=None
+            )
+            db.execute("SELECT count(*) FROM notes").fetchone()
+            return db
+        except sqlite3.OperationalError as e:
+            last = e
+    assert last is not None
+    raise last
 
 
 def _snippet(note: HandoffNote, words: list[str]) -> str:

@@ -11,7 +11,7 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Protocol
 
 import requests
@@ -34,6 +34,7 @@ from traystatus.core.outbox import (
     is_rate_limited,
     lease_expired,
     leased,
+    mark_sent,
     next_wakeup,
     rate_limited,
     recover,
@@ -170,39 +171,10 @@ class SlackSender:
         return str(data.get("ts", ""))
 
     def find(self, note: HandoffNote, delivery: Delivery) -> str | None:
-        client, _, channel = self._client(delivery)
-        try:
-            channel_id = self._channel_id(client, channel)
-            params: dict[str, Any] = {"channel": channel_id, "limit": 200}
-            if delivery.started is not None:
-                params["oldest"] = f"{(delivery.started - timedelta(minutes=5)).timestamp():.6f}"
-            data = client.call("conversations.history", **params)
-        except SlackApiError as e:  # unknown_method, missing_scope, not_in_channel…: cannot know
-            raise HistoryUnavailable(e.message) from None
-        want = slack_text(note, room_mentions=self._room_mentions)
-        for msg in data.get("messages", []):
-            if isinstance(msg, dict) and msg.get("text") == want:
-                return str(msg.get("ts", ""))
-        return None
-
-    @staticmethod
-    def _channel_id(client: SlackClient, channel: str) -> str:
-        if not channel.startswith("#"):
-            return channel
-        cursor = ""
-        while True:
-            data = client.call(
-                "conversations.list",
-                types="public_channel,private_channel",
-                limit=200,
-                **({"cursor": cursor} if cursor else {}),
-            )
-            for ch in data.get("channels", []):
-                if ch.get("name") == channel[1:]:
-                    return str(ch["id"])
-            cursor = str((data.get("response_metadata") or {}).get("next_cursor") or "")
-            if not cursor:
-                raise HistoryUnavailable(f"channel {channel} not found")
+        """Reading a channel needs channels:history / groups:history (and :read to find it by name), which
+        login does not ask for: a status app should not be able to read every conversation. So whether an
+        interrupted post landed cannot be known; the user decides (Post again / Mark as sent)."""
+        raise HistoryUnavailable("reading the channel needs scopes traystatus does not ask for")
 
 
 class MatrixSender:
@@ -255,7 +227,8 @@ class MatrixSender:
 
 
 IDLE_WAIT_S = 15 * 60.0
-CLI_RATE_LIMIT_WAIT_S = 60.0  # the CLI waits out a 429 up to this long (longer: the worker sends it later)
+# The CLI waits out rate limits up to this long in all (longer: the tray or headless worker sends it later).
+CLI_RATE_LIMIT_WAIT_S = 20.0
 
 
 def owner_id() -> str:
@@ -399,6 +372,13 @@ class HandoffDelivery:
                 self._save(retry_now(d, self._now()))
         self._wake.set()
 
+    def mark_sent(self, note_id: str, destination: str) -> None:
+        """The user's "Mark as sent" for a delivery that may have been posted: it is there, never resend."""
+        for d in self._archive.deliveries(note_id):
+            if d.destination == destination:
+                self._save(mark_sent(d, self._now()))
+        self._wake.set()
+
     def retry_failed_now(self) -> None:
         """Retry every failed delivery now (``notes deliver``): uncertain ones still wait for the user."""
         for d in self._archive.open_deliveries():
@@ -439,6 +419,7 @@ class HandoffDelivery:
     ) -> list[Delivery]:
         """Deliver until nothing is due soon (CLI): waits out retries shorter than ``give_up_after`` seconds."""
         sleeper = sleep or self._stop.wait
+        rate_limit_budget = CLI_RATE_LIMIT_WAIT_S
         for _ in range(max_passes):
             self.run_due()
             waiting = in_order(self._archive.open_deliveries())
@@ -446,8 +427,10 @@ class HandoffDelivery:
             if when is None:
                 break
             wait = (when - self._now()).total_seconds()
-            limit = CLI_RATE_LIMIT_WAIT_S if any(is_rate_limited(x) for x in waiting) else give_up_after
-            if wait > limit:
+            limited = any(is_rate_limited(x) for x in waiting)
+            if wait > (rate_limit_budget if limited else give_up_after):
                 break
+            if limited:
+                rate_limit_budget -= max(0.0, wait)
             sleeper(max(0.0, wait))
         return self._archive.open_deliveries()

@@ -39,6 +39,8 @@ class PromptStore(Protocol):
 class DeliveryRetry(Protocol):
     def retry(self, note_id: str, destination: str) -> None: ...
 
+    def mark_sent(self, note_id: str, destination: str) -> None: ...
+
 
 class SubmitOutcome(Protocol):
     @property
@@ -61,7 +63,10 @@ class Handoff(Protocol):
     @property
     def worker(self) -> DeliveryRetry: ...
 
-    def listen(self, listener: Callable[[Delivery], None]) -> None: ...
+    def listen(self, listener: Callable[[Delivery], None]) -> Callable[[], None]:
+        """Hear every new delivery state; returns the call that stops it."""
+        ...
+
     def current_draft(self) -> HandoffDraft: ...
     def submit(
         self, draft: HandoffDraft, *, on_signed_off: Callable[[datetime | None, str], None] | None = None

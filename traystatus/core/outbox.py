@@ -242,7 +242,10 @@ def checked(d: Delivery, now: datetime, *, found: str | None, history_available:
             status=DeliveryStatus.UNCERTAIN,
             next_attempt=None,
             updated=now,
-            last_error="the message may have been posted; check the channel, then retry if it is not",
+            last_error=(
+                "the message may have been posted and traystatus cannot read the channel to know; "
+                "look in the channel, then Post again or Mark as sent"
+            ),
         )
     # Certainly not there: sending again cannot duplicate it.
     return replace(d, status=DeliveryStatus.PENDING, next_attempt=now, updated=now)
@@ -253,6 +256,15 @@ def retry_now(d: Delivery, now: datetime) -> Delivery:
     if d.status in (DeliveryStatus.SENT, DeliveryStatus.IN_FLIGHT):
         return d
     return replace(d, status=DeliveryStatus.PENDING, next_attempt=now, updated=now)
+
+
+def mark_sent(d: Delivery, now: datetime) -> Delivery:
+    """The user looked and the message is there (after "may have been posted"): never post it again."""
+    if d.status is not DeliveryStatus.UNCERTAIN:
+        return d
+    return replace(
+        d, status=DeliveryStatus.SENT, last_error="marked as sent by the user", next_attempt=None, updated=now
+    )
 
 
 def describe(d: Delivery) -> str:

@@ -48,6 +48,7 @@ class HandoffPopup(QWidget):
     snoozed = Signal(int)
     skipped = Signal()
     retry_requested = Signal(str, str)
+    mark_sent_requested = Signal(str, str)  # (note_id, destination): the user found it in the channel
     _deliveries_posted = Signal(str, object)  # from any thread → the GUI thread
     _sign_off_posted = Signal(str, bool)
 
@@ -111,6 +112,7 @@ class HandoffPopup(QWidget):
         self._delivery_grid.setContentsMargins(0, 0, 0, 0)
         self.delivery_labels: dict[str, QLabel] = {}
         self.retry_buttons: dict[str, QPushButton] = {}
+        self.mark_sent_buttons: dict[str, QPushButton] = {}
         layout.addWidget(self.delivery_box)
         self.sign_off_label = QLabel()
         self.sign_off_label.setWordWrap(True)
@@ -141,6 +143,7 @@ class HandoffPopup(QWidget):
         self.submit_button.setToolTip("Store the note, post it and (if checked) sign off — Ctrl+Enter")
         for keys in ("Ctrl+Return", "Ctrl+Enter"):  # Enter alone is a new line in a section
             QShortcut(QKeySequence(keys), self, self._submit_from_keyboard)
+        QShortcut(QKeySequence("Escape"), self, self.close)  # closes like the title bar's ×: the draft is kept
         buttons.addWidget(self.submit_button)
         layout.addLayout(buttons)
         self._deliveries_posted.connect(self.show_deliveries)
@@ -252,15 +255,25 @@ class HandoffPopup(QWidget):
                 button.clicked.connect(
                     lambda _=False, dest=d.destination: self.retry_requested.emit(self._note_id or note_id, dest)
                 )
+                mark_sent = QPushButton("Mark as sent")
+                mark_sent.clicked.connect(
+                    lambda _=False, dest=d.destination: self.mark_sent_requested.emit(self._note_id or note_id, dest)
+                )
                 self._delivery_grid.addWidget(label, row, 0)
                 self._delivery_grid.addWidget(button, row, 1)
+                self._delivery_grid.addWidget(mark_sent, row, 2)
                 self.delivery_labels[d.destination] = label
                 self.retry_buttons[d.destination] = button
+                self.mark_sent_buttons[d.destination] = mark_sent
             mark = {DeliveryStatus.SENT: "✔", DeliveryStatus.FAILED: "✖", DeliveryStatus.UNCERTAIN: "?"}.get(
                 d.status, "…"
             )
             label.setText(f"{mark} {describe(d)}")
+            # "may have been posted": the user decides, Post again or Mark as sent (it is in the channel).
+            uncertain = d.status is DeliveryStatus.UNCERTAIN
+            self.retry_buttons[d.destination].setText("Post again" if uncertain else "Retry")
             self.retry_buttons[d.destination].setVisible(d.retryable_by_user)
+            self.mark_sent_buttons[d.destination].setVisible(uncertain)
 
     def post_sign_off(self, text: str, ok: bool) -> None:
         """Thread-safe: the sign-off's outcome ("Signed off until …", or why not)."""

@@ -220,7 +220,9 @@ def connect_popup(service: Handoff, popup: HandoffPopup) -> None:
 
     popup.submitted.connect(submitted)
     popup.retry_requested.connect(service.worker.retry)
-    service.listen(lambda d: popup.post_deliveries(d.note_id, [d]))
+    popup.mark_sent_requested.connect(service.worker.mark_sent)
+    stop = service.listen(lambda d: popup.post_deliveries(d.note_id, [d]))
+    popup.destroyed.connect(lambda *_: stop())  # a deleted popup hears no more (the service also drops it)
 
 
 def find_notes(archive: NoteArchive) -> Callable[[str, bool], list[tuple[HandoffNote, str]]]:
@@ -246,5 +248,6 @@ def notes_window(service: Handoff) -> NotesWindow:
         tz=service.settings.timezone,
     )
     window.retry_requested.connect(service.worker.retry)
+    window.mark_sent_requested.connect(service.worker.mark_sent)
     service.listen(lambda _d: window.post_changed())
     return window

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from traystatus.core.errors import TrayStatusError
 from traystatus.core.handoff import HandoffNote, matrix_html
-from traystatus.core.outbox import Delivery, describe
+from traystatus.core.outbox import Delivery, DeliveryStatus, describe
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,7 @@ class NotesWindow(QWidget):
     """Browse and search the archive; dependencies arrive through the constructor."""
 
     retry_requested = Signal(str, str)
+    mark_sent_requested = Signal(str, str)  # (note_id, destination)
     _changed = Signal()  # from any thread (the delivery worker) → the GUI thread
 
     def __init__(
@@ -88,6 +89,8 @@ class NotesWindow(QWidget):
         self.delivery_label.setWordWrap(True)
         self.delivery_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.retry_button = QPushButton("Retry delivery")
+        self.mark_sent_button = QPushButton("Mark as sent")
+        self.mark_sent_button.setToolTip("It is in the channel: never post it again")
         self.archive_button = QPushButton("Archive")
 
         top = QHBoxLayout()
@@ -100,6 +103,7 @@ class NotesWindow(QWidget):
         right_layout.addWidget(self.delivery_label)
         buttons = QHBoxLayout()
         buttons.addWidget(self.retry_button)
+        buttons.addWidget(self.mark_sent_button)
         buttons.addStretch(1)
         buttons.addWidget(self.archive_button)
         right_layout.addLayout(buttons)
@@ -119,6 +123,8 @@ class NotesWindow(QWidget):
         self.list.currentItemChanged.connect(lambda *_: self._show_current())
         self.archive_button.clicked.connect(self._toggle_archived)
         self.retry_button.clicked.connect(self._retry)
+        self.mark_sent_button.clicked.connect(self._mark_sent)
+        self.mark_sent_button.hide()
         self._changed.connect(self._show_current)
         QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
         self.reload()
@@ -176,6 +182,7 @@ class NotesWindow(QWidget):
             self.view.setPlainText("No note yet." if not self.search.text().strip() else "No note matches.")
             self.delivery_label.clear()
             self.retry_button.setEnabled(False)
+            self.mark_sent_button.hide()
             return
         self.view.setHtml(matrix_html(note))  # escaped: a note is text, never markup
         self.archive_button.setText("Unarchive" if note.archived else "Archive")
@@ -186,6 +193,9 @@ class NotesWindow(QWidget):
         )
         self.delivery_label.setText("\n".join([*lines, extra]) if lines else f"Archived only. {extra}")
         self.retry_button.setEnabled(any(d.retryable_by_user for d in deliveries))
+        uncertain = any(d.status is DeliveryStatus.UNCERTAIN for d in deliveries)
+        self.retry_button.setText("Post again" if uncertain else "Retry delivery")
+        self.mark_sent_button.setVisible(uncertain)
 
     def _toggle_archived(self) -> None:
         note = self.current_note()
@@ -193,6 +203,15 @@ class NotesWindow(QWidget):
             return
         self._set_archived(note.id, not note.archived)
         self.reload()
+
+    def _mark_sent(self) -> None:
+        note = self.current_note()
+        if note is None:
+            return
+        for d in self._deliveries(note.id):
+            if d.status is DeliveryStatus.UNCERTAIN:
+                self.mark_sent_requested.emit(note.id, d.destination)
+        self.mark_sent_button.setVisible(False)
 
     def _retry(self) -> None:
         note = self.current_note()

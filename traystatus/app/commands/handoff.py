@@ -116,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
     sections, mapping = parse_note_text_mapped(text, settings.handoff.sections)
     for heading, section in mapping:  # show where each heading went: a typo must not silently start a section
         where = f"section {section!r}" if section else "a section of its own (no template section matches)"
-        print(f"Heading {heading!r} → {where}")
+        print(f"Heading {heading!r} → {where}", file=sys.stderr)  # stdout stays the result scripts read
     draft = HandoffDraft(
         sections=sections,
         destinations=destinations,

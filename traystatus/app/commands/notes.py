@@ -14,7 +14,7 @@ from traystatus.adapters.clock import utc_now
 from traystatus.app.handoff_service import HandoffService
 from traystatus.app.options import load_settings
 from traystatus.app.paths import AppPaths
-from traystatus.core.errors import ConfigError
+from traystatus.core.errors import ConfigError, TrayStatusError
 from traystatus.core.handoff import HandoffNote, markdown
 from traystatus.core.outbox import Delivery, DeliveryStatus, describe
 
@@ -57,6 +57,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     rt.add_argument("id")
     rt.add_argument("--to", metavar="DEST", help="only this destination")
     rt.set_defaults(func=run_retry)
+    ms = sub.add_parser(
+        "mark-sent",
+        help="a delivery that 'may have been posted' is in the channel: record it as sent, never post it again",
+    )
+    ms.add_argument("id")
+    ms.add_argument("--to", metavar="DEST", help="only this destination")
+    ms.set_defaults(func=run_mark_sent)
     ed = sub.add_parser(
         "edit",
         help="replace a note's text with a new revision (earlier ones are kept; messages "
@@ -74,9 +81,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     br.set_defaults(func=run_browse)
 
 
-def _archive(args: argparse.Namespace) -> SqliteNoteArchive:
+def _archive(args: argparse.Namespace, *, read_only: bool = False) -> SqliteNoteArchive:
+    """``read_only`` for the commands that only read (list, search, show, export): they work on a
+    read-only data dir and never write into the archive."""
     paths = AppPaths.resolve(getattr(args, "config", None))
-    return SqliteNoteArchive.in_dir(paths.data_dir)
+    return SqliteNoteArchive.in_dir(paths.data_dir, read_only=read_only)
 
 
 def note_json(note: HandoffNote, deliveries: list[Delivery] | None = None) -> dict[str, Any]:
@@ -117,7 +126,7 @@ def _first_line(note: HandoffNote) -> str:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    archive = _archive(args)
+    archive = _archive(args, read_only=True)
     try:
         notes = archive.notes(include_archived=args.all)
         if args.json:
@@ -135,7 +144,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_search(args: argparse.Namespace) -> int:
-    archive = _archive(args)
+    archive = _archive(args, read_only=True)
     try:
         hits = archive.search(" ".join(args.query), include_archived=not args.no_archived)
         if args.json:
@@ -151,7 +160,7 @@ def run_search(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    archive = _archive(args)
+    archive = _archive(args, read_only=True)
     try:
         note = archive.get(archive.resolve_id(args.id))
         deliveries = archive.deliveries(note.id)
@@ -187,7 +196,7 @@ def _since(text: str | None) -> datetime | None:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    archive = _archive(args)
+    archive = _archive(args, read_only=True)
     try:
         notes = list(reversed(archive.notes(include_archived=args.all, since=_since(args.since))))
         if args.format == "json":
@@ -224,9 +233,15 @@ def _deliver(args: argparse.Namespace) -> int:
         left = service.worker.deliver()
         for d in left:
             print(f"{d.note_id}  {describe(d)}")
+            if d.status is DeliveryStatus.UNCERTAIN:
+                print(
+                    f"  you decide: `traystatus notes retry {d.note_id} --to {d.destination}` posts it again, "
+                    f"`traystatus notes mark-sent {d.note_id} --to {d.destination}` records it as there"
+                )
         if not left:
             print("Nothing left to deliver.")
-        return 1 if any(d.status is not DeliveryStatus.SENT for d in left) else 0
+        # Waiting for the user's decision is no failure of this run (it said so above); failures are.
+        return 1 if any(d.status not in (DeliveryStatus.SENT, DeliveryStatus.UNCERTAIN) for d in left) else 0
     finally:
         service.close()
 
@@ -237,6 +252,27 @@ def run_deliver(args: argparse.Namespace) -> int:
 
 def run_retry(args: argparse.Namespace) -> int:
     return _deliver(args)
+
+
+def run_mark_sent(args: argparse.Namespace) -> int:
+    paths = AppPaths.resolve(getattr(args, "config", None))
+    service = HandoffService(paths, load_settings(args))
+    try:
+        note_id = service.archive.resolve_id(args.id)
+        marked = 0
+        for d in service.archive.deliveries(note_id):
+            if args.to in (None, d.destination) and d.status is DeliveryStatus.UNCERTAIN:
+                service.worker.mark_sent(note_id, d.destination)
+                print(f"{note_id}  {d.destination}: marked as sent")
+                marked += 1
+        if not marked:
+            raise TrayStatusError(
+                "Mark as sent",
+                f"note {note_id} has no delivery that may have been posted; see `traystatus notes show`.",
+            )
+        return 0
+    finally:
+        service.close()
 
 
 def run_browse(args: argparse.Namespace) -> int:
