@@ -178,6 +178,8 @@ class Desktop(QObject):
                 self._pass.clear_owned()
             except Exception:
                 log.exception("clearing the statuses on quit failed")
+        if self._pass is not None:
+            self._pass.close()
 
     # -- intents (GUI thread) -------------------------------------------------------------------------
     def choose(self, choice: Choice) -> None:
@@ -285,7 +287,9 @@ class Desktop(QObject):
                 str(getattr(e, "title", failure_title)), str(getattr(e, "message", f"{type(e).__name__}; see the log."))
             )
             return
-        self._pass = fresh
+        old, self._pass = self._pass, fresh
+        if old is not None:
+            old.close()  # its presence loops: the fresh pass starts its own
         self.bridge.publish_ready(fresh)
         self._guarded(lambda p: p.run(refresh=True))
 

@@ -103,7 +103,7 @@ def _real_publishers(settings: Any) -> tuple[list[Any], list[Any]]:
     from traystatus.app.tray_pass import SERVICE_NAMES
     from traystatus.core.tray_view import ServiceHealth
 
-    publishers, problems = build_publishers(settings)
+    publishers, problems = build_publishers(settings, keep_presence=True)
     health = []
     for problem in problems:  # "slack Acme: No token: …"
         service, _, detail = problem.partition(" ")

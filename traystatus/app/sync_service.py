@@ -17,6 +17,7 @@ from typing import Any
 from traystatus.adapters.state_store import StateStore
 from traystatus.core.engine import Timeline, build_timeline, next_transition
 from traystatus.core.errors import TrayStatusError
+from traystatus.core.live_presence import close_all, hold_all, live_note
 from traystatus.core.model import Availability, CalendarEvent
 from traystatus.core.ports import CalendarSource
 from traystatus.core.publishing import (
@@ -231,6 +232,9 @@ class SyncService:
                     line, calls=tuple(publisher.describe_call(op, now) for op in outcome.planned)
                 )
             lines.append(line)
+        if not (paused or dry_run):
+            hold_all(self.publishers, desired)  # presence kept true between passes (Matrix: the sync loop)
+            lines = [_with_live_note(line, p) for line, p in zip(lines, self.publishers, strict=True)]
         nxt = next_transition(timeline, now)
         if nxt is not None:
             wakes.append(nxt)
@@ -250,6 +254,10 @@ class SyncService:
             calendar_problems=self._calendar_problems,
             account_problems=self.account_problems,
         )
+
+    def close(self) -> None:
+        """Stop what the publishers keep running (the Matrix presence loops): quit, end of `run --headless`."""
+        close_all(self.publishers)
 
     def _offline(
         self, publisher: StatusPublisher, desired: DesiredStatus, applied: Applied, retry: RetryState, now: datetime
@@ -286,6 +294,11 @@ class SyncService:
         )
 
 
+def _with_live_note(line: AccountLine, publisher: StatusPublisher) -> AccountLine:
+    note = live_note(publisher)
+    return dataclasses.replace(line, notes=(*line.notes, note)) if note else line
+
+
 # -- accounts ----------------------------------------------------------------------------------------------
 
 
@@ -294,8 +307,11 @@ def build_publishers(
     *,
     environ: Mapping[str, str] | None = None,
     keyring_store: Any = None,
+    keep_presence: bool = False,
 ) -> tuple[list[StatusPublisher], list[str]]:
-    """A publisher per configured account (config + keyring, or TRAYSTATUS_* variables); problems as text."""
+    """A publisher per configured account (config + keyring, or TRAYSTATUS_* variables); problems as text.
+    ``keep_presence`` (the long-running runtimes): Matrix publishers hold presence with a sync loop, which
+    starts on the first pass; ``SyncService.close`` / ``TrayPass.close`` stop it."""
     from traystatus.adapters.secrets import configured_accounts, parse_matrix_secret, secret_for
 
     publishers: list[StatusPublisher] = []
@@ -306,7 +322,15 @@ def build_publishers(
             if account.service == "slack":
                 publishers.append(_slack(account, secret, environ))
             else:
-                publishers.append(_matrix(account, parse_matrix_secret(secret), keyring_store))
+                publishers.append(
+                    _matrix(
+                        account,
+                        parse_matrix_secret(secret),
+                        keyring_store,
+                        keep_presence,
+                        settings.status.matrix_profile_status,
+                    )
+                )
         except TrayStatusError as e:
             problems.append(f"{account.service} {account.name}: {e.title}: {e.message}")
     return publishers, problems
@@ -324,7 +348,13 @@ def _slack(account: Any, token: str, environ: Mapping[str, str] | None) -> Statu
     return SlackStatusPublisher(client, account=f"slack:{ident}")
 
 
-def _matrix(account: Any, secret: Mapping[str, str | None], keyring_store: Any) -> StatusPublisher:
+def _matrix(
+    account: Any,
+    secret: Mapping[str, str | None],
+    keyring_store: Any,
+    keep_presence: bool = False,
+    profile_mode: str = "own",
+) -> StatusPublisher:
     from traystatus.adapters.matrix_api import MatrixClient, MatrixSession
     from traystatus.adapters.matrix_publisher import MatrixStatusPublisher
     from traystatus.adapters.secrets import KeyringSecretStore, matrix_secret
@@ -349,4 +379,12 @@ def _matrix(account: Any, secret: Mapping[str, str | None], keyring_store: Any) 
             store.set(account.secret_key, matrix_secret(fresh.access_token, fresh.refresh_token, fresh.device_id))
 
     client = MatrixClient(session, on_session_change=keep, max_wait=5.0, retries=1, timeout=10.0)
-    return MatrixStatusPublisher(client, account=f"matrix:{account.user_id}")
+    keeper = None
+    if keep_presence:
+        from traystatus.adapters.matrix_sync import MatrixPresenceLoop
+
+        keeper = MatrixPresenceLoop(client)
+    from traystatus.adapters.matrix_profile_status import MatrixProfileStatus
+
+    profile = MatrixProfileStatus(client, mode=profile_mode)
+    return MatrixStatusPublisher(client, account=f"matrix:{account.user_id}", keeper=keeper, profile=profile)

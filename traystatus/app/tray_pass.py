@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from traystatus.adapters.state_store import StateStore
 from traystatus.app.logging_setup import log_file  # noqa: F401  (re-exported: tests and harnesses)
 from traystatus.core.engine import build_timeline, next_transition, next_working_start
+from traystatus.core.live_presence import close_all, hold_all, live_note
 from traystatus.core.model import Availability, CalendarEvent, Override, State
 from traystatus.core.overrides import Choice, override_for, tomorrow_start
 from traystatus.core.ports import CalendarSource
@@ -119,6 +120,10 @@ class TrayPass:
             desired = desired_status(neutral, self._settings.status, now=now, tz=self._settings.timezone)
             self._reconcile(desired, now)
 
+    def close(self) -> None:
+        """Stop what the publishers keep running (the Matrix presence loops): quit or a rebuilt pass."""
+        close_all(self._publishers)
+
     # -- the pass -------------------------------------------------------------------------------------
     def run(self, *, refresh: bool = False) -> PassResult:
         with self._lock:
@@ -156,6 +161,7 @@ class TrayPass:
             )
             limits = learn_limits(self._store.limits(account), publisher.traits, outcome.sent, now)
             self._store.save_account(account, outcome.applied, outcome.retry, limits)
+            hold_all((publisher,), desired)  # presence kept true until the next pass (Matrix: the sync loop)
             name = SERVICE_NAMES.get(outcome.service, outcome.service)
             if outcome.errors:
                 health.append(
@@ -173,6 +179,8 @@ class TrayPass:
                         name=name, ok=False, detail=limits.why_not or "some calls are not possible on this account"
                     )
                 )
+            elif note := live_note(publisher):  # presence not held, or another session keeps the user online
+                health.append(ServiceHealth(name=name, ok=False, detail=note))
             else:
                 health.append(ServiceHealth(name=name))
             if outcome.wake_at is not None:

@@ -49,8 +49,9 @@ def _common(p: argparse.ArgumentParser) -> None:
     add_settings_options(p)
 
 
-def build_service(args: argparse.Namespace, settings: Settings) -> SyncService:
-    """The composition root of the sync: real calendars, accounts (or recording ones with --demo), state."""
+def build_service(args: argparse.Namespace, settings: Settings, *, keep_presence: bool = False) -> SyncService:
+    """The composition root of the sync: real calendars, accounts (or recording ones with --demo), state.
+    ``keep_presence``: a long-running face (`run --headless`) holds Matrix presence between passes."""
     from traystatus.adapters.calendar_sources import build_sources
     from traystatus.adapters.clock import SystemClock
     from traystatus.adapters.state_store import StateStore
@@ -69,7 +70,7 @@ def build_service(args: argparse.Namespace, settings: Settings) -> SyncService:
         problems: list[str] = []
         state_dir = paths.state_dir / "demo"
     else:
-        publishers, problems = build_publishers(settings)
+        publishers, problems = build_publishers(settings, keep_presence=keep_presence)
         state_dir = paths.state_dir
     return SyncService(
         settings=settings,
@@ -202,7 +203,8 @@ def _emit(report: SyncReport, settings: Settings, as_json: bool) -> None:
     print(f"At {_local(report.at, settings)}: {i.state} until {_local(i.until, settings)} — {i.reason}")
     shown = f"{d.emoji} {d.text!r}".strip() if d.has_status else "no status"
     dnd = f"until {_local(d.dnd_until, settings)}" if d.dnd_until else "off"
-    print(f"Should show: {shown}; Do Not Disturb {dnd}; presence {'away' if d.away else 'auto/online'}")
+    matrix = "unavailable" if d.matrix_unavailable else "online"
+    print(f"Should show: {shown}; Do Not Disturb {dnd}; presence {'away' if d.away else 'auto'} (Matrix {matrix})")
     if report.paused:
         print("Syncing is paused: nothing is sent.")
     for a in report.accounts:
@@ -249,7 +251,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     log = logging.getLogger(__name__)
     settings = load_settings(args)
-    service = build_service(args, settings)
+    service = build_service(args, settings, keep_presence=True)
     if not service.publishers:
         _no_accounts(service)
         return 1
@@ -288,6 +290,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             pass
     finally:
         scheduler.shutdown(wait=True)
+        service.close()
     log.info("Stopped")
     return 0
 
