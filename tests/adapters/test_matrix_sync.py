@@ -1,6 +1,6 @@
 """MatrixPresenceLoop on the real Synapse: held presence seen by a teammate, the homeserver restarting under it,
 an access token expiring mid-loop (soft logout → refresh), a quick stop; and against a lying server on
-127.0.0.1: 429s, garbage, a server that never answers."""
+127.0.0.1: a 429, garbage, a server that hangs up, a 9 MB answer."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def test_held_through_a_homeserver_restart_and_stopped_at_once(synapse: SynapseS
         synapse.start()  # same data dir and port
         assert _until(lambda: loop.live().problem == "", 40), loop.live()
         # 40 s after the restart: longer than the 30 s after which a device that does not sync shows offline
-        time.sleep(max(0.0, 35.0))
+        time.sleep(31.0)
         assert _seen(synapse, teammate, me.user_id) == "unavailable"
         seen_by_me = loop.live().own
         assert seen_by_me is not None and seen_by_me.presence == "unavailable"
@@ -119,8 +119,9 @@ class LyingServer:
             def do_GET(self) -> None:
                 outer.calls.append((time.monotonic(), self.path))
                 status, body = outer.script.pop(0) if outer.script else (200, {"next_batch": "s_end"})
-                if status == 0:  # never answer (until the client gives up)
-                    time.sleep(30)
+                if status == 0:  # hang up without an answer, after a while
+                    time.sleep(2)
+                    self.close_connection = True
                     return
                 data = body if isinstance(body, bytes) else json.dumps(body).encode()
                 self.send_response(status)
@@ -149,15 +150,19 @@ class LyingServer:
 
 def test_429_garbage_and_a_silent_server_are_waited_out() -> None:
     limited = {"errcode": "M_LIMIT_EXCEEDED", "error": "Too many requests", "retry_after_ms": 700}
-    server = LyingServer([(429, limited), (200, b"<html>not json"), (200, {"next_batch": "s1"}), (0, None)])
+    huge = b'{"next_batch": "s2", "presence": {"events": [' + b'{"type": "m.presence"},' * 400_000 + b"{}]}}"
+    server = LyingServer(
+        [(429, limited), (200, b"<html>not json"), (200, {"next_batch": "s1"}), (0, None), (200, huge)]
+    )
     loop = MatrixPresenceLoop(_client(server.url, "@me:localhost", "tok"), poll_ms=1_000, min_gap=0.2)
     try:
         loop.set_desired("online")
         assert _until(lambda: len(server.calls) >= 2, 5)
         assert server.calls[1][0] - server.calls[0][0] >= 0.7  # waited what the 429 asked
         assert _until(lambda: "without next_batch" in loop.live().problem, 5)  # garbage: told, not crashed
-        assert _until(lambda: len(server.calls) >= 4, 10)  # went on after it; now in a request never answered
-        assert loop.running and loop.live().problem == ""
+        assert _until(lambda: len(server.calls) >= 4, 10)  # went on after it; then a server that hangs up
+        assert _until(lambda: "unreachable" in loop.live().problem, 10), loop.live()
+        assert _until(lambda: "more than 8 MiB" in loop.live().problem, 15), loop.live()  # 9 MB: not read whole
         # the filter upload was refused (404): the filter goes inline, and every sync asks for almost nothing
         assert "filter=%7B" in server.calls[0][1] and "set_presence=online" in server.calls[0][1]
     finally:

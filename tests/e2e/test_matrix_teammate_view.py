@@ -24,6 +24,7 @@ from tests.fixtures.synapse import MatrixUser, SynapseServer
 pytestmark = pytest.mark.synapse
 
 SAMPLE_EVERY = 5.0
+OTHER = "Matrix shows you online: another session is active"
 GRACE = 6.0  # s after a boundary in which a sample is not judged (the pass runs at the boundary)
 
 
@@ -93,7 +94,8 @@ class SecondDevice:
         self._thread.join(45)
 
 
-def _headless(user: MatrixUser, synapse: SynapseServer, home: Path, calendar: Path, tz: str) -> subprocess.Popen[str]:
+def _env(user: MatrixUser, synapse: SynapseServer, home: Path) -> dict[str, str]:
+    """The user's own headless environment: their Matrix account, their own config/state dirs."""
     env = dict(os.environ)
     for var in ("TRAYSTATUS_SLACK_TOKEN", "TRAYSTATUS_CONFIG"):
         env.pop(var, None)
@@ -110,20 +112,16 @@ def _headless(user: MatrixUser, synapse: SynapseServer, home: Path, calendar: Pa
         TRAYSTATUS_MATRIX_USER=user.user_id,
         TRAYSTATUS_MATRIX_TOKEN=user.token,
     )
+    return env
+
+
+def _args(calendar: Path, tz: str) -> list[str]:
+    return ["--calendar", str(calendar), "--tz", tz, "--hours", "mon-sun 06:00-18:00"]
+
+
+def _headless(env: dict[str, str], calendar: Path, tz: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "traystatus",
-            "run",
-            "--headless",
-            "--calendar",
-            str(calendar),
-            "--tz",
-            tz,
-            "--hours",
-            "mon-sun 06:00-18:00",
-        ],
+        [sys.executable, "-m", "traystatus", "run", "--headless", *_args(calendar, tz)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -145,11 +143,13 @@ def test_teammates_see_the_calendar_presence_all_along(synapse: SynapseServer, t
     # available for 70 s (longer than the 30-66 s after which a device that does not sync shows offline),
     # a meeting for 35 s, available again
     meeting = (start + timedelta(seconds=70), start + timedelta(seconds=105))
-    end = start + timedelta(seconds=125)
+    end = start + timedelta(seconds=120)
     calendar = tmp_path / "day.ics"
     calendar.write_text(_ics([meeting]), encoding="utf-8")
     tz = _midday_zone(now)
-    procs = {u.user_id: _headless(u, synapse, tmp_path / u.localpart, calendar, tz) for u in (alice, bob)}
+    envs = {u.user_id: _env(u, synapse, tmp_path / u.localpart) for u in (alice, bob)}
+    procs = {user_id: _headless(env, calendar, tz) for user_id, env in envs.items()}
+    bob_status = ""  # `traystatus status` in bob's environment during the meeting (it calls no service)
     samples: dict[str, list[Sample]] = {alice.user_id: [], bob.user_id: []}
     try:
         while datetime.now(UTC) < start:
@@ -163,6 +163,15 @@ def test_teammates_see_the_calendar_presence_all_along(synapse: SynapseServer, t
                 )
                 body = r.json()
                 got.append(Sample(at=t, presence=body["presence"], status_msg=body.get("status_msg") or ""))
+            if OTHER not in bob_status and meeting[0] + timedelta(seconds=10) <= t < meeting[1]:
+                bob_status = subprocess.run(
+                    [sys.executable, "-m", "traystatus", "status", *_args(calendar, tz)],
+                    env=envs[bob.user_id],
+                    capture_output=True,
+                    text=True,
+                    timeout=30,
+                    check=True,
+                ).stdout
             time.sleep(max(0.0, SAMPLE_EVERY - (datetime.now(UTC) - t).total_seconds()))
     finally:
         phone.stop()
@@ -211,6 +220,7 @@ def test_teammates_see_the_calendar_presence_all_along(synapse: SynapseServer, t
     # ... and traystatus told him why teammates see him online during the meeting
     log = (tmp_path / bob.localpart / "state" / "traystatus" / "log" / "traystatus.log").read_text(encoding="utf-8")
     assert "Matrix shows you online: another session is active" in log
+    assert f"note: {OTHER}" in bob_status, bob_status
     alice_log = tmp_path / alice.localpart / "state" / "traystatus" / "log" / "traystatus.log"
     assert "another session is active" not in alice_log.read_text(encoding="utf-8")
     assert "Matrix presence loop for" in alice_log.read_text(encoding="utf-8")  # stopped on SIGTERM

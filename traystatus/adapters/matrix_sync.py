@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import requests
 
 from traystatus.adapters.matrix_api import MatrixClient
-from traystatus.adapters.matrix_login import CLIENT_V3, response_json, retry_after_seconds
+from traystatus.adapters.matrix_login import CLIENT_V3, retry_after_seconds
 from traystatus.adapters.matrix_socket import InterruptibleSession
 from traystatus.core.errors import ServiceError
 from traystatus.core.live_presence import LiveState, PresenceSighting
@@ -33,6 +33,8 @@ POLL_MS = 30_000  # long-poll timeout: below the 60 s many reverse proxies allow
 MIN_GAP = 10.5  # s between sync starts: Synapse ignores set_presence (and the device's syncing) more often
 MAX_BACKOFF = 60.0
 MAX_TEAMMATES = 5_000  # a huge server cannot grow our memory without bound
+MAX_BODY = 8 << 20  # a filtered sync is a few hundred bytes; a lying server cannot fill our memory
+_TOO_LARGE = b"\x00too large"
 
 #: Almost nothing: no room data at all, presence and push rules only (``event_fields`` trims the rest).
 SYNC_FILTER: dict[str, Any] = {
@@ -53,7 +55,7 @@ class _Retry(Exception):
 
 class MatrixPresenceLoop:
     """``start`` / ``set_desired`` / ``stop``; thread-safe. ``on_change`` is called (on the loop thread) whenever
-    ``live()`` changes in a way the user should see (a problem, another session)."""
+    what the user should be told changes (a problem, another session), and after each sync while it lasts."""
 
     def __init__(
         self,
@@ -63,8 +65,10 @@ class MatrixPresenceLoop:
         min_gap: float = MIN_GAP,
         on_change: Callable[[LiveState], None] | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        sync_filter: dict[str, Any] | None = None,
     ) -> None:
         self._client = client
+        self._sync_filter = sync_filter or SYNC_FILTER
         self._poll_ms = poll_ms
         self._min_gap = min_gap
         self._on_change = on_change
@@ -84,6 +88,8 @@ class MatrixPresenceLoop:
         self._problem = ""
         self._connected = False
         self._last_note = ""
+        self._reported = False
+        self._down_since: datetime | None = None
         self.requests = 0  # syncs made (for the bench and the log)
         self.bytes_in = 0  # response bodies received
 
@@ -174,6 +180,7 @@ class MatrixPresenceLoop:
                 continue
             failures = 0
             self._set_problem("", connected=True)
+            self._report()
             next_start = started + self._min_gap
         log.info("Matrix presence loop for %s stopped", self._client.user_id)
 
@@ -200,11 +207,12 @@ class MatrixPresenceLoop:
         if self._filter_id is None:
             user = self._client.user_id
             try:
-                data = self._call("POST", f"{homeserver}{CLIENT_V3}/user/{user}/filter", body=SYNC_FILTER)
+                data = self._call("POST", f"{homeserver}{CLIENT_V3}/user/{user}/filter", body=self._sync_filter)
                 fid = data.get("filter_id")
-                self._filter_id = fid if isinstance(fid, str) and fid else json.dumps(SYNC_FILTER)
+                inline = json.dumps(self._sync_filter, separators=(",", ":"))
+                self._filter_id = fid if isinstance(fid, str) and fid else inline
             except ServiceError:
-                self._filter_id = json.dumps(SYNC_FILTER, separators=(",", ":"))
+                self._filter_id = json.dumps(self._sync_filter, separators=(",", ":"))
         return self._filter_id
 
     def _call(
@@ -229,18 +237,28 @@ class MatrixPresenceLoop:
                 json=body,
                 headers={"Authorization": f"Bearer {session.access_token}"},
                 timeout=timeout,
+                stream=True,
             )
+            raw = _read_bounded(resp)
         except requests.RequestException as exc:
             kind = "timed out" if isinstance(exc, requests.Timeout) else "connection failed"
+            self._down_since = self._down_since or self._clock()
             raise _Retry(
                 3.0,
-                f"Matrix homeserver unreachable ({host}: {kind}) since {self._clock():%H:%M} UTC: your presence "
-                "is not being held; traystatus keeps retrying",
+                f"Matrix homeserver unreachable ({host}: {kind}) since {self._down_since:%H:%M} UTC: your "
+                "presence is not being held; traystatus keeps retrying",
                 backoff=True,
             ) from None
+        self._down_since = None
         self.requests += 1
-        self.bytes_in += len(resp.content)
-        data = response_json(resp)
+        self.bytes_in += len(raw)
+        if raw is _TOO_LARGE:
+            raise _Retry(60.0, f"Matrix homeserver ({host}) sent more than {MAX_BODY >> 20} MiB for a sync; retrying")
+        try:
+            parsed = json.loads(raw)
+        except ValueError:
+            parsed = {}
+        data: dict[str, Any] = parsed if isinstance(parsed, dict) else {}
         if 200 <= resp.status_code < 300:
             return data
         errcode = data.get("errcode")
@@ -255,7 +273,7 @@ class MatrixPresenceLoop:
                     self._client.refresh_stale(session)
                 except ServiceError as e:
                     raise _Retry(MAX_BACKOFF, f"{e.title}: {e.message}") from None
-                raise _Retry(0.0)  # at once, with the new token
+                raise _Retry(1.0, backoff=True)  # soon, with the new token (doubling if refreshing keeps failing)
             if self._client.session is not session:  # another thread refreshed meanwhile
                 raise _Retry(0.0)
             raise _Retry(
@@ -301,11 +319,28 @@ class MatrixPresenceLoop:
             self._last_note = note
             if note:
                 log.warning("%s: %s", self._client.user_id, note)
-            if self._on_change is not None:
-                try:
-                    self._on_change(self.live())
-                except Exception:
-                    log.exception("Matrix presence loop: on_change failed")
+            self._report()
+
+    def _report(self) -> None:
+        """``on_change`` on every change of the note and after each sync while there is one (kept fresh)."""
+        if self._on_change is not None and (self._last_note or self._reported):
+            self._reported = bool(self._last_note)
+            try:
+                self._on_change(self.live())
+            except Exception:
+                log.exception("Matrix presence loop: on_change failed")
+
+
+def _read_bounded(resp: requests.Response) -> bytes:
+    """The body, or ``_TOO_LARGE`` past ``MAX_BODY`` (the connection is dropped, not drained)."""
+    chunks, size = [], 0
+    for chunk in resp.iter_content(65536):
+        size += len(chunk)
+        if size > MAX_BODY:
+            resp.close()
+            return _TOO_LARGE
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _sighting(event: Any, now: datetime) -> PresenceSighting | None:

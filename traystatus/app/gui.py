@@ -81,7 +81,7 @@ def _pass_factory(args: argparse.Namespace, paths: AppPaths) -> Callable[[], Tra
         from traystatus.app.options import load_settings
 
         settings = load_settings(args)
-        publishers, problems = _real_publishers(settings)
+        publishers, problems = _real_publishers(settings, paths.state_dir)
         notice = "" if paths.config_file.exists() else NO_CONFIG_NOTICE
         sources = build_sources(settings, cache_dir=paths.cache_dir, user_emails=settings.rules.user_emails)
         return TrayPass(
@@ -97,13 +97,13 @@ def _pass_factory(args: argparse.Namespace, paths: AppPaths) -> Callable[[], Tra
     return build
 
 
-def _real_publishers(settings: Any) -> tuple[list[Any], list[Any]]:
+def _real_publishers(settings: Any, state_dir: Any = None) -> tuple[list[Any], list[Any]]:
     """The configured Slack/Matrix accounts, and a health line (with the fix) for each that could not be set up."""
     from traystatus.app.sync_service import build_publishers
     from traystatus.app.tray_pass import SERVICE_NAMES
     from traystatus.core.tray_view import ServiceHealth
 
-    publishers, problems = build_publishers(settings, keep_presence=True)
+    publishers, problems = build_publishers(settings, keep_presence=True, state_dir=state_dir)
     health = []
     for problem in problems:  # "slack Acme: No token: …"
         service, _, detail = problem.partition(" ")

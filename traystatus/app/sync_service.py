@@ -277,6 +277,10 @@ class SyncService:
                 f"{traits.why_not or 'some calls are not possible on this account'} "
                 f"({found}`traystatus doctor` checks it again now)",
             )
+        from traystatus.adapters.live_presence_file import LiveNoteFile
+
+        if live := LiveNoteFile(self.store.path.parent).load(publisher.account, now):
+            notes.append(live)  # from the running tray / run --headless, which holds the presence
         if p.needs_observation:
             notes.append("differs from what traystatus last set: `apply` checks the current status, then updates")
         elif not p.ops:
@@ -308,10 +312,12 @@ def build_publishers(
     environ: Mapping[str, str] | None = None,
     keyring_store: Any = None,
     keep_presence: bool = False,
+    state_dir: Any = None,
 ) -> tuple[list[StatusPublisher], list[str]]:
     """A publisher per configured account (config + keyring, or TRAYSTATUS_* variables); problems as text.
     ``keep_presence`` (the long-running runtimes): Matrix publishers hold presence with a sync loop, which
-    starts on the first pass; ``SyncService.close`` / ``TrayPass.close`` stop it."""
+    starts on the first pass; ``SyncService.close`` / ``TrayPass.close`` stop it; what it must tell the user
+    is kept in ``state_dir`` for `traystatus status`."""
     from traystatus.adapters.secrets import configured_accounts, parse_matrix_secret, secret_for
 
     publishers: list[StatusPublisher] = []
@@ -329,6 +335,7 @@ def build_publishers(
                         keyring_store,
                         keep_presence,
                         settings.status.matrix_profile_status,
+                        state_dir,
                     )
                 )
         except TrayStatusError as e:
@@ -354,6 +361,7 @@ def _matrix(
     keyring_store: Any,
     keep_presence: bool = False,
     profile_mode: str = "own",
+    state_dir: Any = None,
 ) -> StatusPublisher:
     from traystatus.adapters.matrix_api import MatrixClient, MatrixSession
     from traystatus.adapters.matrix_publisher import MatrixStatusPublisher
@@ -381,9 +389,12 @@ def _matrix(
     client = MatrixClient(session, on_session_change=keep, max_wait=5.0, retries=1, timeout=10.0)
     keeper = None
     if keep_presence:
+        from traystatus.adapters.live_presence_file import LiveNoteFile
         from traystatus.adapters.matrix_sync import MatrixPresenceLoop
 
-        keeper = MatrixPresenceLoop(client)
+        notes = LiveNoteFile(state_dir) if state_dir is not None else None
+        account_id = f"matrix:{account.user_id}"
+        keeper = MatrixPresenceLoop(client, on_change=(lambda live: notes.save(account_id, live)) if notes else None)
     from traystatus.adapters.matrix_profile_status import MatrixProfileStatus
 
     profile = MatrixProfileStatus(client, mode=profile_mode)

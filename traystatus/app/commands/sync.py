@@ -70,7 +70,7 @@ def build_service(args: argparse.Namespace, settings: Settings, *, keep_presence
         problems: list[str] = []
         state_dir = paths.state_dir / "demo"
     else:
-        publishers, problems = build_publishers(settings, keep_presence=keep_presence)
+        publishers, problems = build_publishers(settings, keep_presence=keep_presence, state_dir=paths.state_dir)
         state_dir = paths.state_dir
     return SyncService(
         settings=settings,
