@@ -170,4 +170,4 @@ def forward_settings_request(args: object, message: str) -> bool:
 
 def make_accounts_manager(paths: AppPaths) -> ServiceAccountsManager:
     """The accounts port for the Accounts page: tokens to the OS keyring, entries to config.toml."""
-    return ServiceAccountsManager(paths.config_file)
+    return ServiceAccountsManager(paths.config_file, state_dir=paths.state_dir)
