@@ -1,7 +1,7 @@
 """Benchmark: a busy week replayed through the real sync, next to 5-minute polling, in the same run.
 
 A realistic week (generated ICS, read by the real ICS source) is replayed with a fast-forwarded clock:
-* ours: the real ``SyncService`` + reconcile, a pass whenever the previous pass asked (transitions, DND
+* ours: the real ``StatusSync`` + reconcile, a pass whenever the previous pass asked (transitions, DND
   re-assert, 15-minute safety net), real ``SlackStatusPublisher`` against the Slack emulator over HTTP,
   Matrix through the recording publisher (1 HTTP request per operation, 1 per ownership read, 2 when
   DND is about to be switched on: was the master push rule on already?);
@@ -49,13 +49,14 @@ from traystatus.adapters.scheduler import SyncScheduler  # noqa: E402
 from traystatus.adapters.slack_api import SlackClient  # noqa: E402
 from traystatus.adapters.slack_publisher import SlackStatusPublisher  # noqa: E402
 from traystatus.adapters.state_store import StateStore  # noqa: E402
-from traystatus.app.sync_service import SyncService  # noqa: E402
+from traystatus.app.container import SourcesReader  # noqa: E402
 from traystatus.core.engine import build_timeline, next_transition  # noqa: E402
 from traystatus.core.hours import parse_hours  # noqa: E402
 from traystatus.core.model import CalendarEvent  # noqa: E402
 from traystatus.core.publishing import Observed, Operation, OpKind, Service, StatusPublisher  # noqa: E402
 from traystatus.core.settings import CalendarSourceConfig, Settings  # noqa: E402
 from traystatus.core.status_map import DesiredStatus, desired_status  # noqa: E402
+from traystatus.core.status_sync import StatusSync  # noqa: E402
 
 ZONE = ZoneInfo("Europe/Berlin")
 WEEK = datetime(2026, 11, 30, tzinfo=ZONE).astimezone(UTC)  # Monday 00:00 Berlin
@@ -383,9 +384,9 @@ def _ours(
 ) -> tuple[Account, Account, int]:
     with SlackEmulator(now=clock) as emu:
         slack = SlackClient(emu.token, api_url=emu.base_url, max_wait=0.0, retries=0)
-        service = SyncService(
+        service = StatusSync(
             settings=sets,
-            sources=build_sources(sets, cache_dir=state_dir / "cache"),
+            calendars=SourcesReader(build_sources(sets, cache_dir=state_dir / "cache")),
             store=StateStore(state_dir),
             publishers=[SlackStatusPublisher(slack, account="slack:bench", monotonic=clock), matrix],
             clock=lambda: datetime.fromtimestamp(clock.t, UTC),
@@ -395,7 +396,7 @@ def _ours(
         while t < WEEK_END:
             clock.set(t.timestamp())
             started = time.perf_counter()
-            report = service.sync(t)
+            report = service.run(t)
             walls[t.timestamp()] = time.perf_counter() - started
             if not report.ok:
                 raise RuntimeError(f"sync failed at {t}: {report}")

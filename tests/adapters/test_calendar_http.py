@@ -201,7 +201,7 @@ def test_unchanged_feed_is_not_parsed_again(
     def boom(*a: object, **k: object) -> None:
         raise AssertionError("parsed again")
 
-    monkeypatch.setattr(mod, "expand_text", boom)
+    monkeypatch.setattr(mod, "expand_document", boom)
     again = src.load(START, datetime(2026, 11, 30, 12, tzinfo=BERLIN))  # a window sliding forward
     assert titles(again) == ["Sync"] and again.error is None
 

@@ -12,13 +12,13 @@ from pytestqt.qtbot import QtBot
 
 from tests.slack_emulator import SlackEmulator
 from traystatus.adapters.handoff_delivery import SlackSender
-from traystatus.app.handoff_gui import connect_popup
 from traystatus.app.handoff_service import HandoffService
 from traystatus.app.paths import AppPaths
 from traystatus.core.errors import TrayStatusError
 from traystatus.core.model import Override, State
 from traystatus.core.settings import settings_from_mapping
 from traystatus.qt.handoff_popup import HandoffPopup
+from traystatus.qt.handoff_windows import connect_popup
 
 
 def service_for(tmp_path: Path, slack: SlackEmulator, sign_off: object) -> HandoffService:

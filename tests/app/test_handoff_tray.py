@@ -13,12 +13,13 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from traystatus.adapters.draft_store import JsonPromptStore
 from traystatus.app.handoff_service import HandoffService
-from traystatus.app.handoff_tray import HandoffWindows
 from traystatus.app.paths import AppPaths
 from traystatus.core.engine import build_timeline
 from traystatus.core.model import Availability, CalendarEvent, Override
 from traystatus.core.settings import Settings, settings_from_mapping
+from traystatus.qt.handoff_windows import HandoffWindows
 
 BERLIN = ZoneInfo("Europe/Berlin")
 TUESDAY_1640 = datetime(2026, 11, 24, 15, 40, tzinfo=UTC)  # 16:40 in Berlin, the day ends at 17:00
@@ -58,13 +59,13 @@ class World:
 
     def windows(self, qtbot: QtBot) -> HandoffWindows:
         service = HandoffService(self.paths, self.settings, senders={}, sign_off=self.signed_off.append, now=self.clock)
+        service.worker.start()  # the composition root starts it (a background duty)
         w = HandoffWindows(
-            self.paths,
             self.settings,
-            sign_off=None,
+            service=service,
+            prompts=JsonPromptStore.in_dir(self.paths.state_dir),
             timeline=self.timeline,
             now=self.clock,
-            service=service,
             announce=lambda title, message: self.told.append((title, message)),
         )
         self.opened.append(w)

@@ -19,7 +19,7 @@ from traystatus.adapters.config_toml import load_config_file
 from traystatus.adapters.matrix_api import MatrixClient, MatrixSession
 from traystatus.app.cli import run
 from traystatus.app.paths import AppPaths
-from traystatus.app.team_gui import TeamClock
+from traystatus.app.tray_wiring import team_clock
 
 
 def write_config(tmp_path: Path, team: str) -> Path:
@@ -98,7 +98,7 @@ def test_matrix_room_import_avatar_and_overlap(
     paths = AppPaths.resolve(str(config))
     assert set(AvatarCache(paths.cache_dir).cached([avatar])) == {avatar}
     settings = load_config_file(config, default_tz=ZoneInfo("UTC"))
-    clock = TeamClock(settings, paths)
+    clock = team_clock(settings, paths)
     clock.toggle()
     assert clock.popup is not None
     qtbot.addWidget(clock.popup)

@@ -16,16 +16,17 @@ from tests.slack_emulator import SlackEmulator
 from traystatus.adapters.roster_cache import load_cached_people
 from traystatus.app.paths import AppPaths
 from traystatus.app.resources import icons_dir
-from traystatus.app.tray_features import TrayFeatures
-from traystatus.app.tray_pass import initial_view
+from traystatus.app.tray_wiring import tray_features
 from traystatus.core.engine import build_timeline
 from traystatus.core.model import Availability, Override
 from traystatus.core.settings import Settings, settings_from_mapping
+from traystatus.core.tray_view import initial_view
 from traystatus.qt.handoff_popup import HandoffPopup
 from traystatus.qt.icons import IconSet
 from traystatus.qt.menu import TrayMenu
 from traystatus.qt.notes_window import NotesWindow
 from traystatus.qt.tray import Tray
+from traystatus.qt.tray_features import TrayFeatures
 
 NOW = datetime(2026, 11, 24, 15, 40, tzinfo=UTC)  # Tuesday 16:40 in Berlin
 
@@ -65,7 +66,7 @@ def features(qtbot: QtBot, paths: AppPaths) -> Iterator[tuple[TrayFeatures, Tray
     def timeline(now: datetime) -> tuple[Availability, ...]:
         return build_timeline(settings, (), (), now - timedelta(hours=12), now + timedelta(days=3)).intervals
 
-    f = TrayFeatures(settings, paths, now=lambda: NOW)
+    f = tray_features(settings, paths, now=lambda: NOW)
     tray = Tray(IconSet(icons_dir()), TrayMenu(windows=tuple(f.windows())), f)
     tray.render(initial_view(""))
     tray.show()
@@ -98,10 +99,10 @@ def test_windows_and_the_icon_click(qtbot: QtBot, features: tuple[TrayFeatures, 
 
 
 def test_prompt_rearmed_after_each_pass(
-    qtbot: QtBot, features: tuple[TrayFeatures, Tray, Bridge, list[Override]]
+    qtbot: QtBot, paths: AppPaths, features: tuple[TrayFeatures, Tray, Bridge, list[Override]]
 ) -> None:
     f, _tray, bridge, _ = features
-    fresh = TrayFeatures(make_settings(), f.paths)
+    fresh = tray_features(make_settings(), paths)
     assert fresh._handoff is None and set(fresh.windows()) == {"team", "handoff", "notes"}  # nothing heavy yet
     qtbot.waitUntil(lambda: f._handoff is not None and f._handoff.pending is not None)  # armed just after
     assert f.handoff.pending is not None and f.handoff.pending.at == datetime(2026, 11, 24, 15, 45, tzinfo=UTC)
@@ -128,7 +129,7 @@ def test_roster_refresh_runs_off_the_gui_thread(
 ) -> None:
     monkeypatch.setenv("TRAYSTATUS_SLACK_TOKEN", slack_emulator.token)
     monkeypatch.setenv("TRAYSTATUS_SLACK_API_URL", slack_emulator.base_url)
-    f = TrayFeatures(
+    f = tray_features(
         make_settings(import_slack=True), paths, timeline=lambda now: (), apply_override=None, now=lambda: NOW
     )
     try:

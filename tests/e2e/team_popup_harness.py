@@ -21,8 +21,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 from traystatus.adapters.config_toml import load_config_file
 from traystatus.app.paths import AppPaths
 from traystatus.app.resources import icons_dir
-from traystatus.app.team_gui import TeamClock
-from traystatus.app.tray_pass import initial_view
+from traystatus.app.tray_wiring import team_clock
+from traystatus.core.tray_view import initial_view
 from traystatus.core.world_clock import Row
 from traystatus.qt.icons import IconSet
 from traystatus.qt.menu import TrayMenu
@@ -43,7 +43,7 @@ def main() -> int:
     app = QApplication(sys.argv[:1])
     config = Path(sys.argv[1])
     settings = load_config_file(config, default_tz=ZoneInfo("UTC"))
-    clock = TeamClock(
+    clock = team_clock(
         settings, AppPaths.resolve(str(config)), now=lambda: datetime(2026, 3, 10, 15, 7, tzinfo=UTC)
     )  # New York on EDT, London not yet
     tray = Tray(IconSet(icons_dir()), TrayMenu(windows=("team",)), app)

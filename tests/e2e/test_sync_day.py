@@ -22,9 +22,10 @@ from traystatus.adapters.matrix_publisher import MatrixStatusPublisher
 from traystatus.adapters.slack_api import SlackClient
 from traystatus.adapters.slack_publisher import SlackStatusPublisher
 from traystatus.adapters.state_store import StateStore
-from traystatus.app.sync_service import SyncService
+from traystatus.app.container import SourcesReader
 from traystatus.core.hours import parse_hours
 from traystatus.core.settings import CalendarSourceConfig, Settings
+from traystatus.core.status_sync import StatusSync
 
 pytestmark = pytest.mark.synapse
 
@@ -69,9 +70,9 @@ def test_a_working_day_on_both_services(
         retries=0,
     )
     slack = SlackClient(slack_emulator.token, api_url=slack_emulator.base_url, max_wait=0.0, retries=0)
-    service = SyncService(
+    service = StatusSync(
         settings=settings,
-        sources=build_sources(settings, cache_dir=tmp_path / "cache"),
+        calendars=SourcesReader(build_sources(settings, cache_dir=tmp_path / "cache")),
         publishers=[
             SlackStatusPublisher(slack, account="slack:day", monotonic=slack_clock),
             MatrixStatusPublisher(matrix),
@@ -86,9 +87,9 @@ def test_a_working_day_on_both_services(
         if t == local("13:00"):
             t = local("13:02")  # a late trigger (the laptop was busy): only delays the right status
         slack_clock.set(t.timestamp())
-        report = service.sync(t)
+        report = service.run(t)
         assert report.ok, report
-        again = service.sync(t)  # a duplicate trigger sends nothing, reads nothing
+        again = service.run(t)  # a duplicate trigger sends nothing, reads nothing
         assert all(a.sent == () for a in again.accounts)
         passes.append(f"{t.astimezone(BERLIN):%H:%M}")
         assert report.wake_at is not None

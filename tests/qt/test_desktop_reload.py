@@ -17,14 +17,16 @@ from traystatus.adapters.calendar_sources import build_sources
 from traystatus.adapters.config_toml import load_config_file
 from traystatus.adapters.memory_publisher import RecordingStatusPublisher
 from traystatus.adapters.state_store import StateStore
-from traystatus.app.desktop import Desktop
+from traystatus.app.container import SourcesReader, tray_scheduler
 from traystatus.app.gui import _windows
 from traystatus.app.paths import AppPaths
 from traystatus.app.resources import icons_dir
-from traystatus.app.tray_pass import TrayPass
 from traystatus.core.model import State
 from traystatus.core.publishing import Service
+from traystatus.core.status_sync import StatusSync
+from traystatus.core.sync_view import SyncSetup
 from traystatus.qt.bridge import Bridge
+from traystatus.qt.desktop import Desktop
 from traystatus.qt.fallback_window import FallbackWindow
 from traystatus.qt.icons import IconSet
 from traystatus.qt.menu import TrayMenu
@@ -67,15 +69,16 @@ def running(qtbot: QtBot, paths: AppPaths) -> Iterator[tuple[Desktop, RecordingS
     paths.config_file.write_text(config_text(None), encoding="utf-8")
     slack = RecordingStatusPublisher(service_kind=Service.SLACK, account_id="slack:T1")
 
-    def build() -> TrayPass:
+    def build() -> SyncSetup:
         settings = load_config_file(paths.config_file, default_tz=UTC_ZONE)
-        return TrayPass(
+        sync = StatusSync(
             settings=settings,
-            sources=build_sources(settings, cache_dir=paths.cache_dir),
+            calendars=SourcesReader(build_sources(settings, cache_dir=paths.cache_dir)),
             publishers=[slack],
             store=StateStore(paths.state_dir),
             clock=lambda: datetime.now(UTC),
         )
+        return SyncSetup(sync)
 
     surface = FallbackWindow(IconSet(icons_dir()), TrayMenu())
     qtbot.addWidget(surface)
@@ -84,7 +87,8 @@ def running(qtbot: QtBot, paths: AppPaths) -> Iterator[tuple[Desktop, RecordingS
     desktop = Desktop(
         surface=surface,
         bridge=bridge,
-        tray_pass_factory=build,
+        sync_factory=build,
+        scheduler_factory=tray_scheduler,
         notify=lambda t, m: True,
         log_file=paths.log_dir / "traystatus.log",
     )
@@ -150,7 +154,7 @@ def test_quitting_clears_the_statuses_when_the_user_asked_for_it(
     desktop.start()
     paths.config_file.write_text(config_text(calendar) + "[general]\nclear_on_quit = true\n", encoding="utf-8")
     desktop.reload()  # turned on in the settings window while running: counts at quit
-    qtbot.waitUntil(lambda: desktop._pass is not None and desktop._pass.settings.general.clear_on_quit)
+    qtbot.waitUntil(lambda: desktop.sync is not None and desktop.sync.settings.general.clear_on_quit)
     desktop.shutdown()
     assert slack.shown.text == "" and not slack.shown.dnd_until
 
@@ -177,9 +181,9 @@ def test_a_job_submitted_while_its_namesake_runs_is_queued_not_dropped() -> None
     import threading
     import time
 
-    from traystatus.app.desktop import Worker
+    from traystatus.adapters.scheduler import SyncScheduler
 
-    worker = Worker()
+    worker = SyncScheduler(lambda reason: None)  # the one scheduler of both runtimes
     worker.start()
     started, release, ran = threading.Event(), threading.Event(), []
 

@@ -14,9 +14,9 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from traystatus.adapters.archive_sqlite import SqliteNoteArchive
-from traystatus.app.handoff_gui import find_notes
 from traystatus.core.handoff import HandoffNote, NoteSection, parse_destination
 from traystatus.core.outbox import failed, succeeded
+from traystatus.qt.handoff_windows import find_notes
 from traystatus.qt.notes_window import SEARCH_DELAY_MS, NotesWindow
 
 NOW = datetime(2026, 11, 20, 16, 30, tzinfo=UTC)

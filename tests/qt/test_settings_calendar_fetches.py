@@ -17,10 +17,11 @@ from traystatus.adapters.calendar_sources import build_sources
 from traystatus.adapters.config_document import TomlConfigDocument
 from traystatus.adapters.config_toml import load_config_file
 from traystatus.adapters.state_store import StateStore
+from traystatus.app.container import SourcesReader
 from traystatus.app.paths import AppPaths
 from traystatus.app.settings_app import make_calendar_tester
-from traystatus.app.tray_pass import TrayPass
 from traystatus.core.calendar_fetch import location_key
+from traystatus.core.status_sync import StatusSync
 from traystatus.qt.runner import ThreadRunner
 from traystatus.qt.settings.pages_io import CalendarsPage
 from traystatus.qt.settings.window import SettingsWindow
@@ -52,9 +53,9 @@ def tray_refresh(config: Path) -> None:
     every configured calendar, built from the file."""
     paths = AppPaths.resolve(str(config))
     settings = load_config_file(config, default_tz=ZoneInfo("UTC"))
-    tray = TrayPass(
+    tray = StatusSync(
         settings=settings,
-        sources=build_sources(settings, cache_dir=paths.cache_dir),
+        calendars=SourcesReader(build_sources(settings, cache_dir=paths.cache_dir)),
         publishers=[],
         store=StateStore(paths.state_dir),
         clock=lambda: datetime.now(UTC),

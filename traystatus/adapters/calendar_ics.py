@@ -6,6 +6,7 @@ costs a hash, not a parse; when a fetch fails the last good copy serves, marked 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import threading
@@ -14,9 +15,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from traystatus.adapters.calendar_availability import read_availability
 from traystatus.adapters.calendar_http import DEFAULT_MAX_BYTES, HttpFeed, is_url
 from traystatus.adapters.calendar_parse import ParseContext, expand, overlaps, parse_calendar
 from traystatus.adapters.calendar_prefilter import prefilter
+from traystatus.adapters.calendar_text import normalise
+from traystatus.core.availability import AvailabilityComponent
 from traystatus.core.errors import CalendarError
 from traystatus.core.model import CalendarEvent
 from traystatus.core.ports import CalendarResult
@@ -34,15 +38,31 @@ class _Expanded:
     end: datetime
     events: tuple[CalendarEvent, ...]
     warnings: tuple[str, ...]
+    availability: tuple[AvailabilityComponent, ...] = ()
 
 
 def expand_text(
     data: bytes, start: datetime, end: datetime, ctx: ParseContext
 ) -> tuple[list[CalendarEvent], list[str]]:
     """Pre-filter, parse and expand one ICS document; raises :class:`CalendarError`."""
-    text = data.decode("utf-8", errors="replace")
+    events, warnings, _ = expand_document(data, start, end, ctx)
+    return events, warnings
+
+
+def expand_document(
+    data: bytes, start: datetime, end: datetime, ctx: ParseContext
+) -> tuple[list[CalendarEvent], list[str], list[AvailabilityComponent]]:
+    """Events, warnings and RFC 7953 availability of one ICS document; raises :class:`CalendarError`."""
+    text = normalise(data.decode("utf-8", errors="replace"))  # first: the prefilter reads what the parser reads
     cal = parse_calendar(prefilter(text, start, end), ctx)
-    return expand(cal, start, end, ctx)
+    events, warnings = expand(cal, start, end, ctx)
+    availability: list[AvailabilityComponent] = []
+    if "BEGIN:VAVAILABILITY" in text.upper():  # most feeds have none: no second walk for them
+        availability, more = read_availability(
+            cal, source=f"availability in '{ctx.source}'", start=start, end=end, zone=ctx.zone
+        )
+        warnings.extend(more)
+    return events, warnings, availability
 
 
 class IcsCalendarSource:
@@ -79,7 +99,7 @@ class IcsCalendarSource:
     def load(self, start: datetime, end: datetime) -> CalendarResult:
         with self._lock:
             try:
-                return self._load(start, end)
+                return self._with_availability(self._load(start, end))
             except CalendarError as e:
                 return CalendarResult(source=self.name, error=e)
             except Exception as e:  # the contract: never raise for a bad feed
@@ -91,6 +111,13 @@ class IcsCalendarSource:
                         f"unexpected {type(e).__name__}; see the log. The source is retried at the next refresh.",
                     ),
                 )
+
+    def _with_availability(self, result: CalendarResult) -> CalendarResult:
+        """The working hours of the document whose events are served (the last one expanded)."""
+        memo = self._memo
+        if memo is None or not memo.availability or (result.error is not None and not result.stale):
+            return result
+        return dataclasses.replace(result, availability=memo.availability)
 
     def last_good(self, start: datetime, end: datetime, error: CalendarError) -> CalendarResult:
         """Without waiting for a load in progress: the events last read for this window, marked stale."""
@@ -156,8 +183,13 @@ class IcsCalendarSource:
         if memo is not None and memo.sha256 == sha and memo.start <= start and end <= memo.end:
             events = tuple(ev for ev in memo.events if overlaps(ev, start, end))
             return events, memo.warnings
-        events_list, warnings = expand_text(data, start, end + _AHEAD, self._ctx)
+        events_list, warnings, availability = expand_document(data, start, end + _AHEAD, self._ctx)
         self._memo = _Expanded(
-            sha256=sha, start=start, end=end + _AHEAD, events=tuple(events_list), warnings=tuple(warnings)
+            sha256=sha,
+            start=start,
+            end=end + _AHEAD,
+            events=tuple(events_list),
+            warnings=tuple(warnings),
+            availability=tuple(availability),
         )
         return tuple(ev for ev in events_list if overlaps(ev, start, end)), tuple(warnings)

@@ -17,8 +17,11 @@ import icalendar
 import recurring_ical_events
 from icalendar.prop import vBroken
 
+from traystatus.adapters.calendar_text import drop_alarms, drop_bad_timezones, normalise, validate_body
 from traystatus.core.errors import CalendarError
 from traystatus.core.model import CalendarEvent, Privacy
+
+__all__ = ["ParseContext", "expand", "overlaps", "parse_calendar", "validate_body"]
 
 log = logging.getLogger(__name__)
 
@@ -27,12 +30,6 @@ log = logging.getLogger(__name__)
 _SLACK = timedelta(days=1)
 _REPAIRABLE = ("DTEND", "DURATION", "EXDATE", "RDATE")
 _RRULE_SPACES = re.compile(r"^(RRULE[;:][^\r\n]*)$", re.MULTILINE)
-_VALARM = re.compile(r"^BEGIN:VALARM\r?$.*?^END:VALARM\r?\n", re.MULTILINE | re.DOTALL)
-_BAD_VTIMEZONE = re.compile(
-    r"^BEGIN:VTIMEZONE\r?$(?:(?!^END:VTIMEZONE).)*?^TZOFFSET(?:FROM|TO):[+-]?(?:2[4-9]|[3-9]\d)"
-    r".*?^END:VTIMEZONE\r?\n|^BEGIN:VTIMEZONE\r?\nTZID:\r?\n.*?^END:VTIMEZONE\r?\n",
-    re.MULTILINE | re.DOTALL,
-)
 _EMPTY_TZID = re.compile(
     r"^((?:DTSTART|DTEND|RECURRENCE-ID|EXDATE|RDATE|DUE)(?:;[^:;\r\n]+)*);TZID=(?=[:;])", re.MULTILINE
 )
@@ -48,6 +45,7 @@ class ParseContext:
 def parse_calendar(data: bytes | str, ctx: ParseContext) -> icalendar.Calendar:
     """Parse ICS text; raises :class:`CalendarError` naming the source when it is not a calendar."""
     text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
+    text = normalise(text)
     if "BEGIN:VCALENDAR" not in text[:4096].upper():
         head = text.lstrip("\ufeff \t\r\n")[:200].lower()
         what = "a web page (HTML)" if head.startswith("<") else "not an iCalendar file"
@@ -72,10 +70,10 @@ def _repaired(text: str, error: Exception, ctx: ParseContext) -> icalendar.Calen
     """Parse again without what the app never needs and producers get wrong: alarms (``TRIGGER:PT-2H``),
     impossible VTIMEZONE offsets (``+5328``: the zone's IANA rules serve) and empty TZIDs (floating)."""
     fixes = []
-    text, n = _VALARM.subn("", text)
+    text, n = drop_alarms(text)
     if n:
         fixes.append("alarms ignored")
-    text, n = _BAD_VTIMEZONE.subn("", text)
+    text, n = drop_bad_timezones(text)
     if n:
         fixes.append("a broken time zone definition ignored (the standard rules of its zone apply)")
     text, n = _EMPTY_TZID.subn(r"\1", text)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-from datetime import datetime
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
@@ -47,10 +48,12 @@ class MatrixStatusPublisher:
         account: str | None = None,
         keeper: MatrixPresenceLoop | None = None,
         profile: MatrixProfileStatus | None = None,
+        reported: Callable[[datetime], str] | None = None,
     ) -> None:
         self._client = client
         self._keeper = keeper
         self._profile = profile
+        self._reported = reported  # without a keeper: what the running traystatus's keeper said (`status`)
         self._account = account or f"matrix:{client.user_id}"
         self._presence_checked = False
         self.presence_disabled = False
@@ -78,7 +81,9 @@ class MatrixStatusPublisher:
             self._keeper.set_desired(matrix_presence(desired.matrix_unavailable))
 
     def live(self) -> LiveState:
-        return self._keeper.live() if self._keeper is not None else LiveState()
+        if self._keeper is not None:
+            return self._keeper.live()
+        return LiveState(reported=self._reported(datetime.now(UTC)) if self._reported is not None else "")
 
     def close(self) -> None:
         if self._keeper is not None:

@@ -1,22 +1,28 @@
-"""When reconcile runs: at each transition, on calendar refresh, as a safety net, after a clock jump or
-sleep/resume, and on demand. APScheduler 3.x ``BackgroundScheduler``, one worker, ``coalesce=True``
-(FIELD_NOTES "Scheduling": not ``QtScheduler``)."""
+"""The one scheduler of every runtime (the tray and ``run --headless``): when the sync pipeline runs (at each
+transition, on calendar refresh, as a safety net, after a clock jump or sleep/resume, on demand) and the
+background duties (``core.duties``: the handoff outbox, cross-process wake-ups, …) that share its worker.
+APScheduler 3.x ``BackgroundScheduler``, one worker, ``coalesce=True`` (docs/scheduling.md: not
+``QtScheduler``, whose timers need the GUI thread). The tray gets results through its Qt bridge signals."""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from traystatus.core.duties import BackgroundDuty
+
 log = logging.getLogger(__name__)
 
 #: ``run_reconcile(reason)`` does one pass and returns when the next one is due (or None)
 RunReconcile = Callable[[str], "datetime | None"]
+#: a step run like a pass (a menu choice, a rebuild): returns when the next pass is due (or None)
+Step = Callable[[], "datetime | None"]
 
 
 def _utcnow() -> datetime:
@@ -24,7 +30,8 @@ def _utcnow() -> datetime:
 
 
 class SyncScheduler:
-    """``start()``, ``reschedule(when)``, ``trigger(reason)``, ``shutdown()``; thread-safe.
+    """``start()``, ``reschedule(when)``, ``trigger(reason)``, ``run_step(step)``, ``shutdown()``; thread-safe.
+    Also the ``core.duties.Jobs`` a duty books its work with (``submit``, ``at``, ``every``).
 
     The run's return value reschedules the transition job, so a pass always books the next one.
     A wall clock that moves differently from the monotonic clock (suspend/resume, NTP, the user)
@@ -42,6 +49,7 @@ class SyncScheduler:
         jump_tolerance: timedelta = timedelta(seconds=30),
         clock: Callable[[], datetime] = _utcnow,
         monotonic: Callable[[], float] = time.monotonic,
+        duties: Sequence[BackgroundDuty] = (),
     ) -> None:
         self._run_reconcile = run_reconcile
         self._safety_net = safety_net
@@ -51,6 +59,7 @@ class SyncScheduler:
         self._jump_tolerance = jump_tolerance
         self._clock = clock
         self._monotonic = monotonic
+        self.duties = list(duties)
         self._scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(max_workers=1)},
             # One worker already serialises the passes; max_instances=1 would silently drop a trigger that
@@ -86,19 +95,58 @@ class SyncScheduler:
                 id="refresh",
                 replace_existing=True,
             )
+        for duty in self.duties:
+            try:
+                duty.start(self)
+            except Exception:  # one duty that cannot start (no keyring, a busy socket) leaves the others
+                log.exception("background duty %r could not start", duty.name)
         self.trigger("start")
 
     def trigger(self, reason: str) -> None:
-        """Run a pass as soon as the worker is free (repeated triggers coalesce)."""
+        """Run a pass as soon as the worker is free (repeated triggers coalesce), and tell every duty."""
         self._scheduler.add_job(
             self._pass,
             "date",
-            run_date=self._clock(),
             args=[reason],
             id="now",
             replace_existing=True,
             misfire_grace_time=None,
         )
+        for duty in self.duties:
+            if reason != "start":
+                try:
+                    duty.trigger(reason)
+                except Exception:
+                    log.exception("background duty %r failed on %s", duty.name, reason)
+
+    def run_step(self, step: Step, reason: str, job_id: str | None = None) -> None:
+        """Run ``step`` on the worker like a pass (a menu choice, a rebuild): it books the next pass."""
+        self._scheduler.add_job(
+            self._pass,
+            "date",
+            args=[reason, step],
+            id=job_id,
+            replace_existing=job_id is not None,
+            misfire_grace_time=None,
+        )
+
+    def set_refresh_every(self, every: timedelta | None) -> None:
+        """The calendar refresh interval (once the settings are known: the tray reads them on the worker)."""
+        self._refresh_every = every
+        if self._scheduler.get_job("refresh") is not None:
+            self._scheduler.remove_job("refresh")
+        if every is not None and self._scheduler.running:
+            self.every(every.total_seconds(), self._do_refresh, "refresh")
+
+    # -- core.duties.Jobs ---------------------------------------------------------------------------------
+    def submit(self, fn: Callable[[], None], job_id: str | None = None) -> None:
+        self._scheduler.add_job(fn, "date", id=job_id, replace_existing=bool(job_id), misfire_grace_time=None)
+
+    def at(self, when: datetime, fn: Callable[[], None], job_id: str) -> None:
+        self._scheduler.add_job(fn, "date", run_date=when, id=job_id, replace_existing=True, misfire_grace_time=None)
+
+    def every(self, seconds: float, fn: Callable[[], None], job_id: str) -> None:
+        self._scheduler.add_job(fn, "interval", seconds=seconds, id=job_id, replace_existing=True)
 
     def reschedule(self, when: datetime | None) -> None:
         """Book the next transition pass (replacing the previous booking)."""
@@ -121,18 +169,23 @@ class SyncScheduler:
     def shutdown(self, wait: bool = True) -> None:
         if self._scheduler.running:
             self._scheduler.shutdown(wait=wait)
+        for duty in self.duties:
+            try:
+                duty.stop()
+            except Exception:
+                log.exception("background duty %r did not stop cleanly", duty.name)
 
     @property
     def running(self) -> bool:
         return bool(self._scheduler.running)
 
     # -- jobs (on the one worker thread) ------------------------------------------------------------------
-    def _pass(self, reason: str) -> None:
+    def _pass(self, reason: str, step: Step | None = None) -> None:
         started = self._clock()
         self.runs.append((started, reason))
         del self.runs[:-50]
         try:
-            nxt = self._run_reconcile(reason)
+            nxt = step() if step is not None else self._run_reconcile(reason)
         except Exception:  # keep scheduling whatever one pass did
             log.exception("Reconcile (%s) failed; trying again in a minute", reason)
             nxt = started + timedelta(minutes=1)
@@ -158,6 +211,6 @@ class SyncScheduler:
                     drift.total_seconds(),
                 )
                 self._marks = (wall, mono)
-                self._pass("clock jump")
+                self.trigger("clock jump")
                 return
         self._marks = (wall, mono)

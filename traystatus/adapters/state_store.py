@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from traystatus.adapters.file_lock import locked
+from traystatus.adapters.wake_socket import poke
 from traystatus.core.model import Override, State
 from traystatus.core.publishing import Applied, KnownLimits, RetryState
 
@@ -75,6 +76,10 @@ class StateStore:
         data.setdefault("accounts", {})
         data.setdefault("overrides", [])
         return data
+
+    def _changed(self, what: str) -> None:
+        """A change a running tray or headless service must act on now (not at its next pass): poke it."""
+        poke(self.path.parent, what)
 
     def _save(self, data: dict[str, Any]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -140,6 +145,7 @@ class StateStore:
             for entry in data["accounts"].values():
                 entry["retry"] = _encode(RetryState())
             self._save(data)
+        self._changed("retries")
 
     # -- overrides ---------------------------------------------------------------------------------------
     def add_override(self, override: Override) -> None:
@@ -154,12 +160,14 @@ class StateStore:
             kept.append(_encode(override))
             data["overrides"] = kept
             self._save(data)
+        self._changed("overrides")
 
     def remove_override(self, override: Override) -> None:
         with self._lock:
             data = self._load()
             data["overrides"] = [o for o in data["overrides"] if _decode(Override, o) != override]
             self._save(data)
+        self._changed("overrides")
 
     def overrides(self, now: datetime) -> list[Override]:
         """The overrides not yet over at ``now`` (ended ones are dropped from the file)."""
@@ -178,6 +186,7 @@ class StateStore:
             if data["overrides"]:
                 data["overrides"] = []
                 self._save(data)
+                self._changed("overrides")
 
 
 def _overlaps(a: Override, b: Override) -> bool:

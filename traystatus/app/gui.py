@@ -8,33 +8,25 @@ from __future__ import annotations
 
 import argparse
 import functools
-import getpass
 import logging
 import sys
-import zlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from traystatus.app import container
 from traystatus.app.logging_setup import log_file, setup_logging
-from traystatus.app.paths import AppPaths
-from traystatus.app.resources import demo_dir, icons_dir
+from traystatus.app.paths import AppPaths, instance_name
+from traystatus.app.resources import icons_dir
 from traystatus.core.tray_view import initial_view
 
-if TYPE_CHECKING:  # built on the worker, after the icon is shown: keep it off the start-up path
-    from traystatus.app.tray_pass import TrayPass
+if TYPE_CHECKING:
     from traystatus.qt.fallback_window import FallbackWindow  # only where there is no tray
 
 log = logging.getLogger(__name__)
 
-DEMO_NOTICE = "Demo mode: simulated services, nothing is sent"
-NO_CONFIG_NOTICE = "No configuration yet — choose Settings… to set up"
-
-
-def instance_name(paths: AppPaths) -> str:
-    """The single-instance socket name: one per user and state dir (so isolated test homes do not meet)."""
-    digest = f"{zlib.crc32(str(paths.state_dir).encode()):08x}"  # not hashlib: it loads libcrypto at start-up
-    return f"traystatus-{getpass.getuser()}-{digest}"
+DEMO_NOTICE = container.DEMO_NOTICE
+NO_CONFIG_NOTICE = container.NO_CONFIG_NOTICE
 
 
 def demo_paths(paths: AppPaths) -> AppPaths:
@@ -46,77 +38,6 @@ def demo_paths(paths: AppPaths) -> AppPaths:
         cache_dir=paths.cache_dir / "demo",
         log_dir=paths.log_dir,
     )
-
-
-def _pass_factory(args: argparse.Namespace, paths: AppPaths) -> Callable[[], TrayPass]:
-    """Builds the pass on the worker thread: this is where the heavy imports happen."""
-
-    def build() -> TrayPass:
-        from traystatus.adapters.calendar_sources import build_sources
-        from traystatus.adapters.clock import SystemClock
-        from traystatus.adapters.state_store import StateStore
-        from traystatus.adapters.system_zone import system_zone
-        from traystatus.app.tray_pass import TrayPass
-
-        clock = SystemClock()
-        store = StateStore(paths.state_dir)
-        if args.demo:
-            from traystatus.adapters.config_toml import load_config_file
-            from traystatus.adapters.demo import demo_publishers, prepare_demo, write_calls
-
-            zone = system_zone()
-            files = prepare_demo(demo_dir(), paths.state_dir, clock.now(), zone)
-            settings = load_config_file(files.config_file, default_tz=zone)
-            publishers = demo_publishers()
-            sources = build_sources(settings, cache_dir=paths.cache_dir)
-            return TrayPass(
-                settings=settings,
-                sources=sources,
-                publishers=publishers,
-                store=store,
-                clock=clock.now,
-                notice=DEMO_NOTICE,
-                on_published=lambda: write_calls(publishers, files.calls_file),
-            )
-        from traystatus.app.options import load_settings
-
-        settings = load_settings(args)
-        publishers, problems = _real_publishers(settings, paths.state_dir)
-        notice = "" if paths.config_file.exists() else NO_CONFIG_NOTICE
-        sources = build_sources(settings, cache_dir=paths.cache_dir, user_emails=settings.rules.user_emails)
-        return TrayPass(
-            settings=settings,
-            sources=sources,
-            publishers=publishers,
-            store=store,
-            clock=clock.now,
-            notice=notice,
-            account_problems=problems,
-        )
-
-    return build
-
-
-def _real_publishers(settings: Any, state_dir: Any = None) -> tuple[list[Any], list[Any]]:
-    """The configured Slack/Matrix accounts, and a health line (with the fix) for each that could not be set up."""
-    from traystatus.app.sync_service import build_publishers
-    from traystatus.app.tray_pass import SERVICE_NAMES
-    from traystatus.core.tray_view import ServiceHealth
-
-    publishers, problems = build_publishers(settings, keep_presence=True, state_dir=state_dir)
-    health = []
-    for problem in problems:  # "slack Acme: No token: …"
-        service, _, detail = problem.partition(" ")
-        health.append(
-            ServiceHealth(
-                name=SERVICE_NAMES.get(service, service),
-                ok=False,
-                detail=detail,
-                fix="reconnect in Settings…",
-                needs_action=True,
-            )
-        )
-    return list(publishers), health
 
 
 def _windows(
@@ -154,9 +75,9 @@ def run_gui(args: argparse.Namespace) -> int:
 
     from PySide6.QtWidgets import QSystemTrayIcon
 
-    from traystatus.app.desktop import Desktop
     from traystatus.qt.application import SingleInstance, create_application, forward_to_running
     from traystatus.qt.bridge import Bridge
+    from traystatus.qt.desktop import Desktop
     from traystatus.qt.icons import IconSet
     from traystatus.qt.menu import FEATURE_WINDOWS, TrayMenu
     from traystatus.qt.tray import Tray
@@ -202,7 +123,8 @@ def run_gui(args: argparse.Namespace) -> int:
     icons.palette_only = False
 
     from traystatus.adapters.notify import DesktopNotifier
-    from traystatus.app.tray_features import LateFeatures
+    from traystatus.app.tray_wiring import tray_features
+    from traystatus.qt.tray_features import LateFeatures
 
     bridge = Bridge(app)
     senders = None
@@ -211,23 +133,37 @@ def run_gui(args: argparse.Namespace) -> int:
 
         senders = demo_handoff_senders(paths.state_dir)
     features = LateFeatures(
-        paths,
+        lambda settings, parent: tray_features(
+            settings,
+            paths,
+            senders=senders,
+            announce=lambda title, message: late["desktop"].tell(title, message),
+            parent=parent,
+        ),
         surface=surface,
         bridge=bridge,
         timeline=lambda now: late["desktop"].timeline(now),
         apply_override=lambda o: late["desktop"].apply_override(o),
-        senders=senders,
-        announce=lambda title, message: late["desktop"].tell(title, message),
         parent=app,
     )
     late["features"] = features
+    from traystatus.core.duties import OutboxDuty
+    from traystatus.core.live_presence import PresenceDuty
+
     desktop = Desktop(
         surface=surface,
         bridge=bridge,
-        tray_pass_factory=_pass_factory(args, paths),
+        sync_factory=functools.partial(container.tray_sync, args, paths),
+        scheduler_factory=container.tray_scheduler,
         notify=DesktopNotifier().notify,
         log_file=log_file(paths.log_dir),
         windows=windows,
+        # the tray's handoff windows own the outbox worker (built after the first pass); the duty wakes it
+        duties=[
+            OutboxDuty(features.outbox, owned=False),
+            container.wake_duty(paths),
+            PresenceDuty(lambda: late["desktop"].sync.publishers if late["desktop"].sync is not None else ()),
+        ],
         parent=app,
     )
     late["desktop"] = desktop

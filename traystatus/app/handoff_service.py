@@ -16,6 +16,7 @@ from typing import Any
 from traystatus.adapters.archive_sqlite import SqliteNoteArchive
 from traystatus.adapters.draft_store import JsonDraftStore
 from traystatus.adapters.handoff_delivery import HandoffDelivery, MatrixSender, Sender, SlackSender
+from traystatus.adapters.wake_socket import poke
 from traystatus.app.paths import AppPaths
 from traystatus.core.engine import next_working_start
 from traystatus.core.errors import TrayStatusError
@@ -112,6 +113,7 @@ class HandoffService:
         self.now = now
         self.archive = SqliteNoteArchive.in_dir(paths.data_dir)
         self.drafts = JsonDraftStore.in_dir(paths.state_dir)
+        self._state_dir = paths.state_dir
         self._sign_off = sign_off
         self._listeners: list[Callable[[Delivery], None]] = [on_delivery] if on_delivery else []
         self.problems: list[str] = []
@@ -163,6 +165,8 @@ class HandoffService:
         self.drafts.clear()
         if deliver_now:
             self.worker.deliver()
+            # what this process could not deliver before it exits: a running tray or headless service takes over
+            poke(self._state_dir, "handoff outbox")
             until, error = self._sign_off_now() if draft.sign_off else (None, "")
             return SubmitResult(
                 note=note,

@@ -56,6 +56,7 @@ def load_settings(args: argparse.Namespace) -> Settings:
     if getattr(args, "hours", None):
         try:
             changes["hours"] = parse_hours(args.hours)
+            changes["hours_pinned"] = True
         except ConfigError as e:
             raise ConfigError(
                 "Bad --hours", f'{e.message} Format: "mon-fri 09:00-12:30,13:30-17:30; sat 10:00-12:00".'

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import getpass
 import os
 import sys
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,3 +52,9 @@ class AppPaths:
     def ensure(self) -> None:
         for d in (self.state_dir, self.data_dir, self.cache_dir, self.log_dir):
             d.mkdir(parents=True, exist_ok=True)
+
+
+def instance_name(paths: AppPaths) -> str:
+    """The single-instance socket name: one per user and state dir (so isolated test homes do not meet)."""
+    digest = f"{zlib.crc32(str(paths.state_dir).encode()):08x}"  # not hashlib: it loads libcrypto at start-up
+    return f"traystatus-{getpass.getuser()}-{digest}"

@@ -14,11 +14,9 @@ from traystatus.adapters.system_zone import system_zone
 from traystatus.app.accounts_service import ServiceAccountsManager
 from traystatus.app.paths import AppPaths
 from traystatus.core.calendar_fetch import CalendarChecker, CalendarFetch
-from traystatus.core.engine import build_timeline
 from traystatus.core.errors import CalendarError
 from traystatus.core.settings import CalendarSourceConfig, Settings
 from traystatus.core.settings_editing import Runner
-from traystatus.core.status_map import desired_status
 
 if TYPE_CHECKING:
     from traystatus.qt.settings.first_run import FirstRunWizard
@@ -64,21 +62,23 @@ def make_preview(paths: AppPaths):  # type: ignore[no-untyped-def]
     """The next 24 h as each service would show it, for the Status page."""
 
     def preview(settings: Settings) -> list[str]:
+        from traystatus.adapters.state_store import StateStore
+        from traystatus.app.container import SourcesReader
+        from traystatus.core.status_sync import StatusSync
+
         now = datetime.now(UTC).replace(second=0, microsecond=0)
         end = now + timedelta(hours=PREVIEW_HOURS)
-        results = load_all(build_sources(settings, cache_dir=paths.cache_dir), now, end + timedelta(days=7))
-        events = [e for r in results for e in r.events]
-        timeline = build_timeline(settings, events, (), now, end)
-        lines = [f"⚠ {r.source}: {r.error.title}" for r in results if r.error is not None]
+        sync = StatusSync(  # the shared pipeline over the unsaved settings; it sends nothing here
+            settings=settings,
+            calendars=SourcesReader(build_sources(settings, cache_dir=paths.cache_dir)),
+            publishers=(),
+            store=StateStore(paths.state_dir),
+            clock=lambda: now,
+        )
+        outlook, problems = sync.outlook(now, end)
+        lines = [f"⚠ {p.source}: {p.title}" for p in problems]
         zone = settings.timezone
-        for interval in timeline.intervals:
-            d = desired_status(
-                interval,
-                settings.status,
-                now=max(now, interval.start),
-                tz=zone,
-                share_titles=settings.general.share_titles,
-            )
+        for interval, d in outlook:
             status = f"{d.emoji} “{d.text}”".strip() if d.has_status else "no status"
             dnd = f", DND until {_hm(d.dnd_until, zone)}" if d.dnd_until else ""
             matrix = f"{'unavailable' if d.away else 'online'}" + (f" “{d.message}”" if d.message else "")
@@ -160,7 +160,7 @@ def run_settings_window(args: object, *, first_run: bool = False) -> int:
 def forward_settings_request(args: object, message: str) -> bool:
     """Ask a running traystatus to show the window; True if one took the request."""
     try:
-        from traystatus.app.gui import instance_name
+        from traystatus.app.paths import instance_name
     except ImportError:
         return False
     from traystatus.qt.application import forward_to_running

@@ -1,13 +1,14 @@
 """Roster imports wired to the configured accounts: Slack ``users.list`` (``team.import_slack``) and the members
 of ``team.matrix_room``, cached in the state dir and refreshed when older than ``team.refresh_hours``.
-Used by `traystatus team import` and by the tray app's worker (never on the GUI thread).
+Used by `traystatus team import` and by the tray app's worker (never on the GUI thread); ``team_roster`` is
+the roster the team clock and `traystatus team` show (local cache only).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from traystatus.app.paths import AppPaths
 from traystatus.core.errors import ConfigError, TrayStatusError
 from traystatus.core.settings import Settings
+from traystatus.core.team import Person, me_person, merge_roster
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +129,26 @@ def _guarded(source: str, job: Callable[[], ImportOutcome]) -> ImportOutcome:
 def fetch_avatars(settings: Settings, paths: AppPaths, now: datetime, matrix: Any = None) -> int:
     """Download the team's pictures that are not cached yet (or are a week old); returns how many are cached."""
     from traystatus.adapters.avatar_cache import AvatarCache
-    from traystatus.app.team_gui import team_roster
 
     _me, people = team_roster(settings, paths)
     return AvatarCache(paths.cache_dir, matrix=matrix).fetch((p.avatar_url for p in people), now)
+
+
+def team_roster(settings: Settings, paths: AppPaths, extra: Sequence[Person] = ()) -> tuple[Person, list[Person]]:
+    """You, and the team: ``extra`` people (``--member``), then configured ones, then the cached imports.
+    Reads only the local cache (no network): the imports are refreshed by :func:`refresh_imports`."""
+    from traystatus.adapters.roster_cache import load_cached_people
+
+    names = {m.name.casefold() for m in extra}
+    configured = [*extra, *(p for p in settings.team.people if p.name.casefold() not in names)]
+    people = list(merge_roster(configured, *load_cached_people(paths.state_dir)))
+    me = me_person(name=settings.team.me_name, tz=settings.timezone, hours=settings.hours, travel=settings.travel)
+    return me, people
+
+
+def refresh_imports(settings: Settings, paths: AppPaths, now: datetime) -> None:
+    """Refresh the Slack/Matrix rosters whose cache is stale (call it on the worker: it uses the network).
+    A failure is logged and the last good copy stays; nothing here raises."""
+    for outcome in import_rosters(settings, paths, now):
+        if outcome.error:
+            log.warning("team import from %s: %s", outcome.source, outcome.error)

@@ -9,7 +9,7 @@ features (the team clock) without a second connection.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, runtime_checkable
@@ -41,6 +41,7 @@ class LiveState:
     push_rules_changed_at: datetime | None = None  # the last push-rule change seen (made here or elsewhere)
     problem: str = ""  # why presence is not being held right now ("" when it is)
     connected: bool = False  # the last request reached the homeserver
+    reported: str = ""  # a process without the connection: the note the running traystatus keeps
 
     @property
     def other_session_active(self) -> bool:
@@ -57,8 +58,8 @@ class LiveState:
     @property
     def note(self) -> str:
         """The one line to show the user ("" when presence is held as the calendar says)."""
-        if self.problem:
-            return self.problem
+        if self.problem or self.reported:
+            return self.problem or self.reported
         if self.other_session_active:
             return f"{OTHER_SESSION}; your status message still says what the calendar says"
         return ""
@@ -98,3 +99,23 @@ def close_all(publishers: Iterable[object]) -> None:
     for p in publishers:
         if isinstance(p, PresenceKeeper):
             p.close()
+
+
+class PresenceDuty:
+    """The keepers' connections as a background duty (``core.duties``): each starts on its first pass (it needs
+    the desired presence); ``stop`` ends them all when the runtime stops. ``publishers`` returns the current
+    pipeline's (the tray rebuilds it on a settings change and closes the old one's itself)."""
+
+    name = "matrix presence"
+
+    def __init__(self, publishers: Callable[[], Iterable[object]]) -> None:
+        self._publishers = publishers
+
+    def start(self, jobs: object) -> None:
+        pass
+
+    def trigger(self, reason: str) -> None:
+        pass
+
+    def stop(self) -> None:
+        close_all(self._publishers())

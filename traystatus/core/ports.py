@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from traystatus.core.availability import AvailabilityComponent
 from traystatus.core.errors import TrayStatusError
 from traystatus.core.model import CalendarEvent
 
@@ -34,6 +35,8 @@ class CalendarResult:
     fetched_at: datetime | None = None  # when the data in ``events`` was fetched
     stale: bool = False  # True when the latest fetch failed and ``events`` is the last good copy
     warnings: tuple[str, ...] = ()
+    #: RFC 7953 availability (working hours) the calendar holds, expanded over the window
+    availability: tuple[AvailabilityComponent, ...] = ()
 
 
 class CalendarSource(Protocol):

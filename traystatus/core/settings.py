@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from traystatus.core.accounts import AccountsSettings
+from traystatus.core.availability import CalendarHours
 from traystatus.core.classify import ClassificationRules
 from traystatus.core.config_schema import Table
 from traystatus.core.errors import ConfigError
@@ -64,6 +65,11 @@ class Settings:
     team: TeamSettings = field(default_factory=TeamSettings)
     handoff: HandoffSettings = field(default_factory=HandoffSettings)
     general: GeneralSettings = field(default_factory=GeneralSettings)
+    #: working hours read from the calendars' availability (RFC 7953), set after the calendars are read;
+    #: ``hours`` still applies outside what they cover. ``hours_pinned``: ``--hours`` was given for this run,
+    #: which wins over the calendars.
+    calendar_hours: CalendarHours | None = None
+    hours_pinned: bool = False
 
 
 ROOT_KEYS = (

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from traystatus.core.availability import CalendarHours, Interval, intersect, subtract, union
 from traystatus.core.hours import DayException, TimeBlock, Travel, WeekHours, format_hours
 
 DAY = timedelta(days=1)
@@ -29,6 +30,10 @@ class HoursSettings(Protocol):
     def exceptions(self) -> tuple[DayException, ...]: ...
     @property
     def travel(self) -> tuple[Travel, ...]: ...
+    @property
+    def calendar_hours(self) -> CalendarHours | None: ...
+    @property
+    def hours_pinned(self) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -58,6 +63,19 @@ def _local(day: date, t: time, zone: ZoneInfo) -> datetime:
 
 def hours_text(settings: HoursSettings) -> str:
     return format_hours(settings.hours) or "none"
+
+
+def hours_origin(settings: HoursSettings, start: datetime, end: datetime) -> str:
+    """Where the working hours over [start, end) come from, in words (``plan``, the settings window)."""
+    if settings.hours_pinned:
+        return f"from --hours for this run: {hours_text(settings)}"
+    ruled = calendar_ruled(settings, start, end)
+    if not ruled:
+        return f"from the configuration: {hours_text(settings)}"
+    assert settings.calendar_hours is not None
+    if ruled == [(start, end)]:
+        return f"from {settings.calendar_hours.source}"
+    return f"from {settings.calendar_hours.source} where it applies, else the configuration's {hours_text(settings)}"
 
 
 def day_plan(settings: HoursSettings, day: date) -> DayPlan:
@@ -118,8 +136,7 @@ def _days(settings: HoursSettings, start: datetime, end: datetime) -> list[date]
     return [first + i * DAY for i in range((last - first).days + 1)]
 
 
-def work_pieces(settings: HoursSettings, start: datetime, end: datetime) -> list[Span]:
-    """Every working block overlapping [start, end), clipped, sorted by start (may touch or overlap)."""
+def _config_pieces(settings: HoursSettings, start: datetime, end: datetime) -> list[Span]:
     out = []
     for day in _days(settings, start, end):
         plan = day_plan(settings, day)
@@ -128,12 +145,10 @@ def work_pieces(settings: HoursSettings, start: datetime, end: datetime) -> list
             a, b = max(a, start), min(b, end)
             if a < b:
                 out.append(Span(start=a, end=b, reason=plan.work_reason))
-    out.sort(key=lambda s: s.start)
     return out
 
 
-def special_days(settings: HoursSettings, start: datetime, end: datetime) -> list[Span]:
-    """Exception and travel days overlapping [start, end) as UTC spans, with their off-hours reason."""
+def _config_special(settings: HoursSettings, start: datetime, end: datetime) -> list[Span]:
     out = []
     for day in _days(settings, start, end):
         plan = day_plan(settings, day)
@@ -142,6 +157,41 @@ def special_days(settings: HoursSettings, start: datetime, end: datetime) -> lis
             b = min(_local(day + DAY, time(0), plan.zone), end)
             if a < b:
                 out.append(Span(start=a, end=b, reason=plan.off_reason))
+    return out
+
+
+def calendar_ruled(settings: HoursSettings, start: datetime, end: datetime) -> list[Interval]:
+    """Where the calendar's availability decides the hours over [start, end): what it covers, except the
+    configured exception and travel days (the config's dated entries still apply on top)."""
+    hours = settings.calendar_hours
+    if hours is None or not hours.covered:
+        return []
+    special = union((s.start, s.end) for s in _config_special(settings, start, end))
+    return subtract(intersect(list(hours.covered), [(start, end)]), special)
+
+
+def work_pieces(settings: HoursSettings, start: datetime, end: datetime) -> list[Span]:
+    """Every working block overlapping [start, end), clipped, sorted by start (may touch or overlap)."""
+    out = _config_pieces(settings, start, end)
+    ruled = calendar_ruled(settings, start, end)
+    if ruled:
+        assert settings.calendar_hours is not None
+        out = [Span(start=a, end=b, reason=s.reason) for s in out for a, b in subtract([(s.start, s.end)], ruled)]
+        reason = f"working hours (from {settings.calendar_hours.source})"
+        out.extend(Span(start=a, end=b, reason=reason) for a, b in intersect(list(settings.calendar_hours.free), ruled))
+    out.sort(key=lambda s: s.start)
+    return out
+
+
+def special_days(settings: HoursSettings, start: datetime, end: datetime) -> list[Span]:
+    """Exception and travel days overlapping [start, end) as UTC spans, with their off-hours reason; and where
+    the calendar's availability rules, its own off-hours reason."""
+    out = _config_special(settings, start, end)
+    ruled = calendar_ruled(settings, start, end)
+    if ruled:
+        assert settings.calendar_hours is not None
+        reason = f"outside working hours (from {settings.calendar_hours.source})"
+        out.extend(Span(start=a, end=b, reason=reason) for a, b in ruled)
     out.sort(key=lambda s: s.start)
     return out
 

@@ -14,7 +14,7 @@ class Bridge(QObject):
     notify = Signal(str, str)  # title, message: a notification for the user
     failed = Signal(str, str)  # title, message: something the user must know (a TrayStatusError)
     instance_message = Signal(str)  # a request forwarded by a second launch ("activate", "settings", …)
-    ready = Signal(object)  # the sync pass was (re)built: features that need its settings can start
+    ready = Signal(object)  # the pipeline (a StatusSync) was (re)built: features needing its settings can start
 
     def publish_view(self, view: object) -> None:
         """Thread-safe: call from any thread."""
@@ -26,5 +26,5 @@ class Bridge(QObject):
     def publish_failure(self, title: str, message: str) -> None:
         self.failed.emit(title, message)
 
-    def publish_ready(self, tray_pass: object) -> None:
-        self.ready.emit(tray_pass)
+    def publish_ready(self, sync: object) -> None:
+        self.ready.emit(sync)

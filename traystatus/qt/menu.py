@@ -21,7 +21,7 @@ WINDOW_ENTRIES: tuple[tuple[str, str], ...] = (
     ("notes", "Handoff history…"),
     ("settings", "Settings…"),
 )
-#: The windows of the features built after the first pass (app/tray_features.LateFeatures).
+#: The windows of the features built after the first pass (qt/tray_features.LateFeatures).
 FEATURE_WINDOWS = ("team", "handoff", "notes")
 
 

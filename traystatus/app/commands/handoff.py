@@ -58,7 +58,7 @@ def sync_sign_off(args: argparse.Namespace, settings: Settings) -> Callable[[Ove
         service = build_service(args, settings)
         service.store.add_override(override)
         log.info("signed off until %s", override.end.isoformat())
-        report = service.sync()
+        report = service.run()
         if not report.ok:
             raise TrayStatusError(
                 "Sign off",

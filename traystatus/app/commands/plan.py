@@ -12,10 +12,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from traystatus.adapters.clock import SystemClock
 from traystatus.app.options import add_settings_options, load_settings
 from traystatus.app.paths import AppPaths
+from traystatus.core.availability import AvailabilityComponent, apply_calendar_hours
 from traystatus.core.engine import Timeline, build_timeline
 from traystatus.core.errors import ConfigError
 from traystatus.core.model import CalendarEvent, Override
 from traystatus.core.settings import Settings
+from traystatus.core.work_periods import hours_origin
 
 #: Events are read this far past the window so an out-of-office ``until`` ("back Mon 09:00") is right.
 EVENT_LOOKAHEAD = timedelta(days=14)
@@ -66,17 +68,20 @@ def add_days(start: datetime, days: int, zone: ZoneInfo) -> datetime:
 
 def load_events(
     settings: Settings, args: argparse.Namespace, start: datetime, end: datetime
-) -> tuple[list[CalendarEvent], list[str], bool]:
-    """Events of every configured source, plus one stderr line per problem; ``True`` if a source failed."""
+) -> tuple[list[CalendarEvent], list[str], bool, list[AvailabilityComponent]]:
+    """Events of every configured source, plus one stderr line per problem; ``True`` if a source failed; the
+    calendars' availability (working hours)."""
     from traystatus.adapters.calendar_sources import build_sources, load_all
 
     cache_dir = AppPaths.resolve(getattr(args, "config", None)).cache_dir
     sources = build_sources(settings, cache_dir=cache_dir, user_emails=settings.rules.user_emails)
     events: list[CalendarEvent] = []
     notes: list[str] = []
+    availability: list[AvailabilityComponent] = []
     failed = False
     for result in load_all(sources, start, end):
         events.extend(result.events)
+        availability.extend(result.availability)
         if result.error is not None:
             failed = failed or not result.stale
             notes.append(f"{result.error.title}: {result.error.message}")
@@ -87,7 +92,7 @@ def load_events(
                 age = f" from {_age(minutes)} ago"
             notes.append(f"calendar '{result.source}': stale, using the last good copy{age}")
         notes.extend(f"calendar '{result.source}': {w}" for w in result.warnings)
-    return events, notes, failed
+    return events, notes, failed, availability
 
 
 def load_overrides(args: argparse.Namespace, now: datetime) -> list[Override]:
@@ -133,16 +138,18 @@ def run(args: argparse.Namespace) -> int:
     zone = settings.timezone
     start = parse_start(args.start, zone, now)
     end = add_days(start, args.days, zone)
-    events, notes, failed = (
-        load_events(settings, args, start, end + EVENT_LOOKAHEAD) if settings.calendars else ([], [], False)
+    events, notes, failed, availability = (
+        load_events(settings, args, start, end + EVENT_LOOKAHEAD) if settings.calendars else ([], [], False, [])
     )
+    settings, hour_notes = apply_calendar_hours(settings, availability, start - EVENT_LOOKAHEAD, end + EVENT_LOOKAHEAD)
+    notes.extend(hour_notes)
     timeline = build_timeline(settings, events, load_overrides(args, now), start, end)
     for note in notes:
         print(f"traystatus: {note}", file=sys.stderr)
     if args.json:
         print(json.dumps(to_json(timeline, zone), indent=2, ensure_ascii=False))
     else:
-        print(render_table(timeline, zone, calendars=len(settings.calendars)))
+        print(render_table(timeline, zone, calendars=len(settings.calendars), hours=hours_origin(settings, start, end)))
     return 1 if failed else 0
 
 
@@ -165,12 +172,14 @@ def _when(moment: datetime, zone: ZoneInfo, day: date | None) -> str:
     return text + (f" ({local.tzname()})" if local.fold else "")
 
 
-def render_table(timeline: Timeline, zone: ZoneInfo, *, calendars: int) -> str:
+def render_table(timeline: Timeline, zone: ZoneInfo, *, calendars: int, hours: str = "") -> str:
     first, last = timeline.start.astimezone(zone), timeline.end.astimezone(zone)
     lines = [
         f"Availability in {zone.key}, {first:%a %d %b %Y %H:%M} – {last:%a %d %b %Y %H:%M} "
         f"({calendars} calendar{'s' if calendars != 1 else ''})"
     ]
+    if hours:
+        lines.append(f"Working hours {hours}")
     day: date | None = None
     for a in timeline.intervals:
         local = a.start.astimezone(zone)

@@ -10,12 +10,13 @@ import threading
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
+from traystatus.app import container
 from traystatus.app.options import add_settings_options, load_settings
 from traystatus.app.paths import AppPaths
-from traystatus.app.sync_service import AccountLine, SyncReport, SyncService
 from traystatus.core.errors import ConfigError
 from traystatus.core.publishing import Operation
 from traystatus.core.settings import Settings
+from traystatus.core.status_sync import AccountLine, StatusSync, SyncReport
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -49,37 +50,9 @@ def _common(p: argparse.ArgumentParser) -> None:
     add_settings_options(p)
 
 
-def build_service(args: argparse.Namespace, settings: Settings, *, keep_presence: bool = False) -> SyncService:
-    """The composition root of the sync: real calendars, accounts (or recording ones with --demo), state.
-    ``keep_presence``: a long-running face (`run --headless`) holds Matrix presence between passes."""
-    from traystatus.adapters.calendar_sources import build_sources
-    from traystatus.adapters.clock import SystemClock
-    from traystatus.adapters.state_store import StateStore
-    from traystatus.app.sync_service import build_publishers
-
-    paths = AppPaths.resolve(getattr(args, "config", None))
-    sources = build_sources(settings, cache_dir=paths.cache_dir, user_emails=settings.rules.user_emails)
-    if getattr(args, "demo", False):
-        from traystatus.adapters.memory_publisher import RecordingStatusPublisher
-        from traystatus.core.publishing import Service
-
-        publishers: list[Any] = [
-            RecordingStatusPublisher(service_kind=Service.SLACK, account_id="slack:demo"),
-            RecordingStatusPublisher(service_kind=Service.MATRIX, account_id="matrix:demo"),
-        ]
-        problems: list[str] = []
-        state_dir = paths.state_dir / "demo"
-    else:
-        publishers, problems = build_publishers(settings, keep_presence=keep_presence, state_dir=paths.state_dir)
-        state_dir = paths.state_dir
-    return SyncService(
-        settings=settings,
-        sources=sources,
-        publishers=publishers,
-        store=StateStore(state_dir),
-        clock=SystemClock().now,
-        account_problems=problems,
-    )
+def build_service(args: argparse.Namespace, settings: Settings, *, keep_presence: bool = False) -> StatusSync:
+    """The shared sync pipeline for this command (the container decides real accounts or --demo ones)."""
+    return container.cli_sync(args, settings, keep_presence=keep_presence)
 
 
 def _at(args: argparse.Namespace, settings: Settings) -> datetime | None:
@@ -99,7 +72,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
     if not service.publishers and not args.dry_run:
         _no_accounts(service)
         return 1
-    report = service.sync(_at(args, settings), dry_run=args.dry_run, force=True)
+    report = service.run(_at(args, settings), dry_run=args.dry_run, force=True)
     _emit(report, settings, args.json)
     return 0 if report.ok else 1
 
@@ -107,12 +80,12 @@ def cmd_apply(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     settings = load_settings(args)
     service = build_service(args, settings)
-    report = service.sync(_at(args, settings), send=False)
+    report = service.run(_at(args, settings), send=False)
     _emit(report, settings, args.json)
     return 0
 
 
-def _no_accounts(service: SyncService) -> None:
+def _no_accounts(service: StatusSync) -> None:
     for problem in service.account_problems:
         print(f"traystatus: {problem}", file=sys.stderr)
     if not service.account_problems:
@@ -203,8 +176,7 @@ def _emit(report: SyncReport, settings: Settings, as_json: bool) -> None:
     print(f"At {_local(report.at, settings)}: {i.state} until {_local(i.until, settings)} — {i.reason}")
     shown = f"{d.emoji} {d.text!r}".strip() if d.has_status else "no status"
     dnd = f"until {_local(d.dnd_until, settings)}" if d.dnd_until else "off"
-    matrix = "unavailable" if d.matrix_unavailable else "online"
-    print(f"Should show: {shown}; Do Not Disturb {dnd}; presence {'away' if d.away else 'auto'} (Matrix {matrix})")
+    print(f"Should show: {shown}; Do Not Disturb {dnd}; presence {'away' if d.away else 'auto/online'}")
     if report.paused:
         print("Syncing is paused: nothing is sent.")
     for a in report.accounts:
@@ -265,7 +237,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, on_signal)
 
     def run_pass(reason: str) -> datetime | None:
-        report = service.sync(refresh=reason in ("start", "calendar refresh", "clock jump"))
+        report = service.run(refresh=reason in ("start", "calendar refresh", "clock jump"))
         for a in report.accounts:
             for err in a.errors:
                 log.warning("%s: %s", a.account, err)
@@ -277,8 +249,20 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
         return report.wake_at
 
+    from traystatus.core.duties import OutboxDuty
+    from traystatus.core.live_presence import PresenceDuty
+
+    # the same duties as the tray: the handoff outbox (notes stored by `traystatus handoff` that could not go
+    # out at once are retried here), wake-ups from other traystatus processes on this state dir, and the
+    # Matrix presence loops (stopped with the runtime)
+    handoff = container.headless_handoff(paths, settings)
+    duties = [
+        OutboxDuty(lambda: handoff.worker, owned=True),
+        container.wake_duty(paths),
+        PresenceDuty(lambda: service.publishers),
+    ]
     minutes = min((c.refresh_minutes for c in settings.calendars), default=15)
-    scheduler = SyncScheduler(run_pass, refresh_every=timedelta(minutes=minutes))
+    scheduler = SyncScheduler(run_pass, refresh_every=timedelta(minutes=minutes), duties=duties)
     print(
         f"traystatus: keeping {len(service.publishers)} account(s) in step; log: {paths.log_dir}",
         file=sys.stderr,
@@ -290,7 +274,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             pass
     finally:
         scheduler.shutdown(wait=True)
-        service.close()
+        handoff.close()
     log.info("Stopped")
     return 0
 

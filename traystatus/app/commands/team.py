@@ -81,7 +81,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def roster(settings: Settings, args: argparse.Namespace) -> tuple[Person, list[Person]]:
     """You, and the team: --member people, then configured ones, then cached imports (no network here)."""
-    from traystatus.app.team_gui import team_roster
+    from traystatus.app.team_import import team_roster
 
     members = [parse_member(spec) for spec in args.member]
     return team_roster(settings, AppPaths.resolve(getattr(args, "config", None)), members)

@@ -2,9 +2,13 @@
 before the day's end, not on OOO days or holidays; snooze/skip remembered across restarts), the note popup
 from the menu, and the history window. Lives on the GUI thread; the service delivers in the background.
 
+Also the glue the standalone windows reuse: ``connect_popup`` wires a :class:`HandoffPopup` to the service,
+``notes_window`` builds the history window over its archive. Everything arrives as ports
+(``core.handoff_ports``); the composition root (``app/tray_wiring.py``) builds the service and the stores.
+
 Wiring (composition root)::
 
-    handoff = HandoffWindows(paths, settings, sign_off=apply_override, timeline=lambda now: intervals, parent=app)
+    handoff = HandoffWindows(settings, service=service, prompts=prompts, timeline=lambda now: intervals)
     windows["handoff"] = handoff.open_note; windows["notes"] = handoff.open_history
     handoff.schedule()          # after every pass (a new timeline) and after a clock jump
 """
@@ -18,12 +22,10 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 
-from traystatus.adapters.draft_store import JsonPromptStore
-from traystatus.app.handoff_gui import connect_popup, notes_window
-from traystatus.app.handoff_service import HandoffService
-from traystatus.app.paths import AppPaths
-from traystatus.core.handoff import Prompt, next_prompt, skip_today, snooze
-from traystatus.core.model import Availability, Override
+from traystatus.core.errors import TrayStatusError
+from traystatus.core.handoff import HandoffDraft, HandoffNote, Prompt, next_prompt, skip_today, snooze
+from traystatus.core.handoff_ports import Handoff, NoteArchive, PromptStore
+from traystatus.core.model import Availability
 from traystatus.core.settings import Settings
 
 if TYPE_CHECKING:  # the windows' code is loaded when one first opens, not by the prompt's timer
@@ -44,24 +46,23 @@ class HandoffWindows(QObject):
 
     def __init__(
         self,
-        paths: AppPaths,
         settings: Settings,
         *,
-        sign_off: Callable[[Override], None] | None,
+        service: Handoff,
+        prompts: PromptStore,
         timeline: Callable[[datetime], Sequence[Availability]],
         now: Callable[[], datetime] = utc_now,
-        service: HandoffService | None = None,
         announce: Callable[[str, str], None] | None = None,
         parent: QObject | None = None,
     ) -> None:
+        """``service``'s outbox worker is started by whoever built it (it runs as a background duty)."""
         super().__init__(parent)
         self.settings = settings
         self._announce = announce  # a desktop notification (the tray's own message without a daemon)
         self._timeline = timeline
         self._now = now
-        self.prompts = JsonPromptStore.in_dir(paths.state_dir)
-        self.service = service or HandoffService(paths, settings, sign_off=sign_off, now=now)
-        self.service.worker.start()
+        self.prompts = prompts
+        self.service = service
         self.popup: HandoffPopup | None = None
         self.history: NotesWindow | None = None
         self.pending: Prompt | None = None  # the prompt the timer is armed for
@@ -173,3 +174,60 @@ class HandoffWindows(QObject):
         window.show()
         window.raise_()
         window.activateWindow()
+
+
+# -- the glue the standalone windows (app/handoff_gui.py) reuse -------------------------------------------
+
+
+def connect_popup(service: Handoff, popup: HandoffPopup) -> None:
+    """Submit → store, sign off, deliver in the background; delivery states flow back to the popup."""
+
+    def signed_off(until: datetime | None, error: str) -> None:  # on the sign-off thread
+        if until is not None:
+            local = until.astimezone(service.settings.timezone)
+            popup.post_sign_off(f"Signed off until {local:%a %H:%M}: off hours and Do Not Disturb", True)
+        else:
+            popup.post_sign_off(f"Not signed off: {error}", False)
+
+    def submitted(draft: HandoffDraft) -> None:
+        try:
+            result = service.submit(draft, on_signed_off=signed_off)
+        except TrayStatusError as e:
+            popup.submit_failed(f"{e.title}: {e.message}")
+            return
+        popup.mark_submitted(result.note.id)
+        popup.show_deliveries(result.note.id, result.deliveries)
+        if result.sign_off_pending:
+            popup.sign_off_label.setText("Signing off once the note is out…")
+            popup.sign_off_label.show()
+
+    popup.submitted.connect(submitted)
+    popup.retry_requested.connect(service.worker.retry)
+    service.listen(lambda d: popup.post_deliveries(d.note_id, [d]))
+
+
+def find_notes(archive: NoteArchive) -> Callable[[str, bool], list[tuple[HandoffNote, str]]]:
+    """The history window's search: every note (newest first) for an empty query, else FTS hits."""
+
+    def find(query: str, include_archived: bool) -> list[tuple[HandoffNote, str]]:
+        if not query.strip():
+            return [(n, "") for n in archive.notes(include_archived=include_archived)]
+        return [(h.note, h.snippet) for h in archive.search(query, include_archived=include_archived)]
+
+    return find
+
+
+def notes_window(service: Handoff) -> NotesWindow:
+    """The history window over the service's archive; Retry goes to its delivery worker."""
+    from traystatus.qt.notes_window import NotesWindow
+
+    archive = service.archive
+    window = NotesWindow(
+        find=find_notes(archive),
+        deliveries=archive.deliveries,
+        set_archived=archive.set_archived,
+        tz=service.settings.timezone,
+    )
+    window.retry_requested.connect(service.worker.retry)
+    service.listen(lambda _d: window.post_changed())
+    return window

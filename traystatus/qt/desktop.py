@@ -1,75 +1,40 @@
 """The running tray app on the GUI thread: connects menu intents to the worker and worker results to the
 tray (through the bridge), opens the other windows, and quits cleanly.
 
-Work (calendars, reconcile, notifications over D-Bus) runs on one APScheduler ``BackgroundScheduler``
-worker (FIELD_NOTES: not ``QtScheduler``); results come back as Qt signals, so the GUI never waits.
+Work (calendars, the shared sync pipeline ``core.status_sync``, the background duties, notifications over
+D-Bus) runs on the runtimes' one scheduler (``core.duties.RuntimeScheduler``, built by the composition root:
+one APScheduler worker); results come back as Qt signals through the bridge, so the GUI never waits.
 """
 
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer, QUrl
+from PySide6.QtCore import QObject, QUrl
 from PySide6.QtGui import QCursor, QDesktopServices
 
+from traystatus.core.duties import BackgroundDuty, RuntimeScheduler, SchedulerFactory
 from traystatus.core.errors import TrayStatusError
+from traystatus.core.live_presence import close_all
 from traystatus.core.model import Availability, Override
 from traystatus.core.overrides import Choice
 from traystatus.core.tray_view import TrayView
 from traystatus.qt.bridge import Bridge
 from traystatus.qt.tray import Tray
 
-if TYPE_CHECKING:  # the pass is built on the worker: importing it here would put it on the start-up path
-    from traystatus.app.tray_pass import PassResult, TrayPass
+if TYPE_CHECKING:  # the pipeline's modules load on the worker, after the icon is shown
+    from traystatus.core.status_sync import StatusSync, SyncReport
+    from traystatus.core.sync_view import ChangeNotices, SyncSetup
     from traystatus.qt.fallback_window import FallbackWindow  # only where there is no tray
 
 log = logging.getLogger(__name__)
 
-#: a wall-clock jump (suspend/resume, clock change) larger than this triggers a fresh pass
-JUMP_TOLERANCE_S = 90.0
-#: how often to compare the wall clock with the monotonic one; a resume is announced by logind (which runs a pass
-#: at once) and usually brings the network back, so this only bounds the lateness after a manual clock change or
-#: a resume on a system without logind.
-#: Every wake-up of an idle process costs CPU (≈ 10 ms on small VMs): not every minute.
-JUMP_CHECK_S = 300
-
-
-class Worker:
-    """One background worker thread (APScheduler 3 ``BackgroundScheduler``) with coalescing jobs."""
-
-    def __init__(self) -> None:
-        from apscheduler.executors.pool import ThreadPoolExecutor
-        from apscheduler.schedulers.background import BackgroundScheduler
-
-        self._scheduler = BackgroundScheduler(
-            executors={"default": ThreadPoolExecutor(max_workers=1)},
-            # One thread already serialises the jobs; max_instances=1 would silently drop a job submitted while
-            # one with the same id runs (a reload or a refresh during a pass), so let it queue instead.
-            job_defaults={"coalesce": True, "max_instances": 8, "misfire_grace_time": None},
-            timezone=UTC,
-        )
-
-    def start(self) -> None:
-        self._scheduler.start()
-
-    def submit(self, fn: Callable[[], None], job_id: str | None = None) -> None:
-        """Run ``fn`` as soon as the worker is free (a job with the same id is replaced)."""
-        self._scheduler.add_job(fn, "date", run_date=datetime.now(UTC), id=job_id, replace_existing=bool(job_id))
-
-    def at(self, when: datetime, fn: Callable[[], None], job_id: str) -> None:
-        self._scheduler.add_job(fn, "date", run_date=when, id=job_id, replace_existing=True)
-
-    def every(self, seconds: int, fn: Callable[[], None], job_id: str) -> None:
-        self._scheduler.add_job(fn, "interval", seconds=seconds, id=job_id, replace_existing=True)
-
-    def shutdown(self, wait: bool = True) -> None:
-        if self._scheduler.running:
-            self._scheduler.shutdown(wait=wait)
+#: the reasons a pass reads the calendars again whether or not they are due
+REFRESH_REASONS = ("start", "calendar refresh", "clock jump", "resumed", "network back")
 
 
 class NotReady(Exception):
@@ -84,22 +49,26 @@ class Desktop(QObject):
         *,
         surface: Tray | FallbackWindow,
         bridge: Bridge,
-        tray_pass_factory: Callable[[], TrayPass],
+        sync_factory: Callable[[], SyncSetup],
+        scheduler_factory: SchedulerFactory,
         notify: Callable[[str, str], bool],
         log_file: Path,
         windows: dict[str, Callable[[], Any]] | None = None,
+        duties: Sequence[BackgroundDuty] = (),
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.surface = surface
         self.bridge = bridge
-        self._factory = tray_pass_factory
-        self._pass: TrayPass | None = None
+        self._factory = sync_factory
+        self._scheduler_factory = scheduler_factory
+        self._setup: SyncSetup | None = None
+        self._notices: ChangeNotices | None = None  # built with the pipeline (core code stays off start-up)
         self._notify = notify
         self._log_file = log_file
         self._windows = windows or {}
-        self._worker: Worker | None = None
-        self._wall_minus_mono = time.time() - time.monotonic()
+        self._duties = list(duties)
+        self._worker: RuntimeScheduler | None = None
         self._quitting = False
         self._online = True
         menu = surface.menu
@@ -117,18 +86,18 @@ class Desktop(QObject):
         return self.surface.menu.view
 
     # -- start and stop -------------------------------------------------------------------------------
-    def start(self) -> None:
-        """Start the worker and the first pass (called once the icon is visible)."""
-        self._worker = Worker()
-        self._worker.start()
-        # On the GUI thread, coarse (Qt may align it with its own wake-ups): the worker only wakes for a jump.
-        from PySide6.QtCore import Qt  # not at import: building the Qt namespace costs ~20 ms before the icon
+    @property
+    def sync(self) -> StatusSync | None:
+        return self._setup.sync if self._setup is not None else None
 
-        self._jump_timer = QTimer(self)
-        self._jump_timer.setTimerType(Qt.TimerType.VeryCoarseTimer)
-        self._jump_timer.timeout.connect(self._check_clock_jump)
-        self._jump_timer.start(JUMP_CHECK_S * 1000)
-        self._worker.submit(self._first_pass, "pass")
+    @property
+    def scheduler(self) -> RuntimeScheduler | None:
+        return self._worker
+
+    def start(self) -> None:
+        """Start the scheduler, its duties and the first pass (called once the icon is visible)."""
+        self._worker = self._scheduler_factory(self._scheduled_pass, self._duties)
+        self._worker.start()  # the "start" pass builds the pipeline from the configuration
         self._watch_network()
         self._watch_sleep()
 
@@ -157,14 +126,13 @@ class Desktop(QObject):
 
     def resumed(self) -> None:
         log.info("resumed from suspend: reconciling now")
-        self._wall_minus_mono = time.time() - time.monotonic()  # the jump is handled: no second pass for it
-        self.refresh()
+        self.refresh("resumed")
 
     def network_changed(self, online: bool) -> None:
         was, self._online = self._online, online
         if online and not was:
             log.info("the network is back: reconciling now")
-            self.refresh()
+            self.refresh("network back")
 
     def shutdown(self) -> None:
         """Stop the worker; with ``general.clear_on_quit`` (as last loaded: a settings change counts) clear the
@@ -173,30 +141,35 @@ class Desktop(QObject):
             return
         worker, self._worker = self._worker, None
         worker.shutdown(wait=True)
-        if self._pass is not None and self._pass.settings.general.clear_on_quit:
+        sync = self.sync
+        if sync is not None and sync.settings.general.clear_on_quit:
             try:
-                self._pass.clear_owned()
+                sync.clear_owned()
             except Exception:
                 log.exception("clearing the statuses on quit failed")
-        if self._pass is not None:
-            self._pass.close()
 
     # -- intents (GUI thread) -------------------------------------------------------------------------
     def choose(self, choice: Choice) -> None:
         if self._worker is not None:
-            self._worker.submit(lambda: self._guarded(lambda p: p.choose(choice)), f"choice-{choice.value}")
+            self._worker.run_step(
+                lambda: self._guarded(lambda s: s.choose(choice), user_caused=True),
+                f"menu: {choice.value}",
+                f"choice-{choice.value}",
+            )
 
     def reload(self) -> None:
         """The configuration changed (the settings window saved): rebuild the pass from it and run, no restart."""
         if self._worker is not None:
-            self._worker.submit(self._rebuild, "pass")
+            self._worker.run_step(self._rebuild, "settings saved", "rebuild")
 
     def apply_override(self, override: Override) -> None:
         """Any thread (the handoff's sign-off): stored and applied by the next pass on the worker."""
-        if self._worker is None or self._pass is None:
+        if self._worker is None or self._setup is None:
             raise TrayStatusError("Sign off", "the status sync has not started yet; try again in a moment.")
-        self._worker.submit(
-            lambda: self._guarded(lambda p: p.apply_override(override)), f"override-{override.start.isoformat()}"
+        self._worker.run_step(
+            lambda: self._guarded(lambda s: s.apply_override(override), user_caused=True),
+            "sign-off",
+            f"override-{override.start.isoformat()}",
         )
 
     def tell(self, title: str, message: str) -> None:
@@ -212,12 +185,14 @@ class Desktop(QObject):
 
     def timeline(self, _now: datetime) -> tuple[Availability, ...]:
         """The last pass's timeline (any thread)."""
-        current = self._pass
-        return current.intervals() if current is not None else ()
+        sync = self.sync
+        last = sync.last if sync is not None else None
+        return last.timeline if last is not None else ()
 
-    def refresh(self) -> None:
+    def refresh(self, reason: str = "refresh") -> None:
+        """Read the calendars again and reconcile now; every duty looks too (the outbox after a resume)."""
         if self._worker is not None:
-            self._worker.submit(lambda: self._guarded(lambda p: p.run(refresh=True)), "pass")
+            self._worker.trigger(reason)
 
     def open_entry(self, key: str) -> None:
         if key == "log":
@@ -270,54 +245,56 @@ class Desktop(QObject):
         self.surface.render(view)
 
     # -- worker side ----------------------------------------------------------------------------------
-    def _first_pass(self) -> None:
-        self._build_pass("traystatus could not start syncing")
+    def _scheduled_pass(self, reason: str) -> datetime | None:
+        """The scheduler's pass: the first one builds the pipeline from the configuration."""
+        if self._setup is None:
+            return self._build("traystatus could not start syncing")
+        return self._guarded(lambda s: s.run(refresh=reason in REFRESH_REASONS or reason.startswith("refresh")))
 
-    def _rebuild(self) -> None:
+    def _rebuild(self) -> datetime | None:
         # a broken edit is told; the last good configuration keeps syncing
-        self._build_pass("The new settings could not be used")
+        return self._build("The new settings could not be used")
 
-    def _build_pass(self, failure_title: str) -> None:
-        """(Re)build the pass from the configuration, tell the features, run it; on failure say why."""
+    def _build(self, failure_title: str) -> datetime | None:
+        """(Re)build the pipeline from the configuration, tell the features, run it; on failure say why."""
         try:
             fresh = self._factory()
         except Exception as e:
-            log.exception("building the sync pass failed")
+            log.exception("building the sync pipeline failed")
             self.bridge.publish_failure(
                 str(getattr(e, "title", failure_title)), str(getattr(e, "message", f"{type(e).__name__}; see the log."))
             )
-            return
-        old, self._pass = self._pass, fresh
-        if old is not None:
-            old.close()  # its presence loops: the fresh pass starts its own
-        self.bridge.publish_ready(fresh)
-        self._guarded(lambda p: p.run(refresh=True))
+            return datetime.now(UTC) + timedelta(minutes=1) if self._setup is None else None
+        from traystatus.core.sync_view import ChangeNotices
 
-    def _guarded(self, step: Callable[[TrayPass], PassResult]) -> None:
-        if self._pass is None:
-            return
+        old, self._setup = self._setup, fresh
+        if old is not None:
+            close_all(old.sync.publishers)  # its Matrix presence loops: the fresh pipeline starts its own
+        self._notices = ChangeNotices(notify_on_change=fresh.sync.settings.general.notify_on_change)
+        if self._worker is not None:
+            minutes = min((c.refresh_minutes for c in fresh.sync.settings.calendars), default=15)
+            self._worker.set_refresh_every(timedelta(minutes=minutes))
+        self.bridge.publish_ready(fresh.sync)
+        return self._guarded(lambda s: s.run(refresh=True))
+
+    def _guarded(self, step: Callable[[StatusSync], SyncReport], *, user_caused: bool = False) -> datetime | None:
+        """Run one step of the pipeline; publish its view and notices; return when to run again."""
+        setup = self._setup
+        if setup is None:
+            return None
         try:
-            result = step(self._pass)
+            report = step(setup.sync)
         except Exception as e:
             log.exception("sync pass failed")
             self.bridge.publish_failure(
                 str(getattr(e, "title", "Sync failed")), str(getattr(e, "message", f"{type(e).__name__}; see the log."))
             )
-            self._schedule(datetime.now(UTC) + timedelta(minutes=1))
-            return
-        self.bridge.publish_view(result.view)
-        for title, message in result.notifications:
-            self._tell(title, message)
-        self._schedule(result.wake_at)
+            return datetime.now(UTC) + timedelta(minutes=1)
+        from traystatus.core.sync_view import tray_view_for
 
-    def _schedule(self, when: datetime) -> None:
-        if self._worker is not None:
-            self._worker.at(when, lambda: self._guarded(lambda p: p.run()), "pass")
-
-    def _check_clock_jump(self) -> None:
-        offset = time.time() - time.monotonic()
-        jumped = abs(offset - self._wall_minus_mono) > JUMP_TOLERANCE_S
-        self._wall_minus_mono = offset
-        if jumped:
-            log.info("wall clock jumped (suspend/resume or a clock change): reconciling now")
-            self.refresh()
+        view = tray_view_for(report, setup.sync.settings.timezone, setup.notice)
+        self.bridge.publish_view(view)
+        if self._notices is not None:
+            for title, message in self._notices.after(view, report.interval.state, user_caused=user_caused):
+                self._tell(title, message)
+        return report.wake_at

@@ -1,18 +1,18 @@
 """The team clock in the tray app: the roster (configured people + cached Slack/Matrix imports) shown in a
 :class:`~traystatus.qt.team_popup.TeamPopup` next to the tray icon. ``TeamClock.toggle`` is what a left click
-on the icon (or the menu's "Team clock…") calls; ``refresh_imports`` runs on the worker, never the GUI thread.
+on the icon (or the menu's "Team clock…") calls. The roster and the cached pictures arrive as callables
+(``app.team_import.team_roster`` and the avatar cache, wired in ``app/tray_wiring.py``).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from traystatus.app.paths import AppPaths
 from traystatus.core.settings import Settings
-from traystatus.core.team import Person, me_person, merge_roster
+from traystatus.core.team import Person
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QRect
@@ -27,34 +27,21 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def team_roster(settings: Settings, paths: AppPaths, extra: Sequence[Person] = ()) -> tuple[Person, list[Person]]:
-    """You, and the team: ``extra`` people (``--member``), then configured ones, then the cached imports.
-    Reads only the local cache (no network): the imports are refreshed by :func:`refresh_imports`."""
-    from traystatus.adapters.roster_cache import load_cached_people
-
-    names = {m.name.casefold() for m in extra}
-    configured = [*extra, *(p for p in settings.team.people if p.name.casefold() not in names)]
-    people = list(merge_roster(configured, *load_cached_people(paths.state_dir)))
-    me = me_person(name=settings.team.me_name, tz=settings.timezone, hours=settings.hours, travel=settings.travel)
-    return me, people
-
-
-def refresh_imports(settings: Settings, paths: AppPaths, now: datetime) -> None:
-    """Refresh the Slack/Matrix rosters whose cache is stale (call it on the worker: it uses the network).
-    A failure is logged and the last good copy stays; nothing here raises."""
-    from traystatus.app.team_import import import_rosters
-
-    for outcome in import_rosters(settings, paths, now):
-        if outcome.error:
-            log.warning("team import from %s: %s", outcome.source, outcome.error)
-
-
 class TeamClock:
     """Owns the popup (created on first use) and reloads the roster each time it opens."""
 
-    def __init__(self, settings: Settings, paths: AppPaths, *, now: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        roster: Callable[[], tuple[Person, list[Person]]],
+        pictures: Callable[[Iterable[str]], Mapping[str, bytes]],
+        now: Callable[[], datetime] = utc_now,
+    ) -> None:
+        """``roster``: you and the team (local cache only); ``pictures``: the cached avatars by URL (disk only)."""
         self.settings = settings
-        self.paths = paths
+        self._roster = roster
+        self._cached_pictures = pictures
         self._now = now
         self.popup: TeamPopup | None = None
 
@@ -65,7 +52,7 @@ class TeamClock:
         if self.popup is not None and self.popup.isVisible():
             self.popup.hide()
             return
-        me, people = team_roster(self.settings, self.paths)
+        me, people = self._roster()
         if self.popup is None:
             self.popup = TeamPopup(
                 me=me, people=people, now=self._now, meeting_minutes=self.settings.team.meeting_minutes
@@ -86,10 +73,8 @@ class TeamClock:
         """The cached pictures (disk only; the worker downloads them with the roster import)."""
         from PySide6.QtGui import QImage
 
-        from traystatus.adapters.avatar_cache import AvatarCache
-
         out = {}
-        for url, data in AvatarCache(self.paths.cache_dir).cached(p.avatar_url for p in people).items():
+        for url, data in self._cached_pictures(p.avatar_url for p in people).items():
             image = QImage.fromData(data)
             if not image.isNull():
                 out[url] = image

@@ -1,8 +1,9 @@
 """The team clock and the handoff feature plugged into the running tray app: the windows the menu opens
 ("team", "handoff", "notes"), the left click on the icon, the end-of-day prompt re-armed after every pass,
-and the daily roster refresh on a thread of its own. Built by the composition root (``app/gui.py``)::
+and the daily roster refresh on a thread of its own. Built by the composition root (``app/tray_wiring.py``,
+which hands in the team clock, the handoff factory and the roster refresh as ports)::
 
-    features = TrayFeatures(settings, paths, parent=app)
+    features = tray_wiring.tray_features(settings, paths, parent=app)
     windows.update(features.windows())                  # before the menu is built
     features.attach(surface, bridge.view_changed, timeline=desktop.timeline, apply_override=desktop.apply_override)
 """
@@ -17,14 +18,14 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QRect, QTimer
 
-from traystatus.app.paths import AppPaths
-from traystatus.app.team_gui import TeamClock, refresh_imports
+from traystatus.core.duties import OutboxWorker
 from traystatus.core.errors import TrayStatusError
 from traystatus.core.model import Availability, Override
 from traystatus.core.settings import Settings
 
 if TYPE_CHECKING:
-    from traystatus.app.handoff_tray import HandoffWindows
+    from traystatus.qt.handoff_windows import HandoffWindows
+    from traystatus.qt.team_clock import TeamClock
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,16 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+#: the owner a feature's Qt objects are parented to (named here: the composition root does not import Qt)
+QtParent = QObject
+
+#: builds the handoff windows for (sign_off, timeline, parent) and starts its outbox worker; returns both
+HandoffFactory = Callable[
+    [Callable[[Override], None], Callable[[datetime], Sequence[Availability]], QObject],
+    "tuple[HandoffWindows, OutboxWorker]",
+]
+
+
 class TrayFeatures(QObject):
     """Owns the team clock and the handoff windows; everything here runs on the GUI thread except the roster
     refresh (a daemon thread: network) and the handoff delivery (the service's worker)."""
@@ -42,26 +53,27 @@ class TrayFeatures(QObject):
     def __init__(
         self,
         settings: Settings,
-        paths: AppPaths,
         *,
+        team: TeamClock,
+        handoff: HandoffFactory,
+        refresh_imports: Callable[[datetime], None],
         timeline: Callable[[datetime], Sequence[Availability]] | None = None,
         apply_override: Callable[[Override], None] | None = None,
         now: Callable[[], datetime] = utc_now,
-        senders: dict[str, Any] | None = None,
-        announce: Callable[[str, str], None] | None = None,
         parent: QObject | None = None,
     ) -> None:
+        """``refresh_imports(now)``: refresh the stale roster imports (network; called on a thread)."""
         super().__init__(parent)
         self.settings = settings
-        self._announce = announce
-        self._senders = senders  # None: the configured accounts (the demo passes its simulated ones)
         self._view_changed: Any = None
-        self.paths = paths
         self._now = now
         self._timeline = timeline
         self._apply_override = apply_override
-        self.team = TeamClock(settings, paths, now=now)
+        self.team = team
+        self._make_handoff = handoff
+        self._refresh_imports = refresh_imports
         self._handoff: HandoffWindows | None = None  # built after the icon is up: the archive, keyring, requests
+        self.outbox: OutboxWorker | None = None
         self._anchor: Callable[[], QRect | None] = lambda: None
         self._refreshing = threading.Lock()
         self.roster_timer = QTimer(self)
@@ -72,22 +84,8 @@ class TrayFeatures(QObject):
     def handoff(self) -> HandoffWindows:
         """The handoff windows and outbox worker (created on first use; pending deliveries resume then)."""
         if self._handoff is None:
-            from traystatus.app.handoff_service import HandoffService
-            from traystatus.app.handoff_tray import HandoffWindows
-
-            service = HandoffService(
-                self.paths, self.settings, senders=self._senders, sign_off=self._sign_off, now=self._now
-            )
-            self._handoff = HandoffWindows(
-                self.paths,
-                self.settings,
-                sign_off=self._sign_off,
-                timeline=self._current_timeline,
-                now=self._now,
-                service=service,
-                announce=self._announce,
-                parent=self,
-            )
+            self._handoff, self.outbox = self._make_handoff(self._sign_off, self._current_timeline, self)
+            log.info("handoff feature ready: its outbox worker runs")
         return self._handoff
 
     def windows(self) -> dict[str, Callable[[], Any]]:
@@ -148,7 +146,7 @@ class TrayFeatures(QObject):
 
         def run() -> None:
             try:
-                refresh_imports(self.settings, self.paths, self._now())
+                self._refresh_imports(self._now())
             except Exception:
                 log.exception("roster refresh failed")
             finally:
@@ -173,48 +171,48 @@ class LateFeatures(QObject):
 
     def __init__(
         self,
-        paths: AppPaths,
+        build: Callable[[Settings, QObject], TrayFeatures],
         *,
         surface: Any,
         bridge: Any,
         timeline: Callable[[datetime], Sequence[Availability]],
         apply_override: Callable[[Override], None],
-        senders: dict[str, Any] | None = None,
-        announce: Callable[[str, str], None] | None = None,
         parent: QObject | None = None,
     ) -> None:
+        """``build(settings, parent)``: the features for these settings (the composition root wires them)."""
         super().__init__(parent)
-        self._paths = paths
-        self._announce = announce
+        self._build = build
         self._surface = surface
         self._bridge = bridge
         self._timeline = timeline
         self._apply_override = apply_override
-        self._senders = senders
         self.features: TrayFeatures | None = None
         bridge.ready.connect(self.build)
 
     def open(self, key: str) -> None:
         """Open the feature window ``key`` (one of ``qt.menu.FEATURE_WINDOWS``)."""
-        from traystatus.app.desktop import NotReady
+        from traystatus.qt.desktop import NotReady
 
         if self.features is None:
             raise NotReady(key)
         self.features.windows()[key]()
 
-    def build(self, tray_pass: Any) -> None:
-        """On the GUI thread (a queued signal from the worker): features for this pass's settings."""
+    def build(self, sync: Any) -> None:
+        """On the GUI thread (a queued signal from the worker): features for this pipeline's settings."""
         old, self.features = self.features, None
         if old is not None:
             old.close()
             old.deleteLater()
-        features = TrayFeatures(
-            tray_pass.settings, self._paths, now=utc_now, senders=self._senders, announce=self._announce, parent=self
-        )
+        features = self._build(sync.settings, self)
         features.attach(
             self._surface, self._bridge.view_changed, timeline=self._timeline, apply_override=self._apply_override
         )
         self.features = features
+
+    def outbox(self) -> OutboxWorker | None:
+        """The handoff outbox worker once the handoff feature runs (any thread), for the runtime's duty."""
+        features = self.features
+        return features.outbox if features is not None else None
 
     def close(self) -> None:
         if self.features is not None:

@@ -1,0 +1,143 @@
+"""The user's working hours as a CalDAV server keeps them: the ``calendar-availability`` property (RFC 7953 §7).
+
+Where it lives: on the scheduling inbox (``schedule-inbox-URL`` of the current user's principal, RFC 7953
+§7.2.4), in the CalDAV namespace or Apple's (``http://calendarserver.org/ns/``); some servers (Xandikos) and
+clients keep it on the calendar collection instead, and a server without scheduling (Radicale) stores it there
+as a dead property. Reading tries the inbox, then the collection; writing goes where it was found (the inbox
+when the server has one). Each read is one or two small PROPFINDs (Depth 0), cheap enough for every refresh.
+"""
+
+from __future__ import annotations
+
+import logging
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urljoin
+from xml.sax.saxutils import escape
+
+import requests
+
+log = logging.getLogger(__name__)
+
+_DAV, _CAL, _CS = "DAV:", "urn:ietf:params:xml:ns:caldav", "http://calendarserver.org/ns/"
+_NAMES = (f"{{{_CAL}}}calendar-availability", f"{{{_CS}}}calendar-availability")
+#: an availability larger than this is not a weekly schedule (and must not cost memory): ignored, said
+MAX_BYTES = 256 * 1024
+
+#: ``request(method, url, body, depth)``: one authenticated request with the source's session and timeouts
+Request = Callable[[str, str, str, str], requests.Response]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FoundAvailability:
+    text: str  # the iCalendar text with the VAVAILABILITY components ("" when not set)
+    url: str  # where it was found or would be written
+    where: str  # "scheduling inbox" or "calendar"
+    problem: str = ""  # said to the user (too large, the server refused, …)
+
+
+def _propfind(names: str) -> str:
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="{_DAV}" xmlns:c="{_CAL}" xmlns:cs="{_CS}">'
+        f"<d:prop>{names}</d:prop></d:propfind>"
+    )
+
+
+def _ok_props(resp: requests.Response) -> dict[str, ET.Element]:
+    """The properties a 207 multistatus answered with 200, by their ``{ns}name``."""
+    if resp.status_code != 207 or len(resp.content) > MAX_BYTES * 2:
+        return {}
+    try:
+        root = ET.fromstring(resp.content)  # noqa: S314 - no DTDs or entities in a multistatus; bounded size
+    except ET.ParseError:
+        return {}
+    out: dict[str, ET.Element] = {}
+    for propstat in root.iter(f"{{{_DAV}}}propstat"):
+        status = propstat.findtext(f"{{{_DAV}}}status") or ""
+        if " 200 " not in f"{status} ":
+            continue
+        for prop in propstat.iter(f"{{{_DAV}}}prop"):
+            for child in prop:
+                out[child.tag] = child
+    return out
+
+
+class CaldavAvailability:
+    """Reads and writes ``calendar-availability`` for the user of one CalDAV calendar collection."""
+
+    def __init__(self, collection_url: str, request: Request) -> None:
+        self._collection = collection_url
+        self._request = request
+        self._inbox: str | None = None  # discovered once per process
+
+    def inbox(self) -> str:
+        """The scheduling inbox URL ("" when the server has no scheduling)."""
+        if self._inbox is None:
+            self._inbox = ""
+            try:
+                props = _ok_props(
+                    self._request("PROPFIND", self._collection, _propfind("<d:current-user-principal/>"), "0")
+                )
+                href = props.get(f"{{{_DAV}}}current-user-principal")
+                principal = href.findtext(f"{{{_DAV}}}href") if href is not None else None
+                if principal:
+                    url = urljoin(self._collection, principal)
+                    props = _ok_props(self._request("PROPFIND", url, _propfind("<c:schedule-inbox-URL/>"), "0"))
+                    inbox = props.get(f"{{{_CAL}}}schedule-inbox-URL")
+                    inbox_href = inbox.findtext(f"{{{_DAV}}}href") if inbox is not None else None
+                    if inbox_href:
+                        self._inbox = urljoin(url, inbox_href)
+            except requests.RequestException as e:
+                log.info("no scheduling inbox found (%s): reading availability from the calendar", type(e).__name__)
+        return self._inbox
+
+    def _read_at(self, url: str) -> tuple[str | None, str]:
+        try:
+            resp = self._request(
+                "PROPFIND", url, _propfind("<c:calendar-availability/><cs:calendar-availability/>"), "0"
+            )
+        except requests.RequestException as e:
+            return None, f"could not be read ({type(e).__name__})"
+        props = _ok_props(resp)
+        for name in _NAMES:
+            el = props.get(name)
+            if el is not None and (el.text or "").strip():
+                text = el.text or ""
+                if len(text.encode()) > MAX_BYTES:
+                    return None, f"is larger than {MAX_BYTES // 1024} KB: ignored"
+                return text, ""
+        return None, ""
+
+    def read(self) -> FoundAvailability:
+        """The availability the server keeps, inbox first; ``text`` is "" when none is set."""
+        inbox = self.inbox()
+        problems = []
+        for url, where in ((inbox, "scheduling inbox"), (self._collection, "calendar")):
+            if not url:
+                continue
+            text, problem = self._read_at(url)
+            if problem:
+                problems.append(f"the availability on the {where} {problem}")
+            if text:
+                return FoundAvailability(text=text, url=url, where=where, problem="; ".join(problems))
+        where = "scheduling inbox" if inbox else "calendar"
+        return FoundAvailability(text="", url=inbox or self._collection, where=where, problem="; ".join(problems))
+
+    def write(self, ics: str) -> FoundAvailability:
+        """Store ``ics`` (a VCALENDAR with VAVAILABILITY) where the server keeps it, so other clients see it."""
+        target = self.read()
+        body = (
+            f'<?xml version="1.0" encoding="utf-8"?><d:propertyupdate xmlns:d="{_DAV}" xmlns:c="{_CAL}">'
+            f"<d:set><d:prop><c:calendar-availability>{escape(ics)}</c:calendar-availability></d:prop></d:set>"
+            "</d:propertyupdate>"
+        )
+        resp = self._request("PROPPATCH", target.url, body, "0")
+        if f"{{{_CAL}}}calendar-availability" not in _ok_props(resp):
+            return FoundAvailability(
+                text="",
+                url=target.url,
+                where=target.where,
+                problem=f"the server did not store the working hours on the {target.where} (HTTP {resp.status_code})",
+            )
+        return FoundAvailability(text=ics, url=target.url, where=target.where)
