@@ -8,6 +8,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -16,14 +17,28 @@ import requests
 
 from tests.fixtures.synapse import MatrixUser, SynapseFactory, SynapseServer
 from traystatus.adapters.matrix_api import MatrixClient, MatrixSession
+from traystatus.adapters.matrix_publisher import MatrixStatusPublisher
 from traystatus.adapters.matrix_sync import MatrixPresenceLoop
+from traystatus.core.model import State
+from traystatus.core.publishing import Applied, OpKind, RetryState
+from traystatus.core.reconcile import reconcile_account
+from traystatus.core.status_map import DesiredStatus
+
+NOW = datetime(2026, 11, 24, 18, 0, tzinfo=UTC)
+AWAY = DesiredStatus(
+    state=State.OFF_HOURS,
+    text="Off for the day",
+    emoji=":crescent_moon:",
+    expires_at=NOW + timedelta(hours=14),
+    away=True,
+)
 
 
 def _client(base_url: str, user_id: str, token: str, refresh: str | None = None, **kw: Any) -> MatrixClient:
     session = MatrixSession(
         homeserver=base_url, user_id=user_id, access_token=token, device_id="TRAY", refresh_token=refresh
     )
-    return MatrixClient(session, max_wait=0.0, retries=0, timeout=5.0, **kw)
+    return MatrixClient(session, **{"max_wait": 0.0, "retries": 0, "timeout": 5.0, **kw})
 
 
 def _seen(synapse: SynapseServer, viewer: MatrixUser, user_id: str) -> str:
@@ -68,6 +83,34 @@ def test_held_through_a_homeserver_restart_and_stopped_at_once(synapse: SynapseS
         stopped_in = time.monotonic() - began
     assert not loop.running and stopped_in < 3.0  # cut the 5 s long poll short
     assert not [t for t in threading.enumerate() if t.name.startswith(f"matrix-presence-{me.user_id}")]
+
+
+@pytest.mark.synapse
+def test_presence_turned_on_later_is_used_without_a_restart_of_traystatus(synapse_factory: SynapseFactory) -> None:
+    server = synapse_factory.get("presence_later", {"presence": {"enabled": False}})
+    try:
+        me, mate = server.new_user("later"), server.new_user("mate")
+        room = server.create_room(me.token, invite=[mate.user_id])
+        server.join(mate.token, room)
+        # max_wait: the first write is read back; a later one may wait out the presence limit
+        client = _client(server.base_url, me.user_id, me.token, max_wait=15.0)
+        pub = MatrixStatusPublisher(client, keeper=MatrixPresenceLoop(client, poll_ms=5_000))
+        out = reconcile_account(pub, AWAY, Applied(), RetryState(), NOW)
+        assert "presence is disabled" in out.errors[0].lower() and not pub.traits.presence
+        pub.hold(AWAY)
+        server.restart_with({"presence": {"enabled": True}})  # the admin turns presence on
+        assert _until(lambda: pub.traits.presence, 40), pub.live()  # the loop sees presence events again
+        out = reconcile_account(pub, AWAY, out.applied, out.retry, NOW + timedelta(minutes=1))
+        assert out.errors == () and [op.kind for op in out.sent] == [OpKind.SET_PRESENCE]
+        r = requests.get(
+            f"{server.base_url}/_matrix/client/v3/presence/{me.user_id}/status",
+            headers=server.auth(mate.token),
+            timeout=5,
+        ).json()
+        assert (r["presence"], r.get("status_msg")) == ("unavailable", "🌙 Off for the day")
+    finally:
+        pub.close()
+        server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -71,6 +71,10 @@ class MatrixStatusPublisher:
 
     @property
     def traits(self) -> Traits:
+        if self.presence_disabled and self._keeper is not None and self._keeper.live().own is not None:
+            # the server sends presence again (its admin turned it on): write it, and read the first write back
+            log.info("%s: the homeserver keeps presence again", self._account)
+            self.presence_disabled = self._presence_checked = False
         return NO_PRESENCE_TRAITS if self.presence_disabled else MATRIX_TRAITS
 
     # -- PresenceKeeper: the presence held between passes ----------------------------------------------------
