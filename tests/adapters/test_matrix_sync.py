@@ -113,6 +113,35 @@ def test_presence_turned_on_later_is_used_without_a_restart_of_traystatus(synaps
         server.stop()
 
 
+@pytest.mark.synapse
+def test_what_the_loop_learns_for_later_features(synapse: SynapseServer) -> None:
+    """Teammates' presence in shared rooms and push-rule changes made on another device reach ``live()``."""
+    me, mate = synapse.new_user("learn"), synapse.new_user("mate")
+    room = synapse.create_room(me.token, invite=[mate.user_id])
+    synapse.join(mate.token, room)
+    loop = MatrixPresenceLoop(_client(synapse.base_url, me.user_id, me.token), poll_ms=5_000, min_gap=1.0)
+    loop.set_desired("online")
+    try:
+        assert _until(lambda: loop.live().connected, 10)
+        requests.get(  # the teammate's client comes online
+            f"{synapse.base_url}/_matrix/client/v3/sync",
+            params={"set_presence": "online", "timeout": "0"},
+            headers=synapse.auth(mate.token),
+            timeout=10,
+        ).raise_for_status()
+        requests.put(  # Do Not Disturb switched on in Element, not by traystatus
+            f"{synapse.base_url}/_matrix/client/v3/pushrules/global/override/.m.rule.master/enabled",
+            json={"enabled": True},
+            headers=synapse.auth(me.token),
+            timeout=10,
+        ).raise_for_status()
+        assert _until(lambda: loop.live().push_rules_changed_at is not None, 15), loop.live()
+        assert _until(lambda: [t.user_id for t in loop.live().teammates] == [mate.user_id], 15), loop.live()
+        assert loop.live().teammates[0].presence == "online"
+    finally:
+        loop.stop()
+
+
 @pytest.fixture(scope="module")
 def short_tokens(synapse_factory: SynapseFactory) -> Iterator[SynapseServer]:
     server = synapse_factory.get("short_tokens", {"refreshable_access_token_lifetime": "6s"})
