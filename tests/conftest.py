@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-# pytest-qt picks no platform by itself; with no DISPLAY Qt would abort (FIELD_NOTES).
+# pytest-qt picks no platform by itself; with no DISPLAY Qt would abort (docs/platform-notes.md).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Never touch the real keyring or the developer's config from a test.
 os.environ.pop("TRAYSTATUS_CONFIG", None)

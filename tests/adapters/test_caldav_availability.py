@@ -121,3 +121,21 @@ def test_an_unreachable_server_is_not_set_with_no_exception() -> None:
 
     found = CaldavAvailability("http://127.0.0.1:9/cal/", refuse).read()
     assert found.text == "" and "could not be read" in found.problem
+
+
+def test_a_caldav_calendar_brings_the_hours_its_server_keeps(radicale_server: RadicaleServer) -> None:
+    """Through the CalDAV source the app uses: the load carries the server's availability; while the server
+    fails, the last hours read stay (an outage must not change the user's working hours)."""
+    from tests.adapters.test_calendar_caldav import source
+
+    url = radicale_server.make_calendar("avail-source", "Work")
+    other_client_sets(radicale_server, url, HOURS)
+    src = source(radicale_server, url)
+    week = (datetime(2026, 12, 7, tzinfo=UTC), datetime(2026, 12, 14, tzinfo=UTC))
+    result = src.load(*week)
+    assert result.error is None and [c.name for c in result.availability] == ["Working hours"]
+    hours = combine(result.availability, *week)
+    assert hours is not None and len(hours.free) == 5
+    src._client.url = "http://127.0.0.1:9/gone/"  # the server goes away
+    stale = src.load(*week)
+    assert stale.stale and [c.name for c in stale.availability] == ["Working hours"]

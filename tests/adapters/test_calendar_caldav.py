@@ -14,6 +14,7 @@ import requests
 
 from tests.fixtures.http_feeds import FeedServer, Route
 from tests.fixtures.radicale import RadicaleServer
+from traystatus.adapters.bounded_http import BoundedSession
 from traystatus.adapters.calendar_caldav import ENV_PASSWORD, CaldavCalendarSource, secret_key
 from traystatus.adapters.calendar_ics import IcsCalendarSource
 from traystatus.adapters.calendar_sources import build_sources, load_all
@@ -85,16 +86,24 @@ class MemorySecrets:
         self.values.pop(key, None)
 
 
-class CountingSession(requests.Session):
-    """A real session that counts the requests it sends, by method."""
+class CountingSession(BoundedSession):
+    """The source's real session, counting what it sends: methods, and bytes both ways (bodies and headers)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.methods: list[str] = []
+        self.bytes = 0
 
     def request(self, method: str | bytes, url: str | bytes, *args: object, **kwargs: object) -> requests.Response:
         self.methods.append(str(method))
-        return super().request(method, url, *args, **kwargs)  # type: ignore[arg-type]
+        resp = super().request(method, url, *args, **kwargs)  # type: ignore[arg-type]
+        self.bytes += len(resp.content) + len(resp.request.body or b"")
+        self.bytes += sum(len(k) + len(v) + 4 for k, v in (*resp.headers.items(), *resp.request.headers.items()))
+        return resp
+
+    def reset(self) -> None:
+        self.methods.clear()
+        self.bytes = 0
 
 
 @pytest.fixture(scope="module")
@@ -146,20 +155,25 @@ def test_same_occurrences_as_the_same_data_in_a_file(
     ]
 
 
-def test_unchanged_calendar_costs_one_propfind_and_a_change_is_seen(radicale_server: RadicaleServer) -> None:
+def test_a_server_without_sync_collection_is_read_by_range_and_an_unchanged_one_costs_one_propfind(
+    radicale_server: RadicaleServer,
+) -> None:
     url = radicale_server.make_calendar("ctag", "Ctag")
     radicale_server.put(url, "a", _single("a", "20261124T090000Z", "20261124T100000Z", "First"))
     session = CountingSession()
     src = source(radicale_server, url, session=session)
+    src._syncs = False  # as a server that refused sync-collection
     first = src.load(*WEEK)
     assert [e.title for e in first.events] == ["First"]
-    assert session.methods == ["PROPFIND", "REPORT"]
-    session.methods.clear()
+    # the calendar's tag and events, then once per process the working hours kept on the server (the
+    # collection's calendar-availability with the user's principal, then the principal's scheduling inbox)
+    assert session.methods == ["PROPFIND", "REPORT", "PROPFIND", "PROPFIND"]
+    session.reset()
     again = src.load(WEEK[0] + timedelta(hours=3), WEEK[1])  # a window sliding with now: still covered
     assert session.methods == ["PROPFIND"]
     assert [e.title for e in again.events] == ["First"]
     radicale_server.put(url, "b", _single("b", "20261125T090000Z", "20261125T100000Z", "Second"))
-    session.methods.clear()
+    session.reset()
     changed = src.load(*WEEK)
     assert session.methods == ["PROPFIND", "REPORT"]
     assert [e.title for e in changed.events] == ["First", "Second"]
@@ -252,9 +266,12 @@ def test_calendar_events_cli_on_a_caldav_config(
     out = capsys.readouterr().out
     assert "Standup (late)" in out and "Work" in out
     monkeypatch.setenv(ENV_PASSWORD, "Zq9-not-the-password")
-    assert run(["--config", str(config), "calendar", "events", "--from", "2026-11-26", "--to", "2026-11-27"]) != 0
-    err = capsys.readouterr().err
-    assert "refused the login" in err and "Zq9" not in err
+    # the next process: the copy the first one synced serves, and says what is wrong and how old it is
+    assert run(["--config", str(config), "calendar", "events", "--from", "2026-11-26", "--to", "2026-11-27"]) == 0
+    captured = capsys.readouterr()
+    assert "Standup (late)" in captured.out
+    assert "refused the login" in captured.err and "Zq9" not in captured.err
+    assert "is stale: showing the last good copy fetched 0 min ago" in captured.err
 
 
 def test_floating_times_near_the_window_edge_are_not_lost(radicale_server: RadicaleServer) -> None:

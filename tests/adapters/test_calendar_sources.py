@@ -64,7 +64,9 @@ def test_same_names_are_made_unique_and_descriptions_hide_secret_paths(tmp_path:
 
 def test_a_feed_that_starts_hanging_serves_its_last_good_copy(feed_server: FeedServer, tmp_path: Path) -> None:
     path = "/sources/later-hangs.ics"
-    feed_server.routes[path] = Route(body=ICS.format(title="Retro").encode())
+    feed_server.routes[path] = Route(
+        body=ICS.format(title="Retro").encode(), etag='"r1"'
+    )  # validators: fetched each pass
     sources = build_sources(
         settings(CalendarSourceConfig(name="Web", location=feed_server.url(path))), cache_dir=tmp_path, timeout=0.5
     )
@@ -77,7 +79,7 @@ def test_a_feed_that_starts_hanging_serves_its_last_good_copy(feed_server: FeedS
 
 def test_a_source_past_the_deadline_serves_its_last_good_copy(feed_server: FeedServer, tmp_path: Path) -> None:
     path = "/sources/slow-later.ics"
-    feed_server.routes[path] = Route(body=ICS.format(title="Standup").encode())
+    feed_server.routes[path] = Route(body=ICS.format(title="Standup").encode(), etag='"s1"')
     good_file = tmp_path / "good.ics"
     good_file.write_text(ICS.format(title="Planning"), newline="")
     sources = build_sources(
@@ -100,7 +102,7 @@ def test_load_all_records_each_calendars_latest_fetch_without_its_address(
     feed_server: FeedServer, tmp_path: Path
 ) -> None:
     path = "/sources/log/private-s3cret/basic.ics"
-    feed_server.routes[path] = Route(body=ICS.format(title="Retro").encode())
+    feed_server.routes[path] = Route(body=ICS.format(title="Retro").encode(), etag='"r2"')
     good_file = tmp_path / "good.ics"
     good_file.write_text(ICS.format(title="Planning"), newline="")
     web_url = feed_server.url(path)
@@ -179,3 +181,33 @@ def test_two_processes_writing_the_fetch_log_at_once_lose_nothing(tmp_path: Path
     assert [p.wait(timeout=60) for p in procs] == [0, 0]
     keys = set(CalendarFetchLog(tmp_path).read())
     assert keys == {f"{who}-{i}" for who in ("tray", "cli") for i in range(25)}
+
+
+def test_feeds_with_validators_refresh_every_2_minutes_and_feeds_without_wait_longer(
+    feed_server: FeedServer, tmp_path: Path
+) -> None:
+    """The default refresh is 2 minutes (a 304 costs a few hundred bytes); a feed that sends neither ETag nor
+    Last-Modified is a whole download each time, so its copy serves for 15 minutes unless the config says."""
+    import tomllib
+
+    from traystatus.core.settings import settings_from_mapping
+
+    body = ICS.format(title="Review").encode()
+    feed_server.routes["/refresh/etag.ics"] = Route(body=body, etag='"e1"')
+    feed_server.routes["/refresh/bare.ics"] = Route(body=body)
+    feed_server.routes["/refresh/bare-set.ics"] = Route(body=body)
+    text = (
+        'timezone = "Europe/Berlin"\n'
+        f'[[calendars]]\nname = "Etag"\nurl = "{feed_server.url("/refresh/etag.ics")}"\n'
+        f'[[calendars]]\nname = "Bare"\nurl = "{feed_server.url("/refresh/bare.ics")}"\n'
+        f'[[calendars]]\nname = "Set"\nurl = "{feed_server.url("/refresh/bare-set.ics")}"\nrefresh_minutes = 3\n'
+    )
+    config = settings_from_mapping(tomllib.loads(text), source="config.toml", default_tz=BERLIN)
+    assert [(c.refresh_minutes, c.refresh_set) for c in config.calendars] == [(2, False), (2, False), (3, True)]
+    sources = build_sources(config, cache_dir=tmp_path, timeout=3)
+    for _ in range(3):  # three passes
+        results = load_all(sources, START, END)
+        assert all(r.error is None and [e.title for e in r.events] == ["Review"] for r in results)
+    assert len(feed_server.hits("/refresh/etag.ics")) == 3  # asked each pass: two 304s
+    assert len(feed_server.hits("/refresh/bare.ics")) == 1  # its copy serves
+    assert len(feed_server.hits("/refresh/bare-set.ics")) == 3  # the user asked for it

@@ -122,6 +122,24 @@ def test_rate_limit_longer_than_max_wait_raises_with_retry_after(scripted: Scrip
     assert exc.value.retry_after == 45.0 and waits == []
 
 
+@pytest.mark.parametrize(
+    "reply",
+    [
+        Reply(429, {"errcode": "M_LIMIT_EXCEEDED", "retry_after_ms": 0}),  # a wait that is no wait
+        Reply(429, {"errcode": "M_LIMIT_EXCEEDED"}, {"Retry-After": "-1"}),  # negative: unusable
+        Reply(429, {"errcode": "M_LIMIT_EXCEEDED"}),  # none at all
+    ],
+    ids=["zero", "negative", "missing"],
+)
+def test_a_429_storm_is_tried_only_a_few_times_per_call(scripted: ScriptedServer, reply: Reply) -> None:
+    scripted.script = [reply] * 100
+    client, waits = make_client(scripted, retries=1, max_wait=5.0)
+    with pytest.raises(ServiceError, match="rate limit") as exc:
+        client.set_presence("online")
+    assert len(scripted.seen) == 2 and len(waits) == 1  # one retry, then the caller backs off
+    assert exc.value.retry_after in (None, 0.0)  # no made-up wait: reconcile's backoff decides
+
+
 def test_5xx_is_retried_then_succeeds(scripted: ScriptedServer) -> None:
     scripted.script = [Reply(502), Reply(503, {"errcode": "M_UNKNOWN"}), WHOAMI]
     client, waits = make_client(scripted)

@@ -67,7 +67,7 @@ def test_plaintext_backend_is_refused(tmp_path: Path) -> None:
 
 
 def test_plaintext_default_without_dbus_is_refused(tmp_path: Path) -> None:
-    # What keyring picks by itself with keyrings.alt installed and no D-Bus session (FIELD_NOTES "Keyring"),
+    # What keyring picks by itself with keyrings.alt installed and no D-Bus session (docs/platform-notes.md, "Keyring"),
     # in a fresh interpreter since keyring caches its choice.
     code = (
         "import keyring\nfrom traystatus.adapters.secrets import KeyringSecretStore\n"

@@ -165,3 +165,35 @@ def test_a_token_without_dnd_write_still_keeps_the_status_on_time(
     assert [op.kind for op in nxt.sent] == [OpKind.SET_STATUS] and nxt.errors == ()
     assert slack_emulator.status()[:2] == ("In a meeting", ":spiral_calendar_pad:")
     assert len(slack_emulator.calls_to("dnd.setSnooze")) == 1  # asked once, never hammered
+
+
+def test_dnd_ends_with_a_focus_block_that_ends_between_minutes(
+    slack_emulator: SlackEmulator, slack_clock: ManualClock
+) -> None:
+    """Slack snoozes whole minutes: a block ending 40 s into a minute gets a snooze 20 s longer, so the
+    pass at the block's end ends it (it ran on for up to 59 s before)."""
+    r = Runner(make(slack_emulator))
+    t = now_of(slack_clock)
+    end = t + timedelta(minutes=30, seconds=40)
+    block = DesiredStatus(state=State.FOCUS, text="Focusing", emoji=":headphones:", expires_at=end, dnd_until=end)
+    r.run(block, t)
+    assert slack_emulator.calls_to("dnd.setSnooze")[0].params["num_minutes"] == 31
+    assert slack_emulator.snooze_end() == int(t.timestamp()) + 31 * 60  # 20 s past the block
+    assert r.applied.dnd_effective == t + timedelta(minutes=31)
+    slack_clock.set(end.timestamp())
+    after_block = r.run(DesiredStatus(state=State.AVAILABLE), end)
+    assert OpKind.END_DND in [op.kind for op in after_block.sent] and after_block.errors == ()
+    assert slack_emulator.snooze_end() is None  # Slack's side: DND is off at the block's end
+    assert len(slack_emulator.calls_to("dnd.endSnooze")) == 1
+
+
+def test_no_end_snooze_when_the_snooze_ends_with_the_block(
+    slack_emulator: SlackEmulator, slack_clock: ManualClock
+) -> None:
+    r = Runner(make(slack_emulator))
+    t = now_of(slack_clock)
+    r.run(focus(t, minutes=30), t)
+    slack_clock.advance(30 * 60)
+    out = r.run(DesiredStatus(state=State.AVAILABLE), now_of(slack_clock))
+    assert out.errors == () and slack_emulator.calls_to("dnd.endSnooze") == []  # it ran out by itself
+    assert slack_emulator.snooze_end() is None

@@ -120,3 +120,16 @@ def test_exclusive_serialises_passes_across_stores(tmp_path: Path) -> None:
     for t in threads:
         t.join(10)
     assert order == ["first in", "first out", "second in"]
+
+
+def test_a_damaged_override_entry_is_dropped_not_fatal(tmp_path: Path) -> None:
+    store = StateStore(tmp_path)
+    ok = Override(state=State.FOCUS, start=T, end=T + timedelta(hours=1))
+    store.add_override(ok)
+    data = json.loads((tmp_path / FILE_NAME).read_text())
+    data["overrides"] += ["garbage", {"state": "focus"}, {"state": "nope", "start": "x", "end": "y"}]
+    (tmp_path / FILE_NAME).write_text(json.dumps(data))
+    assert store.overrides(T) == [ok]
+    later = Override(state=State.OOO, start=T + timedelta(hours=2), end=T + timedelta(hours=3))
+    store.add_override(later)
+    assert store.overrides(T) == [ok, later]

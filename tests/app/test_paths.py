@@ -36,3 +36,28 @@ def test_config_override_and_environment(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setenv("TRAYSTATUS_CONFIG", str(tmp_path / "env.toml"))
     assert AppPaths.resolve(None).config_file == tmp_path / "env.toml"
     assert AppPaths.resolve("~/x.toml").config_file == Path.home() / "x.toml"
+
+
+def test_ensure_makes_the_dirs_private_and_tightens_old_ones(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import stat
+
+    for var in VARS:
+        monkeypatch.setenv(var, str(tmp_path / var.lower()))
+    paths = AppPaths.resolve(None)
+    paths.state_dir.mkdir(parents=True)
+    paths.state_dir.chmod(0o755)  # what an older traystatus left
+    paths.config_file.parent.mkdir(parents=True)
+    paths.config_file.parent.chmod(0o755)
+    old = os.umask(0o022)
+    try:
+        paths.ensure()
+    finally:
+        os.umask(old)
+    for d in (paths.state_dir, paths.data_dir, paths.cache_dir, paths.log_dir, paths.config_file.parent):
+        assert stat.S_IMODE(d.stat().st_mode) == 0o700, d
+    own = tmp_path / "elsewhere" / "config.toml"  # a --config outside our dirs: its dir is the user's
+    own.parent.mkdir()
+    own.parent.chmod(0o755)
+    AppPaths.resolve(str(own)).ensure()
+    assert stat.S_IMODE(own.parent.stat().st_mode) == 0o755

@@ -55,7 +55,7 @@ def test_keepers_hold_each_pass_and_their_news_is_told(tmp_path: Path) -> None:
     report = sync.run()
     assert [d.matrix_unavailable for d in keeper.held] == [True]
     (line,) = report.accounts
-    assert line.live.startswith(OTHER_SESSION) and line.live in line.notes
+    assert line.presence_note.startswith(OTHER_SESSION) and line.presence_note in line.notes
     (health,) = report_health(report)
     assert not health.ok and health.detail.startswith(OTHER_SESSION) and not health.needs_action
     sync.run()  # in step: nothing sent, still held (the loop needs the desired presence every pass)

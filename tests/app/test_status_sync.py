@@ -161,3 +161,27 @@ def test_a_slow_service_delays_neither_the_other_account_nor_its_saved_state(tmp
     assert slow.saw_other_saved is True, "the fast account's state was saved while the slow one still waited"
     assert report.ok and [a.account for a in report.accounts] == ["slack:slow", "matrix:fast"]
     assert all(a.sent for a in report.accounts) and store.account("slack:slow")[0].status_known
+
+
+def test_a_slow_calendar_read_never_sends_a_status_that_already_ended(tmp_path: Path) -> None:
+    """The read starts at 11:29 inside "Review" (until 11:30) and returns at 11:31: the pass plans with
+    11:31, so "In a meeting until 11:30" is never sent; what is sent holds at 11:31."""
+    from traystatus.core.model import CalendarEvent
+
+    clock = Clock()
+    clock.now = datetime(2026, 11, 24, 10, 29, tzinfo=UTC)  # 11:29 in Berlin
+    review = CalendarEvent(uid="r", start=clock.now - timedelta(minutes=29), end=clock.now + timedelta(minutes=1))
+
+    def slow_read(start: datetime, end: datetime) -> list[CalendarResult]:
+        clock.now += timedelta(minutes=2)  # the fetch took two minutes
+        return [CalendarResult(source="Work", events=(review,))]
+
+    slack = RecordingStatusPublisher(service_kind=Service.SLACK, account_id="slack:T1")
+    sync = StatusSync(
+        settings=SETTINGS, calendars=slow_read, publishers=[slack], store=StateStore(tmp_path), clock=clock
+    )
+    report = sync.run(refresh=True)
+    assert report.at == datetime(2026, 11, 24, 10, 31, tzinfo=UTC) and report.interval.state is State.AVAILABLE
+    for when, _kind, op in slack.writes():
+        assert op is not None and (op.expires_at is None or op.expires_at > clock.now), (when, op)
+    assert slack.shown.text != "In a meeting"

@@ -68,7 +68,7 @@ def features(qtbot: QtBot, paths: AppPaths) -> Iterator[tuple[TrayFeatures, Tray
 
     f = tray_features(settings, paths, now=lambda: NOW)
     tray = Tray(IconSet(icons_dir()), TrayMenu(windows=tuple(f.windows())), f)
-    tray.render(initial_view(""))
+    tray.show_view(initial_view("", datetime.now(UTC)))
     tray.show()
     bridge = Bridge()
     f.attach(tray, bridge.view_changed, timeline=timeline, apply_override=applied.append)  # the app, once built

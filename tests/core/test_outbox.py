@@ -44,6 +44,8 @@ def test_success_and_backoff() -> None:
     f2 = failed(begin(f, f.next_attempt), f.next_attempt, "HTTP 500")  # type: ignore[arg-type]
     assert f2.attempts == 2 and f2.next_attempt - f.next_attempt == timedelta(seconds=20)  # type: ignore[operator]
     assert failed(f, NOW, "429", retry_after=120).next_attempt == NOW + timedelta(seconds=120)
+    # a day-long Retry-After would hold a handoff note back a day: capped like every other client's wait
+    assert failed(f, NOW, "429", retry_after=86400).next_attempt == NOW + timedelta(minutes=15)
     late = failed(replace(f, attempts=30), NOW, "x")
     assert late.next_attempt == NOW + BACKOFF_MAX
     perm = failed(d, NOW, "channel_not_found", permanent=True)

@@ -241,3 +241,33 @@ def test_matrix_without_presence_plans_dnd_only_and_says_why_every_pass() -> Non
         op.kind
         for op in plan(desired(at(13, 30)), Applied(), MATRIX_TRAITS, at(13, 30), observed=Observed(dnd_on=False)).ops
     ] == [OpKind.SET_DND, OpKind.SET_PRESENCE]
+
+
+def test_a_status_whose_end_passed_before_sending_is_never_sent() -> None:
+    """Planned at 11:29 for "in a meeting until 11:30", but the fetch or an earlier call took until 11:31:
+    nothing of it is sent, and the pass asks to plan again at once."""
+    for service in (Service.SLACK, Service.MATRIX):
+        account = Account(service)
+        planned_at = at(11, 29)
+        d = desired(planned_at)
+        assert d.expires_at == at(11, 30)
+        late = reconcile_account(account.pub, d, account.applied, account.retry, planned_at, clock=lambda: at(11, 31))
+        assert late.sent == () and account.pub.writes() == [] and late.planned
+        assert late.applied == account.applied and late.wake_at == planned_at
+        assert any("not sent" in n for n in late.notes)
+        in_time = planned_at + timedelta(seconds=30)
+        on_time = reconcile_account(
+            account.pub, d, account.applied, account.retry, planned_at, clock=lambda t=in_time: t
+        )
+        assert on_time.sent and account.pub.writes()  # the same plan in time is sent
+
+
+def test_a_status_ending_between_two_calls_stops_the_rest() -> None:
+    account = Account(Service.SLACK)
+    d = desired(at(14, 59))  # focus time until 15:00: a status and DND
+    assert d.expires_at == d.dnd_until == at(15)
+    second = timedelta(seconds=1)
+    times = iter([at(14, 59) + 30 * second, at(15) + second, at(15) + 2 * second])
+    out = reconcile_account(account.pub, d, account.applied, account.retry, at(14, 59), clock=lambda: next(times))
+    assert len(out.planned) >= 2 and len(out.sent) == 1 and len(account.pub.writes()) == 1
+    assert out.applied.updated_at == at(14, 59)  # what was sent is recorded, so the next pass knows it

@@ -47,7 +47,7 @@ def main() -> int:
         settings, AppPaths.resolve(str(config)), now=lambda: datetime(2026, 3, 10, 15, 7, tzinfo=UTC)
     )  # New York on EDT, London not yet
     tray = Tray(IconSet(icons_dir()), TrayMenu(windows=("team",)), app)
-    tray.render(initial_view(""))
+    tray.show_view(initial_view("", datetime.now(UTC)))
     tray.activated.connect(lambda: clock.toggle(tray.icon.geometry()))
     tray.menu.entry_selected.connect(lambda key: clock.toggle(None) if key == "team" else None)
     tray.show()

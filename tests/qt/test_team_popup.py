@@ -215,3 +215,20 @@ def test_the_slider_stays_put_when_the_best_slots_arrive(qtbot: QtBot, clock: Fa
     assert p.best_label.text().count("·") >= 2  # a long line: it wraps
     p.layout().activate()
     assert p.slider.geometry() == before
+
+
+def test_each_rows_tooltip_says_where_the_hours_come_from(qtbot: QtBot, clock: FakeClock) -> None:
+    from PySide6.QtCore import Qt
+
+    from traystatus.core.team import CALENDAR_HOURS
+
+    people = [Person(name="Aiko", tz=ZoneInfo("Asia/Tokyo"), hours_source=CALENDAR_HOURS), PEOPLE[0]]
+    p = TeamPopup(me=ME, people=people, now=clock)
+    qtbot.addWidget(p)
+    tips = {}
+    for i in range(p.model.rowCount()):
+        row = p.model.index(i).data(ROW_ROLE)
+        if isinstance(row, Row):
+            tips[row.name] = p.model.index(i).data(Qt.ItemDataRole.ToolTipRole)
+    assert tips["Aiko"] == "Aiko: working hours from their calendar's availability"
+    assert tips["Nia Brooks"] == "Nia Brooks: working hours assumed: mon-fri 09:00-17:00"

@@ -80,7 +80,7 @@ def test_icon_follows_the_desktop_switching_light_and_dark(
         return IconSet(ICONS).icon(IconState.FOCUS, dark=dark).pixmap(22, 22).toImage()
 
     monkeypatch.setattr(icons_module, "panel_is_dark", lambda: False)
-    tray.render(view(State.FOCUS))
+    tray.show_view(view(State.FOCUS))
     assert tray.icon.icon().pixmap(22, 22).toImage() == image(False)
     monkeypatch.setattr(icons_module, "panel_is_dark", lambda: True)
     qapp.styleHints().colorSchemeChanged.emit(Qt.ColorScheme.Dark)
@@ -90,7 +90,7 @@ def test_icon_follows_the_desktop_switching_light_and_dark(
 @pytest.mark.parametrize("state", list(State))
 def test_icon_and_tooltip_follow_the_state(tray: Tray, state: State) -> None:
     v = view(state, health=(ServiceHealth(name="Slack"), ServiceHealth(name="Matrix")))
-    tray.render(v)
+    tray.show_view(v)
     assert tray.icon.toolTip() == v.tooltip and v.tooltip.endswith("· Slack ✓ · Matrix ✓")
     expected = IconSet(ICONS).icon(IconState(state.value)).pixmap(16, 16).toImage()
     assert tray.icon.icon().pixmap(16, 16).toImage() == expected
@@ -98,7 +98,7 @@ def test_icon_and_tooltip_follow_the_state(tray: Tray, state: State) -> None:
 
 def test_menu_shows_state_next_and_health_with_fix(tray: Tray, qtbot: QtBot) -> None:
     bad = ServiceHealth(name="Slack", ok=False, detail="token revoked", fix="reconnect in Settings…", needs_action=True)
-    tray.render(view(health=(bad, ServiceHealth(name="Matrix"))))
+    tray.show_view(view(health=(bad, ServiceHealth(name="Matrix"))))
     texts = tray.menu.texts()
     assert texts[:2] == ["In a meeting until 15:30", "Next: Focus 15:30–17:00"]
     assert "Slack: token revoked — reconnect in Settings…" in texts
@@ -116,7 +116,7 @@ def test_menu_shows_state_next_and_health_with_fix(tray: Tray, qtbot: QtBot) -> 
 
 
 def test_menu_actions_emit_intents(tray: Tray, qtbot: QtBot) -> None:
-    tray.render(view())
+    tray.show_view(view())
     with qtbot.waitSignal(tray.menu.choice_selected) as sig:
         tray.menu.action_for(Choice.DND_1H.value).trigger()
     assert sig.args == [Choice.DND_1H]
@@ -135,7 +135,7 @@ def test_override_and_pause_lines(tray: Tray) -> None:
     pause = Override(
         state=State.AVAILABLE, start=NOW, end=NOW + timedelta(hours=1), reason="Syncing paused", paused=True
     )
-    tray.render(view(overrides=(dnd, pause)))
+    tray.show_view(view(overrides=(dnd, pause)))
     texts = tray.menu.texts()
     assert "Syncing paused until 15:00" in texts
     assert "Back (resume automatic)" in texts
@@ -143,10 +143,10 @@ def test_override_and_pause_lines(tray: Tray) -> None:
 
 
 def test_update_while_menu_open_waits_until_it_closes(tray: Tray, qtbot: QtBot) -> None:
-    tray.render(view(State.MEETING))
+    tray.show_view(view(State.MEETING))
     tray.menu.popup(tray.menu.pos())
     qtbot.waitUntil(tray.menu.isVisible)
-    tray.render(view(State.FOCUS))
+    tray.show_view(view(State.FOCUS))
     assert tray.menu.texts()[0] == "In a meeting until 15:30"
     tray.menu.hide()
     qtbot.waitUntil(lambda: tray.menu.texts()[0] == "Focusing until 15:30")
@@ -158,10 +158,10 @@ def test_choosing_by_keyboard_while_an_update_waits_triggers_the_choice(tray: Tr
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
 
-    tray.render(view(State.MEETING))
+    tray.show_view(view(State.MEETING))
     tray.menu.popup(tray.menu.pos())
     qtbot.waitUntil(tray.menu.isVisible)
-    tray.render(view(State.FOCUS))  # arrives while the menu is open: waits
+    tray.show_view(view(State.FOCUS))  # arrives while the menu is open: waits
     tray.menu.setActiveAction(tray.menu.action_for(Choice.DND_1H.value))
     with qtbot.waitSignal(tray.menu.choice_selected) as chosen:
         QTest.keyClick(tray.menu, Qt.Key.Key_Return)
@@ -187,7 +187,7 @@ def test_fallback_window_says_why_and_has_the_controls(qtbot: QtBot) -> None:
     menu = TrayMenu()
     w = FallbackWindow(IconSet(ICONS), menu)
     qtbot.addWidget(w)
-    w.render(view(health=(ServiceHealth(name="Matrix", ok=False, detail="server unreachable"),)))
+    w.show_view(view(health=(ServiceHealth(name="Matrix", ok=False, detail="server unreachable"),)))
     w.show()
     assert w.why.text() == NO_TRAY_TEXT and "no system tray" in NO_TRAY_TEXT
     assert w.state_label.text() == "In a meeting until 15:30"

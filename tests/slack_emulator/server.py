@@ -31,7 +31,7 @@ class Fault:
     method: str  # a method name or "*"
     status: int = 500
     error: str | None = None
-    retry_after: int | None = None
+    retry_after: int | str | None = None  # a str is sent as is (an HTTP-date, garbage)
     delay: float = 0.0
     times: int = 1
 
@@ -176,7 +176,7 @@ class SlackEmulator:
         *,
         status: int = 500,
         error: str | None = None,
-        retry_after: int | None = None,
+        retry_after: int | str | None = None,
         delay: float = 0.0,
         times: int = 1,
     ) -> None:

@@ -10,7 +10,7 @@ SPEC_DIR = Path(__file__).resolve().parent.parent / "data" / "slack-specs"
 
 # Requests per window (default one minute) per method and token, from Slack's tier table
 # (https://api.slack.com/apis/rate-limits). "t5" is what slack-api-ref calls the "special" tier:
-# auth.test allows a lot; chat.postMessage is ~1 message per second per channel (FIELD_NOTES).
+# auth.test allows a lot; chat.postMessage is ~1 message per second per channel (docs/platform-notes.md).
 TIER_LIMITS = {"t1": 1, "t2": 20, "t3": 50, "t4": 100, "t5": 600}
 PROFILE_WRITES_PER_WINDOW = 10  # users.profile.set: at most 10 per minute per user
 MESSAGES_PER_CHANNEL_PER_WINDOW = 60  # chat.postMessage: about one per second per channel

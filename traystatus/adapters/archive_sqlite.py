@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from traystatus.adapters.private_files import create_private
 from traystatus.core.errors import TrayStatusError
 from traystatus.core.handoff import HandoffNote, NoteSection, parse_destination, search_text
 from traystatus.core.outbox import Delivery, DeliveryStatus, new_deliveries
@@ -102,7 +103,7 @@ class SqliteNoteArchive:
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            create_private(path)  # 0600 before sqlite opens it: its -wal and -shm files copy the db's mode
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")

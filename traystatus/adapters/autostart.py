@@ -10,6 +10,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from traystatus.adapters.private_files import atomic_write
 from traystatus.core.errors import TrayStatusError
 
 log = logging.getLogger(__name__)
@@ -57,11 +58,8 @@ class Autostart:
                 self._win_write(command if enabled else None)
             elif enabled:
                 path = self.entry_path()
-                path.parent.mkdir(parents=True, exist_ok=True)
                 text = self._plist(command) if self._platform == "darwin" else self._desktop(command).encode()
-                tmp = path.with_suffix(path.suffix + ".tmp")
-                tmp.write_bytes(text)
-                tmp.replace(path)
+                atomic_write(path, text)
             else:
                 self.entry_path().unlink(missing_ok=True)
         except OSError as e:
@@ -97,7 +95,9 @@ class Autostart:
         )
 
     def _win_read(self) -> str | None:  # pragma: no cover - Windows only
-        import winreg  # type: ignore[import-not-found,unused-ignore]
+        if sys.platform != "win32":  # winreg exists (and is type-checked) only there
+            return None
+        import winreg
 
         try:
             with winreg.OpenKey(winreg.HKEY_CURRENT_USER, RUN_KEY) as key:
@@ -107,7 +107,10 @@ class Autostart:
 
     def _win_write(self, command: Sequence[str] | None) -> None:  # pragma: no cover - Windows only
         import subprocess
-        import winreg  # type: ignore[import-not-found,unused-ignore]
+
+        if sys.platform != "win32":
+            raise OSError("the Windows registry exists only on Windows")
+        import winreg
 
         with winreg.CreateKey(winreg.HKEY_CURRENT_USER, RUN_KEY) as key:
             if command is None:

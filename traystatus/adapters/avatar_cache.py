@@ -17,6 +17,8 @@ from urllib.parse import quote
 
 import requests
 
+from traystatus.adapters.private_files import atomic_write, create_private, private_dir
+
 log = logging.getLogger(__name__)
 
 MAX_BYTES = 512 * 1024  # an avatar is a few KiB; refuse anything huge
@@ -67,7 +69,7 @@ class AvatarCache:
     def fetch(self, urls: Iterable[str], now: datetime) -> int:
         """Download the pictures that are missing or older than ``max_age``; returns how many are on disk."""
         try:
-            self.dir.mkdir(parents=True, exist_ok=True)
+            private_dir(self.dir)
         except OSError as e:
             log.warning("avatar cache %s cannot be created: %s", self.dir, e.strerror)
             return 0
@@ -86,14 +88,12 @@ class AvatarCache:
                 stamp = (now.timestamp(), now.timestamp())  # ages are measured on the caller's clock
                 if data is None:
                     with contextlib.suppress(OSError):
-                        miss.touch()
+                        create_private(miss)
                         os.utime(miss, stamp)
                 else:
-                    tmp = path.with_suffix(".tmp")
                     try:
-                        tmp.write_bytes(data)
-                        os.utime(tmp, stamp)
-                        tmp.replace(path)
+                        atomic_write(path, data)
+                        os.utime(path, stamp)
                     except OSError as e:
                         log.warning("avatar cache %s is not writable: %s", self.dir, e.strerror)
                         return count

@@ -18,6 +18,8 @@ from xml.sax.saxutils import escape
 
 import requests
 
+from traystatus.core.errors import CalendarError
+
 log = logging.getLogger(__name__)
 
 _DAV, _CAL, _CS = "DAV:", "urn:ietf:params:xml:ns:caldav", "http://calendarserver.org/ns/"
@@ -63,6 +65,17 @@ def _ok_props(resp: requests.Response) -> dict[str, ET.Element]:
     return out
 
 
+def _text_of(props: dict[str, ET.Element]) -> tuple[str | None, str]:
+    for name in _NAMES:
+        el = props.get(name)
+        if el is not None and (el.text or "").strip():
+            text = el.text or ""
+            if len(text.encode()) > MAX_BYTES:
+                return None, f"is larger than {MAX_BYTES // 1024} KB: ignored"
+            return text, ""
+    return None, ""
+
+
 class CaldavAvailability:
     """Reads and writes ``calendar-availability`` for the user of one CalDAV calendar collection."""
 
@@ -71,56 +84,56 @@ class CaldavAvailability:
         self._request = request
         self._inbox: str | None = None  # discovered once per process
 
-    def inbox(self) -> str:
-        """The scheduling inbox URL ("" when the server has no scheduling)."""
+    def _discover(self) -> tuple[str | None, str]:
+        """One PROPFIND of the collection: its availability and the user's principal; then the principal's
+        scheduling inbox (once per process). Returns the collection's availability text and a problem."""
+        body = _propfind("<d:current-user-principal/><c:calendar-availability/><cs:calendar-availability/>")
+        try:
+            props = _ok_props(self._request("PROPFIND", self._collection, body, "0"))
+        except (requests.RequestException, CalendarError) as e:
+            self._inbox = None
+            return None, f"could not be read ({type(e).__name__})"
         if self._inbox is None:
             self._inbox = ""
-            try:
-                props = _ok_props(
-                    self._request("PROPFIND", self._collection, _propfind("<d:current-user-principal/>"), "0")
-                )
-                href = props.get(f"{{{_DAV}}}current-user-principal")
-                principal = href.findtext(f"{{{_DAV}}}href") if href is not None else None
-                if principal:
-                    url = urljoin(self._collection, principal)
-                    props = _ok_props(self._request("PROPFIND", url, _propfind("<c:schedule-inbox-URL/>"), "0"))
-                    inbox = props.get(f"{{{_CAL}}}schedule-inbox-URL")
-                    inbox_href = inbox.findtext(f"{{{_DAV}}}href") if inbox is not None else None
-                    if inbox_href:
-                        self._inbox = urljoin(url, inbox_href)
-            except requests.RequestException as e:
-                log.info("no scheduling inbox found (%s): reading availability from the calendar", type(e).__name__)
-        return self._inbox
+            href = props.get(f"{{{_DAV}}}current-user-principal")
+            principal = href.findtext(f"{{{_DAV}}}href") if href is not None else None
+            if principal:
+                url = urljoin(self._collection, principal)
+                try:
+                    found = _ok_props(self._request("PROPFIND", url, _propfind("<c:schedule-inbox-URL/>"), "0"))
+                except (requests.RequestException, CalendarError) as e:
+                    log.info("no scheduling inbox found (%s): availability from the calendar", type(e).__name__)
+                    found = {}
+                inbox = found.get(f"{{{_CAL}}}schedule-inbox-URL")
+                inbox_href = inbox.findtext(f"{{{_DAV}}}href") if inbox is not None else None
+                if inbox_href:
+                    self._inbox = urljoin(url, inbox_href)
+        return _text_of(props)
 
     def _read_at(self, url: str) -> tuple[str | None, str]:
+        body = _propfind("<c:calendar-availability/><cs:calendar-availability/>")
         try:
-            resp = self._request(
-                "PROPFIND", url, _propfind("<c:calendar-availability/><cs:calendar-availability/>"), "0"
-            )
-        except requests.RequestException as e:
+            return _text_of(_ok_props(self._request("PROPFIND", url, body, "0")))
+        except (requests.RequestException, CalendarError) as e:
             return None, f"could not be read ({type(e).__name__})"
-        props = _ok_props(resp)
-        for name in _NAMES:
-            el = props.get(name)
-            if el is not None and (el.text or "").strip():
-                text = el.text or ""
-                if len(text.encode()) > MAX_BYTES:
-                    return None, f"is larger than {MAX_BYTES // 1024} KB: ignored"
-                return text, ""
-        return None, ""
 
     def read(self) -> FoundAvailability:
         """The availability the server keeps, inbox first; ``text`` is "" when none is set."""
-        inbox = self.inbox()
+        on_calendar, calendar_problem = self._discover()
         problems = []
-        for url, where in ((inbox, "scheduling inbox"), (self._collection, "calendar")):
-            if not url:
-                continue
-            text, problem = self._read_at(url)
+        inbox = self._inbox or ""
+        if inbox:
+            text, problem = self._read_at(inbox)
             if problem:
-                problems.append(f"the availability on the {where} {problem}")
+                problems.append(f"the availability on the scheduling inbox {problem}")
             if text:
-                return FoundAvailability(text=text, url=url, where=where, problem="; ".join(problems))
+                return FoundAvailability(text=text, url=inbox, where="scheduling inbox", problem="; ".join(problems))
+        if calendar_problem:
+            problems.append(f"the availability on the calendar {calendar_problem}")
+        if on_calendar:
+            return FoundAvailability(
+                text=on_calendar, url=self._collection, where="calendar", problem="; ".join(problems)
+            )
         where = "scheduling inbox" if inbox else "calendar"
         return FoundAvailability(text="", url=inbox or self._collection, where=where, problem="; ".join(problems))
 

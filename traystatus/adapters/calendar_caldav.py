@@ -1,44 +1,50 @@
 """CalDAV calendars with plain ``requests`` (no ``caldav`` package: it replaces requests' urllib3).
 
-One REPORT calendar-query with a time range per refresh; the collection's ctag/sync-token is asked
-first, so an unchanged calendar costs one small PROPFIND. The password comes from the keyring (key
-``caldav:<name>``) or ``TRAYSTATUS_CALDAV_PASSWORD``; when the server fails the last good copy serves.
+A collection is kept in step with ``sync-collection`` (RFC 6578, :mod:`caldav_sync`): an unchanged
+calendar costs one small REPORT, a change only the changed events, and the copy is cached between
+processes. A server without sync-collection is read by time range (calendar-query), its ctag asked
+first so that an unchanged calendar costs one PROPFIND. Each load ends by its total deadline. The
+password comes from the keyring (key ``caldav:<name>``) or ``TRAYSTATUS_CALDAV_PASSWORD``; when the
+server fails the last good copy serves (also to a new process, from the cache).
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import threading
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import icalendar
 import requests
-from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 
-from traystatus.adapters.calendar_http import USER_AGENT, install_urllib3_redaction, normalize_url, redact_url
+from traystatus.adapters import caldav_sync as sync
+from traystatus.adapters.bounded_http import bounded
+from traystatus.adapters.caldav_availability import CaldavAvailability
+from traystatus.adapters.caldav_client import ENV_PASSWORD, CaldavClient, secret_key
+from traystatus.adapters.calendar_availability import read_availability
+from traystatus.adapters.calendar_http import normalize_url, redact_url
 from traystatus.adapters.calendar_parse import ParseContext, expand, overlaps, parse_calendar
-from traystatus.core.errors import CalendarError, TrayStatusError
+from traystatus.core.availability import AvailabilityComponent
+from traystatus.core.errors import CalendarError
 from traystatus.core.model import CalendarEvent
 from traystatus.core.ports import CalendarResult, SecretStore
 
+__all__ = ["ENV_PASSWORD", "CaldavCalendarSource", "secret_key"]
+
 log = logging.getLogger(__name__)
 
-ENV_PASSWORD = "TRAYSTATUS_CALDAV_PASSWORD"  # noqa: S105 - the variable's name, not a password
 _DAV, _CAL, _CS = "DAV:", "urn:ietf:params:xml:ns:caldav", "http://calendarserver.org/ns/"
 #: each query covers a little more than asked, so a window sliding with ``now`` reuses it
 _AHEAD = timedelta(days=1)
+#: the working hours kept on the server change rarely: re-read them at most this often
+HOURS_EVERY = timedelta(minutes=10)
 _PROPFIND = (
     f'<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="{_DAV}" xmlns:cs="{_CS}">'
     "<d:prop><cs:getctag/><d:sync-token/></d:prop></d:propfind>"
 )
-
-
-def secret_key(name: str) -> str:
-    """Where a CalDAV source's password lives in the keyring."""
-    return f"caldav:{name}"
 
 
 def _query(start: datetime, end: datetime) -> str:
@@ -76,28 +82,63 @@ class CaldavCalendarSource:
         user_emails: frozenset[str] = frozenset(),
         timeout: float = 30.0,
         session: requests.Session | None = None,
+        cache_dir: Path | None = None,
     ) -> None:
+        """``timeout``: the most one load takes on the network, all its requests together;
+        ``cache_dir``: where the synced copy is kept between processes (None: in memory only)."""
         self.name = name
         self._url = normalize_url(url if url.endswith("/") else url + "/")
-        self._username = username
-        self._secrets = secrets
+        self._client = CaldavClient(
+            name, self._url, username=username, secrets=secrets, timeout=timeout, session=session
+        )
+        self._timeout = timeout
         self._ctx = ParseContext(source=name, zone=zone, user_emails=user_emails)
-        self._timeout = (min(10.0, timeout), timeout)
-        self._session = session or requests.Session()
-        self._digest = False  # the server asked for Digest instead of Basic
         self._copy: _Copy | None = None
+        self._cache = sync.SyncCache(cache_dir, self._url) if cache_dir is not None else None
+        self._state: sync.SyncState | None = None
+        self._syncs: bool | None = None  # does the server do sync-collection (None: not asked yet)
+        self._memo: dict[str, tuple[str, datetime, datetime, tuple[CalendarEvent, ...], tuple[str, ...]]] = {}
         self._lock = threading.Lock()
-        install_urllib3_redaction()
+        self._hours = CaldavAvailability(
+            self._url, lambda method, url, body, depth: self._client.request(method, body, depth, check=False, url=url)
+        )
+        self._hours_text: tuple[datetime, str] | None = None  # when read, the availability's iCalendar text
 
     def __repr__(self) -> str:
         return f"CaldavCalendarSource({self.name!r}, {redact_url(self._url)!r})"
 
+    def _availability(
+        self, start: datetime, end: datetime, *, fetch: bool = True
+    ) -> tuple[tuple[AvailabilityComponent, ...], list[str]]:
+        """The user's working hours as the server keeps them, re-read at most every ``HOURS_EVERY`` (with
+        ``fetch=False``, while the server fails, the last ones read: an outage must not change your hours)."""
+        now = datetime.now(UTC)
+        if fetch and (self._hours_text is None or now - self._hours_text[0] >= HOURS_EVERY):
+            found = self._hours.read()
+            self._hours_text = (now, found.text)
+            if found.problem:
+                log.info("Calendar '%s': %s", self.name, found.problem)
+        text = self._hours_text[1] if self._hours_text is not None else ""
+        if not text:
+            return (), []
+        try:
+            cal = icalendar.Calendar.from_ical(text)
+        except Exception as e:  # a broken property costs only the hours: the configured ones apply
+            return (), [f"the server's working hours (calendar-availability) could not be read: {type(e).__name__}"]
+        components, warnings = read_availability(
+            cal, source=f"{self.name}'s availability on the server", start=start, end=end, zone=self._ctx.zone
+        )
+        return tuple(components), warnings
+
     def load(self, start: datetime, end: datetime) -> CalendarResult:
         with self._lock:
             try:
-                return self._load(start, end)
+                with bounded(self._timeout):
+                    return self._load(start, end)
             except CalendarError as e:
                 log.warning("%s: %s", e.title, e.message)
+                if self._copy is None:
+                    self._from_disk(start, end)
                 copy = self._copy
                 if copy is None:
                     return CalendarResult(source=self.name, error=e)
@@ -109,6 +150,7 @@ class CaldavCalendarSource:
                     fetched_at=copy.fetched_at,
                     stale=True,
                     warnings=copy.warnings,
+                    availability=self._availability(start, end, fetch=False)[0],
                 )
             except Exception as e:  # the contract: never raise for a bad server
                 log.exception("Calendar '%s': unexpected failure", self.name)
@@ -135,6 +177,105 @@ class CaldavCalendarSource:
         )
 
     def _load(self, start: datetime, end: datetime) -> CalendarResult:
+        synced = self._syncs is not False and self._synced(start, end)
+        copy = self._copy if synced else self._by_range(start, end)
+        assert copy is not None
+        availability, hour_warnings = self._availability(start, end)
+        return CalendarResult(
+            source=self.name,
+            events=tuple(ev for ev in copy.events if overlaps(ev, start, end)),
+            fetched_at=copy.fetched_at,
+            warnings=(*copy.warnings, *hour_warnings),
+            availability=availability,
+        )
+
+    # -- sync-collection (RFC 6578) -----------------------------------------------------------
+    def _synced(self, start: datetime, end: datetime) -> bool:
+        """Bring the synced copy up to date and expand it; False when the server does not sync."""
+        state = self._state
+        if state is None and self._cache is not None:
+            state = self._cache.load()
+        state = state or sync.SyncState()
+        full = not state.token
+        resp = self._client.request("REPORT", sync.sync_body(state.token), "0", check=False)
+        if not full and sync.is_invalid_token(resp.status_code, resp.content):
+            log.info("Calendar '%s': the server forgot our sync token; reading the list again", self.name)
+            full = True
+            resp = self._client.request("REPORT", sync.sync_body(""), "0", check=False)
+        if resp.status_code != 207 and sync.is_unsupported(resp.status_code) and resp.status_code not in (401,):
+            log.info("Calendar '%s': no sync-collection (HTTP %d); reading by time range", self.name, resp.status_code)
+            self._syncs = False
+            return False
+        self._client.check(resp)
+        changes = sync.parse_changes(self._client.multistatus(resp))
+        if not changes.token:
+            self._syncs = False
+            return False
+        self._syncs = True
+        if len(changes.changed) > sync.MAX_MEMBERS:
+            raise self._client.error(
+                f"the calendar has over {sync.MAX_MEMBERS} events", "Split it, or publish only recent events."
+            )
+        wanted = state.stale_members(changes)
+        fetched: dict[str, tuple[str, str]] = {}
+        for i in range(0, len(wanted), sync.MULTIGET_BATCH):
+            batch = wanted[i : i + sync.MULTIGET_BATCH]
+            answer = self._client.request("REPORT", sync.multiget_body(batch), "1")
+            fetched.update(sync.parse_multiget(self._client.multistatus(answer)))
+        unchanged = not full and not changes.changed and not changes.removed and changes.token == state.token
+        state.apply(changes, fetched, full=full)
+        state.fetched_at = datetime.now(UTC)
+        self._state = state
+        if self._cache is not None:
+            self._cache.confirm() if unchanged else self._cache.save(state)
+        if unchanged:
+            log.debug("Calendar '%s': unchanged", self.name)
+        self._copy = self._expand_members(state, start, end + _AHEAD)
+        return True
+
+    def _expand_members(self, state: sync.SyncState, start: datetime, end: datetime) -> _Copy:
+        """Every member's occurrences in [start, end); a member unchanged since the last expansion of a
+        window covering this one costs nothing."""
+        events: list[CalendarEvent] = []
+        warnings: list[str] = []
+        memo: dict[str, tuple[str, datetime, datetime, tuple[CalendarEvent, ...], tuple[str, ...]]] = {}
+        for href, (etag, text) in sorted(state.members.items()):
+            old = self._memo.get(href)
+            if old is not None and old[0] == etag and old[1] <= start and end <= old[2]:
+                memo[href] = old
+            else:
+                got, notes = self._expand_one(text, start, end)
+                memo[href] = (etag, start, end, tuple(got), tuple(notes))
+            events.extend(ev for ev in memo[href][3] if overlaps(ev, start, end))
+            warnings.extend(memo[href][4])
+        self._memo = memo
+        events.sort(key=lambda ev: (ev.start, ev.end, ev.uid))
+        window_start = max((m[1] for m in memo.values()), default=start)
+        window_end = min((m[2] for m in memo.values()), default=end)
+        return _Copy(
+            tag=state.token,
+            start=window_start,
+            end=window_end,
+            events=tuple(events),
+            warnings=tuple(warnings),
+            fetched_at=state.fetched_at or datetime.now(UTC),
+        )
+
+    def _expand_one(self, text: str, start: datetime, end: datetime) -> tuple[list[CalendarEvent], list[str]]:
+        try:
+            return expand(parse_calendar(text, self._ctx), start, end, self._ctx)
+        except CalendarError as e:  # one broken object must not hide the others
+            return [], [f"an event could not be read: {e.message}"]
+
+    def _from_disk(self, start: datetime, end: datetime) -> None:
+        """A new process whose first load failed: the copy synced by an earlier one serves, stale."""
+        state = self._cache.load() if self._cache is not None else None
+        if state is not None and state.members:
+            self._state = state
+            self._copy = self._expand_members(state, start, end + _AHEAD)
+
+    # -- time-range reads, for servers without sync-collection ---------------------------------
+    def _by_range(self, start: datetime, end: datetime) -> _Copy:
         tag = self._tag()
         copy = self._copy
         now = datetime.now(UTC)
@@ -148,115 +289,12 @@ class CaldavCalendarSource:
             self._copy = _Copy(
                 tag=tag, start=start, end=end + _AHEAD, events=tuple(events), warnings=tuple(warnings), fetched_at=now
             )
-        copy = self._copy
-        return CalendarResult(
-            source=self.name,
-            events=tuple(ev for ev in copy.events if overlaps(ev, start, end)),
-            fetched_at=copy.fetched_at,
-            warnings=copy.warnings,
-        )
+        return self._copy
 
     # -- requests ---------------------------------------------------------------------------
-    def _password(self) -> str:
-        key = secret_key(self.name)
-        try:
-            if self._secrets is not None:
-                return self._secrets.get(key) or ""
-            if os.environ.get(ENV_PASSWORD):
-                return os.environ[ENV_PASSWORD]
-            from traystatus.adapters.secrets import KeyringSecretStore
-
-            return KeyringSecretStore().get(key) or ""
-        except TrayStatusError as e:
-            raise CalendarError(
-                f"Calendar '{self.name}': no password", f"{e.title}: {e.message} Or set {ENV_PASSWORD}."
-            ) from None
-
-    def _request(self, method: str, body: str, depth: str) -> requests.Response:
-        auth: AuthBase | None = None
-        if self._username:  # read at every refresh: a password changed in the keyring is picked up
-            auth = (HTTPDigestAuth if self._digest else HTTPBasicAuth)(self._username, self._password())
-        headers = {"User-Agent": USER_AGENT, "Depth": depth, "Content-Type": "application/xml; charset=utf-8"}
-        try:
-            resp = self._session.request(
-                method, self._url, data=body.encode(), headers=headers, auth=auth, timeout=self._timeout
-            )
-            challenge = resp.headers.get("WWW-Authenticate", "")
-            if (
-                resp.status_code == 401
-                and self._username
-                and challenge.lower().startswith("digest")
-                and not self._digest
-            ):
-                self._digest = True
-                resp = self._session.request(
-                    method,
-                    self._url,
-                    data=body.encode(),
-                    headers=headers,
-                    auth=HTTPDigestAuth(self._username, self._password()),
-                    timeout=self._timeout,
-                )
-        except requests.exceptions.TooManyRedirects:
-            raise self._error("the server redirects in a loop", "Check the calendar's address.") from None
-        except requests.exceptions.Timeout:
-            raise self._error(
-                "the server did not answer in time",
-                "It is retried at the next refresh; the last good copy is used meanwhile.",
-            ) from None
-        except requests.exceptions.RequestException:
-            raise self._error(
-                "the server could not be reached",
-                "Check your connection and the address; the last good copy is used meanwhile.",
-            ) from None
-        self._check(resp)
-        return resp
-
-    def _error(self, what: str, todo: str) -> CalendarError:
-        return CalendarError(
-            f"Calendar '{self.name}' could not be fetched", f"{what} ({redact_url(self._url)}). {todo}"
-        )
-
-    def _check(self, resp: requests.Response) -> None:
-        status = resp.status_code
-        if status in (401, 403):
-            who = f"user '{self._username}'" if self._username else "no user name configured"
-            raise self._error(
-                f"the server refused the login (HTTP {status}, {who})",
-                f"Check the user name in the config and the password in the keyring "
-                f"(`keyring set traystatus {secret_key(self.name)}`).",
-            )
-        if status == 404:
-            raise self._error(
-                "no calendar at this address (HTTP 404)",
-                "Use the URL of the calendar collection (ask your server, e.g. Nextcloud: "
-                "calendar settings → 'Copy primary CalDAV address' + the calendar's name).",
-            )
-        if status in (405, 501) or status == 200:
-            raise self._error(
-                f"this address does not speak CalDAV (HTTP {status})",
-                'If it is an .ics link, set kind = "ics" for this calendar.',
-            )
-        if status >= 500:
-            raise self._error(
-                f"the server failed (HTTP {status})",
-                "It is retried at the next refresh; the last good copy is used meanwhile.",
-            )
-        if status != 207:
-            raise self._error(f"unexpected answer HTTP {status}", "Is this a CalDAV calendar address?")
-
-    def _multistatus(self, resp: requests.Response) -> ET.Element:
-        try:
-            root = ET.fromstring(resp.content)  # noqa: S314 - no entity expansion in the stdlib parser
-        except ET.ParseError:
-            raise self._error("the server's answer is not valid XML", "Is this a CalDAV calendar address?") from None
-        if root.tag != f"{{{_DAV}}}multistatus":
-            raise self._error("the server's answer is not a WebDAV multistatus", "Is this a CalDAV calendar address?")
-        return root
-
     def _tag(self) -> str:
         """The collection's ctag or sync-token ("" when the server offers neither)."""
-        root = self._multistatus(self._request("PROPFIND", _PROPFIND, "0"))
+        root = self._client.multistatus(self._client.request("PROPFIND", _PROPFIND, "0"))
         for name in (f"{{{_CS}}}getctag", f"{{{_DAV}}}sync-token"):
             for el in root.iter(name):
                 if el.text and el.text.strip():
@@ -266,7 +304,7 @@ class CaldavCalendarSource:
     def _report(self, start: datetime, end: datetime) -> tuple[list[CalendarEvent], list[str]]:
         # a day more on each side: the server reads floating and all-day times in its own zone
         query = _query(start - timedelta(days=1), end + timedelta(days=1))
-        root = self._multistatus(self._request("REPORT", query, "1"))
+        root = self._client.multistatus(self._client.request("REPORT", query, "1"))
         events: list[CalendarEvent] = []
         warnings: list[str] = []
         seen: set[tuple[str, datetime, datetime | None]] = set()

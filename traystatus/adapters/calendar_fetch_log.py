@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
 from traystatus.adapters.file_lock import locked
+from traystatus.adapters.private_files import atomic_write
 from traystatus.core.calendar_fetch import CalendarFetch
 from traystatus.core.errors import CalendarError
 from traystatus.core.ports import CalendarResult, CalendarSource
@@ -64,11 +64,8 @@ class CalendarFetchLog:
             merged.update(new)
             kept = sorted(merged.items(), key=lambda kv: kv[1].attempted_at, reverse=True)[:MAX_RECORDS]
             text = json.dumps({"version": _VERSION, "calendars": {k: _to_json(f) for k, f in kept}}, indent=1)
-            tmp = self.path.with_name(f".{FILE_NAME}.{os.getpid()}.tmp")
             try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                tmp.write_text(text, "utf-8")
-                tmp.replace(self.path)
+                atomic_write(self.path, text)
             except OSError as e:
                 log.warning("Calendar fetch log %s not written: %s", self.path, e.strerror or type(e).__name__)
 

@@ -11,7 +11,7 @@ import hashlib
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -20,6 +20,7 @@ from traystatus.adapters.calendar_http import DEFAULT_MAX_BYTES, HttpFeed, is_ur
 from traystatus.adapters.calendar_parse import ParseContext, expand, overlaps, parse_calendar
 from traystatus.adapters.calendar_prefilter import prefilter
 from traystatus.adapters.calendar_text import normalise
+from traystatus.adapters.clock import utc_now
 from traystatus.core.availability import AvailabilityComponent
 from traystatus.core.errors import CalendarError
 from traystatus.core.model import CalendarEvent
@@ -78,6 +79,7 @@ class IcsCalendarSource:
         user_emails: frozenset[str] = frozenset(),
         timeout: float = 30.0,
         max_bytes: int | None = None,
+        unvalidated_every: float = 0.0,
     ) -> None:
         self.name = name
         self._ctx = ParseContext(source=name, zone=zone, user_emails=user_emails)
@@ -85,7 +87,12 @@ class IcsCalendarSource:
         self._feed: HttpFeed | None = None
         if is_url(location):
             self._feed = HttpFeed(
-                location, name=name, cache_dir=cache_dir, timeout=timeout, max_bytes=max_bytes or DEFAULT_MAX_BYTES
+                location,
+                name=name,
+                cache_dir=cache_dir,
+                timeout=timeout,
+                max_bytes=max_bytes or DEFAULT_MAX_BYTES,
+                unvalidated_every=unvalidated_every,  # seconds; see HttpFeed
             )
         else:
             self._path = Path(location).expanduser()
@@ -156,7 +163,7 @@ class IcsCalendarSource:
         )
 
     def _body(self) -> tuple[bytes | None, str, datetime, CalendarError | None]:
-        now = datetime.now(UTC)
+        now = utc_now()
         if self._feed is not None:
             outcome = self._feed.fetch()
             if outcome.body is None:

@@ -8,21 +8,23 @@ from __future__ import annotations
 import concurrent.futures
 import logging
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from traystatus.adapters.calendar_fetch_log import CalendarFetchLog, LoggedSource
 from traystatus.adapters.calendar_ics import IcsCalendarSource
+from traystatus.adapters.clock import utc_now
 from traystatus.core.calendar_fetch import CalendarFetch, fetch_of, location_key, unique_names
 from traystatus.core.errors import CalendarError
 from traystatus.core.ports import CalendarResult, CalendarSource, SecretStore
-from traystatus.core.settings import CalendarSourceConfig, Settings
+from traystatus.core.settings import UNVALIDATED_FEED_MINUTES, CalendarSourceConfig, Settings
 
 log = logging.getLogger(__name__)
 
 MAX_WORKERS = 4
-#: a source still running after this long is reported as failed; the others are returned
-DEFAULT_DEADLINE = 150.0
+#: a source still running after this long is reported as failed (its last good copy serves); the others are
+#: returned. Each fetch ends by its own total deadline (``timeout``, 30 s); this leaves room for the parse.
+DEFAULT_DEADLINE = 45.0
 
 
 def build_sources(
@@ -55,10 +57,18 @@ def build_sources(
                 zone=settings.timezone,
                 user_emails=emails,
                 timeout=timeout,
+                cache_dir=cache_dir,
             )
         else:
             source = IcsCalendarSource(
-                name, config.location, zone=settings.timezone, cache_dir=cache_dir, user_emails=emails, timeout=timeout
+                name,
+                config.location,
+                zone=settings.timezone,
+                cache_dir=cache_dir,
+                user_emails=emails,
+                timeout=timeout,
+                # the short default refresh is for feeds a 304 answers; a whole download each time waits longer
+                unvalidated_every=0.0 if config.refresh_set else UNVALIDATED_FEED_MINUTES * 60.0,
             )
         sources.append(LoggedSource(source, key=location_key(config.location), fetch_log=fetch_log))
     return sources
@@ -68,7 +78,7 @@ def load_all(
     sources: Sequence[CalendarSource], start: datetime, end: datetime, *, deadline: float = DEFAULT_DEADLINE
 ) -> list[CalendarResult]:
     """Load every source concurrently; results in the order of ``sources``, one per source."""
-    attempted_at = datetime.now(UTC)
+    attempted_at = utc_now()
     results = _load_all(sources, start, end, deadline)
     _record(sources, results, attempted_at)
     return results

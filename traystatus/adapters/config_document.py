@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,6 +11,7 @@ import tomlkit
 from tomlkit.items import AoT, Table
 from tomlkit.toml_document import TOMLDocument
 
+from traystatus.adapters.private_files import atomic_write
 from traystatus.core.errors import ConfigError
 from traystatus.core.settings import SCHEMA_VERSION, Settings, settings_from_mapping
 
@@ -124,17 +123,5 @@ class TomlConfigDocument:
 
     def save(self) -> Settings:
         settings = self.validate()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(self.text())
-                f.flush()
-                os.fsync(f.fileno())
-            if self.path.exists():
-                Path(tmp).chmod(self.path.stat().st_mode & 0o777)
-            Path(tmp).replace(self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write(self.path, self.text())
         return settings

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import logging
 import re
+import stat
+import sys
 import tomllib
 import zoneinfo
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from traystatus.core.errors import ConfigError
 from traystatus.core.settings import Settings, settings_from_mapping
+
+log = logging.getLogger(__name__)
 
 _HEADER_RE = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\- ]+?)\s*\]\]?\s*(#.*)?$")
 _KEY_RE = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=")
@@ -95,7 +101,42 @@ def load_config_file(path: Path, *, default_tz: ZoneInfo) -> Settings:
             e.message = e.message.replace(f"{path}: ", f"{path}:{line}: ", 1)
             e.args = (f"{e.title}: {e.message}",)
         raise
+    _warn_if_exposed(path, settings)
     return _relative_to(settings, path.parent)
+
+
+_TOKENISH = re.compile(r"(?=[^/]*\d)(?=[^/]*[A-Za-z])[A-Za-z0-9_\-]{16,}")
+
+
+def holds_secret_address(location: str) -> bool:
+    """A calendar URL that is a credential: userinfo (user:password@), a query (``?token=…``), or a path
+    segment that looks like a token (Google's "secret address", Outlook's published link)."""
+    parts = urlsplit(location)
+    if parts.scheme.lower() not in ("http", "https", "webcal", "webcals"):
+        return False
+    if parts.username or parts.password or parts.query:
+        return True
+    return any(
+        _TOKENISH.fullmatch(seg) or seg.lower().startswith(("private-", "secret")) for seg in parts.path.split("/")
+    )
+
+
+def _warn_if_exposed(path: Path, settings: Settings) -> None:
+    """A config that other local users can read must not hold a secret address: say so, with the fix."""
+    if sys.platform == "win32":
+        return
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return
+    if mode & 0o077 and any(holds_secret_address(c.location) for c in settings.calendars):
+        log.warning(
+            "%s is readable by other users (mode %s) and holds a secret calendar address; "
+            "make it private with `chmod 600 %s`",
+            path,
+            oct(stat.S_IMODE(mode)),
+            path,
+        )
 
 
 def _relative_to(settings: Settings, base: Path) -> Settings:

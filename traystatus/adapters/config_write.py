@@ -1,11 +1,8 @@
-"""Editing the user's config.toml in place (tomlkit keeps their comments), written atomically: tmp file + rename."""
+"""Editing the user's config.toml in place (tomlkit keeps their comments), written atomically and private (0600)."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -14,6 +11,7 @@ from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import AoT, Table
 from tomlkit.toml_document import TOMLDocument
 
+from traystatus.adapters.private_files import atomic_write
 from traystatus.core.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -38,20 +36,7 @@ def _load(path: Path) -> TOMLDocument:
 
 
 def _save(path: Path, doc: TOMLDocument) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(tomlkit.dumps(doc))
-            f.flush()
-            os.fsync(f.fileno())
-        with contextlib.suppress(FileNotFoundError):
-            Path(tmp).chmod(path.stat().st_mode & 0o777)
-        Path(tmp).replace(path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            Path(tmp).unlink()
-        raise
+    atomic_write(path, tomlkit.dumps(doc))
 
 
 def _accounts(doc: TOMLDocument, path: Path) -> Table:

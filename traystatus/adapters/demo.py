@@ -15,6 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from traystatus.adapters.memory_publisher import RecordingStatusPublisher
+from traystatus.adapters.private_files import atomic_write
 from traystatus.core.handoff import HandoffNote, plain_text
 from traystatus.core.outbox import Delivery
 from traystatus.core.publishing import Service
@@ -73,9 +74,8 @@ def demo_calendar(events_toml: Path, now: datetime, tz: ZoneInfo) -> str:
 
 def prepare_demo(demo_resources: Path, target: Path, now: datetime, tz: ZoneInfo) -> DemoFiles:
     """Write today's demo calendar and config into ``target`` (the demo's own state dir)."""
-    target.mkdir(parents=True, exist_ok=True)
     calendar = target / "demo-calendar.ics"
-    calendar.write_text(demo_calendar(demo_resources / "events.toml", now, tz), encoding="utf-8")
+    atomic_write(calendar, demo_calendar(demo_resources / "events.toml", now, tz))
     template = (demo_resources / "config.toml").read_text(encoding="utf-8")
     config = target / "demo-config.toml"
     text = (
@@ -83,7 +83,7 @@ def prepare_demo(demo_resources: Path, target: Path, now: datetime, tz: ZoneInfo
         .replace("{hours}", demo_hours(now.astimezone(tz)))
         .replace("{calendar}", calendar.as_posix())
     )
-    config.write_text(text, encoding="utf-8")
+    atomic_write(config, text)
     return DemoFiles(config_file=config, calendar_file=calendar, calls_file=target / CALLS_FILE)
 
 
@@ -121,9 +121,7 @@ def calls_as_json(publishers: Sequence[RecordingStatusPublisher]) -> list[dict[s
 
 def write_calls(publishers: Sequence[RecordingStatusPublisher], path: Path) -> None:
     """Atomically replace ``path`` with the calls so far (tests and curious users read it)."""
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(calls_as_json(publishers), indent=1), encoding="utf-8")
-    tmp.replace(path)
+    atomic_write(path, json.dumps(calls_as_json(publishers), indent=1))
 
 
 HANDOFFS_FILE = "handoffs.json"
@@ -150,9 +148,7 @@ class DemoHandoffSender:
             posts.append(
                 {"destination": delivery.destination, "note_id": note.id, "remote_id": remote, "text": plain_text(note)}
             )
-            tmp = self._path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(posts, indent=1, ensure_ascii=False), encoding="utf-8")
-            tmp.replace(self._path)
+            atomic_write(self._path, json.dumps(posts, indent=1, ensure_ascii=False))
             return remote
 
     def find(self, note: HandoffNote, delivery: Delivery) -> str | None:

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from traystatus.adapters.private_files import atomic_write
 from traystatus.core.errors import TrayStatusError
 from traystatus.core.handoff import HandoffDraft, NoteSection, PromptState
 
@@ -55,17 +54,7 @@ class JsonDraftStore:
             "note_id": draft.note_id,
         }
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".draft-", dir=self.path.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as f:
-                    json.dump(data, f, ensure_ascii=False)
-                    f.flush()
-                    os.fsync(f.fileno())
-                Path(tmp).replace(self.path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            atomic_write(self.path, json.dumps(data, ensure_ascii=False))
         except OSError as e:
             raise TrayStatusError(
                 "Handoff draft",
@@ -103,10 +92,7 @@ class JsonPromptStore:
     def save(self, state: PromptState) -> None:
         data = {"day_end": _iso(state.day_end), "snoozed_until": _iso(state.snoozed_until), "done": state.done}
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(data), encoding="utf-8")
-            tmp.replace(self.path)
+            atomic_write(self.path, json.dumps(data))
         except OSError as e:
             raise TrayStatusError(
                 "Handoff prompt",

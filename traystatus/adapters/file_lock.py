@@ -8,6 +8,8 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from traystatus.adapters.private_files import open_private
+
 if sys.platform == "win32":
     import msvcrt
 
@@ -36,8 +38,7 @@ else:
 @contextlib.contextmanager
 def locked(path: Path) -> Iterator[None]:
     """Hold ``path`` (created if missing) exclusively: other processes' ``locked(path)`` wait."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a+b") as f:
+    with os.fdopen(open_private(path, os.O_RDWR | os.O_CREAT | os.O_APPEND), "a+b") as f:
         _lock(f.fileno())
         try:
             yield

@@ -72,7 +72,7 @@ class RecordingSession(requests.Session):
 
     last_error: BaseException | None = None
 
-    def request(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:
         self.last_error = None
         try:
             return super().request(*args, **kwargs)
@@ -96,11 +96,15 @@ class SlackSender:
     """Posts with SlackClients of its own: no internal retry (a retried post could duplicate) and a
     session that tells a refused connection from a lost answer. ``tokens`` by workspace ("" = default)."""
 
-    def __init__(self, tokens: Mapping[str, str], *, api_url: str | None = None, timeout: float = 15.0) -> None:
+    def __init__(self, tokens: Mapping[str, str], *, api_url: str | None = None, timeout: float | None = None) -> None:
+        from traystatus.adapters.service_clients import Purpose, slack_client
+
         self._clients: dict[str, tuple[SlackClient, RecordingSession]] = {}
         for workspace, token in tokens.items():
             session = RecordingSession()
-            client = SlackClient(token, api_url=api_url, session=session, timeout=timeout, retries=0, max_wait=0)
+            client = slack_client(token, Purpose.DELIVERY, api_url=api_url, session=session)
+            if timeout is not None:
+                client.timeout = timeout
             self._clients[workspace] = (client, session)
 
     def close(self) -> None:

@@ -14,6 +14,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from traystatus.adapters.private_files import atomic_write
 from traystatus.core.live_presence import LiveState
 
 log = logging.getLogger(__name__)
@@ -37,12 +38,8 @@ class LiveNoteFile:
                 with contextlib.suppress(FileNotFoundError):
                     path.unlink()
                 return
-            self._dir.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
             at = (now or datetime.now(UTC)).isoformat()
-            tmp.write_text(json.dumps({"account": account, "note": state.note, "at": at}), encoding="utf-8")
-            tmp.chmod(0o600)  # like the state file: the user's own
-            tmp.replace(path)
+            atomic_write(path, json.dumps({"account": account, "note": state.note, "at": at}))  # 0600, like state
         except OSError as e:
             log.warning("could not keep the presence note in %s: %s", self._dir, e)
 

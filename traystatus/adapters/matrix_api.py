@@ -93,6 +93,7 @@ class MatrixClient:
         """One API call with rate-limit waits, one refresh on soft logout and bounded retries when down."""
         waited = 0.0
         failures = 0
+        limited_waits = 0
         refreshed = False
         what = f"{method} {path.split('?')[0]}"
         while True:
@@ -137,13 +138,20 @@ class MatrixClient:
                 waited += delay
                 continue
             if resp.status_code == 429 or errcode == "M_LIMIT_EXCEEDED":
-                delay = retry_after_seconds(resp, data)
-                delay = 1.0 if delay is None else delay
-                if waited + delay > self._max_wait:
+                asked = retry_after_seconds(resp, data)
+                if asked is None:  # no usable wait given: back off (0.5, 1, 2 s…) and count it as a failure
+                    failures += 1
+                    delay = 0.5 * 2 ** (failures - 1)
+                    over = failures > self._retries
+                else:  # a short wait repeated is still a storm: only as many as the retries allow
+                    limited_waits += 1
+                    delay, over = max(0.1, asked), limited_waits > max(1, self._retries)
+                if over or waited + delay > self._max_wait:
+                    when = f"asks to wait {asked:.1f} s" if asked is not None else "gave no time to wait"
                     raise ServiceError(
                         "Matrix rate limit",
-                        f"The homeserver asks to wait {delay:.1f} s before {what}.",
-                        retry_after=delay,
+                        f"The homeserver {when} before {what}; traystatus retries later.",
+                        retry_after=asked,
                     )
                 log.info("Matrix %s rate-limited; waiting %.1f s", what, delay)
                 self._sleep(delay)

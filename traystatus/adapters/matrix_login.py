@@ -10,14 +10,15 @@ import ipaddress
 import json
 import logging
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 
+from traystatus.adapters.clock import utc_now
 from traystatus.core.errors import ServiceError
+from traystatus.core.retry_policy import parse_retry_after
 
 log = logging.getLogger(__name__)
 
@@ -159,16 +160,9 @@ def retry_after_seconds(resp: requests.Response, data: dict[str, Any]) -> float 
     ms = data.get("retry_after_ms")
     if isinstance(ms, int | float) and ms >= 0:
         waits.append(ms / 1000.0)
-    header = resp.headers.get("Retry-After")
-    if header:
-        try:
-            waits.append(max(0.0, float(header)))
-        except ValueError:
-            try:
-                when = parsedate_to_datetime(header)
-                waits.append(max(0.0, (when - datetime.now(UTC)).total_seconds()))
-            except (TypeError, ValueError):
-                pass
+    header = parse_retry_after(resp.headers.get("Retry-After"), utc_now())  # seconds or an HTTP-date
+    if header is not None:
+        waits.append(header)
     return max(waits) if waits else None
 
 
@@ -198,7 +192,7 @@ def session_expired(user_id: str) -> ServiceError:
 
 def _expiry(data: dict[str, Any]) -> datetime | None:
     ms = data.get("expires_in_ms")
-    return datetime.now(UTC) + timedelta(milliseconds=ms) if isinstance(ms, int) else None
+    return utc_now() + timedelta(milliseconds=ms) if isinstance(ms, int) else None
 
 
 def login_password(

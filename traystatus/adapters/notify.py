@@ -1,6 +1,6 @@
 """Desktop notifications that admit when they cannot be shown, so the tray's balloon can stand in.
 
-FIELD_NOTES: plyer on Linux shells out to ``notify-send`` and ignores its exit code, so it
+docs/platform-notes.md, "Notifications": plyer on Linux shells out to ``notify-send`` and ignores its exit code, so it
 "succeeds" with no session bus or no daemon. On Linux we therefore ask the session bus whether
 ``org.freedesktop.Notifications`` has an owner and send through jeepney, which reports errors;
 elsewhere plyer's native backends (macOS, Windows) are used.
@@ -12,8 +12,16 @@ import logging
 import os
 import sys
 from collections.abc import Mapping
+from typing import Protocol
 
 log = logging.getLogger(__name__)
+
+
+class PlyerNotification(Protocol):
+    """``plyer.notification``: the one call traystatus makes on macOS and Windows."""
+
+    def notify(self, *, title: str, message: str, app_name: str, timeout: int) -> object: ...
+
 
 BUS_NAME = "org.freedesktop.Notifications"
 OBJECT_PATH = "/org/freedesktop/Notifications"
@@ -50,12 +58,13 @@ class DesktopNotifier:
         return True
 
     @staticmethod
-    def _plyer() -> object | None:
+    def _plyer() -> PlyerNotification | None:
         try:
             from plyer import notification
         except Exception:  # plyer missing or broken on this platform
             return None
-        return notification
+        facade: PlyerNotification = notification  # plyer ships no types: the part we call, typed here
+        return facade
 
     def _bus_address(self) -> str | None:
         return self._env.get("DBUS_SESSION_BUS_ADDRESS") or None

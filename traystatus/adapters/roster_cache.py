@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from traystatus.adapters.private_files import atomic_write
 from traystatus.core.errors import TrayStatusError
 from traystatus.core.team import Person
 
@@ -50,15 +51,12 @@ def _from_json(item: object) -> Person | None:
 
 def save_people(path: Path, people: tuple[Person, ...], fetched_at: datetime) -> None:
     """Write atomically (a temp file renamed over the old one)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(
+    atomic_write(
+        path,
         json.dumps(
             {"fetched_at": fetched_at.astimezone(UTC).isoformat(), "people": [_to_json(p) for p in people]}, indent=1
         ),
-        encoding="utf-8",
     )
-    tmp.replace(path)
 
 
 def load_people(path: Path) -> tuple[tuple[Person, ...], datetime] | None:

@@ -1,7 +1,7 @@
 """The one scheduler of every runtime (the tray and ``run --headless``): when the sync pipeline runs (at each
 transition, on calendar refresh, as a safety net, after a clock jump or sleep/resume, on demand) and the
 background duties (``core.duties``: the handoff outbox, cross-process wake-ups, …) that share its worker.
-APScheduler 3.x ``BackgroundScheduler``, one worker, ``coalesce=True`` (docs/scheduling.md: not
+APScheduler 3.x ``BackgroundScheduler``, one worker, ``coalesce=True`` (docs/platform-notes.md, "Scheduling": not
 ``QtScheduler``, whose timers need the GUI thread). The tray gets results through its Qt bridge signals."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from traystatus.adapters.clock import utc_now
 from traystatus.core.duties import BackgroundDuty
 
 log = logging.getLogger(__name__)
@@ -23,10 +24,6 @@ log = logging.getLogger(__name__)
 RunReconcile = Callable[[str], "datetime | None"]
 #: a step run like a pass (a menu choice, a rebuild): returns when the next pass is due (or None)
 Step = Callable[[], "datetime | None"]
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class SyncScheduler:
@@ -47,7 +44,7 @@ class SyncScheduler:
         refresh: Callable[[], None] | None = None,
         watch_every: timedelta = timedelta(seconds=20),
         jump_tolerance: timedelta = timedelta(seconds=30),
-        clock: Callable[[], datetime] = _utcnow,
+        clock: Callable[[], datetime] = utc_now,
         monotonic: Callable[[], float] = time.monotonic,
         duties: Sequence[BackgroundDuty] = (),
     ) -> None:

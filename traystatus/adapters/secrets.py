@@ -33,7 +33,7 @@ _INSTALL_HINT = (
     "or KeePassXC with Secret Service enabled), or for headless use set "
     f"{ENV_SLACK_TOKEN} / {ENV_MATRIX_TOKEN} in the environment instead."
 )
-# Backends that keep secrets readable on disk or nowhere at all (FIELD_NOTES "Keyring").
+# Backends that keep secrets readable on disk or nowhere at all (docs/platform-notes.md, "Keyring").
 _INSECURE = (
     "keyrings.alt.file.PlaintextKeyring",
     "keyrings.alt.Windows.RegistryKeyring",

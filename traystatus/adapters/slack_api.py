@@ -16,7 +16,9 @@ from urllib.parse import urlsplit
 
 import requests
 
+from traystatus.adapters.clock import utc_now
 from traystatus.core.errors import ServiceError
+from traystatus.core.retry_policy import parse_retry_after
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +150,7 @@ class SlackClient:
     def _request(self, method: str, params: Mapping[str, object]) -> tuple[dict[str, Any], Mapping[str, str]]:
         waited = 0.0
         failures = 0
+        limited_waits = 0
         while True:
             problem: str
             try:
@@ -157,37 +160,47 @@ class SlackClient:
             except requests.RequestException as e:
                 problem = f"cannot connect ({type(e).__name__})"
             else:
-                if resp.status_code == 429:
-                    retry_after = _retry_after(resp.headers.get("Retry-After"))
-                    if waited + retry_after <= self.max_wait:
-                        log.info("Slack %s rate-limited; waiting %.0f s as asked", method, retry_after)
-                        self._sleep(retry_after)
-                        waited += retry_after
+                limited = resp.status_code == 429
+                asked = parse_retry_after(resp.headers.get("Retry-After"), utc_now()) if limited else None
+                if asked is not None:
+                    wait = max(1.0, asked)  # at least a second: "Retry-After: 0" must not become a busy loop
+                    limited_waits += 1  # and only a few of them: a short wait repeated is still a storm
+                    if waited + wait <= self.max_wait and limited_waits <= max(1, self.retries):
+                        log.info("Slack %s rate-limited; waiting %.0f s as asked", method, wait)
+                        self._sleep(wait)
+                        waited += wait
                         continue
-                    raise SlackApiError(
-                        "Slack rate limit",
-                        f"Slack asked to wait {retry_after:g} s before calling {method} again; "
-                        "traystatus will retry then.",
-                        method=method,
-                        error="ratelimited",
-                        retry_after=retry_after,
-                    )
-                if resp.status_code < 500:
+                    raise self._rate_limited(method, asked)
+                if resp.status_code < 500 and not limited:
                     return self._answer(method, resp), resp.headers
-                problem = f"server error HTTP {resp.status_code}"
+                # a 429 without a usable Retry-After (missing, negative, unreadable) backs off like a 5xx
+                problem = "rate limited" if limited else f"server error HTTP {resp.status_code}"
             failures += 1
             backoff = min(0.5 * 2 ** (failures - 1), 8.0)
             if failures > self.retries or waited + backoff > self.max_wait:
                 log.warning("Slack %s failed: %s", method, problem)
+                if problem == "rate limited":
+                    raise self._rate_limited(method, None)
+                # no retry_after: the caller backs off exponentially (30 s, 1 min, … 15 min, with jitter)
                 raise ServiceError(
                     "Slack unreachable",
                     f"{method} at {self._host}: {problem}. "
                     "traystatus keeps retrying; check the network or https://status.slack.com.",
-                    retry_after=30.0,
                 )
             log.info("Slack %s: %s; retrying in %.1f s", method, problem, backoff)
             self._sleep(backoff)
             waited += backoff
+
+    @staticmethod
+    def _rate_limited(method: str, asked: float | None) -> SlackApiError:
+        when = f"asked to wait {asked:g} s" if asked is not None else "gave no time to wait"
+        return SlackApiError(
+            "Slack rate limit",
+            f"Slack refused {method} for now and {when}; traystatus retries later.",
+            method=method,
+            error="ratelimited",
+            retry_after=asked,
+        )
 
     def _answer(self, method: str, resp: requests.Response) -> dict[str, Any]:
         try:
@@ -206,13 +219,6 @@ class SlackClient:
         error = str(data.get("error") or f"http_{resp.status_code}")
         log.warning("Slack %s refused: %s", method, error)
         raise _translate(method, error, data)
-
-
-def _retry_after(value: str | None) -> float:
-    try:
-        return max(1.0, float(value)) if value else 1.0
-    except ValueError:
-        return 1.0
 
 
 def _translate(method: str, error: str, data: Mapping[str, Any]) -> SlackApiError:
@@ -246,7 +252,6 @@ def _translate(method: str, error: str, data: Mapping[str, Any]) -> SlackApiErro
             f"Slack refused {method} for now (rate limit); traystatus will retry later.",
             method=method,
             error=error,
-            retry_after=60.0,
         )
     detail = ""
     meta = data.get("response_metadata")

@@ -7,15 +7,14 @@ import contextlib
 import dataclasses
 import json
 import logging
-import os
-import tempfile
 import threading
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from traystatus.adapters.file_lock import locked
+from traystatus.adapters.private_files import atomic_write
 from traystatus.adapters.wake_socket import poke
 from traystatus.core.model import Override, State
 from traystatus.core.publishing import Applied, KnownLimits, RetryState
@@ -35,9 +34,11 @@ def _encode(obj: object) -> dict[str, Any]:
     return out
 
 
-def _decode(cls: type[Any], data: object) -> Any:
-    if not isinstance(data, dict):
-        return cls()
+# the records kept per account: dataclasses whose fields all have defaults
+_Record = TypeVar("_Record", Applied, RetryState, KnownLimits)
+
+
+def _fields(cls: type[Any], data: dict[str, Any]) -> dict[str, Any]:
     kwargs: dict[str, Any] = {}
     for f in dataclasses.fields(cls):
         if f.name not in data:
@@ -48,7 +49,23 @@ def _decode(cls: type[Any], data: object) -> Any:
         elif str(f.type) == "State":
             value = State(value)
         kwargs[f.name] = value
-    return cls(**kwargs)
+    return kwargs
+
+
+def _decode(cls: type[_Record], data: object) -> _Record:
+    if not isinstance(data, dict):
+        return cls()
+    return cls(**_fields(cls, data))
+
+
+def _decode_override(data: object) -> Override | None:
+    """An override from the file; None for an entry that is damaged (it is dropped, not fatal)."""
+    if not isinstance(data, dict):
+        return None
+    try:
+        return Override(**_fields(Override, data))
+    except (TypeError, ValueError):
+        return None
 
 
 class StateStore:
@@ -82,18 +99,7 @@ class StateStore:
         poke(self.path.parent, what)
 
     def _save(self, data: dict[str, Any]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".sync_state.", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(data, f, indent=1, sort_keys=True)
-                f.flush()
-                os.fsync(f.fileno())
-            Path(tmp).replace(self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                Path(tmp).unlink()
-            raise
+        atomic_write(self.path, json.dumps(data, indent=1, sort_keys=True))
 
     @contextlib.contextmanager
     def exclusive(self) -> Iterator[None]:
@@ -152,11 +158,8 @@ class StateStore:
         """Add a manual override; one that overlaps an existing override of the same kind replaces it."""
         with self._lock:
             data = self._load()
-            kept = [
-                o
-                for o in data["overrides"]
-                if not (_decode(Override, o).paused == override.paused and _overlaps(_decode(Override, o), override))
-            ]
+            existing = [o for o in map(_decode_override, data["overrides"]) if o is not None]
+            kept = [_encode(o) for o in existing if not (o.paused == override.paused and _overlaps(o, override))]
             kept.append(_encode(override))
             data["overrides"] = kept
             self._save(data)
@@ -165,7 +168,7 @@ class StateStore:
     def remove_override(self, override: Override) -> None:
         with self._lock:
             data = self._load()
-            data["overrides"] = [o for o in data["overrides"] if _decode(Override, o) != override]
+            data["overrides"] = [o for o in data["overrides"] if _decode_override(o) != override]
             self._save(data)
         self._changed("overrides")
 
@@ -173,8 +176,8 @@ class StateStore:
         """The overrides not yet over at ``now`` (ended ones are dropped from the file)."""
         with self._lock:
             data = self._load()
-            items = [_decode(Override, o) for o in data["overrides"]]
-            live = [o for o in items if o.end > now]
+            items = [_decode_override(o) for o in data["overrides"]]
+            live = [o for o in items if o is not None and o.end > now]
             if len(live) != len(items):
                 data["overrides"] = [_encode(o) for o in live]
                 self._save(data)

@@ -88,10 +88,10 @@ class SlackLogin:
 def login_slack(path: Path, token: str, *, store: SecretWriter, name: str = "") -> SlackLogin:
     """Check ``token`` with auth.test, keep it in ``store`` and record the workspace in ``path``."""
     from traystatus.adapters.config_write import add_account
-    from traystatus.adapters.slack_api import SlackClient
+    from traystatus.adapters.service_clients import Purpose, slack_client
 
     check_slack_token(token)
-    client = SlackClient(token, max_wait=10.0)
+    client = slack_client(token, Purpose.INTERACTIVE)
     try:
         ident = client.auth_test()
     finally:
@@ -189,15 +189,9 @@ def matrix_logout(account: MatrixAccount, secret: str) -> str:
     """Best effort: end the device's session on the server so the token stops working; a warning if not."""
     from traystatus.adapters import matrix_api
     from traystatus.adapters.secrets import parse_matrix_secret
+    from traystatus.adapters.service_clients import matrix_session
 
-    creds = parse_matrix_secret(secret)
-    session = matrix_api.MatrixSession(
-        homeserver=account.homeserver,
-        user_id=account.user_id,
-        access_token=str(creds["access_token"]),
-        device_id=str(creds["device_id"] or account.device_id),
-        refresh_token=creds["refresh_token"],
-    )
+    session = matrix_session(account, parse_matrix_secret(secret))
     try:
         matrix_api.logout(session, timeout=10.0)
     except TrayStatusError as e:

@@ -247,10 +247,9 @@ class ServiceAccountsManager:
         return self._remember(summary)
 
     def _test_slack(self, account: Any, token: str) -> AccountSummary:
-        from traystatus.adapters.slack_api import API_URL_ENV, SlackClient
+        from traystatus.adapters.service_clients import Purpose, slack_client
 
-        env = self._environ or {}
-        client = SlackClient(token, api_url=env.get(API_URL_ENV) or None, max_wait=5.0, retries=0, timeout=10.0)
+        client = slack_client(token, Purpose.INTERACTIVE, environ=self._environ or {})
         try:
             ident = client.auth_test()
         finally:
@@ -276,22 +275,17 @@ class ServiceAccountsManager:
         self, account: MatrixAccount, secret: str, fresh: account_login.MatrixLogin | None = None
     ) -> AccountSummary:
         """whoami (the token works) and the presence capability of the homeserver."""
-        from traystatus.adapters.matrix_api import MatrixClient, MatrixSession
+        from traystatus.adapters.matrix_api import MatrixSession
         from traystatus.adapters.secrets import matrix_secret, parse_matrix_secret
+        from traystatus.adapters.service_clients import Purpose, matrix_client, matrix_session
 
         creds = parse_matrix_secret(secret)
 
         def keep(new: MatrixSession) -> None:  # a refreshed token goes back to the keyring
             self._store().set(account.secret_key, matrix_secret(new.access_token, new.refresh_token, new.device_id))
 
-        session = MatrixSession(
-            homeserver=account.homeserver,
-            user_id=account.user_id,
-            access_token=str(creds["access_token"]),
-            device_id=str(creds["device_id"] or account.device_id),
-            refresh_token=creds["refresh_token"],
-        )
-        client = MatrixClient(session, on_session_change=keep, max_wait=15.0, retries=0, timeout=10.0)
+        session = matrix_session(account, creds)
+        client = matrix_client(session, Purpose.INTERACTIVE, on_session_change=keep)
         who = client.whoami()
         if who.get("user_id") != account.user_id:
             raise ServiceError(

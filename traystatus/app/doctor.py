@@ -7,9 +7,10 @@ import os
 import subprocess
 import sys
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
+from traystatus.adapters.clock import utc_now
 from traystatus.app.account_login import SLACK_SCOPES
 from traystatus.core.errors import TrayStatusError
 
@@ -68,7 +69,7 @@ def _calendars(args: argparse.Namespace, settings: Any) -> list[Check]:
             )
         ]
     cache = AppPaths.resolve(getattr(args, "config", None)).cache_dir
-    now = datetime.now(UTC)
+    now = utc_now()
     sources = build_sources(settings, cache_dir=cache, user_emails=settings.rules.user_emails)
     out = []
     for r in load_all(sources, now - timedelta(days=1), now + timedelta(days=7)):
@@ -140,9 +141,9 @@ def _accounts(settings: Any, env: dict[str, str], store: Any = None) -> list[Che
 
 
 def _slack(name: str, token: str, env: dict[str, str]) -> Check:
-    from traystatus.adapters.slack_api import API_URL_ENV, SlackClient
+    from traystatus.adapters.service_clients import Purpose, slack_client
 
-    client = SlackClient(token, api_url=env.get(API_URL_ENV) or None, max_wait=0, retries=0, timeout=10)
+    client = slack_client(token, Purpose.INTERACTIVE, environ=env)
     ident = client.auth_test()
     missing = [s for s in SLACK_SCOPES if s not in ident.scopes]
     if missing:
@@ -157,20 +158,13 @@ def _slack(name: str, token: str, env: dict[str, str]) -> Check:
 
 def _matrix(name: str, account: Any, secret: dict[str, str | None], store: Any = None) -> list[Check]:
     """Read-only: the token, whether presence is kept, and whether another session outshines what we set."""
-    from traystatus.adapters.matrix_api import MatrixClient, MatrixSession
     from traystatus.adapters.matrix_probe import probe_presence
+    from traystatus.adapters.service_clients import Purpose, matrix_client, matrix_session
     from traystatus.core.live_presence import OTHER_SESSION
 
     if not account.homeserver:
         return [Check(name=name, level="FAIL", detail="no homeserver URL", fix="set TRAYSTATUS_MATRIX_HOMESERVER")]
-    session = MatrixSession(
-        homeserver=account.homeserver,
-        user_id=account.user_id,
-        access_token=str(secret["access_token"]),
-        device_id=str(secret.get("device_id") or ""),
-        refresh_token=secret.get("refresh_token"),
-    )
-    client = MatrixClient(session, max_wait=0.0, retries=0, timeout=10.0)
+    client = matrix_client(matrix_session(account, secret), Purpose.INTERACTIVE)
     who = client.whoami()
     out = [Check(name=name, level="OK", detail=f"token works for {who.get('user_id')}")]
     probe = probe_presence(client)  # reads only: a presence write would cost the next real update a 429

@@ -11,9 +11,9 @@ import functools
 import logging
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from traystatus.adapters.clock import utc_now
 from traystatus.app import container
 from traystatus.app.logging_setup import log_file, setup_logging
 from traystatus.app.paths import AppPaths, instance_name
@@ -118,7 +118,7 @@ def run_gui(args: argparse.Namespace) -> int:
         surface = FallbackWindow(icons, menu)
         app.setQuitOnLastWindowClosed(True)  # the window is the whole app here: closing it quits
     notice = DEMO_NOTICE if args.demo else ""
-    surface.render(initial_view(notice, datetime.now(UTC)))
+    surface.show_view(initial_view(notice, utc_now()))
     surface.show()
     icons.palette_only = False
 

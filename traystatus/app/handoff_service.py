@@ -10,10 +10,11 @@ import threading
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from traystatus.adapters.archive_sqlite import SqliteNoteArchive
+from traystatus.adapters.clock import utc_now
 from traystatus.adapters.draft_store import JsonDraftStore
 from traystatus.adapters.handoff_delivery import HandoffDelivery, MatrixSender, Sender, SlackSender
 from traystatus.adapters.wake_socket import poke
@@ -30,10 +31,6 @@ log = logging.getLogger(__name__)
 SIGN_OFF_REASON = "Signed off"
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 def build_senders(
     settings: Settings, *, environ: Mapping[str, str] | None = None, keyring_store: Any = None
 ) -> tuple[dict[str, Sender], list[str]]:
@@ -41,8 +38,8 @@ def build_senders(
 
     Slack: ``slack:<workspace>:#channel`` picks the account by its name or team id; plain ``slack:#channel``
     the first one. Matrix: the first account."""
-    from traystatus.adapters.matrix_api import MatrixClient, MatrixSession
     from traystatus.adapters.secrets import configured_accounts, parse_matrix_secret, secret_for
+    from traystatus.adapters.service_clients import Purpose, matrix_client, matrix_session, slack_api_url
 
     env = os.environ if environ is None else environ
     slack_tokens: dict[str, str] = {}
@@ -61,16 +58,10 @@ def build_senders(
                     slack_tokens.setdefault(key, secret)
         elif "matrix" not in out and account.homeserver:
             data = parse_matrix_secret(secret)
-            session = MatrixSession(
-                homeserver=account.homeserver.rstrip("/"),
-                user_id=account.user_id,
-                access_token=str(data["access_token"]),
-                device_id=account.device_id or str(data.get("device_id") or ""),
-                refresh_token=data.get("refresh_token"),
-            )
-            out["matrix"] = MatrixSender(MatrixClient(session, retries=0, max_wait=0))
+            session = matrix_session(account, data)
+            out["matrix"] = MatrixSender(matrix_client(session, Purpose.DELIVERY))
     if slack_tokens:
-        out["slack"] = SlackSender(slack_tokens, api_url=env.get("TRAYSTATUS_SLACK_API_URL") or None)
+        out["slack"] = SlackSender(slack_tokens, api_url=slack_api_url(env))
     return out, problems
 
 

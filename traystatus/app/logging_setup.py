@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import logging.handlers
+import os
 import re
 from pathlib import Path
+
+from traystatus.adapters.private_files import open_private, private_dir
 
 # Tokens and secrets that must never reach a log line.
 _PATTERNS = [
@@ -37,6 +41,16 @@ class RedactingFilter(logging.Filter):
 LOG_NAME = "traystatus.log"
 
 
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log whose files are created 0600 (a rotation renames them, so the old ones keep it):
+    the log names calendars and accounts, which other local users must not read."""
+
+    def _open(self) -> io.TextIOWrapper:
+        fd = open_private(Path(self.baseFilename), os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+        # a rotating handler always appends (its mode is "a" once maxBytes is set)
+        return open(fd, "a", encoding=self.encoding, errors=self.errors)  # noqa: PTH123 - an fd, not a path
+
+
 def log_file(log_dir: Path) -> Path:
     return log_dir / LOG_NAME
 
@@ -51,9 +65,9 @@ def setup_logging(log_dir: Path | None, *, verbose: bool = False) -> None:
     fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     handlers: list[logging.Handler] = []
     if log_dir is not None:
-        log_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(log_dir)
         handlers.append(
-            logging.handlers.RotatingFileHandler(log_file(log_dir), maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+            PrivateRotatingFileHandler(log_file(log_dir), maxBytes=1_000_000, backupCount=3, encoding="utf-8")
         )
     console = logging.StreamHandler()
     console.setLevel(logging.DEBUG if verbose else logging.WARNING)

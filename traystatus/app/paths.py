@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import getpass
+import logging
 import os
+import stat
 import sys
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+
+from traystatus.adapters.private_files import private_dir
 
 APP = "traystatus"
 
@@ -50,8 +54,27 @@ class AppPaths:
         )
 
     def ensure(self) -> None:
+        """Create the app's dirs 0700; tighten ours that an older version left open to other users."""
+        config_dir = self.config_file.parent
         for d in (self.state_dir, self.data_dir, self.cache_dir, self.log_dir):
-            d.mkdir(parents=True, exist_ok=True)
+            private_dir(d)
+            _tighten(d)
+        if config_dir.name == APP:  # the default config dir is ours; a --config elsewhere is the user's
+            _tighten(config_dir)
+
+
+def _tighten(d: Path) -> None:
+    """Before files were created private, the dirs were 0755: other users could read meeting titles and
+    notes in them. A dir of ours that others can enter becomes 0700 (once; logged)."""
+    if sys.platform == "win32":
+        return
+    try:
+        mode = stat.S_IMODE(d.stat().st_mode)
+        if mode & 0o077:
+            d.chmod(0o700)
+            logging.getLogger(__name__).info("%s was readable by other users (%s): now 0700", d, oct(mode))
+    except OSError:
+        return  # not there or not ours to change: the files in it are still created 0600
 
 
 def instance_name(paths: AppPaths) -> str:

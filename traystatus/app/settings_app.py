@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from traystatus.adapters.calendar_fetch_log import CalendarFetchLog
 from traystatus.adapters.calendar_sources import build_sources, load_all
+from traystatus.adapters.clock import utc_now
 from traystatus.adapters.config_document import TomlConfigDocument
 from traystatus.adapters.system_zone import system_zone
 from traystatus.app.accounts_service import ServiceAccountsManager
@@ -37,7 +38,7 @@ class FetchingCalendarChecker:
         self._cache_dir, self._zone = paths.cache_dir, zone
 
     def __call__(self, config: CalendarSourceConfig) -> str:
-        now = datetime.now(UTC)
+        now = utc_now()
         settings = Settings(timezone=self._zone, calendars=(config,))
         sources = build_sources(settings, cache_dir=self._cache_dir)
         [result] = load_all(sources, now, now + timedelta(days=14))  # recorded in the fetch log too
@@ -66,7 +67,7 @@ def make_preview(paths: AppPaths):  # type: ignore[no-untyped-def]
         from traystatus.app.container import SourcesReader
         from traystatus.core.status_sync import StatusSync
 
-        now = datetime.now(UTC).replace(second=0, microsecond=0)
+        now = utc_now().replace(second=0, microsecond=0)
         end = now + timedelta(hours=PREVIEW_HOURS)
         sync = StatusSync(  # the shared pipeline over the unsaved settings; it sends nothing here
             settings=settings,

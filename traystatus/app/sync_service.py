@@ -57,13 +57,10 @@ def build_publishers(
 
 
 def _slack(account: Any, token: str, environ: Mapping[str, str] | None) -> StatusPublisher:
-    import os
-
-    from traystatus.adapters.slack_api import API_URL_ENV, SlackClient
+    from traystatus.adapters.service_clients import Purpose, slack_client
     from traystatus.adapters.slack_publisher import SlackStatusPublisher
 
-    env = os.environ if environ is None else environ
-    client = SlackClient(token, api_url=env.get(API_URL_ENV) or None, max_wait=5.0, retries=1, timeout=10.0)
+    client = slack_client(token, Purpose.SYNC, environ=environ)
     ident = f"{account.team_id}:{account.user_id}" if account.team_id else "env"
     return SlackStatusPublisher(client, account=f"slack:{ident}")
 
@@ -77,9 +74,10 @@ def _matrix(
     profile_mode: str = "own",
     state_dir: Any = None,
 ) -> StatusPublisher:
-    from traystatus.adapters.matrix_api import MatrixClient, MatrixSession
+    from traystatus.adapters.matrix_api import MatrixSession
     from traystatus.adapters.matrix_publisher import MatrixStatusPublisher
     from traystatus.adapters.secrets import KeyringSecretStore, matrix_secret
+    from traystatus.adapters.service_clients import Purpose, matrix_client, matrix_session
 
     if not account.homeserver:
         raise TrayStatusError(
@@ -87,20 +85,14 @@ def _matrix(
             f"{account.name}: set TRAYSTATUS_MATRIX_HOMESERVER "
             "to the homeserver's URL, e.g. https://matrix.example.org.",
         )
-    session = MatrixSession(
-        homeserver=account.homeserver.rstrip("/"),
-        user_id=account.user_id,
-        access_token=str(secret["access_token"]),
-        device_id=account.device_id or str(secret.get("device_id") or ""),
-        refresh_token=secret.get("refresh_token"),
-    )
+    session = matrix_session(account, secret)
 
     def keep(fresh: MatrixSession) -> None:  # refreshed tokens go back to the keyring
         if account.source == "keyring":
             store = keyring_store or KeyringSecretStore()
             store.set(account.secret_key, matrix_secret(fresh.access_token, fresh.refresh_token, fresh.device_id))
 
-    client = MatrixClient(session, on_session_change=keep, max_wait=5.0, retries=1, timeout=10.0)
+    client = matrix_client(session, Purpose.SYNC, on_session_change=keep)
     from traystatus.adapters.live_presence_file import LiveNoteFile
     from traystatus.adapters.matrix_profile_status import MatrixProfileStatus
 

@@ -41,7 +41,7 @@ def _slack(
 ) -> ImportOutcome:
     from traystatus.adapters.roster_slack import slack_roster
     from traystatus.adapters.secrets import secret_for
-    from traystatus.adapters.slack_api import API_URL_ENV, SlackClient
+    from traystatus.adapters.service_clients import Purpose, slack_client
 
     wanted = settings.team.slack_workspace
     accounts = _accounts(settings, "slack", environ, keyring_store)
@@ -53,7 +53,7 @@ def _slack(
             + " is configured; run `traystatus login slack` first, or set "
             "team.import_slack = false.",
         )
-    client = SlackClient(secret_for(account, keyring_store, environ), api_url=environ.get(API_URL_ENV) or None)
+    client = slack_client(secret_for(account, keyring_store, environ), Purpose.ROSTER, environ=environ)
     try:
         me = account.user_id or str(client.call("auth.test").get("user_id") or "")
         roster = slack_roster(client, paths.state_dir, exclude_user_id=me, refresh_hours=settings.team.refresh_hours)
@@ -72,9 +72,9 @@ def _matrix(
     media: list[Any],
 ) -> ImportOutcome:
     from traystatus.adapters.avatar_cache import MatrixMedia
-    from traystatus.adapters.matrix_api import MatrixClient, MatrixSession
     from traystatus.adapters.roster_matrix import matrix_roster
     from traystatus.adapters.secrets import parse_matrix_secret, secret_for
+    from traystatus.adapters.service_clients import Purpose, matrix_client, matrix_session
 
     account = next((a for a in _accounts(settings, "matrix", environ, keyring_store) if a.homeserver), None)
     if account is None:
@@ -83,13 +83,8 @@ def _matrix(
             "no Matrix account is configured; run `traystatus login matrix` first, or remove team.matrix_room.",
         )
     secret = parse_matrix_secret(secret_for(account, keyring_store, environ))
-    session = MatrixSession(
-        homeserver=account.homeserver.rstrip("/"),
-        user_id=account.user_id,
-        access_token=str(secret["access_token"]),
-        device_id=account.device_id or str(secret.get("device_id") or ""),
-    )
-    client = MatrixClient(session, retries=1, max_wait=5.0)
+    session = matrix_session(account, secret)
+    client = matrix_client(session, Purpose.ROSTER)
     media.append(MatrixMedia(homeserver=session.homeserver, access_token=session.access_token))
     roster = matrix_roster(
         client, settings.team.matrix_room, paths.state_dir, refresh_hours=settings.team.refresh_hours
@@ -138,10 +133,11 @@ def team_roster(settings: Settings, paths: AppPaths, extra: Sequence[Person] = (
     """You, and the team: ``extra`` people (``--member``), then configured ones, then the cached imports.
     Reads only the local cache (no network): the imports are refreshed by :func:`refresh_imports`."""
     from traystatus.adapters.roster_cache import load_cached_people
+    from traystatus.adapters.team_hours import TeamHoursCache
 
     names = {m.name.casefold() for m in extra}
     configured = [*extra, *(p for p in settings.team.people if p.name.casefold() not in names)]
-    people = list(merge_roster(configured, *load_cached_people(paths.state_dir)))
+    people = TeamHoursCache(paths.cache_dir).apply(list(merge_roster(configured, *load_cached_people(paths.state_dir))))
     me = me_person(name=settings.team.me_name, tz=settings.timezone, hours=settings.hours, travel=settings.travel)
     return me, people
 
@@ -152,3 +148,13 @@ def refresh_imports(settings: Settings, paths: AppPaths, now: datetime) -> None:
     for outcome in import_rosters(settings, paths, now):
         if outcome.error:
             log.warning("team import from %s: %s", outcome.source, outcome.error)
+    for problem in refresh_team_hours(settings, paths, now):
+        log.warning("team hours: %s", problem)
+
+
+def refresh_team_hours(settings: Settings, paths: AppPaths, now: datetime) -> list[str]:
+    """Read the calendars of the teammates who have ``availability`` (network: not on the GUI thread)."""
+    from traystatus.adapters.team_hours import TeamHoursCache
+
+    people = [p for p in settings.team.people if p.availability]
+    return TeamHoursCache(paths.cache_dir).refresh(people, now) if people else []

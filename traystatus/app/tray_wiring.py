@@ -6,9 +6,10 @@ ports. Nothing heavy is imported until a feature is built (after the first pass)
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
+from traystatus.adapters.clock import utc_now
 from traystatus.app.paths import AppPaths
 from traystatus.core.model import Availability, Override
 from traystatus.core.settings import Settings
@@ -20,10 +21,6 @@ if TYPE_CHECKING:
     from traystatus.qt.team_clock import TeamClock
     from traystatus.qt.tray_features import QtParent as QObject
     from traystatus.qt.tray_features import TrayFeatures
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def team_clock(settings: Settings, paths: AppPaths, *, now: Callable[[], datetime] = utc_now) -> TeamClock:

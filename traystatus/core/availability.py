@@ -13,8 +13,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Protocol, TypeVar
+from zoneinfo import ZoneInfo
+
+from traystatus.core.hours import TimeBlock, WeekHours
 
 Interval = tuple[datetime, datetime]
 
@@ -154,3 +157,20 @@ def apply_calendar_hours(
     if not hours.covered:
         return settings, notes
     return dataclasses.replace(settings, calendar_hours=hours), notes  # type: ignore[type-var]
+
+
+def weekly_hours(free: Sequence[Interval], zone: ZoneInfo, week_start: datetime) -> WeekHours:
+    """The working time of the 7 local days from ``week_start`` as a weekly schedule in ``zone`` (what the team
+    clock draws for a teammate whose calendar says their hours). Blocks are cut at local midnight."""
+    first = week_start.astimezone(zone).date()
+    days: list[list[TimeBlock]] = [[] for _ in range(7)]
+    for n in range(7):
+        day = first + timedelta(days=n)
+        lo = datetime.combine(day, time(0), tzinfo=zone)
+        hi = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+        for a, b in intersect(list(free), [(lo, hi)]):
+            start, end = a.astimezone(zone).time().replace(second=0, microsecond=0), b.astimezone(zone)
+            days[day.weekday()].append(
+                TimeBlock(start=start, end=None if end >= hi else end.time().replace(second=0, microsecond=0))
+            )
+    return WeekHours(days=tuple(tuple(d) for d in days))

@@ -84,6 +84,15 @@ def _events(n: int) -> str:
     return f"{n} event" if n == 1 else f"{n} events"
 
 
+def stale_copy(fetched_at: datetime | None, now: datetime) -> str:
+    """ "last good copy from 09:10 (3 h old)", times in ``now``'s zone: what a stale calendar serves, for the
+    tray's health line and ``status``/``apply``."""
+    if fetched_at is None:
+        return "last good copy"
+    old = "fetched just now" if now - fetched_at < timedelta(minutes=1) else f"{_age(now - fetched_at)} old"
+    return f"last good copy from {_when(fetched_at, now)} ({old})"
+
+
 def describe_fetch(fetch: CalendarFetch | None, now: datetime) -> str:
     """One line for people, times in ``now``'s zone: "fetched 12:04 (3 min ago), 42 events",
     "stale: last good copy from 09:10 (3 h old), 42 events — <error and its fix> (tried 12:04)",

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from traystatus.core.retry_policy import RETRY_AFTER_CAP
+
 BACKOFF_FIRST = timedelta(seconds=10)
 BACKOFF_MAX = timedelta(hours=1)
 
@@ -103,8 +105,8 @@ def failed(
         when = None
     else:
         wait = backoff(d.attempts)
-        if retry_after is not None:
-            wait = max(wait, timedelta(seconds=retry_after))
+        if retry_after is not None:  # the server's wait, but never more than the policy's cap
+            wait = max(wait, min(timedelta(seconds=retry_after), RETRY_AFTER_CAP))
         when = now + wait
     return replace(d, status=DeliveryStatus.FAILED, last_error=error, next_attempt=when, updated=now)
 

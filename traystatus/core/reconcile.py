@@ -3,7 +3,8 @@
 Stateless in time: the plan depends only on ``now``, the desired status and the applied record, so a
 late, repeated or missed trigger can only delay a correct status. A status not set by traystatus is
 left alone (``respect_manual``); DND is re-asserted before a capped snooze runs out; a Matrix master
-push rule that was already on stays on.
+push rule that was already on stays on. A status whose end has passed by the time it would be sent
+(a slow calendar fetch or service call in between) is never sent: the pass plans again instead.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from traystatus.core.errors import ServiceError
 from traystatus.core.publishing import Applied, Observed, Operation, OpKind, RetryState, StatusPublisher, Traits
+from traystatus.core.retry_policy import BACKOFF_FIRST, BACKOFF_MAX, wait_before_retry
 from traystatus.core.status_map import DesiredStatus
 
 log = logging.getLogger(__name__)
@@ -23,8 +26,6 @@ log = logging.getLogger(__name__)
 #: re-assert a capped DND snooze when it has at most this long left
 REASSERT_MARGIN = timedelta(minutes=2)
 CLOCK_BACK_TOLERANCE = timedelta(minutes=1)
-BACKOFF_FIRST = timedelta(seconds=30)
-BACKOFF_MAX = timedelta(minutes=15)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -37,11 +38,12 @@ class Plan:
 
 
 def snooze_end(span_end: datetime, now: datetime, traits: Traits) -> datetime:
-    """When a DND asked for at ``now`` will end: the span's end, or earlier if the service caps it."""
+    """When a DND asked for at ``now`` will really end: the span's end, earlier if the service caps it, or up
+    to a minute later when the service counts whole minutes (Slack): the pass at the span's end then sees the
+    snooze still running and ends it, instead of leaving DND on for up to 59 s after a focus block."""
     if traits.dnd_max is None:
         return span_end
-    minutes = snooze_minutes(span_end, now, traits)
-    return min(span_end, now + timedelta(minutes=minutes))
+    return now + timedelta(minutes=snooze_minutes(span_end, now, traits))
 
 
 def snooze_minutes(span_end: datetime, now: datetime, traits: Traits) -> int:
@@ -215,10 +217,6 @@ def after(applied: Applied, op: Operation) -> Applied:
     return dataclasses.replace(applied, dnd_until=None, dnd_effective=None, dnd_was_on_before=False)
 
 
-def backoff(failures: int) -> timedelta:
-    return min(BACKOFF_MAX, BACKOFF_FIRST * (1 << min(16, max(0, failures - 1))))
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AccountOutcome:
     """What reconcile did on one account: calls planned and sent, errors, the new records, why."""
@@ -246,8 +244,12 @@ def reconcile_account(
     respect_manual: bool = True,
     dry_run: bool = False,
     force: bool = False,
+    clock: Callable[[], datetime] | None = None,
 ) -> AccountOutcome:
-    """Plan, read the service if ownership must be checked, send; one failure never stops other accounts."""
+    """Plan, read the service if ownership must be checked, send; one failure never stops other accounts.
+
+    ``clock``: the time at each send (live passes); what ``desired`` ended by then is not sent. Without it
+    (a pass at a given time: ``apply --at``, tests) ``desired`` is taken as planned for ``now``."""
     common = {"account": publisher.account, "service": str(publisher.service)}
     if retry.retry_at is not None and now < retry.retry_at and not force:
         return AccountOutcome(
@@ -290,6 +292,20 @@ def reconcile_account(
     sent: list[Operation] = []
     errors: list[ServiceError] = []
     for op in p.ops:
+        ended = ended_by(desired, clock()) if clock is not None else None
+        if ended is not None:
+            log.info("%s: not sending %s, which ended at %s", publisher.account, op.kind, ended.isoformat())
+            return AccountOutcome(
+                account=common["account"],
+                service=common["service"],
+                planned=p.ops,
+                sent=tuple(sent),
+                applied=record if sent else applied,
+                retry=retry,
+                notes=(*p.notes, f"not sent: what it says ended at {ended:%H:%M:%S} UTC before it could be sent"),
+                wake_at=now,  # plan again at once, with the time as it is now
+                observed=read,
+            )
         try:
             publisher.send(op, now)
         except ServiceError as e:
@@ -321,6 +337,12 @@ def reconcile_account(
     )
 
 
+def ended_by(desired: DesiredStatus, moment: datetime) -> datetime | None:
+    """When ``desired`` stopped being true, if that is at or before ``moment`` (its status or DND ended)."""
+    ends = [t for t in (desired.expires_at, desired.dnd_until) if t is not None and t <= moment]
+    return min(ends) if ends else None
+
+
 def _failed(
     common: dict[str, str],
     record: Applied,
@@ -336,14 +358,13 @@ def _failed(
     replan: bool = False,
 ) -> AccountOutcome:
     failures = retry.failures + 1
-    delay = backoff(failures)
-    if error.retry_after is not None:
-        delay = max(timedelta(seconds=error.retry_after), timedelta(seconds=1))
-    elif replan:
+    wait = wait_before_retry(error.retry_after, failures, common["account"])
+    delay = wait.delay
+    if error.retry_after is None and replan:
         delay = BACKOFF_FIRST
-    elif error.needs_action:
+    elif error.retry_after is None and error.needs_action:
         delay = BACKOFF_MAX
-    message = f"{error.title}: {error.message}"
+    message = f"{error.title}: {error.message}" + (f" ({wait.note})" if wait.note else "")
     new_retry = RetryState(failures=failures, retry_at=now + delay, last_error=message, needs_action=error.needs_action)
     texts = tuple(f"{e.title}: {e.message}" for e in (all_errors or [error]))
     return AccountOutcome(

@@ -29,6 +29,9 @@ from traystatus.core.status_map import StatusSettings
 from traystatus.core.team import TeamSettings
 
 SCHEMA_VERSION = 1
+DEFAULT_REFRESH_MINUTES = 2
+#: a feed that sends neither ETag nor Last-Modified costs a whole download each time: fetched this often
+UNVALIDATED_FEED_MINUTES = 15
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -39,7 +42,9 @@ class CalendarSourceConfig:
     location: str  # a file path, an http(s)/webcal URL, or a CalDAV collection URL
     kind: str = "ics"  # "ics" (file or URL) or "caldav"
     username: str = ""  # CalDAV
-    refresh_minutes: int = 15
+    #: a CalDAV sync or a feed's conditional GET costs one small request when nothing changed (docs/configuration.md)
+    refresh_minutes: int = DEFAULT_REFRESH_MINUTES
+    refresh_set: bool = False  # the config names refresh_minutes: it holds even for a feed without validators
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -122,7 +127,8 @@ def _calendars(root: Table) -> tuple[CalendarSourceConfig, ...]:
                 location=location,
                 kind=t.choice("kind", "ics", ("ics", "caldav")),
                 username=t.text("username"),
-                refresh_minutes=t.integer("refresh_minutes", 15, minimum=1, maximum=24 * 60),
+                refresh_minutes=t.integer("refresh_minutes", DEFAULT_REFRESH_MINUTES, minimum=1, maximum=24 * 60),
+                refresh_set="refresh_minutes" in t.data,
             )
         )
     return tuple(out)

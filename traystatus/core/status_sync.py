@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from traystatus.core.availability import AvailabilityComponent, apply_calendar_hours
+from traystatus.core.calendar_fetch import stale_copy
 from traystatus.core.engine import Timeline, build_timeline, next_transition, next_working_start
 from traystatus.core.errors import TrayStatusError
 from traystatus.core.live_presence import hold_all, live_note
@@ -69,10 +70,11 @@ class CalendarProblem:
     title: str
     message: str
     stale: bool = False  # the last good copy is used meanwhile
+    copy: str = ""  # which copy, when stale: "last good copy from 09:10 (3 h old)" (calendar_fetch.stale_copy)
 
     @property
     def text(self) -> str:
-        return f"{self.title}: {self.message}" + (" (using the last good copy)" if self.stale else "")
+        return f"{self.title}: {self.message}" + (f" (using the {self.copy or 'last good copy'})" if self.stale else "")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -90,7 +92,7 @@ class AccountLine:
     retry: RetryState = field(default_factory=RetryState)
     calls: tuple[str, ...] = ()  # dry run: the exact API call of each planned operation
     limits: KnownLimits = field(default_factory=KnownLimits)  # what this account is known not to do
-    live: str = ""  # what the held presence says ("Matrix shows you online: another session is active", …)
+    presence_note: str = ""  # what the held presence says ("Matrix shows you online: another session is active", …)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -169,8 +171,11 @@ class StatusSync:
                 events.extend(r.events)
                 availability.extend(r.availability)
                 if r.error is not None:
+                    copy = stale_copy(r.fetched_at, now.astimezone(self.settings.timezone)) if r.stale else ""
                     problems.append(
-                        CalendarProblem(source=r.source, title=r.error.title, message=r.error.message, stale=r.stale)
+                        CalendarProblem(
+                            source=r.source, title=r.error.title, message=r.error.message, stale=r.stale, copy=copy
+                        )
                     )
             self._events, self._calendar_issues = events, tuple(problems)
             self._loaded_for, self._loaded_at = (start, end), now
@@ -258,17 +263,20 @@ class StatusSync:
         with self._lock:
             at = (now or self.clock()).astimezone(UTC)
             self.load_calendars(at, force=refresh)
+            live = now is None  # plan and send with the time after the fetch, which may have been slow
+            if live:
+                at = self.clock().astimezone(UTC)
             if not send:  # `status` only reads: never waits for another process's pass
-                report = self._pass(at, dry_run=dry_run, force=force, send=send)
+                report = self._pass(at, dry_run=dry_run, force=force, send=send, live=live)
             else:
                 with self.store.exclusive():  # one pass at a time across processes (tray, headless, apply)
-                    report = self._pass(at, dry_run=dry_run, force=force, send=send)
+                    report = self._pass(at, dry_run=dry_run, force=force, send=send, live=live)
             if send and not dry_run and self._on_published is not None:
                 self._on_published()
             self.last = report
             return report
 
-    def _pass(self, now: datetime, *, dry_run: bool, force: bool, send: bool) -> SyncReport:
+    def _pass(self, now: datetime, *, dry_run: bool, force: bool, send: bool, live: bool = True) -> SyncReport:
         overrides = self.store.overrides(now)
         timeline = build_timeline(self.settings, self._events, overrides, now - BEHIND, now + AHEAD)
         interval = timeline.at(now)
@@ -287,7 +295,7 @@ class StatusSync:
             lines = [self._offline(p, desired, now) for p in self.publishers]
         account_wakes: list[datetime] = []
         if not paused and send:
-            lines = self._reconcile_all(desired, now, dry_run=dry_run, force=force, wakes=account_wakes)
+            lines = self._reconcile_all(desired, now, dry_run=dry_run, force=force, wakes=account_wakes, live=live)
         wakes: list[datetime] = [now + SAFETY_NET]
         wakes.extend(max(w, now + timedelta(seconds=1)) for w in account_wakes)
         nxt = next_transition(timeline, now)
@@ -317,6 +325,7 @@ class StatusSync:
         dry_run: bool,
         force: bool,
         wakes: list[datetime] | None = None,
+        live: bool = True,
     ) -> list[AccountLine]:
         """Every account at once (bounded): each reads and saves its own state, so a slow or hanging service
         (the client's timeouts bound it) delays neither the other's update nor its saved state. ``wakes``
@@ -325,7 +334,7 @@ class StatusSync:
             return []
 
         def one(publisher: StatusPublisher) -> tuple[AccountLine, datetime | None]:
-            return self._reconcile_one(publisher, desired, now, dry_run=dry_run, force=force)
+            return self._reconcile_one(publisher, desired, now, dry_run=dry_run, force=force, live=live)
 
         if len(self.publishers) == 1:
             results = [one(self.publishers[0])]
@@ -341,8 +350,16 @@ class StatusSync:
         return [line for line, _ in results]
 
     def _reconcile_one(
-        self, publisher: StatusPublisher, desired: DesiredStatus, now: datetime, *, dry_run: bool, force: bool
+        self,
+        publisher: StatusPublisher,
+        desired: DesiredStatus,
+        now: datetime,
+        *,
+        dry_run: bool,
+        force: bool,
+        live: bool = True,
     ) -> tuple[AccountLine, datetime | None]:
+        """``live``: ``now`` is the clock's, so nothing already ended by the time of a call is sent."""
         applied, retry = self.store.account(publisher.account)
         try:
             outcome = reconcile_account(
@@ -354,6 +371,7 @@ class StatusSync:
                 dry_run=dry_run,
                 force=force,
                 respect_manual=self.settings.general.respect_manual_status,
+                clock=self.clock if live else None,
             )
         except TrayStatusError as e:  # a publisher outside the ServiceError contract: keep the others
             log.warning("%s: %s", publisher.account, e)
@@ -370,7 +388,7 @@ class StatusSync:
             limits = learn_limits(limits, publisher.traits, outcome.sent, now)
             self.store.save_account(publisher.account, outcome.applied, outcome.retry, limits)
             hold_all((publisher,), desired)  # presence kept true until the next pass (Matrix: the sync loop)
-        live = live_note(publisher)  # presence not held, or another session keeps the user online
+        held = live_note(publisher)  # presence not held, or another session keeps the user online
         line = AccountLine(
             account=outcome.account,
             service=outcome.service,
@@ -379,10 +397,10 @@ class StatusSync:
             sent=outcome.sent,
             errors=outcome.errors,
             needs_action=outcome.needs_action,
-            notes=(*outcome.notes, live) if live else outcome.notes,
+            notes=(*outcome.notes, held) if held else outcome.notes,
             retry=outcome.retry,
             limits=limits,
-            live=live,
+            presence_note=held,
         )
         if dry_run:
             line = dataclasses.replace(line, calls=tuple(publisher.describe_call(op, now) for op in outcome.planned))
@@ -402,9 +420,9 @@ class StatusSync:
         applied, retry = self.store.account(publisher.account)
         known = self.store.limits(publisher.account)  # what a sync found this account cannot do
         planned, notes = offline_line(publisher, desired, applied, retry, known, now, self.settings)
-        live = live_note(publisher)  # what the running tray / run --headless sees (it holds the presence)
-        if live:
-            notes = (live, *notes)
+        held = live_note(publisher)  # what the running tray / run --headless sees (it holds the presence)
+        if held:
+            notes = (held, *notes)
         return AccountLine(
             account=publisher.account,
             service=str(publisher.service),
@@ -414,5 +432,5 @@ class StatusSync:
             retry=retry,
             needs_action=retry.needs_action,
             limits=known,
-            live=live,
+            presence_note=held,
         )

@@ -39,8 +39,8 @@ def account_health(line: AccountLine) -> ServiceHealth:
         return ServiceHealth(
             name=name, ok=False, detail=line.limits.why_not or "some calls are not possible on this account"
         )
-    if line.live:  # presence not held, or another session keeps the user online: a plain line, no alert
-        return ServiceHealth(name=name, ok=False, detail=line.live)
+    if line.presence_note:  # presence not held, or another session keeps the user online: a plain line, no alert
+        return ServiceHealth(name=name, ok=False, detail=line.presence_note)
     return ServiceHealth(name=name)
 
 
@@ -56,7 +56,12 @@ def report_health(report: SyncReport) -> list[ServiceHealth]:
     health = [account_health(a) for a in report.accounts]
     health.extend(problem_health(p) for p in report.account_problems)
     health.extend(
-        ServiceHealth(name=p.source, ok=False, detail=p.title, fix="" if p.stale else p.message)
+        ServiceHealth(
+            name=p.source,
+            ok=False,
+            detail=f"{p.title} — using the {p.copy or 'last good copy'}" if p.stale else p.title,
+            fix="" if p.stale else p.message,
+        )
         for p in report.calendar_issues
     )
     return health

@@ -18,6 +18,9 @@ from traystatus.core.hours import DEFAULT_HOURS_SPEC, Travel, WeekHours, parse_h
 SOURCE_CONFIG = "config"
 SOURCE_SLACK = "slack"
 SOURCE_MATRIX = "matrix"
+ASSUMED_HOURS = "assumed: mon-fri 09:00-17:00"
+CONFIGURED_HOURS = "configured"
+CALENDAR_HOURS = "from their calendar's availability"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -32,6 +35,8 @@ class Person:
     travel: tuple[Travel, ...] = ()
     avatar_url: str = ""
     source: str = SOURCE_CONFIG
+    availability: str = ""  # a file or feed whose RFC 7953 availability gives their hours (may be a secret URL)
+    hours_source: str = ASSUMED_HOURS  # where ``hours`` come from, said in the team clock
 
     def zone_on(self, day: date) -> ZoneInfo:
         """The zone this person is in on ``day`` (their home date): travel wins over home."""
@@ -104,7 +109,9 @@ def _one_or_many(t: Table, one: str, many: str) -> tuple[str, ...]:
 
 
 def _person(t: Table) -> Person:
-    t.check_keys(("name", "timezone", "hours", "handle", "handles", "team", "teams", "avatar", "travel"))
+    t.check_keys(
+        ("name", "timezone", "hours", "handle", "handles", "team", "teams", "avatar", "travel", "availability")
+    )
     name = t.text("name").strip()
     if not name:
         raise t.error("name", 'each [[team.people]] needs name = "Alice".')
@@ -133,6 +140,8 @@ def _person(t: Table) -> Person:
         teams=_one_or_many(t, "team", "teams"),
         travel=tuple(trips),
         avatar_url=t.text("avatar"),
+        availability=t.text("availability").strip(),
+        hours_source=CONFIGURED_HOURS if "hours" in t.data else ASSUMED_HOURS,
     )
 
 
@@ -194,4 +203,4 @@ def _find(people: Sequence[Person], new: Person) -> int | None:
 
 def me_person(*, name: str, tz: ZoneInfo, hours: WeekHours, travel: tuple[Travel, ...] = ()) -> Person:
     """You, as a row of the team clock (from the general settings)."""
-    return Person(name=name, tz=tz, hours=hours, travel=travel, source=SOURCE_CONFIG)
+    return Person(name=name, tz=tz, hours=hours, travel=travel, source=SOURCE_CONFIG, hours_source=CONFIGURED_HOURS)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from traystatus.core.model import Availability, Override, State
@@ -178,9 +178,8 @@ def build_tray_view(
     )
 
 
-def initial_view(notice: str, now: datetime | None = None) -> TrayView:
+def initial_view(notice: str, now: datetime) -> TrayView:
     """What the icon shows before the first pass finished (no calendar read yet)."""
-    now = now or datetime.now(UTC)
     return build_tray_view(
         timeline=(), overrides=(), health=(), now=now, tz=ZoneInfo("UTC"), notice=notice or "Reading your calendars…"
     )

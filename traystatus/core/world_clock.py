@@ -42,6 +42,7 @@ class Row:
     initials: str = ""
     avatar_url: str = ""
     person_index: int = -1  # index into the ``people`` given to :func:`rows`; -1 for you
+    hours_source: str = ""  # where their working hours come from ("from their calendar's availability", …)
 
     @property
     def working(self) -> bool:
@@ -127,6 +128,7 @@ def row_for(
         initials=person.initials,
         avatar_url=person.avatar_url,
         person_index=index,
+        hours_source=person.hours_source,
     )
 
 

@@ -196,8 +196,8 @@ class Desktop(QObject):
 
     def open_entry(self, key: str) -> None:
         if key == "log":
-            self._log_file.parent.mkdir(parents=True, exist_ok=True)
-            self._log_file.touch(exist_ok=True)
+            self._log_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self._log_file.touch(mode=0o600, exist_ok=True)  # private like every file the app writes
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._log_file)))
             return
         opener = self._windows.get("settings" if key.startswith("fix:") else key)
@@ -242,7 +242,7 @@ class Desktop(QObject):
         self.surface.menu.popup(QCursor.pos())
 
     def _render(self, view: TrayView) -> None:
-        self.surface.render(view)
+        self.surface.show_view(view)
 
     # -- worker side ----------------------------------------------------------------------------------
     def _scheduled_pass(self, reason: str) -> datetime | None:

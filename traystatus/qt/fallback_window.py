@@ -39,13 +39,13 @@ class FallbackWindow(QWidget):
             layout.addWidget(w)
         self.resize(380, 200)
 
-    def render(self, view: TrayView) -> None:
+    def show_view(self, view: TrayView) -> None:
         self.setWindowIcon(self._icons.icon(view.icon))
         lines = [view.notice, view.state_line, view.paused_line]
         self.state_label.setText("\n".join(t for t in lines if t))
         self.next_label.setText(f"Next: {view.next_line}" if view.next_line else "")
         self.health_label.setText("\n".join(h.text for h in view.health))
-        self.menu.render(view)
+        self.menu.show_view(view)
 
     def show_message(self, title: str, message: str) -> None:
         """No tray balloon without a tray: show the latest message in the window itself."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -37,10 +37,6 @@ log = logging.getLogger(__name__)
 MAX_TIMER_MS = 6 * 3600 * 1000  # re-arm at least this often: a long timer can drift across suspend
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class HandoffWindows(QObject):
     """Owns the handoff popup, the history window, the prompt timer and the delivery service."""
 
@@ -51,7 +47,7 @@ class HandoffWindows(QObject):
         service: Handoff,
         prompts: PromptStore,
         timeline: Callable[[datetime], Sequence[Availability]],
-        now: Callable[[], datetime] = utc_now,
+        now: Callable[[], datetime],  # the one clock (adapters.clock.utc_now), given by the composition root
         announce: Callable[[str, str], None] | None = None,
         parent: QObject | None = None,
     ) -> None:

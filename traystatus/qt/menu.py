@@ -42,7 +42,7 @@ class TrayMenu(QMenu):
     def view(self) -> TrayView | None:
         return self._view
 
-    def render(self, view: TrayView) -> None:
+    def show_view(self, view: TrayView) -> None:
         """Show ``view``; while the menu is open the update waits until it closes (items do not jump)."""
         if self.isVisible():
             self._pending = view

@@ -11,6 +11,7 @@ remains.
 from __future__ import annotations
 
 import logging
+from typing import Protocol, cast
 
 from PySide6.QtCore import SLOT, QObject, Signal, Slot
 from PySide6.QtDBus import QDBusConnection
@@ -19,6 +20,13 @@ log = logging.getLogger(__name__)
 
 LOGIND = ("org.freedesktop.login1", "/org/freedesktop/login1", "org.freedesktop.login1.Manager")
 SIGNAL = "PrepareForSleep"
+
+
+class _SignalConnect(Protocol):
+    """``QDBusConnection.connect`` as PySide6 6.x really takes it: the slot as ``str`` (what ``SLOT()``
+    returns). Its stubs say ``bytes``, which the binding rejects at run time with a ValueError."""
+
+    def connect(self, service: str, path: str, interface: str, name: str, receiver: QObject, slot: str, /) -> bool: ...
 
 
 class SleepWatch(QObject):
@@ -36,7 +44,8 @@ class SleepWatch(QObject):
             log.info("no system bus: a resume from suspend is noticed by the clock-jump check only")
             return False
         service, path, interface = LOGIND
-        if not bus.connect(service, path, interface, SIGNAL, self, SLOT("_prepare_for_sleep(bool)")):
+        signals = cast(_SignalConnect, bus)
+        if not signals.connect(service, path, interface, SIGNAL, self, SLOT("_prepare_for_sleep(bool)")):
             log.info("cannot listen to logind's %s: %s", SIGNAL, bus.lastError().message())
             return False
         self._bus = bus

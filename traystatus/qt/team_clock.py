@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from traystatus.core.settings import Settings
@@ -23,10 +23,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class TeamClock:
     """Owns the popup (created on first use) and reloads the roster each time it opens."""
 
@@ -36,7 +32,7 @@ class TeamClock:
         *,
         roster: Callable[[], tuple[Person, list[Person]]],
         pictures: Callable[[Iterable[str]], Mapping[str, bytes]],
-        now: Callable[[], datetime] = utc_now,
+        now: Callable[[], datetime],  # the one clock (adapters.clock.utc_now), given by the composition root
     ) -> None:
         """``roster``: you and the team (local cache only); ``pictures``: the cached avatars by URL (disk only)."""
         self.settings = settings

@@ -134,6 +134,9 @@ class TeamModel(QAbstractListModel):
                 return self._groups[i]
             row = self.row_at(index.row())
             return None if row is None else f"{row.name} {row.local:%H:%M} {row.offset_label} {BADGE_TEXT[row.badge]}"
+        if role == int(Qt.ItemDataRole.ToolTipRole) and kind != "header":
+            row = self.row_at(index.row())
+            return None if row is None or not row.hours_source else f"{row.name}: working hours {row.hours_source}"
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:

@@ -32,13 +32,13 @@ class Tray(QObject):
     def view(self) -> TrayView | None:
         return self._view
 
-    def render(self, view: TrayView) -> None:
+    def show_view(self, view: TrayView) -> None:
         self._view = view
         self.icon.setIcon(self._icons.icon(view.icon))
         # Some XEmbed hosts only pick up a tooltip set after the icon is embedded; setting it on
         # every render keeps it fresh (aw-qt does the same: ActivityWatch/aw-qt#35).
         self.icon.setToolTip(view.tooltip)
-        self.menu.render(view)
+        self.menu.show_view(view)
 
     def _scheme_changed(self, *_: object) -> None:
         if self._view is not None:

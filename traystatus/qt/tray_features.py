@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QRect, QTimer
@@ -30,10 +30,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ROSTER_CHECK = timedelta(hours=1)  # how often to look whether the imported roster is a day old
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 #: the owner a feature's Qt objects are parented to (named here: the composition root does not import Qt)
@@ -59,7 +55,7 @@ class TrayFeatures(QObject):
         refresh_imports: Callable[[datetime], None],
         timeline: Callable[[datetime], Sequence[Availability]] | None = None,
         apply_override: Callable[[Override], None] | None = None,
-        now: Callable[[], datetime] = utc_now,
+        now: Callable[[], datetime],  # the one clock (adapters.clock.utc_now), given by the composition root
         parent: QObject | None = None,
     ) -> None:
         """``refresh_imports(now)``: refresh the stale roster imports (network; called on a thread)."""

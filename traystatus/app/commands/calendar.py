@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from traystatus.adapters.clock import utc_now
 from traystatus.app.options import add_settings_options, load_settings
 from traystatus.app.paths import AppPaths
 from traystatus.core.errors import ConfigError
@@ -120,7 +121,7 @@ def run_events(args: argparse.Namespace) -> int:
 
 
 def _report_problems(results: list[CalendarResult]) -> None:
-    now = datetime.now(UTC)
+    now = utc_now()
     for r in results:
         if r.error is not None:
             print(f"traystatus: {r.error.title}: {r.error.message}", file=sys.stderr)

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from traystatus.adapters.archive_sqlite import SqliteNoteArchive
+from traystatus.adapters.clock import utc_now
 from traystatus.app.handoff_service import HandoffService
 from traystatus.app.options import load_settings
 from traystatus.app.paths import AppPaths
@@ -260,7 +261,7 @@ def run_edit(args: argparse.Namespace) -> int:
                 "Note edit",
                 f"{args.text_file} has no text; a note is never emptied (use `traystatus notes archive` to hide it).",
             )
-        note = archive.edit(note_id, sections, datetime.now(UTC))
+        note = archive.edit(note_id, sections, utc_now())
         print(
             f"Note {note.id} is now revision {note.revision}; earlier revisions are kept "
             f"(`traystatus notes show {note.id} --json`)."

@@ -7,9 +7,10 @@ import json
 import signal
 import sys
 import threading
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
+from traystatus.adapters.clock import utc_now
 from traystatus.app import container
 from traystatus.app.options import add_settings_options, load_settings
 from traystatus.app.paths import AppPaths
@@ -61,7 +62,7 @@ def _at(args: argparse.Namespace, settings: Settings) -> datetime | None:
     from traystatus.app.commands.plan import parse_start
 
     try:
-        return parse_start(args.at, settings.timezone, datetime.now(UTC))
+        return parse_start(args.at, settings.timezone, utc_now())
     except ConfigError as e:
         raise ConfigError("Bad --at", e.message.replace("--from", "--at")) from None
 
@@ -273,6 +274,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         while not stop.wait(1.0):
             pass
     finally:
+        from traystatus.adapters.bounded_http import abort_all
+
+        abort_all()  # a calendar fetch in progress ends now, not at its deadline: the pass can finish
         scheduler.shutdown(wait=True)
         handoff.close()
     log.info("Stopped")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -81,10 +82,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def roster(settings: Settings, args: argparse.Namespace) -> tuple[Person, list[Person]]:
     """You, and the team: --member people, then configured ones, then cached imports (no network here)."""
-    from traystatus.app.team_import import team_roster
+    from traystatus.app.team_import import refresh_team_hours, team_roster
 
     members = [parse_member(spec) for spec in args.member]
-    return team_roster(settings, AppPaths.resolve(getattr(args, "config", None)), members)
+    paths = AppPaths.resolve(getattr(args, "config", None))
+    for problem in refresh_team_hours(settings, paths, SystemClock().now()):  # a short-lived command may wait on them
+        print(f"traystatus: {problem}", file=sys.stderr)
+    return team_roster(settings, paths, members)
 
 
 def parse_at(text: str | None, zone: ZoneInfo, now: datetime) -> datetime:
@@ -127,7 +131,8 @@ def run_clock(args: argparse.Namespace) -> int:
     instant = parse_at(args.at, settings.timezone, SystemClock().now())
     table = rows(me, people, instant)
     if args.json:
-        print(json.dumps([_row_json(r) for r in table], indent=2))
+        sources = {p.name: p.hours_source for p in [me, *people]}
+        print(json.dumps([{**_row_json(r), "hours_source": sources.get(r.name, "")} for r in table], indent=2))
         return 0
     mine = instant.astimezone(me.zone_at(instant))
     print(f"{mine:%a %d %b %H:%M} {mine.tzname()} ({me.zone_at(instant).key})")
@@ -136,6 +141,7 @@ def run_clock(args: argparse.Namespace) -> int:
     elif not people:
         print('No teammates yet: add [[team.people]] to the config, or --member "Aiko=Asia/Tokyo".')
     width = max(len(r.name) for r in table)
+    hours_sources = {p.name: p.hours_source for p in people}
     group: str | None = None
     grouped = any(r.group for r in table)
     for r in table:
@@ -144,7 +150,9 @@ def run_clock(args: argparse.Namespace) -> int:
             print(f"{group or 'Others'}:")
         when = f"{r.local:%a %H:%M}" + (f" {r.date_hint}" if r.date_hint else "")
         badge = {"working": "working", "off_hours": "off hours", "night": "night"}[str(r.badge)]
-        print(f"  {r.name:<{width}}  {r.zone:<22} {when:<20} {r.offset_label:>12}  {badge}")
+        line = f"  {r.name:<{width}}  {r.zone:<22} {when:<20} {r.offset_label:>12}  {badge}"
+        source = hours_sources.get(r.name, "")
+        print(f"{line:<{width + 70}}  hours {source}" if source else line)
     return 0
 
 
