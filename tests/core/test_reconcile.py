@@ -58,9 +58,10 @@ class Account:
         d, s = desired(t), self.pub.shown
         if self.pub.service is Service.SLACK:
             assert (s.text, s.emoji) == (d.text, d.emoji)
+            assert s.away == d.away
         else:
             assert s.message == d.message
-        assert s.away == d.away
+            assert s.away == d.matrix_unavailable  # meetings and focus are "unavailable" on Matrix only
         assert s.dnd_on == (d.dnd_until is not None)
 
 

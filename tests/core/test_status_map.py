@@ -80,9 +80,34 @@ def test_config_overrides_per_state() -> None:
     assert s.for_state(State.MEETING).text == "In a meeting"
 
 
+def test_matrix_presence_per_state_as_the_readme_says() -> None:
+    """Matrix has no busy: meetings and focus are unavailable there, while Slack stays auto in them."""
+    defaults = StatusSettings()
+    want = {
+        State.AVAILABLE: False,
+        State.MEETING: True,
+        State.FOCUS: True,
+        State.OOO: True,
+        State.OFF_HOURS: True,
+    }
+    for state, unavailable in want.items():
+        d = desired_status(interval(state, NOW, NOW + timedelta(hours=1)), defaults, now=NOW, tz=BERLIN)
+        assert d.matrix_unavailable is unavailable, state
+        assert d.away is (state in (State.OOO, State.OFF_HOURS)), state  # Slack's presence
+    s = StatusSettings.from_table(
+        Table({"meeting": {"matrix_presence": "online"}, "matrix_profile_status": "never"}, path="status")
+    )
+    d = desired_status(interval(State.MEETING, NOW, NOW + timedelta(hours=1)), s, now=NOW, tz=BERLIN)
+    assert not d.matrix_unavailable and s.matrix_profile_status == "never"
+    assert StatusSettings.from_table(Table({}, path="status")).for_state(State.FOCUS).matrix_unavailable
+    assert StatusSettings().matrix_profile_status == "own"
+
+
 @pytest.mark.parametrize(
     "data",
     [
+        {"meeting": {"matrix_presence": "busy"}},
+        {"matrix_profile_status": "sometimes"},
         {"meeting": {"text": "until {when}"}},
         {"meeting": {"emoji": "calendar"}},
         {"meeting": {"presence": "busy"}},

@@ -60,8 +60,9 @@ def test_apply_dry_run_then_apply_then_nothing_twice(
         '"status_expiration": '
     ) in out and 'users.setPresence {"presence": "auto"}' in out
     user = requests.utils.quote(accounts.user_id, safe="")
-    assert (
-        f'PUT /_matrix/client/v3/presence/{user}/status {{"presence": "online", "status_msg": "🗓 In a meeting"}}' in out
+    assert (  # meetings are "unavailable" on Matrix (there is no "busy"), "auto" on Slack
+        f'PUT /_matrix/client/v3/presence/{user}/status {{"presence": "unavailable", "status_msg": "🗓 In a meeting"}}'
+        in out
     )
     assert run(["apply", "--dry-run", "--json", "--at", at, *ARGS]) == 0
     planned = {a["service"]: a["would_send"] for a in json.loads(capsys.readouterr().out)["accounts"]}
@@ -88,15 +89,62 @@ def test_apply_without_accounts_says_what_to_do(capsys: pytest.CaptureFixture[st
     assert "traystatus login slack" in capsys.readouterr().err
 
 
-def test_doctor_checks_tokens_scopes_and_presence(accounts: MatrixUser, capsys: pytest.CaptureFixture[str]) -> None:
+def _doctor(capsys: pytest.CaptureFixture[str]) -> dict[str, dict[str, str]]:
     run(["doctor", "--json", *ARGS])
-    checks = {c["name"]: c for c in json.loads(capsys.readouterr().out)}
+    return {c["name"]: c for c in json.loads(capsys.readouterr().out)}
+
+
+def test_doctor_checks_tokens_scopes_and_presence_without_writing(
+    accounts: MatrixUser, synapse: SynapseServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    checks = _doctor(capsys)
     assert checks["config"]["level"] == "OK"
     assert checks["calendar workday.ics"]["level"] == "OK"
     slack = next(c for n, c in checks.items() if n.startswith("slack"))
     assert slack["level"] == "OK" and "all scopes" in slack["detail"]
-    assert checks[f"matrix {accounts.user_id} presence"]["level"] == "OK"
+    # a fresh account: reading cannot tell "presence off" from "never set", and doctor does not write
+    presence = checks[f"matrix {accounts.user_id} presence"]
+    assert presence["level"] == "WARN" and "nothing has set it yet" in presence["detail"]
+    assert "traystatus apply" in presence["fix"]
+    seen = requests.get(
+        f"{synapse.base_url}/_matrix/client/v3/presence/{accounts.user_id}/status",
+        headers=synapse.auth(accounts.token),
+        timeout=10,
+    ).json()
+    assert seen == {"presence": "offline"}  # untouched: no write, no last_active_ago
     assert checks["tray"]["level"] == "WARN"  # no display in the test environment: says to use --headless
+    assert run(["apply", *ARGS]) == 0
+    capsys.readouterr()
+    checks = _doctor(capsys)
+    assert checks[f"matrix {accounts.user_id} presence"]["level"] == "OK"
+    assert f"matrix {accounts.user_id} other session" not in checks
+
+
+def test_doctor_says_when_another_session_keeps_you_online(
+    accounts: MatrixUser, synapse: SynapseServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    saturday = date.today() + timedelta(days=(5 - date.today().weekday()) % 7 or 7)
+    assert run(["apply", "--at", f"{saturday.isoformat()}T12:00", *ARGS]) == 0  # off hours: unavailable
+    capsys.readouterr()
+    phone = requests.post(
+        f"{synapse.base_url}/_matrix/client/v3/login",
+        json={
+            "type": "m.login.password",
+            "identifier": {"type": "m.id.user", "user": accounts.localpart},
+            "password": accounts.password,
+        },
+        timeout=10,
+    ).json()["access_token"]
+    requests.get(
+        f"{synapse.base_url}/_matrix/client/v3/sync",
+        params={"set_presence": "online", "timeout": "0"},
+        headers=synapse.auth(phone),
+        timeout=10,
+    ).raise_for_status()
+    other = _doctor(capsys)[f"matrix {accounts.user_id} other session"]
+    assert other["level"] == "WARN"
+    assert other["detail"].startswith("Matrix shows you online: another session is active")
+    assert "Off for the day" in other["detail"]  # what teammates still read
 
 
 def test_run_headless_syncs_and_stops_cleanly_on_sigterm(

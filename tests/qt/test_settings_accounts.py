@@ -21,6 +21,9 @@ from pytestqt.qtbot import QtBot
 from tests.fixtures.synapse import SynapseServer, WellKnownServer
 from tests.slack_emulator import SlackEmulator
 from traystatus.adapters.config_document import TomlConfigDocument
+from traystatus.adapters.live_presence_file import LiveNoteFile
+from traystatus.adapters.matrix_api import MatrixClient, MatrixSession
+from traystatus.adapters.matrix_sync import MatrixPresenceLoop
 from traystatus.app.accounts_service import ServiceAccountsManager
 from traystatus.qt.runner import ThreadRunner
 from traystatus.qt.settings.account_dialogs import ConnectDialog
@@ -44,12 +47,12 @@ def slack(slack_emulator: SlackEmulator, monkeypatch: pytest.MonkeyPatch) -> Sla
     return slack_emulator
 
 
-def open_window(qtbot: QtBot, config: Path) -> SettingsWindow:
+def open_window(qtbot: QtBot, config: Path, state_dir: Path | None = None) -> SettingsWindow:
     window = SettingsWindow(
         TomlConfigDocument(config, default_tz=ZoneInfo("UTC")),
         default_zone="UTC",
         runner=ThreadRunner(),
-        accounts=ServiceAccountsManager(config),
+        accounts=ServiceAccountsManager(config, state_dir=state_dir),
     )
     qtbot.addWidget(window)
     window.show()
@@ -249,6 +252,44 @@ def test_connect_matrix_presence_test_and_disconnect(
 
 
 @pytest.mark.synapse
+def test_another_session_keeping_you_online_is_said_in_the_accounts_page(
+    qtbot: QtBot, synapse: SynapseServer, config: Path, os_keyring: KeyringBackend, tmp_path: Path
+) -> None:
+    """The running app's presence loop holds "unavailable" while a phone of the same user syncs as online:
+    the Accounts page says what teammates see and why."""
+    user = synapse.new_user("phone")
+    login = requests.post(
+        f"{synapse.base_url}/_matrix/client/v3/login",
+        json={
+            "type": "m.login.password",
+            "identifier": {"type": "m.id.user", "user": user.localpart},
+            "password": user.password,
+        },
+        timeout=10,
+    ).json()
+    state_dir = tmp_path / "state"
+    notes = LiveNoteFile(state_dir)
+    session = MatrixSession(homeserver=synapse.base_url, user_id=user.user_id, access_token=user.token, device_id="")
+    loop = MatrixPresenceLoop(MatrixClient(session), on_change=lambda live: notes.save(f"matrix:{user.user_id}", live))
+    loop.set_desired("unavailable")
+    try:
+        requests.get(
+            f"{synapse.base_url}/_matrix/client/v3/sync",
+            params={"set_presence": "online", "timeout": "0"},
+            headers=synapse.auth(login["access_token"]),
+            timeout=10,
+        ).raise_for_status()
+        qtbot.waitUntil(lambda: loop.live().other_session_active, timeout=30000)
+        w = open_window(qtbot, config, state_dir)
+        page = accounts_page(w)
+        dialog = connect_matrix(qtbot, page, user.user_id, user.password, synapse.base_url)
+        assert not dialog.isVisible()
+        qtbot.waitUntil(lambda: "Matrix" in rows(page)[0], timeout=5000)
+        assert "Matrix shows you online: another session is active" in rows(page)[0]
+    finally:
+        loop.stop()
+
+
 def test_matrix_wrong_password_is_shown_under_the_password(
     qtbot: QtBot, synapse: SynapseServer, config: Path, os_keyring: KeyringBackend
 ) -> None:

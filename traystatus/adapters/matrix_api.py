@@ -176,6 +176,12 @@ class MatrixClient:
         if self._on_session_change is not None:
             self._on_session_change(fresh)
 
+    def refresh_stale(self, stale: MatrixSession) -> MatrixSession:
+        """For a caller with its own transport (the sync loop): refresh after ``stale`` was soft-logged-out (once,
+        however many threads saw it); returns the session to use. Raises ``ServiceError`` when refresh fails."""
+        self._refresh(stale)
+        return self._session
+
     def _get(self, path: str, *, allow_404: bool = False) -> dict[str, Any] | None:
         return self._request("GET", path, allow_404=allow_404)
 

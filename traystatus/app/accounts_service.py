@@ -67,6 +67,7 @@ class ServiceAccountsManager:
         state_dir: Path | None = None,
     ) -> None:
         self.config_path = config_path
+        self._state_dir = state_dir  # where the running app keeps what its presence loop sees
         self._make_store = make_store
         self._environ = environ
         self._state_dir = state_dir  # where the sync keeps each account's last error (adapters.state_store)
@@ -336,6 +337,13 @@ class ServiceAccountsManager:
             parts.append("presence works" if client.presence_enabled() else PRESENCE_OFF)
         except TrayStatusError as e:
             parts.append(f"presence not checked ({e.title})")
+        if self._state_dir is not None:  # "Matrix shows you online: another session is active", …
+            from datetime import UTC, datetime
+
+            from traystatus.adapters.live_presence_file import LiveNoteFile
+
+            if live := LiveNoteFile(self._state_dir).load(f"matrix:{account.user_id}", datetime.now(UTC)):
+                parts.append(live)
         return AccountSummary(
             service="matrix",
             account_id=account.secret_key,

@@ -56,8 +56,9 @@ def _reader(settings: Settings, paths: AppPaths, *, own_emails: bool = True) -> 
     return SourcesReader(build_sources(settings, cache_dir=paths.cache_dir))
 
 
-def cli_sync(args: argparse.Namespace, settings: Settings) -> StatusSync:
-    """The pipeline of ``apply``/``status``/``run --headless``: real accounts, or recording ones with --demo."""
+def cli_sync(args: argparse.Namespace, settings: Settings, *, keep_presence: bool = False) -> StatusSync:
+    """The pipeline of ``apply``/``status``/``run --headless``: real accounts, or recording ones with --demo.
+    ``keep_presence``: a long-running face (`run --headless`) holds Matrix presence between passes."""
     from traystatus.adapters.clock import SystemClock
     from traystatus.adapters.state_store import StateStore
     from traystatus.core.status_sync import StatusSync
@@ -77,7 +78,7 @@ def cli_sync(args: argparse.Namespace, settings: Settings) -> StatusSync:
     else:
         from traystatus.app.sync_service import build_publishers
 
-        publishers, problems = build_publishers(settings)
+        publishers, problems = build_publishers(settings, keep_presence=keep_presence, state_dir=paths.state_dir)
         state_dir = paths.state_dir
     return StatusSync(
         settings=settings,
@@ -121,7 +122,7 @@ def tray_sync(args: argparse.Namespace, paths: AppPaths) -> SyncSetup:
     from traystatus.app.sync_service import build_publishers
 
     settings = load_settings(args)
-    publishers, problems = build_publishers(settings)
+    publishers, problems = build_publishers(settings, keep_presence=True, state_dir=paths.state_dir)
     sync = StatusSync(
         settings=settings,
         calendars=_reader(settings, paths),

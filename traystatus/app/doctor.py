@@ -50,7 +50,7 @@ def run_checks(args: argparse.Namespace, *, environ: dict[str, str] | None = Non
     )
     checks.extend(_calendars(args, settings))
     checks.append(_keyring())
-    checks.extend(_accounts(settings, env))
+    checks.extend(_accounts(settings, env, _state_store(args)))
     checks.append(_tray(env))
     return checks
 
@@ -104,7 +104,16 @@ def _keyring() -> Check:
     return Check(name="keyring", level="OK", detail=store.backend_name)
 
 
-def _accounts(settings: Any, env: dict[str, str]) -> list[Check]:
+def _state_store(args: argparse.Namespace) -> Any:
+    """What traystatus last set (read only), to compare with what the services show."""
+    from traystatus.adapters.state_store import StateStore
+    from traystatus.app.paths import AppPaths
+
+    state_dir = AppPaths.resolve(getattr(args, "config", None)).state_dir
+    return StateStore(state_dir) if state_dir.exists() else None
+
+
+def _accounts(settings: Any, env: dict[str, str], store: Any = None) -> list[Check]:
     from traystatus.adapters.secrets import configured_accounts, parse_matrix_secret, secret_for
 
     accounts = configured_accounts(settings.accounts, env)
@@ -125,7 +134,7 @@ def _accounts(settings: Any, env: dict[str, str]) -> list[Check]:
             if account.service == "slack":
                 out.append(_slack(name, secret, env))
             else:
-                out.extend(_matrix(name, account, parse_matrix_secret(secret)))
+                out.extend(_matrix(name, account, parse_matrix_secret(secret), store))
         except TrayStatusError as e:
             out.append(Check(name=name, level="FAIL", detail=e.title, fix=e.message))
     return out
@@ -147,25 +156,45 @@ def _slack(name: str, token: str, env: dict[str, str]) -> Check:
     return Check(name=name, level="OK", detail=f"{ident.team} as {ident.user}; all scopes present")
 
 
-def _matrix(name: str, account: Any, secret: dict[str, str | None]) -> list[Check]:
+def _matrix(name: str, account: Any, secret: dict[str, str | None], store: Any = None) -> list[Check]:
+    """Read-only: the token, whether presence is kept, and whether another session outshines what we set."""
+    from traystatus.adapters.matrix_probe import probe_presence
     from traystatus.adapters.service_clients import Purpose, matrix_client, matrix_session
+    from traystatus.core.live_presence import OTHER_SESSION
 
     if not account.homeserver:
         return [Check(name=name, level="FAIL", detail="no homeserver URL", fix="set TRAYSTATUS_MATRIX_HOMESERVER")]
     client = matrix_client(matrix_session(account, secret), Purpose.INTERACTIVE)
     who = client.whoami()
     out = [Check(name=name, level="OK", detail=f"token works for {who.get('user_id')}")]
-    if client.presence_enabled():
-        out.append(Check(name=f"{name} presence", level="OK", detail="the homeserver keeps presence"))
-    else:
+    probe = probe_presence(client)  # reads only: a presence write would cost the next real update a 429
+    if probe.enabled is None:
         out.append(
             Check(
                 name=f"{name} presence",
                 level="WARN",
-                detail="presence is disabled on the homeserver: nobody sees your status message there",
-                fix="ask the admin for `presence: enabled: true`; Do Not Disturb still works",
+                detail="presence reads offline with no status message: either presence is disabled on the "
+                "homeserver or nothing has set it yet (doctor does not write it)",
+                fix="run `traystatus apply`: it reads its first presence write back and says which; if presence "
+                "is off, ask the admin for `presence: enabled: true` (Do Not Disturb still works)",
             )
         )
+    else:
+        out.append(
+            Check(name=f"{name} presence", level="OK", detail=f"the homeserver keeps presence ({probe.presence})")
+        )
+        applied, _retry = store.account(f"matrix:{account.user_id}") if store is not None else (None, None)
+        if applied is not None and applied.away and probe.presence == "online":
+            out.append(
+                Check(
+                    name=f"{name} other session",
+                    level="WARN",
+                    detail=f"{OTHER_SESSION}: traystatus set you unavailable, but a device of yours that syncs "
+                    "as online (Element on a phone, a browser tab) wins; teammates still read your status "
+                    f"message{f' ({probe.status_msg!r})' if probe.status_msg else ''}",
+                    fix="close that session or set it to 'away' / 'offline'; or leave it: it is only a dot",
+                )
+            )
     return out
 
 

@@ -149,6 +149,7 @@ def run_gui(args: argparse.Namespace) -> int:
     )
     late["features"] = features
     from traystatus.core.duties import OutboxDuty
+    from traystatus.core.live_presence import PresenceDuty
 
     desktop = Desktop(
         surface=surface,
@@ -159,7 +160,10 @@ def run_gui(args: argparse.Namespace) -> int:
         log_file=log_file(paths.log_dir),
         windows=windows,
         # the tray's handoff windows own the outbox worker (built after the first pass); the duty wakes it
-        duties=container.runtime_duties(paths, OutboxDuty(features.outbox, owned=False)),
+        duties=[
+            *container.runtime_duties(paths, OutboxDuty(features.outbox, owned=False)),
+            PresenceDuty(lambda: late["desktop"].sync.publishers if late["desktop"].sync is not None else ()),
+        ],
         parent=app,
     )
     late["desktop"] = desktop

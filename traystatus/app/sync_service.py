@@ -24,8 +24,13 @@ def build_publishers(
     *,
     environ: Mapping[str, str] | None = None,
     keyring_store: Any = None,
+    keep_presence: bool = False,
+    state_dir: Any = None,
 ) -> tuple[list[StatusPublisher], list[str]]:
-    """A publisher per configured account (config + keyring, or TRAYSTATUS_* variables); problems as text."""
+    """A publisher per configured account (config + keyring, or TRAYSTATUS_* variables); problems as text.
+    ``keep_presence`` (the long-running runtimes): Matrix publishers hold presence with a sync loop that starts
+    on the first pass (``core.live_presence.PresenceDuty`` stops it); what it must tell the user is kept in
+    ``state_dir``, where `traystatus status` and the settings window read it."""
     from traystatus.adapters.secrets import configured_accounts, parse_matrix_secret, secret_for
 
     publishers: list[StatusPublisher] = []
@@ -36,7 +41,16 @@ def build_publishers(
             if account.service == "slack":
                 publishers.append(_slack(account, secret, environ))
             else:
-                publishers.append(_matrix(account, parse_matrix_secret(secret), keyring_store))
+                publishers.append(
+                    _matrix(
+                        account,
+                        parse_matrix_secret(secret),
+                        keyring_store,
+                        keep_presence=keep_presence,
+                        profile_mode=settings.status.matrix_profile_status,
+                        state_dir=state_dir,
+                    )
+                )
         except TrayStatusError as e:
             problems.append(f"{account.service} {account.name}: {e.title}: {e.message}")
     return publishers, problems
@@ -51,7 +65,15 @@ def _slack(account: Any, token: str, environ: Mapping[str, str] | None) -> Statu
     return SlackStatusPublisher(client, account=f"slack:{ident}")
 
 
-def _matrix(account: Any, secret: Mapping[str, str | None], keyring_store: Any) -> StatusPublisher:
+def _matrix(
+    account: Any,
+    secret: Mapping[str, str | None],
+    keyring_store: Any,
+    *,
+    keep_presence: bool = False,
+    profile_mode: str = "own",
+    state_dir: Any = None,
+) -> StatusPublisher:
     from traystatus.adapters.matrix_api import MatrixSession
     from traystatus.adapters.matrix_publisher import MatrixStatusPublisher
     from traystatus.adapters.secrets import KeyringSecretStore, matrix_secret
@@ -71,4 +93,20 @@ def _matrix(account: Any, secret: Mapping[str, str | None], keyring_store: Any) 
             store.set(account.secret_key, matrix_secret(fresh.access_token, fresh.refresh_token, fresh.device_id))
 
     client = matrix_client(session, Purpose.SYNC, on_session_change=keep)
-    return MatrixStatusPublisher(client, account=f"matrix:{account.user_id}")
+    from traystatus.adapters.live_presence_file import LiveNoteFile
+    from traystatus.adapters.matrix_profile_status import MatrixProfileStatus
+
+    account_id = f"matrix:{account.user_id}"
+    notes = LiveNoteFile(state_dir) if state_dir is not None else None
+    keeper = None
+    if keep_presence:
+        from traystatus.adapters.matrix_sync import MatrixPresenceLoop
+
+        keeper = MatrixPresenceLoop(client, on_change=(lambda live: notes.save(account_id, live)) if notes else None)
+    return MatrixStatusPublisher(
+        client,
+        account=account_id,
+        keeper=keeper,
+        profile=MatrixProfileStatus(client, mode=profile_mode),
+        reported=(lambda now: notes.load(account_id, now)) if notes is not None and keeper is None else None,
+    )

@@ -132,12 +132,12 @@ def plan(
             )
         if applied.away is None or applied.away != desired.away:
             ops.append(Operation(kind=OpKind.SET_PRESENCE, away=desired.away))
-    elif write_status or applied.away is None or applied.away != desired.away:
+    elif write_status or applied.away is None or applied.away != desired.matrix_unavailable:
         own = write_status or not base.hands_off
         ops.append(
             Operation(
                 kind=OpKind.SET_PRESENCE,
-                away=desired.away,
+                away=desired.matrix_unavailable,
                 text=desired.text,
                 emoji=desired.emoji,
                 message=desired.message if own else keep_manual,

@@ -15,6 +15,8 @@ from traystatus.core.model import Availability, State
 #: Slack refuses longer ``status_text`` (``too_long``); we apply it everywhere so both services agree.
 STATUS_TEXT_MAX = 100
 PRESENCES = ("auto", "away")
+MATRIX_PRESENCES = ("online", "unavailable")
+MATRIX_PROFILE_MODES = ("own", "always", "never")
 PLACEHOLDERS = ("until", "back", "title")
 PRIVATE_TITLE = "Private event"
 
@@ -43,13 +45,19 @@ class StateStatus:
     text: str = ""
     emoji: str = ""  # Slack style, ":palm_tree:"; "" for none
     dnd: bool = False
-    presence: str = "auto"  # "auto" (Matrix: online) or "away" (Matrix: unavailable)
+    presence: str = "auto"  # Slack: "auto" or "away"; away is unavailable on Matrix too
+    # Matrix has no "in a meeting": "unavailable" is what teammates' clients show as busy/away. "" = from presence.
+    matrix_presence: str = ""
+
+    @property
+    def matrix_unavailable(self) -> bool:
+        return self.presence == "away" or self.matrix_presence == "unavailable"
 
 
 DEFAULT_STATE_STATUS: dict[State, StateStatus] = {
     State.AVAILABLE: StateStatus(),
-    State.MEETING: StateStatus(text="In a meeting", emoji=":spiral_calendar_pad:"),
-    State.FOCUS: StateStatus(text="Focusing", emoji=":headphones:", dnd=True),
+    State.MEETING: StateStatus(text="In a meeting", emoji=":spiral_calendar_pad:", matrix_presence="unavailable"),
+    State.FOCUS: StateStatus(text="Focusing", emoji=":headphones:", dnd=True, matrix_presence="unavailable"),
     State.OOO: StateStatus(text="Out of office — back {back}", emoji=":palm_tree:", dnd=True, presence="away"),
     State.OFF_HOURS: StateStatus(
         text="Off for the day — back {back}", emoji=":crescent_moon:", dnd=True, presence="away"
@@ -64,6 +72,8 @@ class StatusSettings:
     """The ``[status.<state>]`` tables: per state text, emoji, dnd and presence (defaults as in the issue)."""
 
     states: tuple[tuple[State, StateStatus], ...] = field(default_factory=lambda: tuple(DEFAULT_STATE_STATUS.items()))
+    # Matrix profile status (MSC4426): "own" writes it when empty or traystatus's, "always", or "never"
+    matrix_profile_status: str = "own"
 
     def for_state(self, state: State) -> StateStatus:
         for s, status in self.states:
@@ -73,12 +83,12 @@ class StatusSettings:
 
     @classmethod
     def from_table(cls, table: Table) -> StatusSettings:
-        table.check_keys([s.value for s in State])
+        table.check_keys([*(s.value for s in State), "matrix_profile_status"])
         out: list[tuple[State, StateStatus]] = []
         for state in State:
             d = DEFAULT_STATE_STATUS[state]
             t = table.table(state.value)
-            t.check_keys(("text", "emoji", "dnd", "presence"))
+            t.check_keys(("text", "emoji", "dnd", "presence", "matrix_presence"))
             text = t.text("text", d.text)
             _check_template(t, text)
             emoji = t.text("emoji", d.emoji)
@@ -92,10 +102,16 @@ class StatusSettings:
                         emoji=emoji,
                         dnd=t.flag("dnd", d.dnd),
                         presence=t.choice("presence", d.presence, PRESENCES),
+                        matrix_presence=t.choice(
+                            "matrix_presence",
+                            d.matrix_presence or ("unavailable" if d.presence == "away" else "online"),
+                            MATRIX_PRESENCES,
+                        ),
                     ),
                 )
             )
-        return cls(states=tuple(out))
+        profile = table.choice("matrix_profile_status", "own", MATRIX_PROFILE_MODES)
+        return cls(states=tuple(out), matrix_profile_status=profile)
 
 
 def _check_template(t: Table, text: str) -> None:
@@ -119,12 +135,18 @@ class DesiredStatus:
     expires_at: datetime | None = None  # the status clears itself then (Slack); None = no status
     dnd_until: datetime | None = None  # DND on until then; None = DND off
     away: bool = False
+    matrix_away: bool | None = None  # Matrix "unavailable"; None: as ``away``
     since: datetime | None = None  # start of the interval, for "why"
     reason: str = ""
 
     @property
     def has_status(self) -> bool:
         return bool(self.text or self.emoji)
+
+    @property
+    def matrix_unavailable(self) -> bool:
+        """Matrix presence ``unavailable`` (else ``online``)."""
+        return self.away if self.matrix_away is None else self.matrix_away
 
     @property
     def message(self) -> str:
@@ -194,6 +216,7 @@ def desired_status(
         expires_at=until if has_status else None,
         dnd_until=until if look.dnd else None,
         away=look.presence == "away",
+        matrix_away=look.matrix_unavailable,
         since=interval.start,
         reason=interval.reason,
     )

@@ -22,6 +22,7 @@ from traystatus.core.availability import AvailabilityComponent, apply_calendar_h
 from traystatus.core.calendar_fetch import stale_copy
 from traystatus.core.engine import Timeline, build_timeline, next_transition, next_working_start
 from traystatus.core.errors import TrayStatusError
+from traystatus.core.live_presence import hold_all, live_note
 from traystatus.core.model import Availability, CalendarEvent, Override, State
 from traystatus.core.overrides import Choice, override_for, tomorrow_start
 from traystatus.core.ports import CalendarResult
@@ -93,6 +94,7 @@ class AccountLine:
     retry: RetryState = field(default_factory=RetryState)
     calls: tuple[str, ...] = ()  # dry run: the exact API call of each planned operation
     limits: KnownLimits = field(default_factory=KnownLimits)  # what this account is known not to do
+    presence_note: str = ""  # what the held presence says ("Matrix shows you online: another session is active", …)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -389,6 +391,8 @@ class StatusSync:
         if not dry_run:
             limits = learn_limits(limits, publisher.traits, outcome.sent, now)
             self.store.save_account(publisher.account, outcome.applied, outcome.retry, limits)
+            hold_all((publisher,), desired)  # presence kept true until the next pass (Matrix: the sync loop)
+        held = live_note(publisher)  # presence not held, or another session keeps the user online
         line = AccountLine(
             account=outcome.account,
             service=outcome.service,
@@ -397,9 +401,10 @@ class StatusSync:
             sent=outcome.sent,
             errors=outcome.errors,
             needs_action=outcome.needs_action,
-            notes=outcome.notes,
+            notes=(*outcome.notes, held) if held else outcome.notes,
             retry=outcome.retry,
             limits=limits,
+            presence_note=held,
         )
         if dry_run:
             line = dataclasses.replace(line, calls=tuple(publisher.describe_call(op, now) for op in outcome.planned))
@@ -419,6 +424,9 @@ class StatusSync:
         applied, retry = self.store.account(publisher.account)
         known = self.store.limits(publisher.account)  # what a sync found this account cannot do
         planned, notes = offline_line(publisher, desired, applied, retry, known, now, self.settings)
+        held = live_note(publisher)  # what the running tray / run --headless sees (it holds the presence)
+        if held:
+            notes = (held, *notes)
         return AccountLine(
             account=publisher.account,
             service=str(publisher.service),
@@ -428,4 +436,5 @@ class StatusSync:
             retry=retry,
             needs_action=retry.needs_action,
             limits=known,
+            presence_note=held,
         )

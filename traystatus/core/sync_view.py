@@ -45,6 +45,8 @@ def account_health(line: AccountLine) -> ServiceHealth:
         return ServiceHealth(
             name=name, ok=False, detail=line.limits.why_not or "some calls are not possible on this account"
         )
+    if line.presence_note:  # presence not held, or another session keeps the user online: a plain line, no alert
+        return ServiceHealth(name=name, ok=False, detail=line.presence_note)
     return ServiceHealth(name=name)
 
 

@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, QUrl
 from PySide6.QtGui import QCursor, QDesktopServices
 
 from traystatus.core.errors import TrayStatusError
+from traystatus.core.live_presence import close_all
 from traystatus.core.model import Availability, Override
 from traystatus.core.overrides import Choice
 from traystatus.core.tray_view import TrayView
@@ -247,7 +248,9 @@ class Desktop(QObject):
             return None
         from traystatus.core.sync_view import ChangeNotices
 
-        self._setup = fresh
+        old, self._setup = self._setup, fresh
+        if old is not None:
+            close_all(old.sync.publishers)  # its Matrix presence loops: the fresh pipeline starts its own
         self._notices = ChangeNotices(notify_on_change=fresh.sync.settings.general.notify_on_change)
         if self._worker is not None:
             minutes = min((c.refresh_minutes for c in fresh.sync.settings.calendars), default=15)

@@ -65,9 +65,9 @@ def _common(p: argparse.ArgumentParser) -> None:
     add_settings_options(p)
 
 
-def build_service(args: argparse.Namespace, settings: Settings) -> StatusSync:
+def build_service(args: argparse.Namespace, settings: Settings, *, keep_presence: bool = False) -> StatusSync:
     """The shared sync pipeline for this command (the container decides real accounts or --demo ones)."""
-    return container.cli_sync(args, settings)
+    return container.cli_sync(args, settings, keep_presence=keep_presence)
 
 
 def _at(args: argparse.Namespace, settings: Settings) -> datetime | None:
@@ -238,7 +238,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     log = logging.getLogger(__name__)
     settings = load_settings(args)
-    service = build_service(args, settings)
+    service = build_service(args, settings, keep_presence=True)
     if not service.publishers:
         _no_accounts(service)
         return 1
@@ -265,11 +265,16 @@ def cmd_run(args: argparse.Namespace) -> int:
         return report.wake_at
 
     from traystatus.core.duties import OutboxDuty
+    from traystatus.core.live_presence import PresenceDuty
 
     # the same duties as the tray: the handoff outbox (notes stored by `traystatus handoff` that could not go
-    # out at once are retried here) and wake-ups from other traystatus processes on this state dir
+    # out at once are retried here), wake-ups from other traystatus processes on this state dir, and the
+    # Matrix presence loops (stopped with the runtime)
     handoff = container.headless_handoff(paths, settings)
-    duties = container.runtime_duties(paths, OutboxDuty(lambda: handoff.worker, owned=True))
+    duties = [
+        *container.runtime_duties(paths, OutboxDuty(lambda: handoff.worker, owned=True)),
+        PresenceDuty(lambda: service.publishers),
+    ]
     minutes = min((c.refresh_minutes for c in settings.calendars), default=15)
     scheduler = SyncScheduler(run_pass, refresh_every=timedelta(minutes=minutes), duties=duties)
     print(
