@@ -121,8 +121,9 @@ def test_a_presence_429_storm_without_a_wait_backs_off(strict_synapse: SynapseSe
         t = max(out.wake_at, t + timedelta(seconds=1))
     assert proxy.limited >= passes, (proxy.limited, passes)  # every later write was refused by Synapse itself
     # Before: an unknown wait became 1 s, about 60 writes a minute. Now two tries a pass, then 15-30 s,
-    # 30-60 s, ... up to 15 min between passes.
-    assert per_minute[0] + per_minute[1] <= 8, per_minute
-    assert max(per_minute.values()) <= 4, per_minute
+    # 30-60 s, 60-120 s, ... up to 15 min between passes (the jitter depends on the random user id): at most
+    # three passes in the first minute (5 s, 20 s, 50 s at the shortest), one a minute from the third on.
+    assert per_minute[0] <= 6 and per_minute[0] + per_minute[1] <= 8, per_minute
+    assert all(n <= 2 for minute, n in per_minute.items() if minute >= 2), per_minute
     assert sum(per_minute.values()) <= 24, per_minute
     assert client.get_presence()["status_msg"] == "🗓 Standup"  # nothing wrong was shown meanwhile
