@@ -154,16 +154,7 @@ def test_a_token_expiring_mid_loop_is_refreshed_and_kept(short_tokens: SynapseSe
     me, teammate = short_tokens.new_user("refresh", fast=False), short_tokens.new_user("mate")
     room = short_tokens.create_room(me.token, invite=[teammate.user_id])
     short_tokens.join(teammate.token, room)
-    login = requests.post(
-        f"{short_tokens.base_url}/_matrix/client/v3/login",
-        json={
-            "type": "m.login.password",
-            "identifier": {"type": "m.id.user", "user": me.localpart},
-            "password": me.password,
-            "refresh_token": True,
-        },
-        timeout=10,
-    ).json()
+    login = short_tokens.password_login(me, refresh_token=True)
     kept: list[MatrixSession] = []
     client = _client(
         short_tokens.base_url, me.user_id, login["access_token"], login["refresh_token"], on_session_change=kept.append

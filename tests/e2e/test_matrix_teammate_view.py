@@ -60,19 +60,9 @@ class SecondDevice:
     """Another login of the same user, long-polling /sync with set_presence=online (a phone with Element)."""
 
     def __init__(self, synapse: SynapseServer, user: MatrixUser) -> None:
-        r = requests.post(
-            f"{synapse.base_url}/_matrix/client/v3/login",
-            json={
-                "type": "m.login.password",
-                "identifier": {"type": "m.id.user", "user": user.localpart},
-                "password": user.password,
-                "device_id": "PHONE",
-            },
-            timeout=10,
-        )
-        r.raise_for_status()
+        login = synapse.password_login(user, device_id="PHONE")
         self._url = f"{synapse.base_url}/_matrix/client/v3/sync"
-        self._auth = synapse.auth(r.json()["access_token"])
+        self._auth = synapse.auth(login["access_token"])
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()

@@ -126,15 +126,7 @@ def test_doctor_says_when_another_session_keeps_you_online(
     saturday = date.today() + timedelta(days=(5 - date.today().weekday()) % 7 or 7)
     assert run(["apply", "--at", f"{saturday.isoformat()}T12:00", *ARGS]) == 0  # off hours: unavailable
     capsys.readouterr()
-    phone = requests.post(
-        f"{synapse.base_url}/_matrix/client/v3/login",
-        json={
-            "type": "m.login.password",
-            "identifier": {"type": "m.id.user", "user": accounts.localpart},
-            "password": accounts.password,
-        },
-        timeout=10,
-    ).json()["access_token"]
+    phone = synapse.password_login(accounts)["access_token"]
     requests.get(
         f"{synapse.base_url}/_matrix/client/v3/sync",
         params={"set_presence": "online", "timeout": "0"},

@@ -258,15 +258,7 @@ def test_another_session_keeping_you_online_is_said_in_the_accounts_page(
     """The running app's presence loop holds "unavailable" while a phone of the same user syncs as online:
     the Accounts page says what teammates see and why."""
     user = synapse.new_user("phone")
-    login = requests.post(
-        f"{synapse.base_url}/_matrix/client/v3/login",
-        json={
-            "type": "m.login.password",
-            "identifier": {"type": "m.id.user", "user": user.localpart},
-            "password": user.password,
-        },
-        timeout=10,
-    ).json()
+    login = synapse.password_login(user)
     state_dir = tmp_path / "state"
     notes = LiveNoteFile(state_dir)
     session = MatrixSession(homeserver=synapse.base_url, user_id=user.user_id, access_token=user.token, device_id="")
