@@ -51,6 +51,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     ev.add_argument("--json", action="store_true", help="a JSON array of occurrences")
     add_settings_options(ev)
     ev.set_defaults(func=run_events)
+    from traystatus.app.commands.calendar_add import register_add
+
+    register_add(sub)
 
 
 def parse_moment(text: str, zone: ZoneInfo, option: str) -> datetime:

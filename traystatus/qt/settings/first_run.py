@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from traystatus.core.calendar_kind import guess_calendar_kind
-from traystatus.core.errors import ConfigError
+from traystatus.core.errors import ConfigError, TrayStatusError
 from traystatus.core.hours import format_hours, parse_hours
 from traystatus.core.settings import CalendarSourceConfig, Settings
 from traystatus.core.settings_editing import AccountsManager, Runner, SettingsDocument
@@ -219,7 +219,7 @@ class FirstRunWizard(QWizard):
         self.apply_answers()
         try:
             settings = self.doc.save()
-        except ConfigError as e:
+        except TrayStatusError as e:  # also a keyring that refuses the secret address: nothing is written
             self.preview_step.list.addItem(f"Not saved — {e.message}")
             return
         self.saved.emit(settings)

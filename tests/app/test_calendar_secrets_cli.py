@@ -1,0 +1,162 @@
+"""Secret calendar addresses live in the OS keyring (a real Secret Service), fetched over real HTTP: `calendar add`,
+`--calendar keyring:NAME` and `--calendar -`, the migration of a plain address on the config's next write, and
+the address never printed, logged or written anywhere else."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from keyring.backend import KeyringBackend
+
+from tests.app.test_plan_cli import ICS
+from tests.fixtures.http_feeds import FeedServer, Route
+from traystatus.adapters.config_document import TomlConfigDocument
+from traystatus.app.cli import run
+from traystatus.app.paths import AppPaths
+
+TOKEN = "private-7f3e9a0c1d5b2e8f"
+PATH = f"/calendar/ical/me%40example.org/{TOKEN}/basic.ics"
+WINDOW = ["--tz", "Europe/Berlin", "--from", "2026-11-24", "--days", "2"]
+
+
+@pytest.fixture
+def secret_url(feed_server: FeedServer) -> str:
+    feed_server.routes[PATH] = Route(body=ICS.replace("\n", "\r\n").encode(), etag='"v1"')
+    return feed_server.url(PATH)
+
+
+def stdin(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(text))
+
+
+def everything_written(home: Path) -> str:
+    """Every file traystatus wrote under the test's XDG dirs (config, state, cache, logs, fetch log)."""
+    return "".join(p.read_text(errors="replace") for p in home.rglob("*") if p.is_file())
+
+
+def test_calendar_add_keeps_the_address_in_the_keyring(
+    monkeypatch: pytest.MonkeyPatch,
+    os_keyring: KeyringBackend,
+    feed_server: FeedServer,
+    secret_url: str,
+    isolated_home: Path,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    config = AppPaths.resolve().config_file
+    stdin(monkeypatch, secret_url + "\n")
+    assert run(["-v", "calendar", "add", "-", "--name", "Work calendar"]) == 0
+    out, err = capsys.readouterr()
+    assert "keyring:work-calendar" in out and "Checked: 0 events in the next 14 days" in out and err == ""
+    assert os_keyring.get_password("traystatus", "calendar:work-calendar") == secret_url
+    text = config.read_text()
+    assert 'name = "Work calendar"\nurl = "keyring:work-calendar"' in text
+    assert len(feed_server.hits(PATH)) == 1  # the check fetched it through the keyring entry
+    # the calendar is read back through its reference: from the config, and named on the command line
+    assert run(["calendar", "events", "--tz", "Europe/Berlin", "--from", "2026-11-24", "--to", "2026-11-26"]) == 0
+    assert "Standup" in capsys.readouterr().out
+    assert run(["plan", "--json", "--calendar", "keyring:work-calendar", *WINDOW]) == 0
+    assert "meeting" in {row["state"] for row in json.loads(capsys.readouterr().out)}
+    assert len(feed_server.hits(PATH)) == 3
+    # the same name again updates the same keyring entry, and the file still names it only
+    other = secret_url.replace(TOKEN, "private-0000aaaa1111bbbb")
+    stdin(monkeypatch, other + "\n")
+    assert run(["calendar", "add", "-", "--name", "Work calendar", "--no-check"]) == 0
+    assert os_keyring.get_password("traystatus", "calendar:work-calendar") == other
+    assert config.read_text().count("[[calendars]]") == 1
+    for place in (out, err, capsys.readouterr().out, caplog.text, everything_written(isolated_home)):
+        assert TOKEN not in place and "me%40example.org" not in place and "0000aaaa" not in place
+
+
+def test_a_plain_secret_address_moves_to_the_keyring_on_the_next_write(
+    os_keyring: KeyringBackend,
+    feed_server: FeedServer,
+    secret_url: str,
+    isolated_home: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    config = AppPaths.resolve().config_file
+    config.parent.mkdir(parents=True, exist_ok=True)
+    public = feed_server.url("/holidays.ics")
+    feed_server.routes["/holidays.ics"] = Route(body=ICS.replace("\n", "\r\n").encode())
+    config.write_text(
+        "# my calendars\n"
+        'timezone = "Europe/Berlin"\n'
+        f'[[calendars]]\nname = "Work"  # the one from Google\nurl = "{secret_url}"\n'
+        f'[[calendars]]\nname = "Holidays"\nurl = "{public}"\n'
+    )
+    assert run(["doctor", "--json"]) in (0, 1)
+    assert "traystatus calendar migrate" in capsys.readouterr().out  # doctor says how to fix it
+    assert run(["calendar", "migrate"]) == 0
+    out = capsys.readouterr().out
+    assert "calendar 'Work'" in out and "now lives in the OS keyring" in out and TOKEN not in out
+    text = config.read_text()
+    assert "# my calendars" in text and "# the one from Google" in text  # the user's comments stay
+    assert 'url = "keyring:work"' in text and f'url = "{public}"' in text and TOKEN not in text
+    assert os_keyring.get_password("traystatus", "calendar:work") == secret_url
+    before = len(feed_server.hits(PATH))
+    assert run(["calendar", "events", "--from", "2026-11-24", "--to", "2026-11-26"]) == 0
+    assert capsys.readouterr().out.count("Standup") == 4  # two days of it from each calendar
+    assert len(feed_server.hits(PATH)) == before + 1  # read through the keyring entry
+    assert run(["calendar", "migrate"]) == 0
+    assert "nothing to move" in capsys.readouterr().out
+    assert TOKEN not in everything_written(isolated_home)
+
+
+def test_the_settings_window_document_saves_a_new_address_to_the_keyring(
+    os_keyring: KeyringBackend, secret_url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "config.toml"
+    doc = TomlConfigDocument(path, default_tz=ZoneInfo("UTC"))
+    doc.set_items("calendars", [{"name": "Work", "url": secret_url}, {"name": "Work", "url": secret_url + "?x=1"}])
+    settings = doc.save()
+    assert [c.location for c in settings.calendars] == ["keyring:work", "keyring:work-2"]
+    assert len(doc.notes) == 2 and all("now lives in the OS keyring" in n and TOKEN not in n for n in doc.notes)
+    assert TOKEN not in path.read_text()
+    assert os_keyring.get_password("traystatus", "calendar:work-2") == secret_url + "?x=1"
+
+
+def test_a_missing_keyring_entry_is_a_clear_calendar_error(
+    os_keyring: KeyringBackend, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["calendar", "events", "--calendar", "keyring:gone", "--tz", "UTC"]) == 1
+    err = capsys.readouterr().err
+    assert "Calendar 'gone' could not be read" in err and "no entry calendar:gone" in err
+    assert "traystatus calendar add URL --name gone" in err
+
+
+def test_calendar_from_stdin_never_on_the_command_line(
+    monkeypatch: pytest.MonkeyPatch,
+    feed_server: FeedServer,
+    secret_url: str,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    stdin(monkeypatch, f"# work\n{secret_url}\n\n")
+    assert (
+        run(["calendar", "events", "--calendar", "-", "--tz", "UTC", "--from", "2026-11-24", "--to", "2026-11-25"]) == 0
+    )
+    out, err = capsys.readouterr()
+    assert "Standup" in out and TOKEN not in out + err
+    assert "visible to other users" not in caplog.text
+    # typed on the command line instead: it works, with a warning that says how to avoid it
+    assert run(["calendar", "events", "--calendar", secret_url, "--tz", "UTC", "--from", "2026-11-24"]) == 0
+    assert "visible to other users of this machine" in caplog.text and TOKEN not in caplog.text
+    stdin(monkeypatch, "\n")
+    assert run(["calendar", "events", "--calendar", "-", "--tz", "UTC"]) == 2
+    assert "--calendar - read no address" in capsys.readouterr().err
+
+
+def test_calendars_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, os_keyring: KeyringBackend, secret_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    os_keyring.set_password("traystatus", "calendar:team", secret_url)
+    monkeypatch.setenv("TRAYSTATUS_CALENDARS", "keyring:team")
+    assert run(["calendar", "events", "--tz", "UTC", "--from", "2026-11-24", "--to", "2026-11-25"]) == 0
+    assert "Standup" in capsys.readouterr().out
