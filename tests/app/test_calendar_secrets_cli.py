@@ -160,3 +160,48 @@ def test_calendars_from_the_environment(
     monkeypatch.setenv("TRAYSTATUS_CALENDARS", "keyring:team")
     assert run(["calendar", "events", "--tz", "UTC", "--from", "2026-11-24", "--to", "2026-11-25"]) == 0
     assert "Standup" in capsys.readouterr().out
+
+
+def test_a_failing_secret_address_is_never_shown_anywhere(
+    os_keyring: KeyringBackend,
+    feed_server: FeedServer,
+    isolated_home: Path,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """user:password@ and a token path, refused by the server (401): status, doctor, events, the fetch log and
+    the log file say which calendar and why, never the address."""
+    caplog.set_level(logging.DEBUG)
+    feed_server.routes[PATH] = Route(status=401, body=b"no")
+    url = feed_server.url(PATH).replace("http://", "http://me:hunter2pw@")
+    os_keyring.set_password("traystatus", "calendar:work", url)
+    config = AppPaths.resolve().config_file
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('timezone = "UTC"\n[[calendars]]\nname = "Work"\nurl = "keyring:work"\n')
+    outputs = []
+    for argv in (["-v", "calendar", "events"], ["-v", "status"], ["-v", "doctor"], ["doctor", "--json"]):
+        run(argv)
+        outputs.append(capsys.readouterr())
+    assert "refused access (HTTP 401)" in outputs[0].err and "http://127.0.0.1:" in outputs[0].err
+    assert any("Work" in o.out for o in outputs[2:])
+    assert len(feed_server.hits(PATH)) >= 3  # fetched each time, through the keyring entry
+    written = everything_written(isolated_home)
+    assert "calendar-fetches" in " ".join(p.name for p in isolated_home.rglob("*"))
+    for place in [caplog.text, written, *(o.out + o.err for o in outputs)]:
+        assert "hunter2pw" not in place and TOKEN not in place and "me%40example.org" not in place
+
+
+@pytest.mark.parametrize(
+    ("line", "shown"),
+    [
+        ("GET https://me:pw@cal.example.org/x.ics failed", "GET https://cal.example.org/…[redacted] failed"),
+        ("at https://me:pw@cal.example.org", "at https://cal.example.org/…[redacted]"),
+        ("feed webcal://h.example/cal?token=abc ok", "feed webcal://h.example/…[redacted] ok"),
+        ("Max retries exceeded with url: /private-abc/basic.ics (Caused by", "with url: /…[redacted] (Caused by"),
+        ("http://127.0.0.1:8080/ answered", "http://127.0.0.1:8080/ answered"),
+    ],
+)
+def test_log_lines_lose_userinfo_paths_and_queries(line: str, shown: str) -> None:
+    from traystatus.app.logging_setup import redact
+
+    assert shown in redact(line) and "pw@" not in redact(line) and "abc" not in redact(line)
