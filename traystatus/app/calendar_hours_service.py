@@ -8,11 +8,11 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 from traystatus.adapters.calendar_caldav import CaldavCalendarSource
-from traystatus.adapters.calendar_http import redact_url
 from traystatus.adapters.calendar_sources import build_sources, load_all
 from traystatus.adapters.clock import utc_now
 from traystatus.core.availability import apply_calendar_hours
 from traystatus.core.availability_ics import weekly_availability_ics
+from traystatus.core.calendar_secret import redact_url
 from traystatus.core.errors import ConfigError
 from traystatus.core.settings import CalendarSourceConfig, Settings
 from traystatus.core.work_periods import hours_page_origin
