@@ -7,6 +7,9 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
+import subprocess
+import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -15,10 +18,13 @@ from keyring.backend import KeyringBackend
 
 from tests.app.test_plan_cli import ICS
 from tests.fixtures.http_feeds import FeedServer, Route
+from tests.fixtures.radicale import RadicaleServer
+from tests.slack_emulator import SlackEmulator
 from traystatus.adapters.config_document import TomlConfigDocument
 from traystatus.app.cli import run
 from traystatus.app.paths import AppPaths
 
+ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "private-7f3e9a0c1d5b2e8f"
 PATH = f"/calendar/ical/me%40example.org/{TOKEN}/basic.ics"
 WINDOW = ["--tz", "Europe/Berlin", "--from", "2026-11-24", "--days", "2"]
@@ -205,3 +211,53 @@ def test_log_lines_lose_userinfo_paths_and_queries(line: str, shown: str) -> Non
     from traystatus.app.logging_setup import redact
 
     assert shown in redact(line) and "pw@" not in redact(line) and "abc" not in redact(line)
+
+
+def test_login_migrates_a_plain_address_and_says_so(
+    os_keyring: KeyringBackend, slack_emulator: SlackEmulator, secret_url: str
+) -> None:
+    """`login slack` writes the config: the plain address an older file holds moves on that write, and the
+    user's terminal (a real process's stderr) is told."""
+    config = AppPaths.resolve().config_file
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(f'timezone = "UTC"\n\n[[calendars]]\nname = "Work"\nurl = "{secret_url}"\n')
+    proc = subprocess.run(
+        [sys.executable, "-m", "traystatus", "login", "slack", "--token-stdin"],
+        input=slack_emulator.token + "\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        env={**os.environ, "TRAYSTATUS_SLACK_API_URL": slack_emulator.base_url},
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Moved the secret address of calendar 'Work'" in proc.stderr and "keyring:work" in proc.stderr
+    assert TOKEN not in proc.stdout + proc.stderr
+    text = config.read_text()
+    assert 'url = "keyring:work"' in text and "[[accounts.slack]]" in text and TOKEN not in text
+    assert os_keyring.get_password("traystatus", "calendar:work") == secret_url
+
+
+def test_a_caldav_collection_behind_a_keyring_reference(
+    monkeypatch: pytest.MonkeyPatch,
+    os_keyring: KeyringBackend,
+    radicale_server: RadicaleServer,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    url = radicale_server.make_calendar("secret-ref", "Team")
+    radicale_server.put(
+        url,
+        "standup",
+        ICS.split("BEGIN:VEVENT", 1)[0] + "BEGIN:VEVENT" + ICS.split("BEGIN:VEVENT")[1] + "END:VCALENDAR\n",
+    )
+    os_keyring.set_password("traystatus", "caldav:Team", radicale_server.password)
+    stdin(monkeypatch, url + "\n")
+    argv = ["calendar", "add", "-", "--name", "Team", "--kind", "caldav", "--username", radicale_server.user]
+    assert run([*argv, "--keyring", "--no-check"]) == 0
+    assert 'kind = "caldav"' in AppPaths.resolve().config_file.read_text()
+    assert os_keyring.get_password("traystatus", "calendar:team") == url
+    capsys.readouterr()
+    assert run(["calendar", "events", "--tz", "Europe/Berlin", "--from", "2026-11-24", "--to", "2026-11-27"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("Standup") == 3 and "[Team]" in out

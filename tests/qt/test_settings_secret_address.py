@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import keyring
+import pytest
 from keyring.backend import KeyringBackend
+from keyrings.alt.file import PlaintextKeyring
 from pytestqt.qtbot import QtBot
 
 from tests.fixtures.http_feeds import FeedServer, Route
@@ -65,3 +68,26 @@ def test_a_plain_secret_address_is_shown_redacted_and_kept_until_saved(
     text = wait_saved(qtbot, config, "Work mail")
     assert 'url = "keyring:work-mail"' in text and TOKEN not in text
     assert os_keyring.get_password("traystatus", "calendar:work-mail") == url
+
+
+def test_a_new_secret_address_is_not_written_when_the_keyring_refuses_it(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A plaintext keyring is refused: the window says why and the file never gets the address."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "plain"))
+    previous = keyring.get_keyring()
+    keyring.set_keyring(PlaintextKeyring())
+    try:
+        config = tmp_path / "config.toml"
+        config.write_text('timezone = "UTC"\n')
+        w = open_window(qtbot, config, tmp_path)
+        page = w.page("Calendars")
+        assert isinstance(page, CalendarsPage)
+        add_url(qtbot, page, f"https://calendar.google.com/calendar/ical/x/private-{TOKEN}/basic.ics").accept()
+        qtbot.waitUntil(lambda: "Not saved" in w.status.text(), timeout=5000)
+        assert "Insecure keyring refused" in w.status.text() and TOKEN not in w.status.text()
+        assert config.read_text() == 'timezone = "UTC"\n'
+        w.close()  # closing saves the last valid edit: still refused
+        assert TOKEN not in config.read_text() and not list((tmp_path / "plain").rglob("*.cfg"))
+    finally:
+        keyring.set_keyring(previous)
