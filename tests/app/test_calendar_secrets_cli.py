@@ -261,3 +261,36 @@ def test_a_caldav_collection_behind_a_keyring_reference(
     assert run(["calendar", "events", "--tz", "Europe/Berlin", "--from", "2026-11-24", "--to", "2026-11-27"]) == 0
     out = capsys.readouterr().out
     assert out.count("Standup") == 3 and "[Team]" in out
+
+
+def test_a_config_that_cannot_be_written_leaves_no_keyring_entry(
+    monkeypatch: pytest.MonkeyPatch,
+    os_keyring: KeyringBackend,
+    secret_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("")
+    stdin(monkeypatch, secret_url + "\n")
+    assert run(["--config", str(blocker / "config.toml"), "calendar", "add", "-", "--name", "Work"]) == 2
+    err = capsys.readouterr().err
+    assert "Calendar not added" in err and "nothing was kept in the keyring" in err and TOKEN not in err
+    assert os_keyring.get_password("traystatus", "calendar:work") is None
+    stdin(monkeypatch, "ftp://example.org/cal.ics\n")
+    assert run(["calendar", "add", "-"]) == 2
+    assert "Not a calendar address" in capsys.readouterr().err
+
+
+def test_a_calendar_that_becomes_a_file_drops_its_keyring_entry(
+    monkeypatch: pytest.MonkeyPatch, os_keyring: KeyringBackend, secret_url: str, tmp_path: Path
+) -> None:
+    stdin(monkeypatch, secret_url + "\n")
+    assert run(["calendar", "add", "-", "--name", "Work", "--no-check"]) == 0
+    assert os_keyring.get_password("traystatus", "calendar:work") == secret_url
+    ics = tmp_path / "work.ics"
+    ics.write_text(ICS)
+    assert run(["calendar", "add", str(ics), "--name", "Work", "--no-check"]) == 0
+    text = AppPaths.resolve().config_file.read_text()
+    assert f'path = "{ics}"' in text and "url" not in text
+    assert os_keyring.get_password("traystatus", "calendar:work") is None

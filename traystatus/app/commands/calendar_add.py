@@ -86,6 +86,8 @@ def run_add(args: argparse.Namespace) -> int:
     if not location:
         raise ConfigError("No calendar address", "give a URL or .ics file, or - and the address on stdin.")
     is_address = "://" in location
+    if is_address and location.split("://", 1)[0].lower() not in ("http", "https", "webcal", "webcals"):
+        raise ConfigError("Not a calendar address", "give an https://, http:// or webcal:// address, or an .ics file.")
     if not is_address:
         file = Path(location).expanduser()
         if not file.is_file():
@@ -99,27 +101,40 @@ def run_add(args: argparse.Namespace) -> int:
     if args.username:
         entry["username"] = args.username
     tables = calendar_tables(path)
+    old = next((t.get("url") for t in tables if t.get("name") == name), None)
+    old_ref = str(old) if isinstance(old, str) and is_reference(old) else ""
     store: SecretStore | None = None
-    new_key = ""
+    before: str | None = None  # what the keyring entry held, put back if the config cannot be written
     if is_address and (args.keyring or holds_secret_address(location)):
         store = _keyring()
-        old = next((t.get("url") for t in tables if t.get("name") == name), None)
-        if isinstance(old, str) and is_reference(old):
-            ref = old  # the same calendar again: its keyring entry takes the new address
+        if old_ref:
+            ref = old_ref  # the same calendar again: its keyring entry takes the new address
+            before = store.get(secret_key(ref))
         else:
             taken = {reference_name(str(t["url"])) for t in tables if is_reference(str(t.get("url", "")))}
             ref = reference(new_reference_name(name, taken))
-            new_key = secret_key(ref)
         store.set(secret_key(ref), location)
         entry["url"] = ref
     else:
         entry["url" if is_address else "path"] = location
     try:
         added = put_calendar(path, entry)
-    except (TrayStatusError, OSError):
-        if store is not None and new_key:
-            store.delete(new_key)  # nothing half-done: no keyring entry the config does not name
-        raise
+    except (TrayStatusError, OSError) as e:
+        if store is not None:  # nothing half-done: the keyring holds what the config names, as before
+            if before is None:
+                store.delete(secret_key(str(entry["url"])))
+            else:
+                store.set(secret_key(str(entry["url"])), before)
+        what = (
+            f"{e.title}: {e.message}"
+            if isinstance(e, TrayStatusError)
+            else f"{path} could not be written ({e.strerror or type(e).__name__}); make its directory writable "
+            "and run the command again"
+        )
+        kept = "; nothing was kept in the keyring." if store is not None else "."
+        raise ConfigError("Calendar not added", what.rstrip(".") + kept) from None
+    if old_ref and store is None:  # the calendar no longer names its keyring entry: remove it
+        _keyring().delete(secret_key(old_ref))
     shown = f"its address is in the OS keyring as {entry['url']}" if store is not None else f"{_shown(location)}"
     print(f"{'Added' if added else 'Updated'} calendar '{name}' in {path}: {shown}.")
     if is_address and store is None:
