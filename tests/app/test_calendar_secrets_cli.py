@@ -32,6 +32,8 @@ WINDOW = ["--tz", "Europe/Berlin", "--from", "2026-11-24", "--days", "2"]
 
 @pytest.fixture
 def secret_url(feed_server: FeedServer) -> str:
+    """The secret feed, its hits counted from this test on (the server is the session's; the path is ours)."""
+    feed_server.requests[:] = [r for r in feed_server.requests if r[0] != PATH]
     feed_server.routes[PATH] = Route(body=ICS.replace("\n", "\r\n").encode(), etag='"v1"')
     return feed_server.url(PATH)
 
@@ -294,3 +296,23 @@ def test_a_calendar_that_becomes_a_file_drops_its_keyring_entry(
     text = AppPaths.resolve().config_file.read_text()
     assert f'path = "{ics}"' in text and "url" not in text
     assert os_keyring.get_password("traystatus", "calendar:work") is None
+
+
+def test_the_addresses_on_stdin_are_read_once_per_run(
+    monkeypatch: pytest.MonkeyPatch, feed_server: FeedServer, secret_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A run loads its settings more than once (the tray: the command, then the sync pipeline): stdin is read
+    once and every load gets its addresses."""
+    from traystatus.app.cli import build_parser
+    from traystatus.app.options import load_settings
+
+    stdin(monkeypatch, secret_url + "\n")
+    args = build_parser().parse_args(["apply", "--calendar", "-", "--tz", "UTC"])
+    first, second = load_settings(args), load_settings(args)
+    assert [c.location for c in first.calendars] == [c.location for c in second.calendars] == [secret_url]
+    stdin(monkeypatch, secret_url + "\n")
+    before = len(feed_server.hits(PATH))
+    assert run(["apply", "--dry-run", "--calendar", "-", "--tz", "UTC"]) == 0
+    out, err = capsys.readouterr()
+    assert "read no address" not in err and TOKEN not in out + err
+    assert len(feed_server.hits(PATH)) == before + 1

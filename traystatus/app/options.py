@@ -74,7 +74,10 @@ def load_settings(args: argparse.Namespace) -> Settings:
             raise ConfigError(
                 "Bad --hours", f'{e.message} Format: "mon-fri 09:00-12:30,13:30-17:30; sat 10:00-12:00".'
             ) from None
-    locations = calendar_locations(getattr(args, "calendar", None) or [])
+    locations = getattr(args, "calendar_locations", None)  # stdin is read once, however often settings load
+    if locations is None:
+        locations = calendar_locations(getattr(args, "calendar", None) or [])
+        args.calendar_locations = locations
     if locations:
         changes["calendars"] = tuple(CalendarSourceConfig(name=_display_name(loc), location=loc) for loc in locations)
     return dataclasses.replace(settings, **changes) if changes else settings  # type: ignore[arg-type]
