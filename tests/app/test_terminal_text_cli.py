@@ -109,3 +109,27 @@ def test_note_text_is_escaped_in_list_search_and_show(tmp_path: Path, capsys: py
         assert "\\u001b]0;pwned" in out, argv
     assert run(["notes", "list"]) == 0
     assert not any(line.startswith("Slack") for line in capsys.readouterr().out.splitlines())
+
+
+def test_the_log_file_holds_no_escape_sequence(tmp_path: Path) -> None:
+    """`tail -f traystatus.log` shows a hostile title escaped, like the command line does."""
+    import logging
+
+    from traystatus.app.logging_setup import log_file, setup_logging
+
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)
+    setup_logging(tmp_path)
+    try:
+        logging.getLogger("traystatus.test").warning("event %r has an odd zone", HOSTILE)
+        logging.getLogger("traystatus.test").warning("title: %s", HOSTILE)
+    finally:
+        for h in list(root.handlers):
+            root.removeHandler(h)
+            h.close()
+        for h in saved[0]:
+            root.addHandler(h)
+        root.setLevel(saved[1])
+    text = log_file(tmp_path).read_text(encoding="utf-8")
+    clean(text)
+    assert "title: \\u001b]0;pwned" in text and len(text.splitlines()) == 2

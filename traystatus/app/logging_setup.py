@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 from traystatus.adapters.private_files import open_private, private_dir
+from traystatus.core.terminal_text import one_line, terminal_text
 
 # Tokens and secrets that must never reach a log line.
 _PATTERNS = [
@@ -37,11 +38,15 @@ def redact(text: str) -> str:
 
 
 class RedactingFilter(logging.Filter):
+    """Secrets out of every line, and escapes out too: `tail -f traystatus.log` must not run a calendar's
+    escape sequences on the terminal, nor a title's newline forge a log line of its own (docs/runtime.md,
+    "What the command line prints"); a traceback keeps its lines."""
+
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        record.msg, record.args = redact(message), None
+        record.msg, record.args = one_line(redact(message)), None
         if record.exc_info and record.exc_info[1] is not None:
-            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_text = terminal_text(redact(logging.Formatter().formatException(record.exc_info)))
             record.exc_info = None
         return True
 
