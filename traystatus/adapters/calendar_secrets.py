@@ -8,6 +8,7 @@ The config and the command line hold only ``keyring:NAME``; the address itself i
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any
@@ -25,6 +26,9 @@ from traystatus.core.errors import CalendarError, SecretStoreError, TrayStatusEr
 from traystatus.core.ports import CalendarResult, CalendarSource, SecretStore
 
 log = logging.getLogger(__name__)
+
+#: how long an address read from the keyring is used before it is read again (while its fetches work)
+REREAD_SECONDS = 3600.0
 
 
 def keyring_store() -> SecretStore:
@@ -60,21 +64,34 @@ def read_address(location: str, secrets: SecretStore) -> str:
 
 
 class SecretAddressSource:
-    """A calendar whose address is a keyring entry: read at every load (a locked keyring at login, or an
-    address changed in the keyring, is picked up at the next refresh); the inner source is made per address."""
+    """A calendar whose address is a keyring entry. The address is read at the first load, again after a
+    load that failed (a reset address put in the keyring is picked up at the next refresh) and at most once an
+    hour otherwise: a locked keyring prompts to be unlocked, which must not happen at every 2-minute refresh.
+    The inner source is made per address."""
 
     def __init__(
-        self, name: str, location: str, *, make: Callable[[str], CalendarSource], secrets: LazySecrets
+        self,
+        name: str,
+        location: str,
+        *,
+        make: Callable[[str], CalendarSource],
+        secrets: LazySecrets,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.name, self._location, self._make, self._secrets = name, location, make, secrets
+        self.name, self._location, self._make, self._secrets, self._clock = name, location, make, secrets, clock
         self._address = ""
         self._inner: CalendarSource | None = None
+        self._read_at: float | None = None  # when the address was last read, None: read at the next load
 
     def __repr__(self) -> str:
         return f"SecretAddressSource({self.name!r}, {self._location!r})"
 
     def _source(self) -> CalendarSource:
+        now = self._clock()
+        if self._inner is not None and self._read_at is not None and now - self._read_at < REREAD_SECONDS:
+            return self._inner
         address = read_address(self._location, self._secrets.store())
+        self._read_at = now
         if self._inner is None or address != self._address:
             self._inner, self._address = self._make(address), address
         return self._inner
@@ -85,7 +102,10 @@ class SecretAddressSource:
         except TrayStatusError as e:
             error = CalendarError(f"Calendar '{self.name}' could not be read", f"{e.title}: {e.message}")
             return self.last_good(start, end, error)
-        return source.load(start, end)
+        result = source.load(start, end)
+        if result.error is not None:
+            self._read_at = None  # the address may have been reset: read the keyring again next time
+        return result
 
     def last_good(self, start: datetime, end: datetime, error: CalendarError) -> CalendarResult:
         last_good = getattr(self._inner, "last_good", None)
