@@ -101,8 +101,8 @@ def test_note_text_is_escaped_in_list_search_and_show(tmp_path: Path, capsys: py
     note = tmp_path / "note.md"
     note.write_text(f"# Done\nrelease {HOSTILE}\n# Next / handed over to\nPriya\n", encoding="utf-8")
     assert run(["handoff", "--text-file", str(note), "--no-sign-off"]) == 0
-    capsys.readouterr()
-    for argv in (["notes", "list"], ["notes", "search", "release"], ["notes", "export"]):
+    note_id = capsys.readouterr().out.split("Stored note ", 1)[1].split()[0]
+    for argv in (["notes", "list"], ["notes", "search", "release"], ["notes", "export"], ["notes", "show", note_id]):
         run(argv)
         out, err = capsys.readouterr()
         clean(out + err)
@@ -133,3 +133,14 @@ def test_the_log_file_holds_no_escape_sequence(tmp_path: Path) -> None:
     text = log_file(tmp_path).read_text(encoding="utf-8")
     clean(text)
     assert "title: \\u001b]0;pwned" in text and len(text.splitlines()) == 2
+
+
+def test_a_teammates_name_is_escaped_in_the_team_clock(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Names come from Slack's users.list and Matrix profiles too: other people's text."""
+    config = tmp_path / "config.toml"
+    name = json.dumps(HOSTILE)  # a TOML basic string takes JSON's escapes
+    config.write_text(f'timezone = "UTC"\n[[team.people]]\nname = {name}\ntimezone = "Asia/Tokyo"\n')
+    assert run(["--config", str(config), "team"]) == 0
+    out, err = capsys.readouterr()
+    clean(out + err)
+    assert "\\u001b]0;pwned" in out and not any(line.startswith("you are away") for line in out.splitlines())
