@@ -39,7 +39,9 @@ def test_a_secret_address_added_in_the_window_goes_to_the_keyring(
     w = open_window(qtbot, config, tmp_path)
     page = w.page("Calendars")
     assert isinstance(page, CalendarsPage)
-    add_url(qtbot, page, url).accept()
+    dialog = add_url(qtbot, page, url)
+    assert "This address is a password: it is kept in the OS keyring" in dialog.detected.text()  # said before
+    dialog.accept()
     text = wait_saved(qtbot, config, "keyring:")
     ref = f"127-0-0-1-{feed_server.base.rsplit(':', 1)[1]}"  # named for the host, as the calendar is
     assert TOKEN not in text and f'url = "keyring:{ref}"' in text
