@@ -168,6 +168,10 @@ def test_calendars_from_the_environment(
     monkeypatch.setenv("TRAYSTATUS_CALENDARS", "keyring:team")
     assert run(["calendar", "events", "--tz", "UTC", "--from", "2026-11-24", "--to", "2026-11-25"]) == 0
     assert "Standup" in capsys.readouterr().out
+    monkeypatch.setenv("TRAYSTATUS_CALENDARS", secret_url)  # headless: the environment is the user's own
+    run(["doctor"])
+    out = capsys.readouterr().out
+    assert "calendar 127.0.0.1" in out and "calendar migrate" not in out  # nothing in a file to migrate
 
 
 def test_a_failing_secret_address_is_never_shown_anywhere(

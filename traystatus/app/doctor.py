@@ -81,7 +81,7 @@ def _calendars(args: argparse.Namespace, settings: Any) -> list[Check]:
             fix="run `traystatus calendar migrate` to move it into the OS keyring",
         )
         for c in settings.calendars
-        if holds_secret_address(c.location) and not getattr(args, "calendar", None)
+        if holds_secret_address(c.location) and not getattr(args, "calendar_locations", None)  # not the file's
     ]
     for r in load_all(sources, now - timedelta(days=1), now + timedelta(days=7)):
         if r.error is not None:
