@@ -8,6 +8,7 @@ import io
 import json
 import logging
 import os
+import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,7 @@ from keyring.backend import KeyringBackend
 from tests.app.test_plan_cli import ICS
 from tests.fixtures.http_feeds import FeedServer, Route
 from tests.fixtures.radicale import RadicaleServer
+from tests.fixtures.secret_service import SecretServiceBus
 from tests.slack_emulator import SlackEmulator
 from traystatus.adapters.config_document import TomlConfigDocument
 from traystatus.app.cli import run
@@ -320,3 +322,47 @@ def test_the_addresses_on_stdin_are_read_once_per_run(
     out, err = capsys.readouterr()
     assert "read no address" not in err and TOKEN not in out + err
     assert len(feed_server.hits(PATH)) == before + 1
+
+
+def in_a_terminal(argv: list[str], env: dict[str, str], answer: str) -> tuple[int, str]:
+    """Run traystatus on a real terminal (a pty): wait for the address prompt, type ``answer``."""
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: a new session whose controlling terminal is the pty
+        os.chdir(ROOT)
+        os.execve(sys.executable, [sys.executable, "-m", "traystatus", *argv], env)
+    output = b""
+    try:
+        while b"not shown" not in output:
+            output += os.read(fd, 1024)
+        os.write(fd, answer.encode() + b"\n")
+        while True:
+            try:
+                chunk = os.read(fd, 1024)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            output += chunk
+    finally:
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    return os.waitstatus_to_exitcode(status), output.decode(errors="replace")
+
+
+def test_at_a_terminal_the_address_is_typed_without_echo(
+    os_keyring: KeyringBackend, secret_service: SecretServiceBus, secret_url: str, tmp_path: Path
+) -> None:
+    """`calendar add -` and `--calendar -` prompt; the pasted address is neither echoed nor printed."""
+    config = tmp_path / "config.toml"
+    env = {**os.environ, "DBUS_SESSION_BUS_ADDRESS": secret_service.address}
+    env.pop("PYTHON_KEYRING_BACKEND", None)
+    code, text = in_a_terminal(["--config", str(config), "calendar", "add", "-", "--name", "Work"], env, secret_url)
+    assert code == 0, text
+    assert "Calendar address (not shown):" in text and "keyring:work" in text and "Checked: 0 events" in text
+    assert TOKEN not in text and "me%40example.org" not in text
+    assert os_keyring.get_password("traystatus", "calendar:work") == secret_url
+    assert TOKEN not in config.read_text()
+    window = ["--tz", "UTC", "--from", "2026-11-24", "--to", "2026-11-25"]
+    code, text = in_a_terminal(["calendar", "events", "--calendar", "-", *window], env, secret_url)
+    assert code == 0, text
+    assert "Standup" in text and TOKEN not in text

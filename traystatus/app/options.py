@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import getpass
 import logging
 import os
 import sys
@@ -91,8 +92,7 @@ def calendar_locations(given: list[str], environ: Mapping[str, str] | None = Non
     out: list[str] = []
     for value in given:
         if value.strip() == "-":
-            lines = [line.strip() for line in sys.stdin.read(MAX_STDIN_CHARS).splitlines()]
-            out += [line for line in lines if line and not line.startswith("#")]
+            out += _stdin_addresses()
             continue
         if holds_secret_address(value):
             log.warning(
@@ -105,6 +105,16 @@ def calendar_locations(given: list[str], environ: Mapping[str, str] | None = Non
     if given and not out:
         raise ConfigError("No calendar on stdin", "--calendar - read no address; give one a line on stdin.")
     return out
+
+
+def _stdin_addresses() -> list[str]:
+    """One address a line from a pipe; at a terminal, one address typed without echo."""
+    if sys.stdin is None:
+        return []
+    if sys.stdin.isatty():
+        return [a for a in [getpass.getpass("Calendar address (not shown): ").strip()] if a]
+    lines = [line.strip() for line in sys.stdin.read(MAX_STDIN_CHARS).splitlines()]
+    return [line for line in lines if line and not line.startswith("#")]
 
 
 def _display_name(location: str) -> str:
