@@ -88,8 +88,9 @@ def test_the_keyring_is_read_again_after_an_hour(
     assert store.reads == 2
 
 
-def test_a_missing_or_unusable_keyring_is_that_calendars_error(tmp_path: Path, os_keyring: KeyringBackend) -> None:
-    settings = Settings(calendars=(CalendarSourceConfig(name="Gone", location="keyring:gone"),))
+def test_a_missing_entry_is_that_calendars_error_with_the_fix(tmp_path: Path, os_keyring: KeyringBackend) -> None:
+    settings = Settings(calendars=(CalendarSourceConfig(name="Work calendar", location="keyring:gone"),))
     [result] = load_all(build_sources(settings, cache_dir=tmp_path), *WINDOW)
-    assert result.error is not None and result.error.title == "Calendar 'Gone' could not be read"
-    assert "traystatus calendar add URL --name gone" in result.error.message
+    assert result.error is not None and result.error.title == "Calendar 'Work calendar' could not be read"
+    assert "`traystatus calendar add - --name 'Work calendar'`" in result.error.message  # the config's name
+    assert "`keyring set traystatus calendar:gone`" in result.error.message

@@ -138,7 +138,7 @@ def test_a_missing_keyring_entry_is_a_clear_calendar_error(
     assert run(["calendar", "events", "--calendar", "keyring:gone", "--tz", "UTC"]) == 1
     err = capsys.readouterr().err
     assert "Calendar 'gone' could not be read" in err and "no entry calendar:gone" in err
-    assert "traystatus calendar add URL --name gone" in err
+    assert "traystatus calendar add - --name gone" in err
 
 
 def test_calendar_from_stdin_never_on_the_command_line(

@@ -1,5 +1,6 @@
-"""Secret calendar addresses in the OS keyring: storing one, reading a reference back at every load, and
-moving the plain addresses an older config holds into the keyring (docs/configuration.md, "Secret addresses").
+"""Secret calendar addresses in the OS keyring: storing one, reading a reference back when a calendar loads,
+and moving the plain addresses an older config holds into the keyring (docs/configuration.md, "Secret
+addresses").
 
 The config and the command line hold only ``keyring:NAME``; the address itself is the keyring entry
 ``calendar:NAME`` of service ``traystatus`` and is read by the source that fetches it, nowhere else.
@@ -8,6 +9,7 @@ The config and the command line hold only ``keyring:NAME``; the address itself i
 from __future__ import annotations
 
 import logging
+import shlex
 import time
 from collections.abc import Callable, Collection
 from datetime import datetime
@@ -49,16 +51,18 @@ class LazySecrets:
         return self._store
 
 
-def read_address(location: str, secrets: SecretStore) -> str:
-    """The address a ``keyring:NAME`` reference stands for; raises :class:`SecretStoreError` saying what to do."""
+def read_address(location: str, secrets: SecretStore, *, calendar: str = "") -> str:
+    """The address a ``keyring:NAME`` reference stands for; raises :class:`SecretStoreError` saying what to do.
+    ``calendar``: the calendar's name in the config, for the command that gives the address again."""
     key = secret_key(location)
     value = (secrets.get(key) or "").strip()
     if not value:
-        name = reference_name(location)
+        name = shlex.quote(calendar or reference_name(location))
         raise SecretStoreError(
             "Calendar address missing",
-            f"the keyring has no entry {key} for {location}. Add the address again with "
-            f"`traystatus calendar add URL --name {name}` (it prompts for the URL with `-`).",
+            f"the keyring has no entry {key} for {location}. Give the address again with "
+            f"`traystatus calendar add - --name {name}` (it asks for it without showing it) "
+            f"or `keyring set traystatus {key}`.",
         )
     return value
 
@@ -77,8 +81,10 @@ class SecretAddressSource:
         make: Callable[[str], CalendarSource],
         secrets: LazySecrets,
         clock: Callable[[], float] = time.monotonic,
+        calendar: str = "",
     ) -> None:
         self.name, self._location, self._make, self._secrets, self._clock = name, location, make, secrets, clock
+        self._calendar = calendar or name
         self._address = ""
         self._inner: CalendarSource | None = None
         self._read_at: float | None = None  # when the address was last read, None: read at the next load
@@ -90,7 +96,7 @@ class SecretAddressSource:
         now = self._clock()
         if self._inner is not None and self._read_at is not None and now - self._read_at < REREAD_SECONDS:
             return self._inner
-        address = read_address(self._location, self._secrets.store())
+        address = read_address(self._location, self._secrets.store(), calendar=self._calendar)
         self._read_at = now
         if self._inner is None or address != self._address:
             self._inner, self._address = self._make(address), address

@@ -76,7 +76,7 @@ def build_sources(
             )
 
         source = (
-            SecretAddressSource(name, config.location, make=make, secrets=lazy)
+            SecretAddressSource(name, config.location, make=make, secrets=lazy, calendar=config.name)
             if is_reference(config.location)
             else make(config.location)
         )
