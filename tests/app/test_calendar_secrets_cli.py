@@ -149,15 +149,18 @@ def test_calendar_from_stdin_never_on_the_command_line(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     stdin(monkeypatch, f"# work\n{secret_url}\n\n")
-    assert (
-        run(["calendar", "events", "--calendar", "-", "--tz", "UTC", "--from", "2026-11-24", "--to", "2026-11-25"]) == 0
-    )
+    window = ["--tz", "UTC", "--from", "2026-11-24", "--to", "2026-11-25"]
+    assert run(["calendar", "events", "--calendar", "-", *window]) == 0
     out, err = capsys.readouterr()
     assert "Standup" in out and TOKEN not in out + err
     assert "visible to other users" not in caplog.text
     # typed on the command line instead: it works, with a warning that says how to avoid it
     assert run(["calendar", "events", "--calendar", secret_url, "--tz", "UTC", "--from", "2026-11-24"]) == 0
     assert "visible to other users of this machine" in caplog.text and TOKEN not in caplog.text
+    with_password = secret_url.replace("http://", "http://me:hunter2pw@")  # named for its host, not its userinfo
+    assert run(["calendar", "events", "--calendar", with_password, *window]) == 0
+    out, err = capsys.readouterr()
+    assert "Standup" in out and "hunter2pw" not in out + err and "me:" not in out
     stdin(monkeypatch, "\n")
     assert run(["calendar", "events", "--calendar", "-", "--tz", "UTC"]) == 2
     assert "--calendar - read no address" in capsys.readouterr().err

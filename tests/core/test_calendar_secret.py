@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from traystatus.core.calendar_secret import (
+    address_name,
     holds_secret_address,
     is_reference,
     new_reference_name,
@@ -68,3 +69,9 @@ def test_references() -> None:
     assert new_reference_name("Work calendar", ()) == "work-calendar"
     assert new_reference_name("Work", {"work", "work-2"}) == "work-3"
     assert new_reference_name("日本", ()) == "calendar"
+
+
+def test_a_calendar_named_for_its_address_never_takes_its_password() -> None:
+    assert address_name("https://me:pw@cal.example.org:8443/x.ics?t=1") == "cal.example.org:8443"
+    assert address_name("webcal://p12-caldav.icloud.com/published/2/abc") == "p12-caldav.icloud.com"
+    assert address_name("https:///x") == "calendar"

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from traystatus.adapters.config_toml import load_config_file
 from traystatus.adapters.system_zone import system_zone
 from traystatus.app.paths import AppPaths
-from traystatus.core.calendar_secret import holds_secret_address, is_reference, reference_name
+from traystatus.core.calendar_secret import address_name, holds_secret_address, is_reference, reference_name
 from traystatus.core.errors import ConfigError
 from traystatus.core.hours import parse_hours
 from traystatus.core.settings import CalendarSourceConfig, Settings
@@ -122,5 +122,5 @@ def _display_name(location: str) -> str:
     if is_reference(location):
         return reference_name(location)
     if "://" in location:
-        return location.split("://", 1)[1].split("/", 1)[0]
+        return address_name(location)
     return Path(location).name

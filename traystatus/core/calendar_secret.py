@@ -59,6 +59,17 @@ def redact_url(url: str) -> str:
     return f"{parts.scheme}://{host}/…" if hidden else f"{parts.scheme}://{host}"
 
 
+def address_name(url: str) -> str:
+    """A name for a calendar at ``url`` that reveals no secret: its host (and port), never ``user:password@``."""
+    parts = urlsplit(url.strip())
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    host = parts.hostname or "calendar"
+    return f"{host}:{port}" if port else host
+
+
 def shown_location(location: str) -> str:
     """What a window or a report may show of a location: a secret address redacted, anything else as is."""
     return redact_url(location) if holds_secret_address(location) else location

@@ -13,6 +13,7 @@ from traystatus.adapters.clock import utc_now
 from traystatus.app.paths import AppPaths
 from traystatus.core.calendar_kind import guess_calendar_kind
 from traystatus.core.calendar_secret import (
+    address_name,
     holds_secret_address,
     is_reference,
     new_reference_name,
@@ -68,7 +69,7 @@ def read_location(value: str) -> str:
 
 def _default_name(location: str) -> str:
     if "://" in location:
-        return (location.split("://", 1)[1].split("/", 1)[0].rsplit("@", 1)[-1].split("?", 1)[0]) or "calendar"
+        return address_name(location)
     return Path(location).stem or "calendar"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
 
 from traystatus.core.calendar_kind import guess_calendar_kind
-from traystatus.core.calendar_secret import holds_secret_address
+from traystatus.core.calendar_secret import address_name, holds_secret_address
 
 KEYRING_NOTE = "This address is a password: it is kept in the OS keyring, and the config file only names it."
 KIND_NAMES = {"ics": "ICS feed (a published or secret address)", "caldav": "CalDAV (a calendar on a server account)"}
@@ -46,7 +46,7 @@ class AddCalendarDialog(QDialog):
         url = self.url.text().strip()
         if not url:
             return None
-        name = url.split("://", 1)[-1].split("/", 1)[0]
+        name = address_name(url)
         return {"name": name, "kind": self.chosen_kind(), "url": url}
 
     def _update(self) -> None:
