@@ -1,0 +1,137 @@
+"""The team clock's shared timeline (pure): the window the slider spans, slider steps to instants, days ahead,
+each person's working hours as bars, the overlap, a readable axis and the words for a best slot.
+
+The window is three of your local days (yesterday, the chosen day, tomorrow), so the slider always reaches at
+least 24 hours either side of the day it is on; steps are real quarter hours (UTC arithmetic), so a DST change
+gives a 71- or 73-hour window whose labels skip or repeat a local hour, as the wall clock does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from traystatus.core.team import Person
+from traystatus.core.world_clock import UTC, Interval, Span, all_working_intervals, coverage, day_window
+
+STEP = timedelta(minutes=15)  # one slider step
+DAYS_BEFORE = 1  # the window starts this many local days before the chosen day …
+DAYS_AFTER = 1  # … and ends this many after it
+AXIS_STEPS_HOURS = (1, 2, 3, 6, 12, 24)  # the tick spacings the axis may use, finest first
+NAMES_IN_SLOT = 3  # names listed per side of a best slot before "+N"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Lane:
+    """One person's working hours in the window (UTC intervals), for a bar on the shared timeline."""
+
+    name: str
+    intervals: tuple[Interval, ...]
+    is_me: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Timeline:
+    """Everything the shared timeline draws: the window, lanes (you first), where all of them work, ticks."""
+
+    start: datetime
+    end: datetime
+    lanes: tuple[Lane, ...]
+    overlap: tuple[Interval, ...]
+
+    @property
+    def steps(self) -> int:
+        """How many slider steps the window has (the last one starts a quarter hour before ``end``)."""
+        return int((self.end - self.start) / STEP)
+
+
+def window(day: date, tz: ZoneInfo) -> Interval:
+    """Local midnight ``DAYS_BEFORE`` days before ``day`` to local midnight ``DAYS_AFTER`` days after it, in UTC."""
+    return (
+        day_window(day - timedelta(days=DAYS_BEFORE), tz)[0],
+        day_window(day + timedelta(days=DAYS_AFTER), tz)[1],
+    )
+
+
+def instant_at(start: datetime, step: int) -> datetime:
+    """The instant of slider ``step`` in a window starting at ``start`` (UTC)."""
+    return (start + step * STEP).astimezone(UTC)
+
+
+def step_at(start: datetime, instant: datetime) -> int:
+    """The slider step showing ``instant`` (the quarter hour it falls in)."""
+    return int((instant - start) // STEP)
+
+
+def days_later(instant: datetime, tz: ZoneInfo, days: int) -> datetime:
+    """The same wall-clock time in ``tz`` ``days`` later (earlier if negative), in UTC. A time a DST change
+    skips that day moves on by the gap (01:30 in London on 29 March 2026 is 02:30); a repeated one is the first."""
+    local = instant.astimezone(tz)
+    wall = datetime.combine(local.date() + timedelta(days=days), local.time().replace(fold=0), tzinfo=tz)
+    return wall.astimezone(UTC)
+
+
+def timeline(me: Person, people: Sequence[Person], day: date, tz: ZoneInfo) -> Timeline:
+    """Lanes for you and ``people`` across the window around your local ``day``, and where everyone works."""
+    start, end = window(day, tz)
+    everyone = [me, *people]
+    per_person = all_working_intervals(everyone, start, end)
+    lanes = tuple(
+        Lane(name=p.name, intervals=tuple(iv), is_me=i == 0)
+        for i, (p, iv) in enumerate(zip(everyone, per_person, strict=True))
+    )
+    together = tuple((s, e) for s, e, n in coverage(per_person, start, end) if n == len(everyone)) if people else ()
+    return Timeline(start=start, end=end, lanes=lanes, overlap=together)
+
+
+def _tick_label(local: datetime, hours: int) -> str:
+    if local.hour == 0 and local.minute == 0:
+        return f"{local:%a} {local.day}"  # a new day: "Wed 4", not "00:00"
+    return f"{local:%H:%M}" if hours < 24 else ""
+
+
+def axis_ticks(start: datetime, end: datetime, tz: ZoneInfo, *, max_labels: int) -> list[tuple[datetime, str]]:
+    """Ticks at whole local hours (every 1, 2, 3, 6, 12 or 24 h: the finest that gives at most ``max_labels``),
+    each labelled with a clock time ("06:00") or, at midnight, the day ("Wed 4"). Hours a DST change skips
+    get no tick; a repeated hour gets one."""
+    for hours in AXIS_STEPS_HOURS:
+        ticks = _ticks(start, end, tz, hours)
+        if len(ticks) <= max(max_labels, 1) or hours == AXIS_STEPS_HOURS[-1]:
+            return ticks
+    raise AssertionError("unreachable")  # pragma: no cover - the last spacing always returns
+
+
+def _ticks(start: datetime, end: datetime, tz: ZoneInfo, hours: int) -> list[tuple[datetime, str]]:
+    out: list[tuple[datetime, str]] = []
+    day = start.astimezone(tz).date()
+    last = end.astimezone(tz).date()
+    while day <= last:
+        for h in range(0, 24, hours):
+            wall = datetime.combine(day, time(h), tzinfo=tz)
+            at = wall.astimezone(UTC)
+            if at.astimezone(tz).replace(tzinfo=None) != wall.replace(tzinfo=None):
+                continue  # the DST gap skips this hour
+            if start <= at < end:
+                out.append((at, _tick_label(wall, hours)))
+        day += timedelta(days=1)
+    return out
+
+
+def _names(names: Sequence[str]) -> str:
+    shown = list(names[:NAMES_IN_SLOT])
+    if len(names) > NAMES_IN_SLOT:
+        shown.append(f"+{len(names) - NAMES_IN_SLOT}")
+    return ", ".join(shown)
+
+
+def slot_text(span: Span, tz: ZoneInfo, *, me_name: str) -> str:
+    """A best slot in words: when (in ``tz``), who is in and who is missing; you are "you"."""
+    local_start, local_end = span.start.astimezone(tz), span.end.astimezone(tz)
+    when = f"{local_start:%a %d %b %H:%M}–{local_end:%H:%M}"
+    ins = ["you"] * (me_name in span.available) + [n for n in span.available if n != me_name]
+    total = len(span.available) + len(span.missing)
+    if span.everyone:
+        return f"{when} · everyone ({total}): {_names(ins)}"
+    return f"{when} · {len(span.available)} of {total}: {_names(ins)} · missing {_names(span.missing)}"
