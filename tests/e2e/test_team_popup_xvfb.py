@@ -116,7 +116,7 @@ def test_left_click_opens_the_team_clock_next_to_the_icon(harness: Harness) -> N
     assert after["visible"] and after["rows"] != s["rows"]
     me_time = after["rows"][0][1]
     hours, minutes = map(int, me_time.split(":"))
-    assert hours * 60 + minutes == after["slider"] * 15
+    assert hours * 60 + minutes == after["slider"] * 15 - 24 * 60  # the slider starts at yesterday 00:00
     nia = dict((n, t) for n, t, _ in after["rows"])["Nia Brooks"]
     assert (int(nia[:2]) - hours) % 24 == 20  # always four hours behind
     screen.screenshot("team-popup-slider")

@@ -1,0 +1,240 @@
+"""Paints one row of the team clock: a check box (picked for the overlap), avatar, name and zone, the local time,
+the badge, and the person's working hours as a bar on the timeline every row shares (your local day).
+
+Columns have widths fixed by the fonts, not by a row's text, so times and bars line up whatever the badge says.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from PySide6.QtCore import QAbstractItemModel, QEvent, QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QMouseEvent, QPainter, QPainterPath, QPalette
+from PySide6.QtWidgets import (
+    QApplication,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
+
+from traystatus.core.world_clock import Interval, Row
+from traystatus.qt.team_colors import TimelineColors
+from traystatus.qt.team_view import BADGE_TEXT, TeamModel
+
+PERSON_HEIGHT = 44
+HEADER_HEIGHT = 22
+PAD = 8
+BAR_SHARE = 0.40  # of the row's width, for the timeline bar
+BAR_MIN = 120
+DATE_HINTS = ("yesterday", "tomorrow", "-2 days", "+2 days")  # the widest texts under a time
+_Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """Where each part of a person row goes, as x and width within the row (the same for every row)."""
+
+    check: tuple[int, int]
+    avatar: tuple[int, int]
+    name: tuple[int, int]
+    time: tuple[int, int]
+    badge: tuple[int, int]
+    bar: tuple[int, int]
+
+
+def timeline_x(t: datetime, day: Interval, x: float, width: float) -> float:
+    """Where instant ``t`` falls on a bar at ``x`` of ``width`` showing ``day`` (clamped to the bar)."""
+    start, end = day
+    return x + max(0.0, min(1.0, (t - start) / (end - start))) * width
+
+
+class TeamDelegate(QStyledItemDelegate):
+    """Paints a person (check box, avatar or initials, name, zone, local time, badge, bar) or a team header."""
+
+    def __init__(self, model: TeamModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._model = model  # read directly: no QVariant round trip per row painted
+        self.avatars: dict[str, QImage] = {}  # avatar URL -> image, given by the app
+        self._small = QFont()
+        self._small.setPointSizeF(max(self._small.pointSizeF() * 0.85, 7.0))
+        self._bold = QFont()
+        self._bold.setBold(True)
+        self._time = QFont()
+        self._time.setPointSizeF(self._time.pointSizeF() * 1.25)
+        self._time.setBold(True)
+        self._columns: dict[int, Columns] = {}
+
+    def set_avatars(self, images: Mapping[str, QImage]) -> None:
+        self.avatars = dict(images)
+
+    def columns(self, width: int) -> Columns:
+        """The column layout for a row ``width`` wide (also what the axis under the list aligns to)."""
+        cols = self._columns.get(width)
+        if cols is None:
+            small, big = QFontMetrics(self._small), QFontMetrics(self._time)
+            check_w = QApplication.style().pixelMetric(QStyle.PixelMetric.PM_IndicatorWidth)
+            bar_w = max(BAR_MIN, int(width * BAR_SHARE))
+            bar_x = width - PAD - bar_w
+            badge_w = max(small.horizontalAdvance(t) for t in BADGE_TEXT.values()) + 12
+            badge_x = bar_x - PAD - badge_w
+            time_w = max(big.horizontalAdvance("00:00"), *(small.horizontalAdvance(t) for t in DATE_HINTS)) + 4
+            time_x = badge_x - PAD - time_w
+            avatar_x = PAD + check_w + PAD
+            name_x = avatar_x + 30 + PAD
+            cols = Columns(
+                check=(PAD, check_w),
+                avatar=(avatar_x, 30),
+                name=(name_x, max(time_x - PAD - name_x, 20)),
+                time=(time_x, time_w),
+                badge=(badge_x, badge_w),
+                bar=(bar_x, bar_w),
+            )
+            self._columns = {width: cols}
+        return cols
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
+        header = self._model.header_at(index.row()) is not None
+        return QSize(480, HEADER_HEIGHT if header else PERSON_HEIGHT)
+
+    def editorEvent(
+        self, event: QEvent, model: QAbstractItemModel, option: QStyleOptionViewItem, index: _Index
+    ) -> bool:
+        """A click on the check box picks or unpicks the person (Space does too: see the popup)."""
+        if event.type() == QEvent.Type.MouseButtonRelease and isinstance(event, QMouseEvent):
+            rect: QRect = option.rect
+            x, w = self.columns(rect.width()).check
+            if rect.left() + x - 4 <= event.position().x() <= rect.left() + x + w + 4:
+                self._model.toggle(index.row())
+                return True
+        return super().editorEvent(event, model, option, index)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
+        rect: QRect = option.rect
+        palette: QPalette = option.palette
+        painter.save()
+        try:
+            header = self._model.header_at(index.row())
+            if header is not None:
+                painter.setFont(self._small)
+                painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
+                painter.drawText(rect.adjusted(10, 0, -10, 0), Qt.AlignmentFlag.AlignBottom, str(header).upper())
+                return
+            row = self._model.row_at(index.row())
+            if row is None:
+                return
+            if option.state & QStyle.StateFlag.State_Selected:
+                painter.fillRect(rect, palette.color(QPalette.ColorRole.Highlight).lighter(170))
+            elif row.is_me:
+                painter.fillRect(rect, palette.color(QPalette.ColorRole.AlternateBase))
+            cols = self.columns(rect.width())
+            colors = TimelineColors.for_palette(palette)
+            self._paint_check(painter, option, rect, cols, index.row(), row)
+            self._paint_person(painter, rect, palette, row, cols, colors)
+            self._paint_bar(painter, rect, cols, colors, index.row())
+        finally:
+            painter.restore()
+
+    def _paint_check(
+        self, painter: QPainter, option: QStyleOptionViewItem, rect: QRect, cols: Columns, entry: int, row: Row
+    ) -> None:
+        if row.is_me:
+            return  # you are always in the overlap
+        x, w = cols.check
+        box = QStyleOptionViewItem(option)
+        box.rect = QRect(rect.left() + x, rect.top() + (rect.height() - w) // 2, w, w)
+        box.state = QStyle.StateFlag.State_Enabled | (
+            QStyle.StateFlag.State_On if self._model.is_chosen(entry) else QStyle.StateFlag.State_Off
+        )
+        style = option.widget.style() if option.widget is not None else QApplication.style()
+        style.drawPrimitive(QStyle.PrimitiveElement.PE_IndicatorItemViewItemCheck, box, painter, option.widget)
+
+    def _paint_person(
+        self, painter: QPainter, rect: QRect, palette: QPalette, row: Row, cols: Columns, colors: TimelineColors
+    ) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        text = palette.color(QPalette.ColorRole.Text)
+        dim = palette.color(QPalette.ColorRole.PlaceholderText)
+        avatar = QRectF(rect.left() + cols.avatar[0], rect.top() + 7, 30, 30)
+        image = self.avatars.get(row.avatar_url) if row.avatar_url else None
+        if image is not None and not image.isNull():
+            path = QPainterPath()
+            path.addEllipse(avatar)
+            painter.setClipPath(path)
+            painter.drawImage(avatar, image)
+            painter.setClipping(False)
+        else:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor.fromHsv(zlib.crc32(row.name.encode()) % 360, 90, 170))
+            painter.drawEllipse(avatar)
+            painter.setPen(colors.badge_text)
+            painter.setFont(self._bold)
+            painter.drawText(avatar, Qt.AlignmentFlag.AlignCenter, row.initials)
+        small = QFontMetrics(self._small)
+        # the badge pill, centred in its fixed column
+        x, w = cols.badge
+        label = BADGE_TEXT[row.badge]
+        pw = small.horizontalAdvance(label) + 12
+        pill = QRectF(rect.left() + x + (w - pw) / 2, rect.top() + 13, pw, 18)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colors.badges[row.badge])
+        painter.drawRoundedRect(pill, 9, 9)
+        painter.setPen(colors.badge_text)
+        painter.setFont(self._small)
+        painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, label)
+        # the local time and the date hint, right-aligned in the time column
+        x, w = cols.time
+        painter.setPen(text)
+        painter.setFont(self._time)
+        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        painter.drawText(QRect(rect.left() + x, rect.top() + 4, w, 22), right, f"{row.local:%H:%M}")
+        painter.setFont(self._small)
+        painter.setPen(dim)
+        painter.drawText(QRect(rect.left() + x, rect.top() + 24, w, 16), right, row.date_hint)
+        # name, then zone · abbreviation · offset
+        x, w = cols.name
+        left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        painter.setPen(text)
+        painter.setFont(self._bold)
+        name = QFontMetrics(self._bold).elidedText(row.name, Qt.TextElideMode.ElideRight, w)
+        painter.drawText(QRect(rect.left() + x, rect.top() + 5, w, 20), left, name)
+        painter.setFont(self._small)
+        painter.setPen(dim)
+        zone = f"{row.zone} · {row.local.tzname()}" + ("" if row.is_me else f" · {row.offset_label}")
+        painter.drawText(
+            QRect(rect.left() + x, rect.top() + 24, w, 16), left, small.elidedText(zone, Qt.TextElideMode.ElideRight, w)
+        )
+
+    def _paint_bar(self, painter: QPainter, rect: QRect, cols: Columns, colors: TimelineColors, entry: int) -> None:
+        day = self._model.day
+        if day is None:
+            return
+        x0, w = rect.left() + cols.bar[0], float(cols.bar[1])
+        bar = QRectF(x0, rect.top() + 12, w, 20)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colors.track)
+        painter.drawRoundedRect(bar, 4, 4)
+
+        def span(s: datetime, e: datetime) -> QRectF:
+            a, b = timeline_x(s, day, x0, w), timeline_x(e, day, x0, w)
+            return QRectF(a, bar.top(), max(b - a, 1.0), bar.height())
+
+        painter.setBrush(colors.working)
+        for s, e in self._model.lane(entry):
+            if s < day[1] and e > day[0]:
+                painter.drawRect(span(s, e))
+        painter.setBrush(colors.band)
+        for s, e in self._model.band:
+            if s < day[1] and e > day[0]:
+                painter.drawRect(span(s, e).adjusted(0, -6, 0, 6))
+        painter.setPen(colors.grid)
+        for t in self._model.ticks:
+            x = int(timeline_x(t, day, x0, w))
+            painter.drawLine(x, int(bar.bottom()) - 4, x, int(bar.bottom()))
+        if self._model.marker is not None and day[0] <= self._model.marker < day[1]:
+            painter.setPen(colors.marker)
+            x = int(timeline_x(self._model.marker, day, x0, w))
+            painter.drawLine(x, rect.top() + 2, x, rect.bottom() - 2)
