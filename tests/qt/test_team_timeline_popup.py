@@ -11,18 +11,19 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from tests.fixtures.xvfb import SCREENSHOTS
-from tests.qt.test_settings_theme import DARK, contrast
+from tests.qt.team_pixels import contrast
+from tests.qt.team_pixels import painted_overlap as read_overlap
+from tests.qt.test_settings_theme import DARK
 from traystatus.core.hours import parse_hours
 from traystatus.core.team import Person
 from traystatus.core.team_timeline import timeline
 from traystatus.core.world_clock import Row, day_window
 from traystatus.qt.team_colors import TimelineColors
-from traystatus.qt.team_delegate import timeline_x
 from traystatus.qt.team_popup import MAX_DAYS, TeamPopup
 from traystatus.qt.team_view import ROW_ROLE
 
@@ -68,26 +69,7 @@ def pick_only(p: TeamPopup, qtbot: QtBot, names: list[str]) -> None:
 
 
 def painted_overlap(p: TeamPopup) -> list[tuple[datetime, datetime]]:
-    """The quarter hours the axis' lane paints in the overlap colour, read from its pixels, merged."""
-    p.axis.repaint()
-    image = p.axis.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
-    ratio = image.devicePixelRatio()
-    colour = TimelineColors.for_palette(p.axis.palette()).overlap
-    lane = p.axis.lane_rect
-    day = p.axis.day
-    assert day is not None
-    out: list[tuple[datetime, datetime]] = []
-    t = day[0]
-    while t < day[1]:
-        x = timeline_x(t + QUARTER / 2, day, lane.left(), lane.width())
-        pixel = QColor.fromRgb(image.pixel(int(x * ratio), int(lane.center().y() * ratio)))
-        if contrast(pixel, colour) < 1.1:
-            if out and out[-1][1] == t:
-                out[-1] = (out[-1][0], t + QUARTER)
-            else:
-                out.append((t, t + QUARTER))
-        t += QUARTER
-    return out
+    return read_overlap(p.axis)
 
 
 def model_overlap(people: list[Person], day: date) -> list[tuple[datetime, datetime]]:

@@ -129,7 +129,7 @@ def _names(names: Sequence[str]) -> str:
 def slot_text(span: Span, tz: ZoneInfo, *, me_name: str) -> str:
     """A best slot in words: when (in ``tz``), who is in and who is missing; you are "you"."""
     local_start, local_end = span.start.astimezone(tz), span.end.astimezone(tz)
-    when = f"{local_start:%a %d %b %H:%M}–{local_end:%H:%M}"
+    when = f"{local_start:%a} {local_start.day} {local_start:%b %H:%M}–{local_end:%H:%M}"  # "Tue 3 Mar", not "03"
     ins = ["you"] * (me_name in span.available) + [n for n in span.available if n != me_name]
     total = len(span.available) + len(span.missing)
     if span.everyone:

@@ -48,6 +48,17 @@ class TimelineAxis(QWidget):
             self.marker = marker
             self.update()
 
+    def layout_ticks(self) -> list[tuple[datetime, str]]:
+        """The ticks for the day shown at the current width: as many as fit with a gap between their labels (the
+        widest possible label sets the count). The rows' bars draw the same ticks."""
+        if self.day is None or self.tz is None:
+            return []
+        fm = QFontMetrics(self.font_)
+        widest = max(fm.horizontalAdvance("00:00"), fm.horizontalAdvance("Wed 30")) + 12
+        _x0, w = self._bar_span()
+        self.ticks = axis_ticks(self.day[0], self.day[1], self.tz, max_labels=max(int(w // widest), 1))
+        return self.ticks
+
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         try:
@@ -77,9 +88,7 @@ class TimelineAxis(QWidget):
             if s < day[1] and e > day[0]:
                 a, b = timeline_x(s, day, x0, w), timeline_x(e, day, x0, w)
                 painter.drawRect(QRectF(a, 0, max(b - a, 1.0), LANE_HEIGHT))
-        # as many labels as fit with a gap between them: the widest possible label sets the count
-        widest = max(fm.horizontalAdvance("00:00"), fm.horizontalAdvance("Wed 30")) + 12
-        self.ticks = axis_ticks(day[0], day[1], self.tz, max_labels=max(int(w // widest), 1))
+        self.layout_ticks()
         self.label_rects = []
         painter.setPen(colors.grid)
         for t, _text in self.ticks:

@@ -11,8 +11,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from PySide6.QtCore import QAbstractItemModel, QEvent, QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QMouseEvent, QPainter, QPainterPath, QPalette
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPointF,
+    QRect,
+    QRectF,
+    QSize,
+    Qt,
+)
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QMouseEvent, QPainter, QPainterPath, QPalette, QPen
 from PySide6.QtWidgets import (
     QApplication,
     QStyle,
@@ -22,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from traystatus.core.world_clock import Interval, Row
-from traystatus.qt.team_colors import TimelineColors
+from traystatus.qt.team_colors import TimelineColors, blend
 from traystatus.qt.team_view import BADGE_TEXT, TeamModel
 
 PERSON_HEIGHT = 44
@@ -30,6 +40,7 @@ HEADER_HEIGHT = 22
 PAD = 8
 BAR_SHARE = 0.40  # of the row's width, for the timeline bar
 BAR_MIN = 120
+NAME_MIN = 130
 DATE_HINTS = ("yesterday", "tomorrow", "-2 days", "+2 days")  # the widest texts under a time
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -77,11 +88,14 @@ class TeamDelegate(QStyledItemDelegate):
         if cols is None:
             small, big = QFontMetrics(self._small), QFontMetrics(self._time)
             check_w = QApplication.style().pixelMetric(QStyle.PixelMetric.PM_IndicatorWidth)
-            bar_w = max(BAR_MIN, int(width * BAR_SHARE))
-            bar_x = width - PAD - bar_w
             badge_w = max(small.horizontalAdvance(t) for t in BADGE_TEXT.values()) + 12
-            badge_x = bar_x - PAD - badge_w
             time_w = max(big.horizontalAdvance("00:00"), *(small.horizontalAdvance(t) for t in DATE_HINTS)) + 4
+            fixed = PAD + check_w + PAD + 30 + PAD + PAD + time_w + PAD + badge_w + PAD + PAD
+            # the bar takes its share, but leaves a name column of NAME_MIN on a narrow list (200 % on a small
+            # screen) as long as the bar keeps BAR_MIN
+            bar_w = max(BAR_MIN, min(int(width * BAR_SHARE), width - fixed - NAME_MIN))
+            bar_x = width - PAD - bar_w
+            badge_x = bar_x - PAD - badge_w
             time_x = badge_x - PAD - time_w
             avatar_x = PAD + check_w + PAD
             name_x = avatar_x + 30 + PAD
@@ -98,7 +112,7 @@ class TeamDelegate(QStyledItemDelegate):
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
         header = self._model.header_at(index.row()) is not None
-        return QSize(480, HEADER_HEIGHT if header else PERSON_HEIGHT)
+        return QSize(1, HEADER_HEIGHT if header else PERSON_HEIGHT)  # as wide as the list: the list decides
 
     def editorEvent(
         self, event: QEvent, model: QAbstractItemModel, option: QStyleOptionViewItem, index: _Index
@@ -132,25 +146,34 @@ class TeamDelegate(QStyledItemDelegate):
                 painter.fillRect(rect, palette.color(QPalette.ColorRole.AlternateBase))
             cols = self.columns(rect.width())
             colors = TimelineColors.for_palette(palette)
-            self._paint_check(painter, option, rect, cols, index.row(), row)
+            self._paint_check(painter, palette, rect, cols, index.row(), row)
             self._paint_person(painter, rect, palette, row, cols, colors)
             self._paint_bar(painter, rect, cols, colors, index.row())
         finally:
             painter.restore()
 
     def _paint_check(
-        self, painter: QPainter, option: QStyleOptionViewItem, rect: QRect, cols: Columns, entry: int, row: Row
+        self, painter: QPainter, palette: QPalette, rect: QRect, cols: Columns, entry: int, row: Row
     ) -> None:
+        """A check box drawn from the palette: the style's own box all but vanishes on some dark themes."""
         if row.is_me:
             return  # you are always in the overlap
         x, w = cols.check
-        box = QStyleOptionViewItem(option)
-        box.rect = QRect(rect.left() + x, rect.top() + (rect.height() - w) // 2, w, w)
-        box.state = QStyle.StateFlag.State_Enabled | (
-            QStyle.StateFlag.State_On if self._model.is_chosen(entry) else QStyle.StateFlag.State_Off
-        )
-        style = option.widget.style() if option.widget is not None else QApplication.style()
-        style.drawPrimitive(QStyle.PrimitiveElement.PE_IndicatorItemViewItemCheck, box, painter, option.widget)
+        box = QRectF(rect.left() + x + 0.5, rect.top() + (rect.height() - w) / 2 + 0.5, w - 1, w - 1)
+        text = palette.color(QPalette.ColorRole.Text)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setBrush(palette.color(QPalette.ColorRole.Base))
+        painter.setPen(QPen(blend(palette.color(QPalette.ColorRole.Base), text, 0.6), 1.2))
+        painter.drawRoundedRect(box, 2, 2)
+        if self._model.is_chosen(entry):
+            painter.setPen(QPen(text, 2.0))
+            painter.drawPolyline(
+                [
+                    QPointF(box.left() + box.width() * 0.2, box.top() + box.height() * 0.52),
+                    QPointF(box.left() + box.width() * 0.42, box.top() + box.height() * 0.75),
+                    QPointF(box.left() + box.width() * 0.8, box.top() + box.height() * 0.25),
+                ]
+            )
 
     def _paint_person(
         self, painter: QPainter, rect: QRect, palette: QPalette, row: Row, cols: Columns, colors: TimelineColors
@@ -232,6 +255,8 @@ class TeamDelegate(QStyledItemDelegate):
                 painter.drawRect(span(s, e).adjusted(0, -6, 0, 6))
         painter.setPen(colors.grid)
         for t in self._model.ticks:
+            if t == day[0]:
+                continue  # the day's start is the bar's edge
             x = int(timeline_x(t, day, x0, w))
             painter.drawLine(x, int(bar.bottom()) - 4, x, int(bar.bottom()))
         if self._model.marker is not None and day[0] <= self._model.marker < day[1]:

@@ -287,12 +287,12 @@ class TeamPopup(QWidget):
             self._shown_day = local.date()
             self._apply_day()
         hint = date_hint((local.date() - self._now().astimezone(tz).date()).days)
-        when = f"{local:%a %d %H:%M}" + (f" ({hint})" if hint else "")
+        when = f"{local:%a} {local.day} {local:%H:%M}" + (f" ({hint})" if hint else "")
         if self._live:
             self.title.setText(f"<b>Team clock</b> · now, {local:%a %H:%M} {local.tzname()}")
             self.slider_label.setText(when)
         else:
-            self.title.setText(f"<b>Team clock</b> · at {local:%a %d %b %H:%M} your time")
+            self.title.setText(f"<b>Team clock</b> · at {local:%a} {local.day} {local:%b %H:%M} your time")
             self.slider_label.setText(f"<b>{when}</b>")
         self.now_button.setEnabled(not self._live)
         self.axis.set_marker(instant)
@@ -307,10 +307,10 @@ class TeamPopup(QWidget):
         self.overlap = [(max(s, day[0]), min(e, day[1])) for s, e in self._window_overlap if s < day[1] and e > day[0]]
         self.model.band = self.overlap
         self.axis.set_day(day, tz, self.overlap)
-        self.model.ticks = [t for t, _ in self.axis.ticks] or self.model.ticks
+        self.model.ticks = [t for t, _ in self.axis.layout_ticks()]
         chosen = self.model.chosen_people()
         who = "everyone" if self.model.all_chosen else f"you + {len(chosen)}"
-        shown = f"{self._shown_day:%a %d %b}"
+        shown = f"{self._shown_day:%a} {self._shown_day.day} {self._shown_day:%b}"
         if not chosen:
             text = "Tick the people you want to meet to see the hours you all work."
         elif self.overlap:

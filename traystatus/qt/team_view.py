@@ -196,7 +196,10 @@ class TeamModel(QAbstractListModel):
             return Qt.CheckState.Checked if i not in self._unpicked else Qt.CheckState.Unchecked
         if role == int(Qt.ItemDataRole.ToolTipRole) and kind != "header":
             row = self.row_at(index.row())
-            return None if row is None or not row.hours_source else f"{row.name}: working hours {row.hours_source}"
+            if row is None:
+                return None
+            hours = f"\nworking hours {row.hours_source}" if row.hours_source else ""
+            return f"{row.name} · {row.zone}{hours}"  # the whole name and zone, which a narrow row elides
         return None
 
     def setData(self, index: _Index, value: object, role: int = int(Qt.ItemDataRole.EditRole)) -> bool:
