@@ -24,6 +24,7 @@ from traystatus.core.team import Person
 from traystatus.core.team_timeline import timeline
 from traystatus.core.world_clock import Row, day_window
 from traystatus.qt.team_colors import TimelineColors
+from traystatus.qt.team_delegate import timeline_x
 from traystatus.qt.team_popup import MAX_DAYS, TeamPopup
 from traystatus.qt.team_view import ROW_ROLE
 
@@ -204,3 +205,36 @@ def test_dark_theme_colours(qtbot: QtBot) -> None:
     assert contrast(colors.marker, colors.track) >= 3
     for badge in colors.badges.values():
         assert contrast(colors.badge_text, badge) >= 4.5
+
+
+def test_a_click_on_the_timeline_picks_that_time(qtbot: QtBot) -> None:
+    p = open_popup(qtbot, datetime(2026, 3, 10, 12, 0, tzinfo=UTC))
+    day = p.axis.day
+    assert day is not None
+    lane = p.axis.lane_rect
+    x = timeline_x(datetime(2026, 3, 10, 18, 5, tzinfo=UTC), day, lane.left(), lane.width())
+    qtbot.mouseClick(p.axis, Qt.MouseButton.LeftButton, pos=QPoint(round(x), round(lane.center().y())))
+    assert not p.live and p.chosen_instant() == datetime(2026, 3, 10, 18, 0, tzinfo=UTC)  # its quarter hour
+    rect = p.list.visualRect(p.model.index(entry_of(p, "Nia")))
+    bx, bw = p.delegate.columns(rect.width()).bar
+    x = timeline_x(datetime(2026, 3, 10, 9, 40, tzinfo=UTC), day, bx, bw)
+    qtbot.mouseClick(p.list.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(round(x), rect.center().y()))
+    assert p.chosen_instant() == datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
+    assert p.model.chosen_people() == TEAM  # a click on the bar picks a time, not a person
+
+
+def test_at_midnight_a_live_clock_moves_its_window_and_a_chosen_time_stays(qtbot: QtBot) -> None:
+    clock = Clock(datetime(2026, 3, 10, 23, 59, 30, tzinfo=UTC))
+    p = TeamPopup(me=ME, people=TEAM, now=clock)
+    qtbot.addWidget(p)
+    p.popup_at()
+    first = p.window_span
+    clock.t += timedelta(minutes=1)  # 00:00:30 on Wednesday 11 in London
+    p.tick.timeout.emit()
+    assert p.live and p.window_span == (first[0] + timedelta(days=1), first[1] + timedelta(days=1))
+    assert p.chosen_instant() == clock.t and p.axis.day == day_window(date(2026, 3, 11), LONDON)
+    qtbot.keyClick(p.slider, Qt.Key.Key_Left)
+    chosen = p.chosen_instant()
+    clock.t += timedelta(days=1)
+    p.tick.timeout.emit()
+    assert not p.live and p.chosen_instant() == chosen

@@ -7,21 +7,24 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPaintEvent, QPalette
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics, QMouseEvent, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QWidget
 
 from traystatus.core.team_timeline import axis_ticks
 from traystatus.core.world_clock import Interval
 from traystatus.qt.team_colors import TimelineColors
-from traystatus.qt.team_delegate import timeline_x
+from traystatus.qt.team_delegate import instant_at_x, timeline_x
 
 LANE_HEIGHT = 14
 LANE_TEXT = "All in"
 
 
 class TimelineAxis(QWidget):
-    """Paints the overlap lane and the axis; ``bar_span`` says where the rows' bars are, in this widget's x."""
+    """Paints the overlap lane and the axis; ``bar_span`` says where the rows' bars are, in this widget's x.
+    A click or drag on it picks that time of the day shown (``time_picked``)."""
+
+    time_picked = Signal(datetime)
 
     def __init__(self, bar_span: Callable[[], tuple[int, int]], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -38,6 +41,8 @@ class TimelineAxis(QWidget):
         self.ticks: list[tuple[datetime, str]] = []  # what the last paint labelled
         self.label_rects: list[QRectF] = []  # where those labels went (tests check they neither overlap nor clip)
         self.lane_rect = QRectF()
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setToolTip("Click or drag to pick a time of this day")
 
     def set_day(self, day: Interval, tz: ZoneInfo, spans: Sequence[Interval]) -> None:
         self.day, self.tz, self.spans = day, tz, list(spans)
@@ -58,6 +63,18 @@ class TimelineAxis(QWidget):
         _x0, w = self._bar_span()
         self.ticks = axis_ticks(self.day[0], self.day[1], self.tz, max_labels=max(int(w // widest), 1))
         return self.ticks
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._pick(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if event.buttons() & Qt.MouseButton.LeftButton:
+            self._pick(event)
+
+    def _pick(self, event: QMouseEvent) -> None:
+        x0, w = self._bar_span()
+        if self.day is not None and event.button() in (Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton):
+            self.time_picked.emit(instant_at_x(event.position().x(), self.day, x0, w))
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)

@@ -21,6 +21,7 @@ from PySide6.QtCore import (
     QRectF,
     QSize,
     Qt,
+    Signal,
 )
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QMouseEvent, QPainter, QPainterPath, QPalette, QPen
 from PySide6.QtWidgets import (
@@ -63,8 +64,17 @@ def timeline_x(t: datetime, day: Interval, x: float, width: float) -> float:
     return x + max(0.0, min(1.0, (t - start) / (end - start))) * width
 
 
+def instant_at_x(x: float, day: Interval, x0: float, width: float) -> datetime:
+    """The instant at ``x`` on a bar at ``x0`` of ``width`` showing ``day`` (clamped to the day)."""
+    start, end = day
+    return start + (end - start) * max(0.0, min(1.0, (x - x0) / max(width, 1.0)))
+
+
 class TeamDelegate(QStyledItemDelegate):
-    """Paints a person (check box, avatar or initials, name, zone, local time, badge, bar) or a team header."""
+    """Paints a person (check box, avatar or initials, name, zone, local time, badge, bar) or a team header.
+    A click on a row's bar picks that time of the day shown (``time_picked``)."""
+
+    time_picked = Signal(datetime)
 
     def __init__(self, model: TeamModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -117,12 +127,19 @@ class TeamDelegate(QStyledItemDelegate):
     def editorEvent(
         self, event: QEvent, model: QAbstractItemModel, option: QStyleOptionViewItem, index: _Index
     ) -> bool:
-        """A click on the check box picks or unpicks the person (Space does too: see the popup)."""
+        """A click on the check box picks or unpicks the person (Space does too: see the popup); one on the bar
+        picks that time."""
         if event.type() == QEvent.Type.MouseButtonRelease and isinstance(event, QMouseEvent):
             rect: QRect = option.rect
-            x, w = self.columns(rect.width()).check
+            cols = self.columns(rect.width())
+            x, w = cols.check
             if rect.left() + x - 4 <= event.position().x() <= rect.left() + x + w + 4:
                 self._model.toggle(index.row())
+                return True
+            x, w = cols.bar
+            day = self._model.day
+            if day is not None and rect.left() + x <= event.position().x() <= rect.left() + x + w:
+                self.time_picked.emit(instant_at_x(event.position().x(), day, rect.left() + x, w))
                 return True
         return super().editorEvent(event, model, option, index)
 

@@ -164,6 +164,8 @@ class TeamPopup(QWidget):
         self.model.chosen_changed.connect(self.refresh_overlap)
         self.all_button.clicked.connect(lambda: self.model.choose_all(True))
         self.none_button.clicked.connect(lambda: self.model.choose_all(False))
+        self.axis.time_picked.connect(self.show_instant)
+        self.delegate.time_picked.connect(self.show_instant)
         self.prev_day.clicked.connect(lambda: self.shift_days(-1))
         self.next_day.clicked.connect(lambda: self.shift_days(1))
         for w in (self.search, self.list, self.slider, self.now_button, self.all_button, self.none_button):
@@ -220,6 +222,12 @@ class TeamPopup(QWidget):
         self._live = True
         self._sync_slider_to_now()
         self._apply_instant()
+
+    def show_instant(self, instant: datetime) -> None:
+        """Show the quarter hour ``instant`` falls in (a click on the timeline); the window stays put."""
+        if self._window is None:
+            return
+        self.slider.setValue(max(0, min(step_at(self._window[0], instant), self.slider.maximum())))
 
     def shift_days(self, days: int) -> None:
         """The same time of day ``days`` later (earlier if negative), up to ``MAX_DAYS`` from today."""
