@@ -12,8 +12,10 @@ from traystatus.core.hours import parse_hours
 from traystatus.core.team import Person
 from traystatus.core.team_timeline import (
     axis_ticks,
+    clip,
     days_later,
     instant_at,
+    overlap_words,
     slot_text,
     step_at,
     timeline,
@@ -158,3 +160,22 @@ def test_a_slot_says_who_is_in_and_who_is_missing() -> None:
     assert slot_text(everyone, ZoneInfo("Asia/Kolkata"), me_name="Me") == (
         "Tue 10 Mar 19:30–20:30 · everyone (2): you, Nia Brooks"
     )
+
+
+def test_the_overlap_in_words() -> None:
+    day = date(2026, 3, 8)
+    spans = [(at("2026-03-08T13:00"), at("2026-03-08T17:00")), (at("2026-03-08T22:00"), at("2026-03-09T00:00"))]
+    assert overlap_words(day, spans, LONDON, picked=2, everyone=False, team=3) == (
+        "All in (you + 2, Sun 8 Mar): 13:00–17:00, 22:00–24:00"  # the day's end is 24:00, not 00:00
+    )
+    assert overlap_words(day, [], LONDON, picked=3, everyone=True, team=3) == (
+        "All in (everyone, Sun 8 Mar): no hour when all 4 work"
+    )
+    assert overlap_words(day, [], LONDON, picked=0, everyone=False, team=3).startswith("Tick the people")
+    assert "Settings › Team" in overlap_words(day, [], LONDON, picked=0, everyone=True, team=0)
+
+
+def test_clip_keeps_the_parts_inside() -> None:
+    day = (at("2026-03-08T00:00"), at("2026-03-09T00:00"))
+    spans = [(at("2026-03-07T20:00"), at("2026-03-08T02:00")), (at("2026-03-09T00:00"), at("2026-03-09T05:00"))]
+    assert clip(spans, day) == [(at("2026-03-08T00:00"), at("2026-03-08T02:00"))]

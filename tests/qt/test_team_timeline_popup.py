@@ -238,3 +238,12 @@ def test_at_midnight_a_live_clock_moves_its_window_and_a_chosen_time_stays(qtbot
     clock.t += timedelta(days=1)
     p.tick.timeout.emit()
     assert not p.live and p.chosen_instant() == chosen
+
+
+def test_with_no_teammates_it_says_where_to_add_them(qtbot: QtBot) -> None:
+    p = open_popup(qtbot, datetime(2026, 3, 10, 12, 0, tzinfo=UTC), [])
+    assert "Settings › Team" in p.overlap_label.text() and p.best == []
+    assert not p.all_button.isEnabled() and not p.none_button.isEnabled()
+    assert p.model.rowCount() == 1 and p.axis.day == day_window(date(2026, 3, 10), LONDON)  # your own bar still
+    p.set_roster(ME, TEAM)
+    assert p.all_button.isEnabled() and p.model.chosen_people() == TEAM

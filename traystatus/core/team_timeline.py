@@ -119,6 +119,31 @@ def _ticks(start: datetime, end: datetime, tz: ZoneInfo, hours: int) -> list[tup
     return out
 
 
+def clip(intervals: Sequence[Interval], span: Interval) -> list[Interval]:
+    """The parts of ``intervals`` inside ``span``."""
+    start, end = span
+    return [(max(s, start), min(e, end)) for s, e in intervals if s < end and e > start]
+
+
+def _hhmm(t: datetime, tz: ZoneInfo, day: date) -> str:
+    local = t.astimezone(tz)
+    return "24:00" if local.date() > day and local.time() == time(0) else f"{local:%H:%M}"  # the day's end
+
+
+def overlap_words(day: date, spans: Sequence[Interval], tz: ZoneInfo, *, picked: int, everyone: bool, team: int) -> str:
+    """The overlap line for your local ``day``: who it is for and when they all work, or what to do when there
+    is nobody to compare with. ``picked`` teammates of ``team`` are picked (``everyone``: all of them)."""
+    if team == 0:
+        return "No teammates yet: add them in Settings › Team, or import them from Slack or Matrix."
+    if picked == 0:
+        return "Tick the people you want to meet to see the hours you all work."
+    who = "everyone" if everyone else f"you + {picked}"
+    shown = f"{day:%a} {day.day} {day:%b}"
+    if not spans:
+        return f"All in ({who}, {shown}): no hour when all {picked + 1} work"
+    return f"All in ({who}, {shown}): " + ", ".join(f"{_hhmm(s, tz, day)}–{_hhmm(e, tz, day)}" for s, e in spans)
+
+
 def _names(names: Sequence[str]) -> str:
     shown = list(names[:NAMES_IN_SLOT])
     if len(names) > NAMES_IN_SLOT:

@@ -35,7 +35,16 @@ from PySide6.QtWidgets import (
 )
 
 from traystatus.core.team import Person
-from traystatus.core.team_timeline import days_later, instant_at, slot_text, step_at, timeline, window
+from traystatus.core.team_timeline import (
+    clip,
+    days_later,
+    instant_at,
+    overlap_words,
+    slot_text,
+    step_at,
+    timeline,
+    window,
+)
 from traystatus.core.world_clock import Interval, Span, best_slots, date_hint, day_window
 from traystatus.qt.team_axis import TimelineAxis
 from traystatus.qt.team_delegate import TeamDelegate
@@ -259,6 +268,8 @@ class TeamPopup(QWidget):
     def _reload(self) -> None:
         now = self._now()
         self._today = now.astimezone(self._tz()).date()
+        self.all_button.setEnabled(bool(self._people))  # nobody to pick
+        self.none_button.setEnabled(bool(self._people))
         self.model.set_roster(self._me, self._people, self.chosen_instant())
         if self._live or self._window is None:
             self._sync_slider_to_now()
@@ -312,20 +323,14 @@ class TeamPopup(QWidget):
         tz = self._tz()
         day = day_window(self._shown_day, tz)
         self.model.day = day
-        self.overlap = [(max(s, day[0]), min(e, day[1])) for s, e in self._window_overlap if s < day[1] and e > day[0]]
+        self.overlap = clip(self._window_overlap, day)
         self.model.band = self.overlap
         self.axis.set_day(day, tz, self.overlap)
         self.model.ticks = [t for t, _ in self.axis.layout_ticks()]
-        chosen = self.model.chosen_people()
-        who = "everyone" if self.model.all_chosen else f"you + {len(chosen)}"
-        shown = f"{self._shown_day:%a} {self._shown_day.day} {self._shown_day:%b}"
-        if not chosen:
-            text = "Tick the people you want to meet to see the hours you all work."
-        elif self.overlap:
-            spans = ", ".join(f"{s.astimezone(tz):%H:%M}–{e.astimezone(tz):%H:%M}" for s, e in self.overlap)
-            text = f"All in ({who}, {shown}): {spans}"
-        else:
-            text = f"All in ({who}, {shown}): no hour when all {len(chosen) + 1} work"
+        text = overlap_words(
+            self._shown_day, self.overlap, tz, picked=len(self.model.chosen_people()),
+            everyone=self.model.all_chosen, team=len(self._people),
+        )  # fmt: skip
         self.overlap_label.setText(text)
         self.list.viewport().update()
 
@@ -351,6 +356,7 @@ class TeamPopup(QWidget):
         lines = [slot_text(s, tz, me_name=self._me.name) for s in self.best]
         title = f"<b>Best {self._meeting_minutes}-minute slots</b> (your time)"
         body = "<br>".join(lines) if lines else "none in your next 5 working days" if chosen else "pick someone first"
+
         self.best_label.setText(f"{title}<br>{body}")
 
     def _bar_span(self) -> tuple[int, int]:
