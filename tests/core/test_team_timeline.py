@@ -15,6 +15,7 @@ from traystatus.core.team_timeline import (
     clip,
     days_later,
     instant_at,
+    night_intervals,
     overlap_words,
     slot_text,
     step_at,
@@ -179,3 +180,13 @@ def test_clip_keeps_the_parts_inside() -> None:
     day = (at("2026-03-08T00:00"), at("2026-03-09T00:00"))
     spans = [(at("2026-03-07T20:00"), at("2026-03-08T02:00")), (at("2026-03-09T00:00"), at("2026-03-09T05:00"))]
     assert clip(spans, day) == [(at("2026-03-08T00:00"), at("2026-03-08T02:00"))]
+
+
+def test_nights_are_local_22_to_07_across_dst_and_half_hour_zones() -> None:
+    start, end = window(date(2026, 3, 29), LONDON)  # Sat 28 to Mon 30 March; London moves to BST on the 29th
+    nights = night_intervals(person("Me", "Europe/London"), start, end)
+    assert (at("2026-03-28T22:00"), at("2026-03-29T06:00")) in nights  # 22:00 GMT to 07:00 BST: 8 hours
+    assert nights[0] == (start, at("2026-03-28T07:00"))  # the window opens in a night
+    priya = night_intervals(person("Priya", "Asia/Kolkata"), start, end)
+    assert (at("2026-03-28T16:30"), at("2026-03-29T01:30")) in priya
+    assert all(start <= s < e <= end for s, e in [*nights, *priya])

@@ -247,3 +247,32 @@ def test_with_no_teammates_it_says_where_to_add_them(qtbot: QtBot) -> None:
     assert p.model.rowCount() == 1 and p.axis.day == day_window(date(2026, 3, 10), LONDON)  # your own bar still
     p.set_roster(ME, TEAM)
     assert p.all_button.isEnabled() and p.model.chosen_people() == TEAM
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_bars_shade_each_persons_night(qtbot: QtBot, qapp: QApplication, theme: str) -> None:
+    previous = qapp.palette()
+    if theme == "dark":
+        palette = QPalette()
+        for role, colour in DARK.items():
+            palette.setColor(role, QColor(colour))
+        qapp.setPalette(palette)
+    try:
+        p = open_popup(qtbot, datetime(2026, 3, 10, 12, 0, tzinfo=UTC))  # New York on EDT (-4)
+        colors = TimelineColors.for_palette(p.list.palette())
+        rect = p.list.visualRect(p.model.index(entry_of(p, "Nia")))
+        bx, bw = p.delegate.columns(rect.width()).bar
+        day = p.axis.day
+        assert day is not None
+        image = p.list.viewport().grab().toImage()
+
+        def at_utc(hour: int) -> QColor:
+            x = timeline_x(datetime(2026, 3, 10, hour, 0, tzinfo=UTC), day, bx, bw)
+            return QColor.fromRgb(image.pixel(int(x), rect.center().y()))
+
+        assert at_utc(4) == colors.night  # 00:00 in New York
+        assert at_utc(23) == colors.track  # 19:00 there: evening, neither work nor night
+        assert at_utc(15) == colors.working  # 11:00 there
+        assert (colors.night.lightness() < colors.track.lightness()) and contrast(colors.night, colors.track) > 1.15
+    finally:
+        qapp.setPalette(previous)

@@ -14,7 +14,16 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from traystatus.core.team import Person
-from traystatus.core.world_clock import UTC, Interval, Span, all_working_intervals, coverage, day_window
+from traystatus.core.world_clock import (
+    NIGHT_FROM,
+    NIGHT_UNTIL,
+    UTC,
+    Interval,
+    Span,
+    all_working_intervals,
+    coverage,
+    day_window,
+)
 
 STEP = timedelta(minutes=15)  # one slider step
 DAYS_BEFORE = 1  # the window starts this many local days before the chosen day …
@@ -84,6 +93,22 @@ def timeline(me: Person, people: Sequence[Person], day: date, tz: ZoneInfo) -> T
     )
     together = tuple((s, e) for s, e, n in coverage(per_person, start, end) if n == len(everyone)) if people else ()
     return Timeline(start=start, end=end, lanes=lanes, overlap=together)
+
+
+def night_intervals(person: Person, start: datetime, end: datetime) -> list[Interval]:
+    """Where it is night for ``person`` (their local 22:00 to 07:00, travel included) within [start, end), in
+    UTC: the bars shade it, so "it is 03:00 for them" shows without reading the clock."""
+    out: list[Interval] = []
+    day = start.astimezone(person.tz).date() - timedelta(days=1)
+    last = end.astimezone(person.tz).date() + timedelta(days=1)
+    while day <= last:
+        zone = person.zone_on(day)
+        s = datetime.combine(day, NIGHT_FROM, tzinfo=zone).astimezone(UTC)
+        e = datetime.combine(day + timedelta(days=1), NIGHT_UNTIL, tzinfo=zone).astimezone(UTC)
+        if max(s, start) < min(e, end):
+            out.append((max(s, start), min(e, end)))
+        day += timedelta(days=1)
+    return out
 
 
 def _tick_label(local: datetime, hours: int) -> str:

@@ -16,11 +16,11 @@ def is_dark(palette: QPalette) -> bool:
 
 
 def blend(a: QColor, b: QColor, amount: float) -> QColor:
-    """``a`` moved ``amount`` (0..1) of the way to ``b``."""
-    return QColor.fromRgbF(
-        a.redF() + (b.redF() - a.redF()) * amount,
-        a.greenF() + (b.greenF() - a.greenF()) * amount,
-        a.blueF() + (b.blueF() - a.blueF()) * amount,
+    """``a`` moved ``amount`` (0..1) of the way to ``b`` (8 bits a channel: what is painted is this colour)."""
+    return QColor(
+        round(a.red() + (b.red() - a.red()) * amount),
+        round(a.green() + (b.green() - a.green()) * amount),
+        round(a.blue() + (b.blue() - a.blue()) * amount),
     )
 
 
@@ -29,6 +29,7 @@ class TimelineColors:
     """Every colour the team clock paints, for one palette."""
 
     track: QColor  # a person's day outside working hours
+    night: QColor  # … and their night (22:00-07:00 theirs): darker in both themes
     working: QColor  # a person's working hours
     overlap: QColor  # the hours everyone picked works (the axis lane)
     band: QColor  # the same hours as a translucent band behind every row's bar
@@ -49,6 +50,7 @@ class TimelineColors:
         band.setAlpha(70 if dark else 45)
         return cls(
             track=blend(base, text, 0.12),
+            night=blend(base, text, 0.04 if dark else 0.24),
             working=QColor("#4caf50" if dark else "#2e7d32"),
             overlap=overlap,
             band=band,

@@ -262,6 +262,10 @@ class TeamDelegate(QStyledItemDelegate):
             a, b = timeline_x(s, day, x0, w), timeline_x(e, day, x0, w)
             return QRectF(a, bar.top(), max(b - a, 1.0), bar.height())
 
+        painter.setBrush(colors.night)
+        for s, e in self._model.nights(entry):
+            if s < day[1] and e > day[0]:
+                painter.drawRect(span(s, e))
         painter.setBrush(colors.working)
         for s, e in self._model.lane(entry):
             if s < day[1] and e > day[0]:

@@ -14,6 +14,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 from PySide6.QtWidgets import QWidget
 
 from traystatus.core.team import Person
+from traystatus.core.team_timeline import night_intervals
 from traystatus.core.world_clock import Badge, Interval, Row, group_of, row_for, rows, working_intervals
 
 ROW_ROLE = int(Qt.ItemDataRole.UserRole) + 1  # the core Row of a person entry (None for a header)
@@ -43,6 +44,7 @@ class TeamModel(QAbstractListModel):
         self._unpicked: set[int] = set()  # person indices left out of the overlap (everyone else is in)
         self._window: Interval | None = None  # the slider's window: the lanes cover it
         self._lanes: dict[int, list[Interval]] = {}  # person index (-1: you) -> working hours in the window
+        self._nights: dict[int, list[Interval]] = {}  # … -> their nights in the window
         self.day: Interval | None = None
         self.marker: datetime | None = None
         self.band: list[Interval] = []
@@ -56,6 +58,7 @@ class TeamModel(QAbstractListModel):
         if not same:
             self._unpicked.clear()
             self._lanes.clear()
+            self._nights.clear()
         ordered = rows(me, self._people, instant)[1:]
         self._sorted = [(r.group, r.person_index) for r in ordered]
         self._rebuild()
@@ -74,18 +77,31 @@ class TeamModel(QAbstractListModel):
         if window != self._window:
             self._window = window
             self._lanes.clear()
+            self._nights.clear()
+
+    def _person_of(self, entry: int) -> tuple[int, Person | None]:
+        if not 0 <= entry < len(self._entries) or self._window is None:
+            return -2, None
+        kind, i = self._entries[entry]
+        return i, self._me if kind == "me" else self._people[i] if kind == "person" else None
 
     def lane(self, entry: int) -> list[Interval]:
         """The working hours (UTC) of the person at ``entry`` over the window; [] for a header."""
-        if not 0 <= entry < len(self._entries) or self._window is None:
-            return []
-        kind, i = self._entries[entry]
-        person = self._me if kind == "me" else self._people[i] if kind == "person" else None
-        if person is None:
+        i, person = self._person_of(entry)
+        if person is None or self._window is None:
             return []
         if i not in self._lanes:
             self._lanes[i] = working_intervals(person, *self._window)
         return self._lanes[i]
+
+    def nights(self, entry: int) -> list[Interval]:
+        """The nights (UTC) of the person at ``entry`` over the window, for the bar's shading."""
+        i, person = self._person_of(entry)
+        if person is None or self._window is None:
+            return []
+        if i not in self._nights:
+            self._nights[i] = night_intervals(person, *self._window)
+        return self._nights[i]
 
     # -- who is picked for the overlap ------------------------------------------------------------
     def is_chosen(self, entry: int) -> bool:
