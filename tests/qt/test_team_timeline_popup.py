@@ -276,3 +276,22 @@ def test_bars_shade_each_persons_night(qtbot: QtBot, qapp: QApplication, theme: 
         assert (colors.night.lightness() < colors.track.lightness()) and contrast(colors.night, colors.track) > 1.15
     finally:
         qapp.setPalette(previous)
+
+
+def test_a_teams_header_picks_the_whole_team(qtbot: QtBot) -> None:
+    backend = [
+        Person(name=n, tz=ZoneInfo(z), teams=("Backend",)) for n, z in (("Ana", "Europe/Lisbon"), ("Ben", "Asia/Tokyo"))
+    ]
+    people = [*backend, Person(name="Cy", tz=ZoneInfo("America/Chicago"), teams=("Apps",))]
+    p = open_popup(qtbot, datetime(2026, 3, 10, 12, 0, tzinfo=UTC), people)
+    header = next(i for i in range(p.model.rowCount()) if p.model.header_at(i) == "Backend")
+    rect = p.list.visualRect(p.model.index(header))
+    x, w = p.delegate.columns(rect.width()).check
+    click = QPoint(rect.left() + x + w // 2, rect.center().y())
+    qtbot.mouseClick(p.list.viewport(), Qt.MouseButton.LeftButton, pos=click)
+    assert p.model.chosen_people() == [people[2]] and p.model.header_state(header) == Qt.CheckState.Unchecked
+    p.list.setCurrentIndex(p.model.index(entry_of(p, "Ben")))
+    qtbot.keyClick(p.list, Qt.Key.Key_Space)
+    assert p.model.header_state(header) == Qt.CheckState.PartiallyChecked
+    qtbot.mouseClick(p.list.viewport(), Qt.MouseButton.LeftButton, pos=click)  # some in: all in
+    assert p.model.chosen_people() == people and "(everyone," in p.overlap_label.text()

@@ -150,9 +150,13 @@ class TeamDelegate(QStyledItemDelegate):
         try:
             header = self._model.header_at(index.row())
             if header is not None:
+                cols = self.columns(rect.width())
+                if self._model.team_under(index.row()):
+                    self._paint_box(painter, palette, rect, cols, self._model.header_state(index.row()))
                 painter.setFont(self._small)
                 painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
-                painter.drawText(rect.adjusted(10, 0, -10, 0), Qt.AlignmentFlag.AlignBottom, str(header).upper())
+                left = rect.adjusted(cols.avatar[0], 0, -10, 0)
+                painter.drawText(left, Qt.AlignmentFlag.AlignVCenter, str(header).upper())
                 return
             row = self._model.row_at(index.row())
             if row is None:
@@ -172,18 +176,24 @@ class TeamDelegate(QStyledItemDelegate):
     def _paint_check(
         self, painter: QPainter, palette: QPalette, rect: QRect, cols: Columns, entry: int, row: Row
     ) -> None:
+        if not row.is_me:  # you are always in the overlap
+            state = Qt.CheckState.Checked if self._model.is_chosen(entry) else Qt.CheckState.Unchecked
+            self._paint_box(painter, palette, rect, cols, state)
+
+    def _paint_box(
+        self, painter: QPainter, palette: QPalette, rect: QRect, cols: Columns, state: Qt.CheckState
+    ) -> None:
         """A check box drawn from the palette: the style's own box all but vanishes on some dark themes."""
-        if row.is_me:
-            return  # you are always in the overlap
         x, w = cols.check
+        w = min(w, rect.height() - 4)
         box = QRectF(rect.left() + x + 0.5, rect.top() + (rect.height() - w) / 2 + 0.5, w - 1, w - 1)
         text = palette.color(QPalette.ColorRole.Text)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setBrush(palette.color(QPalette.ColorRole.Base))
         painter.setPen(QPen(blend(palette.color(QPalette.ColorRole.Base), text, 0.6), 1.2))
         painter.drawRoundedRect(box, 2, 2)
-        if self._model.is_chosen(entry):
-            painter.setPen(QPen(text, 2.0))
+        painter.setPen(QPen(text, 2.0))
+        if state == Qt.CheckState.Checked:
             painter.drawPolyline(
                 [
                     QPointF(box.left() + box.width() * 0.2, box.top() + box.height() * 0.52),
@@ -191,6 +201,9 @@ class TeamDelegate(QStyledItemDelegate):
                     QPointF(box.left() + box.width() * 0.8, box.top() + box.height() * 0.25),
                 ]
             )
+        elif state == Qt.CheckState.PartiallyChecked:  # some of the team
+            y = box.center().y()
+            painter.drawLine(QPointF(box.left() + box.width() * 0.25, y), QPointF(box.right() - box.width() * 0.25, y))
 
     def _paint_person(
         self, painter: QPainter, rect: QRect, palette: QPalette, row: Row, cols: Columns, colors: TimelineColors

@@ -105,13 +105,46 @@ class TeamModel(QAbstractListModel):
 
     # -- who is picked for the overlap ------------------------------------------------------------
     def is_chosen(self, entry: int) -> bool:
+        """Whether the person at ``entry`` is picked (a header: all of its team shown)."""
         kind, i = self._entries[entry]
-        return kind == "me" or (kind == "person" and i not in self._unpicked)
+        if kind == "header":
+            return all(p not in self._unpicked for p in self.team_under(entry))
+        return kind == "me" or i not in self._unpicked
+
+    def team_under(self, entry: int) -> list[int]:
+        """The person indices listed under the header at ``entry`` (as the search shows them)."""
+        out = []
+        for kind, i in self._entries[entry + 1 :]:
+            if kind != "person":
+                break
+            out.append(i)
+        return out
+
+    def header_state(self, entry: int) -> Qt.CheckState:
+        team = self.team_under(entry)
+        picked = sum(i not in self._unpicked for i in team)
+        if picked == len(team):
+            return Qt.CheckState.Checked
+        return Qt.CheckState.PartiallyChecked if picked else Qt.CheckState.Unchecked
 
     def toggle(self, entry: int) -> None:
-        """Pick or unpick the person at ``entry`` (you are always in; a header does nothing)."""
-        if 0 <= entry < len(self._entries) and self._entries[entry][0] == "person":
+        """Pick or unpick the person at ``entry``; at a header, its whole team (all in unless all are in
+        already). You are always in."""
+        if not 0 <= entry < len(self._entries):
+            return
+        kind, _i = self._entries[entry]
+        if kind == "person":
             self.setData(self.index(entry), 0 if self.is_chosen(entry) else 2, Qt.ItemDataRole.CheckStateRole)
+        elif kind == "header":
+            team = self.team_under(entry)
+            if self.is_chosen(entry):
+                self._unpicked.update(team)
+            else:
+                self._unpicked.difference_update(team)
+            self.dataChanged.emit(
+                self.index(entry), self.index(entry + len(team)), [int(Qt.ItemDataRole.CheckStateRole)]
+            )
+            self.chosen_changed.emit()
 
     def choose_all(self, chosen: bool) -> None:
         """Everyone in (``True``) or only you (``False``)."""
