@@ -295,3 +295,19 @@ def test_a_teams_header_picks_the_whole_team(qtbot: QtBot) -> None:
     assert p.model.header_state(header) == Qt.CheckState.PartiallyChecked
     qtbot.mouseClick(p.list.viewport(), Qt.MouseButton.LeftButton, pos=click)  # some in: all in
     assert p.model.chosen_people() == people and "(everyone," in p.overlap_label.text()
+
+
+def test_arrows_past_either_end_move_the_window_on(qtbot: QtBot) -> None:
+    p = open_popup(qtbot, datetime(2026, 3, 10, 12, 0, tzinfo=UTC))
+    p.slider.setFocus()
+    qtbot.keyClick(p.slider, Qt.Key.Key_End)  # Wed 11 23:45
+    first_end = p.window_span[1]
+    qtbot.keyClick(p.slider, Qt.Key.Key_Right)
+    assert p.chosen_instant() == first_end  # Thu 12 00:00 …
+    assert p.window_span[0].astimezone(LONDON).date() == date(2026, 3, 11)  # … with a day either side again
+    qtbot.keyClick(p.slider, Qt.Key.Key_Left)
+    assert p.chosen_instant() == first_end - QUARTER  # an ordinary step back inside the new window
+    qtbot.keyClick(p.slider, Qt.Key.Key_Home)  # Wed 11 00:00
+    qtbot.keyClick(p.slider, Qt.Key.Key_PageDown)
+    assert p.chosen_instant() == datetime(2026, 3, 10, 23, 0, tzinfo=UTC)  # an hour earlier: Tue 10 23:00
+    assert p.window_span[0].astimezone(LONDON).date() == date(2026, 3, 9)

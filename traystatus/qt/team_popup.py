@@ -126,7 +126,7 @@ class TeamPopup(QWidget):
         self.slider.setPageStep(4)
         self.slider.setToolTip(
             "Pick a time from yesterday to tomorrow: every row shows what time it is for them then "
-            "(arrow keys: 15 min, Page Up/Down: 1 h, Ctrl+arrows: a day)"
+            "(arrow keys: 15 min, Page Up/Down: 1 h, Ctrl+arrows: a day; past either end the window moves on)"
         )
         self.slider.setAccessibleName("Time shown")
         self.slider_label = QLabel()
@@ -240,8 +240,11 @@ class TeamPopup(QWidget):
 
     def shift_days(self, days: int) -> None:
         """The same time of day ``days`` later (earlier if negative), up to ``MAX_DAYS`` from today."""
+        self._go(days_later(self.chosen_instant(), self._tz(), days))
+
+    def _go(self, target: datetime) -> None:
+        """Show ``target`` with the window re-centred on its day (a day either side again)."""
         tz = self._tz()
-        target = days_later(self.chosen_instant(), tz, days)
         today = self._now().astimezone(tz).date()
         if abs((target.astimezone(tz).date() - today).days) > MAX_DAYS:
             return
@@ -422,10 +425,24 @@ class TeamPopup(QWidget):
         if ctrl and watched is not self.search and event.key() in (Qt.Key.Key_Left, Qt.Key.Key_Right):
             self.shift_days(1 if event.key() == Qt.Key.Key_Right else -1)
             return True
+        if watched is self.slider and not ctrl and self._past_the_edge(event.key()):
+            return True
         if watched is self.list and event.key() == Qt.Key.Key_Space and self.list.currentIndex().isValid():
             self.model.toggle(self.list.currentIndex().row())
             return True
         return False
+
+    def _past_the_edge(self, key: int) -> bool:
+        """An arrow or Page key that would leave the window moves the window instead: the keyboard reaches any
+        day within ``MAX_DAYS``, 15 minutes or an hour at a time."""
+        steps = {
+            Qt.Key.Key_Right: 1, Qt.Key.Key_Up: 1, Qt.Key.Key_Left: -1, Qt.Key.Key_Down: -1,
+            Qt.Key.Key_PageUp: self.slider.pageStep(), Qt.Key.Key_PageDown: -self.slider.pageStep(),
+        }.get(Qt.Key(key), 0)  # fmt: skip
+        if not steps or 0 <= self.slider.value() + steps <= self.slider.maximum():
+            return False
+        self._go(self.chosen_instant() + steps * timedelta(minutes=15))
+        return True
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.WindowDeactivate and self.isVisible():
