@@ -311,3 +311,11 @@ def test_arrows_past_either_end_move_the_window_on(qtbot: QtBot) -> None:
     qtbot.keyClick(p.slider, Qt.Key.Key_PageDown)
     assert p.chosen_instant() == datetime(2026, 3, 10, 23, 0, tzinfo=UTC)  # an hour earlier: Tue 10 23:00
     assert p.window_span[0].astimezone(LONDON).date() == date(2026, 3, 9)
+
+
+def test_names_are_shown_as_written_not_as_markup(qtbot: QtBot) -> None:
+    eve = Person(name="<b>Eve</b> & <i>co", tz=LONDON)
+    p = open_popup(qtbot, datetime(2026, 3, 10, 10, 0, tzinfo=UTC), [eve])
+    qtbot.waitUntil(lambda: bool(p.best))
+    assert "&lt;b&gt;Eve&lt;/b&gt; &amp; &lt;i&gt;co" in p.best_label.text()
+    assert "<i>" not in p.best_label.text()

@@ -15,6 +15,7 @@ Use (the tray opens it on a left click)::
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -111,7 +112,6 @@ class TeamPopup(QWidget):
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setLayoutMode(QListView.LayoutMode.Batched)
         self.list.setBatchSize(200)
-        self.list.setToolTip("")
         self.axis = TimelineAxis(self._bar_span)
         self.prev_day = QToolButton()
         self.prev_day.setText("‹")
@@ -356,10 +356,9 @@ class TeamPopup(QWidget):
             if chosen
             else []
         )  # fmt: skip
-        lines = [slot_text(s, tz, me_name=self._me.name) for s in self.best]
+        lines = [html.escape(slot_text(s, tz, me_name=self._me.name)) for s in self.best]  # names are not markup
         title = f"<b>Best {self._meeting_minutes}-minute slots</b> (your time)"
         body = "<br>".join(lines) if lines else "none in your next 5 working days" if chosen else "pick someone first"
-
         self.best_label.setText(f"{title}<br>{body}")
 
     def _bar_span(self) -> tuple[int, int]:
