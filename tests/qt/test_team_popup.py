@@ -167,7 +167,8 @@ def test_tick_keeps_a_chosen_time(popup: TeamPopup, clock: FakeClock, qtbot: QtB
 def test_overlap_for_everyone_and_for_the_people_picked(popup: TeamPopup, qtbot: QtBot) -> None:
     qtbot.waitUntil(lambda: bool(popup.best))
     assert popup.overlap == [] and "(everyone, Tue 10 Mar): no hour when all 6 work" in popup.overlap_label.text()
-    assert all("You" in s.available for s in popup.best)
+    assert all("You" in s.available and len(s.available) >= 2 for s in popup.best)  # never a slot only you attend
+    assert all(f"{len(s.available)} of 6" in popup.best_label.text() for s in popup.best if s.missing)
     nia = next(
         i
         for i in range(popup.model.rowCount())
