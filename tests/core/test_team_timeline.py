@@ -14,6 +14,7 @@ from traystatus.core.team_timeline import (
     axis_ticks,
     clip,
     days_later,
+    hours_words,
     instant_at,
     night_intervals,
     overlap_words,
@@ -22,7 +23,7 @@ from traystatus.core.team_timeline import (
     timeline,
     window,
 )
-from traystatus.core.world_clock import Span
+from traystatus.core.world_clock import Span, day_window
 
 UTC = ZoneInfo("UTC")
 LONDON = ZoneInfo("Europe/London")
@@ -190,3 +191,14 @@ def test_nights_are_local_22_to_07_across_dst_and_half_hour_zones() -> None:
     priya = night_intervals(person("Priya", "Asia/Kolkata"), start, end)
     assert (at("2026-03-28T16:30"), at("2026-03-29T01:30")) in priya
     assert all(start <= s < e <= end for s, e in [*nights, *priya])
+
+
+def test_hours_in_their_time_and_yours() -> None:
+    day = day_window(date(2026, 3, 10), LONDON)
+    nia = timeline(person("Me", "Europe/London"), [person("Nia", "America/New_York")], date(2026, 3, 10), LONDON)
+    theirs = nia.lanes[1].intervals
+    assert hours_words(theirs, day, ZoneInfo("America/New_York"), LONDON) == "09:00–17:00 EDT (13:00–21:00 your time)"
+    assert hours_words(nia.lanes[0].intervals, day, LONDON, LONDON) == "09:00–17:00 (your time too)"
+    night = [(at("2026-03-10T18:00"), at("2026-03-11T00:00"))]  # to your midnight
+    assert hours_words(night, day, ZoneInfo("Asia/Kolkata"), LONDON) == "23:30–05:30 IST (18:00–24:00 your time)"
+    assert hours_words([], day, LONDON, LONDON) == "not working"

@@ -235,8 +235,14 @@ def test_each_rows_tooltip_says_where_the_hours_come_from(qtbot: QtBot, clock: F
         row = p.model.index(i).data(ROW_ROLE)
         if isinstance(row, Row):
             tips[row.name] = p.model.index(i).data(Qt.ItemDataRole.ToolTipRole)
-    assert tips["Aiko"] == "Aiko · Asia/Tokyo\nworking hours from their calendar's availability"
-    assert tips["Nia Brooks"] == "Nia Brooks · America/New_York\nworking hours assumed: mon-fri 09:00-17:00"
+    assert tips["Aiko"] == (
+        "Aiko · Asia/Tokyo\nTue 10: 09:00–17:00 JST (00:00–08:00 your time)"
+        "\nworking hours from their calendar's availability"
+    )
+    assert tips["Nia Brooks"] == (
+        "Nia Brooks · America/New_York\nTue 10: 09:00–17:00 EDT (13:00–21:00 your time)"
+        "\nworking hours assumed: mon-fri 09:00-17:00"
+    )
 
 
 def test_the_overlap_axis_reads_as_clock_times(popup: TeamPopup) -> None:

@@ -169,6 +169,25 @@ def overlap_words(day: date, spans: Sequence[Interval], tz: ZoneInfo, *, picked:
     return f"All in ({who}, {shown}): " + ", ".join(f"{_hhmm(s, tz, day)}–{_hhmm(e, tz, day)}" for s, e in spans)
 
 
+def _clock(t: datetime, start: datetime, tz: ZoneInfo) -> str:
+    local, first = t.astimezone(tz), start.astimezone(tz)
+    return "24:00" if local.date() > first.date() and local.time() == time(0) else f"{local:%H:%M}"
+
+
+def hours_words(intervals: Sequence[Interval], day: Interval, theirs: ZoneInfo, yours: ZoneInfo) -> str:
+    """Someone's working hours on the day shown, in their time and yours: "09:00–17:00 EDT (13:00–21:00 your
+    time)"; "not working" on a day off."""
+    parts = clip(intervals, day)
+    if not parts:
+        return "not working"
+    mine = ", ".join(f"{_clock(s, s, yours)}–{_clock(e, s, yours)}" for s, e in parts)
+    first = parts[0][0]
+    if first.astimezone(theirs).utcoffset() == first.astimezone(yours).utcoffset():
+        return f"{mine} (your time too)"
+    own = ", ".join(f"{_clock(s, s, theirs)}–{_clock(e, s, theirs)} {s.astimezone(theirs):%Z}" for s, e in parts)
+    return f"{own} ({mine} your time)"
+
+
 def _names(names: Sequence[str]) -> str:
     shown = list(names[:NAMES_IN_SLOT])
     if len(names) > NAMES_IN_SLOT:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import QWidget
 
 from traystatus.core.team import Person
-from traystatus.core.team_timeline import night_intervals
+from traystatus.core.team_timeline import hours_words, night_intervals
 from traystatus.core.world_clock import Badge, Interval, Row, group_of, row_for, rows, working_intervals
 
 ROW_ROLE = int(Qt.ItemDataRole.UserRole) + 1  # the core Row of a person entry (None for a header)
@@ -247,8 +248,14 @@ class TeamModel(QAbstractListModel):
             row = self.row_at(index.row())
             if row is None:
                 return None
-            hours = f"\nworking hours {row.hours_source}" if row.hours_source else ""
-            return f"{row.name} · {row.zone}{hours}"  # the whole name and zone, which a narrow row elides
+            lines = [f"{row.name} · {row.zone}"]  # the whole name and zone, which a narrow row elides
+            if self.day is not None and self._me is not None:
+                yours = self._me.zone_at(self.day[0])
+                words = hours_words(self.lane(index.row()), self.day, ZoneInfo(row.zone), yours)
+                lines.append(f"{self.day[0].astimezone(yours):%a} {self.day[0].astimezone(yours).day}: {words}")
+            if row.hours_source:
+                lines.append(f"working hours {row.hours_source}")
+            return "\n".join(lines)
         return None
 
     def setData(self, index: _Index, value: object, role: int = int(Qt.ItemDataRole.EditRole)) -> bool:
