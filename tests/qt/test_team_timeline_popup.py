@@ -22,9 +22,9 @@ from tests.qt.test_settings_theme import DARK
 from traystatus.core.hours import parse_hours
 from traystatus.core.team import Person
 from traystatus.core.team_timeline import timeline
-from traystatus.core.world_clock import Row, day_window
+from traystatus.core.world_clock import Row, day_window, row_for
 from traystatus.qt.team_colors import TimelineColors
-from traystatus.qt.team_delegate import timeline_x
+from traystatus.qt.team_delegate import timeline_x, zone_line
 from traystatus.qt.team_popup import MAX_DAYS, TeamPopup
 from traystatus.qt.team_view import ROW_ROLE
 
@@ -319,3 +319,11 @@ def test_names_are_shown_as_written_not_as_markup(qtbot: QtBot) -> None:
     qtbot.waitUntil(lambda: bool(p.best))
     assert "&lt;b&gt;Eve&lt;/b&gt; &amp; &lt;i&gt;co" in p.best_label.text()
     assert "<i>" not in p.best_label.text()
+
+
+def test_the_zone_line_names_abbreviations_only_when_they_are_names() -> None:
+    now = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+    kathmandu = Person(name="B", tz=ZoneInfo("Asia/Kathmandu"))
+    assert zone_line(row_for(kathmandu, ME, now)) == "Asia/Kathmandu · +5 h 45 min"  # not "+0545 · +5 h 45 min"
+    assert zone_line(row_for(PRIYA, ME, now)) == "Asia/Kolkata · IST · +5 h 30 min"
+    assert zone_line(row_for(ME, ME, now, is_me=True)) == "Europe/London · GMT"

@@ -64,6 +64,18 @@ def timeline_x(t: datetime, day: Interval, x: float, width: float) -> float:
     return x + max(0.0, min(1.0, (t - start) / (end - start))) * width
 
 
+def zone_line(row: Row) -> str:
+    """The line under a name: zone, its abbreviation when it has a name ("IST"; "+0545" only repeats the
+    offset), and the offset from you."""
+    abbreviation = row.local.tzname() or ""
+    parts = [row.zone]
+    if abbreviation[:1] not in ("+", "-", ""):
+        parts.append(abbreviation)
+    if not row.is_me:
+        parts.append(row.offset_label)
+    return " · ".join(parts)
+
+
 def instant_at_x(x: float, day: Interval, x0: float, width: float) -> datetime:
     """The instant at ``x`` on a bar at ``x0`` of ``width`` showing ``day`` (clamped to the day)."""
     start, end = day
@@ -256,7 +268,7 @@ class TeamDelegate(QStyledItemDelegate):
         painter.drawText(QRect(rect.left() + x, rect.top() + 5, w, 20), left, name)
         painter.setFont(self._small)
         painter.setPen(dim)
-        zone = f"{row.zone} · {row.local.tzname()}" + ("" if row.is_me else f" · {row.offset_label}")
+        zone = zone_line(row)
         painter.drawText(
             QRect(rect.left() + x, rect.top() + 24, w, 16), left, small.elidedText(zone, Qt.TextElideMode.ElideRight, w)
         )
