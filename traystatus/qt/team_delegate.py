@@ -100,9 +100,17 @@ class TeamDelegate(QStyledItemDelegate):
         self._time.setPointSizeF(self._time.pointSizeF() * 1.25)
         self._time.setBold(True)
         self._columns: dict[int, Columns] = {}
+        self._palette_colors: tuple[int, TimelineColors] | None = None
 
     def set_avatars(self, images: Mapping[str, QImage]) -> None:
         self.avatars = dict(images)
+
+    def _colors(self, palette: QPalette) -> TimelineColors:
+        """The colours for ``palette``, worked out once per palette (every row is painted with them)."""
+        key = palette.cacheKey()
+        if self._palette_colors is None or self._palette_colors[0] != key:
+            self._palette_colors = (key, TimelineColors.for_palette(palette))
+        return self._palette_colors[1]
 
     def columns(self, width: int) -> Columns:
         """The column layout for a row ``width`` wide (also what the axis under the list aligns to)."""
@@ -178,7 +186,7 @@ class TeamDelegate(QStyledItemDelegate):
             elif row.is_me:
                 painter.fillRect(rect, palette.color(QPalette.ColorRole.AlternateBase))
             cols = self.columns(rect.width())
-            colors = TimelineColors.for_palette(palette)
+            colors = self._colors(palette)
             self._paint_check(painter, palette, rect, cols, index.row(), row)
             self._paint_person(painter, rect, palette, row, cols, colors)
             self._paint_bar(painter, rect, cols, colors, index.row())
