@@ -48,6 +48,10 @@ def run_checks(args: argparse.Namespace, *, environ: dict[str, str] | None = Non
             f"{settings.hours}, {len(settings.calendars)} calendar(s)",
         )
     )
+    checks.extend(
+        Check(name="config", level="WARN", detail=w, fix="if that is not what you meant, swap the two times there")
+        for w in settings.warnings
+    )
     checks.extend(_calendars(args, settings))
     checks.append(_keyring())
     checks.extend(_accounts(settings, env, _state_store(args)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import logging
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -11,8 +12,10 @@ from traystatus.adapters.config_toml import load_config_file
 from traystatus.adapters.system_zone import system_zone
 from traystatus.app.paths import AppPaths
 from traystatus.core.errors import ConfigError
-from traystatus.core.hours import parse_hours
+from traystatus.core.hours import overnight_hint, parse_hours
 from traystatus.core.settings import CalendarSourceConfig, Settings
+
+log = logging.getLogger(__name__)
 
 
 def add_settings_options(parser: argparse.ArgumentParser) -> None:
@@ -55,12 +58,16 @@ def load_settings(args: argparse.Namespace) -> Settings:
             ) from None
     if getattr(args, "hours", None):
         try:
-            changes["hours"] = parse_hours(args.hours)
+            changes["hours"] = hours = parse_hours(args.hours)
             changes["hours_pinned"] = True
         except ConfigError as e:
             raise ConfigError(
                 "Bad --hours", f'{e.message} Format: "mon-fri 09:00-12:30,13:30-17:30; sat 10:00-12:00".'
             ) from None
+        hints = dict.fromkeys(h for day in hours.days for b in day if (h := overnight_hint(b)))
+        for hint in hints:
+            log.warning("--hours: %s", hint)
+        changes["warnings"] = (*settings.warnings, *(f"--hours: {h}" for h in hints))
     if getattr(args, "calendar", None):
         changes["calendars"] = tuple(
             CalendarSourceConfig(name=_display_name(loc), location=loc) for loc in args.calendar
