@@ -12,6 +12,7 @@ from tomlkit.items import AoT, Table
 from tomlkit.toml_document import TOMLDocument
 
 from traystatus.adapters.private_files import atomic_write
+from traystatus.adapters.storage_problems import storage_error
 from traystatus.core.errors import ConfigError
 from traystatus.core.settings import SCHEMA_VERSION, Settings, settings_from_mapping
 
@@ -123,5 +124,8 @@ class TomlConfigDocument:
 
     def save(self) -> Settings:
         settings = self.validate()
-        atomic_write(self.path, self.text())
+        try:
+            atomic_write(self.path, self.text())
+        except OSError as e:  # the edits stay in the window (and in ``self.doc``): saving again can work
+            raise storage_error(e, self.path, "the config file", kept="your changes are still here, unsaved.") from None
         return settings

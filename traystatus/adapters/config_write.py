@@ -12,6 +12,7 @@ from tomlkit.items import AoT, Table
 from tomlkit.toml_document import TOMLDocument
 
 from traystatus.adapters.private_files import atomic_write
+from traystatus.adapters.storage_problems import storage_error
 from traystatus.core.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,10 @@ def _load(path: Path) -> TOMLDocument:
 
 
 def _save(path: Path, doc: TOMLDocument) -> None:
-    atomic_write(path, tomlkit.dumps(doc))
+    try:
+        atomic_write(path, tomlkit.dumps(doc))
+    except OSError as e:
+        raise storage_error(e, path, "the config file", kept="the file is as it was before.") from None
 
 
 def _accounts(doc: TOMLDocument, path: Path) -> Table:
@@ -71,6 +75,8 @@ def add_account(path: Path, service: str, entry: Mapping[str, str]) -> bool:
         )
     for item in aot:
         if _matches(item, service, entry):
+            if all(item.get(k) == v for k, v in entry.items()):
+                return False  # nothing to change: the file is left alone (it may be read-only)
             for key, value in entry.items():
                 item[key] = value
             _save(path, doc)

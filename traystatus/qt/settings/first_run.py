@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from traystatus.core.calendar_kind import guess_calendar_kind
-from traystatus.core.errors import ConfigError
+from traystatus.core.errors import ConfigError, StorageError
 from traystatus.core.hours import format_hours, parse_hours
 from traystatus.core.settings import CalendarSourceConfig, Settings
 from traystatus.core.settings_editing import AccountsManager, Runner, SettingsDocument
@@ -219,8 +219,8 @@ class FirstRunWizard(QWizard):
         self.apply_answers()
         try:
             settings = self.doc.save()
-        except ConfigError as e:
-            self.preview_step.list.addItem(f"Not saved — {e.message}")
+        except (ConfigError, StorageError) as e:  # the answers stay in the dialog: saving again can work
+            self.preview_step.list.addItem(f"Not saved — {e.title}: {e.message}")
             return
         self.saved.emit(settings)
         self.finished_setup.emit(settings)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from traystatus.core.errors import ConfigError
+from traystatus.core.errors import ConfigError, StorageError
 from traystatus.core.settings import Settings
 from traystatus.core.settings_editing import AccountsManager, CalendarHoursPort, Runner, SettingsDocument
 from traystatus.qt.settings.form import FormPage
@@ -155,7 +155,7 @@ class SettingsWindow(QWidget):
             return
         try:
             settings = self.doc.save()
-        except (ConfigError, OSError) as e:
+        except (ConfigError, StorageError, OSError) as e:  # a full disk or read-only dir: the edits stay here
             self.status.setText(f"Not saved — {e}")
             return
         self.status.setText(f"Saved to {self.doc.location}.")
