@@ -5,6 +5,11 @@ sent to the Slack emulator) and lose nothing; a login that cannot write its conf
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,8 +18,9 @@ from keyring.backend import KeyringBackend
 
 from tests.app.test_plan_cli import ICS
 from tests.fixtures.secret_service import SecretServiceBus
-from tests.fixtures.storage import cli, read_only, snapshot, writable_again
+from tests.fixtures.storage import ROOT, cli, read_only, snapshot, unprivileged, writable_again
 from tests.slack_emulator import SlackEmulator
+from traystatus.adapters.wake_socket import poke
 from traystatus.app.cli import run
 
 NOTE = "# Done\nMoved the backups\n# Next / handed over to\nPriya: the release\n"
@@ -149,3 +155,56 @@ def test_login_with_an_unwritable_config_keeps_no_token(
     assert done.returncode == 0, done.stderr
     assert "[[accounts.slack]]" in config.read_text() and "# mine" in config.read_text()
     assert len(list(os_keyring.get_preferred_collection().search_items({"service": "traystatus"}))) == 1
+
+
+def test_headless_on_a_read_only_state_dir_says_it_once_and_keeps_in_step(
+    home: Path, slack_emulator: SlackEmulator, tmp_path: Path
+) -> None:
+    """Four passes (the start, then three wake-ups from another process): the problem is said once, with no
+    traceback, and the state kept in memory means the later passes send nothing again."""
+    _meeting_now(tmp_path / "work.ics")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TRAYSTATUS_SLACK_TOKEN": slack_emulator.token}
+    env["TRAYSTATUS_SLACK_API_URL"] = slack_emulator.base_url
+    state = home / "state" / "traystatus"
+    read_only(state)
+    lines: list[str] = []
+    proc = subprocess.Popen(
+        unprivileged([sys.executable, "-m", "traystatus", "-v", "run", "--headless"]),
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stderr is not None
+    reader = threading.Thread(target=lambda: lines.extend(proc.stderr or ()), daemon=True)
+    reader.start()
+
+    def passes() -> int:
+        return sum("Pass (" in line for line in list(lines))
+
+    def wait_for(count: int) -> None:
+        deadline = time.monotonic() + 60
+        while passes() < count and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        assert passes() >= count, "".join(lines)
+
+    try:
+        wait_for(1)
+        for n in (2, 3, 4):
+            poke(state, "test")
+            wait_for(n)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0, "".join(lines)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        writable_again(state)
+    reader.join(timeout=10)
+    err = "".join(lines)
+    assert "Traceback" not in err and "--- Logging error ---" not in err
+    assert err.count("Cannot write the state file") == 1, err
+    assert err.count("Cannot write the log") == 1  # the log dir is in the state dir: stderr only, said once
+    assert slack_emulator.status()[0] == "In a meeting"
+    assert len(slack_emulator.calls_to("users.profile.set")) == 1  # what was applied was remembered
+    assert not (state / "sync_state.json").exists()
