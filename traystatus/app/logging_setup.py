@@ -75,7 +75,7 @@ class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
         if self.stream is not None:  # a half-written line stays buffered: drop it, open afresh next time
             with contextlib.suppress(OSError, ValueError):
                 self.stream.close()
-            self.stream = None  # type: ignore[assignment]
+            self.stream = None
 
 
 def log_file(log_dir: Path) -> Path:
