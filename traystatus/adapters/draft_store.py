@@ -73,12 +73,15 @@ class JsonPromptStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._memory: PromptState | None = None  # the last answer, also when the file could not be written
 
     @classmethod
     def in_dir(cls, state_dir: Path) -> JsonPromptStore:
         return cls(state_dir / PROMPT_FILE)
 
     def load(self) -> PromptState:
+        if self._memory is not None:
+            return self._memory
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             return PromptState(
@@ -90,6 +93,7 @@ class JsonPromptStore:
             return PromptState()  # missing or damaged: the prompt simply comes as usual
 
     def save(self, state: PromptState) -> None:
+        self._memory = state  # a snooze holds in this process even when the file cannot take it
         data = {"day_end": _iso(state.day_end), "snoozed_until": _iso(state.snoozed_until), "done": state.done}
         try:
             atomic_write(self.path, json.dumps(data))
