@@ -12,10 +12,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import requests
 from keyring.backend import KeyringBackend
 
 from tests.adapters.test_state_store import APPLIED, RETRY
 from tests.fixtures.storage import fill
+from tests.fixtures.synapse import MatrixUser, SynapseServer
 from tests.slack_emulator import SlackEmulator
 from traystatus.adapters.config_document import TomlConfigDocument
 from traystatus.adapters.state_store import FILE_NAME, StateStore
@@ -126,3 +128,37 @@ def test_login_on_a_full_disk_keeps_no_token(
     assert config.read_text() == 'timezone = "Europe/Berlin"\n'
     assert list(os_keyring.get_preferred_collection().search_items({"service": "traystatus"})) == []
     assert [p.name for p in small_tmpfs.iterdir() if p.name.startswith(".config")] == []  # no temp file left
+
+
+def devices(synapse: SynapseServer, user: MatrixUser) -> set[str]:
+    got = requests.get(
+        f"{synapse.base_url}/_matrix/client/v3/devices", headers={"Authorization": f"Bearer {user.token}"}, timeout=10
+    )
+    got.raise_for_status()
+    return {d["device_id"] for d in got.json()["devices"]}
+
+
+@pytest.mark.synapse
+def test_matrix_login_on_a_full_disk_logs_the_new_device_out_again(
+    small_tmpfs: Path,
+    synapse: SynapseServer,
+    os_keyring: KeyringBackend,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The server made a device before the config turned out unwritable: nothing would ever use or remove
+    it, so it is logged out at once (seen from the user's own devices list) and no token is kept."""
+    user = synapse.new_user("fulldisk")
+    before = devices(synapse, user)
+    config = small_tmpfs / "config.toml"
+    config.write_text('timezone = "Europe/Berlin"\n')
+    fill(small_tmpfs)
+    monkeypatch.setattr("sys.stdin", io.StringIO(user.password + "\n"))
+    argv = ["--config", str(config), "login", "matrix", "--user", user.user_id, "--homeserver", synapse.base_url]
+    assert run([*argv, "--password-stdin"]) == 2
+    err = capsys.readouterr().err
+    assert f"Cannot write the config file: {config}: the disk is full." in err
+    assert user.password not in err
+    assert devices(synapse, user) == before
+    assert config.read_text() == 'timezone = "Europe/Berlin"\n'
+    assert list(os_keyring.get_preferred_collection().search_items({"service": "traystatus"})) == []

@@ -16,9 +16,11 @@ from pathlib import Path
 import pytest
 from keyring.backend import KeyringBackend
 
+from tests.adapters.test_full_disk import devices
 from tests.app.test_plan_cli import ICS
 from tests.fixtures.secret_service import SecretServiceBus
 from tests.fixtures.storage import ROOT, cli, read_only, snapshot, unprivileged, writable_again
+from tests.fixtures.synapse import SynapseServer
 from tests.slack_emulator import SlackEmulator
 from traystatus.adapters.wake_socket import poke
 from traystatus.app.cli import run
@@ -208,3 +210,31 @@ def test_headless_on_a_read_only_state_dir_says_it_once_and_keeps_in_step(
     assert slack_emulator.status()[0] == "In a meeting"
     assert len(slack_emulator.calls_to("users.profile.set")) == 1  # what was applied was remembered
     assert not (state / "sync_state.json").exists()
+
+
+@pytest.mark.synapse
+def test_matrix_login_with_an_unwritable_config_asks_no_server(
+    isolated_home: Path, synapse: SynapseServer, secret_service: SecretServiceBus, os_keyring: KeyringBackend
+) -> None:
+    """The config is checked before the password goes to the server: no device is made there at all."""
+    user = synapse.new_user("rologin")
+    before = devices(synapse, user)
+    config_dir = isolated_home / "config" / "traystatus"
+    config_dir.mkdir(parents=True)
+    env = {
+        **os.environ,
+        "DBUS_SESSION_BUS_ADDRESS": secret_service.address,
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.SecretService.Keyring",
+    }
+    read_only(config_dir)
+    try:
+        argv = ["login", "matrix", "--user", user.user_id, "--homeserver", synapse.base_url, "--password-stdin"]
+        done = cli(*argv, env=env, stdin=user.password + "\n")
+    finally:
+        writable_again(config_dir)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"Cannot write the config file: {config_dir}: permission denied. To fix: make {config_dir}" in done.stderr
+    assert "Nothing was changed." in done.stderr and "Traceback" not in done.stderr
+    assert devices(synapse, user) == before
+    assert not (config_dir / "config.toml").exists()
+    assert list(os_keyring.get_preferred_collection().search_items({"service": "traystatus"})) == []
