@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from traystatus.adapters.private_files import atomic_write
-from traystatus.core.errors import TrayStatusError
+from traystatus.adapters.storage_problems import storage_error
 from traystatus.core.handoff import HandoffDraft, NoteSection, PromptState
 
 log = logging.getLogger(__name__)
@@ -55,11 +55,8 @@ class JsonDraftStore:
         }
         try:
             atomic_write(self.path, json.dumps(data, ensure_ascii=False))
-        except OSError as e:
-            raise TrayStatusError(
-                "Handoff draft",
-                f"cannot save the draft to {self.path}: {e}. Check that the state directory is writable.",
-            ) from None
+        except OSError as e:  # the text stays in the popup: submitting or a later save still works
+            raise storage_error(e, self.path, "the handoff draft", kept="the text is still in the window.") from None
 
     def clear(self) -> None:
         self.path.unlink(missing_ok=True)
@@ -98,9 +95,8 @@ class JsonPromptStore:
         try:
             atomic_write(self.path, json.dumps(data))
         except OSError as e:
-            raise TrayStatusError(
-                "Handoff prompt",
-                f"cannot save the prompt state to {self.path}: {e}. Check that the state directory is writable.",
+            raise storage_error(
+                e, self.path, "the handoff prompt state", kept="it holds until traystatus quits."
             ) from None
 
 
