@@ -159,3 +159,9 @@ def test_hours_option_warns_too(tmp_path: Path) -> None:
     done = _cli("plan", "--tz", "Europe/Berlin", "--hours", "mon 09:00-12:00,11:00-13:00", "--days", "1")
     assert done.returncode == 2
     assert "Bad --hours: '09:00-12:00' and '11:00-13:00' overlap" in done.stderr
+
+
+def test_an_empty_tz_option_is_an_error() -> None:
+    done = _cli("plan", "--tz", "", "--days", "1")
+    assert done.returncode == 2
+    assert "traystatus: Unknown time zone: --tz is empty; give an IANA zone, e.g. --tz Europe/Berlin." in done.stderr

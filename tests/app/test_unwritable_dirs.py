@@ -238,3 +238,20 @@ def test_matrix_login_with_an_unwritable_config_asks_no_server(
     assert devices(synapse, user) == before
     assert not (config_dir / "config.toml").exists()
     assert list(os_keyring.get_preferred_collection().search_items({"service": "traystatus"})) == []
+
+
+def test_any_other_unwritable_path_is_named_with_the_fix(isolated_home: Path) -> None:
+    """The CLI's last line of defence: the demo makes its files in the state dir; a read-only one is said with
+    the path and the fix, not a traceback."""
+    state = isolated_home / "state" / "traystatus"
+    state.mkdir(parents=True)
+    read_only(state)
+    try:
+        done = cli("--demo", "status")
+    finally:
+        writable_again(state)
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        f"traystatus: {state / 'demo'}: permission denied. To fix: make {state} writable by you "
+        f"(`ls -ld {state}` shows its owner and mode; `chmod u+w {state}`, or `chown` it back to you)."
+    )

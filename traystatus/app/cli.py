@@ -126,16 +126,6 @@ def run(argv: Sequence[str] | None = None) -> int:
     except TrayStatusError as e:
         print(f"traystatus: {e.title}: {e.message}", file=sys.stderr)
         return 2
-    except OSError as e:  # a file no adapter expected to fail (a read-only or full dir): its path and the fix
-        if e.filename is None or isinstance(e, BrokenPipeError):
-            raise
-        from pathlib import Path
-
-        from traystatus.adapters.storage_problems import cause_and_fix
-
-        cause, fix = cause_and_fix(e, Path(e.filename))
-        print(f"traystatus: {e.filename}: {cause}. To fix: {fix}.", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `traystatus plan | head`: the reader left; not an error of ours
@@ -144,3 +134,13 @@ def run(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # Python's flush at exit would raise again
         return 141
+    except OSError as e:  # a file no adapter expected to fail (a read-only or full dir): its path and the fix
+        if e.filename is None:
+            raise
+        from pathlib import Path
+
+        from traystatus.adapters.storage_problems import cause_and_fix
+
+        cause, fix = cause_and_fix(e, Path(e.filename))
+        print(f"traystatus: {e.filename}: {cause}. To fix: {fix}.", file=sys.stderr)
+        return 2

@@ -48,7 +48,9 @@ def load_settings(args: argparse.Namespace) -> Settings:
     else:
         settings = Settings(timezone=system_zone())
     changes: dict[str, object] = {}
-    if getattr(args, "tz", None):
+    if getattr(args, "tz", None) is not None:
+        if not args.tz.strip():  # `--tz "$ZONE"` with ZONE unset: say so rather than use the system's zone
+            raise ConfigError("Unknown time zone", "--tz is empty; give an IANA zone, e.g. --tz Europe/Berlin.")
         try:
             changes["timezone"] = ZoneInfo(args.tz)
         except (ZoneInfoNotFoundError, ValueError):
