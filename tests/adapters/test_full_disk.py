@@ -16,15 +16,19 @@ import requests
 from keyring.backend import KeyringBackend
 
 from tests.adapters.test_state_store import APPLIED, RETRY
+from tests.app.test_status_sync import Clock, tray_sync, view
 from tests.fixtures.storage import fill
 from tests.fixtures.synapse import MatrixUser, SynapseServer
 from tests.slack_emulator import SlackEmulator
 from traystatus.adapters.config_document import TomlConfigDocument
+from traystatus.adapters.memory_publisher import RecordingStatusPublisher
 from traystatus.adapters.state_store import FILE_NAME, StateStore
 from traystatus.app.cli import run
 from traystatus.app.logging_setup import log_file, setup_logging
 from traystatus.core.errors import StorageError
-from traystatus.core.publishing import Applied, RetryState
+from traystatus.core.model import State
+from traystatus.core.overrides import Choice
+from traystatus.core.publishing import Applied, RetryState, Service
 
 
 def room_again(mount: Path) -> None:
@@ -162,3 +166,25 @@ def test_matrix_login_on_a_full_disk_logs_the_new_device_out_again(
     assert devices(synapse, user) == before
     assert config.read_text() == 'timezone = "Europe/Berlin"\n'
     assert list(os_keyring.get_preferred_collection().search_items({"service": "traystatus"})) == []
+
+
+def test_the_tray_shows_a_state_that_is_not_saved_and_a_choice_still_holds(small_tmpfs: Path) -> None:
+    """The tray's pipeline on a full state dir: the menu says the state file is not saved (the fix in its
+    detail); a menu choice (Do not disturb) still takes effect and holds for the next pass; with room again the
+    line goes and the choice is in the file for the next start."""
+    slack = RecordingStatusPublisher(service_kind=Service.SLACK, account_id="slack:T1")
+    clock = Clock()
+    sync = tray_sync(small_tmpfs / "state", slack, clock)
+    assert view(sync.run()).state is State.AVAILABLE
+    fill(small_tmpfs)
+    shown = view(sync.choose(Choice.DND_1H))
+    assert shown.state is State.FOCUS
+    (line,) = [h for h in shown.health if h.name == "State file"]
+    assert not line.ok and "not saved" in line.text
+    assert line.detail.startswith("State file: Cannot write the state file — ")
+    assert "the disk is full. To fix: free some space there" in line.detail
+    assert view(sync.run()).state is State.FOCUS  # the next pass reads the choice from memory
+    room_again(small_tmpfs)
+    after = view(sync.run())
+    assert after.state is State.FOCUS and not [h for h in after.health if h.name == "State file"]
+    assert view(tray_sync(small_tmpfs / "state", slack, clock).run()).state is State.FOCUS  # a restart keeps it
