@@ -174,7 +174,7 @@ def test_read_only_open_writes_nothing(tmp_path: Path) -> None:
     try:
         assert [n.id for n in reader.notes()] == ["n1"]
         assert [h.note.id for h in reader.search("jurgen")] == ["n1"]
-        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        with pytest.raises(TrayStatusError, match="readonly database"):
             reader.set_meta("k", "v")
     finally:
         reader.close()
