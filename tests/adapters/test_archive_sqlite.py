@@ -238,7 +238,7 @@ def test_a_damaged_file_is_never_written_and_the_fix_is_named(tmp_path: Path) ->
     with pytest.raises(TrayStatusError) as err:
         SqliteNoteArchive.in_dir(tmp_path)
     assert err.value.title == "Handoff archive damaged"
-    assert ".recover" in err.value.message and str(path) in err.value.message
+    assert "`traystatus notes repair`" in err.value.message and str(path) in err.value.message
     assert path.read_bytes() == before  # not a byte written into the damaged file
 
 

@@ -22,9 +22,6 @@ FTS_SCHEMA = (
 )
 
 
-_COUNT_NOTES = "SELECT count(*) FROM notes"  # for the user to run on a recovered copy
-
-
 def damaged(path: Path, problem: str, *, readable: bool | None = True) -> TrayStatusError:
     """``readable``: whether listing the notes still works (True), fails too (False), or is not known (None)."""
     reading = {
@@ -32,14 +29,11 @@ def damaged(path: Path, problem: str, *, readable: bool | None = True) -> TraySt
         False: "traystatus cannot read it either.",
         None: "Reading may still work (`traystatus notes list`).",
     }[readable]
-    wal = path.with_name(f"{path.name}-wal")
     return TrayStatusError(
         "Handoff archive damaged",
         f"{path} failed SQLite's integrity check ({problem}); traystatus writes nothing into it. {reading} "
-        f"To repair: quit traystatus and keep a copy (`cp {path} {path}.damaged`, and `cp {wal} {path}.damaged-wal` "
-        f"if that file exists), then `sqlite3 {path}.damaged .dump | sqlite3 {path}.recovered`; check that the "
-        f"copy holds your notes (`sqlite3 {path}.recovered '{_COUNT_NOTES}'`) before you move {path.name}.recovered "
-        f"in place of {path.name}, and keep {path.name}.damaged until you are sure.",
+        "To repair: quit traystatus (the tray app, `run --headless`), then run `traystatus notes repair`: it "
+        "rebuilds the archive from every note that can still be read and keeps the damaged file beside it.",
     )
 
 

