@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from traystatus.adapters.archive_integrity import quick_check
+from traystatus.adapters.clock import utc_now
 
 TABLES = ("notes", "note_revisions", "deliveries", "meta")
 #: a damaged page is stepped over one rowid at a time: this many failures in a row end a table
@@ -74,7 +75,7 @@ def repair(path: Path, *, now: datetime | None = None) -> Repaired:
     sure no traystatus process has it open. Raises ``ValueError`` when the file is not damaged."""
     from traystatus.adapters.archive_sqlite import SqliteNoteArchive
 
-    when = (now or datetime.now(UTC)).astimezone(UTC)
+    when = (now or utc_now()).astimezone(UTC)
     probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
         sound = quick_check(probe) is None
