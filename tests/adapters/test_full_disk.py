@@ -188,3 +188,19 @@ def test_the_tray_shows_a_state_that_is_not_saved_and_a_choice_still_holds(small
     after = view(sync.run())
     assert after.state is State.FOCUS and not [h for h in after.health if h.name == "State file"]
     assert view(tray_sync(small_tmpfs / "state", slack, clock).run()).state is State.FOCUS  # a restart keeps it
+
+
+def test_doctor_says_when_the_disk_is_full_and_writes_nothing(
+    small_tmpfs: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(small_tmpfs / "state"))
+    (small_tmpfs / "state").mkdir()
+    fill(small_tmpfs)
+    before = sorted(p.name for p in small_tmpfs.rglob("*"))
+    run(["doctor"])
+    out = capsys.readouterr().out
+    state = small_tmpfs / "state" / "traystatus"
+    assert f"[WARN] storage state: {state}: the disk is full" in out
+    assert f"`df -h {small_tmpfs / 'state'}`" in out
+    assert "storage log" in out and "storage cache" not in out  # the cache dir is elsewhere, with room
+    assert sorted(p.name for p in small_tmpfs.rglob("*")) == before

@@ -70,9 +70,15 @@ def test_read_only_commands_work_on_read_only_dirs_and_change_nothing(home: Path
             for line in done.stderr.splitlines():  # what could not be written is said with the path and the fix
                 if "Cannot write" in line:
                     assert str(home) in line and "To fix: make" in line and "writable by you" in line, line
+        doctor = cli("doctor").stdout  # says where writing will fail, before anything does
+        state = home / "state" / "traystatus"
+        assert f"[WARN] storage state: {state}: permission denied" in doctor
+        assert f"→ make {state} writable by you" in doctor
+        assert "[WARN] storage data (handoff archive)" in doctor
         assert snapshot(*_dirs(home)) == before
     finally:
         writable_again(*_dirs(home))
+    assert "[ OK ] storage: config, state, data, cache and log dirs writable" in cli("doctor").stdout
 
 
 def test_a_note_on_a_read_only_archive_says_where_and_nothing_is_lost(home: Path, tmp_path: Path) -> None:

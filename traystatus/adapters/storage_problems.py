@@ -7,6 +7,7 @@ import contextlib
 import errno
 import logging
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -97,3 +98,22 @@ class WriteWatch:
         if self.problem is not None:
             self._log.info("%s: %s is written again", self._what, self.problem.path)
             self.problem = None
+
+
+#: less free space than this where traystatus writes is worth a warning (a state file, a note, a log line)
+LOW_SPACE = 1024 * 1024
+
+
+def dir_problem(directory: Path) -> tuple[str, str] | None:
+    """(what is wrong, the fix) for a dir traystatus writes into, or None; reads only (`doctor` writes nothing)."""
+    where = _nearest_existing(directory)
+    kwargs = {"effective_ids": True} if os.access in os.supports_effective_ids else {}
+    if not os.access(where, os.W_OK | os.X_OK, **kwargs):
+        return cause_and_fix(PermissionError(errno.EACCES, "Permission denied"), directory / ".")
+    try:
+        free = shutil.disk_usage(where).free
+    except OSError:
+        return None
+    if free < LOW_SPACE:
+        return cause_and_fix(OSError(errno.ENOSPC, "No space left on device"), directory / ".")
+    return None
