@@ -3,13 +3,16 @@ the instants are worked out by hand in UTC, so a wrong offset on either side of 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from traystatus.core.engine import build_timeline, next_working_start
-from traystatus.core.hours import overnight_hint, parse_blocks, parse_hours
+from traystatus.core.errors import ConfigError
+from traystatus.core.hours import TimeBlock, WeekHours, overnight_hint, parse_blocks, parse_hours
 from traystatus.core.settings import Settings
 from traystatus.core.work_periods import merge, work_pieces
 
@@ -69,3 +72,70 @@ def test_which_blocks_read_as_written_backwards(text: str, hinted: str) -> None:
     (block,) = parse_blocks(text)
     hint = overnight_hint(block)
     assert (hinted in hint) if hinted else hint == ""
+
+
+_HALF_HOURS = st.integers(0, 47).map(lambda i: f"{i // 2:02d}:{i % 2 * 30:02d}")
+_DAYS = st.sampled_from(["mon", "tue", "sat", "sun", "mon-fri", "fri-mon", "sat,sun", "mon-sun"])
+
+
+@st.composite
+def _spec(draw: st.DrawFn) -> str:
+    clauses = []
+    for _ in range(draw(st.integers(1, 3))):
+        blocks = [f"{draw(_HALF_HOURS)}-{draw(_HALF_HOURS | st.just('24:00'))}" for _ in range(draw(st.integers(1, 3)))]
+        clauses.append(f"{draw(_DAYS)} {','.join(blocks)}")
+    return "; ".join(clauses)
+
+
+def _covered_twice(hours: WeekHours) -> bool:
+    """Minute by minute over the week (Sunday night runs into Monday): is any minute in two blocks?"""
+    week = [0] * (7 * 24 * 60)
+    for day, blocks in enumerate(hours.days):
+        for b in blocks:
+            start = b.start.hour * 60 + b.start.minute
+            end = 24 * 60 if b.end is None else b.end.hour * 60 + b.end.minute
+            if end <= start:
+                end += 24 * 60
+            for m in range(day * 24 * 60 + start, day * 24 * 60 + end):
+                week[m % len(week)] += 1
+    return max(week) > 1
+
+
+@given(_spec())
+@settings(max_examples=300, deadline=None)
+def test_what_is_accepted_never_overlaps_and_what_is_refused_does(spec: str) -> None:
+    """An independent minute-by-minute count agrees with the parser on every spec: accepted specs have no
+    minute in two blocks; a refused one has a clause whose own blocks share a minute, or a week (after later
+    clauses replace a day's blocks) that does."""
+    try:
+        hours = parse_hours(spec)
+    except ConfigError as e:
+        if "empty (start = end)" in e.message:
+            return
+        assert "overlap" in e.message or "listed twice" in e.message, e.message
+        days: list[tuple[TimeBlock, ...]] = [() for _ in range(7)]
+        clause_clash = False
+        for clause in spec.split(";"):
+            day_part, _, block_part = clause.strip().partition(" ")
+            blocks = tuple(
+                TimeBlock(start=time.fromisoformat(a), end=None if b == "24:00" else time.fromisoformat(b))
+                for a, b in (part.split("-") for part in block_part.split(","))
+            )
+            clause_clash |= _covered_twice(WeekHours(days=(blocks, (), (), (), (), (), ())))
+            for d in _day_indexes(day_part):
+                days[d] = blocks
+        assert clause_clash or _covered_twice(WeekHours(days=tuple(days))), spec
+        return
+    assert not _covered_twice(hours), spec
+
+
+def _day_indexes(text: str) -> list[int]:
+    names = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    out: list[int] = []
+    for item in text.split(","):
+        if "-" in item:
+            a, b = (names.index(x) for x in item.split("-"))
+            out.extend(i % 7 for i in range(a, (b if b >= a else b + 7) + 1))
+        else:
+            out.append(names.index(item))
+    return out
