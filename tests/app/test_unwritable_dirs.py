@@ -261,3 +261,24 @@ def test_any_other_unwritable_path_is_named_with_the_fix(isolated_home: Path) ->
         f"traystatus: {state / 'demo'}: permission denied. To fix: make {state} writable by you "
         f"(`ls -ld {state}` shows its owner and mode; `chmod u+w {state}`, or `chown` it back to you)."
     )
+
+
+def test_a_keyring_that_refuses_takes_the_new_config_entry_back(
+    isolated_home: Path, slack_emulator: SlackEmulator, refusing_secret_service: SecretServiceBus
+) -> None:
+    """The config entry is written first; a real keyring that then refuses the token (gnome-keyring with no
+    collection: its prompt is dismissed) leaves the config listing no account without a token."""
+    config = isolated_home / "config" / "traystatus" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text('timezone = "Europe/Berlin"  # mine\n')
+    env = {
+        **os.environ,
+        "TRAYSTATUS_SLACK_API_URL": slack_emulator.base_url,
+        "DBUS_SESSION_BUS_ADDRESS": refusing_secret_service.address,
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.SecretService.Keyring",
+    }
+    done = cli("login", "slack", "--token-stdin", env=env, stdin=slack_emulator.token + "\n")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr and slack_emulator.token not in done.stdout + done.stderr
+    assert slack_emulator.calls_to("auth.test")  # it got as far as Slack and the config
+    assert "accounts" not in config.read_text() and "# mine" in config.read_text()
