@@ -282,3 +282,15 @@ def test_a_keyring_that_refuses_takes_the_new_config_entry_back(
     assert "Traceback" not in done.stderr and slack_emulator.token not in done.stdout + done.stderr
     assert slack_emulator.calls_to("auth.test")  # it got as far as Slack and the config
     assert "accounts" not in config.read_text() and "# mine" in config.read_text()
+
+
+def test_a_piped_note_that_cannot_be_stored_is_given_back(home: Path) -> None:
+    """`… | traystatus handoff --text-file -`: the pipe was the only copy; refused, the text comes back."""
+    read_only(*_dirs(home))
+    try:
+        done = cli("handoff", "--text-file", "-", "--no-sign-off", stdin="# Done\nOnly in the pipe\n")
+    finally:
+        writable_again(*_dirs(home))
+    assert done.returncode == 2
+    assert done.stdout == "# Done\nOnly in the pipe\n"
+    assert "The note was not stored: its text is printed above, to keep." in done.stderr
