@@ -40,6 +40,7 @@ pytest_plugins: list[str] = [
     "tests.fixtures.radicale",
     "tests.fixtures.secret_service",
     "tests.fixtures.logind",
+    "tests.fixtures.storage",
 ]
 
 

@@ -48,11 +48,38 @@ def run_checks(args: argparse.Namespace, *, environ: dict[str, str] | None = Non
             f"{settings.hours}, {len(settings.calendars)} calendar(s)",
         )
     )
+    checks.extend(
+        Check(name="config", level="WARN", detail=w, fix="if that is not what you meant, swap the two times there")
+        for w in settings.warnings
+    )
     checks.extend(_calendars(args, settings))
+    checks.extend(_storage(args))
     checks.append(_keyring())
     checks.extend(_accounts(settings, env, _state_store(args)))
     checks.append(_tray(env))
     return checks
+
+
+def _storage(args: argparse.Namespace) -> list[Check]:
+    """Where traystatus writes: writable by the user, with room (read, not written: doctor changes nothing)."""
+    from traystatus.adapters.storage_problems import dir_problem
+    from traystatus.app.paths import AppPaths
+
+    paths = AppPaths.resolve(getattr(args, "config", None))
+    dirs = {
+        "config": paths.config_file.parent,
+        "state": paths.state_dir,
+        "data (handoff archive)": paths.data_dir,
+        "cache": paths.cache_dir,
+        "log": paths.log_dir,
+    }
+    out = []
+    for name, d in dirs.items():
+        problem = dir_problem(d)
+        if problem is not None:
+            cause, fix = problem
+            out.append(Check(name=f"storage {name}", level="WARN", detail=f"{d}: {cause}", fix=fix))
+    return out or [Check(name="storage", level="OK", detail="config, state, data, cache and log dirs writable")]
 
 
 def _calendars(args: argparse.Namespace, settings: Any) -> list[Check]:
