@@ -7,6 +7,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -312,6 +313,36 @@ def test_a_dead_owners_send_is_resolved_at_once_and_a_foreign_one_after_its_leas
     worker.recover()
     assert archive.deliveries("far")[0].status is DeliveryStatus.CHECKING
     assert posted(slack_emulator) == []
+
+
+def test_a_note_the_cli_reserved_is_left_to_it_while_it_lives_and_finished_once_when_it_dies(
+    archive: SqliteNoteArchive,
+) -> None:
+    """`traystatus handoff` reserves its note's deliveries and tells the running service, which leaves them
+    alone (no race with the CLI) and looks again at the lease's end; once the CLI is gone (kill -9), the
+    service sends what it had not sent and resends the Matrix message it was sending (same txn id)."""
+    clock = Clock()
+    deliveries = archive.store(mk("cli", "matrix:!room:x", "slack:#handoffs"), clock())
+    cli_sender, service_sender = CountingSender(), CountingSender()
+    cli = HandoffDelivery(archive, {"slack": cli_sender, "matrix": cli_sender}, clock)
+    service = HandoffDelivery(archive, {"slack": service_sender, "matrix": service_sender}, clock)
+    cli.reserve(deliveries)
+    assert service.run_due() == [] and service_sender.sent == []
+    assert service.next_wake() == clock() + LEASE
+    # The CLI began the Matrix send, then died by SIGKILL: its pid is gone, its lease still runs.
+    (matrix, slack) = archive.deliveries("cli")
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    dead = f"{socket.gethostname()}:{gone.pid}:cli"
+    archive.save_delivery(leased(begin(matrix, clock()), dead, clock()))
+    archive.save_delivery(replace(slack, lease_owner=dead))
+    states = service.run_due()
+    assert sorted(service_sender.sent) == [("cli", "matrix:!room:x"), ("cli", "slack:#handoffs")]
+    assert {d.status for d in states} == {DeliveryStatus.SENT} and cli_sender.sent == []
+    # the listed order survives the updates (the history window and the popup show them so)
+    assert [d.destination for d in archive.deliveries("cli")] == ["matrix:!room:x", "slack:#handoffs"]
+    assert archive.deliveries("cli")[0].txn_id == matrix.txn_id
+    assert service.run_due() == [] and len(service_sender.sent) == 2  # and never again
 
 
 def test_429_storm_is_waited_out_in_order_and_not_counted(

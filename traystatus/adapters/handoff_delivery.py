@@ -28,6 +28,7 @@ from traystatus.core.outbox import (
     check_later,
     checked,
     failed,
+    held_by_other,
     in_order,
     interrupted,
     is_due,
@@ -38,6 +39,7 @@ from traystatus.core.outbox import (
     next_wakeup,
     rate_limited,
     recover,
+    reserved,
     retry_now,
     succeeded,
 )
@@ -227,6 +229,9 @@ class MatrixSender:
 
 
 IDLE_WAIT_S = 15 * 60.0
+# While another process on this host holds a delivery, look this often whether it still lives: a killed
+# `traystatus handoff` is taken over within seconds, not at its lease's end (only while one is held).
+LOCAL_OWNER_RECHECK_S = 5.0
 # The CLI waits out rate limits up to this long in all (longer: the tray or headless worker sends it later).
 CLI_RATE_LIMIT_WAIT_S = 20.0
 
@@ -234,6 +239,10 @@ CLI_RATE_LIMIT_WAIT_S = 20.0
 def owner_id() -> str:
     """Who holds a lease: this host and process, plus a token for this worker."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def owner_on_this_host(owner: str) -> bool:
+    return owner.partition(":")[0] == socket.gethostname()
 
 
 def owner_gone(owner: str) -> bool:
@@ -291,6 +300,20 @@ class HandoffDelivery:
         self._notify(d)
         return d
 
+    def held_elsewhere(self, d: Delivery, now: datetime) -> bool:
+        """Another live process holds ``d`` (sending it, or about to): leave it alone."""
+        return held_by_other(d, self.owner, now) and not owner_gone(d.lease_owner)
+
+    def reserve(self, deliveries: tuple[Delivery, ...] | list[Delivery]) -> None:
+        """This process is about to send these (``traystatus handoff``): a running tray or headless service
+        that is told about the note leaves them alone meanwhile, and takes them over if this one dies."""
+        now = self._now()
+        for d in deliveries:
+            self._archive.claim_delivery(d, reserved(d, self.owner, now))
+
+    def next_wake(self) -> datetime | None:
+        return next_wakeup(self._archive.open_deliveries(), owner=self.owner)
+
     def recover(self) -> None:
         """Deliveries left in flight by a process that died are resolved (Matrix resent, Slack checked);
         a live send elsewhere (lease running, owner alive) is left alone."""
@@ -309,7 +332,7 @@ class HandoffDelivery:
         is due (in order per destination), and return when to call again (None: nothing waits; call again
         when a note is stored, also by another process)."""
         self.run_due()
-        return next_wakeup(self._archive.open_deliveries())
+        return self.next_wake()
 
     def run_due(self) -> list[Delivery]:
         """One pass over every due delivery; returns their new states."""
@@ -321,7 +344,9 @@ class HandoffDelivery:
                 due = [
                     d
                     for d in in_order(self._archive.open_deliveries())
-                    if is_due(d, self._now()) and (d.note_id, d.destination) not in tried
+                    if is_due(d, self._now())
+                    and (d.note_id, d.destination) not in tried
+                    and not self.held_elsewhere(d, self._now())
                 ]
                 if not due:
                     return out
@@ -407,10 +432,13 @@ class HandoffDelivery:
                 self.run_due()
             except Exception:
                 log.exception("handoff delivery pass failed; trying again later")
-            when = next_wakeup(self._archive.open_deliveries())
+            open_now = self._archive.open_deliveries()
+            when = next_wakeup(open_now, owner=self.owner)
             # Nothing due: sleep long (this process wakes the loop for its own notes; the long wait only picks
             # up notes another traystatus process stored and could not deliver).
             wait = IDLE_WAIT_S if when is None else max(0.05, min(60.0, (when - self._now()).total_seconds()))
+            if any(self.held_elsewhere(d, self._now()) and owner_on_this_host(d.lease_owner) for d in open_now):
+                wait = min(wait, LOCAL_OWNER_RECHECK_S)
             self._wake.wait(wait)
             self._wake.clear()
 
@@ -423,7 +451,7 @@ class HandoffDelivery:
         for _ in range(max_passes):
             self.run_due()
             waiting = in_order(self._archive.open_deliveries())
-            when = next_wakeup(waiting)
+            when = next_wakeup(waiting, owner=self.owner)
             if when is None:
                 break
             wait = (when - self._now()).total_seconds()

@@ -171,6 +171,10 @@ class HandoffService:
         deliveries = self.archive.store(note, now)
         self.drafts.clear()
         if deliver_now:
+            # This process sends it; a running tray or headless service is told at once and leaves it alone
+            # meanwhile, so if this process is killed mid-send the service finishes the note within seconds.
+            self.worker.reserve(deliveries)
+            poke(self._state_dir, "handoff outbox")
             self.worker.deliver()
             # what this process could not deliver before it exits: a running tray or headless service takes over
             poke(self._state_dir, "handoff outbox")
