@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 # pytest-qt picks no platform by itself; with no DISPLAY Qt would abort (docs/platform-notes.md).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -19,6 +20,12 @@ for _var in (
     "TRAYSTATUS_SLACK_API_URL",
 ):
     os.environ.pop(_var, None)
+
+# Property tests explore new random inputs on developers' machines; CI replays a fixed sequence so that a
+# landing never depends on luck. What the exploration finds becomes a plain regression test.
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

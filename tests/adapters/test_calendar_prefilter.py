@@ -449,3 +449,17 @@ def test_damaged_files_prefiltered_never_lose_what_the_full_parse_reads(
             lines[i] = line[:j] + line[j + 2 :]
     start = datetime(year, data.draw(st.integers(1, 12)), 1, tzinfo=BERLIN)
     _same("".join(lines), start, start + timedelta(days=days), BERLIN)
+
+
+def test_bare_events_without_a_vcalendar_read_the_same_prefiltered() -> None:
+    """Found by the damage fuzzer: a file of bare VEVENTs reads as a calendar with no events in a far window;
+    cutting every event used to leave an empty text, refused as "not a calendar"."""
+    text = (
+        "BEGIN:VEVENT\nUID:soccer\nSUMMARY:Soccer\nRRULE:FREQ=WEEKLY;UNTIL=20111206T205000Z\n"
+        "DTSTART;TZID=America/New_York:20111112T155000\nDTEND;TZID=America/New_York:20111112T170000\nEND:VEVENT\n"
+    )
+    start = datetime(1997, 1, 1, tzinfo=BERLIN)
+    events, _ = _same(text, start, start + timedelta(days=1), BERLIN)
+    assert events == []
+    events, _ = _same(text, datetime(2011, 11, 12, tzinfo=BERLIN), datetime(2011, 11, 13, tzinfo=BERLIN), BERLIN)
+    assert [e[0] for e in events] == ["soccer"]

@@ -51,6 +51,8 @@ def prefilter(text: str, start: datetime, end: datetime) -> str:
     lower = text.translate(_ASCII_LOWER)  # str.lower() may change lengths (İ): offsets must stay valid
     if lower.count("\nbegin:") + lower.startswith("begin:") != lower.count("\nend:"):
         return text  # a component left open or closed twice: the parser decides what it means
+    if "begin:vcalendar" not in lower:
+        return text  # bare VEVENTs (no VCALENDAR around them): cutting all of them would make it "not a calendar"
     blocks = _split(text, lower)
     if not blocks:
         return text
