@@ -138,3 +138,26 @@ def test_retry_failed_delivery_and_state_from_the_worker_thread(
     thread.join()
     qtbot.waitUntil(lambda: "matrix:!room:example.org: sent" in window.delivery_label.text())
     assert not window.retry_button.isEnabled()
+
+
+def test_keyboard_escape_closes_and_alt_r_retries_after_a_reopen(qtbot: QtBot, window: NotesWindow) -> None:
+    """A keyboard user closes the window with Escape (or Ctrl+W) and retries with Alt+R; reopened, the
+    same window still sends its Retry and shows the selected note's true state."""
+    for keys in (Qt.Key.Key_Escape, "ctrl+w"):
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow)  # a window shortcut needs its window active
+        if keys == "ctrl+w":
+            qtbot.keyClick(window.list, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
+        else:
+            qtbot.keyClick(window.list, Qt.Key.Key_Escape)
+        qtbot.waitUntil(lambda: not window.isVisible())
+        window.show()
+        window.reload()
+        qtbot.waitExposed(window)
+    assert window.current_note() is not None and window.current_note().id == "en1"  # type: ignore[union-attr]
+    assert "retry when fixed" in window.delivery_label.text()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    with qtbot.waitSignal(window.retry_requested) as sig:
+        qtbot.keyClick(window.list, Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)
+    assert sig.args == ["en1", "matrix:!room:example.org"]

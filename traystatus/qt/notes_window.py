@@ -88,8 +88,9 @@ class NotesWindow(QWidget):
         self.delivery_label = QLabel()
         self.delivery_label.setWordWrap(True)
         self.delivery_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.retry_button = QPushButton("Retry delivery")
-        self.mark_sent_button = QPushButton("Mark as sent")
+        # Alt+R / Alt+P / Alt+M: every action is reachable from the keyboard
+        self.retry_button = QPushButton("&Retry delivery")
+        self.mark_sent_button = QPushButton("&Mark as sent")
         self.mark_sent_button.setToolTip("It is in the channel: never post it again")
         self.archive_button = QPushButton("Archive")
 
@@ -127,6 +128,8 @@ class NotesWindow(QWidget):
         self.mark_sent_button.hide()
         self._changed.connect(self._show_current)
         QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
+        QShortcut(QKeySequence("Escape"), self, self.close)  # like the popup: closes as the title bar's ×
+        QShortcut(QKeySequence.StandardKey.Close, self, self.close)  # Ctrl+W, Ctrl+F4 (every binding)
         self.reload()
 
     # -- public ---------------------------------------------------------------------------------------
@@ -194,7 +197,7 @@ class NotesWindow(QWidget):
         self.delivery_label.setText("\n".join([*lines, extra]) if lines else f"Archived only. {extra}")
         self.retry_button.setEnabled(any(d.retryable_by_user for d in deliveries))
         uncertain = any(d.status is DeliveryStatus.UNCERTAIN for d in deliveries)
-        self.retry_button.setText("Post again" if uncertain else "Retry delivery")
+        self.retry_button.setText("&Post again" if uncertain else "&Retry delivery")
         self.mark_sent_button.setVisible(uncertain)
 
     def _toggle_archived(self) -> None:
