@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 import icalendar
 import recurring_ical_events
 from icalendar.cal.component import Component
+from icalendar.prop import vRecur
 
 #: occurrences one series may contribute when its rule is too dense to expand in full
 MAX_PER_SERIES = 100
@@ -42,10 +43,23 @@ _EXPANDS = {"BYSECOND": 0, "BYMINUTE": 1, "BYHOUR": 2, "BYDAY": 3, "BYMONTHDAY":
 _MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
-class _Query(recurring_ical_events.CalendarQuery):
+class _Query(recurring_ical_events.CalendarQuery):  # type: ignore[misc]  # the library is untyped
     """Every error of a series skips that series only; :func:`expand_bounded` names the skipped ones."""
 
-    suppressed_errors: ClassVar[list[type[Exception]]] = [Exception]  # type: ignore[misc]
+    suppressed_errors: ClassVar[list[type[Exception]]] = [Exception]
+
+
+def when(comp: Component, name: str) -> date | None:
+    """The date or datetime (a :class:`date` subclass) of a DTSTART-like property; None if absent or unreadable."""
+    value = getattr(comp.get(name), "dt", None)
+    return value if isinstance(value, date) else None
+
+
+def rules(comp: Component) -> list[vRecur]:
+    """The component's RRULEs (icalendar gives one or a list)."""
+    value = comp.get("RRULE")
+    items = value if isinstance(value, list) else [value]
+    return [rule for rule in items if isinstance(rule, vRecur)]
 
 
 def describe(comp: Component) -> str:
@@ -70,10 +84,11 @@ def bound_rules(cal: icalendar.Calendar, end: datetime, warnings: list[str]) -> 
 
 
 def _bound(comp: Component, end: datetime, warnings: list[str]) -> None:
-    value = comp["RRULE"]
-    rules = value if isinstance(value, list) else [value]
-    start = _utc(comp["DTSTART"].dt)
-    for rule in rules:
+    first = when(comp, "DTSTART")
+    if first is None:
+        return
+    start = _utc(first)
+    for rule in rules(comp):
         freq = str(_first(rule, "FREQ", "")).upper()
         if freq not in _SECONDS:
             continue
@@ -167,15 +182,15 @@ def expand_bounded(cal: icalendar.Calendar, start: datetime, end: datetime, warn
             found = list(itertools.islice(series.between(start, end), MAX_PER_SERIES + 1))
             comps = [occurrence.as_component(True) for occurrence in sorted(found)[:MAX_PER_SERIES]]
         except Exception as e:  # one broken series must not hide the others
-            comp = by_uid.get(str(series.uid))
-            name = describe(comp) if comp is not None else f"an event (UID {str(series.uid)[:40]})"
+            bad = by_uid.get(str(series.uid))
+            name = describe(bad) if bad is not None else f"an event (UID {str(series.uid)[:40]})"
             warnings.append(f"{name} was skipped: {type(e).__name__}: {str(e)[:120]}")
             continue
         if len(found) > MAX_PER_SERIES:
-            comp = by_uid.get(str(series.uid), comps[0])
-            rule = comp.get("RRULE")
-            often = _how_often(rule[0] if isinstance(rule, list) else rule) if rule else "repeats too often"
-            warnings.append(f"{describe(comp)} {often}; only the first {MAX_PER_SERIES} occurrences are used")
+            master = by_uid.get(str(series.uid), comps[0])
+            series_rules = rules(master)
+            often = _how_often(series_rules[0]) if series_rules else "repeats too often"
+            warnings.append(f"{describe(master)} {often}; only the first {MAX_PER_SERIES} occurrences are used")
         out.extend(comps)
         if len(out) > MAX_PER_WINDOW:
             warnings.append(

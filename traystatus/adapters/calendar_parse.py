@@ -19,7 +19,7 @@ from icalendar.prop import vBroken
 from icalendar.timezone import tzp
 
 from traystatus.adapters.calendar_freebusy import freebusy_events
-from traystatus.adapters.calendar_limits import bound_rules, expand_bounded
+from traystatus.adapters.calendar_limits import bound_rules, expand_bounded, rules, when
 from traystatus.adapters.calendar_text import drop_alarms, drop_bad_timezones, normalise, validate_body
 from traystatus.core.errors import CalendarError
 from traystatus.core.model import CalendarEvent, Privacy
@@ -90,7 +90,7 @@ def _from_ical(text: str) -> icalendar.Calendar | list[icalendar.Calendar]:
     """
     with _TZ_LOCK:
         _TZ_CACHE.clear()
-        return icalendar.Calendar.from_ical(text)  # type: ignore[no-any-return]
+        return icalendar.Calendar.from_ical(text)
 
 
 def _repaired(text: str, error: Exception, ctx: ParseContext) -> icalendar.Calendar:
@@ -116,11 +116,11 @@ def _repaired(text: str, error: Exception, ctx: ParseContext) -> icalendar.Calen
             f"the file is malformed ({type(error).__name__}: {_short(error)}). "
             "Export it again from your calendar app, or remove this source.",
         ) from None
-    for c in cal if isinstance(cal, list) else [cal]:
-        c.add("X-TRAYSTATUS-REPAIRED", "; ".join(fixes))
+    first = cal[0] if isinstance(cal, list) else cal  # several VCALENDARs: normalise merged them, take the first
+    first.add("X-TRAYSTATUS-REPAIRED", "; ".join(fixes))
     # info, not warning: the caller reports the returned warnings; a console handler would print them twice
     log.info("Calendar '%s' had errors (%s): %s", ctx.source, _short(error), "; ".join(fixes))
-    return cal
+    return first
 
 
 def expand(
@@ -203,11 +203,11 @@ def calendar_zone(cal: icalendar.Calendar, fallback: ZoneInfo) -> tzinfo:
         except (ValueError, KeyError, OSError):
             pass
     zones = list(cal.walk("VTIMEZONE"))
-    if len(zones) == 1:
+    if len(zones) == 1 and isinstance(zones[0], icalendar.Timezone):
         try:
             tz = zones[0].to_tz()
-            if tz is not None:
-                return tz  # type: ignore[no-any-return]
+            if isinstance(tz, tzinfo):
+                return tz
         except Exception:  # noqa: S110 - a broken VTIMEZONE: the fallback is right
             pass
     return fallback
@@ -220,11 +220,10 @@ def _fix_outlook_all_day_until(cal: icalendar.Calendar, fallback: ZoneInfo) -> N
     """
     zone: tzinfo | None = None
     for comp in cal.walk("VEVENT"):
-        dtstart = comp.get("DTSTART")
-        if dtstart is None or isinstance(dtstart.dt, datetime) or "RRULE" not in comp:
+        dtstart = when(comp, "DTSTART")
+        if dtstart is None or isinstance(dtstart, datetime):
             continue
-        rules = comp["RRULE"] if isinstance(comp["RRULE"], list) else [comp["RRULE"]]
-        for rule in rules:
+        for rule in rules(comp):
             untils = rule.get("UNTIL") or []
             if untils and isinstance(untils[0], datetime):
                 if zone is None:
@@ -295,8 +294,8 @@ def _to_event(
     end_prop = comp.get("DTEND")
     if end_prop is not None:
         end, _ = _localize(end_prop.dt, ctx.zone)
-    elif comp.get("DURATION") is not None and isinstance(comp["DURATION"].dt, timedelta):
-        end = _after(start, comp["DURATION"].dt) if not all_day else _add_days(start, comp["DURATION"].dt.days)
+    elif isinstance(length := getattr(comp.get("DURATION"), "dt", None), timedelta):
+        end = _after(start, length) if not all_day else _add_days(start, length.days)
     else:
         end = _add_days(start, 1) if all_day else start
     duration = (exact or {}).get(str(comp.get("UID", "")))
@@ -320,8 +319,9 @@ def _to_event(
             warnings.append(text)
             log.info("Calendar '%s': %s", ctx.source, text)  # reported by the caller, as above
     recurrence_id = None
-    if uid in recurring and comp.get("RECURRENCE-ID") is not None:
-        recurrence_id, _ = _localize(comp["RECURRENCE-ID"].dt, ctx.zone)
+    replaced = when(comp, "RECURRENCE-ID")
+    if uid in recurring and replaced is not None:
+        recurrence_id, _ = _localize(replaced, ctx.zone)
     return CalendarEvent(
         uid=uid,
         start=start,

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from traystatus.adapters.handoff_delivery import Sender
 from traystatus.app.handoff_service import HandoffService, SubmitResult
 from traystatus.app.options import add_settings_options, load_settings
 from traystatus.app.paths import AppPaths
@@ -122,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
         destinations=destinations,
         sign_off=not args.no_sign_off and settings.handoff.sign_off,
     )
-    senders = None
+    senders: dict[str, Sender] | None = None
     if getattr(args, "demo", False):  # simulated destinations: the demo posts nowhere
         from traystatus.adapters.demo import demo_handoff_senders
 
