@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.fixtures.slack import login_scopes_only
 from tests.fixtures.synapse import SynapseServer
 from tests.slack_emulator import SlackEmulator
 from traystatus.adapters.archive_sqlite import SqliteNoteArchive
@@ -21,6 +22,11 @@ from traystatus.adapters.handoff_delivery import HandoffDelivery, MatrixSender, 
 from traystatus.adapters.matrix_api import MatrixClient, MatrixSession
 from traystatus.core.handoff import HandoffNote, NoteSection, parse_destination, slack_text
 from traystatus.core.outbox import LEASE, Delivery, DeliveryStatus, begin, leased
+
+
+@pytest.fixture
+def slack_emulator(slack_emulator: SlackEmulator) -> SlackEmulator:
+    return login_scopes_only(slack_emulator)  # exactly the scopes login asks for
 
 
 class Clock:

@@ -13,6 +13,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from tests.fixtures.slack import login_scopes_only
 from tests.slack_emulator import SlackEmulator
 from traystatus.adapters.archive_sqlite import SqliteNoteArchive
 from traystatus.adapters.clock import utc_now
@@ -28,6 +29,11 @@ from traystatus.qt.handoff_windows import HandoffWindows
 
 BERLIN = ZoneInfo("Europe/Berlin")
 TUESDAY_1640 = datetime(2026, 11, 24, 15, 40, tzinfo=UTC)  # 16:40 in Berlin, the day ends at 17:00
+
+
+@pytest.fixture
+def slack_emulator(slack_emulator: SlackEmulator) -> SlackEmulator:
+    return login_scopes_only(slack_emulator)  # exactly the scopes login asks for
 
 
 class Clock:
