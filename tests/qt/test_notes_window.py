@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,7 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from traystatus.adapters.archive_sqlite import SqliteNoteArchive
 from traystatus.core.handoff import HandoffNote, NoteSection, parse_destination
-from traystatus.core.outbox import failed, succeeded
+from traystatus.core.outbox import DeliveryStatus, failed, mark_sent, succeeded
 from traystatus.qt.handoff_windows import find_notes
 from traystatus.qt.notes_window import SEARCH_DELAY_MS, NotesWindow
 
@@ -161,3 +162,25 @@ def test_keyboard_escape_closes_and_alt_r_retries_after_a_reopen(qtbot: QtBot, w
     with qtbot.waitSignal(window.retry_requested) as sig:
         qtbot.keyClick(window.list, Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)
     assert sig.args == ["en1", "matrix:!room:example.org"]
+
+
+def test_may_have_been_posted_offers_post_again_and_mark_as_sent(
+    qtbot: QtBot, window: NotesWindow, archive: SqliteNoteArchive
+) -> None:
+    """The history window says it once with both choices; Mark as sent is final (the button goes)."""
+    _slack, matrix = archive.deliveries("en1")
+    unsure = replace(
+        matrix, status=DeliveryStatus.UNCERTAIN, next_attempt=None, last_error="look in the room, then decide"
+    )
+    archive.save_delivery(unsure)
+    window.post_changed()
+    qtbot.waitUntil(lambda: "may have been posted" in window.delivery_label.text())
+    assert window.retry_button.text() == "&Post again" and window.retry_button.isEnabled()
+    assert window.mark_sent_button.isVisible()
+    with qtbot.waitSignal(window.mark_sent_requested) as sig:
+        qtbot.mouseClick(window.mark_sent_button, Qt.MouseButton.LeftButton)
+    assert sig.args == ["en1", "matrix:!room:example.org"]
+    archive.save_delivery(mark_sent(unsure, NOW))
+    window.post_changed()
+    qtbot.waitUntil(lambda: "matrix:!room:example.org: sent" in window.delivery_label.text())
+    assert not window.mark_sent_button.isVisible() and not window.retry_button.isEnabled()
