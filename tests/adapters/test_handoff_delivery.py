@@ -133,6 +133,55 @@ def test_matrix_server_killed_mid_delivery_then_restart(
     archive.close()
 
 
+def test_matrix_down_for_an_hour_then_both_notes_arrive_once_in_order(tmp_path: Path, synapse: SynapseServer) -> None:
+    """The homeserver is down for more than an hour: every pass fails fast, the waits grow to the hour's cap
+    and no later note overtakes the first; when it is back, both arrive once, in order, as a second user
+    reads the room."""
+    author, reader = synapse.new_user("night"), synapse.new_user("colleague")
+    room = synapse.create_room(author.token, name="handoffs", invite=[reader.user_id])
+    synapse.join(reader.token, room)
+    session = MatrixSession(
+        homeserver=synapse.base_url, user_id=author.user_id, access_token=author.token, device_id=""
+    )
+    clock = Clock()
+    archive = SqliteNoteArchive.in_dir(tmp_path)
+    try:
+        for i in range(2):
+            note = mk(f"h{i}", f"matrix:{room}")
+            archive.store(
+                HandoffNote(
+                    **{
+                        **{f: getattr(note, f) for f in note.__dataclass_fields__},
+                        "created": clock() + timedelta(seconds=i),
+                        "sections": (NoteSection(title="Done", text=f"night note {i}"),),
+                    }
+                ),
+                clock(),
+            )
+        worker = HandoffDelivery(archive, {"matrix": MatrixSender(MatrixClient(session, retries=0, max_wait=0))}, clock)
+        synapse.kill()
+        down_since, waits = clock(), []
+        while clock() - down_since < timedelta(minutes=65):
+            states = worker.run_due()
+            assert [d.note_id for d in states] == ["h0"]  # h1 waits behind it
+            assert states[0].status is DeliveryStatus.FAILED
+            wake = worker.next_wake()
+            assert wake is not None
+            waits.append(wake - clock())
+            clock.t = wake
+        assert waits == sorted(waits) and max(waits) <= timedelta(hours=1) and len(waits) >= 8
+        synapse.start()
+        sent = worker.run_due()
+        assert [(d.note_id, d.status) for d in sent] == [("h0", DeliveryStatus.SENT), ("h1", DeliveryStatus.SENT)]
+        bodies = [m["content"]["body"] for m in reversed(synapse.room_messages(reader.token, room))]
+        assert [b.splitlines()[-1] for b in bodies] == ["night note 0", "night note 1"]
+        assert archive.deliveries("h1")[0].attempts == 1
+    finally:
+        if not synapse.running:
+            synapse.start()
+        archive.close()
+
+
 @pytest.fixture
 def slack(slack_emulator: SlackEmulator) -> SlackSender:
     return SlackSender({"": slack_emulator.token}, api_url=slack_emulator.base_url, timeout=0.5)
