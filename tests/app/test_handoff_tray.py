@@ -4,7 +4,7 @@ written from the menu answers today's prompt, and the history window."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -19,7 +19,7 @@ from traystatus.adapters.archive_sqlite import SqliteNoteArchive
 from traystatus.adapters.clock import utc_now
 from traystatus.adapters.draft_store import JsonPromptStore
 from traystatus.adapters.handoff_delivery import SlackSender
-from traystatus.app.handoff_service import HandoffService
+from traystatus.app.handoff_service import HandoffService, sign_off_override
 from traystatus.app.paths import AppPaths
 from traystatus.core.engine import build_timeline
 from traystatus.core.handoff import HandoffNote, NoteSection, parse_destination
@@ -218,3 +218,51 @@ def test_a_delivery_that_needs_the_user_is_told_once_even_with_no_window_open(
     # Both slow posts did land (Slack answered after the 0.5-s wait): why it is never resent blindly.
     qtbot.waitUntil(lambda: len(slack_emulator.messages) == 2, timeout=20_000)
     assert service.worker.run_due() == [] and len(slack_emulator.calls_to("chat.postMessage")) == 2
+
+
+def test_the_prompt_follows_the_working_day_not_a_do_not_disturb(tmp_path: Path) -> None:
+    """As the tray computes it (the sync pass's state, ``StatusSync.working_day_timeline``): "Do not disturb
+    for 30 min" chosen at 16:40 ran past 17:00 and the day seemed to end at 16:40, so today's 16:45 prompt
+    was lost; now it stays. Chosen at 20:00 it arms nothing tonight. A sign-off does end the day."""
+    from traystatus.adapters.memory_publisher import RecordingStatusPublisher
+    from traystatus.adapters.state_store import StateStore
+    from traystatus.core.handoff import HandoffSettings, PromptState, next_prompt
+    from traystatus.core.overrides import Choice
+    from traystatus.core.publishing import Service
+    from traystatus.core.status_sync import StatusSync
+
+    settings = settings_from_mapping(
+        {"timezone": "Europe/Berlin", "working_hours": "mon-fri 09:00-17:00"}, source="test", default_tz=ZoneInfo("UTC")
+    )
+    clock = Clock(datetime(2026, 11, 25, 15, 40, tzinfo=UTC))  # Wed 16:40 in Berlin
+    sync = StatusSync(
+        settings=settings,
+        calendars=lambda start, end: [],
+        publishers=[RecordingStatusPublisher(service_kind=Service.SLACK, account_id="slack:T1")],
+        store=StateStore(tmp_path),
+        clock=clock,
+    )
+
+    def prompt(intervals: Sequence[Availability]) -> datetime | None:
+        p = next_prompt(intervals, clock.t, HandoffSettings(), PromptState())
+        return None if p is None else p.at
+
+    report = sync.choose(Choice.DND_30M)
+    assert report.overrides and report.overrides[0].end > datetime(2026, 11, 25, 16, tzinfo=UTC)
+    assert prompt(report.timeline) == datetime(2026, 11, 26, 15, 45, tzinfo=UTC)  # what the tray did: lost
+    assert prompt(sync.working_day_timeline(clock.t, report.overrides).intervals) == datetime(
+        2026, 11, 25, 15, 45, tzinfo=UTC
+    )  # today 16:45
+
+    clock.t = datetime(2026, 11, 25, 19, tzinfo=UTC)  # 20:00: DND again
+    report = sync.choose(Choice.DND_30M)
+    assert prompt(sync.working_day_timeline(clock.t, report.overrides).intervals) == datetime(
+        2026, 11, 26, 15, 45, tzinfo=UTC
+    )  # tomorrow's real end, not 20:15
+
+    sync.store.clear_overrides()
+    clock.t = datetime(2026, 11, 26, 15, tzinfo=UTC)  # Thu 16:00: the CLI's note signs off
+    report = sync.apply_override(sign_off_override(settings, clock.t))
+    assert prompt(sync.working_day_timeline(clock.t, report.overrides).intervals) == datetime(
+        2026, 11, 27, 15, 45, tzinfo=UTC
+    )  # not at 16:45 today: the day is over
