@@ -18,7 +18,7 @@ from traystatus.adapters.archive_sqlite import SqliteNoteArchive
 from traystatus.core.handoff import HandoffNote, NoteSection, parse_destination
 from traystatus.core.outbox import DeliveryStatus, failed, mark_sent, succeeded
 from traystatus.qt.handoff_windows import find_notes
-from traystatus.qt.notes_window import SEARCH_DELAY_MS, NotesWindow
+from traystatus.qt.notes_window import SEARCH_DELAY_MS, STATE_POLL_MS, NotesWindow
 
 NOW = datetime(2026, 11, 20, 16, 30, tzinfo=UTC)
 TEXTS = {
@@ -184,3 +184,22 @@ def test_may_have_been_posted_offers_post_again_and_mark_as_sent(
     window.post_changed()
     qtbot.waitUntil(lambda: "matrix:!room:example.org: sent" in window.delivery_label.text())
     assert not window.mark_sent_button.isVisible() and not window.retry_button.isEnabled()
+
+
+def test_a_change_by_another_process_shows_while_the_window_is_open(
+    qtbot: QtBot, window: NotesWindow, tmp_path: Path
+) -> None:
+    """`traystatus notes mark-sent` or a headless service changes the archive: this window hears only its
+    own process's worker, so while shown it reads the selected note's state again; hidden, it reads nothing."""
+    other = SqliteNoteArchive.in_dir(tmp_path)  # another process's connection to the same file
+    try:
+        _slack, matrix = other.deliveries("en1")
+        other.save_delivery(succeeded(matrix, NOW, "$from-elsewhere"))
+        qtbot.waitUntil(
+            lambda: "matrix:!room:example.org: sent" in window.delivery_label.text(), timeout=STATE_POLL_MS * 5
+        )
+        assert not window.retry_button.isEnabled()
+        window.hide()
+        assert not window._poll.isActive()
+    finally:
+        other.close()
