@@ -126,6 +126,8 @@ class HandoffWindows(QObject):
         self.timer.stop()
         if self.popup is not None:
             self.popup.save_now()
+        if self.history is not None:
+            self.history.hide()  # it stops reading the archive, which closes next
         if self._service is not None:
             self._service.close()
 

@@ -79,7 +79,7 @@ class NotesWindow(QWidget):
         self._debounce.timeout.connect(self.reload)
         self._poll = QTimer(self)
         self._poll.setInterval(STATE_POLL_MS)
-        self._poll.timeout.connect(self._refresh_state)
+        self._poll.timeout.connect(self._poll_state)
 
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search every note (all words must match; accents and case ignored)")
@@ -201,6 +201,13 @@ class NotesWindow(QWidget):
         note = self.current_note()
         if note is not None:
             self._show_state(note)
+
+    def _poll_state(self) -> None:
+        try:
+            self._refresh_state()
+        except Exception:  # the archive went away (the app is quitting): stop reading, say it once
+            log.exception("the history window could not read the delivery state; it stops refreshing")
+            self._poll.stop()
 
     def _show_state(self, note: HandoffNote) -> None:
         deliveries = list(self._deliveries(note.id))
