@@ -136,7 +136,7 @@ def main() -> None:
         t0 = time.perf_counter()
         popup.slider.setValue((popup.slider.value() + 1) % popup.slider.maximum() if i else 20)
         popup.list.viewport().repaint()
-        popup.overlap_bar.repaint()
+        popup.axis.repaint()
         steps.append(time.perf_counter() - t0)
     assert not popup.live
 

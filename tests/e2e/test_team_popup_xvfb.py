@@ -1,6 +1,8 @@
 """The team clock on a virtual screen with a real tray host: a left click on the docked icon opens it next to
 the icon, the slider follows mouse and keyboard, search filters, a click elsewhere closes it and stops the
-minute tick, a second left click reopens it. Screenshots in test-artifacts/screenshots/team-popup-*.png.
+minute tick, a second left click reopens it. At 100 % and 200 %, light and dark: nothing clipped, and the
+overlap it paints (read from its pixels) is the core model's for teammates in Kolkata, Auckland and New York
+across New York's DST change. Screenshots in test-artifacts/screenshots/team-popup-*.png.
 """
 
 from __future__ import annotations
@@ -9,12 +11,18 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from tests.fixtures.xvfb import ROOT, VirtualScreen, wait_until
+from traystatus.adapters.config_toml import load_config_file
+from traystatus.core.team import Person
+from traystatus.core.team_timeline import timeline
+from traystatus.core.world_clock import day_window
 
 pytestmark = pytest.mark.xvfb
 
@@ -49,12 +57,32 @@ timezone = "Australia/Lord_Howe"
 """
 
 
+TEAM = """\
+timezone = "Europe/London"
+working_hours = "mon-sun 07:00-22:00"
+[team]
+me_name = "You (London)"
+[[team.people]]
+name = "Nia Brooks"
+timezone = "America/New_York"
+hours = "mon-sun 09:00-17:00"
+[[team.people]]
+name = "Priya Raman"
+timezone = "Asia/Kolkata"
+hours = "mon-fri 10:00-18:30"
+[[team.people]]
+name = "Hemi Tane"
+timezone = "Pacific/Auckland"
+hours = "mon-fri 07:00-16:00"
+"""
+
+
 class Harness:
-    def __init__(self, screen: VirtualScreen, config: Path) -> None:
+    def __init__(self, screen: VirtualScreen, config: Path, env: dict[str, str] | None = None) -> None:
         self.screen = screen
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "tests.e2e.team_popup_harness", str(config)],
-            env=screen.env({"PYTHONPATH": str(ROOT)}),
+            env=screen.env({"PYTHONPATH": str(ROOT), **(env or {})}),
             cwd=ROOT,
             text=True,
             stdin=subprocess.PIPE,
@@ -70,6 +98,15 @@ class Harness:
         line = self.proc.stdout.readline()
         assert line.startswith("state "), line
         return dict(json.loads(line[6:]))
+
+    def send(self, command: str) -> dict[str, Any]:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(command + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        verb = command.split()[0]
+        assert line.startswith(verb + " "), line
+        return dict(json.loads(line[len(verb) + 1 :]))
 
     def click_icon(self) -> None:
         x, y, w, h = wait_until(lambda: self.screen.docked_icon(self.proc.pid), what="the icon to dock")
@@ -116,7 +153,7 @@ def test_left_click_opens_the_team_clock_next_to_the_icon(harness: Harness) -> N
     assert after["visible"] and after["rows"] != s["rows"]
     me_time = after["rows"][0][1]
     hours, minutes = map(int, me_time.split(":"))
-    assert hours * 60 + minutes == after["slider"] * 15
+    assert hours * 60 + minutes == after["slider"] * 15 - 24 * 60  # the slider starts at yesterday 00:00
     nia = dict((n, t) for n, t, _ in after["rows"])["Nia Brooks"]
     assert (int(nia[:2]) - hours) % 24 == 20  # always four hours behind
     screen.screenshot("team-popup-slider")
@@ -137,3 +174,65 @@ def test_left_click_opens_the_team_clock_next_to_the_icon(harness: Harness) -> N
     wait_until(lambda: harness.state()["visible"], what="a second left click to reopen it")
     harness.click_icon()  # and a third closes it again
     wait_until(lambda: not harness.state()["visible"], what="the icon to toggle the popup")
+
+
+def _spans(pairs: list[list[str]]) -> list[tuple[datetime, datetime]]:
+    return [(datetime.fromisoformat(a), datetime.fromisoformat(b)) for a, b in pairs]
+
+
+@pytest.mark.parametrize(("scale", "theme"), [("1", "light"), ("2", "light"), ("1", "dark"), ("2", "dark")])
+def test_overlap_on_screen_is_the_models_and_nothing_is_clipped(
+    virtual_screen: VirtualScreen, tmp_path: Path, scale: str, theme: str
+) -> None:
+    """Sunday 8 March 2026: New York moved to EDT at 02:00, London has not; Auckland's Monday is our Sunday.
+    The slider spans Saturday to Monday; each day's overlap lane, read back from its pixels, must be what the
+    core computes here from the same config (and not empty where the clocks say it is not)."""
+    config = tmp_path / "config.toml"
+    config.write_text(TEAM, encoding="utf-8")
+    settings = load_config_file(config, default_tz=ZoneInfo("UTC"))
+    london = ZoneInfo("Europe/London")
+    env = {
+        "QT_SCALE_FACTOR": scale,
+        "TEAM_NOW": "2026-03-08T12:00:00+00:00",
+        "TEAM_DARK": "1" if theme == "dark" else "",
+    }
+    h = Harness(virtual_screen, config, env)
+    try:
+        opened = h.send("open")
+        assert opened["visible"]
+        state = wait_until(lambda: "Best" in (st := h.send("check"))["best"] and st, what="the best slots")
+        assert state["ratio"] == float(scale) and state["problems"] == [], state["problems"]
+        name = "team-popup-timeline" + ("-200pct" if scale == "2" else "") + ("-dark" if theme == "dark" else "")
+        virtual_screen.screenshot(name)
+        people = {p.name: p for p in settings.team.people}
+        me = Person(name=settings.team.me_name, tz=settings.timezone, hours=settings.hours)
+        seen_nonempty = 0
+        for picked in (["Nia Brooks"], ["Priya Raman"], ["Hemi Tane"], ["Nia Brooks", "Hemi Tane"], list(people)):
+            h.send("pick " + ",".join(picked))
+            h.send("home")
+            for offset in range(3):
+                day = date(2026, 3, 7) + timedelta(days=offset)
+                got = h.send("check")
+                assert got["day"] == day.isoformat() and got["problems"] == [], got
+                s, e = day_window(day, london)
+                model = [
+                    (max(a, s), min(b, e))
+                    for a, b in timeline(me, [people[n] for n in picked], day, london).overlap
+                    if a < e and b > s
+                ]
+                assert _spans(got["painted"]) == _spans(got["overlap"]) == model, (picked, day, got)
+                seen_nonempty += bool(model)
+                if picked == ["Nia Brooks"] and offset < 2:  # the DST change shows: 14:00 on Saturday, 13:00 on Sunday
+                    assert ["14:00–22:00", "13:00–21:00"][offset] in got["overlap_text"], got["overlap_text"]
+                if picked == ["Hemi Tane"] and offset == 1:  # Auckland's Monday 07:00 is our Sunday 18:00
+                    assert "18:00–22:00" in got["overlap_text"], got["overlap_text"]
+                h.send("hours 24")
+        assert seen_nonempty >= 7
+        h.send("pick Nia Brooks,Hemi Tane")
+        h.send("home")
+        h.send("hours 30")  # Sunday 06:00: the bars show the Sunday overlap
+        h.send("shot " + name + "-picked")
+        virtual_screen.screenshot(name + "-picked-screen")
+    finally:
+        h.proc.kill()
+        h.proc.wait(timeout=10)

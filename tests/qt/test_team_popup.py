@@ -1,4 +1,5 @@
-"""The team clock popup under pytest-qt: rows, slider (keyboard and mouse), search, overlap, Escape/focus loss, tick."""
+"""The team clock popup under pytest-qt: rows, slider (keyboard and mouse), search, overlap, Escape/focus loss, tick.
+The timeline, the people picker, days ahead and the colours are in test_team_timeline_popup.py."""
 
 from __future__ import annotations
 
@@ -82,10 +83,11 @@ def test_rows_me_first_grouped_by_team(popup: TeamPopup) -> None:
 
 def test_keyboard_slider_moves_every_row(popup: TeamPopup, qtbot: QtBot) -> None:
     popup.slider.setFocus()
-    qtbot.keyClick(popup.slider, Qt.Key.Key_Home)  # 00:00 your time
-    for _ in range(15):
+    qtbot.keyClick(popup.slider, Qt.Key.Key_Home)  # yesterday 00:00 your time
+    assert popup.chosen_instant() == datetime(2026, 3, 9, 0, 0, tzinfo=UTC)
+    for _ in range(24 + 15):
         qtbot.keyClick(popup.slider, Qt.Key.Key_PageUp)  # +1 h each
-    assert not popup.live and popup.slider.value() == 60
+    assert not popup.live and popup.slider.value() == 4 * (24 + 15)
     assert popup.chosen_instant() == datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
     rows = rows_by_name(popup)
     assert (rows["You"].local.hour, rows["You"].local.minute) == (15, 0)
@@ -95,7 +97,7 @@ def test_keyboard_slider_moves_every_row(popup: TeamPopup, qtbot: QtBot) -> None
     qtbot.keyClick(popup.slider, Qt.Key.Key_Right)  # +15 min
     assert (rows_by_name(popup)["Nia Brooks"].local.minute) == 15
     assert "15:15" in popup.slider_label.text() and "your time" in popup.title.text()
-    assert popup.overlap_bar.marker == datetime(2026, 3, 10, 15, 15, tzinfo=UTC)
+    assert popup.axis.marker == popup.model.marker == datetime(2026, 3, 10, 15, 15, tzinfo=UTC)
     qtbot.mouseClick(popup.now_button, Qt.MouseButton.LeftButton)
     assert popup.live and rows_by_name(popup)["Nia Brooks"].local.minute == 7
 
@@ -103,7 +105,7 @@ def test_keyboard_slider_moves_every_row(popup: TeamPopup, qtbot: QtBot) -> None
 def test_mouse_drag_on_the_slider(popup: TeamPopup, qtbot: QtBot) -> None:
     slider = popup.slider
     start = slider.value()
-    assert start == 60  # 15:07 rounds down to the 15:00 step
+    assert start == 4 * (24 + 15)  # 15:07 today rounds down to the 15:00 step; the window starts yesterday
     handle_x = int(slider.width() * start / slider.maximum())
     y = slider.height() // 2
     qtbot.mousePress(slider, Qt.MouseButton.LeftButton, pos=QPoint(handle_x, y))
@@ -162,21 +164,24 @@ def test_tick_keeps_a_chosen_time(popup: TeamPopup, clock: FakeClock, qtbot: QtB
     assert popup.chosen_instant() == chosen and not popup.live
 
 
-def test_overlap_for_everyone_and_for_a_selection(popup: TeamPopup, qtbot: QtBot) -> None:
-    qtbot.waitUntil(lambda: "Overlap today" in popup.overlap_label.text())
-    assert popup.overlap == [] and "(everyone): none" in popup.overlap_label.text()
-    assert popup.best and all("You" in s.available for s in popup.best)
+def test_overlap_for_everyone_and_for_the_people_picked(popup: TeamPopup, qtbot: QtBot) -> None:
+    qtbot.waitUntil(lambda: bool(popup.best))
+    assert popup.overlap == [] and "(everyone, Tue 10 Mar): no hour when all 6 work" in popup.overlap_label.text()
+    assert all("You" in s.available and len(s.available) >= 2 for s in popup.best)  # never a slot only you attend
+    assert all(f"{len(s.available)} of 6" in popup.best_label.text() for s in popup.best if s.missing)
     nia = next(
         i
         for i in range(popup.model.rowCount())
         if isinstance(popup.model.index(i).data(ROW_ROLE), Row)
         and popup.model.index(i).data(ROW_ROLE).name == "Nia Brooks"
     )
-    popup.list.selectionModel().select(popup.model.index(nia), popup.list.selectionModel().SelectionFlag.Select)
-    assert "you + 1 selected" in popup.overlap_label.text()
-    assert "13:00–17:00" in popup.overlap_label.text()  # New York moved, London not yet: 4 hours
-    assert popup.overlap_bar.spans == [(datetime(2026, 3, 10, 13, tzinfo=UTC), datetime(2026, 3, 10, 17, tzinfo=UTC))]
-    assert popup.best[0].everyone and "everyone" in popup.best_label.text()
+    qtbot.mouseClick(popup.none_button, Qt.MouseButton.LeftButton)
+    assert popup.best == [] and "Tick the people" in popup.overlap_label.text()
+    popup.list.setCurrentIndex(popup.model.index(nia))
+    qtbot.keyClick(popup.list, Qt.Key.Key_Space)
+    assert "(you + 1, Tue 10 Mar): 13:00–17:00" in popup.overlap_label.text()  # New York moved, London not yet
+    assert popup.axis.spans == [(datetime(2026, 3, 10, 13, tzinfo=UTC), datetime(2026, 3, 10, 17, tzinfo=UTC))]
+    assert popup.best[0].everyone and "everyone (2): you, Nia Brooks" in popup.best_label.text()
 
 
 def test_new_roster_and_avatars(popup: TeamPopup, qtbot: QtBot) -> None:
@@ -212,7 +217,7 @@ def test_the_slider_stays_put_when_the_best_slots_arrive(qtbot: QtBot, clock: Fa
     before = p.slider.geometry()
     assert not p.best  # computed after the first paint
     qtbot.waitUntil(lambda: bool(p.best))
-    assert p.best_label.text().count("·") >= 2  # a long line: it wraps
+    assert p.best_label.text().count("·") >= 4  # long lines: they wrap
     p.layout().activate()
     assert p.slider.geometry() == before
 
@@ -230,11 +235,18 @@ def test_each_rows_tooltip_says_where_the_hours_come_from(qtbot: QtBot, clock: F
         row = p.model.index(i).data(ROW_ROLE)
         if isinstance(row, Row):
             tips[row.name] = p.model.index(i).data(Qt.ItemDataRole.ToolTipRole)
-    assert tips["Aiko"] == "Aiko: working hours from their calendar's availability"
-    assert tips["Nia Brooks"] == "Nia Brooks: working hours assumed: mon-fri 09:00-17:00"
+    assert tips["Aiko"] == (
+        "Aiko · Asia/Tokyo\nTue 10: 09:00–17:00 JST (00:00–08:00 your time)"
+        "\nworking hours from their calendar's availability"
+    )
+    assert tips["Nia Brooks"] == (
+        "Nia Brooks · America/New_York\nTue 10: 09:00–17:00 EDT (13:00–21:00 your time)"
+        "\nworking hours assumed: mon-fri 09:00-17:00"
+    )
 
 
 def test_the_overlap_axis_reads_as_clock_times(popup: TeamPopup) -> None:
     popup.refresh_overlap()
-    texts = [text for _t, text in popup.overlap_bar.labels]
-    assert texts == ["00:00", "03:00", "06:00", "09:00", "12:00", "15:00", "18:00", "21:00"]
+    popup.axis.repaint()
+    texts = [text for _t, text in popup.axis.ticks]
+    assert texts[0] == "Tue 10" and set(texts[1:]) <= {f"{h:02d}:00" for h in range(1, 24)} and len(texts) >= 4

@@ -30,6 +30,7 @@ from traystatus.adapters.calendar_availability import read_availability
 from traystatus.adapters.calendar_http import normalize_url, redact_url
 from traystatus.adapters.calendar_ics import expand_text
 from traystatus.adapters.calendar_parse import ParseContext, expand, overlaps, parse_calendar
+from traystatus.adapters.clock import utc_now
 from traystatus.adapters.private_files import atomic_write
 from traystatus.core.availability import AvailabilityComponent
 from traystatus.core.errors import CalendarError
@@ -126,7 +127,7 @@ class CaldavCalendarSource:
     ) -> tuple[tuple[AvailabilityComponent, ...], list[str]]:
         """The user's working hours as the server keeps them, re-read at most every ``HOURS_EVERY`` (with
         ``fetch=False``, while the server fails, the last ones read: an outage must not change your hours)."""
-        now = datetime.now(UTC)
+        now = utc_now()
         if self._hours_text is None and self._hours_file is not None:
             self._hours_text = _read_hours(self._hours_file)
         if fetch and (self._hours_text is None or not timedelta(0) <= now - self._hours_text[0] < HOURS_EVERY):
@@ -162,7 +163,7 @@ class CaldavCalendarSource:
         if found.problem:
             fix = ": check that this account may change the calendar's properties."
             raise CalendarError(f"Calendar '{self.name}'", found.problem + fix)
-        now = datetime.now(UTC)
+        now = utc_now()
         with self._lock:
             self._hours_text = (now, ics)
         if self._hours_file is not None:
@@ -264,7 +265,7 @@ class CaldavCalendarSource:
             fetched.update(sync.parse_multiget(self._client.multistatus(answer)))
         unchanged = not full and not changes.changed and not changes.removed and changes.token == state.token
         state.apply(changes, fetched, full=full)
-        state.fetched_at = datetime.now(UTC)
+        state.fetched_at = utc_now()
         self._state = state
         if self._cache is not None:
             self._cache.confirm() if unchanged else self._cache.save(state)
@@ -298,7 +299,7 @@ class CaldavCalendarSource:
             end=window_end,
             events=tuple(events),
             warnings=tuple(warnings),
-            fetched_at=state.fetched_at or datetime.now(UTC),
+            fetched_at=state.fetched_at or utc_now(),
         )
 
     def _expand_one(self, text: str, start: datetime, end: datetime) -> tuple[list[CalendarEvent], list[str]]:
@@ -320,7 +321,7 @@ class CaldavCalendarSource:
     def _by_range(self, start: datetime, end: datetime) -> _Copy:
         tag = self._tag()
         copy = self._copy
-        now = datetime.now(UTC)
+        now = utc_now()
         if copy is not None and tag and copy.tag == tag and copy.start <= start and end <= copy.end:
             log.debug("Calendar '%s': unchanged", self.name)
             self._copy = _Copy(

@@ -13,13 +13,14 @@ import json
 import logging
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
 
 from traystatus.adapters.bounded_http import BoundedSession, RedirectRefused, bounded, header_problem, read_timeout
+from traystatus.adapters.clock import utc_now
 from traystatus.adapters.private_files import atomic_write, private_dir
 from traystatus.core.errors import CalendarError
 
@@ -162,7 +163,7 @@ class HttpFeed:
         return self._memory
 
     def _store(self, data: bytes, etag: str, last_modified: str) -> FeedBody:
-        now = datetime.now(UTC)
+        now = utc_now()
         sha = hashlib.sha256(data).hexdigest()
         private_dir(self._cache_dir)
         old = self.cached()
@@ -196,7 +197,7 @@ class HttpFeed:
         meta = self._meta() if cached is not None else {}
         fetched_here = self._memory is not None and self._fetched_here
         if fetched_here and cached is not None and not meta.get("etag") and not meta.get("last_modified"):
-            age = (datetime.now(UTC) - cached.fetched_at).total_seconds()
+            age = (utc_now() - cached.fetched_at).total_seconds()
             if 0 <= age < self._unvalidated_every:
                 log.debug("Calendar '%s': no validators; the copy from %.0f s ago serves", self.name, age)
                 return cached
@@ -224,7 +225,7 @@ class HttpFeed:
         """The cached copy, confirmed by a 304, or (body, ETag, Last-Modified, Content-Type)."""
         with self._session.get(self._url, headers=headers, stream=True, timeout=read_timeout(self._timeout)) as resp:
             if resp.status_code == 304 and cached is not None:
-                now = datetime.now(UTC)
+                now = utc_now()
                 self._write_meta(cached.sha256, now, meta.get("etag", ""), meta.get("last_modified", ""))
                 self._memory = FeedBody(data=cached.data, sha256=cached.sha256, fetched_at=now)
                 log.debug("Calendar '%s': not modified", self.name)

@@ -14,6 +14,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from traystatus.adapters.clock import utc_now
 from traystatus.adapters.private_files import atomic_write
 from traystatus.core.live_presence import LiveState
 
@@ -38,7 +39,7 @@ class LiveNoteFile:
                 with contextlib.suppress(FileNotFoundError):
                     path.unlink()
                 return
-            at = (now or datetime.now(UTC)).isoformat()
+            at = (now or utc_now()).isoformat()
             atomic_write(path, json.dumps({"account": account, "note": state.note, "at": at}))  # 0600, like state
         except OSError as e:
             log.warning("could not keep the presence note in %s: %s", self._dir, e)

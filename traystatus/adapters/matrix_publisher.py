@@ -12,10 +12,11 @@ import dataclasses
 import json
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
+from traystatus.adapters.clock import utc_now
 from traystatus.adapters.matrix_api import MatrixClient
 from traystatus.core.errors import ServiceError
 from traystatus.core.live_presence import LiveState
@@ -87,7 +88,7 @@ class MatrixStatusPublisher:
     def live(self) -> LiveState:
         if self._keeper is not None:
             return self._keeper.live()
-        return LiveState(reported=self._reported(datetime.now(UTC)) if self._reported is not None else "")
+        return LiveState(reported=self._reported(utc_now()) if self._reported is not None else "")
 
     def close(self) -> None:
         if self._keeper is not None:

@@ -15,12 +15,13 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 
+from traystatus.adapters.clock import utc_now
 from traystatus.adapters.matrix_api import MatrixClient
 from traystatus.adapters.matrix_login import CLIENT_V3, retry_after_seconds
 from traystatus.adapters.matrix_socket import InterruptibleSession
@@ -64,7 +65,7 @@ class MatrixPresenceLoop:
         poll_ms: int = POLL_MS,
         min_gap: float = MIN_GAP,
         on_change: Callable[[LiveState], None] | None = None,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Callable[[], datetime] = utc_now,
         sync_filter: dict[str, Any] | None = None,
     ) -> None:
         self._client = client

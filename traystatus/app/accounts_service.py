@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from traystatus.adapters.clock import utc_now
 from traystatus.app import account_login
 from traystatus.core.accounts import MatrixAccount, SlackAccount
 from traystatus.core.errors import ConfigError, ServiceError, TrayStatusError
@@ -338,11 +339,9 @@ class ServiceAccountsManager:
         except TrayStatusError as e:
             parts.append(f"presence not checked ({e.title})")
         if self._state_dir is not None:  # "Matrix shows you online: another session is active", …
-            from datetime import UTC, datetime
-
             from traystatus.adapters.live_presence_file import LiveNoteFile
 
-            if live := LiveNoteFile(self._state_dir).load(f"matrix:{account.user_id}", datetime.now(UTC)):
+            if live := LiveNoteFile(self._state_dir).load(f"matrix:{account.user_id}", utc_now()):
                 parts.append(live)
         return AccountSummary(
             service="matrix",

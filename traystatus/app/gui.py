@@ -174,10 +174,17 @@ def run_gui(args: argparse.Namespace) -> int:
     QTimer.singleShot(0, desktop, desktop.start)  # after the icon is on screen
     if not args.demo and not paths.config_file.exists() and not getattr(args, "calendar", None):
         QTimer.singleShot(0, desktop, lambda: desktop.open_entry("setup"))  # first run: offer the setup
+    from traystatus.qt.stop_signals import StopSignals
+
+    stop_signals = StopSignals(app.quit, parent=app)  # a logout's SIGTERM quits like the menu's Quit
     code = int(app.exec())
+    stop_signals.close()
     if isinstance(surface, Tray):
         surface.hide()
     features.close()
+    from traystatus.adapters.bounded_http import abort_all
+
+    abort_all()  # a calendar fetch in progress ends now, not at its deadline (up to 30 s): Quit is quick
     desktop.shutdown()
     instance.close()
     return code

@@ -199,7 +199,7 @@ def working_intervals(person: Person, start: datetime, end: datetime) -> list[In
     return _merge(raw)
 
 
-def _all_intervals(people: Sequence[Person], start: datetime, end: datetime) -> list[list[Interval]]:
+def all_working_intervals(people: Sequence[Person], start: datetime, end: datetime) -> list[list[Interval]]:
     """``working_intervals`` of each person; people sharing zone, hours and travel share one computation."""
     memo: dict[tuple[object, ...], list[Interval]] = {}
     out = []
@@ -250,7 +250,7 @@ def overlap(people: Sequence[Person], start: datetime, end: datetime) -> list[Sp
     """The spans of [start, end) where everyone in ``people`` is within working hours."""
     if not people:
         return []
-    per_person = _all_intervals(people, start, end)
+    per_person = all_working_intervals(people, start, end)
     names = tuple(p.name for p in people)
     return [Span(start=s, end=e, available=names) for s, e, n in coverage(per_person, start, end) if n == len(people)]
 
@@ -307,7 +307,7 @@ def best_slots(
             windows_by_day.append((day, s, e))
     if not windows_by_day:
         return []
-    everyone = _all_intervals(people, windows_by_day[0][1], windows_by_day[-1][2])
+    everyone = all_working_intervals(people, windows_by_day[0][1], windows_by_day[-1][2])
     for day, s, e in windows_by_day:
         per_person = [_clip(iv, s, e) for iv in everyone]
         per_day[day] = per_person

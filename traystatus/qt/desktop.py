@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -273,7 +273,7 @@ class Desktop(QObject):
             self.bridge.publish_failure(
                 str(getattr(e, "title", "Sync failed")), str(getattr(e, "message", f"{type(e).__name__}; see the log."))
             )
-            return datetime.now(UTC) + timedelta(minutes=1)
+            return setup.sync.clock() + timedelta(minutes=1)
         from traystatus.core.sync_view import tray_view_for
 
         view = tray_view_for(report, setup.sync.settings.timezone, setup.notice)

@@ -1,32 +1,36 @@
-"""The team clock's list: a model computing rows lazily for the chosen instant, a painting delegate, the overlap bar.
+"""The team clock's list model: rows computed lazily for the chosen instant, who is picked for the overlap (a
+check box per person), and each person's working hours over the slider's window (for the bars).
 
-Model/view with a custom delegate so a roster of 1,000 costs only the rows on screen when the time moves.
+Model/view with a painting delegate (``team_delegate``) so a roster of 1,000 costs only the rows on screen when
+the time moves.
 """
 
 from __future__ import annotations
 
-import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPainterPath, QPaintEvent, QPalette
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtWidgets import QWidget
 
 from traystatus.core.team import Person
-from traystatus.core.world_clock import Badge, Row, group_of, row_for, rows
+from traystatus.core.team_timeline import hours_words, night_intervals
+from traystatus.core.world_clock import Badge, Interval, Row, group_of, row_for, rows, working_intervals
 
 ROW_ROLE = int(Qt.ItemDataRole.UserRole) + 1  # the core Row of a person entry (None for a header)
 HEADER_ROLE = int(Qt.ItemDataRole.UserRole) + 2  # the team name of a header entry (None for a person)
-PERSON_HEIGHT = 44
-HEADER_HEIGHT = 22
 BADGE_TEXT = {Badge.WORKING: "working", Badge.OFF_HOURS: "off hours", Badge.NIGHT: "night"}
-BADGE_COLOR = {Badge.WORKING: QColor("#2e7d32"), Badge.OFF_HOURS: QColor("#8d6e63"), Badge.NIGHT: QColor("#3949ab")}
 _Index = QModelIndex | QPersistentModelIndex
 
 
 class TeamModel(QAbstractListModel):
-    """Entries: you, then per team a header and its people. Rows are computed on demand for ``instant``."""
+    """Entries: you, then per team a header and its people. Rows are computed on demand for ``instant``.
+
+    Everyone is picked for the overlap at first; ``chosen_changed`` fires when a check box changes. ``day`` is the
+    local day the bars show, ``marker`` the chosen instant on them, ``band`` the overlap drawn behind them."""
+
+    chosen_changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -38,11 +42,24 @@ class TeamModel(QAbstractListModel):
         self._groups: list[str] = []
         self._filter = ""
         self._cache: dict[int, Row] = {}
+        self._unpicked: set[int] = set()  # person indices left out of the overlap (everyone else is in)
+        self._window: Interval | None = None  # the slider's window: the lanes cover it
+        self._lanes: dict[int, list[Interval]] = {}  # person index (-1: you) -> working hours in the window
+        self._nights: dict[int, list[Interval]] = {}  # … -> their nights in the window
+        self.day: Interval | None = None
+        self.marker: datetime | None = None
+        self.band: list[Interval] = []
+        self.ticks: list[datetime] = []  # the axis' hour ticks, drawn as short lines on each bar
 
     # -- inputs -----------------------------------------------------------------------------------
     def set_roster(self, me: Person, people: Sequence[Person], instant: datetime) -> None:
         """A new roster; the order (by team, then offset) is taken at ``instant``."""
+        same = self._me == me and self._people == tuple(people)
         self._me, self._people, self._instant = me, tuple(people), instant
+        if not same:
+            self._unpicked.clear()
+            self._lanes.clear()
+            self._nights.clear()
         ordered = rows(me, self._people, instant)[1:]
         self._sorted = [(r.group, r.person_index) for r in ordered]
         self._rebuild()
@@ -55,6 +72,97 @@ class TeamModel(QAbstractListModel):
         self._cache.clear()
         if self._entries:
             self.dataChanged.emit(self.index(0), self.index(len(self._entries) - 1), [ROW_ROLE])
+
+    def set_window(self, window: Interval) -> None:
+        """The slider's window changed: the lanes are computed again (lazily, for the rows painted)."""
+        if window != self._window:
+            self._window = window
+            self._lanes.clear()
+            self._nights.clear()
+
+    def _person_of(self, entry: int) -> tuple[int, Person | None]:
+        if not 0 <= entry < len(self._entries) or self._window is None:
+            return -2, None
+        kind, i = self._entries[entry]
+        return i, self._me if kind == "me" else self._people[i] if kind == "person" else None
+
+    def lane(self, entry: int) -> list[Interval]:
+        """The working hours (UTC) of the person at ``entry`` over the window; [] for a header."""
+        i, person = self._person_of(entry)
+        if person is None or self._window is None:
+            return []
+        if i not in self._lanes:
+            self._lanes[i] = working_intervals(person, *self._window)
+        return self._lanes[i]
+
+    def nights(self, entry: int) -> list[Interval]:
+        """The nights (UTC) of the person at ``entry`` over the window, for the bar's shading."""
+        i, person = self._person_of(entry)
+        if person is None or self._window is None:
+            return []
+        if i not in self._nights:
+            self._nights[i] = night_intervals(person, *self._window)
+        return self._nights[i]
+
+    # -- who is picked for the overlap ------------------------------------------------------------
+    def is_chosen(self, entry: int) -> bool:
+        """Whether the person at ``entry`` is picked (a header: all of its team shown)."""
+        kind, i = self._entries[entry]
+        if kind == "header":
+            return all(p not in self._unpicked for p in self.team_under(entry))
+        return kind == "me" or i not in self._unpicked
+
+    def team_under(self, entry: int) -> list[int]:
+        """The person indices listed under the header at ``entry`` (as the search shows them)."""
+        out = []
+        for kind, i in self._entries[entry + 1 :]:
+            if kind != "person":
+                break
+            out.append(i)
+        return out
+
+    def header_state(self, entry: int) -> Qt.CheckState:
+        team = self.team_under(entry)
+        picked = sum(i not in self._unpicked for i in team)
+        if picked == len(team):
+            return Qt.CheckState.Checked
+        return Qt.CheckState.PartiallyChecked if picked else Qt.CheckState.Unchecked
+
+    def toggle(self, entry: int) -> None:
+        """Pick or unpick the person at ``entry``; at a header, its whole team (all in unless all are in
+        already). You are always in."""
+        if not 0 <= entry < len(self._entries):
+            return
+        kind, _i = self._entries[entry]
+        if kind == "person":
+            self.setData(self.index(entry), 0 if self.is_chosen(entry) else 2, Qt.ItemDataRole.CheckStateRole)
+        elif kind == "header":
+            team = self.team_under(entry)
+            if self.is_chosen(entry):
+                self._unpicked.update(team)
+            else:
+                self._unpicked.difference_update(team)
+            self.dataChanged.emit(
+                self.index(entry), self.index(entry + len(team)), [int(Qt.ItemDataRole.CheckStateRole)]
+            )
+            self.chosen_changed.emit()
+
+    def choose_all(self, chosen: bool) -> None:
+        """Everyone in (``True``) or only you (``False``)."""
+        self._unpicked = set() if chosen else set(range(len(self._people)))
+        if self._entries:
+            self.dataChanged.emit(
+                self.index(0), self.index(len(self._entries) - 1), [int(Qt.ItemDataRole.CheckStateRole)]
+            )
+        self.chosen_changed.emit()
+
+    def chosen_people(self) -> list[Person]:
+        """The teammates picked for the overlap, in roster order (filtered-out rows keep their check)."""
+        return [p for i, p in enumerate(self._people) if i not in self._unpicked]
+
+    @property
+    def all_chosen(self) -> bool:
+        return not self._unpicked
 
     def set_filter(self, text: str) -> None:
         text = " ".join(text.casefold().split())
@@ -134,187 +242,37 @@ class TeamModel(QAbstractListModel):
                 return self._groups[i]
             row = self.row_at(index.row())
             return None if row is None else f"{row.name} {row.local:%H:%M} {row.offset_label} {BADGE_TEXT[row.badge]}"
+        if role == int(Qt.ItemDataRole.CheckStateRole) and kind == "person":
+            return Qt.CheckState.Checked if i not in self._unpicked else Qt.CheckState.Unchecked
         if role == int(Qt.ItemDataRole.ToolTipRole) and kind != "header":
             row = self.row_at(index.row())
-            return None if row is None or not row.hours_source else f"{row.name}: working hours {row.hours_source}"
+            if row is None:
+                return None
+            lines = [f"{row.name} · {row.zone}"]  # the whole name and zone, which a narrow row elides
+            if self.day is not None and self._me is not None:
+                yours = self._me.zone_at(self.day[0])
+                words = hours_words(self.lane(index.row()), self.day, ZoneInfo(row.zone), yours)
+                lines.append(f"{self.day[0].astimezone(yours):%a} {self.day[0].astimezone(yours).day}: {words}")
+            if row.hours_source:
+                lines.append(f"working hours {row.hours_source}")
+            return "\n".join(lines)
         return None
+
+    def setData(self, index: _Index, value: object, role: int = int(Qt.ItemDataRole.EditRole)) -> bool:
+        if role != int(Qt.ItemDataRole.CheckStateRole) or not index.isValid():
+            return False
+        kind, i = self._entries[index.row()]
+        if kind != "person":
+            return False
+        checked = value in (2, Qt.CheckState.Checked) or getattr(value, "value", None) == 2
+        (self._unpicked.discard if checked else self._unpicked.add)(i)
+        self.dataChanged.emit(index, index, [int(Qt.ItemDataRole.CheckStateRole)])
+        self.chosen_changed.emit()
+        return True
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         if self._entries[index.row()][0] == "person":
-            return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        return Qt.ItemFlag.ItemIsEnabled
-
-
-class TeamDelegate(QStyledItemDelegate):
-    """Paints one person (avatar or initials, name, zone, local time, date hint, offset, badge) or a team header."""
-
-    def __init__(self, model: TeamModel, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        # Read the model directly: no QVariant round trip per row painted.
-        self._model = model
-        self.avatars: dict[str, QImage] = {}  # avatar URL -> image, given by the app
-        self._small = QFont()
-        self._small.setPointSizeF(max(self._small.pointSizeF() * 0.85, 7.0))
-        self._bold = QFont()
-        self._bold.setBold(True)
-        self._time = QFont()
-        self._time.setPointSizeF(self._time.pointSizeF() * 1.25)
-        self._time.setBold(True)
-
-    def set_avatars(self, images: Mapping[str, QImage]) -> None:
-        self.avatars = dict(images)
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
-        header = self._model.header_at(index.row()) is not None
-        return QSize(360, HEADER_HEIGHT if header else PERSON_HEIGHT)
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
-        rect: QRect = option.rect
-        palette: QPalette = option.palette
-        painter.save()
-        try:
-            header = self._model.header_at(index.row())
-            if header is not None:
-                painter.setFont(self._small)
-                painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
-                painter.drawText(rect.adjusted(10, 0, -10, 0), Qt.AlignmentFlag.AlignBottom, str(header).upper())
-                return
-            row = self._model.row_at(index.row())
-            if row is None:
-                return
-            state = option.state
-            if state & QStyle.StateFlag.State_Selected:
-                painter.fillRect(rect, palette.color(QPalette.ColorRole.Highlight).lighter(170))
-            elif row.is_me:
-                painter.fillRect(rect, palette.color(QPalette.ColorRole.AlternateBase))
-            self._paint_person(painter, rect, palette, row)
-        finally:
-            painter.restore()
-
-    def _paint_person(self, painter: QPainter, rect: QRect, palette: QPalette, row: Row) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        text = palette.color(QPalette.ColorRole.Text)
-        dim = palette.color(QPalette.ColorRole.PlaceholderText)
-        avatar = QRectF(rect.left() + 10, rect.top() + 7, 30, 30)
-        image = self.avatars.get(row.avatar_url) if row.avatar_url else None
-        if image is not None and not image.isNull():
-            path = QPainterPath()
-            path.addEllipse(avatar)
-            painter.setClipPath(path)
-            painter.drawImage(avatar, image)
-            painter.setClipping(False)
-        else:
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor.fromHsv(zlib.crc32(row.name.encode()) % 360, 90, 200))
-            painter.drawEllipse(avatar)
-            painter.setPen(QColor("white"))
-            painter.setFont(self._bold)
-            painter.drawText(avatar, Qt.AlignmentFlag.AlignCenter, row.initials)
-        right = rect.right() - 10
-        # badge pill
-        painter.setFont(self._small)
-        fm = QFontMetrics(self._small)
-        label = BADGE_TEXT[row.badge]
-        width = fm.horizontalAdvance(label) + 12
-        pill = QRectF(right - width, rect.top() + 13, width, 18)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(BADGE_COLOR[row.badge])
-        painter.drawRoundedRect(pill, 9, 9)
-        painter.setPen(QColor("white"))
-        painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, label)
-        right = int(pill.left()) - 8
-        # local time, date hint and offset, right-aligned in a column
-        col = QRect(right - 96, rect.top() + 4, 96, 22)
-        painter.setPen(text)
-        painter.setFont(self._time)
-        painter.drawText(col, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"{row.local:%H:%M}")
-        painter.setFont(self._small)
-        painter.setPen(dim)
-        below = f"{row.date_hint} · {row.offset_label}" if row.date_hint else row.offset_label
-        painter.drawText(
-            QRect(right - 130, rect.top() + 24, 130, 16),
-            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-            "you" if row.is_me else below,
-        )
-        # name and zone
-        left = int(avatar.right()) + 10
-        name_rect = QRect(left, rect.top() + 5, max(right - 100 - left, 20), 20)
-        painter.setPen(text)
-        painter.setFont(self._bold)
-        painter.drawText(
-            name_rect,
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            QFontMetrics(self._bold).elidedText(row.name, Qt.TextElideMode.ElideRight, name_rect.width()),
-        )
-        painter.setFont(self._small)
-        painter.setPen(dim)
-        zone_rect = QRect(left, rect.top() + 24, name_rect.width(), 16)
-        painter.drawText(
-            zone_rect,
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            fm.elidedText(f"{row.zone} · {row.local.tzname()}", Qt.TextElideMode.ElideRight, zone_rect.width()),
-        )
-
-
-class OverlapBar(QWidget):
-    """Your day as a bar: green where everyone (or the selection) works, a marker at the chosen time."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setMinimumHeight(30)
-        self.day_span: tuple[datetime, datetime] | None = None
-        self.spans: list[tuple[datetime, datetime]] = []
-        self.marker: datetime | None = None
-        self.labels: list[tuple[datetime, str]] = []  # hour ticks in your zone
-
-    def set_day(
-        self,
-        window: tuple[datetime, datetime],
-        spans: Sequence[tuple[datetime, datetime]],
-        labels: Sequence[tuple[datetime, str]],
-    ) -> None:
-        self.day_span, self.spans, self.labels = window, list(spans), list(labels)
-        self.update()
-
-    def set_marker(self, marker: datetime | None) -> None:
-        if marker != self.marker:
-            self.marker = marker
-            self.update()
-
-    def _x(self, t: datetime, width: float) -> float:
-        assert self.day_span is not None
-        start, end = self.day_span
-        return max(0.0, min(1.0, (t - start) / (end - start))) * width
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        w = float(self.width())
-        bar = QRectF(0, 0, w, 14)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(self.palette().color(QPalette.ColorRole.Mid))
-        painter.drawRoundedRect(bar, 4, 4)
-        if self.day_span is None:
-            painter.end()
-            return
-        painter.setBrush(BADGE_COLOR[Badge.WORKING])
-        for s, e in self.spans:
-            x0, x1 = self._x(s, w), self._x(e, w)
-            painter.drawRoundedRect(QRectF(x0, 0, max(x1 - x0, 2.0), 14), 3, 3)
-        painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
-        font = QFont()
-        font.setPointSizeF(max(font.pointSizeF() * 0.75, 6.0))
-        painter.setFont(font)
-        for t, text in self.labels:
-            x = self._x(t, w)
-            painter.drawLine(int(x), 14, int(x), 17)
-            width = painter.fontMetrics().horizontalAdvance(text) + 4.0
-            left = max(0.0, min(x - width / 2, w - width))  # the first and last labels stay whole
-            painter.drawText(QRectF(left, 16, width, 14), Qt.AlignmentFlag.AlignCenter, text)
-        if self.marker is not None:
-            x = self._x(self.marker, w)
-            painter.setPen(QColor("#d32f2f"))
-            painter.drawLine(int(x), 0, int(x), 16)
-        painter.end()
+            return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsUserCheckable
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
