@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 # method -> (scope, what stops working without it); "" = no scope needed. Only what the code calls: asking
 # for more would make users grant rights the app never uses (e.g. reading channels), and checking for more
 # would warn about scopes nothing needs.
@@ -29,3 +31,17 @@ def needed_scopes() -> dict[str, str]:
 
 def methods_needing(scope: str) -> list[str]:
     return [method for method, (needed, _purpose) in METHOD_SCOPES.items() if needed == scope]
+
+
+def app_manifest() -> dict[str, Any]:
+    """A Slack app manifest (api.slack.com/apps → Create New App → From a manifest) that asks for exactly
+    these user-token scopes at install: traystatus acts as the user, so there is no bot and no bot scope."""
+    return {
+        "_metadata": {"major_version": 1, "minor_version": 1},
+        "display_information": {
+            "name": "traystatus",
+            "description": "Your calendar as your Slack status, Do Not Disturb and presence; end-of-day handoffs.",
+        },
+        "oauth_config": {"scopes": {"user": list(needed_scopes())}},
+        "settings": {"org_deploy_enabled": False, "socket_mode_enabled": False, "token_rotation_enabled": False},
+    }
