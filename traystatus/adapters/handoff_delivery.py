@@ -9,6 +9,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -234,6 +235,9 @@ IDLE_WAIT_S = 15 * 60.0
 LOCAL_OWNER_RECHECK_S = 5.0
 # The CLI waits out rate limits up to this long in all (longer: the tray or headless worker sends it later).
 CLI_RATE_LIMIT_WAIT_S = 20.0
+# The CLI waits this long in all for a send another live process is making (its request times out in 15 s).
+FOREIGN_SEND_WAIT_S = 30.0
+FOREIGN_SEND_POLL_S = 0.25
 
 
 def owner_id() -> str:
@@ -445,16 +449,27 @@ class HandoffDelivery:
     def deliver(
         self, *, max_passes: int = 50, give_up_after: float = 5.0, sleep: Callable[[float], None] | None = None
     ) -> list[Delivery]:
-        """Deliver until nothing is due soon (CLI): waits out retries shorter than ``give_up_after`` seconds."""
+        """Deliver until nothing is due soon (CLI): waits out retries shorter than ``give_up_after`` seconds,
+        and a send another live process is making right now (up to :data:`FOREIGN_SEND_WAIT_S`), so what the
+        CLI reports, and a sign-off after it, follow the note's true state."""
         sleeper = sleep or self._stop.wait
         rate_limit_budget = CLI_RATE_LIMIT_WAIT_S
-        for _ in range(max_passes):
+        foreign_deadline = time.monotonic() + FOREIGN_SEND_WAIT_S
+        passes = 0
+        while passes < max_passes:
             self.run_due()
             waiting = in_order(self._archive.open_deliveries())
+            now = self._now()
+            if any(d.status is DeliveryStatus.IN_FLIGHT and self.held_elsewhere(d, now) for d in waiting):
+                if time.monotonic() > foreign_deadline:
+                    break
+                sleeper(FOREIGN_SEND_POLL_S)  # its owner answers soon: a request times out within 15 s
+                continue
+            passes += 1
             when = next_wakeup(waiting, owner=self.owner)
             if when is None:
                 break
-            wait = (when - self._now()).total_seconds()
+            wait = (when - now).total_seconds()
             limited = any(is_rate_limited(x) for x in waiting)
             if wait > (rate_limit_budget if limited else give_up_after):
                 break
