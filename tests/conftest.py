@@ -37,6 +37,7 @@ pytest_plugins: list[str] = [
     "tests.fixtures.slack",
     "tests.fixtures.http_feeds",
     "tests.fixtures.radicale",
+    "tests.fixtures.cyrus",
     "tests.fixtures.secret_service",
     "tests.fixtures.logind",
 ]
