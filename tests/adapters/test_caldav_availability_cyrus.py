@@ -296,3 +296,28 @@ def test_hours_cyrus_refuses_are_a_clear_error_and_the_saved_ones_stay(cyrus: Cy
     with pytest.raises(CalendarError, match="check that this account may change"):
         source(cyrus).write_hours("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
     assert "RRULE:FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR" in (other_client_reads(cyrus, cyrus.inbox) or "")
+
+
+@pytest.mark.parametrize("size", [300_000, 700_000])  # Cyrus answers with it twice: 0.6 and 1.4 MB
+def test_a_huge_availability_on_cyrus_is_ignored_with_a_reason(cyrus: CyrusServer, size: int) -> None:
+    other_client_sets(cyrus, HOURS.replace("SUMMARY:Working hours", "SUMMARY:" + "x" * size))
+    found = CaldavAvailability(cyrus.calendar, requester(cyrus)).read()
+    assert found.text == "" and "larger than 256 KB" in found.problem and "scheduling inbox" in found.problem
+
+
+def test_a_save_also_updates_the_copy_apple_clients_read(cyrus: CyrusServer) -> None:
+    """Cyrus keeps the Apple name apart: hours an Apple client stored there would stay what Apple clients
+    show after a save under the CalDAV name alone. Without such a copy a save is one PROPPATCH."""
+    tz = ZoneInfo("Europe/Berlin")
+    ics = weekly_availability_ics(parse_hours("mon-fri 10:00-18:00"), tz, today=date(2026, 12, 2), stamp=STAMP)
+    calls: list[str] = []
+    dav = CaldavAvailability(cyrus.calendar, requester(cyrus, calls))
+    assert dav.write(ics).problem == ""
+    assert [c for c in calls if c.startswith("PROPPATCH")] == ["PROPPATCH /dav/calendars/user/alice/Inbox/"]
+    other_client_sets(cyrus, HOURS, CS)  # an Apple client saves other hours under its name
+    calls.clear()
+    assert dav.write(ics.replace("T100000", "T090000")).problem == ""
+    assert [c for c in calls if c.startswith("PROPPATCH")] == ["PROPPATCH /dav/calendars/user/alice/Inbox/"] * 2
+    for ns in (CAL, CS):
+        seen = other_client_reads(cyrus, cyrus.inbox, ns) or ""
+        assert "T090000" in seen and "T083000" not in seen, ns
