@@ -11,6 +11,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
@@ -20,10 +21,13 @@ import requests
 
 from tests.adapters.test_caldav_availability import HOURS
 from tests.adapters.test_calendar_caldav import MemorySecrets
+from tests.app.test_calendar_hours_service import settings_for
 from tests.fixtures.cyrus import CyrusServer
 from traystatus.adapters.caldav_availability import CaldavAvailability
+from traystatus.adapters.caldav_client import ENV_PASSWORD
 from traystatus.adapters.calendar_availability import read_availability
 from traystatus.adapters.calendar_caldav import CaldavCalendarSource, secret_key
+from traystatus.app.calendar_hours_service import CalendarHoursService
 from traystatus.core.availability import Interval, combine, subtract, union
 from traystatus.core.availability_ics import weekly_availability_ics
 from traystatus.core.errors import CalendarError
@@ -321,3 +325,19 @@ def test_a_save_also_updates_the_copy_apple_clients_read(cyrus: CyrusServer) -> 
     for ns in (CAL, CS):
         seen = other_client_reads(cyrus, cyrus.inbox, ns) or ""
         assert "T090000" in seen and "T083000" not in seen, ns
+
+
+def test_the_settings_window_saves_to_the_inbox_and_says_where(
+    cyrus: CyrusServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The Working hours page's Save, as the user sees it: where the hours went, and where today's come from."""
+    monkeypatch.setenv(ENV_PASSWORD, cyrus.password)
+    settings = settings_for(cyrus.calendar, cyrus.user, "mon-fri 08:00-16:00")
+    said = CalendarHoursService(tmp_path / "a").save(settings)
+    assert said.startswith(f"Saved your hours (Europe/Berlin) to the scheduling inbox of 'Work' ({cyrus.base}/…)")
+    assert "T080000" in (other_client_reads(cyrus, cyrus.inbox) or "")
+    assert (
+        CalendarHoursService(tmp_path / "b")
+        .origin(settings)
+        .startswith("Today's hours come from Work's availability on the server;")
+    )
