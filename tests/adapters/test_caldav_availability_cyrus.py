@@ -28,7 +28,7 @@ from traystatus.adapters.caldav_client import ENV_PASSWORD
 from traystatus.adapters.calendar_availability import read_availability
 from traystatus.adapters.calendar_caldav import CaldavCalendarSource, secret_key
 from traystatus.app.calendar_hours_service import CalendarHoursService
-from traystatus.core.availability import Interval, combine, subtract, union
+from traystatus.core.availability import Interval, combine, subtract
 from traystatus.core.availability_ics import weekly_availability_ics
 from traystatus.core.errors import CalendarError
 from traystatus.core.hours import parse_hours
@@ -70,38 +70,6 @@ def other_client_reads(server: CyrusServer, url: str, ns: str = CAL) -> str | No
         if el is not None and " 200 " in (propstat.findtext("{DAV:}status") or ""):
             return el.text or ""
     return None
-
-
-def cyrus_unavailable(server: CyrusServer, start: datetime, end: datetime) -> list[Interval]:
-    """Cyrus's own answer to a scheduling free-busy request for the user (what an organiser's client asks
-    before inviting them, RFC 6638 §5): the BUSY-UNAVAILABLE periods it derives from the availability."""
-    fmt = "%Y%m%dT%H%M%SZ"
-    request = (
-        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nMETHOD:REQUEST\r\nBEGIN:VFREEBUSY\r\n"
-        f"UID:fb-{int(start.timestamp())}\r\nDTSTAMP:{STAMP:{fmt}}\r\nDTSTART:{start:{fmt}}\r\nDTEND:{end:{fmt}}\r\n"
-        f"ORGANIZER:{server.address}\r\nATTENDEE:{server.address}\r\nEND:VFREEBUSY\r\nEND:VCALENDAR\r\n"
-    )
-    r = requests.post(
-        server.outbox,
-        data=request.encode(),
-        headers={
-            "Content-Type": "text/calendar; charset=utf-8",
-            "Originator": server.address,
-            "Recipient": server.address,
-        },
-        auth=server.auth,
-        timeout=10,
-    )
-    assert r.status_code == 200 and "2.0;Success" in r.text, r.text
-    data = ET.fromstring(r.content).findtext(f".//{{{CAL}}}calendar-data") or ""
-    periods: list[Interval] = []
-    for line in re.sub(r"\r?\n[ \t]", "", data).splitlines():  # unfolded
-        name, _, value = line.partition(":")
-        if name.split(";")[0] == "FREEBUSY" and "FBTYPE=BUSY-UNAVAILABLE" in name:
-            for period in value.split(","):
-                a, b = (datetime.strptime(t, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC) for t in period.split("/"))
-                periods.append((a, b))
-    return union(periods)
 
 
 def requester(server: CyrusServer, calls: list[str] | None = None):  # type: ignore[no-untyped-def]
@@ -170,7 +138,7 @@ def test_hours_another_client_set_on_the_inbox_are_read(cyrus: CyrusServer, ns: 
     hours = combine(components, *day)
     assert warnings == [] and hours is not None
     assert hours.free == ((datetime(2026, 12, 7, 7, 30, tzinfo=UTC), datetime(2026, 12, 7, 15, 30, tzinfo=UTC)),)
-    assert cyrus_unavailable(cyrus, *day) == subtract([day], hours.free)  # the server reads them the same way
+    assert cyrus.unavailable(*day) == subtract([day], hours.free)  # the server reads them the same way
     # discovery (collection, principal, inbox) happened once; a refresh is two small Depth-0 PROPFINDs
     assert calls[:3] == [
         f"PROPFIND {p}"
@@ -227,7 +195,7 @@ def test_hours_traystatus_saves_are_what_cyrus_free_busy_tells_an_organiser(
     assert result.error is None and [c.name for c in result.availability] == ["Working hours"]
     hours = combine(result.availability, *week)
     assert hours is not None and hours.warnings == () and len(hours.free) == blocks
-    assert cyrus_unavailable(cyrus, *week) == subtract([week], hours.free)
+    assert cyrus.unavailable(*week) == subtract([week], hours.free)
 
 
 def test_hours_with_several_blocks_a_day_reach_other_clients_whole(cyrus: CyrusServer) -> None:
@@ -284,7 +252,7 @@ def test_an_empty_availability_is_not_set_for_traystatus_though_cyrus_says_busy_
     )
     other_client_sets(cyrus, empty)
     day = (datetime(2026, 12, 7, tzinfo=UTC), datetime(2026, 12, 8, tzinfo=UTC))
-    assert cyrus_unavailable(cyrus, *day) == [day]
+    assert cyrus.unavailable(*day) == [day]
     result = source(cyrus).load(*day)
     hours = combine(result.availability, *day)
     assert hours is not None and hours.free == () and hours.covered == ()
