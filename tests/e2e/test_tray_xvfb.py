@@ -44,7 +44,7 @@ def test_icon_docks_menu_opens_and_dnd_reaches_the_services(app: RunningApp) -> 
     for c in calls:
         until = datetime.fromisoformat(str(c["span_end"]))  # Matrix's master rule has no "until" of its own
         assert before + timedelta(minutes=55) <= until <= before + timedelta(minutes=65), c
-    store = json.loads((app.state_dir / "sync_state.json").read_text())
+    store = json.loads((app.state_dir / "state" / "sync_state.json").read_text())
     assert [o["reason"] for o in store["overrides"]] == ["Do not disturb"]
     app.screen.screenshot("tray-after-dnd-1h")
 

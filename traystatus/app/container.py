@@ -64,27 +64,20 @@ def cli_sync(args: argparse.Namespace, settings: Settings, *, keep_presence: boo
     from traystatus.core.status_sync import StatusSync
 
     paths = AppPaths.resolve(getattr(args, "config", None))
-    publishers: list[StatusPublisher]
-    if getattr(args, "demo", False):
-        from traystatus.adapters.memory_publisher import RecordingStatusPublisher
-        from traystatus.core.publishing import Service
+    if getattr(args, "demo", False):  # cli.run's demo session: ``paths`` are the demo's own (app.demo_mode)
+        from traystatus.adapters.demo import demo_publishers
 
-        publishers = [
-            RecordingStatusPublisher(service_kind=Service.SLACK, account_id="slack:demo"),
-            RecordingStatusPublisher(service_kind=Service.MATRIX, account_id="matrix:demo"),
-        ]
+        publishers: list[StatusPublisher] = list(demo_publishers())
         problems: list[str] = []
-        state_dir = paths.state_dir / "demo"
     else:
         from traystatus.app.sync_service import build_publishers
 
         publishers, problems = build_publishers(settings, keep_presence=keep_presence, state_dir=paths.state_dir)
-        state_dir = paths.state_dir
     return StatusSync(
         settings=settings,
         calendars=_reader(settings, paths),
         publishers=publishers,
-        store=StateStore(state_dir),
+        store=StateStore(paths.state_dir),
         clock=SystemClock().now,
         account_problems=problems,
     )
@@ -106,7 +99,8 @@ def tray_sync(args: argparse.Namespace, paths: AppPaths) -> SyncSetup:
         from traystatus.app.resources import demo_dir
 
         zone = system_zone()
-        files = prepare_demo(demo_dir(), paths.state_dir, clock.now(), zone)
+        # the demo root holds its config, calendar and calls.json (as for every --demo command: app.demo_mode)
+        files = prepare_demo(demo_dir(), paths.config_file.parent, clock.now(), zone)
         settings = load_config_file(files.config_file, default_tz=zone)
         demo = demo_publishers()
         sync = StatusSync(

@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterator
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from traystatus.app.paths import DEMO_HOME_ENV, AppPaths
+from traystatus.app.paths import DEMO_HOME_ENV, AppPaths, demo_root
 
 
 @contextlib.contextmanager
@@ -28,7 +28,7 @@ def demo_session(args: argparse.Namespace) -> Iterator[None]:
     if getattr(args, "tz", None):
         with contextlib.suppress(ZoneInfoNotFoundError, ValueError):  # load_settings reports a bad zone
             zone = ZoneInfo(args.tz)
-    root = AppPaths.resolve(getattr(args, "config", None)).state_dir / "demo"
+    root = demo_root(AppPaths.resolve(getattr(args, "config", None)))
     files = prepare_demo(demo_dir(), root, SystemClock().now(), zone)
     before = os.environ.get(DEMO_HOME_ENV)
     os.environ[DEMO_HOME_ENV] = str(root)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from traystatus.adapters.clock import utc_now
 from traystatus.app import container
 from traystatus.app.logging_setup import log_file, setup_logging
-from traystatus.app.paths import AppPaths, instance_name
+from traystatus.app.paths import AppPaths, demo_root, instance_name
 from traystatus.app.resources import icons_dir
 from traystatus.core.tray_view import initial_view
 
@@ -30,14 +30,8 @@ NO_CONFIG_NOTICE = container.NO_CONFIG_NOTICE
 
 
 def demo_paths(paths: AppPaths) -> AppPaths:
-    """The demo keeps its state apart from the real one."""
-    return AppPaths(
-        config_file=paths.config_file,
-        state_dir=paths.state_dir / "demo",
-        data_dir=paths.data_dir / "demo",
-        cache_dir=paths.cache_dir / "demo",
-        log_dir=paths.log_dir,
-    )
+    """The demo's own directories: the same as every ``--demo`` command's (``AppPaths.demo``)."""
+    return AppPaths.demo(demo_root(paths))
 
 
 def _windows(
