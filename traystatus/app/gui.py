@@ -36,12 +36,12 @@ def demo_paths(paths: AppPaths) -> AppPaths:
 
 def _windows(
     args: argparse.Namespace, paths: AppPaths, owner: Any, on_saved: Callable[[Any], None]
-) -> dict[str, Callable[[], Any]]:
+) -> dict[str, Callable[..., Any]]:
     """The settings windows the menu can open, each created on first use (imports stay lazy); a save
-    calls ``on_saved(settings)`` (the running app reloads: no restart)."""
+    calls ``on_saved(settings)`` (the running app reloads: no restart). ``fix`` takes a health line's name."""
     opened: dict[str, Any] = {}
 
-    def open_window(key: str) -> Any:
+    def open_window(key: str, account: str = "") -> Any:
         from traystatus.app.settings_app import build_settings_window
         from traystatus.qt.runner import ThreadRunner
 
@@ -50,6 +50,10 @@ def _windows(
             window = build_settings_window(paths, ThreadRunner(owner), first_run=key == "setup")
             window.saved.connect(on_saved)
             opened[key] = window
+        from traystatus.qt.settings.window import SettingsWindow
+
+        if account and isinstance(window, SettingsWindow):  # a fix: that account, as the last sync left it
+            window.show_account(account)
         window.show()
         window.raise_()
         window.activateWindow()
@@ -57,7 +61,11 @@ def _windows(
 
     if args.demo:
         return {}
-    return {"settings": lambda: open_window("settings"), "setup": lambda: open_window("setup")}
+    return {
+        "settings": lambda: open_window("settings"),
+        "setup": lambda: open_window("setup"),
+        "fix": lambda account: open_window("settings", account),
+    }
 
 
 def run_gui(args: argparse.Namespace) -> int:
