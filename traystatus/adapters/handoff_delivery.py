@@ -11,7 +11,7 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 import requests
@@ -20,7 +20,7 @@ from traystatus.adapters.archive_sqlite import SqliteNoteArchive
 from traystatus.adapters.matrix_directory import resolve_alias
 from traystatus.adapters.note_render import matrix_html, matrix_mentions, slack_text
 from traystatus.adapters.slack_api import SlackApiError, SlackClient
-from traystatus.core.errors import ConfigError, ServiceError
+from traystatus.core.errors import ConfigError, ServiceError, TrayStatusError
 from traystatus.core.handoff import HandoffNote, parse_destination, plain_text
 from traystatus.core.outbox import (
     Delivery,
@@ -402,12 +402,24 @@ class HandoffDelivery:
             self._thread = None
 
     def _loop(self) -> None:
+        failure = ""  # the last pass's error: a damaged or full archive is said once, not once a minute
         while not self._stop.is_set():
             try:
                 self.run_due()
-            except Exception:
-                log.exception("handoff delivery pass failed; trying again later")
-            when = next_wakeup(self._archive.open_deliveries())
+                when = next_wakeup(self._archive.open_deliveries())
+            except Exception as e:
+                what = f"{e.title}: {e.message}" if isinstance(e, TrayStatusError) else f"{type(e).__name__}: {e}"
+                if what != failure:
+                    if isinstance(e, TrayStatusError):  # its own words say what to do: no traceback
+                        log.error("handoff delivery pass failed; trying again in a minute: %s", what)
+                    else:
+                        log.exception("handoff delivery pass failed; trying again in a minute")
+                failure = what
+                when = self._now() + timedelta(minutes=1)
+            else:
+                if failure:
+                    log.info("handoff delivery works again")
+                failure = ""
             # Nothing due: sleep long (this process wakes the loop for its own notes; the long wait only picks
             # up notes another traystatus process stored and could not deliver).
             wait = IDLE_WAIT_S if when is None else max(0.05, min(60.0, (when - self._now()).total_seconds()))

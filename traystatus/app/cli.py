@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from traystatus import __version__
+from traystatus.app.terminal_guard import guarded_output
 from traystatus.core.errors import TrayStatusError
 
 # Each module in traystatus.app.commands exposes ``register(subparsers)``; the parser it adds
@@ -116,6 +117,11 @@ def run(argv: Sequence[str] | None = None) -> int:
         from traystatus.app.gui import run_gui  # the default: the tray app
 
         return int(run_gui(args))
+    with guarded_output():  # calendar and note text never acts on the terminal (docs/runtime.md)
+        return _run_command(func, args)
+
+
+def _run_command(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
     try:
         if getattr(args, "demo", False):
             from traystatus.app.demo_mode import demo_session
@@ -134,3 +140,13 @@ def run(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # Python's flush at exit would raise again
         return 141
+    except OSError as e:  # a file no adapter expected to fail (a read-only or full dir): its path and the fix
+        if e.filename is None:
+            raise
+        from pathlib import Path
+
+        from traystatus.adapters.storage_problems import cause_and_fix
+
+        cause, fix = cause_and_fix(e, Path(e.filename))
+        print(f"traystatus: {e.filename}: {cause}. To fix: {fix}.", file=sys.stderr)
+        return 2

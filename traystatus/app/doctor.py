@@ -48,11 +48,38 @@ def run_checks(args: argparse.Namespace, *, environ: dict[str, str] | None = Non
             f"{settings.hours}, {len(settings.calendars)} calendar(s)",
         )
     )
+    checks.extend(
+        Check(name="config", level="WARN", detail=w, fix="if that is not what you meant, swap the two times there")
+        for w in settings.warnings
+    )
     checks.extend(_calendars(args, settings))
+    checks.extend(_storage(args))
     checks.append(_keyring())
     checks.extend(_accounts(settings, env, _state_store(args)))
     checks.append(_tray(env))
     return checks
+
+
+def _storage(args: argparse.Namespace) -> list[Check]:
+    """Where traystatus writes: writable by the user, with room (read, not written: doctor changes nothing)."""
+    from traystatus.adapters.storage_problems import dir_problem
+    from traystatus.app.paths import AppPaths
+
+    paths = AppPaths.resolve(getattr(args, "config", None))
+    dirs = {
+        "config": paths.config_file.parent,
+        "state": paths.state_dir,
+        "data (handoff archive)": paths.data_dir,
+        "cache": paths.cache_dir,
+        "log": paths.log_dir,
+    }
+    out = []
+    for name, d in dirs.items():
+        problem = dir_problem(d)
+        if problem is not None:
+            cause, fix = problem
+            out.append(Check(name=f"storage {name}", level="WARN", detail=f"{d}: {cause}", fix=fix))
+    return out or [Check(name="storage", level="OK", detail="config, state, data, cache and log dirs writable")]
 
 
 def _calendars(args: argparse.Namespace, settings: Any) -> list[Check]:
@@ -68,10 +95,21 @@ def _calendars(args: argparse.Namespace, settings: Any) -> list[Check]:
                 fix="add [[calendars]] to config.toml or pass --calendar FILE|URL",
             )
         ]
+    from traystatus.core.calendar_secret import holds_secret_address
+
     cache = AppPaths.resolve(getattr(args, "config", None)).cache_dir
     now = utc_now()
     sources = build_sources(settings, cache_dir=cache, user_emails=settings.rules.user_emails)
-    out = []
+    out = [
+        Check(
+            name=f"calendar {c.name}",
+            level="WARN",
+            detail="its secret address is written in the config file",
+            fix="run `traystatus calendar migrate` to move it into the OS keyring",
+        )
+        for c in settings.calendars
+        if holds_secret_address(c.location) and not getattr(args, "calendar_locations", None)  # not the file's
+    ]
     for r in load_all(sources, now - timedelta(days=1), now + timedelta(days=7)):
         if r.error is not None:
             out.append(

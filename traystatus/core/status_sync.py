@@ -58,6 +58,9 @@ class StateRepository(Protocol):
     def overrides(self, now: datetime) -> list[Override]: ...
     def add_override(self, override: Override) -> None: ...
     def clear_overrides(self) -> None: ...
+    @property
+    def problem(self) -> TrayStatusError | None:
+        """Why the state is only in memory (its file cannot be written or read), until that works again."""
 
 
 class CalendarReader(Protocol):
@@ -109,6 +112,8 @@ class SyncReport:
     dry_run: bool = False
     calendar_issues: tuple[CalendarProblem, ...] = ()
     account_problems: tuple[str, ...] = ()  # accounts that could not even be set up (token missing…)
+    #: the state file cannot be written (title, message with the path and the fix): kept in memory meanwhile
+    storage_problem: tuple[str, str] | None = None
     timeline: tuple[Availability, ...] = ()
     overrides: tuple[Override, ...] = ()
 
@@ -317,6 +322,7 @@ class StatusSync:
             dry_run=dry_run or not send,
             calendar_issues=self._calendar_issues,
             account_problems=self.account_problems,
+            storage_problem=(problem.title, problem.message) if (problem := self.store.problem) else None,
             timeline=tuple(timeline.intervals),
             overrides=tuple(overrides),
         )

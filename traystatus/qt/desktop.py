@@ -174,8 +174,12 @@ class Desktop(QObject):
 
     def open_entry(self, key: str) -> None:
         if key == "log":
-            self._log_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            self._log_file.touch(mode=0o600, exist_ok=True)  # private like every file the app writes
+            try:
+                self._log_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                self._log_file.touch(mode=0o600, exist_ok=True)  # private like every file the app writes
+            except OSError as e:  # a read-only or full log dir: the log went to stderr (said at start)
+                self.surface.show_message("No log file", f"{self._log_file} cannot be made: {e.strerror}.")
+                return
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._log_file)))
             return
         fix = key.startswith("fix:")

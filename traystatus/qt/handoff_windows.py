@@ -87,6 +87,17 @@ class HandoffWindows(QObject):
     def has_service(self) -> bool:
         return self._service is not None
 
+    def _usable_service(self) -> Handoff | None:
+        """The service, or None after telling the user why it cannot be opened (a read-only or full data dir,
+        a damaged archive): the tray goes on, and the next try opens it once the cause is fixed."""
+        try:
+            return self.service
+        except TrayStatusError as e:
+            log.warning("handoff: %s: %s", e.title, e.message)
+            if self._announce is not None:
+                self._announce(e.title, e.message)
+            return None
+
     def close(self) -> None:
         self.timer.stop()
         if self.popup is not None:
@@ -126,26 +137,31 @@ class HandoffWindows(QObject):
 
     def _answered(self, prompt: Prompt, *, minutes: int | None = None) -> None:
         state = snooze(prompt, self._now(), minutes) if minutes else skip_today(prompt)
-        self.prompts.save(state)
+        try:
+            self.prompts.save(state)
+        except TrayStatusError as e:  # an unwritable state dir: the answer holds until the app restarts
+            log.warning("%s: %s", e.title, e.message)
         self._shown_prompt = None
         self.schedule()
 
     # -- windows --------------------------------------------------------------------------------------
-    def open_note(self, prompt: Prompt | None = None) -> HandoffPopup:
-        """The note popup (the menu's "Write handoff note…", or the prompt); one at a time."""
+    def open_note(self, prompt: Prompt | None = None) -> HandoffPopup | None:
+        """The note popup (the menu's "Write handoff note…", or the prompt); one at a time. None when the
+        archive cannot be opened (said in a notification)."""
         if self.popup is not None and self.popup.isVisible():
             if prompt is not None and self._shown_prompt is None:
                 self._shown_prompt = prompt  # already writing: the prompt is answered by this note
             self._raise(self.popup)
             return self.popup
+        service = self._usable_service()
+        if service is None:
+            return None
         if self.popup is not None:
             self.popup.deleteLater()  # closed earlier: its draft is saved, a fresh popup reopens it
         from traystatus.qt.handoff_popup import HandoffPopup
 
-        popup = HandoffPopup(
-            self.service.current_draft(), save_draft=self.service.drafts.save, prompt=prompt is not None
-        )
-        connect_popup(self.service, popup)
+        popup = HandoffPopup(service.current_draft(), save_draft=service.drafts.save, prompt=prompt is not None)
+        connect_popup(service, popup)
         self._shown_prompt = prompt
         popup.snoozed.connect(self._snoozed)
         popup.skipped.connect(self._skipped)
@@ -178,9 +194,12 @@ class HandoffWindows(QObject):
             self._answered(self._shown_prompt)  # shown and closed: not again today
         return False
 
-    def open_history(self) -> NotesWindow:
+    def open_history(self) -> NotesWindow | None:
         if self.history is None:
-            self.history = notes_window(self.service)
+            service = self._usable_service()
+            if service is None:
+                return None
+            self.history = notes_window(service)
         else:
             self.history.reload()
         self._raise(self.history)

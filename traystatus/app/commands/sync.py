@@ -18,6 +18,7 @@ from traystatus.core.errors import ConfigError
 from traystatus.core.publishing import Operation
 from traystatus.core.settings import Settings
 from traystatus.core.status_sync import REFRESH_REASONS, AccountLine, StatusSync, SyncReport
+from traystatus.core.terminal_text import one_line
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -188,7 +189,7 @@ def _emit(report: SyncReport, settings: Settings, as_json: bool) -> None:
         print(json.dumps(report_json(report), indent=2, ensure_ascii=False))
         return
     i, d = report.interval, report.desired
-    print(f"At {_local(report.at, settings)}: {i.state} until {_local(i.until, settings)} — {i.reason}")
+    print(f"At {_local(report.at, settings)}: {i.state} until {_local(i.until, settings)} — {one_line(i.reason)}")
     shown = f"{d.emoji} {d.text!r}".strip() if d.has_status else "no status"
     dnd = f"until {_local(d.dnd_until, settings)}" if d.dnd_until else "off"
     print(f"Should show: {shown}; Do Not Disturb {dnd}; presence {'away' if d.away else 'auto/online'}")
@@ -265,14 +266,20 @@ def cmd_run(args: argparse.Namespace) -> int:
         return report.wake_at
 
     from traystatus.core.duties import OutboxDuty
-    from traystatus.core.live_presence import PresenceDuty
 
     # the same duties as the tray: the handoff outbox (notes stored by `traystatus handoff` that could not go
     # out at once are retried here), wake-ups from other traystatus processes on this state dir, and the
     # Matrix presence loops (stopped with the runtime)
-    handoff = container.headless_handoff(paths, settings)
+    from traystatus.core.errors import TrayStatusError
+    from traystatus.core.live_presence import PresenceDuty
+
+    try:
+        handoff = container.headless_handoff(paths, settings)
+    except TrayStatusError as e:  # an unwritable archive: statuses are still kept in step, said once
+        log.error("Handoff notes will not be delivered: %s: %s", e.title, e.message)
+        handoff = None
     duties = [
-        *container.runtime_duties(paths, OutboxDuty(lambda: handoff.worker, owned=True)),
+        *container.runtime_duties(paths, OutboxDuty(lambda: handoff.worker if handoff else None, owned=True)),
         PresenceDuty(lambda: service.publishers),
     ]
     minutes = min((c.refresh_minutes for c in settings.calendars), default=15)
@@ -291,7 +298,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         abort_all()  # a calendar fetch in progress ends now, not at its deadline: the pass can finish
         scheduler.shutdown(wait=True)
-        handoff.close()
+        if handoff is not None:
+            handoff.close()
     log.info("Stopped")
     return 0
 
