@@ -14,6 +14,7 @@ import pytest
 
 from tests.fixtures.xvfb import ROOT, VirtualScreen, wait_until
 from tests.slack_emulator import SlackEmulator
+from traystatus.qt.icons import DEMO_BADGE
 
 pytestmark = pytest.mark.xvfb
 
@@ -74,6 +75,8 @@ def test_a_revoked_token_is_one_short_line_and_settings_shows_it_as_the_sync_fou
     screen = virtual_screen
     x, y, w, h = wait_until(lambda: app.poll() is None and screen.docked_icon(app.pid), what="the icon to dock")
     wait_until(lambda: slack.presence() == "auto" and slack.calls_to("users.setPresence"), what="a first pass")
+    shot = screen.screenshot("tray-real-docked")
+    assert DEMO_BADGE not in screen.colours(shot, (x, y, w, h)), "only a demo's icon carries the badge"
 
     slack.revoke()
     screen.click(x + w // 2, y + h // 2, button=3)
