@@ -107,3 +107,28 @@ def test_a_revoked_token_is_one_short_line_and_settings_shows_it_as_the_sync_fou
     assert listed[-1].count("Slack token revoked") == 1 and "a new token in TRAYSTATUS_SLACK_TOKEN" in listed[-1], (
         listed
     )
+
+
+def test_a_settings_window_left_open_shows_the_revocation_the_sync_found(
+    app: subprocess.Popen[bytes], virtual_screen: VirtualScreen, slack: SlackEmulator, isolated_home: Path
+) -> None:
+    screen = virtual_screen
+    x, y, w, h = wait_until(lambda: app.poll() is None and screen.docked_icon(app.pid), what="the icon to dock")
+    wait_until(lambda: slack.presence() == "auto" and slack.calls_to("users.setPresence"), what="a first pass")
+    screen.click(x + w // 2, y + h // 2, button=3)
+    wait_until(lambda: screen.top_level_windows(app.pid), what="the menu to open")
+    screen.press("Up", "Up", "Up", "Return")  # from the bottom: Quit, Open log, Settings…
+    wait_until(lambda: log_lines(isolated_home, "Accounts page: ✓ Slack"), what="Settings listing Slack as working")
+
+    slack.revoke()
+    seen = len(log_lines(isolated_home, "Accounts page:"))
+    screen.click(x + w // 2, y + h // 2, button=3)
+    wait_until(lambda: len(screen.top_level_windows(app.pid)) > 1, what="the menu beside the settings window")
+    screen.press("Down", "Return")  # "Do not disturb for 30 min": a pass, refused with token_revoked
+    # the window stays open, nobody presses Test: the running app's pass reaches it
+    after = wait_until(
+        lambda: [line for line in log_lines(isolated_home, "Accounts page:")[seen:] if "⚠ Slack" in line],
+        what="the open Accounts page to list the revocation",
+    )
+    assert "Slack token revoked" in after[0], after
+    screen.screenshot("tray-revoked-settings-left-open")

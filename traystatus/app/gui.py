@@ -35,11 +35,11 @@ def demo_paths(paths: AppPaths) -> AppPaths:
 
 
 def _windows(
-    args: argparse.Namespace, paths: AppPaths, owner: Any, on_saved: Callable[[Any], None]
+    args: argparse.Namespace, paths: AppPaths, owner: Any, on_saved: Callable[[Any], None], opened: dict[str, Any]
 ) -> dict[str, Callable[..., Any]]:
-    """The settings windows the menu can open, each created on first use (imports stay lazy); a save
-    calls ``on_saved(settings)`` (the running app reloads: no restart). ``fix`` takes a health line's name."""
-    opened: dict[str, Any] = {}
+    """The settings windows the menu can open, each created on first use (imports stay lazy) and kept in
+    ``opened``; a save calls ``on_saved(settings)`` (the running app reloads: no restart). ``fix`` takes a health
+    line's name."""
 
     def open_window(key: str, account: str = "") -> Any:
         from traystatus.app.settings_app import build_settings_window
@@ -66,6 +66,19 @@ def _windows(
         "setup": lambda: open_window("setup"),
         "fix": lambda account: open_window("settings", account),
     }
+
+
+def _relist_accounts(opened: dict[str, Any], last: dict[str, object], view: Any) -> None:
+    """A pass changed what is known of an account (a token revoked): an open settings window lists its
+    accounts again at once, so it never shows "✓" while the menu says otherwise."""
+    health = tuple((h.name, h.ok, h.detail) for h in view.health)
+    if opened and last.get("health", health) != health:
+        from traystatus.qt.settings.window import SettingsWindow
+
+        for window in opened.values():
+            if isinstance(window, SettingsWindow) and window.isVisible():  # not the first-run setup
+                window.relist_accounts()
+    last["health"] = health
 
 
 def run_gui(args: argparse.Namespace) -> int:
@@ -107,7 +120,8 @@ def run_gui(args: argparse.Namespace) -> int:
         if problem:
             late["desktop"].surface.show_message("Start at login", problem)
 
-    windows = _windows(args, paths, app, on_saved=saved)
+    opened: dict[str, Any] = {}  # the settings windows, once created
+    windows = _windows(args, paths, app, on_saved=saved, opened=opened)
 
     def open_feature(key: str) -> None:
         late["features"].open(key)
@@ -133,6 +147,7 @@ def run_gui(args: argparse.Namespace) -> int:
     from traystatus.qt.tray_features import LateFeatures
 
     bridge = Bridge(app)
+    bridge.view_changed.connect(functools.partial(_relist_accounts, opened, {}))
     senders = None
     if args.demo:
         from traystatus.adapters.demo import demo_handoff_senders
