@@ -84,7 +84,11 @@ def test_every_demo_command_leaves_the_real_setup_unread_and_untouched(
     slack_emulator: SlackEmulator,
     capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # headless users name calendars in the environment too: the demo reads none of them either
+    feed_server.routes["/env.ics"] = Route(body=REAL_ICS.encode())
+    monkeypatch.setenv("TRAYSTATUS_CALENDARS", feed_server.url("/env.ics"))
     before, feed_hits = snapshot(real_home), len(feed_server.requests)
     # the user's archive (the note) and sync state (the apply) are there to be left alone
     assert any(Path(f).parent == real_home.data_dir for f in before), before
@@ -121,6 +125,8 @@ def test_every_demo_command_leaves_the_real_setup_unread_and_untouched(
     assert "Demo work" in demo_out(capsys, "notes", "search", "demo")
     assert "Demo work" in demo_out(capsys, "notes", "export")
     demo_out(capsys, "notes", "deliver")
+    demo_out(capsys, "notes", "retry", note_id)  # posts again, to the simulated channels only
+    demo_out(capsys, "notes", "archive", note_id)
 
     assert snapshot(real_home) == before  # not one file of the user's written (nor touched)
     assert len(feed_server.requests) == feed_hits  # the real calendar was not read

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from traystatus.app.paths import AppPaths
 
 if TYPE_CHECKING:
+    from traystatus.adapters.handoff_delivery import Sender
     from traystatus.adapters.scheduler import SyncScheduler
     from traystatus.app.handoff_service import HandoffService
     from traystatus.core.duties import BackgroundDuty
@@ -128,11 +129,21 @@ def tray_sync(args: argparse.Namespace, paths: AppPaths) -> SyncSetup:
     return SyncSetup(sync, "" if paths.config_file.exists() else NO_CONFIG_NOTICE)
 
 
-def headless_handoff(paths: AppPaths, settings: Settings) -> HandoffService:
+def demo_senders(args: argparse.Namespace, paths: AppPaths) -> dict[str, Sender] | None:
+    """With --demo the simulated channel and room (``handoffs.json`` in the demo's state); else None: the
+    accounts' own senders. Every face that delivers handoff notes asks here."""
+    if not getattr(args, "demo", False):
+        return None
+    from traystatus.adapters.demo import demo_handoff_senders
+
+    return dict(demo_handoff_senders(paths.state_dir))
+
+
+def headless_handoff(args: argparse.Namespace, paths: AppPaths, settings: Settings) -> HandoffService:
     """The handoff service of ``run --headless``: its outbox worker delivers notes stored by the CLI."""
     from traystatus.app.handoff_service import HandoffService
 
-    return HandoffService(paths, settings)
+    return HandoffService(paths, settings, senders=demo_senders(args, paths))
 
 
 def wake_duty(paths: AppPaths) -> BackgroundDuty:
