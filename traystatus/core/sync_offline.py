@@ -1,7 +1,9 @@
 """What ``traystatus status`` says for an account without calling its service: the planned calls and why
 (known limits, a status changed by hand, a pending retry), from the saved state alone.
 
-Where a sending pass would first read the service (nothing known, or the record differs from what is wanted),
+Known limits (a scope missing, presence disabled) are told, not planned away: a sending pass tries those calls
+again (it is how a granted scope is found), so ``status`` lists what ``apply --dry-run`` lists. Where a
+sending pass would first read the service (nothing known, or the record differs from what is wanted),
 ``status`` plans as ``apply --dry-run`` does after a read that finds the service as traystatus left it (or
 empty): both then list the same calls, and a note says a status set by hand would be left alone."""
 
@@ -32,14 +34,17 @@ def offline_line(
     now: datetime,
     settings: Settings,
 ) -> tuple[tuple[Operation, ...], tuple[str, ...]]:
-    """(the calls a sending pass would make, the notes explaining them)."""
-    traits = with_limits(publisher.traits, known)
+    """(the calls a sending pass would make, the notes explaining them). Planned with the account's traits as
+    a sending pass has them (``apply --dry-run`` too): a call an earlier sync found impossible is tried again
+    there, so it is listed, with a note saying what that sync found."""
+    traits = publisher.traits
+    narrowed = with_limits(traits, known)
     respect = settings.general.respect_manual_status
     p = plan(desired, applied, traits, now, respect_manual=respect)
     observe = p.needs_observation
     if observe:  # what a read would find if nobody changed it since: what we set (or nothing)
         p = plan(desired, applied, traits, now, observed=assumed_observation(applied, now), respect_manual=respect)
-    notes = [n for n in p.notes if not (known.any and n == traits.why_not)]
+    notes = [n for n in p.notes if not (known.any and n == narrowed.why_not)]
     if known.any:
         found = (
             f"found by the sync of {known.found_at.astimezone(settings.timezone):%a %d %b %H:%M}; "
@@ -48,8 +53,8 @@ def offline_line(
         )
         notes.insert(
             0,
-            f"{traits.why_not or 'some calls are not possible on this account'} "
-            f"({found}`traystatus doctor` checks it again now)",
+            f"{narrowed.why_not or 'some calls are not possible on this account'} "
+            f"({found}`apply` tries again; `traystatus doctor` checks it now)",
         )
     if observe and not applied.status_known:
         notes.append(
