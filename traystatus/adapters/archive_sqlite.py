@@ -417,7 +417,13 @@ class SqliteNoteArchive:
     @staticmethod
     def _put_delivery(db: sqlite3.Connection, d: Delivery) -> None:
         db.execute(
-            "INSERT OR REPLACE INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            # an upsert keeps the row's rowid, which orders a note's deliveries as the note lists them (INSERT
+            # OR REPLACE gave each update a new rowid: Slack and Matrix swapped places in the windows)
+            "INSERT INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (note_id, destination) "
+            "DO UPDATE SET status = excluded.status, attempts = excluded.attempts, "
+            "next_attempt = excluded.next_attempt, last_error = excluded.last_error, txn_id = excluded.txn_id, "
+            "remote_id = excluded.remote_id, started = excluded.started, updated = excluded.updated, "
+            "lease_owner = excluded.lease_owner, lease_until = excluded.lease_until",
             (
                 d.note_id,
                 d.destination,

@@ -11,19 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from traystatus.adapters.slack_scopes import needed_scopes
 from traystatus.core.accounts import AccountsSettings, MatrixAccount, SlackAccount
 from traystatus.core.errors import ConfigError, SecretStoreError, TrayStatusError
 
-# Scope -> what stops working without it (issue 3, "Accounts and secrets").
-SLACK_SCOPES = {
-    "users.profile:write": "setting your status text and emoji",
-    "dnd:write": "Do Not Disturb (snooze) during meetings, focus and off hours",
-    "users:write": "setting your presence to away",
-    "chat:write": "posting end-of-day handoff notes",
-    "users:read": "the team clock (teammates' time zones)",
-    "users.profile:read": "noticing a status you set by hand (so it is left alone)",
-    "dnd:read": "reading the current Do Not Disturb state",
-}
+# Scope -> what stops working without it: exactly the scopes of the methods the code calls (issue 3,
+# "Accounts and secrets"; issue 15: doctor checks what the code uses, no more, no less).
+SLACK_SCOPES = needed_scopes()
 
 
 class SecretWriter(Protocol):

@@ -183,15 +183,28 @@ def _slack(name: str, token: str, env: dict[str, str]) -> Check:
 
     client = slack_client(token, Purpose.INTERACTIVE, environ=env)
     ident = client.auth_test()
-    missing = [s for s in SLACK_SCOPES if s not in ident.scopes]
-    if missing:
+    if not ident.scopes:
         return Check(
             name=name,
             level="WARN",
-            detail=f"token works ({ident.team}, {ident.user}) but lacks {', '.join(missing)}",
+            detail=f"token works ({ident.team}, {ident.user}) but Slack did not report its scopes",
+            fix=f"make sure the Slack app's user token scopes include {', '.join(SLACK_SCOPES)}",
+        )
+    # SLACK_SCOPES holds exactly the scopes of the methods traystatus calls (adapters/slack_scopes.py)
+    missing = [s for s in SLACK_SCOPES if s not in ident.scopes]
+    if missing:
+        lacks = "; ".join(f"{s} (no {SLACK_SCOPES[s]})" for s in missing)
+        return Check(
+            name=name,
+            level="WARN",
+            detail=f"token works ({ident.team}, {ident.user}) but lacks {lacks}",
             fix="add these user token scopes to the Slack app, reinstall it, then `traystatus login slack`",
         )
-    return Check(name=name, level="OK", detail=f"{ident.team} as {ident.user}; all scopes present")
+    return Check(
+        name=name,
+        level="OK",
+        detail=f"{ident.team} as {ident.user}; all scopes traystatus uses are present ({', '.join(SLACK_SCOPES)})",
+    )
 
 
 def _matrix(name: str, account: Any, secret: dict[str, str | None], store: Any = None) -> list[Check]:

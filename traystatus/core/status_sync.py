@@ -201,6 +201,16 @@ class StatusSync:
     def timeline(self, now: datetime) -> Timeline:
         return build_timeline(self.settings, self._events, self.store.overrides(now), now - BEHIND, now + AHEAD)
 
+    def working_day_timeline(self, now: datetime, overrides: Sequence[Override]) -> Timeline:
+        """Where the working day really ends, for the handoff prompt: the calendars and hours with the
+        overrides that end a day (a sign-off, Away) but not those that only silence it: a "Do not disturb"
+        running past the day's end neither ends the day at its start nor stretches it to its end.
+
+        Reads the last loaded events without the lock (the list is replaced whole): the GUI thread calls it
+        and must not wait for a pass that is talking to a slow service."""
+        ending = [o for o in overrides if o.state is not State.FOCUS]
+        return build_timeline(self.settings, self._events, ending, now - BEHIND, now + AHEAD)
+
     def outlook(
         self, now: datetime, end: datetime
     ) -> tuple[list[tuple[Availability, DesiredStatus]], tuple[CalendarProblem, ...]]:
