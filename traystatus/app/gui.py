@@ -35,11 +35,16 @@ def demo_paths(paths: AppPaths) -> AppPaths:
 
 
 def _windows(
-    args: argparse.Namespace, paths: AppPaths, owner: Any, on_saved: Callable[[Any], None], opened: dict[str, Any]
+    args: argparse.Namespace,
+    paths: AppPaths,
+    owner: Any,
+    on_saved: Callable[[Any], None],
+    opened: dict[str, Any] | None = None,
 ) -> dict[str, Callable[..., Any]]:
     """The settings windows the menu can open, each created on first use (imports stay lazy) and kept in
     ``opened``; a save calls ``on_saved(settings)`` (the running app reloads: no restart). ``fix`` takes a health
     line's name."""
+    opened = {} if opened is None else opened
 
     def open_window(key: str, account: str = "") -> Any:
         from traystatus.app.settings_app import build_settings_window
