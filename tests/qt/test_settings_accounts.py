@@ -135,7 +135,7 @@ def test_connect_slack_test_revoked_then_disconnect(
     assert len(saved.args[0].accounts.slack) == 1
     qtbot.waitUntil(lambda: "Traystatus Test" in "".join(rows(page)), timeout=5000)
     [row] = rows(page)
-    assert row.startswith("✓ Slack: Traystatus Test") and "all 7 scopes found" in row, row
+    assert row.startswith("✓ Slack: Traystatus Test") and "all 6 scopes found" in row, row
     assert os_keyring.get_password("traystatus", SLACK_KEY) == slack.token
     text = config.read_text()
     assert '[[accounts.slack]]\nname = "Traystatus Test"\nteam_id = "T0TRAYST"\nuser_id = "U0ME00001"' in text
@@ -180,7 +180,7 @@ def test_missing_scopes_are_named(qtbot: QtBot, slack: SlackEmulator, config: Pa
     row = rows(page)[0]
     assert row.startswith("⚠ Slack: Traystatus Test"), row
     missing = row.split("missing scopes:")[1].split("Found:")[0]
-    for scope in ("dnd:write", "users:write", "users.profile:read", "dnd:read"):
+    for scope in ("dnd:write", "users:write", "users.profile:read"):
         assert scope in missing
     for scope in ("users.profile:write", "users:read", "chat:write"):
         assert f"{scope} (" not in missing

@@ -13,17 +13,7 @@ from typing import Protocol
 
 from traystatus.core.accounts import AccountsSettings, MatrixAccount, SlackAccount
 from traystatus.core.errors import ConfigError, SecretStoreError, TrayStatusError
-
-# Scope -> what stops working without it (issue 3, "Accounts and secrets").
-SLACK_SCOPES = {
-    "users.profile:write": "setting your status text and emoji",
-    "dnd:write": "Do Not Disturb (snooze) during meetings, focus and off hours",
-    "users:write": "setting your presence to away",
-    "chat:write": "posting end-of-day handoff notes",
-    "users:read": "the team clock (teammates' time zones)",
-    "users.profile:read": "noticing a status you set by hand (so it is left alone)",
-    "dnd:read": "reading the current Do Not Disturb state",
-}
+from traystatus.core.slack_app import SLACK_SCOPES  # doctor, login and the connect dialog share it
 
 
 class SecretWriter(Protocol):

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from traystatus.qt.settings.form import ErrorLabel, describe_result, labelled_field
+from traystatus.qt.settings.slack_guide import SlackGuide
 
 
 class ConnectDialog(QDialog):
@@ -45,7 +46,7 @@ class ConnectDialog(QDialog):
         self.ok.setText("&Connect")
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
+        lay = self.body = QVBoxLayout(self)
         lay.addWidget(self.intro)
         lay.addLayout(self.form)
         lay.addWidget(self.progress)
@@ -104,6 +105,8 @@ class SlackTokenDialog(ConnectDialog):
             "Permissions page. It is checked with Slack and kept in the system keyring.",
             parent,
         )
+        self.guide = SlackGuide(self)
+        self.body.insertWidget(1, self.guide)  # under the intro, above the token field it leads to
         self.token = self.add_field("token", "User &token", placeholder="xoxp-…", secret=True)
         self.name = self.add_field(
             "name",

@@ -1,0 +1,74 @@
+"""How to get a Slack user token, inside the Connect Slack dialog: where to click, a link to Slack's new-app
+page, the scopes asked for and why, and the app manifest to paste (copied with one click).
+
+Steps, scopes and manifest all come from ``core.slack_app``, the list login and doctor check tokens against.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
+
+from traystatus.core.slack_app import NEW_APP_URL, SLACK_SCOPES, slack_app_manifest, slack_app_steps
+
+
+class SlackGuide(QGroupBox):
+    """The steps as a numbered list, two buttons (open the page, copy the manifest) and the manifest itself,
+    shown on request so the dialog stays short."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("No token yet? Create a Slack app (about a minute)", parent)
+        self.manifest_text = slack_app_manifest()
+        link = f'<a href="{NEW_APP_URL}">{NEW_APP_URL}</a>'
+        steps = "".join(f"<li>{escape(s).replace(escape(NEW_APP_URL), link)}</li>" for s in slack_app_steps())
+        self.steps = QLabel(f"<ol style='margin-left:-20px'>{steps}</ol>", self)
+        self.steps.setWordWrap(True)
+        self.steps.setTextFormat(Qt.TextFormat.RichText)
+        self.steps.setOpenExternalLinks(True)
+        self.steps.setAccessibleName("Steps to create a Slack app")
+        self.open_button = QPushButton("&Open Slack's new-app page", self)
+        self.open_button.clicked.connect(lambda: QDesktopServices.openUrl(QUrl(NEW_APP_URL)))
+        self.copy_button = QPushButton("Cop&y manifest", self)
+        self.copy_button.clicked.connect(self.copy_manifest)
+        self.show_button = QPushButton("&Show what it asks for", self)
+        self.show_button.setCheckable(True)
+        self.show_button.toggled.connect(self._toggle)
+        buttons = QHBoxLayout()
+        for b in (self.open_button, self.copy_button, self.show_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        self.copied = QLabel("", self)
+        self.copied.setAccessibleName("Copy result")
+        self.scopes = QLabel(
+            "It asks Slack only for these user scopes, nothing more:<br>"
+            + "<br>".join(f"<b>{escape(s)}</b> — {escape(why, quote=False)}" for s, why in SLACK_SCOPES.items()),
+            self,
+        )
+        self.scopes.setWordWrap(True)
+        self.scopes.setAccessibleName("Scopes traystatus asks for")
+        self.manifest = QPlainTextEdit(self.manifest_text, self)
+        self.manifest.setReadOnly(True)
+        self.manifest.setAccessibleName("Slack app manifest")
+        self.manifest.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)  # no sideways scrolling
+        self.manifest.setMinimumHeight(self.fontMetrics().lineSpacing() * 6)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.steps)
+        lay.addLayout(buttons)
+        lay.addWidget(self.copied)
+        lay.addWidget(self.scopes)
+        lay.addWidget(self.manifest)
+        self._toggle(False)
+
+    def copy_manifest(self) -> None:
+        QGuiApplication.clipboard().setText(self.manifest_text)
+        self.copied.setText("Manifest copied: paste it into Slack's manifest editor (step 2).")
+        self.copied.show()
+
+    def _toggle(self, shown: bool) -> None:
+        self.scopes.setVisible(shown)
+        self.manifest.setVisible(shown)
+        self.copied.setVisible(bool(self.copied.text()))
+        self.show_button.setText("&Hide the details" if shown else "&Show what it asks for")
