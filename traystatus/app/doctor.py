@@ -11,8 +11,8 @@ from datetime import timedelta
 from typing import Any
 
 from traystatus.adapters.clock import utc_now
-from traystatus.app.account_login import SLACK_SCOPES
 from traystatus.core.errors import TrayStatusError
+from traystatus.core.slack_app import SLACK_SCOPES
 
 _TRAY_PROBE = (
     "from PySide6.QtWidgets import QApplication, QSystemTrayIcon\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, time
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from traystatus.core.errors import ConfigError
@@ -147,3 +148,23 @@ def format_hours(hours: WeekHours) -> str:
             clauses.append(f"{days} {','.join(str(b) for b in hours.days[i])}")
         i = j + 1
     return "; ".join(clauses)
+
+
+def _minutes(t: time | None) -> int:
+    return 24 * 60 if t is None else t.hour * 60 + t.minute
+
+
+def blocks_problem(blocks: tuple[TimeBlock, ...] | list[TimeBlock]) -> str:
+    """Why a day's blocks do not make sense ("" if they do): an empty block, or two that overlap (a block past
+    midnight counts up to midnight on its own day)."""
+    spans = []
+    for b in blocks:
+        start, end = _minutes(b.start), _minutes(b.end)
+        if start == end:
+            return f"{b} is empty: its end is its start."
+        spans.append((start, end if end > start else 24 * 60, b))
+    spans.sort(key=lambda s: s[0])
+    for (_, end, first), (start, _, second) in pairwise(spans):
+        if start < end:
+            return f"{first} and {second} overlap: make one end before the other starts, or join them."
+    return ""

@@ -12,11 +12,13 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
     QWizard,
@@ -25,12 +27,14 @@ from PySide6.QtWidgets import (
 
 from traystatus.core.calendar_kind import guess_calendar_kind
 from traystatus.core.errors import ConfigError
-from traystatus.core.hours import format_hours, parse_hours
+from traystatus.core.hours import DEFAULT_HOURS_SPEC, WeekHours, format_hours, parse_hours
 from traystatus.core.settings import CalendarSourceConfig, Settings
 from traystatus.core.settings_editing import AccountsManager, Runner, SettingsDocument
 from traystatus.qt.settings.form import ErrorLabel
-from traystatus.qt.settings.pages import ZONES, known_zone
+from traystatus.qt.settings.pages import known_zone
 from traystatus.qt.settings.pages_io import AccountsPage, CalendarTester, _describe, merge_accounts
+from traystatus.qt.settings.week_editor import WeekEditor
+from traystatus.qt.settings.zone_picker import ZoneCompleter
 
 
 class _CalendarStep(QWizardPage):
@@ -83,39 +87,35 @@ class _CalendarStep(QWizardPage):
 
 
 class _HoursStep(QWizardPage):
-    def __init__(self, default_zone: str, default_hours: str) -> None:
+    def __init__(self, default_zone: str, default_hours: WeekHours) -> None:
         super().__init__()
         self.setTitle("Your working hours and time zone")
         self.setSubTitle("Outside these hours your status says you are off and when you are back.")
         self.zone = QLineEdit(default_zone, self)
         self.zone.setAccessibleName("Time zone")
-        from PySide6.QtWidgets import QCompleter
-
-        # type any part of a zone: "berl" offers Europe/Berlin, "kolk" Asia/Kolkata
-        completer = QCompleter(ZONES, self.zone)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        self.zone.setCompleter(completer)
+        # type any part of a zone or a city: "berl" offers Europe/Berlin, "new york" America/New_York
+        self.zone.setCompleter(ZoneCompleter(self.zone))
         self.zone.setPlaceholderText("e.g. Europe/Berlin — type a city")
-        self.hours = QLineEdit(default_hours, self)
-        self.hours.setAccessibleName("Working hours")
-        self.hours.setToolTip('e.g. "mon-fri 09:00-12:30,13:30-17:30; sat 10:00-12:00"')
+        self.hours = WeekEditor(default_hours, self)
         self.error = ErrorLabel(self)
-        form = QFormLayout(self)
-        form.addRow("Time &zone", self.zone)
-        form.addRow("Working &hours", self.hours)
-        form.addRow(self.error)
-        self.hours.textEdited.connect(lambda _t: self.completeChanged.emit())
-        self.zone.textEdited.connect(lambda _t: self.completeChanged.emit())
+        zone_row = QFormLayout()
+        zone_row.addRow("Time &zone", self.zone)
+        scroll = QScrollArea(self)  # seven days fit at 1×; at 2× on a small screen they scroll, never sideways
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(self.hours)
+        lay = QVBoxLayout(self)
+        lay.addLayout(zone_row)
+        lay.addWidget(scroll, 1)
+        lay.addWidget(self.error)
+        self.hours.changed.connect(self.completeChanged.emit)
+        self.zone.textChanged.connect(lambda _t: self.completeChanged.emit())
 
     def problem(self) -> str:
-        try:
-            parse_hours(self.hours.text())
-        except ConfigError as e:
-            return e.message
         if known_zone(self.zone.text()) is None:
             return f"{self.zone.text().strip()!r} is not a time zone like Europe/Berlin: type a city to choose one."
-        return ""
+        return self.hours.problem()
 
     def isComplete(self) -> bool:  # Qt's name
         message = self.problem()
@@ -161,11 +161,11 @@ class FirstRunWizard(QWizard):
         self.accounts_page.accounts_changed.connect(lambda entries: merge_accounts(self.doc, entries))
         QVBoxLayout(connect).addWidget(self.accounts_page)
         self.calendar = _CalendarStep(calendar_tester, runner)
-        try:
+        try:  # an existing config's hours and zone are read back into the editor
             current = doc.validate()
-            hours, zone = format_hours(current.hours), str(doc.get("timezone", default_zone))
+            hours, zone = current.hours, str(doc.get("timezone", default_zone))
         except ConfigError:
-            hours, zone = "mon-fri 09:00-17:00", default_zone
+            hours, zone = parse_hours(DEFAULT_HOURS_SPEC), default_zone
         self.hours = _HoursStep(zone, hours)
         self.preview_step = _PreviewStep()
         for page in (connect, self.calendar, self.hours, self.preview_step):
@@ -190,7 +190,7 @@ class FirstRunWizard(QWizard):
             items.append(item)
             self.doc.set_items("calendars", items)
         self.doc.set("timezone", known_zone(self.hours.zone.text()) or self.hours.zone.text().strip())
-        self.doc.set("working_hours", self.hours.hours.text().strip())
+        self.doc.set("working_hours", format_hours(self.hours.hours.hours()))  # the same text the config uses
 
     def _entered(self, page_id: int) -> None:
         if self.page(page_id) is not self.preview_step:
