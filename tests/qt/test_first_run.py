@@ -53,8 +53,8 @@ def test_first_run_with_a_calendar_hours_and_zone(qtbot: QtBot, tmp_path: Path) 
     w.next()  # skip connecting a service
     w.calendar.location.setText(str(ics))
     w.calendar._test()
-    qtbot.waitUntil(lambda: "events" in w.calendar.result.text(), timeout=5000)
-    assert w.calendar.result.text() == "1 events in the next 14 days"
+    qtbot.waitUntil(lambda: "next 14 days" in w.calendar.result.text(), timeout=5000)
+    assert w.calendar.result.text() == "1 event in the next 14 days"
     w.next()
     w.hours.hours.set_hours(parse_hours("mon-sun 00:00-24:00"))  # every day: today has a plan whatever the hour
     w.hours.zone.setText("Asia/Kathmandu")
@@ -90,7 +90,10 @@ def test_first_run_skipping_everything_ends_in_a_plan_and_saves_a_working_config
     plan = plan_of(qtbot, w)
     # working hours alone make a plan: the next 24 h as Slack and Matrix would show them
     assert plan and all("Slack" in line and "Matrix" in line for line in plan), plan
-    assert any("available" in line or "off_hours" in line for line in plan), plan
+    assert plan[0].startswith("Now  "), plan
+    assert any(line.split("  ", 1)[1].startswith(("Available until", "Off for the day until")) for line in plan), plan
+    for line in plan:  # in words: no raw state names or emoji codes
+        assert "off_hours" not in line and ":crescent_moon:" not in line and "Slack will show" in line, line
     assert not config.exists()  # nothing is written before Finish
     with qtbot.waitSignal(w.saved, timeout=3000) as saved:
         w.accept()

@@ -146,8 +146,8 @@ def test_calendars_page_adds_and_tests_a_calendar(qtbot: QtBot, config: Path, tm
     assert f'path = "{ics}"' in text
     page.table.table.setCurrentCell(0, 0)
     page.test_selected()
-    qtbot.waitUntil(lambda: "events" in page.result.text() or "could" in page.result.text(), timeout=5000)
-    assert page.result.text() == "Work: 1 events in the next 14 days"
+    qtbot.waitUntil(lambda: "next 14 days" in page.result.text() or "could" in page.result.text(), timeout=5000)
+    assert page.result.text() == "Work: 1 event in the next 14 days"
 
 
 def test_team_and_handoff_pages(qtbot: QtBot, config: Path, tmp_path: Path) -> None:
