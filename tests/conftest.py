@@ -18,6 +18,7 @@ for _var in (
     "TRAYSTATUS_MATRIX_USER",
     "TRAYSTATUS_MATRIX_HOMESERVER",
     "TRAYSTATUS_SLACK_API_URL",
+    "TRAYSTATUS_CALENDARS",
 ):
     os.environ.pop(_var, None)
 

@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.fixtures.http_feeds import FeedServer, Route
-from traystatus.adapters.calendar_http import normalize_url, redact_url
+from traystatus.adapters.calendar_http import normalize_url
 from traystatus.adapters.calendar_ics import IcsCalendarSource
+from traystatus.core.calendar_secret import redact_url
 from traystatus.core.ports import CalendarResult
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from keyring.backend import KeyringBackend
 
 from tests.fixtures.http_feeds import FeedServer, Route
 from traystatus.app.cli import build_parser, run
@@ -35,6 +36,7 @@ END:VCALENDAR
 #: open a window, ask for a password/token, or run until stopped: parsed as written, not run
 PARSED_ONLY = (
     ("login",),
+    ("calendar", "add"),
     ("run",),
     ("handoff",),
     ("notes", "browse"),
@@ -79,10 +81,16 @@ def test_the_readme_has_examples_to_check() -> None:
 
 @pytest.fixture
 def world(
-    tmp_path: Path, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    feed_server: FeedServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    os_keyring: KeyringBackend,
 ) -> dict[str, str]:
-    """A temp config (Berlin, the README's hours), a local feed for the URL, work.ics in the cwd, one note."""
+    """A temp config (Berlin, the README's hours), a local feed for the URL (also the keyring's secret address
+    ``keyring:work``, as `calendar add` leaves it), work.ics in the cwd, one note."""
     feed_server.routes["/examples/basic.ics"] = Route(body=ICS)
+    os_keyring.set_password("traystatus", "calendar:work", feed_server.url("/examples/basic.ics"))
     (tmp_path / "work.ics").write_bytes(ICS)
     config = tmp_path / "config.toml"
     config.write_text(

@@ -15,7 +15,8 @@ import requests
 from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 
 from traystatus.adapters.bounded_http import BoundedSession, RedirectRefused, fired, header_problem, read_timeout
-from traystatus.adapters.calendar_http import DEFAULT_MAX_BYTES, USER_AGENT, install_urllib3_redaction, redact_url
+from traystatus.adapters.calendar_http import DEFAULT_MAX_BYTES, USER_AGENT, install_urllib3_redaction
+from traystatus.core.calendar_secret import redact_url
 from traystatus.core.errors import CalendarError, TrayStatusError
 from traystatus.core.ports import SecretStore
 

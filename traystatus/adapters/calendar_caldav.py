@@ -27,12 +27,13 @@ from traystatus.adapters.bounded_http import bounded
 from traystatus.adapters.caldav_availability import CaldavAvailability, FoundAvailability
 from traystatus.adapters.caldav_client import ENV_PASSWORD, CaldavClient, secret_key
 from traystatus.adapters.calendar_availability import read_availability
-from traystatus.adapters.calendar_http import normalize_url, redact_url
+from traystatus.adapters.calendar_http import normalize_url
 from traystatus.adapters.calendar_ics import expand_text
 from traystatus.adapters.calendar_parse import ParseContext, expand, overlaps, parse_calendar
 from traystatus.adapters.clock import utc_now
 from traystatus.adapters.private_files import atomic_write
 from traystatus.core.availability import AvailabilityComponent
+from traystatus.core.calendar_secret import redact_url
 from traystatus.core.errors import CalendarError
 from traystatus.core.model import CalendarEvent
 from traystatus.core.ports import CalendarResult, SecretStore

@@ -15,13 +15,13 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import requests
 
 from traystatus.adapters.bounded_http import BoundedSession, RedirectRefused, bounded, header_problem, read_timeout
 from traystatus.adapters.clock import utc_now
 from traystatus.adapters.private_files import atomic_write, private_dir
+from traystatus.core.calendar_secret import redact_url
 from traystatus.core.errors import CalendarError
 
 log = logging.getLogger(__name__)
@@ -49,15 +49,6 @@ def install_urllib3_redaction() -> None:
         logger = logging.getLogger(name)
         if not any(isinstance(f, _Urllib3Redactor) for f in logger.filters):
             logger.addFilter(_Urllib3Redactor())
-
-
-def redact_url(url: str) -> str:
-    """Scheme and host only: the path and query of a calendar link are often its password."""
-    parts = urlsplit(url)
-    host = parts.hostname or "?"
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return f"{parts.scheme}://{host}/…" if parts.path not in ("", "/") or parts.query else f"{parts.scheme}://{host}"
 
 
 def normalize_url(url: str) -> str:

@@ -13,8 +13,10 @@ from pathlib import Path
 
 from traystatus.adapters.calendar_fetch_log import CalendarFetchLog, LoggedSource
 from traystatus.adapters.calendar_ics import IcsCalendarSource
+from traystatus.adapters.calendar_secrets import LazySecrets, SecretAddressSource
 from traystatus.adapters.clock import utc_now
 from traystatus.core.calendar_fetch import CalendarFetch, fetch_of, location_key, unique_names
+from traystatus.core.calendar_secret import is_reference, redact_url
 from traystatus.core.errors import CalendarError
 from traystatus.core.ports import CalendarResult, CalendarSource, SecretStore
 from traystatus.core.settings import UNVALIDATED_FEED_MINUTES, CalendarSourceConfig, Settings
@@ -39,30 +41,32 @@ def build_sources(
     loads in ``cache_dir``'s calendar fetch log (what the settings window shows per calendar).
 
     ``user_emails``: the user's addresses, to read their PARTSTAT (declined events).
-    ``secrets``: where CalDAV passwords live (key ``caldav:<name>``); only CalDAV sources need it.
+    ``secrets``: where CalDAV passwords (key ``caldav:<name>``) and secret addresses (``url = "keyring:NAME"``,
+    key ``calendar:NAME``) live; the OS keyring when None, opened only by the sources that need it.
     """
     emails = frozenset(e.strip().lower().removeprefix("mailto:") for e in user_emails if e.strip())
     sources: list[CalendarSource] = []
     fetch_log = CalendarFetchLog(cache_dir)
+    lazy = LazySecrets(secrets)
     for config, name in zip(settings.calendars, unique_names(c.name for c in settings.calendars), strict=True):
-        source: CalendarSource
-        if config.kind == "caldav":
-            from traystatus.adapters.calendar_caldav import CaldavCalendarSource
 
-            source = CaldavCalendarSource(
+        def make(location: str, config: CalendarSourceConfig = config, name: str = name) -> CalendarSource:
+            if config.kind == "caldav":
+                from traystatus.adapters.calendar_caldav import CaldavCalendarSource
+
+                return CaldavCalendarSource(
+                    name,
+                    location,
+                    username=config.username,
+                    secrets=secrets,
+                    zone=settings.timezone,
+                    user_emails=emails,
+                    timeout=timeout,
+                    cache_dir=cache_dir,
+                )
+            return IcsCalendarSource(
                 name,
-                config.location,
-                username=config.username,
-                secrets=secrets,
-                zone=settings.timezone,
-                user_emails=emails,
-                timeout=timeout,
-                cache_dir=cache_dir,
-            )
-        else:
-            source = IcsCalendarSource(
-                name,
-                config.location,
+                location,
                 zone=settings.timezone,
                 cache_dir=cache_dir,
                 user_emails=emails,
@@ -70,6 +74,12 @@ def build_sources(
                 # the short default refresh is for feeds a 304 answers; a whole download each time waits longer
                 unvalidated_every=0.0 if config.refresh_set else UNVALIDATED_FEED_MINUTES * 60.0,
             )
+
+        source = (
+            SecretAddressSource(name, config.location, make=make, secrets=lazy, calendar=config.name)
+            if is_reference(config.location)
+            else make(config.location)
+        )
         sources.append(LoggedSource(source, key=location_key(config.location), fetch_log=fetch_log))
     return sources
 
@@ -143,7 +153,7 @@ def _load_one(source: CalendarSource, start: datetime, end: datetime) -> Calenda
 
 def describe(config: CalendarSourceConfig) -> str:
     """A safe one-line description of a configured source (no secret URL parts)."""
-    from traystatus.adapters.calendar_http import is_url, redact_url
+    from traystatus.adapters.calendar_http import is_url
 
     where = redact_url(config.location) if is_url(config.location) else config.location
     return f"{config.name} ({config.kind}: {where})"

@@ -11,8 +11,10 @@ import tomlkit
 from tomlkit.items import AoT, Table
 from tomlkit.toml_document import TOMLDocument
 
+from traystatus.adapters.calendar_secrets import LazySecrets, move_secret_addresses, plain_secret_addresses
 from traystatus.adapters.private_files import atomic_write
 from traystatus.core.errors import ConfigError
+from traystatus.core.ports import SecretStore
 from traystatus.core.settings import SCHEMA_VERSION, Settings, settings_from_mapping
 
 _PART = re.compile(r"^([A-Za-z0-9_]+)(?:\[(\d+)\])?$")
@@ -25,10 +27,13 @@ HEADER = (
 class TomlConfigDocument:
     """Implements ``core.settings_editing.SettingsDocument`` over a TOML file."""
 
-    def __init__(self, path: Path, *, default_tz: ZoneInfo) -> None:
+    def __init__(self, path: Path, *, default_tz: ZoneInfo, secrets: SecretStore | None = None) -> None:
         self.path = path
         self.default_tz = default_tz
+        self.secrets = LazySecrets(secrets)  # where a secret calendar address goes when saved (the OS keyring)
+        self.notes: list[str] = []  # what the last save did that the user should know (an address moved)
         self.doc = self._load()
+        self.on_disk = plain_secret_addresses(self.doc)  # an older file's plain addresses (moved when saved)
 
     @property
     def location(self) -> str:
@@ -53,6 +58,7 @@ class TomlConfigDocument:
 
     def reload(self) -> None:
         self.doc = self._load()
+        self.on_disk = plain_secret_addresses(self.doc)
 
     # -- navigation -------------------------------------------------------------------------
     def _walk(self, key: str, *, create: bool) -> tuple[Any, str]:
@@ -122,6 +128,10 @@ class TomlConfigDocument:
         return tomlkit.dumps(self.doc)
 
     def save(self) -> Settings:
+        """Validate, move secret calendar addresses into the keyring (see ``notes``), write atomically."""
+        self.validate()
+        self.notes = move_secret_addresses(self.doc, self.secrets, on_disk=self.on_disk)
         settings = self.validate()
         atomic_write(self.path, self.text())
+        self.on_disk = plain_secret_addresses(self.doc)
         return settings

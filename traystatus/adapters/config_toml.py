@@ -11,13 +11,15 @@ import sys
 import tomllib
 import zoneinfo
 from pathlib import Path
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from traystatus.core.calendar_secret import holds_secret_address, is_reference
 from traystatus.core.errors import ConfigError
 from traystatus.core.settings import Settings, settings_from_mapping
 
 log = logging.getLogger(__name__)
+
+__all__ = ["holds_secret_address", "load_config_file"]
 
 _HEADER_RE = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\- ]+?)\s*\]\]?\s*(#.*)?$")
 _KEY_RE = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=")
@@ -105,22 +107,6 @@ def load_config_file(path: Path, *, default_tz: ZoneInfo) -> Settings:
     return _relative_to(settings, path.parent)
 
 
-_TOKENISH = re.compile(r"(?=[^/]*\d)(?=[^/]*[A-Za-z])[A-Za-z0-9_\-]{16,}")
-
-
-def holds_secret_address(location: str) -> bool:
-    """A calendar URL that is a credential: userinfo (user:password@), a query (``?token=…``), or a path
-    segment that looks like a token (Google's "secret address", Outlook's published link)."""
-    parts = urlsplit(location)
-    if parts.scheme.lower() not in ("http", "https", "webcal", "webcals"):
-        return False
-    if parts.username or parts.password or parts.query:
-        return True
-    return any(
-        _TOKENISH.fullmatch(seg) or seg.lower().startswith(("private-", "secret")) for seg in parts.path.split("/")
-    )
-
-
 def _warn_if_exposed(path: Path, settings: Settings) -> None:
     """A config that other local users can read must not hold a secret address: say so, with the fix."""
     if sys.platform == "win32":
@@ -146,6 +132,7 @@ def _relative_to(settings: Settings, base: Path) -> Settings:
         if (
             c.kind == "ics"
             and "://" not in c.location
+            and not is_reference(c.location)
             and not c.location.startswith("~")
             and not Path(c.location).is_absolute()
         ):

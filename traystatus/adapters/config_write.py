@@ -11,6 +11,7 @@ from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import AoT, Table
 from tomlkit.toml_document import TOMLDocument
 
+from traystatus.adapters.calendar_secrets import LazySecrets, move_secret_addresses, plain_secret_addresses
 from traystatus.adapters.private_files import atomic_write
 from traystatus.core.errors import ConfigError
 
@@ -36,6 +37,8 @@ def _load(path: Path) -> TOMLDocument:
 
 
 def _save(path: Path, doc: TOMLDocument) -> None:
+    """Every write also moves a secret calendar address an older config holds into the keyring (logged)."""
+    move_secret_addresses(doc, LazySecrets(), on_disk=plain_secret_addresses(_load(path)))
     atomic_write(path, tomlkit.dumps(doc))
 
 
@@ -107,4 +110,47 @@ def remove_account(path: Path, service: str, identity: Mapping[str, str]) -> boo
             del doc["accounts"]
     _save(path, doc)
     log.info("Removed a %s account entry from %s", service, path)
+    return True
+
+
+def calendar_tables(path: Path) -> list[dict[str, object]]:
+    """The ``[[calendars]]`` tables, as plain values (none when the file does not exist)."""
+    if not path.exists():
+        return []
+    return [
+        {k: (v.unwrap() if hasattr(v, "unwrap") else v) for k, v in t.items()} for t in _calendars(_load(path), path)
+    ]
+
+
+def _calendars(doc: TOMLDocument, path: Path) -> AoT:
+    aot = doc.get("calendars")
+    if aot is None:
+        aot = tomlkit.aot()
+        doc.append("calendars", aot)
+    if not isinstance(aot, AoT):
+        raise ConfigError("Configuration error", f"{path}: calendars: expected [[calendars]] tables; fix it by hand.")
+    return aot
+
+
+def put_calendar(path: Path, entry: Mapping[str, object]) -> bool:
+    """Add a ``[[calendars]]`` table with ``entry``, or replace the keys of the one with the same name (its other
+    keys and comments stay). Returns True when a new table was added."""
+    doc = _load(path)
+    aot = _calendars(doc, path)
+    for table in aot:
+        if table.get("name") == entry.get("name"):
+            for key in ("url", "path"):
+                if key in table and key not in entry:
+                    del table[key]
+            for key, value in entry.items():
+                table[key] = value
+            _save(path, doc)
+            log.info("Updated calendar '%s' in %s", entry.get("name"), path)
+            return False
+    table = tomlkit.table()
+    for key, value in entry.items():
+        table[key] = value
+    aot.append(table)
+    _save(path, doc)
+    log.info("Added calendar '%s' to %s", entry.get("name"), path)
     return True

@@ -70,7 +70,11 @@ class KeyringSecretStore:
     """The OS keyring under service ``traystatus``; raises :class:`SecretStoreError` with what to do."""
 
     def __init__(self, backend: KeyringBackend | None = None) -> None:
-        self._backend = writer_backend(backend or keyring.get_keyring())
+        try:
+            self._backend = writer_backend(backend or keyring.get_keyring())
+        except Exception as e:  # a backend failing while keyring ranks them (SecretService without D-Bus)
+            log.warning("No usable keyring backend: %s", type(e).__name__)
+            raise SecretStoreError("No OS keyring", f"no keyring backend is usable. {_INSTALL_HINT}") from None
         check_backend(self._backend)
 
     def __repr__(self) -> str:

@@ -8,11 +8,12 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 from traystatus.adapters.calendar_caldav import CaldavCalendarSource
-from traystatus.adapters.calendar_http import redact_url
+from traystatus.adapters.calendar_secrets import keyring_store, read_address
 from traystatus.adapters.calendar_sources import build_sources, load_all
 from traystatus.adapters.clock import utc_now
 from traystatus.core.availability import apply_calendar_hours
 from traystatus.core.availability_ics import weekly_availability_ics
+from traystatus.core.calendar_secret import is_reference, redact_url
 from traystatus.core.errors import ConfigError
 from traystatus.core.settings import CalendarSourceConfig, Settings
 from traystatus.core.work_periods import hours_page_origin
@@ -64,9 +65,12 @@ class CalendarHoursService:
             )
         except ValueError as e:
             raise ConfigError("Working hours not saved", f"{e}: give at least one day some hours.") from None
+        location = config.location
+        if is_reference(location):  # a collection whose address is a keyring entry (url = "keyring:NAME")
+            location = read_address(location, keyring_store())
         source = CaldavCalendarSource(
             config.name,
-            config.location,
+            location,
             username=config.username,
             secrets=None,  # the keyring, as the calendar's own loads use it
             zone=settings.timezone,

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from traystatus import __version__
+from traystatus.app.terminal_guard import guarded_output
 from traystatus.core.errors import TrayStatusError
 
 # Each module in traystatus.app.commands exposes ``register(subparsers)``; the parser it adds
@@ -116,6 +117,11 @@ def run(argv: Sequence[str] | None = None) -> int:
         from traystatus.app.gui import run_gui  # the default: the tray app
 
         return int(run_gui(args))
+    with guarded_output():  # calendar and note text never acts on the terminal (docs/runtime.md)
+        return _run_command(func, args)
+
+
+def _run_command(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
     try:
         if getattr(args, "demo", False):
             from traystatus.app.demo_mode import demo_session

@@ -68,10 +68,21 @@ def _calendars(args: argparse.Namespace, settings: Any) -> list[Check]:
                 fix="add [[calendars]] to config.toml or pass --calendar FILE|URL",
             )
         ]
+    from traystatus.core.calendar_secret import holds_secret_address
+
     cache = AppPaths.resolve(getattr(args, "config", None)).cache_dir
     now = utc_now()
     sources = build_sources(settings, cache_dir=cache, user_emails=settings.rules.user_emails)
-    out = []
+    out = [
+        Check(
+            name=f"calendar {c.name}",
+            level="WARN",
+            detail="its secret address is written in the config file",
+            fix="run `traystatus calendar migrate` to move it into the OS keyring",
+        )
+        for c in settings.calendars
+        if holds_secret_address(c.location) and not getattr(args, "calendar_locations", None)  # not the file's
+    ]
     for r in load_all(sources, now - timedelta(days=1), now + timedelta(days=7)):
         if r.error is not None:
             out.append(

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 from traystatus.adapters.private_files import open_private, private_dir
+from traystatus.core.terminal_text import one_line, terminal_text
 
 # Tokens and secrets that must never reach a log line.
 _PATTERNS = [
@@ -17,23 +18,35 @@ _PATTERNS = [
     (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1[redacted]"),
     (re.compile(r"(?i)(access_token|refresh_token|password|token)(\"?\s*[:=]\s*\"?)[^\s\"&,}]+"), r"\1\2[redacted]"),
     (re.compile(r"syt_[A-Za-z0-9_]+"), "syt_[redacted]"),
-    # secret calendar addresses: keep scheme and host, drop path and query
-    (re.compile(r"((?:https?|webcal)://[^/\s]+)/[^\s'\"]*"), r"\1/…[redacted]"),
+    # requests' connection errors name the path alone ("Max retries exceeded with url: /private-…/basic.ics")
+    (re.compile(r"(with url: )[^\s'\"()]+"), r"\1/…[redacted]"),
 ]
+# secret calendar addresses: keep scheme and host, drop userinfo (user:password@), path, query and fragment
+_URL = re.compile(r"((?:https?|webcals?)://)([^@/\s'\"?#]*@)?([^/\s'\"?#]+)([/?#][^\s'\"]*)?", re.IGNORECASE)
+
+
+def _redact_url(m: re.Match[str]) -> str:
+    rest = m.group(4) or ""
+    hidden = bool(m.group(2)) or rest not in ("", "/")
+    return f"{m.group(1)}{m.group(3)}{'/…[redacted]' if hidden else rest}"
 
 
 def redact(text: str) -> str:
     for pattern, repl in _PATTERNS:
         text = pattern.sub(repl, text)
-    return text
+    return _URL.sub(_redact_url, text)
 
 
 class RedactingFilter(logging.Filter):
+    """Secrets out of every line, and escapes out too: `tail -f traystatus.log` must not run a calendar's
+    escape sequences on the terminal, nor a title's newline forge a log line of its own (docs/runtime.md,
+    "What the command line prints"); a traceback keeps its lines."""
+
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        record.msg, record.args = redact(message), None
+        record.msg, record.args = one_line(redact(message)), None
         if record.exc_info and record.exc_info[1] is not None:
-            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_text = terminal_text(redact(logging.Formatter().formatException(record.exc_info)))
             record.exc_info = None
         return True
 

@@ -4,15 +4,27 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import getpass
+import logging
+import os
+import sys
+from collections.abc import Mapping
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from traystatus.adapters.config_toml import load_config_file
 from traystatus.adapters.system_zone import system_zone
 from traystatus.app.paths import AppPaths
+from traystatus.core.calendar_secret import address_name, holds_secret_address, is_reference, reference_name
 from traystatus.core.errors import ConfigError
 from traystatus.core.hours import parse_hours
 from traystatus.core.settings import CalendarSourceConfig, Settings
+
+log = logging.getLogger(__name__)
+
+#: calendars for a run without --calendar (headless): files, URLs or keyring:NAME, separated by white space
+ENV_CALENDARS = "TRAYSTATUS_CALENDARS"
+MAX_STDIN_CHARS = 1_000_000  # addresses, not calendars: a runaway pipe is cut here
 
 
 def add_settings_options(parser: argparse.ArgumentParser) -> None:
@@ -27,8 +39,10 @@ def add_settings_options(parser: argparse.ArgumentParser) -> None:
         "--calendar",
         action="append",
         default=[],
-        metavar="FILE|URL",
-        help="an .ics file or http(s)/webcal URL (repeatable); replaces the configured calendars",
+        metavar="FILE|URL|keyring:NAME|-",
+        help="an .ics file, an http(s)/webcal URL, a secret address kept in the keyring (keyring:NAME, see "
+        "`traystatus calendar add`), or - to read addresses from stdin, one a line, so that no secret shows on "
+        f"the command line (repeatable; replaces the configured calendars; default: {ENV_CALENDARS} if set)",
     )
     g.add_argument("--tz", metavar="ZONE", help="your IANA time zone, e.g. Europe/Berlin (default: the system's)")
     g.add_argument(
@@ -61,15 +75,52 @@ def load_settings(args: argparse.Namespace) -> Settings:
             raise ConfigError(
                 "Bad --hours", f'{e.message} Format: "mon-fri 09:00-12:30,13:30-17:30; sat 10:00-12:00".'
             ) from None
-    if getattr(args, "calendar", None):
-        changes["calendars"] = tuple(
-            CalendarSourceConfig(name=_display_name(loc), location=loc) for loc in args.calendar
-        )
+    locations = getattr(args, "calendar_locations", None)  # stdin is read once, however often settings load
+    if locations is None:
+        locations = calendar_locations(getattr(args, "calendar", None) or [])
+        args.calendar_locations = locations
+    if locations:
+        changes["calendars"] = tuple(CalendarSourceConfig(name=_display_name(loc), location=loc) for loc in locations)
     return dataclasses.replace(settings, **changes) if changes else settings  # type: ignore[arg-type]
 
 
+def calendar_locations(given: list[str], environ: Mapping[str, str] | None = None) -> list[str]:
+    """``--calendar`` values with ``-`` read from stdin (one address a line); none given: ``TRAYSTATUS_CALENDARS``
+    (whitespace-separated, for headless machines). A secret address typed on the command line is other local
+    users' to read (the process list): said, with the way around it."""
+    env = os.environ if environ is None else environ
+    out: list[str] = []
+    for value in given:
+        if value.strip() == "-":
+            out += _stdin_addresses()
+            continue
+        if holds_secret_address(value):
+            log.warning(
+                "A secret calendar address on the command line is visible to other users of this machine; "
+                "pass --calendar - and give it on stdin, or keep it in the keyring (`traystatus calendar add`)"
+            )
+        out.append(value)
+    if not given and env.get(ENV_CALENDARS, "").strip():
+        out = env[ENV_CALENDARS].split()
+    if given and not out:
+        raise ConfigError("No calendar on stdin", "--calendar - read no address; give one a line on stdin.")
+    return out
+
+
+def _stdin_addresses() -> list[str]:
+    """One address a line from a pipe; at a terminal, one address typed without echo."""
+    if sys.stdin is None:
+        return []
+    if sys.stdin.isatty():
+        return [a for a in [getpass.getpass("Calendar address (not shown): ").strip()] if a]
+    lines = [line.strip() for line in sys.stdin.read(MAX_STDIN_CHARS).splitlines()]
+    return [line for line in lines if line and not line.startswith("#")]
+
+
 def _display_name(location: str) -> str:
-    """A name for a source that reveals no secret: the file name, or the URL's host."""
+    """A name for a source that reveals no secret: the file name, the URL's host, or the keyring name."""
+    if is_reference(location):
+        return reference_name(location)
     if "://" in location:
-        return location.split("://", 1)[1].split("/", 1)[0]
+        return address_name(location)
     return Path(location).name

@@ -37,7 +37,13 @@ class SettingsDocument(Protocol):
         ...
 
     def save(self) -> Settings:
-        """Validate, then write atomically keeping the user's comments and layout."""
+        """Validate, then write atomically keeping the user's comments and layout; a secret calendar address
+        moves into the keyring on the way (said in ``notes``)."""
+        ...
+
+    @property
+    def notes(self) -> list[str]:
+        """What the last save did that the user should hear about (an address moved into the keyring)."""
         ...
 
 

@@ -21,6 +21,7 @@ from traystatus.app.paths import AppPaths
 from traystatus.core.errors import ConfigError
 from traystatus.core.model import CalendarEvent, Privacy
 from traystatus.core.ports import CalendarResult
+from traystatus.core.terminal_text import one_line
 
 DEFAULT_DAYS = 7
 
@@ -51,6 +52,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     ev.add_argument("--json", action="store_true", help="a JSON array of occurrences")
     add_settings_options(ev)
     ev.set_defaults(func=run_events)
+    from traystatus.app.commands.calendar_add import register_add
+
+    register_add(sub)
 
 
 def parse_moment(text: str, zone: ZoneInfo, option: str) -> datetime:
@@ -180,4 +184,4 @@ def _print_table(rows: list[dict[str, object]], start: datetime, end: datetime, 
             end_text = f"{e:%H:%M}" if e.date() == s.date() else f"{e:%a %m-%d %H:%M}"
             when = f"{s:%a %Y-%m-%d %H:%M}–{end_text}"
         kind = f"{r['kind']} ({r['rule']})" if "kind" in r else ""
-        print(f"{when:<32} {r['title']!s:<30} [{r['source']}] {kind}".rstrip())
+        print(f"{when:<32} {one_line(str(r['title'])):<30} [{one_line(str(r['source']))}] {kind}".rstrip())

@@ -17,6 +17,7 @@ from traystatus.app.paths import AppPaths
 from traystatus.core.errors import ConfigError, TrayStatusError
 from traystatus.core.handoff import HandoffNote, markdown
 from traystatus.core.outbox import Delivery, DeliveryStatus, describe
+from traystatus.core.terminal_text import one_line
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -117,7 +118,7 @@ def note_json(note: HandoffNote, deliveries: list[Delivery] | None = None) -> di
 def _line(note: HandoffNote, extra: str = "") -> str:
     flag = " [archived]" if note.archived else ""
     local = note.created.astimezone().strftime("%Y-%m-%d %H:%M")
-    return f"{note.id}  {local}{flag}  {extra}".rstrip()
+    return f"{note.id}  {local}{flag}  {one_line(extra)}".rstrip()
 
 
 def _first_line(note: HandoffNote) -> str:

@@ -17,6 +17,7 @@ from traystatus.core.engine import Timeline, build_timeline
 from traystatus.core.errors import ConfigError
 from traystatus.core.model import CalendarEvent, Override
 from traystatus.core.settings import Settings
+from traystatus.core.terminal_text import one_line
 from traystatus.core.work_periods import hours_origin
 
 #: Events are read this far past the window so an out-of-office ``until`` ("back Mon 09:00") is right.
@@ -197,5 +198,5 @@ def render_table(timeline: Timeline, zone: ZoneInfo, *, calendars: int, hours: s
         span = f"{_when(a.start, zone, day)} – {_when(a.end, zone, day)}"
         until = f"until {_when(a.until, zone, day)}"
         flag = " [override]" if a.overridden else ""
-        lines.append(f"  {span:<27} {a.state.value:<10} {until:<24} {a.reason}{flag}")
+        lines.append(f"  {span:<27} {a.state.value:<10} {until:<24} {one_line(a.reason)}{flag}")
     return "\n".join(lines)

@@ -18,6 +18,7 @@ from traystatus.core.errors import ConfigError
 from traystatus.core.publishing import Operation
 from traystatus.core.settings import Settings
 from traystatus.core.status_sync import REFRESH_REASONS, AccountLine, StatusSync, SyncReport
+from traystatus.core.terminal_text import one_line
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -188,7 +189,7 @@ def _emit(report: SyncReport, settings: Settings, as_json: bool) -> None:
         print(json.dumps(report_json(report), indent=2, ensure_ascii=False))
         return
     i, d = report.interval, report.desired
-    print(f"At {_local(report.at, settings)}: {i.state} until {_local(i.until, settings)} — {i.reason}")
+    print(f"At {_local(report.at, settings)}: {i.state} until {_local(i.until, settings)} — {one_line(i.reason)}")
     shown = f"{d.emoji} {d.text!r}".strip() if d.has_status else "no status"
     dnd = f"until {_local(d.dnd_until, settings)}" if d.dnd_until else "off"
     print(f"Should show: {shown}; Do Not Disturb {dnd}; presence {'away' if d.away else 'auto/online'}")

@@ -15,6 +15,7 @@ from traystatus.app.paths import AppPaths
 from traystatus.core.errors import ConfigError
 from traystatus.core.settings import Settings
 from traystatus.core.team import Person, parse_member
+from traystatus.core.terminal_text import one_line
 from traystatus.core.world_clock import Row, Span, best_slots, day_overlap, rows
 
 
@@ -166,17 +167,17 @@ def run_clock(args: argparse.Namespace) -> int:
         print("No teammates yet: run `traystatus team import` to read them from Slack/Matrix.")
     elif not people:
         print('No teammates yet: add [[team.people]] to the config, or --member "Aiko=Asia/Tokyo".')
-    width = max(len(r.name) for r in table)
+    width = max(len(one_line(r.name)) for r in table)
     hours_sources = {p.name: p.hours_source for p in people}
     group: str | None = None
     grouped = any(r.group for r in table)
     for r in table:
         if grouped and not r.is_me and r.group != group:
             group = r.group
-            print(f"{group or 'Others'}:")
+            print(f"{one_line(group or 'Others')}:")
         when = f"{r.local:%a %H:%M}" + (f" {r.date_hint}" if r.date_hint else "")
         badge = {"working": "working", "off_hours": "off hours", "night": "night"}[str(r.badge)]
-        line = f"  {r.name:<{width}}  {r.zone:<22} {when:<20} {r.offset_label:>12}  {badge}"
+        line = f"  {one_line(r.name):<{width}}  {r.zone:<22} {when:<20} {r.offset_label:>12}  {badge}"
         source = hours_sources.get(r.name, "")
         print(f"{line:<{width + 70}}  hours {source}" if source else line)
     return 0

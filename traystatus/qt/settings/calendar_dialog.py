@@ -5,7 +5,9 @@ from __future__ import annotations
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
 
 from traystatus.core.calendar_kind import guess_calendar_kind
+from traystatus.core.calendar_secret import address_name, holds_secret_address
 
+KEYRING_NOTE = "This address is a password: it is kept in the OS keyring, and the config file only names it."
 KIND_NAMES = {"ics": "ICS feed (a published or secret address)", "caldav": "CalDAV (a calendar on a server account)"}
 
 
@@ -44,11 +46,14 @@ class AddCalendarDialog(QDialog):
         url = self.url.text().strip()
         if not url:
             return None
-        name = url.split("://", 1)[-1].split("/", 1)[0]
+        name = address_name(url)
         return {"name": name, "kind": self.chosen_kind(), "url": url}
 
     def _update(self) -> None:
-        if self.kind.currentData() or not self.url.text().strip():
-            self.detected.setText("")
-        else:
-            self.detected.setText(f"Read as: {KIND_NAMES[self.chosen_kind()]}. Choose the kind if that is wrong.")
+        url = self.url.text().strip()
+        texts = []
+        if url and not self.kind.currentData():
+            texts.append(f"Read as: {KIND_NAMES[self.chosen_kind()]}. Choose the kind if that is wrong.")
+        if holds_secret_address(url):
+            texts.append(KEYRING_NOTE)
+        self.detected.setText(" ".join(texts))

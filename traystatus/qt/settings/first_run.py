@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from traystatus.core.calendar_kind import guess_calendar_kind
-from traystatus.core.errors import ConfigError
+from traystatus.core.calendar_secret import address_name
+from traystatus.core.errors import ConfigError, TrayStatusError
 from traystatus.core.hours import DEFAULT_HOURS_SPEC, WeekHours, format_hours, parse_hours
 from traystatus.core.settings import CalendarSourceConfig, Settings
 from traystatus.core.settings_editing import AccountsManager, Runner, SettingsDocument
@@ -69,7 +70,7 @@ class _CalendarStep(QWizardPage):
         loc = self.location.text().strip()
         if not loc:
             return None
-        name = loc.split("://", 1)[1].split("/", 1)[0] if "://" in loc else loc.rsplit("/", 1)[-1]
+        name = address_name(loc) if "://" in loc else loc.rsplit("/", 1)[-1]
         return CalendarSourceConfig(name=name, location=loc, kind=guess_calendar_kind(loc) if "://" in loc else "ics")
 
     def _browse(self) -> None:
@@ -219,7 +220,7 @@ class FirstRunWizard(QWizard):
         self.apply_answers()
         try:
             settings = self.doc.save()
-        except ConfigError as e:
+        except TrayStatusError as e:  # also a keyring that refuses the secret address: nothing is written
             self.preview_step.list.addItem(f"Not saved — {e.message}")
             return
         self.saved.emit(settings)

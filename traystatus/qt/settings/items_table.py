@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -17,6 +17,9 @@ from PySide6.QtWidgets import (
 )
 
 from traystatus.core.settings_editing import SettingsDocument
+
+_VALUE = Qt.ItemDataRole.UserRole  # the value behind a cell that shows it redacted
+_SHOWN = Qt.ItemDataRole.UserRole + 1  # what that cell shows
 
 
 class ItemsTable(QWidget):
@@ -33,9 +36,13 @@ class ItemsTable(QWidget):
         parent: QWidget | None = None,
         *,
         add_text: str = "Add",
+        shown: Callable[[str, str], str] | None = None,
     ) -> None:
+        """``shown(field, value)``: the text a cell shows for a value (a secret address redacted); the value
+        itself stays behind the cell and is what the row keeps unless the cell is edited."""
         super().__init__(parent)
         self.doc, self.key, self.columns = doc, key, list(columns)
+        self.shown = shown
         self.table = QTableWidget(0, len(columns), self)
         self.table.setHorizontalHeaderLabels([h for _, h in columns])
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -70,7 +77,14 @@ class ItemsTable(QWidget):
         self.table.insertRow(row)
         for col, (name, _) in enumerate(self.columns):
             value = item.get(name, "")
-            self.table.setItem(row, col, QTableWidgetItem("" if value is None else str(value)))
+            text = "" if value is None else str(value)
+            cell = QTableWidgetItem(text)
+            if self.shown is not None and (shown := self.shown(name, text)) != text:
+                cell.setText(shown)
+                cell.setData(_VALUE, text)
+                cell.setData(_SHOWN, shown)
+                cell.setToolTip("Kept hidden: type a new value to replace it.")
+            self.table.setItem(row, col, cell)
 
     def append(self, item: dict[str, object]) -> None:
         self.table.blockSignals(True)
@@ -93,6 +107,8 @@ class ItemsTable(QWidget):
             for col, (name, _) in enumerate(self.columns):
                 cell = self.table.item(row, col)
                 text = cell.text().strip() if cell else ""
+                if cell is not None and cell.data(_SHOWN) is not None and cell.text() == cell.data(_SHOWN):
+                    text = str(cell.data(_VALUE))  # shown redacted, unchanged: the real value stays
                 if text:
                     item[name] = _typed(name, text)
             out.append(item)

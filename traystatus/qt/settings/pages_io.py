@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from traystatus.core.calendar_fetch import CalendarChecker, CalendarFetch, describe_fetch, location_key, unique_names
+from traystatus.core.calendar_secret import shown_location
 from traystatus.core.settings import CalendarSourceConfig
 from traystatus.core.settings_editing import AccountsManager, AccountSummary, Runner, SettingsDocument
 from traystatus.qt.settings.account_dialogs import ConnectDialog, MatrixLoginDialog, SlackTokenDialog
@@ -60,6 +61,7 @@ class CalendarsPage(FormPage):
             "Calendars",
             self,
             add_text="Add URL…",
+            shown=lambda field, value: shown_location(value) if field == "url" else value,
         )
         self.table.add_button.clicked.disconnect()
         self.table.add_button.clicked.connect(self.add_url)
@@ -78,7 +80,8 @@ class CalendarsPage(FormPage):
         row.addStretch(1)
         box, lay = note_box(
             "Calendars",
-            "ICS files and addresses (Google's secret address, Outlook, Nextcloud, iCloud) and CalDAV.",
+            "ICS files and addresses (Google's secret address, Outlook, Nextcloud, iCloud) and CalDAV. "
+            'A secret address is kept in the OS keyring when saved; the file names it as "keyring:NAME".',
             self,
         )
         lay.addWidget(self.table)

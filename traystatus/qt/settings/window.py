@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from traystatus.core.errors import ConfigError
+from traystatus.core.errors import ConfigError, TrayStatusError
 from traystatus.core.settings import Settings
 from traystatus.core.settings_editing import AccountsManager, CalendarHoursPort, Runner, SettingsDocument
 from traystatus.qt.settings.form import FormPage
@@ -155,10 +155,13 @@ class SettingsWindow(QWidget):
             return
         try:
             settings = self.doc.save()
-        except (ConfigError, OSError) as e:
+        except (TrayStatusError, OSError) as e:  # the keyring refusing a secret address too: nothing written
             self.status.setText(f"Not saved — {e}")
             return
-        self.status.setText(f"Saved to {self.doc.location}.")
+        notes = self.doc.notes
+        self.status.setText(" ".join([f"Saved to {self.doc.location}.", *notes]))
+        if notes:  # the table shows the keyring references the file holds now
+            self.page("Calendars").load()
         self.saved.emit(settings)
         self.preview_timer.start()
 
