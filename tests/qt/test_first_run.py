@@ -204,3 +204,7 @@ def test_the_zone_field_completes_a_city_and_refuses_a_typo(qtbot: QtBot, tmp_pa
     assert "America/Los_Angeles" in [m.zone for m in completer.update_matches("san francisco")]
     w.hours.zone.setText("Europe/Berlinn")
     assert "is not a time zone" in w.hours.problem() and not w.hours.isComplete()
+    # half typed: pointed at the list, not told off
+    w.hours.zone.setText("new york")
+    assert w.hours.problem() == "Choose your zone from the list (e.g. New York — America/New_York), or keep typing."
+    assert not w.hours.isComplete()

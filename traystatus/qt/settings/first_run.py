@@ -12,13 +12,11 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
     QWizard,
@@ -31,11 +29,13 @@ from traystatus.core.errors import ConfigError, TrayStatusError
 from traystatus.core.hours import DEFAULT_HOURS_SPEC, WeekHours, format_hours, parse_hours
 from traystatus.core.settings import CalendarSourceConfig, Settings
 from traystatus.core.settings_editing import AccountsManager, Runner, SettingsDocument
+from traystatus.core.zone_search import search_zones
 from traystatus.qt.settings.form import ErrorLabel
 from traystatus.qt.settings.pages import known_zone
 from traystatus.qt.settings.pages_io import AccountsPage, CalendarTester, _describe, merge_accounts
+from traystatus.qt.settings.vertical_scroll import VerticalScroll
 from traystatus.qt.settings.week_editor import WeekEditor
-from traystatus.qt.settings.zone_picker import ZoneCompleter
+from traystatus.qt.settings.zone_picker import SEARCHED, ZoneCompleter
 
 
 class _CalendarStep(QWizardPage):
@@ -101,11 +101,7 @@ class _HoursStep(QWizardPage):
         self.error = ErrorLabel(self)
         zone_row = QFormLayout()
         zone_row.addRow("Time &zone", self.zone)
-        scroll = QScrollArea(self)  # seven days fit at 1×; at 2× on a small screen they scroll, never sideways
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setWidget(self.hours)
+        scroll = VerticalScroll(self.hours, self)  # at 2× on a small screen the week scrolls, never sideways
         lay = QVBoxLayout(self)
         lay.addLayout(zone_row)
         lay.addWidget(scroll, 1)
@@ -114,8 +110,12 @@ class _HoursStep(QWizardPage):
         self.zone.textChanged.connect(lambda _t: self.completeChanged.emit())
 
     def problem(self) -> str:
-        if known_zone(self.zone.text()) is None:
-            return f"{self.zone.text().strip()!r} is not a time zone like Europe/Berlin: type a city to choose one."
+        typed = self.zone.text().strip()
+        if known_zone(typed) is None:
+            found = search_zones(typed, SEARCHED, limit=1)
+            if found:  # still typing: point at the list rather than scold
+                return f"Choose your zone from the list (e.g. {found[0].label}), or keep typing."
+            return f"{typed!r} is not a time zone like Europe/Berlin: type a city to choose one."
         return self.hours.problem()
 
     def isComplete(self) -> bool:  # Qt's name

@@ -8,16 +8,27 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication
-from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from traystatus.core.slack_app import NEW_APP_URL, SLACK_SCOPES, slack_app_manifest, slack_app_steps
+from traystatus.qt.settings.vertical_scroll import VerticalScroll
 
 
 class SlackGuide(QGroupBox):
     """The steps as a numbered list, two buttons (open the page, copy the manifest) and the manifest itself,
-    shown on request so the dialog stays short."""
+    shown on request so the dialog stays short; ``grown`` when the details appear or go."""
+
+    grown = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("No token yet? Create a Slack app (about a minute)", parent)
@@ -36,10 +47,11 @@ class SlackGuide(QGroupBox):
         self.show_button = QPushButton("&Show what it asks for", self)
         self.show_button.setCheckable(True)
         self.show_button.toggled.connect(self._toggle)
-        buttons = QHBoxLayout()
-        for b in (self.open_button, self.copy_button, self.show_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
+        buttons = QGridLayout()  # two a row: the row stays narrower than a small screen at 200 %
+        buttons.addWidget(self.open_button, 0, 0)
+        buttons.addWidget(self.copy_button, 0, 1)
+        buttons.addWidget(self.show_button, 1, 0)
+        buttons.setColumnStretch(2, 1)
         self.copied = QLabel("", self)
         self.copied.setAccessibleName("Copy result")
         self.scopes = QLabel(
@@ -72,3 +84,14 @@ class SlackGuide(QGroupBox):
         self.manifest.setVisible(shown)
         self.copied.setVisible(bool(self.copied.text()))
         self.show_button.setText("&Hide the details" if shown else "&Show what it asks for")
+        self.grown.emit()
+
+
+class GuideScroll(VerticalScroll):
+    """Holds the guide: as tall as its wrapped text needs, up to half the screen, then it scrolls (never
+    sideways), so the token field below stays on screen also at 200 %."""
+
+    def __init__(self, guide: SlackGuide, parent: QWidget | None = None) -> None:
+        super().__init__(guide, parent, screen_share=0.5)
+        self.guide = guide
+        guide.grown.connect(self.updateGeometry)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import time
 
-from PySide6.QtCore import QTime, Signal
+from PySide6.QtCore import Qt, QTime, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QGridLayout,
@@ -96,7 +96,7 @@ class DayRow(QWidget):
         right.setContentsMargins(0, 0, 0, 0)
         right.addWidget(self.off_label)
         right.addLayout(self.ranges_box)
-        right.addWidget(self.add)
+        right.addWidget(self.add, 0, Qt.AlignmentFlag.AlignLeft)  # as wide as its text, not the column
         right.addWidget(self.error)
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
