@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from PySide6.QtCore import QObject, QUrl, Slot
-from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtGui import QColor, QDesktopServices, QGuiApplication, QPalette
 from pytestqt.qtbot import QtBot
 
 from traystatus.core.slack_app import NEW_APP_URL, SLACK_SCOPES
@@ -62,3 +62,18 @@ def test_the_details_name_every_scope_and_why_and_show_the_manifest(qtbot: QtBot
     assert guide.manifest.isReadOnly()
     guide.show_button.click()
     assert not guide.manifest.isVisible()
+
+
+def test_the_link_reads_on_a_dark_theme_that_sets_no_link_colour(qtbot: QtBot) -> None:
+    from tests.qt.test_settings_theme import DARK, contrast
+
+    dialog = SlackTokenDialog()
+    qtbot.addWidget(dialog)
+    dark = QPalette()
+    for role, colour in DARK.items():
+        dark.setColor(role, QColor(colour))
+    dialog.setPalette(dark)  # a theme change reaches the dialog
+    dialog.show()
+    steps = dialog.guide.steps.palette()
+    link, window = steps.color(QPalette.ColorRole.Link), steps.color(QPalette.ColorRole.Window)
+    assert contrast(link, window) >= 4.5, (link.name(), window.name())

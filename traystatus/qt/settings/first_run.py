@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
@@ -101,7 +102,7 @@ class _HoursStep(QWizardPage):
         self.error = ErrorLabel(self)
         zone_row = QFormLayout()
         zone_row.addRow("Time &zone", self.zone)
-        scroll = VerticalScroll(self.hours, self)  # at 2× on a small screen the week scrolls, never sideways
+        self.week_area = scroll = VerticalScroll(self.hours, self)  # at 2× on a small screen it scrolls, not sideways
         lay = QVBoxLayout(self)
         lay.addLayout(zone_row)
         lay.addWidget(scroll, 1)
@@ -132,6 +133,7 @@ class _PreviewStep(QWizardPage):
         self.list = QListWidget(self)
         self.list.setAccessibleName("Today's plan")
         self.list.setWordWrap(True)  # a long line wraps: no sideways scrollbar
+        self.list.setSpacing(3)  # wrapped lines of one interval apart from the next
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         QVBoxLayout(self).addWidget(self.list)
 
@@ -172,7 +174,23 @@ class FirstRunWizard(QWizard):
         for page in (connect, self.calendar, self.hours, self.preview_step):
             self.addPage(page)
         self.currentIdChanged.connect(self._entered)
+        self.hours.hours.changed.connect(lambda: QTimer.singleShot(0, self, self._fit))  # a range added: grow
         self.accounts_page.load()
+
+    def showEvent(self, event: QShowEvent) -> None:  # Qt's name
+        super().showEvent(event)
+        QTimer.singleShot(0, self, self._fit)
+
+    def _fit(self) -> None:
+        """Tall enough for the whole week when the screen allows (Qt stops a new window at 2/3 of it); it only
+        grows, so the buttons do not jump while a range is removed."""
+        week = self.hours.hours
+        if (layout := week.layout()) is not None:
+            layout.activate()  # the ranges just added count (layouts update lazily)
+        available = self.screen().availableGeometry()
+        want = self.height() - self.hours.week_area.viewport().height() + week.sizeHint().height()
+        height = min(max(self.height(), want), int(available.height() * 0.9))
+        self.resize(self.width(), height)
 
     def apply_answers(self) -> None:
         """Write what was given into the document (not saved yet)."""

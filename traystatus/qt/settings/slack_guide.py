@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtCore import QEvent, Qt, QUrl, Signal
+from PySide6.QtGui import QColor, QDesktopServices, QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
 
 from traystatus.core.slack_app import NEW_APP_URL, SLACK_SCOPES, slack_app_manifest, slack_app_steps
 from traystatus.qt.settings.vertical_scroll import VerticalScroll
+
+LINK_ON_DARK = "#8ab4f8"
 
 
 class SlackGuide(QGroupBox):
@@ -73,6 +75,23 @@ class SlackGuide(QGroupBox):
         lay.addWidget(self.scopes)
         lay.addWidget(self.manifest)
         self._toggle(False)
+        self._recolour_link()
+
+    def changeEvent(self, event: QEvent) -> None:  # Qt's name
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._recolour_link()
+
+    def _recolour_link(self) -> None:
+        """Qt's default link blue is unreadable on a dark window when the theme sets no link colour of its own:
+        then use a light blue (>= 4.5:1 on #353535)."""
+        theme = self.palette()  # the guide's: its labels get the new palette only after it
+        link = theme.color(QPalette.ColorRole.Link)
+        if theme.color(QPalette.ColorRole.Window).lightness() < 128 and link.lightness() <= 128:  # Qt's blue is 128
+            link = QColor(LINK_ON_DARK)
+        palette = self.steps.palette()
+        palette.setColor(QPalette.ColorRole.Link, link)
+        self.steps.setPalette(palette)
 
     def copy_manifest(self) -> None:
         QGuiApplication.clipboard().setText(self.manifest_text)

@@ -73,7 +73,7 @@ class RangeRow(QWidget):
 
 
 class DayRow(QWidget):
-    """A weekday: on/off, its ranges, "Add a range", and the reason its ranges do not work (if any)."""
+    """A weekday: on/off, its ranges, "Add" (another range), and the reason its ranges do not work (if any)."""
 
     changed = Signal()
 
@@ -87,21 +87,21 @@ class DayRow(QWidget):
         self.ranges: list[RangeRow] = []
         self.ranges_box = QVBoxLayout()
         self.ranges_box.setContentsMargins(0, 0, 0, 0)
-        self.add = QPushButton("Add a range", self)
+        self.add = QPushButton("Add", self)
         self.add.setAccessibleName(f"Add a {self.name} range")
-        self.add.setToolTip("e.g. a morning and an afternoon with a lunch break between")
+        self.add.setToolTip("Add a range, e.g. an afternoon after a lunch break")
         self.add.clicked.connect(self._add_after_last)
         self.error = ErrorLabel(self)
         right = QVBoxLayout()
         right.setContentsMargins(0, 0, 0, 0)
         right.addWidget(self.off_label)
         right.addLayout(self.ranges_box)
-        right.addWidget(self.add, 0, Qt.AlignmentFlag.AlignLeft)  # as wide as its text, not the column
         right.addWidget(self.error)
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
-        grid.addWidget(self.on, 0, 0)
+        grid.addWidget(self.on, 0, 0, Qt.AlignmentFlag.AlignTop)  # beside its first range, however many
         grid.addLayout(right, 0, 1)
+        grid.addWidget(self.add, 0, 2, Qt.AlignmentFlag.AlignTop)  # beside the ranges: a row less a day
         grid.setColumnMinimumWidth(0, self.fontMetrics().horizontalAdvance("Wednesday") + 32)
         grid.setColumnStretch(1, 1)
         self.fallback: tuple[TimeBlock, ...] = DEFAULT_DAY
@@ -187,6 +187,7 @@ class WeekEditor(QWidget):
         row.addWidget(self.copy)
         row.addStretch(1)
         lay.addLayout(row)
+        lay.addStretch(1)  # spare height goes below the week, not between a day's parts
         self.set_hours(hours if hours is not None else parse_hours(DEFAULT_HOURS_SPEC))
 
     def set_hours(self, hours: WeekHours) -> None:
