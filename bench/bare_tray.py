@@ -9,6 +9,8 @@ chosen stack must do for a first sync: start an APScheduler 3 ``BackgroundSchedu
 thread, read the demo calendar with icalendar + recurring-ical-events on it, and create a requests
 ``Session`` (no network, as the demo sends nothing). It writes ``ready`` to the file named by
 ``BARE_READY_FILE`` when done. A floor for memory, not a competitor: no traystatus code at all.
+``--lean`` (with ``--with-stack``): first the PySide6 source-scan fix traystatus applies
+(``traystatus/qt/source_scan.py``, its only traystatus code), so that fix counts for both.
 """
 
 from __future__ import annotations
@@ -44,6 +46,11 @@ def first_sync_on_the_stack(calendar: Path) -> object:
 
 
 def main() -> int:
+    if "--lean" in sys.argv:  # the same PySide6 fix ours applies first (docs/platform-notes.md)
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+        from traystatus.qt.source_scan import stop_caching_sources
+
+        stop_caching_sources()
     app = QApplication(sys.argv[:1])
     app.setApplicationName("bare-tray")
     app.setQuitOnLastWindowClosed(False)

@@ -38,8 +38,10 @@ pytest_plugins: list[str] = [
     "tests.fixtures.slack",
     "tests.fixtures.http_feeds",
     "tests.fixtures.radicale",
+    "tests.fixtures.cyrus",
     "tests.fixtures.secret_service",
     "tests.fixtures.logind",
+    "tests.fixtures.storage",
 ]
 
 

@@ -174,7 +174,7 @@ def test_read_only_open_writes_nothing(tmp_path: Path) -> None:
     try:
         assert [n.id for n in reader.notes()] == ["n1"]
         assert [h.note.id for h in reader.search("jurgen")] == ["n1"]
-        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        with pytest.raises(TrayStatusError, match="readonly database"):
             reader.set_meta("k", "v")
     finally:
         reader.close()
@@ -238,7 +238,7 @@ def test_a_damaged_file_is_never_written_and_the_fix_is_named(tmp_path: Path) ->
     with pytest.raises(TrayStatusError) as err:
         SqliteNoteArchive.in_dir(tmp_path)
     assert err.value.title == "Handoff archive damaged"
-    assert ".recover" in err.value.message and str(path) in err.value.message
+    assert "`traystatus notes repair`" in err.value.message and str(path) in err.value.message
     assert path.read_bytes() == before  # not a byte written into the damaged file
 
 

@@ -7,12 +7,14 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import requests
 
+from tests.fixtures.slack import login_scopes_only
 from tests.fixtures.synapse import SynapseServer
 from tests.slack_emulator import SlackEmulator
 from traystatus.adapters.archive_sqlite import SqliteNoteArchive
@@ -20,6 +22,11 @@ from traystatus.adapters.handoff_delivery import HandoffDelivery, MatrixSender, 
 from traystatus.adapters.matrix_api import MatrixClient, MatrixSession
 from traystatus.core.handoff import HandoffNote, NoteSection, parse_destination, slack_text
 from traystatus.core.outbox import LEASE, Delivery, DeliveryStatus, begin, leased
+
+
+@pytest.fixture
+def slack_emulator(slack_emulator: SlackEmulator) -> SlackEmulator:
+    return login_scopes_only(slack_emulator)  # exactly the scopes login asks for
 
 
 class Clock:
@@ -124,6 +131,55 @@ def test_matrix_server_killed_mid_delivery_then_restart(
     bodies = [m["content"]["body"] for m in messages(synapse, token, room)]  # type: ignore[index]
     assert bodies == ["first attempt that landed"]  # the same txn id: the homeserver kept one event
     archive.close()
+
+
+def test_matrix_down_for_an_hour_then_both_notes_arrive_once_in_order(tmp_path: Path, synapse: SynapseServer) -> None:
+    """The homeserver is down for more than an hour: every pass fails fast, the waits grow to the hour's cap
+    and no later note overtakes the first; when it is back, both arrive once, in order, as a second user
+    reads the room."""
+    author, reader = synapse.new_user("night"), synapse.new_user("colleague")
+    room = synapse.create_room(author.token, name="handoffs", invite=[reader.user_id])
+    synapse.join(reader.token, room)
+    session = MatrixSession(
+        homeserver=synapse.base_url, user_id=author.user_id, access_token=author.token, device_id=""
+    )
+    clock = Clock()
+    archive = SqliteNoteArchive.in_dir(tmp_path)
+    try:
+        for i in range(2):
+            note = mk(f"h{i}", f"matrix:{room}")
+            archive.store(
+                HandoffNote(
+                    **{
+                        **{f: getattr(note, f) for f in note.__dataclass_fields__},
+                        "created": clock() + timedelta(seconds=i),
+                        "sections": (NoteSection(title="Done", text=f"night note {i}"),),
+                    }
+                ),
+                clock(),
+            )
+        worker = HandoffDelivery(archive, {"matrix": MatrixSender(MatrixClient(session, retries=0, max_wait=0))}, clock)
+        synapse.kill()
+        down_since, waits = clock(), []
+        while clock() - down_since < timedelta(minutes=65):
+            states = worker.run_due()
+            assert [d.note_id for d in states] == ["h0"]  # h1 waits behind it
+            assert states[0].status is DeliveryStatus.FAILED
+            wake = worker.next_wake()
+            assert wake is not None
+            waits.append(wake - clock())
+            clock.t = wake
+        assert waits == sorted(waits) and max(waits) <= timedelta(hours=1) and len(waits) >= 8
+        synapse.start()
+        sent = worker.run_due()
+        assert [(d.note_id, d.status) for d in sent] == [("h0", DeliveryStatus.SENT), ("h1", DeliveryStatus.SENT)]
+        bodies = [m["content"]["body"] for m in reversed(synapse.room_messages(reader.token, room))]
+        assert [b.splitlines()[-1] for b in bodies] == ["night note 0", "night note 1"]
+        assert archive.deliveries("h1")[0].attempts == 1
+    finally:
+        if not synapse.running:
+            synapse.start()
+        archive.close()
 
 
 @pytest.fixture
@@ -283,11 +339,12 @@ def test_a_live_slow_send_is_never_taken_over(tmp_path: Path, slack_emulator: Sl
         other = HandoffDelivery(
             second, {"slack": SlackSender({"": slack_emulator.token}, api_url=slack_emulator.base_url)}, Clock()
         )
-        assert other.deliver() == [second.deliveries("live")[0]]  # still in flight, untouched
+        assert other.run_due() == []  # in flight elsewhere: untouched
         assert second.deliveries("live")[0].status is DeliveryStatus.IN_FLIGHT
+        # `notes deliver` waits for the live send to finish, so it reports the note's true state
+        assert other.deliver() == [] and second.deliveries("live")[0].status is DeliveryStatus.SENT
         sending.join(timeout=30)
-        other.deliver()
-        assert len(posted(slack_emulator)) == 1 and second.deliveries("live")[0].status is DeliveryStatus.SENT
+        assert len(posted(slack_emulator)) == 1
     finally:
         first.close()
         second.close()
@@ -312,6 +369,36 @@ def test_a_dead_owners_send_is_resolved_at_once_and_a_foreign_one_after_its_leas
     worker.recover()
     assert archive.deliveries("far")[0].status is DeliveryStatus.CHECKING
     assert posted(slack_emulator) == []
+
+
+def test_a_note_the_cli_reserved_is_left_to_it_while_it_lives_and_finished_once_when_it_dies(
+    archive: SqliteNoteArchive,
+) -> None:
+    """`traystatus handoff` reserves its note's deliveries and tells the running service, which leaves them
+    alone (no race with the CLI) and looks again at the lease's end; once the CLI is gone (kill -9), the
+    service sends what it had not sent and resends the Matrix message it was sending (same txn id)."""
+    clock = Clock()
+    deliveries = archive.store(mk("cli", "matrix:!room:x", "slack:#handoffs"), clock())
+    cli_sender, service_sender = CountingSender(), CountingSender()
+    cli = HandoffDelivery(archive, {"slack": cli_sender, "matrix": cli_sender}, clock)
+    service = HandoffDelivery(archive, {"slack": service_sender, "matrix": service_sender}, clock)
+    cli.reserve(deliveries)
+    assert service.run_due() == [] and service_sender.sent == []
+    assert service.next_wake() == clock() + LEASE
+    # The CLI began the Matrix send, then died by SIGKILL: its pid is gone, its lease still runs.
+    (matrix, slack) = archive.deliveries("cli")
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    dead = f"{socket.gethostname()}:{gone.pid}:cli"
+    archive.save_delivery(leased(begin(matrix, clock()), dead, clock()))
+    archive.save_delivery(replace(slack, lease_owner=dead))
+    states = service.run_due()
+    assert sorted(service_sender.sent) == [("cli", "matrix:!room:x"), ("cli", "slack:#handoffs")]
+    assert {d.status for d in states} == {DeliveryStatus.SENT} and cli_sender.sent == []
+    # the listed order survives the updates (the history window and the popup show them so)
+    assert [d.destination for d in archive.deliveries("cli")] == ["matrix:!room:x", "slack:#handoffs"]
+    assert archive.deliveries("cli")[0].txn_id == matrix.txn_id
+    assert service.run_due() == [] and len(service_sender.sent) == 2  # and never again
 
 
 def test_429_storm_is_waited_out_in_order_and_not_counted(

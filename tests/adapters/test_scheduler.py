@@ -3,11 +3,15 @@ failures that keep it running, clean shutdown. Waits are on events with generous
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from traystatus.adapters.scheduler import SyncScheduler
+from traystatus.core.errors import StorageError
 
 
 class Passes:
@@ -127,3 +131,46 @@ def test_calendars_are_refreshed_periodically_then_reconciled() -> None:
         assert refreshed[0] <= i  # the calendars were read before the pass that uses them
     finally:
         s.shutdown()
+
+
+def test_a_pass_failing_the_same_way_is_logged_once_then_its_recovery(caplog: pytest.LogCaptureFixture) -> None:
+    """A service retrying every minute on a full disk must not log the same error forever: once (no traceback
+    for one of traystatus's own errors, which carry their words), again when it changes, and when it works."""
+    fails = {"left": 4, "error": StorageError("Cannot write the state file", "/x: the disk is full.")}
+    calls: list[int] = []
+
+    def step() -> datetime | None:
+        calls.append(1)
+        if fails["left"]:
+            fails["left"] -= 1  # type: ignore[operator]
+            if fails["left"] == 1:
+                raise RuntimeError("a different problem")
+            raise fails["error"]  # type: ignore[misc]
+        return None
+
+    s = SyncScheduler(lambda _reason: None)
+    s.start()
+    try:
+        with caplog.at_level(logging.DEBUG, logger="traystatus.adapters.scheduler"):
+            for _ in range(5):
+                done = len(calls)
+                s.run_step(step, "test")
+                assert wait_for(lambda done=done: len(calls) > done)  # type: ignore[misc]
+            assert wait_for(lambda: any("works again" in r.getMessage() for r in caplog.records))
+    finally:
+        s.shutdown()
+    shown = [(r.levelno, r.getMessage(), r.exc_info is not None) for r in caplog.records if r.levelno > logging.DEBUG]
+    assert shown == [
+        (
+            logging.ERROR,
+            "Reconcile (test) failed: Cannot write the state file: /x: the disk is full.; trying again every minute",
+            False,
+        ),
+        (logging.ERROR, "Reconcile (test) failed; trying again every minute", True),  # a new error: with its traceback
+        (
+            logging.ERROR,
+            "Reconcile (test) failed: Cannot write the state file: /x: the disk is full.; trying again every minute",
+            False,
+        ),
+        (logging.INFO, "Reconcile works again (after 1 failed passes)", False),
+    ]

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.fixtures.slack import login_scopes_only
 from tests.fixtures.synapse import MatrixUser, SynapseServer
 from tests.slack_emulator import SlackEmulator
 from traystatus.adapters.archive_sqlite import SqliteNoteArchive
@@ -20,6 +21,11 @@ pytestmark = pytest.mark.synapse
 
 CONFIG = 'timezone = "Europe/Berlin"\nworking_hours = "mon-fri 09:00-17:00"\n'
 NOTE = "# Done\nMigrated the archive & fixed <ticket-12>\n# Next / handed over to\nPriya: release 2.1\n"
+
+
+@pytest.fixture
+def slack_emulator(slack_emulator: SlackEmulator) -> SlackEmulator:
+    return login_scopes_only(slack_emulator)  # exactly the scopes login asks for
 
 
 @pytest.fixture
@@ -211,3 +217,67 @@ def test_text_file_honours_sign_off_false_and_shows_the_heading_mapping(
     assert slack_emulator.calls_to("users.profile.set") == [] and slack_emulator.calls_to("dnd.setSnooze") == []
     (message,) = slack_emulator.messages
     assert "*Next / handed over to*" in message.text and "*Blocked — and who can unblock*" in message.text
+
+
+def test_every_handoff_setting_reaches_the_cli_and_the_next_note(
+    monkeypatch: pytest.MonkeyPatch,
+    slack_emulator: SlackEmulator,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """[handoff] destinations, sections, sign_off and room_mentions all apply to `handoff --text-file`;
+    its headings land in the template's sections (case and punctuation ignored, the mapping shown), so the
+    next note carries its "Next" over; `notes edit` keeps the posted text findable."""
+    from traystatus.adapters.archive_sqlite import SqliteNoteArchive
+    from traystatus.app.cli import build_parser
+    from traystatus.app.handoff_service import HandoffService
+    from traystatus.app.options import load_settings
+    from traystatus.app.paths import AppPaths
+
+    monkeypatch.setenv("TRAYSTATUS_SLACK_TOKEN", slack_emulator.token)
+    monkeypatch.setenv("TRAYSTATUS_SLACK_API_URL", slack_emulator.base_url)
+    for var in ("TRAYSTATUS_MATRIX_HOMESERVER", "TRAYSTATUS_MATRIX_USER", "TRAYSTATUS_MATRIX_TOKEN"):
+        monkeypatch.delenv(var, raising=False)
+    config, note = tmp_path / "config.toml", tmp_path / "note.md"
+    config.write_text(
+        CONFIG + '[handoff]\ndestinations = ["slack:#general"]\nsections = ["Shipped", "Doing", "Up next", '
+        '"Stuck on"]\nsign_off = false\nroom_mentions = true\n',
+        encoding="utf-8",
+    )
+    note.write_text(
+        "### shipped!\n**Parser** merged, @channel please pull\n## UP NEXT:\nReview PR 42\n"
+        "## stuck-on\nCI runners\n## Random thoughts\nlunch\n",
+        encoding="utf-8",
+    )
+    assert run(["--config", str(config), "handoff", "--text-file", str(note)]) == 0
+    err = capsys.readouterr().err
+    for heading, section in (("shipped!", "Shipped"), ("UP NEXT:", "Up next"), ("stuck-on", "Stuck on")):
+        assert f"Heading {heading!r} → section {section!r}" in err
+    assert "'Random thoughts' → a section of its own" in err
+    (message,) = slack_emulator.messages
+    assert message.channel == "C0GENERAL"  # the configured destination, no --to
+    assert "*Shipped*\n*Parser* merged, <!channel> please pull" in message.text  # opted in: a broadcast
+    assert slack_emulator.calls_to("users.profile.set") == [] and slack_emulator.calls_to("dnd.setSnooze") == []
+
+    args = build_parser().parse_args(["--config", str(config), "handoff"])
+    settings = load_settings(args)
+    service = HandoffService(AppPaths.resolve(str(config)), settings, senders={})
+    try:
+        draft = service.current_draft()
+    finally:
+        service.close()
+    assert [s.title for s in draft.sections] == ["Shipped", "Doing", "Up next", "Stuck on"]
+    texts = {s.title: s.text for s in draft.sections}
+    assert texts["Doing"] == "Review PR 42" and texts["Stuck on"] == "CI runners"  # carried over
+    assert draft.destinations == ("slack:#general",) and draft.sign_off is False
+
+    archive = SqliteNoteArchive.in_dir(AppPaths.resolve(str(config)).data_dir, read_only=True)
+    note_id = archive.latest().id  # type: ignore[union-attr]
+    archive.close()
+    edited = tmp_path / "edited.md"
+    edited.write_text("# Shipped\nThe tokenizer instead\n", encoding="utf-8")
+    assert run(["--config", str(config), "notes", "edit", note_id, "--text-file", str(edited)]) == 0
+    capsys.readouterr()
+    for query in ("Parser", "tokenizer"):  # what was posted, and what the note says now
+        assert run(["--config", str(config), "notes", "search", query, "--json"]) == 0
+        assert [n["id"] for n in json.loads(capsys.readouterr().out)] == [note_id], query

@@ -7,9 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from tests.fixtures.slack import login_scopes_only
 from tests.slack_emulator import SlackEmulator
 from traystatus.adapters.handoff_delivery import SlackSender
 from traystatus.app.handoff_service import HandoffService
@@ -19,6 +21,11 @@ from traystatus.core.model import Override, State
 from traystatus.core.settings import settings_from_mapping
 from traystatus.qt.handoff_popup import HandoffPopup
 from traystatus.qt.handoff_windows import connect_popup
+
+
+@pytest.fixture
+def slack_emulator(slack_emulator: SlackEmulator) -> SlackEmulator:
+    return login_scopes_only(slack_emulator)  # exactly the scopes login asks for
 
 
 def service_for(tmp_path: Path, slack: SlackEmulator, sign_off: object) -> HandoffService:

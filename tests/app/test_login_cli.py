@@ -91,6 +91,7 @@ def test_missing_scopes_are_named_and_token_stored_anyway(
     slack_emulator.add_token("xoxp-partial-0003", scopes=("users.profile:write", "users:read", "chat:write"))
     assert login_slack(monkeypatch, slack_emulator, config, "xoxp-partial-0003") == 0
     err = capsys.readouterr().err
+    assert "dnd:read" not in err  # nothing calls dnd.info: not asked for
     for scope in ("dnd:write", "users:write", "users.profile:read"):
         assert f"lacks {scope}" in err
     for scope in ("users.profile:write", "users:read", "chat:write"):
@@ -305,3 +306,20 @@ def test_interactive_login_prompts_without_echo(
     assert "Slack user token (xoxp-…):" in text and "Signed in to Slack workspace 'Traystatus Test'" in text
     assert slack_emulator.token not in text  # not echoed, not printed
     assert os_keyring.get_password("traystatus", "slack:T0TRAYST:U0ME00001") == slack_emulator.token
+
+
+def test_the_manifest_asks_for_exactly_the_scopes_traystatus_uses(
+    capsys: pytest.CaptureFixture[str], os_keyring: KeyringBackend
+) -> None:
+    """Login is a pasted token, so the scopes are asked for where the user creates the Slack app: a manifest
+    with exactly the user scopes login and doctor check, no bot. Nothing is read or stored."""
+    import json
+
+    from traystatus.app.account_login import SLACK_SCOPES
+
+    assert run(["login", "slack", "--manifest"]) == 0
+    manifest = json.loads(capsys.readouterr().out)
+    assert manifest["oauth_config"]["scopes"] == {"user": list(SLACK_SCOPES)}
+    assert manifest["_metadata"]["major_version"] == 1 and manifest["display_information"]["name"] == "traystatus"
+    assert "features" not in manifest  # no bot user
+    assert os_keyring.get_password("traystatus", "slack:T0TRAYST:U0ME00001") is None

@@ -21,6 +21,7 @@ from traystatus.core.handoff import (
     parse_note_text,
     parse_note_text_mapped,
     plain_text,
+    section_role,
     slack_escape,
     slack_text,
 )
@@ -86,6 +87,39 @@ def test_prefill_from_previous_next_and_open_blockers() -> None:
     # a template without "In progress": the previous Next stays in Next
     only = new_draft(HandoffSettings(sections=("Done", "Next")), prev)
     assert only.sections[1].text == "review PR #12"
+
+
+@pytest.mark.parametrize(
+    ("title", "role"),
+    [
+        ("Next / handed over to", "next"),
+        ("Up next:", "next"),
+        ("What's NEXT", "next"),
+        ("Blocked — and who can unblock", "blocked"),
+        ("Stuck on", "blocked"),
+        ("Blockers", "blocked"),
+        ("In progress", "in_progress"),
+        ("Doing", "in_progress"),
+        ("Working on", "in_progress"),
+        ("Done", "done"),
+        ("Shipped!", "done"),
+        ("Decisions", "other"),
+        ("Nextcloud migration", "other"),  # a word, not a prefix
+    ],
+)
+def test_custom_template_sections_have_roles_by_their_words(title: str, role: str) -> None:
+    assert section_role(title) == role
+
+
+def test_a_custom_template_carries_next_and_blockers_over() -> None:
+    template = HandoffSettings(sections=("Shipped", "Doing", "Up next", "Stuck on"))
+    prev = HandoffNote(
+        id="p",
+        created=NOW,
+        sections=(NoteSection(title="Up next", text="PR 42"), NoteSection(title="Stuck on", text="CI")),
+    )
+    texts = {s.title: s.text for s in new_draft(template, prev).sections}
+    assert texts == {"Shipped": "", "Doing": "PR 42", "Up next": "", "Stuck on": "CI"}
 
 
 def test_parse_note_text_headings_and_fallback() -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from traystatus.core.outbox import (
     BACKOFF_MAX,
+    LEASE,
     DeliveryStatus,
     begin,
     check_later,
@@ -17,9 +18,11 @@ from traystatus.core.outbox import (
     failed,
     interrupted,
     is_due,
+    leased,
     new_deliveries,
     next_wakeup,
     recover,
+    reserved,
     retry_now,
     succeeded,
     txn_id_for,
@@ -81,3 +84,21 @@ def test_interrupted_slack_is_checked_never_blindly_resent() -> None:
     assert next_wakeup([later]) == later.next_attempt
     with pytest.raises(ValueError, match="not being checked"):
         check_later(u, NOW, "x")
+
+
+def test_a_delivery_another_process_holds_counts_at_its_leases_end() -> None:
+    """A running service must look again when another process's lease ends (its owner may be gone), and must
+    not spin on a note the CLI reserved (due now, but not this worker's to send while the lease runs)."""
+    (mine,) = new_deliveries("n1", ["slack:#a"], NOW)
+    (theirs,) = new_deliveries("n2", ["slack:#b"], NOW)
+    (sending,) = new_deliveries("n3", ["matrix:!r:x"], NOW)
+    held = reserved(theirs, "host:1:cli", NOW)
+    in_flight = leased(begin(sending, NOW), "host:1:cli", NOW)
+    assert held.status is DeliveryStatus.PENDING and held.lease_until == NOW + LEASE
+    assert next_wakeup([held, in_flight], owner="host:2:tray") == NOW + LEASE
+    assert next_wakeup([held, in_flight], owner="host:1:cli") == NOW  # its own: due now
+    assert next_wakeup([held, in_flight]) == NOW  # no owner given: as before
+    assert next_wakeup([mine, held], owner="host:2:tray") == NOW
+    assert reserved(in_flight, "host:2:tray", NOW) == in_flight  # only a pending one can be reserved
+    done = succeeded(in_flight, NOW, "$e")
+    assert done.lease_owner == "" and done.lease_until is None

@@ -46,13 +46,14 @@ def test_labels_name_the_city_and_nothing_unknown_is_offered() -> None:
         ("09:00-12:30,13:30-17:30", ""),
         ("09:00-12:30,12:30-17:30", ""),  # touching is not overlapping
         ("22:00-02:00", ""),
-        ("09:00-13:00,12:00-15:00", "09:00-13:00 and 12:00-15:00 overlap"),
-        ("09:00-17:00,10:00-11:00,12:00-13:00", "09:00-17:00 and 10:00-11:00 overlap"),
-        ("08:00-10:00,22:00-02:00,23:00-23:30", "22:00-02:00 and 23:00-23:30 overlap"),
+        ("09:00-13:00,12:00-15:00", "'09:00-13:00' and '12:00-15:00' overlap"),
+        ("09:00-17:00,10:00-11:00,12:00-13:00", "'09:00-17:00' and '10:00-11:00' overlap"),
+        ("08:00-10:00,22:00-02:00,23:00-23:30", "'22:00-02:00' and '23:00-23:30' overlap"),
     ],
 )
 def test_blocks_problem(text: str, problem: str) -> None:
-    said = blocks_problem(parse_blocks(text))
+    # built one block at a time: parse_blocks refuses overlaps itself, the editor's ranges come one by one
+    said = blocks_problem([parse_blocks(part)[0] for part in text.split(",")])
     assert said.startswith(problem) if problem else said == ""
 
 

@@ -8,11 +8,19 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from tests.fixtures.slack import login_scopes_only
 from tests.fixtures.synapse import SynapseServer
 from tests.fixtures.xvfb import ROOT
 from tests.slack_emulator import SlackEmulator
 
 NOTE = "# Done\nMigrated the archive & fixed <ticket-12>\n# Next / handed over to\nPriya: release 2.1\n"
+
+
+@pytest.fixture
+def slack_emulator(slack_emulator: SlackEmulator) -> SlackEmulator:
+    return login_scopes_only(slack_emulator)  # exactly the scopes login asks for
 
 
 def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures.slack import login_scopes_only
 from tests.fixtures.xvfb import ROOT, VirtualScreen, wait_until
 from tests.slack_emulator import SlackEmulator
 from traystatus.adapters.archive_sqlite import SqliteNoteArchive
@@ -31,6 +32,11 @@ working_hours = "mon-fri 09:00-17:30"
 destinations = ["slack:#handoffs"]
 sign_off = false
 """
+
+
+@pytest.fixture
+def slack_emulator(slack_emulator: SlackEmulator) -> SlackEmulator:
+    return login_scopes_only(slack_emulator)  # exactly the scopes login asks for
 
 
 class App:

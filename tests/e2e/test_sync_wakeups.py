@@ -15,12 +15,18 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures.slack import login_scopes_only
 from tests.fixtures.xvfb import ROOT
 from tests.slack_emulator import SlackEmulator
 
 WORKDAY = Path(__file__).resolve().parents[1] / "data" / "sync" / "workday.ics"
 ARGS = ["--calendar", str(WORKDAY), "--tz", "Europe/Berlin", "--hours", "mon-fri 09:00-17:00"]
 NOTE = "# Done\nShipped the runtime\n# Next / handed over to\nPriya: release 2.1\n"
+
+
+@pytest.fixture
+def slack_emulator(slack_emulator: SlackEmulator) -> SlackEmulator:
+    return login_scopes_only(slack_emulator)  # exactly the scopes login asks for
 
 
 def wait_for(predicate: object, timeout: float, what: str) -> None:

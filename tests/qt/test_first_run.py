@@ -158,7 +158,7 @@ def test_bad_hours_block_the_next_step_with_a_reason(qtbot: QtBot, tmp_path: Pat
     tuesday.add.click()  # 14:00-15:00 after the morning
     tuesday.ranges[1].start.setTime(QTime(12, 0))
     assert not w.hours.isComplete()
-    assert "Tuesday: 09:00-13:00 and 12:00-15:00 overlap" in w.hours.error.text()
+    assert "Tuesday: '09:00-13:00' and '12:00-15:00' overlap" in w.hours.error.text()
     assert tuesday.error.isVisible() and "overlap" in tuesday.error.text()  # said under the day too
     tuesday.ranges[1].start.setTime(QTime(13, 30))
     assert w.hours.isComplete() and not tuesday.error.isVisible()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,9 +16,9 @@ from pytestqt.qtbot import QtBot
 
 from traystatus.adapters.archive_sqlite import SqliteNoteArchive
 from traystatus.core.handoff import HandoffNote, NoteSection, parse_destination
-from traystatus.core.outbox import failed, succeeded
+from traystatus.core.outbox import DeliveryStatus, failed, mark_sent, succeeded
 from traystatus.qt.handoff_windows import find_notes
-from traystatus.qt.notes_window import SEARCH_DELAY_MS, NotesWindow
+from traystatus.qt.notes_window import SEARCH_DELAY_MS, STATE_POLL_MS, NotesWindow
 
 NOW = datetime(2026, 11, 20, 16, 30, tzinfo=UTC)
 TEXTS = {
@@ -138,3 +139,67 @@ def test_retry_failed_delivery_and_state_from_the_worker_thread(
     thread.join()
     qtbot.waitUntil(lambda: "matrix:!room:example.org: sent" in window.delivery_label.text())
     assert not window.retry_button.isEnabled()
+
+
+def test_keyboard_escape_closes_and_alt_r_retries_after_a_reopen(qtbot: QtBot, window: NotesWindow) -> None:
+    """A keyboard user closes the window with Escape (or Ctrl+W) and retries with Alt+R; reopened, the
+    same window still sends its Retry and shows the selected note's true state."""
+    for keys in (Qt.Key.Key_Escape, "ctrl+w"):
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow)  # a window shortcut needs its window active
+        if keys == "ctrl+w":
+            qtbot.keyClick(window.list, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
+        else:
+            qtbot.keyClick(window.list, Qt.Key.Key_Escape)
+        qtbot.waitUntil(lambda: not window.isVisible())
+        window.show()
+        window.reload()
+        qtbot.waitExposed(window)
+    assert window.current_note() is not None and window.current_note().id == "en1"  # type: ignore[union-attr]
+    assert "retry when fixed" in window.delivery_label.text()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    with qtbot.waitSignal(window.retry_requested) as sig:
+        qtbot.keyClick(window.list, Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)
+    assert sig.args == ["en1", "matrix:!room:example.org"]
+
+
+def test_may_have_been_posted_offers_post_again_and_mark_as_sent(
+    qtbot: QtBot, window: NotesWindow, archive: SqliteNoteArchive
+) -> None:
+    """The history window says it once with both choices; Mark as sent is final (the button goes)."""
+    _slack, matrix = archive.deliveries("en1")
+    unsure = replace(
+        matrix, status=DeliveryStatus.UNCERTAIN, next_attempt=None, last_error="look in the room, then decide"
+    )
+    archive.save_delivery(unsure)
+    window.post_changed()
+    qtbot.waitUntil(lambda: "may have been posted" in window.delivery_label.text())
+    assert window.retry_button.text() == "&Post again" and window.retry_button.isEnabled()
+    assert window.mark_sent_button.isVisible()
+    with qtbot.waitSignal(window.mark_sent_requested) as sig:
+        qtbot.mouseClick(window.mark_sent_button, Qt.MouseButton.LeftButton)
+    assert sig.args == ["en1", "matrix:!room:example.org"]
+    archive.save_delivery(mark_sent(unsure, NOW))
+    window.post_changed()
+    qtbot.waitUntil(lambda: "matrix:!room:example.org: sent" in window.delivery_label.text())
+    assert not window.mark_sent_button.isVisible() and not window.retry_button.isEnabled()
+
+
+def test_a_change_by_another_process_shows_while_the_window_is_open(
+    qtbot: QtBot, window: NotesWindow, tmp_path: Path
+) -> None:
+    """`traystatus notes mark-sent` or a headless service changes the archive: this window hears only its
+    own process's worker, so while shown it reads the selected note's state again; hidden, it reads nothing."""
+    other = SqliteNoteArchive.in_dir(tmp_path)  # another process's connection to the same file
+    try:
+        _slack, matrix = other.deliveries("en1")
+        other.save_delivery(succeeded(matrix, NOW, "$from-elsewhere"))
+        qtbot.waitUntil(
+            lambda: "matrix:!room:example.org: sent" in window.delivery_label.text(), timeout=STATE_POLL_MS * 5
+        )
+        assert not window.retry_button.isEnabled()
+        window.hide()
+        assert not window._poll.isActive()
+    finally:
+        other.close()

@@ -24,6 +24,7 @@ from traystatus.adapters.config_document import TomlConfigDocument
 from traystatus.adapters.live_presence_file import LiveNoteFile
 from traystatus.adapters.matrix_api import MatrixClient, MatrixSession
 from traystatus.adapters.matrix_sync import MatrixPresenceLoop
+from traystatus.app.account_login import SLACK_SCOPES
 from traystatus.app.accounts_service import ServiceAccountsManager
 from traystatus.qt.runner import ThreadRunner
 from traystatus.qt.settings.account_dialogs import ConnectDialog
@@ -135,7 +136,7 @@ def test_connect_slack_test_revoked_then_disconnect(
     assert len(saved.args[0].accounts.slack) == 1
     qtbot.waitUntil(lambda: "Traystatus Test" in "".join(rows(page)), timeout=5000)
     [row] = rows(page)
-    assert row.startswith("✓ Slack: Traystatus Test") and "all 6 scopes found" in row, row
+    assert row.startswith("✓ Slack: Traystatus Test") and f"all {len(SLACK_SCOPES)} scopes found" in row, row
     assert os_keyring.get_password("traystatus", SLACK_KEY) == slack.token
     text = config.read_text()
     assert '[[accounts.slack]]\nname = "Traystatus Test"\nteam_id = "T0TRAYST"\nuser_id = "U0ME00001"' in text
@@ -182,6 +183,7 @@ def test_missing_scopes_are_named(qtbot: QtBot, slack: SlackEmulator, config: Pa
     missing = row.split("missing scopes:")[1].split("Found:")[0]
     for scope in ("dnd:write", "users:write", "users.profile:read"):
         assert scope in missing
+    assert "dnd:read" not in missing  # nothing calls dnd.info: not asked for
     for scope in ("users.profile:write", "users:read", "chat:write"):
         assert f"{scope} (" not in missing
     assert "Do Not Disturb" in missing and "Found: users.profile:write, users:read, chat:write" in row

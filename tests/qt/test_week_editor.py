@@ -71,7 +71,7 @@ def test_problems_are_said_under_the_day_and_block_the_week(qtbot: QtBot) -> Non
     w = editor(qtbot)
     wednesday = w.days[2]
     wednesday.ranges[0].end.setTime(QTime(9, 0))
-    assert w.problem() == "Wednesday: 09:00-09:00 is empty: its end is its start."
+    assert w.problem() == "Wednesday: '09:00-09:00' is empty: its end is its start."
     assert wednesday.error.isVisible() and "empty" in wednesday.error.text()
     wednesday.ranges[0].end.setTime(QTime(17, 0))
     assert w.problem() == "" and not wednesday.error.isVisible()
@@ -88,3 +88,12 @@ def test_copy_monday_to_the_other_weekdays(qtbot: QtBot, tmp_path: Path) -> None
     config = tmp_path / "config.toml"
     config.write_text(f'working_hours = "{format_hours(w.hours())}"\n')
     assert load_config_file(config, default_tz=ZoneInfo("UTC")).hours == w.hours()
+
+
+def test_a_night_past_midnight_into_the_next_days_range_is_said(qtbot: QtBot) -> None:
+    w = editor(qtbot, "mon-fri 09:00-17:00")
+    monday = w.days[0].ranges[0]
+    monday.start.setTime(QTime(17, 0))
+    monday.end.setTime(QTime(10, 0))  # a day typed backwards, which runs into Tuesday's 09:00-17:00
+    assert w.problem().startswith("Monday: '17:00-10:00' and '09:00-17:00' overlap"), w.problem()
+    assert monday.next_day.text() == "next day — check" and "did you mean 10:00-17:00" in monday.next_day.toolTip()

@@ -4,10 +4,13 @@ check, and rebuilding that index from the stored revisions (the notes are the tr
 
 from __future__ import annotations
 
+import functools
 import logging
 import sqlite3
+import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, Protocol, TypeVar, cast
 
 from traystatus.core.errors import TrayStatusError
 
@@ -19,14 +22,59 @@ FTS_SCHEMA = (
 )
 
 
-def damaged(path: Path, problem: str) -> TrayStatusError:
+def damaged(path: Path, problem: str, *, readable: bool | None = True) -> TrayStatusError:
+    """``readable``: whether listing the notes still works (True), fails too (False), or is not known (None)."""
+    reading = {
+        True: "Reading still works (`traystatus notes list`).",
+        False: "traystatus cannot read it either.",
+        None: "Reading may still work (`traystatus notes list`).",
+    }[readable]
     return TrayStatusError(
         "Handoff archive damaged",
-        f"{path} failed SQLite's integrity check ({problem}); traystatus writes nothing into it. "
-        f"Reading still works (`traystatus notes list`). To repair: quit traystatus, keep a copy "
-        f"(cp {path} {path}.damaged), then `sqlite3 {path}.damaged .recover | sqlite3 {path}.recovered` "
-        f"and move {path.name}.recovered in place of {path.name}.",
+        f"{path} failed SQLite's integrity check ({problem}); traystatus writes nothing into it. {reading} "
+        "To repair: quit traystatus (the tray app, `run --headless`), then run `traystatus notes repair`: it "
+        "rebuilds the archive from every note that can still be read and keeps the damaged file beside it.",
     )
+
+
+class GuardedArchive(Protocol):
+    path: Path
+    damage: TrayStatusError | None
+    _db: sqlite3.Connection
+    _lock: threading.RLock
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def guarded(*, writes: bool) -> Callable[[F], F]:
+    """An archive method whose SQLite errors reach the user in words: a full disk or a read-only dir names the
+    path and the fix; damage (a "malformed" error, confirmed with ``quick_check``) is said with the repair,
+    and from then on nothing more is written into the file."""
+
+    def wrap(method: F) -> F:
+        @functools.wraps(method)
+        def inner(self: GuardedArchive, *args: Any, **kwargs: Any) -> Any:
+            if writes and self.damage is not None:
+                raise self.damage
+            try:
+                return method(self, *args, **kwargs)
+            except sqlite3.DatabaseError as e:
+                if isinstance(e, sqlite3.OperationalError) and "malformed" not in str(e):
+                    raise TrayStatusError(
+                        "Handoff archive",
+                        f"cannot {'write' if writes else 'read'} {self.path}: {e}. Check that {self.path.parent} "
+                        "is writable by you and the disk is not full; nothing was changed in it.",
+                    ) from None
+                with self._lock:
+                    problem = quick_check(self._db) or str(e)
+                self.damage = damaged(self.path, problem, readable=None if writes else False)
+                log.error("%s: %s", self.damage.title, self.damage.message)
+                raise self.damage from None
+
+        return cast(F, inner)
+
+    return wrap
 
 
 def quick_check(db: sqlite3.Connection) -> str | None:

@@ -16,7 +16,14 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from traystatus.adapters.archive_integrity import CLEAN_KEY, damaged, fts_sound, quick_check, rebuild_fts
+from traystatus.adapters.archive_integrity import (
+    CLEAN_KEY,
+    damaged,
+    fts_sound,
+    guarded,
+    quick_check,
+    rebuild_fts,
+)
 from traystatus.adapters.private_files import create_private
 from traystatus.core.errors import TrayStatusError
 from traystatus.core.handoff import HandoffNote, NoteSection, parse_destination, search_text
@@ -107,6 +114,7 @@ class SqliteNoteArchive:
         self.path = path
         self.read_only = read_only
         self.rebuilt_index = False  # the search index was damaged and rebuilt from the notes
+        self.damage: TrayStatusError | None = None  # found damaged while open: refused for writing from then on
         self._lock = threading.RLock()
         try:
             if read_only:
@@ -129,28 +137,33 @@ class SqliteNoteArchive:
                     f"cannot open {path}: {e}. Check that {path.parent} is writable by you and the disk is "
                     "not full (`traystatus notes list` and `search` also work read-only).",
                 ) from None
-            raise damaged(path, str(e)) from None
+            raise damaged(path, str(e), readable=None if not read_only else False) from None
 
     def _check_after_unclean_end(self) -> None:
-        """A process that ended without close() (crash, kill, power cut): check the file before writing,
-        and rebuild a damaged search index from the stored revisions."""
+        """Check the file before anything is written into it (even the open marker: a damaged file is left
+        byte for byte as it was); after a process ended without close() (crash, kill, power cut) also rebuild
+        a damaged search index from the stored revisions. The check reads the whole file: ~55 ms for 3,000
+        notes (31 MB), next to ~30 ms for the open itself (measured here)."""
         db = self._db
         if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone() is None:
             return  # a new file
+        problem = quick_check(db)
+        if problem is not None:
+            db.close()
+            raise damaged(self.path, problem, readable=None)
         row = db.execute("SELECT value FROM meta WHERE key = ?", (CLEAN_KEY,)).fetchone()
-        if row is not None and row[0] == "0":
-            problem = quick_check(db)
-            if problem is not None:
-                db.close()
-                raise damaged(self.path, problem)
-            if not fts_sound(db):
-                self._rebuild_index()
+        if row is not None and row[0] == "0" and not fts_sound(db):
+            self._rebuild_index()
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=10)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=FULL")
         return db
+
+    def rebuild_index(self) -> None:
+        """Index every stored revision again (`traystatus notes repair`)."""
+        self._rebuild_index()
 
     def _rebuild_index(self) -> None:
         with self._lock:
@@ -179,7 +192,7 @@ class SqliteNoteArchive:
 
     def close(self) -> None:
         with self._lock:
-            if not self.read_only:
+            if not self.read_only and self.damage is None:  # damaged: not a byte more, and checked at next open
                 try:
                     self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, '1')", (CLEAN_KEY,))
                 except sqlite3.Error:  # closing anyway; the next open checks the file
@@ -198,6 +211,7 @@ class SqliteNoteArchive:
             self._db.execute("COMMIT")
 
     # ---- notes ----
+    @guarded(writes=True)
     def store(self, note: HandoffNote, now: datetime) -> tuple[Delivery, ...]:
         """Store a new note and its pending deliveries in one transaction (stored first, then delivered)."""
         try:
@@ -233,6 +247,7 @@ class SqliteNoteArchive:
         log.info("stored handoff note %s with %d destination(s)", note.id, len(deliveries))
         return deliveries
 
+    @guarded(writes=True)
     def edit(self, note_id: str, sections: Sequence[NoteSection], now: datetime) -> HandoffNote:
         """A new revision; earlier ones stay in :meth:`revisions`. Already delivered messages are not edited."""
         with self._tx() as db:
@@ -248,6 +263,7 @@ class SqliteNoteArchive:
             self._index(db, note_id, sections)  # earlier revisions stay indexed: what was posted is found
         return replace(note, sections=tuple(sections), revision=rev, updated=now)
 
+    @guarded(writes=False)
     def revisions(self, note_id: str) -> list[Revision]:
         with self._lock:
             rows = self._db.execute(
@@ -255,12 +271,14 @@ class SqliteNoteArchive:
             ).fetchall()
         return [Revision(revision=r, saved=_dt(s) or _EPOCH, sections=_sections(j)) for r, s, j in rows]
 
+    @guarded(writes=True)
     def set_archived(self, note_id: str, archived: bool) -> None:
         """Archive or unarchive; nothing is ever deleted."""
         with self._tx() as db:
             self._get(db, note_id)
             db.execute("UPDATE notes SET archived = ? WHERE id = ?", (int(archived), note_id))
 
+    @guarded(writes=False)
     def resolve_id(self, prefix: str) -> str:
         with self._lock:
             rows = self._db.execute(
@@ -274,10 +292,12 @@ class SqliteNoteArchive:
             )
         return str(rows[0][0])
 
+    @guarded(writes=False)
     def get(self, note_id: str) -> HandoffNote:
         with self._lock:
             return self._get(self._db, note_id)
 
+    @guarded(writes=False)
     def notes(self, *, include_archived: bool = False, since: datetime | None = None) -> list[HandoffNote]:
         """Newest first."""
         sql = "SELECT * FROM notes WHERE 1=1"
@@ -333,6 +353,7 @@ class SqliteNoteArchive:
         return rows
 
     # ---- deliveries ----
+    @guarded(writes=False)
     def deliveries(self, note_id: str | None = None) -> list[Delivery]:
         sql, params = "SELECT d.* FROM deliveries d JOIN notes n ON n.id = d.note_id", ()
         if note_id is not None:
@@ -360,11 +381,13 @@ class SqliteNoteArchive:
     def open_deliveries(self) -> list[Delivery]:
         return [d for d in self.deliveries() if d.status is not DeliveryStatus.SENT]
 
+    @guarded(writes=True)
     def save_delivery(self, d: Delivery) -> None:
         """Durable before this returns (synchronous=FULL): the worker relies on it before sending."""
         with self._tx() as db:
             self._put_delivery(db, d)
 
+    @guarded(writes=True)
     def claim_delivery(self, seen: Delivery, claimed: Delivery) -> bool:
         """Write ``claimed`` only if the row is still as ``seen`` (status and attempts): two traystatus
         processes (the tray app and the CLI) never both send the same note to the same place."""
@@ -379,11 +402,13 @@ class SqliteNoteArchive:
             return True
 
     # ---- small app state (prompt state) ----
+    @guarded(writes=False)
     def get_meta(self, key: str) -> str | None:
         with self._lock:
             row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
 
+    @guarded(writes=True)
     def set_meta(self, key: str, value: str) -> None:
         with self._tx() as db:
             db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
@@ -392,7 +417,13 @@ class SqliteNoteArchive:
     @staticmethod
     def _put_delivery(db: sqlite3.Connection, d: Delivery) -> None:
         db.execute(
-            "INSERT OR REPLACE INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            # an upsert keeps the row's rowid, which orders a note's deliveries as the note lists them (INSERT
+            # OR REPLACE gave each update a new rowid: Slack and Matrix swapped places in the windows)
+            "INSERT INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (note_id, destination) "
+            "DO UPDATE SET status = excluded.status, attempts = excluded.attempts, "
+            "next_attempt = excluded.next_attempt, last_error = excluded.last_error, txn_id = excluded.txn_id, "
+            "remote_id = excluded.remote_id, started = excluded.started, updated = excluded.updated, "
+            "lease_owner = excluded.lease_owner, lease_until = excluded.lease_until",
             (
                 d.note_id,
                 d.destination,

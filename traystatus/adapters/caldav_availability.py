@@ -3,13 +3,16 @@
 Where it lives: on the scheduling inbox (``schedule-inbox-URL`` of the current user's principal, RFC 7953
 §7.2.4), in the CalDAV namespace or Apple's (``http://calendarserver.org/ns/``); some servers (Xandikos) and
 clients keep it on the calendar collection instead, and a server without scheduling (Radicale) stores it there
-as a dead property. Reading tries the inbox, then the collection; writing goes where it was found (the inbox
-when the server has one). Each read is one or two small PROPFINDs (Depth 0), cheap enough for every refresh.
+as a dead property. Reading tries the inbox, then the collection, the CalDAV name before Apple's (the order
+Cyrus's own free-busy uses); writing goes where it was found (the inbox when the server has one). The two names
+are separate properties on Cyrus: a save also updates an Apple copy that says otherwise, or Apple clients keep
+showing the old hours. Each read is one or two small PROPFINDs (Depth 0), cheap enough for every refresh.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +29,9 @@ _DAV, _CAL, _CS = "DAV:", "urn:ietf:params:xml:ns:caldav", "http://calendarserve
 _NAMES = (f"{{{_CAL}}}calendar-availability", f"{{{_CS}}}calendar-availability")
 #: an availability larger than this is not a weekly schedule (and must not cost memory): ignored, said
 MAX_BYTES = 256 * 1024
+#: a multistatus carries the property under both names (Cyrus answers the Apple one with the CalDAV value)
+_MAX_ANSWER = 4 * MAX_BYTES
+_TOO_LARGE = f"is larger than {MAX_BYTES // 1024} KB: ignored"
 
 #: ``request(method, url, body, depth)``: one authenticated request with the source's session and timeouts
 Request = Callable[[str, str, str, str], requests.Response]
@@ -46,10 +52,17 @@ def _propfind(names: str) -> str:
     )
 
 
+class _Oversized(Exception):
+    """A multistatus too large to hold a weekly schedule: the availability in it is ignored, and said."""
+
+
 def _ok_props(resp: requests.Response) -> dict[str, ET.Element]:
-    """The properties a 207 multistatus answered with 200, by their ``{ns}name``."""
-    if resp.status_code != 207 or len(resp.content) > MAX_BYTES * 2:
+    """The properties a 207 multistatus answered with 200, by their ``{ns}name``; :class:`_Oversized` past
+    ``_MAX_ANSWER`` (never parsed, never silently "not set")."""
+    if resp.status_code != 207:
         return {}
+    if len(resp.content) > _MAX_ANSWER:
+        raise _Oversized
     try:
         root = ET.fromstring(resp.content)  # noqa: S314 - no DTDs or entities in a multistatus; bounded size
     except ET.ParseError:
@@ -71,7 +84,7 @@ def _text_of(props: dict[str, ET.Element]) -> tuple[str | None, str]:
         if el is not None and (el.text or "").strip():
             text = el.text or ""
             if len(text.encode()) > MAX_BYTES:
-                return None, f"is larger than {MAX_BYTES // 1024} KB: ignored"
+                return None, _TOO_LARGE
             return text, ""
     return None, ""
 
@@ -93,6 +106,8 @@ class CaldavAvailability:
         except (requests.RequestException, CalendarError) as e:
             self._inbox = None
             return None, f"could not be read ({type(e).__name__})"
+        except _Oversized:
+            return None, _TOO_LARGE
         if self._inbox is None:
             self._inbox = ""
             href = props.get(f"{{{_DAV}}}current-user-principal")
@@ -101,7 +116,7 @@ class CaldavAvailability:
                 url = urljoin(self._collection, principal)
                 try:
                     found = _ok_props(self._request("PROPFIND", url, _propfind("<c:schedule-inbox-URL/>"), "0"))
-                except (requests.RequestException, CalendarError) as e:
+                except (requests.RequestException, CalendarError, _Oversized) as e:
                     log.info("no scheduling inbox found (%s): availability from the calendar", type(e).__name__)
                     found = {}
                 inbox = found.get(f"{{{_CAL}}}schedule-inbox-URL")
@@ -116,6 +131,8 @@ class CaldavAvailability:
             return _text_of(_ok_props(self._request("PROPFIND", url, body, "0")))
         except (requests.RequestException, CalendarError) as e:
             return None, f"could not be read ({type(e).__name__})"
+        except _Oversized:
+            return None, _TOO_LARGE
 
     def read(self) -> FoundAvailability:
         """The availability the server keeps, inbox first; ``text`` is "" when none is set."""
@@ -140,17 +157,52 @@ class CaldavAvailability:
     def write(self, ics: str) -> FoundAvailability:
         """Store ``ics`` (a VCALENDAR with VAVAILABILITY) where the server keeps it, so other clients see it."""
         target = self.read()
-        body = (
-            f'<?xml version="1.0" encoding="utf-8"?><d:propertyupdate xmlns:d="{_DAV}" xmlns:c="{_CAL}">'
-            f"<d:set><d:prop><c:calendar-availability>{escape(ics)}</c:calendar-availability></d:prop></d:set>"
-            "</d:propertyupdate>"
-        )
-        resp = self._request("PROPPATCH", target.url, body, "0")
-        if f"{{{_CAL}}}calendar-availability" not in _ok_props(resp):
+        stored, status = self._set(target.url, _CAL, ics)
+        if not stored:
             return FoundAvailability(
                 text="",
                 url=target.url,
                 where=target.where,
-                problem=f"the server did not store the working hours on the {target.where} (HTTP {resp.status_code})",
+                problem=f"the server did not store the working hours on the {target.where} (HTTP {status})",
             )
+        self._update_apple_copy(target.url, ics)
         return FoundAvailability(text=ics, url=target.url, where=target.where)
+
+    def _set(self, url: str, namespace: str, ics: str) -> tuple[bool, int]:
+        """PROPPATCH the property under ``namespace``: whether the server stored it, and its HTTP status."""
+        body = (
+            f'<?xml version="1.0" encoding="utf-8"?><d:propertyupdate xmlns:d="{_DAV}" xmlns:x="{namespace}">'
+            f"<d:set><d:prop><x:calendar-availability>{escape(ics)}</x:calendar-availability></d:prop></d:set>"
+            "</d:propertyupdate>"
+        )
+        resp = self._request("PROPPATCH", url, body, "0")
+        try:
+            stored = f"{{{namespace}}}calendar-availability" in _ok_props(resp)
+        except _Oversized:
+            stored = False
+        return stored, resp.status_code
+
+    def _update_apple_copy(self, url: str, ics: str) -> None:
+        """Apple's name, where the server keeps it apart and it now says otherwise, gets the same hours (its own
+        request: a server that refuses that name must not undo the standard one). Best effort, logged."""
+        try:
+            props = _ok_props(self._request("PROPFIND", url, _propfind("<cs:calendar-availability/>"), "0"))
+        except (requests.RequestException, CalendarError, _Oversized) as e:
+            log.warning("the Apple copy of the working hours was not checked: %s", type(e).__name__)
+            return
+        el = props.get(_NAMES[1])
+        copy = (el.text or "") if el is not None else ""
+        if not copy.strip() or _same_text(copy, ics):
+            return
+        try:
+            if self._set(url, _CS, ics)[0]:
+                return
+        except (requests.RequestException, CalendarError) as e:
+            log.warning("the Apple copy of the working hours was not updated: %s", type(e).__name__)
+            return
+        log.warning("the server did not update the Apple copy of the working hours: Apple clients show the old ones")
+
+
+def _same_text(a: str, b: str) -> bool:
+    """Equal but for line endings (an XML body turns CRLF into LF) and surrounding blanks."""
+    return re.sub(r"\r\n?", "\n", a).strip() == re.sub(r"\r\n?", "\n", b).strip()

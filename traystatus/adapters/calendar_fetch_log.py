@@ -16,6 +16,7 @@ from pathlib import Path
 
 from traystatus.adapters.file_lock import locked
 from traystatus.adapters.private_files import atomic_write
+from traystatus.adapters.storage_problems import WriteWatch
 from traystatus.core.calendar_fetch import CalendarFetch
 from traystatus.core.errors import CalendarError
 from traystatus.core.ports import CalendarResult, CalendarSource
@@ -34,6 +35,7 @@ class CalendarFetchLog:
 
     def __init__(self, cache_dir: Path) -> None:
         self.path = cache_dir / FILE_NAME
+        self._watch = WriteWatch(log, "the calendar fetch log")
 
     def __repr__(self) -> str:
         return f"CalendarFetchLog({str(self.path)!r})"
@@ -66,8 +68,10 @@ class CalendarFetchLog:
             text = json.dumps({"version": _VERSION, "calendars": {k: _to_json(f) for k, f in kept}}, indent=1)
             try:
                 atomic_write(self.path, text)
-            except OSError as e:
-                log.warning("Calendar fetch log %s not written: %s", self.path, e.strerror or type(e).__name__)
+            except OSError as e:  # only the settings window's "last fetched" column misses it
+                self._watch.failed(e, self.path, kept="the calendars were read all the same.")
+                return
+            self._watch.worked()
 
 
 def _to_json(fetch: CalendarFetch) -> dict[str, object]:

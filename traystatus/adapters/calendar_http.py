@@ -21,6 +21,7 @@ import requests
 from traystatus.adapters.bounded_http import BoundedSession, RedirectRefused, bounded, header_problem, read_timeout
 from traystatus.adapters.clock import utc_now
 from traystatus.adapters.private_files import atomic_write, private_dir
+from traystatus.adapters.storage_problems import WriteWatch
 from traystatus.core.calendar_secret import redact_url
 from traystatus.core.errors import CalendarError
 
@@ -124,6 +125,7 @@ class HttpFeed:
         self._memory: FeedBody | None = None  # avoids re-reading the disk copy on every 304
         self._unvalidated_every = unvalidated_every
         self._fetched_here = False  # this object has had an answer from the server
+        self._cache_watch = WriteWatch(log, "the calendar cache")
         install_urllib3_redaction()
 
     def __repr__(self) -> str:
@@ -156,18 +158,26 @@ class HttpFeed:
     def _store(self, data: bytes, etag: str, last_modified: str) -> FeedBody:
         now = utc_now()
         sha = hashlib.sha256(data).hexdigest()
-        private_dir(self._cache_dir)
-        old = self.cached()
-        if old is None or old.sha256 != sha:
-            atomic_write(self._body_path, data)  # meeting titles: for this user only (0600)
-        self._write_meta(sha, now, etag, last_modified)
+        try:
+            private_dir(self._cache_dir)
+            old = self.cached()
+            if old is None or old.sha256 != sha:
+                atomic_write(self._body_path, data)  # meeting titles: for this user only (0600)
+            self._write_meta(sha, now, etag, last_modified)
+        except OSError as e:  # a full or read-only cache: the calendar was read all the same
+            self._cache_watch.failed(e, self._body_path, kept="the calendar is used from memory meanwhile.")
         self._memory = FeedBody(data=data, sha256=sha, fetched_at=now)
         self._fetched_here = True
         return self._memory
 
     def _write_meta(self, sha: str, fetched_at: datetime, etag: str, last_modified: str) -> None:
         meta = {"sha256": sha, "fetched_at": fetched_at.isoformat(), "etag": etag, "last_modified": last_modified}
-        atomic_write(self._meta_path, json.dumps(meta))
+        try:
+            atomic_write(self._meta_path, json.dumps(meta))
+        except OSError as e:
+            self._cache_watch.failed(e, self._meta_path, kept="the calendar is used from memory meanwhile.")
+            return
+        self._cache_watch.worked()
 
     # -- fetch -------------------------------------------------------------------------------
     def fetch(self) -> FetchOutcome:

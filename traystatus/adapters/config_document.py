@@ -13,6 +13,7 @@ from tomlkit.toml_document import TOMLDocument
 
 from traystatus.adapters.calendar_secrets import LazySecrets, move_secret_addresses, plain_secret_addresses
 from traystatus.adapters.private_files import atomic_write
+from traystatus.adapters.storage_problems import storage_error
 from traystatus.core.errors import ConfigError
 from traystatus.core.ports import SecretStore
 from traystatus.core.settings import SCHEMA_VERSION, Settings, settings_from_mapping
@@ -132,6 +133,9 @@ class TomlConfigDocument:
         self.validate()
         self.notes = move_secret_addresses(self.doc, self.secrets, on_disk=self.on_disk)
         settings = self.validate()
-        atomic_write(self.path, self.text())
+        try:
+            atomic_write(self.path, self.text())
+        except OSError as e:  # the edits stay in the window (and in ``self.doc``): saving again can work
+            raise storage_error(e, self.path, "the config file", kept="your changes are still here, unsaved.") from None
         self.on_disk = plain_secret_addresses(self.doc)
         return settings

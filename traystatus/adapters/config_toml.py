@@ -98,13 +98,20 @@ def load_config_file(path: Path, *, default_tz: ZoneInfo) -> Settings:
         settings = settings_from_mapping(data, source=str(path), default_tz=default_tz)
     except ConfigError as e:
         _suggest_zone(e)
-        line = _line_of(text, e.message)
-        if line is not None:
-            e.message = e.message.replace(f"{path}: ", f"{path}:{line}: ", 1)
-            e.args = (f"{e.title}: {e.message}",)
+        e.message = _with_line(text, path, e.message)
+        e.args = (f"{e.title}: {e.message}",)
         raise
+    warnings = tuple(_with_line(text, path, w) for w in settings.warnings)
+    for warning in warnings:
+        log.warning("%s", warning)
     _warn_if_exposed(path, settings)
-    return _relative_to(settings, path.parent)
+    return _relative_to(dataclasses.replace(settings, warnings=warnings), path.parent)
+
+
+def _with_line(text: str, path: Path, message: str) -> str:
+    """``file: key: …`` becomes ``file:line: key: …`` when the key's line is known."""
+    line = _line_of(text, message)
+    return message if line is None else message.replace(f"{path}: ", f"{path}:{line}: ", 1)
 
 
 def _warn_if_exposed(path: Path, settings: Settings) -> None:

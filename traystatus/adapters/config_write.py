@@ -13,6 +13,7 @@ from tomlkit.toml_document import TOMLDocument
 
 from traystatus.adapters.calendar_secrets import LazySecrets, move_secret_addresses, plain_secret_addresses
 from traystatus.adapters.private_files import atomic_write
+from traystatus.adapters.storage_problems import storage_error
 from traystatus.core.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,10 @@ def _load(path: Path) -> TOMLDocument:
 def _save(path: Path, doc: TOMLDocument) -> None:
     """Every write also moves a secret calendar address an older config holds into the keyring (logged)."""
     move_secret_addresses(doc, LazySecrets(), on_disk=plain_secret_addresses(_load(path)))
-    atomic_write(path, tomlkit.dumps(doc))
+    try:
+        atomic_write(path, tomlkit.dumps(doc))
+    except OSError as e:
+        raise storage_error(e, path, "the config file", kept="the file is as it was before.") from None
 
 
 def _accounts(doc: TOMLDocument, path: Path) -> Table:
@@ -74,6 +78,8 @@ def add_account(path: Path, service: str, entry: Mapping[str, str]) -> bool:
         )
     for item in aot:
         if _matches(item, service, entry):
+            if all(item.get(k) == v for k, v in entry.items()):
+                return False  # nothing to change: the file is left alone (it may be read-only)
             for key, value in entry.items():
                 item[key] = value
             _save(path, doc)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from traystatus.adapters.private_files import atomic_write
-from traystatus.core.errors import TrayStatusError
+from traystatus.adapters.storage_problems import storage_error
 from traystatus.core.handoff import HandoffDraft, NoteSection, PromptState
 
 log = logging.getLogger(__name__)
@@ -55,11 +55,8 @@ class JsonDraftStore:
         }
         try:
             atomic_write(self.path, json.dumps(data, ensure_ascii=False))
-        except OSError as e:
-            raise TrayStatusError(
-                "Handoff draft",
-                f"cannot save the draft to {self.path}: {e}. Check that the state directory is writable.",
-            ) from None
+        except OSError as e:  # the text stays in the popup: submitting or a later save still works
+            raise storage_error(e, self.path, "the handoff draft", kept="the text is still in the window.") from None
 
     def clear(self) -> None:
         self.path.unlink(missing_ok=True)
@@ -73,12 +70,15 @@ class JsonPromptStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._memory: PromptState | None = None  # the last answer, also when the file could not be written
 
     @classmethod
     def in_dir(cls, state_dir: Path) -> JsonPromptStore:
         return cls(state_dir / PROMPT_FILE)
 
     def load(self) -> PromptState:
+        if self._memory is not None:
+            return self._memory
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             return PromptState(
@@ -90,13 +90,13 @@ class JsonPromptStore:
             return PromptState()  # missing or damaged: the prompt simply comes as usual
 
     def save(self, state: PromptState) -> None:
+        self._memory = state  # a snooze holds in this process even when the file cannot take it
         data = {"day_end": _iso(state.day_end), "snoozed_until": _iso(state.snoozed_until), "done": state.done}
         try:
             atomic_write(self.path, json.dumps(data))
         except OSError as e:
-            raise TrayStatusError(
-                "Handoff prompt",
-                f"cannot save the prompt state to {self.path}: {e}. Check that the state directory is writable.",
+            raise storage_error(
+                e, self.path, "the handoff prompt state", kept="it holds until traystatus quits."
             ) from None
 
 

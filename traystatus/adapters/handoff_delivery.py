@@ -9,25 +9,30 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable, Mapping
-from datetime import datetime
-from typing import Any, Protocol
-
-import requests
+from datetime import datetime, timedelta
 
 from traystatus.adapters.archive_sqlite import SqliteNoteArchive
-from traystatus.adapters.matrix_directory import resolve_alias
-from traystatus.adapters.note_render import matrix_html, matrix_mentions, slack_text
-from traystatus.adapters.slack_api import SlackApiError, SlackClient
-from traystatus.core.errors import ConfigError, ServiceError
-from traystatus.core.handoff import HandoffNote, parse_destination, plain_text
+from traystatus.adapters.handoff_senders import (
+    HistoryUnavailable,
+    MatrixSender,
+    MatrixSenderClient,
+    MaybeSent,
+    NotSent,
+    RecordingSession,
+    Sender,
+    SlackSender,
+)
+from traystatus.core.errors import ServiceError, TrayStatusError
 from traystatus.core.outbox import (
     Delivery,
     DeliveryStatus,
     check_later,
     checked,
     failed,
+    held_by_other,
     in_order,
     interrupted,
     is_due,
@@ -38,6 +43,7 @@ from traystatus.core.outbox import (
     next_wakeup,
     rate_limited,
     recover,
+    reserved,
     retry_now,
     succeeded,
 )
@@ -45,195 +51,40 @@ from traystatus.core.outbox import begin as begin_send
 
 log = logging.getLogger(__name__)
 
-
-class NotSent(Exception):
-    """The service certainly did not take the message (refused, unreachable before sending, rate limit)."""
-
-    def __init__(
-        self, error: str, *, retry_after: float | None = None, permanent: bool = False, rate_limited: bool = False
-    ) -> None:
-        super().__init__(error)
-        self.error, self.retry_after, self.permanent = error, retry_after, permanent
-        self.rate_limited = rate_limited and retry_after is not None  # a 429: not a failed attempt
-
-
-def _is_rate_limit(e: ServiceError) -> bool:
-    return e.title in ("Slack rate limit", "Matrix rate limit")
-
-
-class MaybeSent(Exception):
-    """The outcome is unknown (timeout, connection lost after the request was sent)."""
-
-
-class HistoryUnavailable(Exception):
-    """The channel's history cannot be read, so whether a message landed cannot be known."""
-
-
-class Sender(Protocol):
-    def send(self, note: HandoffNote, delivery: Delivery) -> str:
-        """Post the note; returns the remote id. Raises :class:`NotSent` or :class:`MaybeSent`."""
-        ...
-
-    def find(self, note: HandoffNote, delivery: Delivery) -> str | None:
-        """The remote id of this note's message if it is already there; :class:`HistoryUnavailable`."""
-        ...
-
-
-class MatrixSenderClient(Protocol):
-    def send_message(
-        self,
-        room_id: str,
-        body: str,
-        *,
-        formatted_body: str | None = None,
-        txn_id: str,
-        mentions: dict[str, Any] | None = None,
-    ) -> str: ...
-
-
-class RecordingSession(requests.Session):
-    """Remembers the transport error of the last request: a refused connection certainly sent
-    nothing, a timeout or a dropped connection may have (the message may be in the channel)."""
-
-    last_error: BaseException | None = None
-
-    def request(self, *args: Any, **kwargs: Any) -> requests.Response:
-        self.last_error = None
-        try:
-            return super().request(*args, **kwargs)
-        except requests.RequestException as e:
-            self.last_error = e
-            raise
-
-
-def _never_reached_server(e: BaseException | None) -> bool:
-    if isinstance(e, requests.ConnectTimeout):
-        return True
-    text = repr(e)
-    return (
-        isinstance(e, requests.ConnectionError)
-        and not isinstance(e, requests.ReadTimeout)
-        and ("NewConnectionError" in text or "Connection refused" in text or "NameResolution" in text)
-    )
-
-
-class SlackSender:
-    """Posts with SlackClients of its own: no internal retry (a retried post could duplicate) and a
-    session that tells a refused connection from a lost answer. ``tokens`` by workspace ("" = default)."""
-
-    def __init__(
-        self,
-        tokens: Mapping[str, str],
-        *,
-        api_url: str | None = None,
-        timeout: float | None = None,
-        room_mentions: bool = False,
-    ) -> None:
-        from traystatus.adapters.service_clients import Purpose, slack_client
-
-        self._room_mentions = room_mentions
-        self._clients: dict[str, tuple[SlackClient, RecordingSession]] = {}
-        for workspace, token in tokens.items():
-            session = RecordingSession()
-            client = slack_client(token, Purpose.DELIVERY, api_url=api_url, session=session)
-            if timeout is not None:
-                client.timeout = timeout
-            self._clients[workspace] = (client, session)
-
-    def close(self) -> None:
-        for client, _ in self._clients.values():
-            client.close()
-
-    def _client(self, d: Delivery) -> tuple[SlackClient, RecordingSession, str]:
-        dest = parse_destination(d.destination)
-        found = self._clients.get(dest.workspace)
-        if found is None:
-            raise NotSent(f"no Slack account for workspace {dest.workspace or '(default)'}", permanent=True)
-        return found[0], found[1], dest.target
-
-    def send(self, note: HandoffNote, delivery: Delivery) -> str:
-        client, session, channel = self._client(delivery)
-        try:
-            data = client.call(
-                "chat.postMessage", channel=channel, text=slack_text(note, room_mentions=self._room_mentions)
-            )
-        except SlackApiError as e:  # Slack answered ok:false or 429: nothing was posted
-            raise NotSent(
-                f"{e.title}: {e.message}",
-                retry_after=e.retry_after,
-                permanent=e.needs_action,
-                rate_limited=_is_rate_limit(e),
-            ) from None
-        except ServiceError as e:
-            if _never_reached_server(session.last_error):
-                raise NotSent(f"{e.title}: {e.message}", retry_after=e.retry_after) from None
-            raise MaybeSent(e.message) from None  # a timeout, a dropped connection or an HTTP 5xx
-        return str(data.get("ts", ""))
-
-    def find(self, note: HandoffNote, delivery: Delivery) -> str | None:
-        """Reading a channel needs channels:history / groups:history (and :read to find it by name), which
-        login does not ask for: a status app should not be able to read every conversation. So whether an
-        interrupted post landed cannot be known; the user decides (Post again / Mark as sent)."""
-        raise HistoryUnavailable("reading the channel needs scopes traystatus does not ask for")
-
-
-class MatrixSender:
-    """Sends with the delivery's stable transaction id: a retry returns the first event, never a second."""
-
-    def __init__(self, client: MatrixSenderClient, *, timeout: float = 15.0, room_mentions: bool = False) -> None:
-        self._room_mentions = room_mentions
-        self._client = client
-        self._timeout = timeout
-        self._rooms: dict[str, str] = {}  # alias -> room id, resolved once per process
-
-    def _room_id(self, alias: str) -> str:
-        """``#name:server`` → ``!id``, through the homeserver's room directory (once per process)."""
-        if alias not in self._rooms:
-            session = getattr(self._client, "session", None)
-            if session is None:
-                raise NotSent(f"{alias} is an alias; configure the room id (!…:server) instead", permanent=True)
-            try:
-                self._rooms[alias] = resolve_alias(
-                    session.homeserver, session.access_token, alias, timeout=self._timeout
-                )
-            except ConfigError as e:
-                raise NotSent(e.message, permanent=True) from None
-            except ServiceError as e:
-                raise NotSent(f"{e.title}: {e.message}") from None
-        return self._rooms[alias]
-
-    def send(self, note: HandoffNote, delivery: Delivery) -> str:
-        room = parse_destination(delivery.destination).target
-        if not room.startswith("!"):
-            room = self._room_id(room)
-        try:
-            return self._client.send_message(
-                room,
-                plain_text(note),
-                formatted_body=matrix_html(note),
-                txn_id=delivery.txn_id,
-                mentions=matrix_mentions(note, room_mentions=self._room_mentions),
-            )
-        except ServiceError as e:
-            raise NotSent(
-                f"{e.title}: {e.message}",
-                retry_after=e.retry_after,
-                permanent=e.needs_action,
-                rate_limited=_is_rate_limit(e),
-            ) from None
-
-    def find(self, note: HandoffNote, delivery: Delivery) -> str | None:
-        raise HistoryUnavailable("not needed for Matrix")  # interrupted Matrix sends are simply repeated
+# The senders live in handoff_senders; callers import them from here too (the worker's one entry point).
+__all__ = [
+    "HandoffDelivery",
+    "HistoryUnavailable",
+    "MatrixSender",
+    "MatrixSenderClient",
+    "MaybeSent",
+    "NotSent",
+    "RecordingSession",
+    "Sender",
+    "SlackSender",
+    "owner_gone",
+    "owner_id",
+]
 
 
 IDLE_WAIT_S = 15 * 60.0
+# While another process on this host holds a delivery, look this often whether it still lives: a killed
+# `traystatus handoff` is taken over within seconds, not at its lease's end (only while one is held).
+LOCAL_OWNER_RECHECK_S = 5.0
 # The CLI waits out rate limits up to this long in all (longer: the tray or headless worker sends it later).
 CLI_RATE_LIMIT_WAIT_S = 20.0
+# The CLI waits this long in all for a send another live process is making (its request times out in 15 s).
+FOREIGN_SEND_WAIT_S = 30.0
+FOREIGN_SEND_POLL_S = 0.25
 
 
 def owner_id() -> str:
     """Who holds a lease: this host and process, plus a token for this worker."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def owner_on_this_host(owner: str) -> bool:
+    return owner.partition(":")[0] == socket.gethostname()
 
 
 def owner_gone(owner: str) -> bool:
@@ -291,6 +142,20 @@ class HandoffDelivery:
         self._notify(d)
         return d
 
+    def held_elsewhere(self, d: Delivery, now: datetime) -> bool:
+        """Another live process holds ``d`` (sending it, or about to): leave it alone."""
+        return held_by_other(d, self.owner, now) and not owner_gone(d.lease_owner)
+
+    def reserve(self, deliveries: tuple[Delivery, ...] | list[Delivery]) -> None:
+        """This process is about to send these (``traystatus handoff``): a running tray or headless service
+        that is told about the note leaves them alone meanwhile, and takes them over if this one dies."""
+        now = self._now()
+        for d in deliveries:
+            self._archive.claim_delivery(d, reserved(d, self.owner, now))
+
+    def next_wake(self) -> datetime | None:
+        return next_wakeup(self._archive.open_deliveries(), owner=self.owner)
+
     def recover(self) -> None:
         """Deliveries left in flight by a process that died are resolved (Matrix resent, Slack checked);
         a live send elsewhere (lease running, owner alive) is left alone."""
@@ -309,7 +174,7 @@ class HandoffDelivery:
         is due (in order per destination), and return when to call again (None: nothing waits; call again
         when a note is stored, also by another process)."""
         self.run_due()
-        return next_wakeup(self._archive.open_deliveries())
+        return self.next_wake()
 
     def run_due(self) -> list[Delivery]:
         """One pass over every due delivery; returns their new states."""
@@ -321,7 +186,9 @@ class HandoffDelivery:
                 due = [
                     d
                     for d in in_order(self._archive.open_deliveries())
-                    if is_due(d, self._now()) and (d.note_id, d.destination) not in tried
+                    if is_due(d, self._now())
+                    and (d.note_id, d.destination) not in tried
+                    and not self.held_elsewhere(d, self._now())
                 ]
                 if not due:
                     return out
@@ -402,31 +269,58 @@ class HandoffDelivery:
             self._thread = None
 
     def _loop(self) -> None:
+        failure = ""  # the last pass's error: a damaged or full archive is said once, not once a minute
         while not self._stop.is_set():
             try:
                 self.run_due()
-            except Exception:
-                log.exception("handoff delivery pass failed; trying again later")
-            when = next_wakeup(self._archive.open_deliveries())
+                open_now = self._archive.open_deliveries()
+                when = next_wakeup(open_now, owner=self.owner)
+            except Exception as e:
+                open_now = []
+                what = f"{e.title}: {e.message}" if isinstance(e, TrayStatusError) else f"{type(e).__name__}: {e}"
+                if what != failure:
+                    if isinstance(e, TrayStatusError):  # its own words say what to do: no traceback
+                        log.error("handoff delivery pass failed; trying again in a minute: %s", what)
+                    else:
+                        log.exception("handoff delivery pass failed; trying again in a minute")
+                failure = what
+                when = self._now() + timedelta(minutes=1)
+            else:
+                if failure:
+                    log.info("handoff delivery works again")
+                failure = ""
             # Nothing due: sleep long (this process wakes the loop for its own notes; the long wait only picks
             # up notes another traystatus process stored and could not deliver).
             wait = IDLE_WAIT_S if when is None else max(0.05, min(60.0, (when - self._now()).total_seconds()))
+            if any(self.held_elsewhere(d, self._now()) and owner_on_this_host(d.lease_owner) for d in open_now):
+                wait = min(wait, LOCAL_OWNER_RECHECK_S)
             self._wake.wait(wait)
             self._wake.clear()
 
     def deliver(
         self, *, max_passes: int = 50, give_up_after: float = 5.0, sleep: Callable[[float], None] | None = None
     ) -> list[Delivery]:
-        """Deliver until nothing is due soon (CLI): waits out retries shorter than ``give_up_after`` seconds."""
+        """Deliver until nothing is due soon (CLI): waits out retries shorter than ``give_up_after`` seconds,
+        and a send another live process is making right now (up to :data:`FOREIGN_SEND_WAIT_S`), so what the
+        CLI reports, and a sign-off after it, follow the note's true state."""
         sleeper = sleep or self._stop.wait
         rate_limit_budget = CLI_RATE_LIMIT_WAIT_S
-        for _ in range(max_passes):
+        foreign_deadline = time.monotonic() + FOREIGN_SEND_WAIT_S
+        passes = 0
+        while passes < max_passes:
             self.run_due()
             waiting = in_order(self._archive.open_deliveries())
-            when = next_wakeup(waiting)
+            now = self._now()
+            if any(d.status is DeliveryStatus.IN_FLIGHT and self.held_elsewhere(d, now) for d in waiting):
+                if time.monotonic() > foreign_deadline:
+                    break
+                sleeper(FOREIGN_SEND_POLL_S)  # its owner answers soon: a request times out within 15 s
+                continue
+            passes += 1
+            when = next_wakeup(waiting, owner=self.owner)
             if when is None:
                 break
-            wait = (when - self._now()).total_seconds()
+            wait = (when - now).total_seconds()
             limited = any(is_rate_limited(x) for x in waiting)
             if wait > (rate_limit_budget if limited else give_up_after):
                 break

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from traystatus.adapters.clock import utc_now
 from traystatus.adapters.private_files import atomic_write
+from traystatus.adapters.storage_problems import WriteWatch
 from traystatus.core.live_presence import LiveState
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,7 @@ FRESH = timedelta(minutes=3)  # a few sync periods: older means nobody holds pre
 class LiveNoteFile:
     def __init__(self, state_dir: Path) -> None:
         self._dir = state_dir
+        self._watch = WriteWatch(log, "the presence note")  # rewritten after every sync: said once, not each
 
     def _path(self, account: str) -> Path:
         digest = hashlib.sha256(account.encode("utf-8")).hexdigest()[:16]
@@ -42,7 +44,9 @@ class LiveNoteFile:
             at = (now or utc_now()).isoformat()
             atomic_write(path, json.dumps({"account": account, "note": state.note, "at": at}))  # 0600, like state
         except OSError as e:
-            log.warning("could not keep the presence note in %s: %s", self._dir, e)
+            self._watch.failed(e, path, kept="`traystatus status` does not see what the running app knows.")
+            return
+        self._watch.worked()
 
     def load(self, account: str, now: datetime) -> str:
         """The note a running traystatus keeps for ``account`` ("" when none, or when it is stale)."""

@@ -60,7 +60,7 @@ def matrix_html(note: HandoffNote) -> str:
 def matrix_mentions(note: HandoffNote, *, room_mentions: bool = False) -> dict[str, Any]:
     """``m.mentions``, always sent: the users the note names, and the room only when the user opted in
     (with it present, a literal "@room" in the text no longer pings the room)."""
-    text = "\n".join(s.text for s in note.sections)
+    text = "\n".join(_prose(s.text) for s in note.sections)  # a name in `code` is quoted, not called
     mentions: dict[str, Any] = {}
     users = sorted(dict.fromkeys(_MATRIX_USER.findall(text)))
     if users:
@@ -70,17 +70,31 @@ def matrix_mentions(note: HandoffNote, *, room_mentions: bool = False) -> dict[s
     return mentions
 
 
+def _prose(text: str) -> str:
+    """The text of ``text`` outside code spans and code blocks: where a mention means a mention."""
+    out: list[str] = []
+    for t in _MARKDOWN.parse(text):
+        if t.type == "inline":
+            out.extend(c.content for c in t.children or [] if c.type == "text")
+    return "\n".join(out)
+
+
 # ---- Slack ---------------------------------------------------------------------------------------
 
+_SLACK_BROADCAST = re.compile(r"(?<![\w])@(channel|here|everyone)\b")
 
-def _inline(tokens: list[Token]) -> str:
+
+def _inline(tokens: list[Token], room_mentions: bool = False) -> str:
     out: list[str] = []
     link: list[str] = []  # href of the open link
     buf: list[str] = []
     for t in tokens:
         target = buf if link else out
         if t.type == "text":
-            target.append(slack_escape(t.content))
+            text = slack_escape(t.content)
+            if room_mentions:  # only in prose: a `@channel` in code is quoted, not a broadcast
+                text = _SLACK_BROADCAST.sub(lambda m: f"<!{m[1]}>", text)
+            target.append(text)
         elif t.type == "code_inline":
             target.append(f"`{slack_escape(t.content)}`")
         elif t.type in ("strong_open", "strong_close"):
@@ -100,7 +114,7 @@ def _inline(tokens: list[Token]) -> str:
     return "".join(out)
 
 
-def _slack_blocks(text: str) -> str:
+def _slack_blocks(text: str, room_mentions: bool = False) -> str:
     lines: list[str] = []
     prefix: list[str] = []  # list markers and quote marks of the open blocks
     counters: list[int] = []
@@ -119,7 +133,7 @@ def _slack_blocks(text: str) -> str:
         elif t.type == "blockquote_close":
             prefix.pop()
         elif t.type == "inline":
-            body = _inline(t.children or [])
+            body = _inline(t.children or [], room_mentions)
             marker = ""
             if item_start and counters:
                 indent = "    " * (len(counters) - 1)
@@ -140,16 +154,11 @@ def _slack_blocks(text: str) -> str:
     return "\n".join(lines)
 
 
-_SLACK_BROADCAST = re.compile(r"(?<![\w])@(channel|here|everyone)\b")
-
-
 def slack_text(note: HandoffNote, *, room_mentions: bool = False) -> str:
     """The note as Slack mrkdwn: headings in bold, the markdown as Slack writes it. A typed ``<!channel>``
     is escaped (no ping); ``@channel``/``@here``/``@everyone`` ping only when the user opted in."""
     parts = [f"*{slack_escape(heading(note))}*"]
     for s in _sections(note):
-        body = _slack_blocks(s.text.strip())
-        if room_mentions:
-            body = _SLACK_BROADCAST.sub(lambda m: f"<!{m[1]}>", body)
+        body = _slack_blocks(s.text.strip(), room_mentions)
         parts.append(f"*{slack_escape(s.title)}*\n{body}")
     return "\n\n".join(parts)

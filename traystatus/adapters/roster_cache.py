@@ -14,6 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from traystatus.adapters.private_files import atomic_write
+from traystatus.adapters.storage_problems import storage_error
 from traystatus.core.errors import TrayStatusError
 from traystatus.core.team import Person
 
@@ -102,6 +103,11 @@ class CachedRoster:
                 "roster refresh failed, keeping the copy from %s: %s: %s", cached[1].isoformat(), e.title, e.message
             )
             return cached[0]
-        save_people(self.cache_file, people, now)
+        try:
+            save_people(self.cache_file, people, now)
+        except OSError as e:  # the people fetched are used all the same; the next start fetches them again
+            problem = storage_error(e, self.cache_file, "the team roster cache", kept="the roster is used from memory.")
+            log.warning("%s: %s", problem.title, problem.message)
+            return people
         log.info("roster refreshed: %d people into %s", len(people), self.cache_file.name)
         return people

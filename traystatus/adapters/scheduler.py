@@ -17,6 +17,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from traystatus.adapters.clock import utc_now
 from traystatus.core.duties import BackgroundDuty
+from traystatus.core.errors import TrayStatusError
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,7 @@ class SyncScheduler:
         self._marks: tuple[datetime, float] | None = None
         self.runs: list[tuple[datetime, str]] = []  # (when, why) of the last passes, for status and tests
         self.next_run: datetime | None = None
+        self._failure: tuple[str, int] | None = None  # the last pass's error and how many passes in a row had it
 
     # -- public API -------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -183,11 +185,29 @@ class SyncScheduler:
         del self.runs[:-50]
         try:
             nxt = step() if step is not None else self._run_reconcile(reason)
-        except Exception:  # keep scheduling whatever one pass did
-            log.exception("Reconcile (%s) failed; trying again in a minute", reason)
+        except Exception as e:  # keep scheduling whatever one pass did
+            self._failed(reason, e)
             nxt = started + timedelta(minutes=1)
+        else:
+            if self._failure is not None:
+                log.info("Reconcile works again (after %d failed passes)", self._failure[1])
+                self._failure = None
         if self._scheduler.running:
             self.reschedule(nxt)
+
+    def _failed(self, reason: str, e: Exception) -> None:
+        """A failing pass is retried every minute: its error is logged once (with the traceback only when it
+        is not one of ours, which carry their own words), and again only when it changes."""
+        what = f"{type(e).__name__}: {e}"
+        if self._failure is not None and self._failure[0] == what:
+            self._failure = (what, self._failure[1] + 1)
+            log.debug("Reconcile (%s) failed again: %s", reason, what)
+            return
+        self._failure = (what, 1)
+        if isinstance(e, TrayStatusError):
+            log.error("Reconcile (%s) failed: %s: %s; trying again every minute", reason, e.title, e.message)
+        else:
+            log.exception("Reconcile (%s) failed; trying again every minute", reason)
 
     def _do_refresh(self) -> None:
         if self._refresh is not None:

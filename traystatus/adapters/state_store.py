@@ -1,9 +1,14 @@
 """The app's own state (``sync_state.json`` in the state dir): what was applied per account, retry state,
-manual overrides. Every change is written atomically (temporary file, fsync, rename); readers reload it."""
+manual overrides. Every change is written atomically (temporary file, fsync, rename); readers reload it.
+
+A state dir that cannot be written (read-only, full) does not stop syncing: the newest state is kept in
+memory, the file stays as it was, and the problem is logged once (``problem`` says it until a write works).
+"""
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import dataclasses
 import json
 import logging
@@ -15,7 +20,9 @@ from typing import Any, TypeVar
 
 from traystatus.adapters.file_lock import locked
 from traystatus.adapters.private_files import atomic_write
+from traystatus.adapters.storage_problems import WriteWatch, storage_error
 from traystatus.adapters.wake_socket import poke
+from traystatus.core.errors import StorageError
 from traystatus.core.model import Override, State
 from traystatus.core.publishing import Applied, KnownLimits, RetryState
 
@@ -74,14 +81,34 @@ class StateStore:
     def __init__(self, state_dir: Path) -> None:
         self.path = state_dir / FILE_NAME
         self._lock = threading.RLock()
+        self._unsaved: dict[str, Any] | None = None  # newer than the file, which could not be written
+        self._watch = WriteWatch(log, "the state file")
+        self._unreadable: StorageError | None = None
+
+    @property
+    def problem(self) -> StorageError | None:
+        """Why the state is not in the file (cannot be written or read), until that works again."""
+        return self._watch.problem or self._unreadable
 
     # -- file ------------------------------------------------------------------------------------------
     def _load(self) -> dict[str, Any]:
+        if self._unsaved is not None:
+            return copy.deepcopy(self._unsaved)
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
             return {"version": VERSION, "accounts": {}, "overrides": []}
-        except (OSError, ValueError) as e:
+        except OSError as e:  # unreadable is not damaged: the file is left where it is, for when it can be read
+            if self._unreadable is None:
+                self._unreadable = storage_error(
+                    e, self.path, "the state file", reading=True, kept="syncing goes on from a fresh state."
+                )
+                log.warning("%s: %s", self._unreadable.title, self._unreadable.message)
+            return {"version": VERSION, "accounts": {}, "overrides": []}
+        self._unreadable = None
+        try:
+            data = json.loads(text)
+        except ValueError as e:
             bad = self.path.with_suffix(".corrupt")
             log.warning("State file %s unreadable (%s); moved to %s and starting afresh", self.path, e, bad.name)
             with contextlib.suppress(OSError):
@@ -99,7 +126,20 @@ class StateStore:
         poke(self.path.parent, what)
 
     def _save(self, data: dict[str, Any]) -> None:
-        atomic_write(self.path, json.dumps(data, indent=1, sort_keys=True))
+        if self._unreadable is not None:  # never replace a file that could not be read: it may be all there is
+            self._unsaved = copy.deepcopy(data)
+            return
+        try:
+            atomic_write(self.path, json.dumps(data, indent=1, sort_keys=True))
+        except OSError as e:
+            self._unsaved = copy.deepcopy(data)
+            kept = (
+                "what was applied and your overrides are kept in memory until it can be written; the file is as it was."
+            )
+            self._watch.failed(e, self.path, kept=kept)
+            return
+        self._unsaved = None
+        self._watch.worked()
 
     @contextlib.contextmanager
     def exclusive(self) -> Iterator[None]:

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 from traystatus.adapters.private_files import atomic_write
+from traystatus.adapters.storage_problems import storage_error
 from traystatus.core.availability import combine, weekly_hours
 from traystatus.core.calendar_fetch import location_key
 from traystatus.core.hours import TimeBlock, WeekHours
@@ -87,7 +88,13 @@ class TeamHoursCache:
                 "fetched_at": start.isoformat(),
                 "error": "",
             }
-        self._write(data)
+        try:
+            self._write(data)
+        except OSError as e:  # the hours just read still go to the caller; only the cache misses them
+            problem = storage_error(
+                e, self._path, "the team hours cache", kept="assumed hours apply until it can be written."
+            )
+            problems.append(f"{problem.title}: {problem.message}")
         return problems
 
     def apply(self, people: Sequence[Person]) -> list[Person]:

@@ -13,7 +13,10 @@ from typing import Protocol
 
 from traystatus.core.accounts import AccountsSettings, MatrixAccount, SlackAccount
 from traystatus.core.errors import ConfigError, SecretStoreError, TrayStatusError
-from traystatus.core.slack_app import SLACK_SCOPES  # doctor, login and the connect dialog share it
+
+# Scope -> what stops working without it: exactly the scopes of the methods the code calls (core/slack_app.py;
+# doctor, login, the manifest and the connect dialog share it).
+from traystatus.core.slack_app import SLACK_SCOPES
 
 
 class SecretWriter(Protocol):
@@ -77,7 +80,6 @@ class SlackLogin:
 
 def login_slack(path: Path, token: str, *, store: SecretWriter, name: str = "") -> SlackLogin:
     """Check ``token`` with auth.test, keep it in ``store`` and record the workspace in ``path``."""
-    from traystatus.adapters.config_write import add_account
     from traystatus.adapters.service_clients import Purpose, slack_client
 
     check_slack_token(token)
@@ -87,8 +89,8 @@ def login_slack(path: Path, token: str, *, store: SecretWriter, name: str = "") 
     finally:
         client.close()
     account = SlackAccount(name=name or ident.team or ident.team_id, team_id=ident.team_id, user_id=ident.user_id)
-    store.set(account.secret_key, token)
-    added = add_account(path, "slack", {"name": account.name, "team_id": account.team_id, "user_id": account.user_id})
+    entry = {"name": account.name, "team_id": account.team_id, "user_id": account.user_id}
+    added = _record_then_store(path, "slack", entry, lambda: store.set(account.secret_key, token))
     return SlackLogin(
         account=account,
         team=ident.team,
@@ -97,6 +99,21 @@ def login_slack(path: Path, token: str, *, store: SecretWriter, name: str = "") 
         missing=tuple(missing_slack_scopes(ident.scopes)),
         added=added,
     )
+
+
+def _record_then_store(path: Path, service: str, entry: Mapping[str, str], keep_secret: Callable[[], None]) -> bool:
+    """The config entry first, then the secret: a config that cannot be written leaves no token in the
+    keyring (nothing would ever find or delete it). A keyring that refuses undoes a new entry."""
+    from traystatus.adapters.config_write import add_account, remove_account
+
+    added = add_account(path, service, entry)
+    try:
+        keep_secret()
+    except BaseException:
+        if added:
+            remove_account(path, service, {k: entry[k] for k in ("team_id", "user_id") if k in entry})
+        raise
+    return added
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -118,10 +135,12 @@ def login_matrix(
 ) -> MatrixLogin:
     """Password login on ``base_url`` (found with ``matrix_api.discover``), reusing this account's device."""
     from traystatus.adapters import matrix_api
-    from traystatus.adapters.config_write import add_account
     from traystatus.adapters.secrets import matrix_secret
+    from traystatus.adapters.storage_problems import check_writable
 
     known = read_accounts(path).find_matrix(user)
+    if known is None:  # a new entry is to be written: know it can be before a device is logged in on the server
+        check_writable(path.parent, "the config file")
     session = matrix_api.login_password(
         base_url,
         user,
@@ -132,11 +151,16 @@ def login_matrix(
     account = MatrixAccount(
         user_id=session.user_id, homeserver=session.homeserver, device_id=session.device_id, name=name
     )
-    store.set(account.secret_key, matrix_secret(session.access_token, session.refresh_token, session.device_id))
+    secret = matrix_secret(session.access_token, session.refresh_token, session.device_id)
     entry = {"user_id": session.user_id, "homeserver": session.homeserver, "device_id": session.device_id}
     if name:
         entry["name"] = name
-    added = add_account(path, "matrix", entry)
+    try:
+        added = _record_then_store(path, "matrix", entry, lambda: store.set(account.secret_key, secret))
+    except TrayStatusError:
+        if not known or known.device_id != session.device_id:  # a new device nobody keeps a token for: end it
+            matrix_logout(account, secret)
+        raise
     return MatrixLogin(account=account, refresh_token=bool(session.refresh_token), added=added)
 
 

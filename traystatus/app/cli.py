@@ -140,3 +140,13 @@ def _run_command(func: Callable[[argparse.Namespace], int], args: argparse.Names
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # Python's flush at exit would raise again
         return 141
+    except OSError as e:  # a file no adapter expected to fail (a read-only or full dir): its path and the fix
+        if e.filename is None:
+            raise
+        from pathlib import Path
+
+        from traystatus.adapters.storage_problems import cause_and_fix
+
+        cause, fix = cause_and_fix(e, Path(e.filename))
+        print(f"traystatus: {e.filename}: {cause}. To fix: {fix}.", file=sys.stderr)
+        return 2

@@ -48,11 +48,38 @@ def run_checks(args: argparse.Namespace, *, environ: dict[str, str] | None = Non
             f"{settings.hours}, {len(settings.calendars)} calendar(s)",
         )
     )
+    checks.extend(
+        Check(name="config", level="WARN", detail=w, fix="if that is not what you meant, swap the two times there")
+        for w in settings.warnings
+    )
     checks.extend(_calendars(args, settings))
+    checks.extend(_storage(args))
     checks.append(_keyring())
     checks.extend(_accounts(settings, env, _state_store(args)))
     checks.append(_tray(env))
     return checks
+
+
+def _storage(args: argparse.Namespace) -> list[Check]:
+    """Where traystatus writes: writable by the user, with room (read, not written: doctor changes nothing)."""
+    from traystatus.adapters.storage_problems import dir_problem
+    from traystatus.app.paths import AppPaths
+
+    paths = AppPaths.resolve(getattr(args, "config", None))
+    dirs = {
+        "config": paths.config_file.parent,
+        "state": paths.state_dir,
+        "data (handoff archive)": paths.data_dir,
+        "cache": paths.cache_dir,
+        "log": paths.log_dir,
+    }
+    out = []
+    for name, d in dirs.items():
+        problem = dir_problem(d)
+        if problem is not None:
+            cause, fix = problem
+            out.append(Check(name=f"storage {name}", level="WARN", detail=f"{d}: {cause}", fix=fix))
+    return out or [Check(name="storage", level="OK", detail="config, state, data, cache and log dirs writable")]
 
 
 def _calendars(args: argparse.Namespace, settings: Any) -> list[Check]:
@@ -156,15 +183,28 @@ def _slack(name: str, token: str, env: dict[str, str]) -> Check:
 
     client = slack_client(token, Purpose.INTERACTIVE, environ=env)
     ident = client.auth_test()
-    missing = [s for s in SLACK_SCOPES if s not in ident.scopes]
-    if missing:
+    if not ident.scopes:
         return Check(
             name=name,
             level="WARN",
-            detail=f"token works ({ident.team}, {ident.user}) but lacks {', '.join(missing)}",
+            detail=f"token works ({ident.team}, {ident.user}) but Slack did not report its scopes",
+            fix=f"make sure the Slack app's user token scopes include {', '.join(SLACK_SCOPES)}",
+        )
+    # SLACK_SCOPES holds exactly the scopes of the methods traystatus calls (core/slack_app.py)
+    missing = [s for s in SLACK_SCOPES if s not in ident.scopes]
+    if missing:
+        lacks = "; ".join(f"{s} (no {SLACK_SCOPES[s]})" for s in missing)
+        return Check(
+            name=name,
+            level="WARN",
+            detail=f"token works ({ident.team}, {ident.user}) but lacks {lacks}",
             fix="add these user token scopes to the Slack app, reinstall it, then `traystatus login slack`",
         )
-    return Check(name=name, level="OK", detail=f"{ident.team} as {ident.user}; all scopes present")
+    return Check(
+        name=name,
+        level="OK",
+        detail=f"{ident.team} as {ident.user}; all scopes traystatus uses are present ({', '.join(SLACK_SCOPES)})",
+    )
 
 
 def _matrix(name: str, account: Any, secret: dict[str, str | None], store: Any = None) -> list[Check]:

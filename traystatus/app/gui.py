@@ -73,6 +73,9 @@ def run_gui(args: argparse.Namespace) -> int:
     paths.ensure()
     setup_logging(paths.log_dir, verbose=getattr(args, "verbose", False))
 
+    from traystatus.qt.source_scan import stop_caching_sources
+
+    stop_caching_sources()  # before the rest is imported: PySide6 would keep every module's source in memory
     from PySide6.QtWidgets import QSystemTrayIcon
 
     from traystatus.qt.application import SingleInstance, create_application, forward_to_running

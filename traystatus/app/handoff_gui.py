@@ -28,6 +28,9 @@ def run_popup(
     destinations: tuple[str, ...],
     sign_off_default: bool,
 ) -> int:
+    from traystatus.qt.source_scan import stop_caching_sources
+
+    stop_caching_sources()  # a process of its own: PySide6 would keep every module's source in memory
     from PySide6.QtWidgets import QApplication
 
     from traystatus.qt.handoff_popup import HandoffPopup
@@ -51,6 +54,9 @@ def run_popup(
 
 def run_notes_window(paths: AppPaths, settings: Settings) -> int:
     """`traystatus notes browse`: the history window as a process of its own."""
+    from traystatus.qt.source_scan import stop_caching_sources
+
+    stop_caching_sources()
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])

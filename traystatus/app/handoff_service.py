@@ -170,6 +170,11 @@ class HandoffService:
             raise TrayStatusError("Empty handoff", "every section is empty; write at least one line.")
         deliveries = self.archive.store(note, now)
         self.drafts.clear()
+        # This process sends it; a running tray or headless service (another process: the CLI, the standalone
+        # popup) is told at once and leaves it alone meanwhile, and finishes the note within seconds if this
+        # process is killed mid-send or closes before it is out.
+        self.worker.reserve(deliveries)
+        poke(self._state_dir, "handoff outbox")
         if deliver_now:
             self.worker.deliver()
             # what this process could not deliver before it exits: a running tray or headless service takes over

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import logging.handlers
 import os
 import re
+import sys
 from pathlib import Path
 
 from traystatus.adapters.private_files import open_private, private_dir
@@ -58,10 +60,35 @@ class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
     """A rotating log whose files are created 0600 (a rotation renames them, so the old ones keep it):
     the log names calendars and accounts, which other local users must not read."""
 
+    _failing = False  # a write failed (disk full): said once on stderr, quiet until a line is written again
+
     def _open(self) -> io.TextIOWrapper:
         fd = open_private(Path(self.baseFilename), os.O_WRONLY | os.O_CREAT | os.O_APPEND)
         # a rotating handler always appends (its mode is "a" once maxBytes is set)
         return open(fd, "a", encoding=self.encoding, errors=self.errors)  # noqa: PTH123 - an fd, not a path
+
+    def emit(self, record: logging.LogRecord) -> None:
+        super().emit(record)
+        if self._failing and self.stream is not None and not self.stream.closed:
+            self._failing = False  # handleError was not called this time: writing works again
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        """logging prints a traceback to stderr for every line it fails to write: on a full disk that is
+        one per line, forever. Say it once, with the path and the fix; the console handler still logs."""
+        exc = sys.exc_info()[1]
+        if not isinstance(exc, OSError):
+            super().handleError(record)
+            return
+        if not self._failing:
+            self._failing = True
+            from traystatus.adapters.storage_problems import storage_error
+
+            problem = storage_error(exc, Path(self.baseFilename), "the log", kept="log lines go to stderr only.")
+            sys.stderr.write(f"traystatus: {problem.title}: {problem.message}\n")
+        if self.stream is not None:  # a half-written line stays buffered: drop it, open afresh next time
+            with contextlib.suppress(OSError, ValueError):
+                self.stream.close()
+            self.stream = None
 
 
 def log_file(log_dir: Path) -> Path:
@@ -78,10 +105,16 @@ def setup_logging(log_dir: Path | None, *, verbose: bool = False) -> None:
     fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     handlers: list[logging.Handler] = []
     if log_dir is not None:
-        private_dir(log_dir)
-        handlers.append(
-            PrivateRotatingFileHandler(log_file(log_dir), maxBytes=1_000_000, backupCount=3, encoding="utf-8")
-        )
+        try:
+            private_dir(log_dir)
+            handlers.append(
+                PrivateRotatingFileHandler(log_file(log_dir), maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+            )
+        except OSError as e:  # a read-only or full log dir: the app runs, logging to stderr only
+            from traystatus.adapters.storage_problems import storage_error
+
+            problem = storage_error(e, log_file(log_dir), "the log", kept="log lines go to stderr only.")
+            sys.stderr.write(f"traystatus: {problem.title}: {problem.message}\n")
     console = logging.StreamHandler()
     console.setLevel(logging.DEBUG if verbose else logging.WARNING)
     handlers.append(console)

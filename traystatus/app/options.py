@@ -17,7 +17,7 @@ from traystatus.adapters.system_zone import system_zone
 from traystatus.app.paths import AppPaths
 from traystatus.core.calendar_secret import address_name, holds_secret_address, is_reference, reference_name
 from traystatus.core.errors import ConfigError
-from traystatus.core.hours import parse_hours
+from traystatus.core.hours import overnight_hint, parse_hours
 from traystatus.core.settings import CalendarSourceConfig, Settings
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,9 @@ def load_settings(args: argparse.Namespace) -> Settings:
     else:
         settings = Settings(timezone=system_zone())
     changes: dict[str, object] = {}
-    if getattr(args, "tz", None):
+    if getattr(args, "tz", None) is not None:
+        if not args.tz.strip():  # `--tz "$ZONE"` with ZONE unset: say so rather than use the system's zone
+            raise ConfigError("Unknown time zone", "--tz is empty; give an IANA zone, e.g. --tz Europe/Berlin.")
         try:
             changes["timezone"] = ZoneInfo(args.tz)
         except (ZoneInfoNotFoundError, ValueError):
@@ -69,12 +71,16 @@ def load_settings(args: argparse.Namespace) -> Settings:
             ) from None
     if getattr(args, "hours", None):
         try:
-            changes["hours"] = parse_hours(args.hours)
+            changes["hours"] = hours = parse_hours(args.hours)
             changes["hours_pinned"] = True
         except ConfigError as e:
             raise ConfigError(
                 "Bad --hours", f'{e.message} Format: "mon-fri 09:00-12:30,13:30-17:30; sat 10:00-12:00".'
             ) from None
+        hints = dict.fromkeys(h for day in hours.days for b in day if (h := overnight_hint(b)))
+        for hint in hints:
+            log.warning("--hours: %s", hint)
+        changes["warnings"] = (*settings.warnings, *(f"--hours: {h}" for h in hints))
     locations = getattr(args, "calendar_locations", None)  # stdin is read once, however often settings load
     if locations is None:
         locations = calendar_locations(getattr(args, "calendar", None) or [])

@@ -66,10 +66,20 @@ class AppPaths:
         )
 
     def ensure(self) -> None:
-        """Create the app's dirs 0700; tighten ours that an older version left open to other users."""
+        """Create the app's dirs 0700; tighten ours that an older version left open to other users.
+
+        A dir that cannot be made (a read-only or full parent) is logged with the fix, not raised: what can
+        run without it still does, and what writes there says so itself."""
         config_dir = self.config_file.parent
         for d in (self.state_dir, self.data_dir, self.cache_dir, self.log_dir):
-            private_dir(d)
+            try:
+                private_dir(d)
+            except OSError as e:
+                from traystatus.adapters.storage_problems import storage_error
+
+                problem = storage_error(e, d, "a traystatus directory")
+                logging.getLogger(__name__).warning("%s: %s", problem.title, problem.message)
+                continue
             _tighten(d)
         if config_dir.name == APP:  # the default config dir is ours; a --config elsewhere is the user's
             _tighten(config_dir)

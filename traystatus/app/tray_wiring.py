@@ -5,12 +5,14 @@ ports. Nothing heavy is imported until a feature is built (after the first pass)
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from traystatus.adapters.clock import utc_now
 from traystatus.app.paths import AppPaths
+from traystatus.core.errors import TrayStatusError
 from traystatus.core.model import Availability, Override
 from traystatus.core.settings import Settings
 
@@ -23,6 +25,8 @@ if TYPE_CHECKING:
     from traystatus.qt.tray_features import QtParent as QObject
     from traystatus.qt.tray_features import TrayFeatures
 
+
+log = logging.getLogger(__name__)
 
 #: ``adapters.archive_sqlite.FILE_NAME`` (importing that module loads sqlite3: not before a note exists)
 ARCHIVE_FILE = "handoff.sqlite3"
@@ -86,10 +90,18 @@ def handoff_factory(
             parent=parent,
         )
 
+        refused: list[str] = []  # why the archive could not be opened (said once; a window says it again)
+
         def outbox() -> OutboxWorker | None:
             if not windows.has_service and not archive_file.exists():
                 return None  # no note anywhere yet: nothing to deliver
-            windows.service  # noqa: B018  (builds it once, locked)
+            try:
+                windows.service  # noqa: B018  (builds it once, locked)
+            except TrayStatusError as e:  # a read-only or damaged archive: the tray runs on without delivering
+                if f"{e}" not in refused:
+                    log.error("Handoff notes will not be delivered: %s: %s", e.title, e.message)
+                    refused.append(f"{e}")
+                return None
             return built[0].worker
 
         if archive_file.exists():

@@ -24,6 +24,10 @@ class Table:
     def key(self, name: str) -> str:
         return f"{self.path}.{name}" if self.path else name
 
+    def warning(self, name: str, problem: str) -> str:
+        """A problem that does not stop the config from loading, in the same ``file: key: …`` form as errors."""
+        return f"{self.source}: {self.key(name)}: {problem}"
+
     def error(self, name: str, problem: str) -> ConfigError:
         return ConfigError("Configuration error", f"{self.source}: {self.key(name)}: {problem}", key=self.key(name))
 
@@ -75,9 +79,14 @@ class Table:
         return value
 
     def zone(self, name: str, default: ZoneInfo | None) -> ZoneInfo | None:
-        zone_name = self.text(name, "")
-        if not zone_name:
+        """An IANA zone; a missing key gives ``default``, an empty one is an error (it reads as "no zone" but
+        would silently become the default)."""
+        if name not in self.data:
             return default
+        zone_name = self.text(name, "")
+        if not zone_name.strip():
+            instead = "remove the line to use the system's zone" if default is not None else "it is required"
+            raise self.error(name, f'is empty; set an IANA zone like "Europe/Berlin" ({instead}).')
         try:
             return ZoneInfo(zone_name)
         except (ZoneInfoNotFoundError, ValueError):

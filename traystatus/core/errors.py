@@ -47,3 +47,13 @@ class ServiceError(TrayStatusError):
 
 class SecretStoreError(TrayStatusError):
     """The OS keyring is missing, locked or refused."""
+
+
+class StorageError(TrayStatusError):
+    """A file or directory of traystatus's own could not be written (permissions, read-only, disk full).
+
+    ``path`` is where; the message says why and what to do, and what was kept."""
+
+    def __init__(self, title: str, message: str, *, path: str = "") -> None:
+        super().__init__(title, message)
+        self.path = path

@@ -212,15 +212,17 @@ class HandoffNote:
 
 
 def section_role(title: str) -> str:
-    """The role of a template section, by its title: next, blocked, in_progress, done or other."""
-    t = title.strip().lower()
-    if t.startswith("next") or "handed over" in t:
+    """The role of a template section, by the words of its title (a custom template's "Up next", "Stuck
+    on" or "Doing" carry over like the default ones): next, blocked, in_progress, done or other."""
+    t = _words(title)
+    words = set(t.split())
+    if "next" in words or "handed over" in t:
         return "next"
-    if "block" in t:
+    if any(w.startswith(("block", "stuck")) for w in words):
         return "blocked"
-    if "progress" in t:
+    if "progress" in t or words & {"doing", "ongoing", "wip"} or "working on" in t:
         return "in_progress"
-    if t.startswith("done"):
+    if words & {"done", "shipped", "finished", "completed"}:
         return "done"
     return "other"
 

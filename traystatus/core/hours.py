@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, time
-from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from traystatus.core.errors import ConfigError
@@ -94,7 +94,11 @@ def parse_blocks(text: str, spec: str | None = None) -> tuple[TimeBlock, ...]:
         if end is not None and end == start:
             raise ConfigError("Working hours", f"'{part.strip()}' in '{spec}' is empty (start = end).")
         blocks.append(TimeBlock(start=start, end=end))
-    return tuple(sorted(blocks, key=lambda b: b.start))
+    out = tuple(sorted(blocks, key=lambda b: b.start))
+    clash = first_overlap((out,), wrap=False)
+    if clash is not None:
+        raise ConfigError("Working hours", overlap_problem(clash, days=False, spec=spec))
+    return out
 
 
 def _parse_days(text: str, spec: str) -> list[int]:
@@ -132,7 +136,79 @@ def parse_hours(spec: str) -> WeekHours:
         blocks = parse_blocks(block_part, spec)
         for d in _parse_days(day_part, spec):
             days[d] = blocks
+    clash = first_overlap(days, wrap=True)
+    if clash is not None:
+        raise ConfigError("Working hours", overlap_problem(clash, days=True, spec=spec))
     return WeekHours(days=tuple(days))
+
+
+_DAY_MINUTES = 24 * 60
+
+#: (day index, block, day index, block): two blocks that cover the same time, the earlier-starting first
+Overlap = tuple[int, TimeBlock, int, TimeBlock]
+
+
+def _minutes(block: TimeBlock) -> tuple[int, int]:
+    """[start, end) in minutes from the block's own midnight; an overnight end lies past 1440."""
+    start = block.start.hour * 60 + block.start.minute
+    if block.end is None:
+        return start, _DAY_MINUTES
+    end = block.end.hour * 60 + block.end.minute
+    return start, end + _DAY_MINUTES if end <= start else end
+
+
+def first_overlap(days: Sequence[Sequence[TimeBlock]], *, wrap: bool) -> Overlap | None:
+    """Two blocks of consecutive ``days`` that cover the same minute (touching is fine: 22:00-24:00 then
+    00:00-06:00 is one period). ``wrap``: the last day is followed by the first again, as in a week, so an
+    overnight Sunday block runs into Monday's."""
+    n = len(days)
+    spans: list[tuple[int, int, int, TimeBlock]] = []
+    for d, blocks in enumerate(days):
+        for b in blocks:
+            s, e = _minutes(b)
+            spans.append((d * _DAY_MINUTES + s, d * _DAY_MINUTES + e, d, b))
+            if wrap and d * _DAY_MINUTES + e > n * _DAY_MINUTES:  # its tail, seen at the start of the cycle
+                spans.append((d * _DAY_MINUTES + s - n * _DAY_MINUTES, d * _DAY_MINUTES + e - n * _DAY_MINUTES, d, b))
+    spans.sort(key=lambda x: (x[0], x[1]))
+    reach: tuple[int, int, TimeBlock] | None = None
+    for s, e, d, b in spans:
+        if reach is not None and s < reach[0]:
+            return reach[1], reach[2], d, b
+        if reach is None or e > reach[0]:
+            reach = (e, d, b)
+    return None
+
+
+def overlap_problem(clash: Overlap, *, days: bool, spec: str = "") -> str:
+    """What is wrong with two overlapping blocks and how to fix it; ``days``: name their weekdays."""
+    d1, a, d2, b = clash
+    within = f" in '{spec}'" if spec else ""
+    if a == b and d1 == d2:
+        return f"'{a}' is listed twice{within}: keep one."
+    where = ""
+    if days:
+        where = f" on {DAY_NAMES[d1]}" if d1 == d2 else f" ({DAY_NAMES[d1]}'s runs overnight into {DAY_NAMES[d2]})"
+    fix = "make one end before the other starts"
+    e1, e2 = _minutes(a)[1], _minutes(b)[1]
+    if d1 == d2 and e1 <= _DAY_MINUTES and e2 <= _DAY_MINUTES:  # a day's two blocks: offer them as one
+        fix += (
+            f", or write them as one block {TimeBlock(start=min(a.start, b.start), end=a.end if e1 >= e2 else b.end)}"
+        )
+    return f"'{a}' and '{b}' overlap{where}{within}: {fix}."
+
+
+def overnight_hint(block: TimeBlock) -> str:
+    """For a block that runs overnight and reads more like a day block written backwards (17:00-09:00 is 16 h
+    overnight but 8 h the other way), what it means and the likely intent; "" otherwise. A night shift such
+    as 22:00-06:00 is shorter overnight than backwards, and is taken as meant."""
+    s, e = _minutes(block)
+    if block.end is None or e <= _DAY_MINUTES or e - s <= _DAY_MINUTES // 2:
+        return ""
+    swapped = TimeBlock(start=block.end, end=block.start)
+    return (
+        f"'{block}' runs overnight ({(e - s) / 60:g} h, until {block.end:%H:%M} the next day): did you mean "
+        f"{swapped}? It is kept as an overnight block; write {swapped} if you meant the day."
+    )
 
 
 def format_hours(hours: WeekHours) -> str:
@@ -150,21 +226,11 @@ def format_hours(hours: WeekHours) -> str:
     return "; ".join(clauses)
 
 
-def _minutes(t: time | None) -> int:
-    return 24 * 60 if t is None else t.hour * 60 + t.minute
-
-
-def blocks_problem(blocks: tuple[TimeBlock, ...] | list[TimeBlock]) -> str:
-    """Why a day's blocks do not make sense ("" if they do): an empty block, or two that overlap (a block past
-    midnight counts up to midnight on its own day)."""
-    spans = []
+def blocks_problem(blocks: Sequence[TimeBlock]) -> str:
+    """Why one day's blocks do not make sense ("" if they do), in the words config validation uses: an empty
+    block, or two that overlap (a block past midnight counts up to midnight on its own day)."""
     for b in blocks:
-        start, end = _minutes(b.start), _minutes(b.end)
-        if start == end:
-            return f"{b} is empty: its end is its start."
-        spans.append((start, end if end > start else 24 * 60, b))
-    spans.sort(key=lambda s: s[0])
-    for (_, end, first), (start, _, second) in pairwise(spans):
-        if start < end:
-            return f"{first} and {second} overlap: make one end before the other starts, or join them."
-    return ""
+        if b.end is not None and b.end == b.start:
+            return f"'{b}' is empty: its end is its start."
+    clash = first_overlap([blocks], wrap=False)
+    return overlap_problem(clash, days=False) if clash is not None else ""

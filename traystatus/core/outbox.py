@@ -5,8 +5,9 @@ pending → in_flight → sent | failed (retry at ``next_attempt``). A Matrix se
 from the channel's history, or ``uncertain`` (only the user may resend it) when that is impossible.
 
 A send in flight holds a lease (``lease_owner`` until ``lease_until``): another process never takes it
-over while the lease runs, only after it expired (or its owner is known to be gone). A rate limit
-(429) is no failed attempt: the delivery waits what the server asked and keeps its backoff.
+over while the lease runs, only after it expired (or its owner is known to be gone); a note stored by
+``traystatus handoff`` is reserved the same way while that process sends it. A rate limit (429) is no
+failed attempt: the delivery waits what the server asked and keeps its backoff.
 """
 
 from __future__ import annotations
@@ -82,16 +83,40 @@ def is_due(d: Delivery, now: datetime) -> bool:
     return False
 
 
-def next_wakeup(deliveries: Sequence[Delivery]) -> datetime | None:
+def next_wakeup(deliveries: Sequence[Delivery], *, owner: str | None = None) -> datetime | None:
     """When the next of these (oldest note first) is due; one held back behind an earlier note to the
-    same destination does not count (it goes when that one is sent)."""
-    times = [
-        d.next_attempt
-        for d in in_order(deliveries)
-        if d.status in (DeliveryStatus.PENDING, DeliveryStatus.FAILED, DeliveryStatus.CHECKING)
-        and d.next_attempt is not None
-    ]
+    same destination does not count (it goes when that one is sent).
+
+    With ``owner`` (the asking worker), a delivery another process holds (sending it, or about to) counts
+    at its lease's end: then its owner may be gone and the delivery is this worker's to finish."""
+    times = []
+    for d in in_order(deliveries):
+        foreign_until = d.lease_until if held_by_other(d, owner) else None
+        if d.status is DeliveryStatus.IN_FLIGHT:
+            if foreign_until is not None:
+                times.append(foreign_until)
+        elif (
+            d.status in (DeliveryStatus.PENDING, DeliveryStatus.FAILED, DeliveryStatus.CHECKING)
+            and d.next_attempt is not None
+        ):
+            times.append(d.next_attempt if foreign_until is None else max(d.next_attempt, foreign_until))
     return min(times, default=None)
+
+
+def held_by_other(d: Delivery, owner: str | None, now: datetime | None = None) -> bool:
+    """Does another process hold ``d`` (its lease names someone else and, given ``now``, still runs)?"""
+    if owner is None or d.lease_owner in ("", owner):
+        return False
+    return now is None or (d.lease_until is not None and d.lease_until > now)
+
+
+def reserved(d: Delivery, owner: str, now: datetime) -> Delivery:
+    """A pending delivery the process that stored it is about to send (``traystatus handoff``): others
+    leave it alone while the lease runs or its owner lives, so a running service never races the CLI, and
+    take it over when the owner died before sending it."""
+    if d.status is not DeliveryStatus.PENDING:
+        return d
+    return replace(d, lease_owner=owner, lease_until=now + LEASE)
 
 
 def begin(d: Delivery, now: datetime) -> Delivery:

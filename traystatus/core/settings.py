@@ -18,15 +18,20 @@ from traystatus.core.config_schema import Table
 from traystatus.core.errors import ConfigError
 from traystatus.core.handoff import HandoffSettings
 from traystatus.core.hours import (
+    DAY_NAMES,
     DEFAULT_HOURS_SPEC,
     DayException,
+    TimeBlock,
     Travel,
     WeekHours,
+    first_overlap,
+    overlap_problem,
+    overnight_hint,
     parse_blocks,
     parse_hours,
 )
 from traystatus.core.status_map import StatusSettings
-from traystatus.core.team import TeamSettings
+from traystatus.core.team import CONFIGURED_HOURS, TeamSettings
 
 SCHEMA_VERSION = 1
 DEFAULT_REFRESH_MINUTES = 2
@@ -75,6 +80,8 @@ class Settings:
     #: which wins over the calendars.
     calendar_hours: CalendarHours | None = None
     hours_pinned: bool = False
+    #: problems that do not stop the config from loading ("file: key: what, and the fix"), shown by the loader
+    warnings: tuple[str, ...] = ()
 
 
 ROOT_KEYS = (
@@ -110,6 +117,9 @@ def _hours(root: Table) -> WeekHours:
                 days.append(parse_blocks(table.text(name, "")))
             except ConfigError as e:
                 raise table.error(name, e.message) from None
+        clash = first_overlap(days, wrap=True)
+        if clash is not None:
+            raise table.error(names[clash[2]], overlap_problem(clash, days=True))
         return WeekHours(days=tuple(days))
     raise root.error("working_hours", 'expected "mon-fri 09:00-17:00" or a [working_hours] table.')
 
@@ -146,6 +156,14 @@ def _exceptions(root: Table) -> tuple[DayException, ...]:
             blocks = parse_blocks(t.text("hours", "off"))
         except ConfigError as e:
             raise t.error("hours", e.message) from None
+        clash = first_overlap((blocks,), wrap=True) if last > first else None  # one day's tail into the next
+        if clash is not None:
+            _, a, _, b = clash
+            raise t.error(
+                "hours",
+                f"'{a}' runs overnight into the next day of these dates, where '{b}' starts before it ends: "
+                "make one end before the other starts.",
+            )
         out.append(DayException(first=first, last=last, hours=blocks, label=t.text("label", "day off")))
     return tuple(out)
 
@@ -190,17 +208,42 @@ def settings_from_mapping(data: Mapping[str, object], *, source: str, default_tz
         )
     tz = root.zone("timezone", default_tz)
     assert tz is not None
+    hours, exceptions = _hours(root), _exceptions(root)
+    team = TeamSettings.from_table(root.table("team"))
     return Settings(
         schema_version=version,
         timezone=tz,
-        hours=_hours(root),
-        exceptions=_exceptions(root),
+        hours=hours,
+        exceptions=exceptions,
         travel=_travel(root),
         calendars=_calendars(root),
         rules=ClassificationRules.from_table(root.table("classification")),
         status=StatusSettings.from_table(root.table("status")),
         accounts=AccountsSettings.from_table(root.table("accounts")),
-        team=TeamSettings.from_table(root.table("team")),
+        team=team,
         handoff=HandoffSettings.from_table(root.table("handoff")),
         general=_general(root),
+        warnings=hours_warnings(root, hours, exceptions, team),
     )
+
+
+def hours_warnings(
+    root: Table, hours: WeekHours, exceptions: tuple[DayException, ...], team: TeamSettings
+) -> tuple[str, ...]:
+    """Blocks that run overnight but read like a day written backwards ("17:00-09:00"), once per key: a
+    warning, not an error, as night shifts are real; the block is kept as written."""
+    found: list[tuple[str, TimeBlock]] = []
+    table_form = isinstance(root.data.get("working_hours"), dict)
+    for day, blocks in zip(DAY_NAMES, hours.days, strict=True):
+        found.extend((f"working_hours.{day}" if table_form else "working_hours", b) for b in blocks)
+    found.extend((f"exceptions[{i}].hours", b) for i, e in enumerate(exceptions, 1) for b in e.hours)
+    for i, person in enumerate(team.people, 1):
+        if person.hours_source == CONFIGURED_HOURS:
+            found.extend((f"team.people[{i}].hours", b) for day in person.hours.days for b in day)
+    out: list[str] = []
+    for key, block in found:
+        hint = overnight_hint(block)
+        line = f"{root.source}: {key}: {hint}"
+        if hint and line not in out:
+            out.append(line)
+    return tuple(out)

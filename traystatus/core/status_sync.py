@@ -58,6 +58,9 @@ class StateRepository(Protocol):
     def overrides(self, now: datetime) -> list[Override]: ...
     def add_override(self, override: Override) -> None: ...
     def clear_overrides(self) -> None: ...
+    @property
+    def problem(self) -> TrayStatusError | None:
+        """Why the state is only in memory (its file cannot be written or read), until that works again."""
 
 
 class CalendarReader(Protocol):
@@ -109,6 +112,8 @@ class SyncReport:
     dry_run: bool = False
     calendar_issues: tuple[CalendarProblem, ...] = ()
     account_problems: tuple[str, ...] = ()  # accounts that could not even be set up (token missing…)
+    #: the state file cannot be written (title, message with the path and the fix): kept in memory meanwhile
+    storage_problem: tuple[str, str] | None = None
     timeline: tuple[Availability, ...] = ()
     overrides: tuple[Override, ...] = ()
 
@@ -195,6 +200,16 @@ class StatusSync:
 
     def timeline(self, now: datetime) -> Timeline:
         return build_timeline(self.settings, self._events, self.store.overrides(now), now - BEHIND, now + AHEAD)
+
+    def working_day_timeline(self, now: datetime, overrides: Sequence[Override]) -> Timeline:
+        """Where the working day really ends, for the handoff prompt: the calendars and hours with the
+        overrides that end a day (a sign-off, Away) but not those that only silence it: a "Do not disturb"
+        running past the day's end neither ends the day at its start nor stretches it to its end.
+
+        Reads the last loaded events without the lock (the list is replaced whole): the GUI thread calls it
+        and must not wait for a pass that is talking to a slow service."""
+        ending = [o for o in overrides if o.state is not State.FOCUS]
+        return build_timeline(self.settings, self._events, ending, now - BEHIND, now + AHEAD)
 
     def outlook(
         self, now: datetime, end: datetime
@@ -317,6 +332,7 @@ class StatusSync:
             dry_run=dry_run or not send,
             calendar_issues=self._calendar_issues,
             account_problems=self.account_problems,
+            storage_problem=(problem.title, problem.message) if (problem := self.store.problem) else None,
             timeline=tuple(timeline.intervals),
             overrides=tuple(overrides),
         )

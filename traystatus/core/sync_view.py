@@ -71,6 +71,9 @@ def report_health(report: SyncReport) -> list[ServiceHealth]:
         )
         for p in report.calendar_issues
     )
+    if report.storage_problem is not None:  # syncing goes on from memory; the fix is the user's (a dir, a disk)
+        title, message = report.storage_problem
+        health.append(ServiceHealth(name="State file", ok=False, detail=title, fix=message, short="not saved"))
     return health
 
 

@@ -161,11 +161,14 @@ class Desktop(QObject):
         if not self._notify(title, message):
             self.bridge.publish_notification(title, message)
 
-    def timeline(self, _now: datetime) -> tuple[Availability, ...]:
-        """The last pass's timeline (any thread)."""
+    def timeline(self, now: datetime) -> tuple[Availability, ...]:
+        """The working day as the last pass saw it, for the handoff prompt (any thread): its overrides but
+        Do not disturb, which never moves the day's end (``StatusSync.working_day_timeline``)."""
         sync = self.sync
         last = sync.last if sync is not None else None
-        return last.timeline if last is not None else ()
+        if sync is None or last is None:
+            return ()
+        return tuple(sync.working_day_timeline(now, last.overrides).intervals)
 
     def refresh(self, reason: str = "refresh") -> None:
         """Read the calendars again and reconcile now; every duty looks too (the outbox after a resume)."""
@@ -174,8 +177,12 @@ class Desktop(QObject):
 
     def open_entry(self, key: str) -> None:
         if key == "log":
-            self._log_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            self._log_file.touch(mode=0o600, exist_ok=True)  # private like every file the app writes
+            try:
+                self._log_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                self._log_file.touch(mode=0o600, exist_ok=True)  # private like every file the app writes
+            except OSError as e:  # a read-only or full log dir: the log went to stderr (said at start)
+                self.surface.show_message("No log file", f"{self._log_file} cannot be made: {e.strerror}.")
+                return
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._log_file)))
             return
         opener = self._windows.get("settings" if key.startswith("fix:") else key)

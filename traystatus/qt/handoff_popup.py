@@ -213,6 +213,11 @@ class HandoffPopup(QWidget):
         if self.submit_button.isEnabled() and not self._note_id:
             self._submit()
 
+    @property
+    def note_id(self) -> str:
+        """The submitted note this popup shows the delivery of ("" while writing)."""
+        return self._note_id
+
     def mark_submitted(self, note_id: str) -> None:
         """The note is stored: the editors become read-only and the delivery state shows below."""
         self._note_id = note_id

@@ -21,12 +21,13 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 
 from traystatus.core.errors import TrayStatusError
 from traystatus.core.handoff import HandoffDraft, HandoffNote, Prompt, next_prompt, skip_today, snooze
 from traystatus.core.handoff_ports import Handoff, NoteArchive, PromptStore
 from traystatus.core.model import Availability
+from traystatus.core.outbox import Delivery, DeliveryStatus
 from traystatus.core.settings import Settings
 
 if TYPE_CHECKING:  # the windows' code is loaded when one first opens, not by the prompt's timer
@@ -40,6 +41,8 @@ MAX_TIMER_MS = 6 * 3600 * 1000  # re-arm at least this often: a long timer can d
 
 class HandoffWindows(QObject):
     """Owns the handoff popup, the history window, the prompt timer and the delivery service."""
+
+    _needs_user = Signal(object)  # a Delivery only the user can resolve, from the worker thread
 
     def __init__(
         self,
@@ -74,6 +77,10 @@ class HandoffWindows(QObject):
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self._timer_fired)
+        self._told: set[tuple[str, str, str, int]] = set()
+        self._needs_user.connect(self._tell_once)
+        if self._service is not None:
+            self._service.listen(self._heard)
 
     @property
     def service(self) -> Handoff:
@@ -81,18 +88,66 @@ class HandoffWindows(QObject):
             if self._service is None:
                 assert self._make_service is not None
                 self._service = self._make_service()
+                self._service.listen(self._heard)
             return self._service
+
+    # -- deliveries that need the user ----------------------------------------------------------------
+    def _heard(self, d: Delivery) -> None:  # on the delivery worker's thread
+        if d.status is DeliveryStatus.UNCERTAIN or (d.status is DeliveryStatus.FAILED and d.next_attempt is None):
+            self._needs_user.emit(d)
+
+    def _tell_once(self, d: Delivery) -> None:
+        """Say it once per delivery, state and attempt (not again on every pass; again after the user's own
+        Retry), also when no window is open (the note may come from a CLI this app took over): a note that
+        waits for the user must not wait silently."""
+        key = (d.note_id, d.destination, d.status.value, d.attempts)
+        if key in self._told or self._announce is None:
+            return
+        self._told.add(key)
+        if self._shown(d.note_id):
+            return  # an open window shows it with its buttons: that is the one time it is said
+        if d.status is DeliveryStatus.UNCERTAIN:
+            self._announce(
+                "Handoff note may have been posted",
+                f"{d.destination}: the answer was lost while posting. Look in the channel, then choose Post "
+                "again or Mark as sent in Handoff history.",
+            )
+        else:
+            self._announce(
+                "Handoff note not posted",
+                f"{d.destination}: {d.last_error} Then choose Retry in Handoff history.",
+            )
 
     @property
     def has_service(self) -> bool:
         return self._service is not None
 
+    def _usable_service(self) -> Handoff | None:
+        """The service, or None after telling the user why it cannot be opened (a read-only or full data dir,
+        a damaged archive): the tray goes on, and the next try opens it once the cause is fixed."""
+        try:
+            return self.service
+        except TrayStatusError as e:
+            log.warning("handoff: %s: %s", e.title, e.message)
+            if self._announce is not None:
+                self._announce(e.title, e.message)
+            return None
+
     def close(self) -> None:
         self.timer.stop()
         if self.popup is not None:
             self.popup.save_now()
+        if self.history is not None:
+            self.history.hide()  # it stops reading the archive, which closes next
         if self._service is not None:
             self._service.close()
+
+    def _shown(self, note_id: str) -> bool:
+        popup, history = self.popup, self.history
+        if popup is not None and popup.isVisible() and popup.note_id == note_id:
+            return True
+        current = history.current_note() if history is not None and history.isVisible() else None
+        return current is not None and current.id == note_id
 
     # -- the prompt -----------------------------------------------------------------------------------
     def next_prompt(self) -> Prompt | None:
@@ -126,26 +181,31 @@ class HandoffWindows(QObject):
 
     def _answered(self, prompt: Prompt, *, minutes: int | None = None) -> None:
         state = snooze(prompt, self._now(), minutes) if minutes else skip_today(prompt)
-        self.prompts.save(state)
+        try:
+            self.prompts.save(state)
+        except TrayStatusError as e:  # an unwritable state dir: the answer holds until the app restarts
+            log.warning("%s: %s", e.title, e.message)
         self._shown_prompt = None
         self.schedule()
 
     # -- windows --------------------------------------------------------------------------------------
-    def open_note(self, prompt: Prompt | None = None) -> HandoffPopup:
-        """The note popup (the menu's "Write handoff note…", or the prompt); one at a time."""
+    def open_note(self, prompt: Prompt | None = None) -> HandoffPopup | None:
+        """The note popup (the menu's "Write handoff note…", or the prompt); one at a time. None when the
+        archive cannot be opened (said in a notification)."""
         if self.popup is not None and self.popup.isVisible():
             if prompt is not None and self._shown_prompt is None:
                 self._shown_prompt = prompt  # already writing: the prompt is answered by this note
             self._raise(self.popup)
             return self.popup
+        service = self._usable_service()
+        if service is None:
+            return None
         if self.popup is not None:
             self.popup.deleteLater()  # closed earlier: its draft is saved, a fresh popup reopens it
         from traystatus.qt.handoff_popup import HandoffPopup
 
-        popup = HandoffPopup(
-            self.service.current_draft(), save_draft=self.service.drafts.save, prompt=prompt is not None
-        )
-        connect_popup(self.service, popup)
+        popup = HandoffPopup(service.current_draft(), save_draft=service.drafts.save, prompt=prompt is not None)
+        connect_popup(service, popup)
         self._shown_prompt = prompt
         popup.snoozed.connect(self._snoozed)
         popup.skipped.connect(self._skipped)
@@ -178,9 +238,12 @@ class HandoffWindows(QObject):
             self._answered(self._shown_prompt)  # shown and closed: not again today
         return False
 
-    def open_history(self) -> NotesWindow:
+    def open_history(self) -> NotesWindow | None:
         if self.history is None:
-            self.history = notes_window(self.service)
+            service = self._usable_service()
+            if service is None:
+                return None
+            self.history = notes_window(service)
         else:
             self.history.reload()
         self._raise(self.history)

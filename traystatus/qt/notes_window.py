@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -41,6 +41,9 @@ log = logging.getLogger(__name__)
 
 NOTE_ROLE = Qt.ItemDataRole.UserRole + 1
 SEARCH_DELAY_MS = 200  # wait for a pause in typing before searching
+# While the window is shown, read the selected note's delivery state this often: another traystatus
+# process (`notes mark-sent`, a headless service) may change it, and this one hears only its own worker.
+STATE_POLL_MS = 2000
 
 Finder = Callable[[str, bool], Sequence[tuple[HandoffNote, str]]]
 
@@ -74,6 +77,9 @@ class NotesWindow(QWidget):
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(SEARCH_DELAY_MS)
         self._debounce.timeout.connect(self.reload)
+        self._poll = QTimer(self)
+        self._poll.setInterval(STATE_POLL_MS)
+        self._poll.timeout.connect(self._poll_state)
 
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search every note (all words must match; accents and case ignored)")
@@ -88,8 +94,9 @@ class NotesWindow(QWidget):
         self.delivery_label = QLabel()
         self.delivery_label.setWordWrap(True)
         self.delivery_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.retry_button = QPushButton("Retry delivery")
-        self.mark_sent_button = QPushButton("Mark as sent")
+        # Alt+R / Alt+P / Alt+M: every action is reachable from the keyboard
+        self.retry_button = QPushButton("&Retry delivery")
+        self.mark_sent_button = QPushButton("&Mark as sent")
         self.mark_sent_button.setToolTip("It is in the channel: never post it again")
         self.archive_button = QPushButton("Archive")
 
@@ -125,8 +132,10 @@ class NotesWindow(QWidget):
         self.retry_button.clicked.connect(self._retry)
         self.mark_sent_button.clicked.connect(self._mark_sent)
         self.mark_sent_button.hide()
-        self._changed.connect(self._show_current)
+        self._changed.connect(self._refresh_state)  # the state only: the note's view keeps its scroll
         QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
+        QShortcut(QKeySequence("Escape"), self, self.close)  # like the popup: closes as the title bar's ×
+        QShortcut(QKeySequence.StandardKey.Close, self, self.close)  # Ctrl+W, Ctrl+F4 (every binding)
         self.reload()
 
     # -- public ---------------------------------------------------------------------------------------
@@ -186,16 +195,41 @@ class NotesWindow(QWidget):
             return
         self.view.setHtml(matrix_html(note))  # escaped: a note is text, never markup
         self.archive_button.setText("Unarchive" if note.archived else "Archive")
+        self._show_state(note)
+
+    def _refresh_state(self) -> None:
+        note = self.current_note()
+        if note is not None:
+            self._show_state(note)
+
+    def _poll_state(self) -> None:
+        try:
+            self._refresh_state()
+        except Exception:  # the archive went away (the app is quitting): stop reading, say it once
+            log.exception("the history window could not read the delivery state; it stops refreshing")
+            self._poll.stop()
+
+    def _show_state(self, note: HandoffNote) -> None:
         deliveries = list(self._deliveries(note.id))
         lines = [describe(d) for d in deliveries]
         extra = f"Revision {note.revision}" + (
             f", edited {note.updated.astimezone(self._tz):%d %b %H:%M}" if note.updated and note.revision > 1 else ""
         )
-        self.delivery_label.setText("\n".join([*lines, extra]) if lines else f"Archived only. {extra}")
+        text = "\n".join([*lines, extra]) if lines else f"Archived only. {extra}"
+        if text != self.delivery_label.text():
+            self.delivery_label.setText(text)
         self.retry_button.setEnabled(any(d.retryable_by_user for d in deliveries))
         uncertain = any(d.status is DeliveryStatus.UNCERTAIN for d in deliveries)
-        self.retry_button.setText("Post again" if uncertain else "Retry delivery")
+        self.retry_button.setText("&Post again" if uncertain else "&Retry delivery")
         self.mark_sent_button.setVisible(uncertain)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._poll.start()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        self._poll.stop()  # hidden: no reads at all
 
     def _toggle_archived(self) -> None:
         note = self.current_note()

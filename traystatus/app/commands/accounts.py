@@ -27,9 +27,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     slack = services.add_parser(
         "slack",
         help="a Slack user token (xoxp-…), checked with auth.test",
-        description="Paste a Slack user token (xoxp-…). It is checked with auth.test; missing scopes are named.",
+        description="Paste a Slack user token (xoxp-…). It is checked with auth.test; missing scopes are named. "
+        "No Slack app yet? `--manifest` prints one that asks for exactly the scopes traystatus uses.",
     )
     slack.add_argument("--token-stdin", action="store_true", help="read the token from standard input")
+    slack.add_argument(
+        "--manifest",
+        action="store_true",
+        help="print a Slack app manifest (JSON) with exactly the user token scopes traystatus uses, and exit",
+    )
     slack.add_argument("--name", help="what to call this workspace (default: its name on Slack)")
     slack.set_defaults(func=login_slack)
     matrix = services.add_parser("matrix", help="a Matrix account (password login, .well-known discovery)")
@@ -80,6 +86,13 @@ def login_slack(args: argparse.Namespace) -> int:
     from traystatus.adapters.secrets import KeyringSecretStore
     from traystatus.app import account_login
 
+    if args.manifest:  # nothing to store: paste it at api.slack.com/apps → Create New App → From a manifest
+        import json
+
+        from traystatus.adapters.slack_scopes import app_manifest
+
+        print(json.dumps(app_manifest(), indent=2))
+        return 0
     store = KeyringSecretStore()  # fail before asking for the token when there is no safe place for it
     token = _read_secret(args.token_stdin, "Slack user token (xoxp-…): ", "--token-stdin")
     path = _config_path(args)
@@ -98,8 +111,8 @@ def login_slack(args: argparse.Namespace) -> int:
         print(f"warning: the token lacks {scope}: no {SLACK_SCOPES[scope]}.", file=sys.stderr)
     if done.missing:
         print(
-            "Add the missing user token scopes to your Slack app, reinstall it, then run "
-            "`traystatus login slack` again.",
+            "Add the missing user token scopes to your Slack app (`traystatus login slack --manifest` "
+            "lists them as a manifest), reinstall it, then run `traystatus login slack` again.",
             file=sys.stderr,
         )
     return 0

@@ -128,11 +128,21 @@ def run(args: argparse.Namespace) -> int:
         from traystatus.adapters.demo import demo_handoff_senders
 
         senders = dict(demo_handoff_senders(paths.state_dir))
-    service = HandoffService(paths, settings, senders=senders, sign_off=sign_off)
+    result = None
     try:
-        code = report(service.submit(draft, deliver_now=True), settings)
-        if senders is not None:
-            print(f"Demo: posted to simulated channels only ({paths.state_dir / 'handoffs.json'}); nothing was sent.")
-        return code
-    finally:
-        service.close()
+        service = HandoffService(paths, settings, senders=senders, sign_off=sign_off)
+        try:
+            result = service.submit(draft, deliver_now=True)
+            code = report(result, settings)
+            if senders is not None:
+                print(
+                    f"Demo: posted to simulated channels only ({paths.state_dir / 'handoffs.json'}); nothing was sent."
+                )
+            return code
+        finally:
+            service.close()
+    except TrayStatusError as e:
+        if result is None and args.text_file == "-":  # piped in and not stored: the only copy left, give it back
+            sys.stdout.write(text if text.endswith("\n") else text + "\n")
+            e.message += " The note was not stored: its text is printed above, to keep."
+        raise

@@ -65,6 +65,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     ms.add_argument("id")
     ms.add_argument("--to", metavar="DEST", help="only this destination")
     ms.set_defaults(func=run_mark_sent)
+    from traystatus.app.commands.notes_repair import add_repair
+
+    add_repair(sub)
     ed = sub.add_parser(
         "edit",
         help="replace a note's text with a new revision (earlier ones are kept; messages "

@@ -266,14 +266,20 @@ def cmd_run(args: argparse.Namespace) -> int:
         return report.wake_at
 
     from traystatus.core.duties import OutboxDuty
-    from traystatus.core.live_presence import PresenceDuty
 
     # the same duties as the tray: the handoff outbox (notes stored by `traystatus handoff` that could not go
     # out at once are retried here), wake-ups from other traystatus processes on this state dir, and the
     # Matrix presence loops (stopped with the runtime)
-    handoff = container.headless_handoff(paths, settings)
+    from traystatus.core.errors import TrayStatusError
+    from traystatus.core.live_presence import PresenceDuty
+
+    try:
+        handoff = container.headless_handoff(paths, settings)
+    except TrayStatusError as e:  # an unwritable archive: statuses are still kept in step, said once
+        log.error("Handoff notes will not be delivered: %s: %s", e.title, e.message)
+        handoff = None
     duties = [
-        *container.runtime_duties(paths, OutboxDuty(lambda: handoff.worker, owned=True)),
+        *container.runtime_duties(paths, OutboxDuty(lambda: handoff.worker if handoff else None, owned=True)),
         PresenceDuty(lambda: service.publishers),
     ]
     minutes = min((c.refresh_minutes for c in settings.calendars), default=15)
@@ -292,7 +298,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         abort_all()  # a calendar fetch in progress ends now, not at its deadline: the pass can finish
         scheduler.shutdown(wait=True)
-        handoff.close()
+        if handoff is not None:
+            handoff.close()
     log.info("Stopped")
     return 0
 

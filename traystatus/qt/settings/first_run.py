@@ -238,8 +238,9 @@ class FirstRunWizard(QWizard):
         self.apply_answers()
         try:
             settings = self.doc.save()
-        except TrayStatusError as e:  # also a keyring that refuses the secret address: nothing is written
-            self.preview_step.list.addItem(f"Not saved — {e.message}")
+        except TrayStatusError as e:  # a keyring that refuses the secret address, a full or read-only dir: the
+            # answers stay in the dialog, and nothing is written; saving again can work
+            self.preview_step.list.addItem(f"Not saved — {e.title}: {e.message}")
             return
         self.saved.emit(settings)
         self.finished_setup.emit(settings)

@@ -21,7 +21,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from traystatus.core.hours import DEFAULT_HOURS_SPEC, TimeBlock, WeekHours, blocks_problem, parse_hours
+from traystatus.core.hours import (
+    DEFAULT_HOURS_SPEC,
+    TimeBlock,
+    WeekHours,
+    blocks_problem,
+    first_overlap,
+    overlap_problem,
+    overnight_hint,
+    parse_hours,
+)
 from traystatus.qt.settings.form import ErrorLabel
 from traystatus.qt.settings.pages import DAY_LABELS
 
@@ -69,6 +78,9 @@ class RangeRow(QWidget):
     def _changed(self) -> None:
         b = self.block()
         self.next_day.setVisible(b.end is not None and b.end < b.start)
+        # 17:00 to 09:00 reads like a day typed backwards: say what it means and what was likely meant
+        self.next_day.setText("next day — check" if overnight_hint(b) else "next day")
+        self.next_day.setToolTip(overnight_hint(b))
         self.changed.emit()
 
 
@@ -204,8 +216,12 @@ class WeekEditor(QWidget):
         for day in self.days:
             if day.on.isChecked() and day.problem():
                 return f"{day.name}: {day.problem()}"
-        if not any(day.blocks() for day in self.days):
+        week = [day.blocks() for day in self.days]
+        if not any(week):
             return "Turn on at least one working day."
+        clash = first_overlap(week, wrap=True)  # a night past midnight into the next day's first range
+        if clash is not None:
+            return f"{DAY_LABELS[clash[0]]}: {overlap_problem(clash, days=True)}"
         return ""
 
     def copy_monday(self) -> None:

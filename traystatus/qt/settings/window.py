@@ -155,7 +155,7 @@ class SettingsWindow(QWidget):
             return
         try:
             settings = self.doc.save()
-        except (TrayStatusError, OSError) as e:  # the keyring refusing a secret address too: nothing written
+        except (TrayStatusError, OSError) as e:  # a keyring refusing a secret address, a full or read-only dir
             self.status.setText(f"Not saved — {e}")
             return
         notes = self.doc.notes
