@@ -107,6 +107,10 @@ def main() -> int:
         yield popup.isVisible
         screens["zone_offered"] = [popup.model().index(r, 0).data() for r in range(popup.model().rowCount())]
         measure("hours-zone-search", wizard, wizard.currentPage())
+        # the list is a popup of its own: photographed with the whole screen
+        screen_shot = SCREENSHOTS / f"{prefix}-hours-zone-search-screen.png"
+        wizard.screen().grabWindow(0).save(str(screen_shot))
+        screens["zone_popup_shot"] = str(screen_shot)
         hours.zone.completer().activated.emit("America/New_York")
         popup.hide()
         for day in hours.hours.days[:5]:  # a lunch break every weekday

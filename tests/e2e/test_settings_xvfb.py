@@ -233,6 +233,7 @@ def test_first_run_on_a_virtual_screen_nothing_clipped(
     assert "xoxp-" in screens["slack_error"]
     assert screens["calendar_result"] == "1 event in the next 14 days"
     assert screens["zone_offered"][0] == "New York — America/New_York", screens["zone_offered"]
+    assert Path(screens["zone_popup_shot"]).stat().st_size > 0
     assert screens["hours_error"].startswith("Tuesday: '09:00-12:30' and '12:00-17:30' overlap"), screens["hours_error"]
     assert screens["next_enabled_with_error"] is False
     plan = screens["plan_lines"]
