@@ -41,6 +41,9 @@ CITY_ZONES = {
 }
 
 
+MAX_QUERY = 64  # longer than any zone or city name
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ZoneMatch:
     label: str  # what the list shows: "Berlin — Europe/Berlin", "Munich — Europe/Berlin"
@@ -59,7 +62,7 @@ def _city(zone: str) -> str:
 
 def search_zones(query: str, zones: list[str] | tuple[str, ...], *, limit: int = 50) -> list[ZoneMatch]:
     """Zones (and aliased cities) whose name contains every word typed; cities that start with it first."""
-    words = _fold(query).split()
+    words = _fold(query[:MAX_QUERY]).split()  # a pasted page of text costs no more than a zone name
     if not words:
         return []
     known = set(zones)
