@@ -35,9 +35,7 @@ class SlackGuide(QGroupBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("No token yet? Create a Slack app (about a minute)", parent)
         self.manifest_text = slack_app_manifest()
-        link = f'<a href="{NEW_APP_URL}">{NEW_APP_URL}</a>'
-        steps = "".join(f"<li>{escape(s).replace(escape(NEW_APP_URL), link)}</li>" for s in slack_app_steps())
-        self.steps = QLabel(f"<ol style='margin-left:-20px'>{steps}</ol>", self)
+        self.steps = QLabel(self)  # its text comes with the link colour, in _recolour_link
         self.steps.setWordWrap(True)
         self.steps.setTextFormat(Qt.TextFormat.RichText)
         self.steps.setOpenExternalLinks(True)
@@ -83,15 +81,17 @@ class SlackGuide(QGroupBox):
             self._recolour_link()
 
     def _recolour_link(self) -> None:
-        """Qt's default link blue is unreadable on a dark window when the theme sets no link colour of its own:
-        then use a light blue (>= 4.5:1 on #353535)."""
+        """The steps, with a link colour that reads on the theme: Qt's default link blue is unreadable on a dark
+        window when the theme sets no link colour of its own, so then a light blue (>= 4.5:1 on #353535).
+        The colour goes into the HTML: Qt fixes a link's colour when it parses the text, not when it paints."""
         theme = self.palette()  # the guide's: its labels get the new palette only after it
         link = theme.color(QPalette.ColorRole.Link)
         if theme.color(QPalette.ColorRole.Window).lightness() < 128 and link.lightness() <= 128:  # Qt's blue is 128
             link = QColor(LINK_ON_DARK)
-        palette = self.steps.palette()
-        palette.setColor(QPalette.ColorRole.Link, link)
-        self.steps.setPalette(palette)
+        self.link_colour = link.name()
+        anchor = f'<a href="{NEW_APP_URL}" style="color:{self.link_colour}">{NEW_APP_URL}</a>'
+        steps = "".join(f"<li>{escape(s).replace(escape(NEW_APP_URL), anchor)}</li>" for s in slack_app_steps())
+        self.steps.setText(f"<ol style='margin-left:-20px'>{steps}</ol>")
 
     def copy_manifest(self) -> None:
         QGuiApplication.clipboard().setText(self.manifest_text)
