@@ -32,8 +32,8 @@ from traystatus.core.hours import (
     parse_hours,
 )
 from traystatus.qt.settings.form import ErrorLabel
-from traystatus.qt.settings.pages import DAY_LABELS
 
+DAY_LABELS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 #: a day switched on gets the hours of the nearest working day before it, else these
 DEFAULT_DAY = parse_hours(DEFAULT_HOURS_SPEC).blocks(0)
 
@@ -89,7 +89,7 @@ class DayRow(QWidget):
 
     changed = Signal()
 
-    def __init__(self, index: int, parent: QWidget | None = None) -> None:
+    def __init__(self, index: int, parent: QWidget | None = None, *, stacked: bool = False) -> None:
         super().__init__(parent)
         self.index, self.name = index, DAY_LABELS[index]
         self.on = QCheckBox(self.name, self)
@@ -111,11 +111,18 @@ class DayRow(QWidget):
         right.addWidget(self.error)
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
-        grid.addWidget(self.on, 0, 0, Qt.AlignmentFlag.AlignTop)  # beside its first range, however many
-        grid.addLayout(right, 0, 1)
-        grid.addWidget(self.add, 0, 2, Qt.AlignmentFlag.AlignTop)  # beside the ranges: a row less a day
-        grid.setColumnMinimumWidth(0, self.fontMetrics().horizontalAdvance("Wednesday") + 32)
-        grid.setColumnStretch(1, 1)
+        if stacked:  # a narrow page (Settings at 200 %): the day above its ranges, Add under them
+            grid.addWidget(self.on, 0, 0)
+            grid.addLayout(right, 1, 0)
+            right.addWidget(self.add, 0, Qt.AlignmentFlag.AlignLeft)
+            right.setContentsMargins(self.fontMetrics().horizontalAdvance("M") * 2, 0, 0, 0)
+            grid.setColumnStretch(0, 1)
+        else:
+            grid.addWidget(self.on, 0, 0, Qt.AlignmentFlag.AlignTop)  # beside its first range, however many
+            grid.addLayout(right, 0, 1)
+            grid.addWidget(self.add, 0, 2, Qt.AlignmentFlag.AlignTop)  # beside the ranges: a row less a day
+            grid.setColumnMinimumWidth(0, self.fontMetrics().horizontalAdvance("Wednesday") + 32)
+            grid.setColumnStretch(1, 1)
         self.fallback: tuple[TimeBlock, ...] = DEFAULT_DAY
 
     def set_blocks(self, blocks: tuple[TimeBlock, ...]) -> None:
@@ -184,10 +191,10 @@ class WeekEditor(QWidget):
 
     changed = Signal()
 
-    def __init__(self, hours: WeekHours | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, hours: WeekHours | None = None, parent: QWidget | None = None, *, stacked: bool = False) -> None:
         super().__init__(parent)
         self.setAccessibleName("Working hours")
-        self.days = [DayRow(i, self) for i in range(7)]
+        self.days = [DayRow(i, self, stacked=stacked) for i in range(7)]
         self.copy = QPushButton("Copy &Monday to Tuesday–Friday", self)
         self.copy.clicked.connect(self.copy_monday)
         lay = QVBoxLayout(self)
