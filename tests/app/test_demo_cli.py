@@ -66,7 +66,7 @@ def test_status_and_apply_use_the_demo_hours_and_simulated_accounts(
     # the demo's hours run from 3 h before now: never off hours (the real config is off all week but 1 h)
     assert status["state"] != "off_hours" and "outside working hours" not in status["reason"]
     assert status["desired"] == dry["desired"] and status["state"] == dry["state"]
-    assert {a["account"] for a in dry["accounts"]} == {"slack:demo", "matrix:demo"}
+    assert {a["account"] for a in dry["accounts"]} == {"slack:demo", "matrix:@you:demo.invalid"}
     assert DEMO_HOME_ENV not in os.environ  # put back after the command
 
 

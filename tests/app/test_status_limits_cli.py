@@ -1,5 +1,6 @@
 """What a sync finds an account cannot do is kept, so `traystatus status` (which calls no service) says it
-instead of planning calls that will not happen; a later call that works clears it. Slack emulator, a token
+next to the calls `apply --dry-run` lists too (a sending pass tries them again); a later call that works
+clears it. Slack emulator, a token
 without users:write (presence)."""
 
 from __future__ import annotations
@@ -53,6 +54,12 @@ def test_status_says_what_a_sync_found_and_forgets_it_once_it_works(
     assert run(["status", "--at", evening, "--json", *ARGS]) == 0
     line = slack_line(capsys)
     assert any("lacks users:write" in n for n in line["notes"])  # type: ignore[union-attr]
+    # told, not planned away: `apply` tries presence again (how a granted scope is found), and so both list it
+    assert run(["apply", "--dry-run", "--at", evening, "--json", *ARGS]) == 0
+    dry = slack_line(capsys)
+    calls = [c["description"] for c in dry["would_send"]]  # type: ignore[attr-defined]
+    assert [c["description"] for c in line["would_send"]] == calls  # type: ignore[attr-defined]
+    assert any("presence" in c for c in calls), calls
 
     # the scope is granted (a new token for the same user): the next sync's presence call works and clears it
     full = "xoxp-8888-all-scopes"

@@ -186,3 +186,36 @@ def test_a_slow_calendar_read_never_sends_a_status_that_already_ended(tmp_path: 
     for when, _kind, op in slack.writes():
         assert op is not None and (op.expires_at is None or op.expires_at > clock.now), (when, op)
     assert slack.shown.text != "In a meeting"
+
+
+def test_status_lists_the_calls_a_dry_run_lists_whatever_is_known_of_the_account(tmp_path: Path) -> None:
+    """`status` (no service called) and `apply --dry-run` (reads the service) plan through one pipeline: the same
+    calls with nothing applied yet, when in step, when the calendar moved on, and after a status expired."""
+    matrix = RecordingStatusPublisher(service_kind=Service.MATRIX, account_id="matrix:@me:x")
+    slack = RecordingStatusPublisher(service_kind=Service.SLACK, account_id="slack:T1")
+    clock = Clock()
+    sync = StatusSync(
+        settings=SETTINGS,
+        calendars=no_calendars,
+        publishers=[slack, matrix],
+        store=StateStore(tmp_path),
+        clock=clock,
+    )
+
+    def planned(report: SyncReport) -> dict[str, list[str]]:
+        return {a.account: [op.describe() for op in a.planned] for a in report.accounts}
+
+    def agree(at: datetime) -> dict[str, list[str]]:
+        status, dry = sync.run(at, send=False), sync.run(at, dry_run=True, force=True)
+        assert planned(status) == planned(dry), (status.accounts, dry.accounts)
+        return planned(dry)
+
+    unknown = agree(NOW)  # nothing applied yet: the record is unknown
+    assert unknown["slack:T1"] and unknown["matrix:@me:x"]
+    sync.run(NOW)
+    assert agree(NOW) == {"slack:T1": [], "matrix:@me:x": []}  # in step
+    evening = NOW.replace(hour=17, minute=30)  # after the day's end: a new status for both
+    moved = agree(evening)
+    assert all(moved.values()) and any("Off" in c for c in moved["slack:T1"]), moved
+    sync.run(evening)
+    assert agree(evening + timedelta(minutes=5)) == {"slack:T1": [], "matrix:@me:x": []}

@@ -72,7 +72,7 @@ def test_a_raw_error_is_one_short_line_in_the_menu_and_whole_in_the_tooltip() ->
     )
     v = build_tray_view(timeline=TIMELINE, overrides=(), health=health, now=NOW, tz=TZ)
     assert [h.text for h in v.health] == ["Slack: unreachable", "Matrix: token revoked — Reconnect…"]
-    assert v.health[0].detail.startswith("Slack: Slack unreachable: users.profile.get at 127.0.0.1:40929")
+    assert v.health[0].detail.startswith("Slack unreachable: users.profile.get at 127.0.0.1:40929")
     first, *problems = v.tooltip.split("\n")
     assert first == "In a meeting until 15:30 · Slack ✗ · Matrix ✗"
     assert len(problems) == 2 and all(len(p) <= 160 for p in problems) and problems[0].endswith("…")
@@ -145,7 +145,7 @@ def test_format_time_in_the_users_zone(zone: str, same_day: bool, expected: str)
 
 
 def test_notifications_never_repeat_the_title_in_the_body() -> None:
-    from traystatus.core.tray_view import alert_notification, change_notification
+    from traystatus.core.tray_view import alert_notification, change_notification, problem_story
 
     title, body = change_notification(build_tray_view(timeline=TIMELINE, overrides=(), health=OK, now=NOW, tz=TZ))
     assert title == "In a meeting"
@@ -160,7 +160,28 @@ def test_notifications_never_repeat_the_title_in_the_body() -> None:
     (line,) = build_tray_view(timeline=TIMELINE, overrides=(), health=(revoked,), now=NOW, tz=TZ).health
     title, body = alert_notification(line)
     assert title == "traystatus needs you"
-    assert body == "Slack: Slack token revoked: Slack token revoked or invalid (token_revoked) — reconnect in Settings…"
+    # each thing once: no second "Slack", no title repeated by its message, the desktop's fix only
+    assert body == "Slack token revoked or invalid (token_revoked) — reconnect in Settings…"
+    cli_fix = ServiceHealth(
+        name="Slack",
+        ok=False,
+        detail="Slack token revoked: Slack token revoked or invalid (token_revoked) — reconnect with "
+        "`traystatus login slack`.",
+        fix="reconnect in Settings…",
+        needs_action=True,
+    )
+    (line,) = build_tray_view(timeline=TIMELINE, overrides=(), health=(cli_fix,), now=NOW, tz=TZ).health
+    assert alert_notification(line)[1] == body and line.detail == body
+    assert "Matrix: server unreachable" in problem_story("Matrix", "server unreachable, retrying")
+    scope = (
+        "Slack permission missing: users.setPresence needs the scope users:write, which the Slack token lacks. "
+        "Add it to the app's user token scopes, reinstall, then reconnect with `traystatus login slack`."
+    )
+    assert problem_story("Slack", scope, "reconnect in Settings…") == (
+        "Slack permission missing: users.setPresence needs the scope users:write, which the Slack token lacks. "
+        "Add it to the app's user token scopes, reinstall — reconnect in Settings…"
+    )
+    assert problem_story("Slack", scope).endswith("`traystatus login slack`")  # no other fix to give: kept
 
 
 def test_a_preview_line_is_in_words_without_raw_states_or_emoji_codes() -> None:

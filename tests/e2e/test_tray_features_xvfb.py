@@ -59,7 +59,7 @@ def test_handoff_from_the_menu_is_posted_and_signs_off_through_the_sync(app: Run
     app.screen.screenshot("tray-handoff-popup")
     app.screen.press("ctrl+Return")
 
-    posts_file = app.state_dir / "handoffs.json"
+    posts_file = app.state_dir / "state" / "handoffs.json"
     posts = wait_until(
         lambda: (
             posts_file.exists() and len(json.loads(posts_file.read_text())) == 2 and json.loads(posts_file.read_text())
@@ -79,7 +79,7 @@ def test_handoff_from_the_menu_is_posted_and_signs_off_through_the_sync(app: Run
 
     kinds = wait_until(signed_off, what="the sign-off (off hours + DND) to reach both simulated services")
     assert kinds["slack:demo"] >= {"set_status", "set_dnd"}, kinds
-    store = json.loads((app.state_dir / "sync_state.json").read_text())
+    store = json.loads((app.state_dir / "state" / "sync_state.json").read_text())
     assert [o["reason"] for o in store["overrides"]] == ["Signed off"]
 
 
@@ -109,7 +109,7 @@ def test_handoff_popup_closed_and_reopened_still_delivers(app: RunningApp) -> No
     app.screen.run("xdotool", "windowfocus", second[0])
     app.screen.run("xdotool", "type", "--delay", "15", "Posted after a reopen")
     app.screen.press("ctrl+Return")
-    posts_file = app.state_dir / "handoffs.json"
+    posts_file = app.state_dir / "state" / "handoffs.json"
     posts = wait_until(
         lambda: (
             posts_file.exists() and len(json.loads(posts_file.read_text())) == 2 and json.loads(posts_file.read_text())

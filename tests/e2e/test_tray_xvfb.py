@@ -12,6 +12,7 @@ import pytest
 
 from tests.e2e.conftest import RunningApp
 from tests.fixtures.xvfb import wait_until
+from traystatus.qt.icons import DEMO_BADGE
 
 pytestmark = pytest.mark.xvfb
 
@@ -30,7 +31,10 @@ def test_icon_docks_menu_opens_and_dnd_reaches_the_services(app: RunningApp) -> 
     first = wait_until(app.calls, what=f"the first sync (log: {app.log()})")
     assert {c["account"] for c in first} == {"slack:demo", "matrix:@you:demo.invalid"}
     assert not any(c["kind"] == "set_dnd" for c in first), "the demo starts in a meeting, not in DND"
-    app.screen.screenshot("tray-docked")
+    shot = app.screen.screenshot("tray-docked")
+    # a demo is never taken for the real app: its icon carries the amber badge (a real one has none: see
+    # test_tray_revoked_xvfb), covering a good part of the icon
+    assert app.screen.colours(shot, (_x, y, w, h)).get(DEMO_BADGE, 0) >= w * h // 20
 
     menu = open_menu(app)
     assert menu[3] > 100, "a menu with all its entries"
@@ -44,7 +48,7 @@ def test_icon_docks_menu_opens_and_dnd_reaches_the_services(app: RunningApp) -> 
     for c in calls:
         until = datetime.fromisoformat(str(c["span_end"]))  # Matrix's master rule has no "until" of its own
         assert before + timedelta(minutes=55) <= until <= before + timedelta(minutes=65), c
-    store = json.loads((app.state_dir / "sync_state.json").read_text())
+    store = json.loads((app.state_dir / "state" / "sync_state.json").read_text())
     assert [o["reason"] for o in store["overrides"]] == ["Do not disturb"]
     app.screen.screenshot("tray-after-dnd-1h")
 

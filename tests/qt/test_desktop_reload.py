@@ -128,9 +128,12 @@ def test_the_settings_windows_the_tray_opens_reload_the_app_when_they_save(
     windows = _windows(
         argparse.Namespace(demo=False, config=None), paths, None, on_saved=lambda _settings: reloads.append(1)
     )
-    assert {"settings", "setup"} <= set(windows)
+    assert {"settings", "setup", "fix"} <= set(windows)
     window = windows["settings"]()
     qtbot.addWidget(window)
+    window.show_page("General")
+    assert windows["fix"]("Slack") is window  # a health line's fix: the same window, on its Accounts page
+    assert window.nav.currentItem().text() == "Accounts"
     window.save_now()
     qtbot.waitUntil(lambda: reloads == [1])
     wizard = windows["setup"]()

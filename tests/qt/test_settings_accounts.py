@@ -380,6 +380,8 @@ def test_a_token_revoked_since_the_last_test_shows_in_settings_as_the_sync_found
     with qtbot.waitSignal(window.saved, timeout=20000):
         connect_slack(qtbot, page, slack.token)
     qtbot.waitUntil(lambda: rows(page)[0].startswith("✓ Slack: Traystatus Test"), timeout=5000)
+    assert page.result.text().startswith("✓")
+    window.show_page("General")  # the window stays open on another page meanwhile
 
     slack.revoke()
     publisher = SlackStatusPublisher(SlackClient(slack.token, api_url=slack.base_url, retries=0), account=SLACK_KEY)
@@ -394,9 +396,12 @@ def test_a_token_revoked_since_the_last_test_shows_in_settings_as_the_sync_found
     (health,) = tray_view_for(sync.run(), ZoneInfo("UTC")).health
     assert health.text == "Slack: token revoked — Reconnect…"
 
-    page.load()  # what opening the window again does
+    window.show_account(health.name)  # the health line's fix (Desktop.open_entry("fix:Slack"))
+    assert window.nav.currentItem().text() == "Accounts"
     qtbot.waitUntil(lambda: rows(page)[0].startswith("⚠"), timeout=5000)
     assert "revoked" in rows(page)[0] and "Connect Slack…" in rows(page)[0], rows(page)
+    assert page.list.currentRow() == 0  # selected: Test and Disconnect act on it
+    assert "✓" not in page.result.text()  # the earlier Test's "✓" is gone: the sync proved it wrong
     assert slack.token not in rows(page)[0]
     fresh = ServiceAccountsManager(config, state_dir=state)  # a new window (or process) knows it too
     (summary,) = fresh.list()

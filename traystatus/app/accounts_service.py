@@ -69,7 +69,6 @@ class ServiceAccountsManager:
         state_dir: Path | None = None,
     ) -> None:
         self.config_path = config_path
-        self._state_dir = state_dir  # where the running app keeps what its presence loop sees
         self._make_store = make_store
         self._environ = environ
         self._state_dir = state_dir  # where the sync keeps each account's last error (adapters.state_store)
@@ -110,7 +109,16 @@ class ServiceAccountsManager:
 
     def _from_sync(self, account: Any, error: str, needs_action: bool) -> AccountSummary:
         button = f"Connect {account.service.capitalize()}…"
-        detail = _in_window_words(error).rstrip(".")
+        title, sep, message = error.partition(": ")
+        if sep and message.lower().startswith(title.lower()):
+            error = message  # "Slack token revoked: Slack token revoked or invalid (…)": once is enough
+        detail = _in_window_words(error).rstrip(".").replace(" on the Accounts page", "")  # it is this page
+        if account.source == "env":  # the token is the environment's: a button here cannot replace it
+            from traystatus.adapters.secrets import ENV_MATRIX_TOKEN, ENV_SLACK_TOKEN
+
+            var = ENV_SLACK_TOKEN if account.service == "slack" else ENV_MATRIX_TOKEN
+            detail = detail.replace(f"reconnect with {button}", f"put a new token in {var} and restart traystatus")
+            button = var
         if needs_action and button not in detail:
             detail += f" — use {button} again"
         elif not needs_action and "retr" not in detail.lower():

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from traystatus.app.paths import AppPaths
 
 if TYPE_CHECKING:
+    from traystatus.adapters.handoff_delivery import Sender
     from traystatus.adapters.scheduler import SyncScheduler
     from traystatus.app.handoff_service import HandoffService
     from traystatus.core.duties import BackgroundDuty
@@ -64,27 +65,20 @@ def cli_sync(args: argparse.Namespace, settings: Settings, *, keep_presence: boo
     from traystatus.core.status_sync import StatusSync
 
     paths = AppPaths.resolve(getattr(args, "config", None))
-    publishers: list[StatusPublisher]
-    if getattr(args, "demo", False):
-        from traystatus.adapters.memory_publisher import RecordingStatusPublisher
-        from traystatus.core.publishing import Service
+    if getattr(args, "demo", False):  # cli.run's demo session: ``paths`` are the demo's own (app.demo_mode)
+        from traystatus.adapters.demo import demo_publishers
 
-        publishers = [
-            RecordingStatusPublisher(service_kind=Service.SLACK, account_id="slack:demo"),
-            RecordingStatusPublisher(service_kind=Service.MATRIX, account_id="matrix:demo"),
-        ]
+        publishers: list[StatusPublisher] = list(demo_publishers())
         problems: list[str] = []
-        state_dir = paths.state_dir / "demo"
     else:
         from traystatus.app.sync_service import build_publishers
 
         publishers, problems = build_publishers(settings, keep_presence=keep_presence, state_dir=paths.state_dir)
-        state_dir = paths.state_dir
     return StatusSync(
         settings=settings,
         calendars=_reader(settings, paths),
         publishers=publishers,
-        store=StateStore(state_dir),
+        store=StateStore(paths.state_dir),
         clock=SystemClock().now,
         account_problems=problems,
     )
@@ -106,7 +100,8 @@ def tray_sync(args: argparse.Namespace, paths: AppPaths) -> SyncSetup:
         from traystatus.app.resources import demo_dir
 
         zone = system_zone()
-        files = prepare_demo(demo_dir(), paths.state_dir, clock.now(), zone)
+        # the demo root holds its config, calendar and calls.json (as for every --demo command: app.demo_mode)
+        files = prepare_demo(demo_dir(), paths.config_file.parent, clock.now(), zone)
         settings = load_config_file(files.config_file, default_tz=zone)
         demo = demo_publishers()
         sync = StatusSync(
@@ -134,11 +129,21 @@ def tray_sync(args: argparse.Namespace, paths: AppPaths) -> SyncSetup:
     return SyncSetup(sync, "" if paths.config_file.exists() else NO_CONFIG_NOTICE)
 
 
-def headless_handoff(paths: AppPaths, settings: Settings) -> HandoffService:
+def demo_senders(args: argparse.Namespace, paths: AppPaths) -> dict[str, Sender] | None:
+    """With --demo the simulated channel and room (``handoffs.json`` in the demo's state); else None: the
+    accounts' own senders. Every face that delivers handoff notes asks here."""
+    if not getattr(args, "demo", False):
+        return None
+    from traystatus.adapters.demo import demo_handoff_senders
+
+    return dict(demo_handoff_senders(paths.state_dir))
+
+
+def headless_handoff(args: argparse.Namespace, paths: AppPaths, settings: Settings) -> HandoffService:
     """The handoff service of ``run --headless``: its outbox worker delivers notes stored by the CLI."""
     from traystatus.app.handoff_service import HandoffService
 
-    return HandoffService(paths, settings)
+    return HandoffService(paths, settings, senders=demo_senders(args, paths))
 
 
 def wake_duty(paths: AppPaths) -> BackgroundDuty:

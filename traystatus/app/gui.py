@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from traystatus.adapters.clock import utc_now
 from traystatus.app import container
 from traystatus.app.logging_setup import log_file, setup_logging
-from traystatus.app.paths import AppPaths, instance_name
+from traystatus.app.paths import AppPaths, demo_root, instance_name
 from traystatus.app.resources import icons_dir
 from traystatus.core.tray_view import initial_view
 
@@ -30,24 +30,23 @@ NO_CONFIG_NOTICE = container.NO_CONFIG_NOTICE
 
 
 def demo_paths(paths: AppPaths) -> AppPaths:
-    """The demo keeps its state apart from the real one."""
-    return AppPaths(
-        config_file=paths.config_file,
-        state_dir=paths.state_dir / "demo",
-        data_dir=paths.data_dir / "demo",
-        cache_dir=paths.cache_dir / "demo",
-        log_dir=paths.log_dir,
-    )
+    """The demo's own directories: the same as every ``--demo`` command's (``AppPaths.demo``)."""
+    return AppPaths.demo(demo_root(paths))
 
 
 def _windows(
-    args: argparse.Namespace, paths: AppPaths, owner: Any, on_saved: Callable[[Any], None]
-) -> dict[str, Callable[[], Any]]:
-    """The settings windows the menu can open, each created on first use (imports stay lazy); a save
-    calls ``on_saved(settings)`` (the running app reloads: no restart)."""
-    opened: dict[str, Any] = {}
+    args: argparse.Namespace,
+    paths: AppPaths,
+    owner: Any,
+    on_saved: Callable[[Any], None],
+    opened: dict[str, Any] | None = None,
+) -> dict[str, Callable[..., Any]]:
+    """The settings windows the menu can open, each created on first use (imports stay lazy) and kept in
+    ``opened``; a save calls ``on_saved(settings)`` (the running app reloads: no restart). ``fix`` takes a health
+    line's name."""
+    opened = {} if opened is None else opened
 
-    def open_window(key: str) -> Any:
+    def open_window(key: str, account: str = "") -> Any:
         from traystatus.app.settings_app import build_settings_window
         from traystatus.qt.runner import ThreadRunner
 
@@ -56,6 +55,10 @@ def _windows(
             window = build_settings_window(paths, ThreadRunner(owner), first_run=key == "setup")
             window.saved.connect(on_saved)
             opened[key] = window
+        from traystatus.qt.settings.window import SettingsWindow
+
+        if account and isinstance(window, SettingsWindow):  # a fix: that account, as the last sync left it
+            window.show_account(account)
         window.show()
         window.raise_()
         window.activateWindow()
@@ -63,7 +66,24 @@ def _windows(
 
     if args.demo:
         return {}
-    return {"settings": lambda: open_window("settings"), "setup": lambda: open_window("setup")}
+    return {
+        "settings": lambda: open_window("settings"),
+        "setup": lambda: open_window("setup"),
+        "fix": lambda account: open_window("settings", account),
+    }
+
+
+def _relist_accounts(opened: dict[str, Any], last: dict[str, object], view: Any) -> None:
+    """A pass changed what is known of an account (a token revoked): an open settings window lists its
+    accounts again at once, so it never shows "✓" while the menu says otherwise."""
+    health = tuple((h.name, h.ok, h.detail) for h in view.health)
+    if opened and last.get("health", health) != health:
+        from traystatus.qt.settings.window import SettingsWindow
+
+        for window in opened.values():
+            if isinstance(window, SettingsWindow) and window.isVisible():  # not the first-run setup
+                window.relist_accounts()
+    last["health"] = health
 
 
 def run_gui(args: argparse.Namespace) -> int:
@@ -105,7 +125,8 @@ def run_gui(args: argparse.Namespace) -> int:
         if problem:
             late["desktop"].surface.show_message("Start at login", problem)
 
-    windows = _windows(args, paths, app, on_saved=saved)
+    opened: dict[str, Any] = {}  # the settings windows, once created
+    windows = _windows(args, paths, app, on_saved=saved, opened=opened)
 
     def open_feature(key: str) -> None:
         late["features"].open(key)
@@ -131,6 +152,7 @@ def run_gui(args: argparse.Namespace) -> int:
     from traystatus.qt.tray_features import LateFeatures
 
     bridge = Bridge(app)
+    bridge.view_changed.connect(functools.partial(_relist_accounts, opened, {}))
     senders = None
     if args.demo:
         from traystatus.adapters.demo import demo_handoff_senders

@@ -16,6 +16,7 @@ from traystatus.adapters.private_files import private_dir
 APP = "traystatus"
 #: set while a ``--demo`` command runs (app.demo_mode): every directory is the demo's own, under this one
 DEMO_HOME_ENV = "TRAYSTATUS_DEMO_HOME"
+DEMO_CONFIG = "demo-config.toml"  # written by adapters.demo.prepare_demo at the demo root
 
 
 def _xdg(var: str, fallback: str) -> Path:
@@ -36,14 +37,7 @@ class AppPaths:
         config = config_override or os.environ.get("TRAYSTATUS_CONFIG")
         demo = os.environ.get(DEMO_HOME_ENV, "").strip()
         if demo:
-            root = Path(demo)
-            return cls(
-                config_file=Path(config).expanduser() if config else root / "demo-config.toml",
-                state_dir=root / "state",
-                data_dir=root / "data",
-                cache_dir=root / "cache",
-                log_dir=root / "log",
-            )
+            return cls.demo(Path(demo), config)
         if sys.platform.startswith("linux"):  # platformdirs' XDG rules, without importing it at start-up
             state = _xdg("XDG_STATE_HOME", ".local/state")
             return cls(
@@ -65,6 +59,18 @@ class AppPaths:
             log_dir=Path(platformdirs.user_log_dir(APP)),
         )
 
+    @classmethod
+    def demo(cls, root: Path, config: str | None = None) -> AppPaths:
+        """The demo's own directories under ``root`` (``demo_root``): the tray and every ``--demo`` command
+        share them, so a note written in the demo tray is in ``--demo notes list`` and nothing is the user's."""
+        return cls(
+            config_file=Path(config).expanduser() if config else root / DEMO_CONFIG,
+            state_dir=root / "state",
+            data_dir=root / "data",
+            cache_dir=root / "cache",
+            log_dir=root / "log",
+        )
+
     def ensure(self) -> None:
         """Create the app's dirs 0700; tighten ours that an older version left open to other users.
 
@@ -83,6 +89,11 @@ class AppPaths:
             _tighten(d)
         if config_dir.name == APP:  # the default config dir is ours; a --config elsewhere is the user's
             _tighten(config_dir)
+
+
+def demo_root(real: AppPaths) -> Path:
+    """Where the demo keeps everything of its own: inside the real state dir, apart from the real files."""
+    return real.state_dir / "demo"
 
 
 def _tighten(d: Path) -> None:

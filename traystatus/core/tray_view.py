@@ -144,6 +144,31 @@ def _next(timeline: Sequence[Availability], current: Availability | None, now: d
     return None
 
 
+def problem_story(name: str, detail: str, fix: str = "") -> str:
+    """A problem's whole story for the tooltip and the alert, each thing said once: "Slack token revoked or
+    invalid (token_revoked) — reconnect in Settings…", not "Slack: Slack token revoked: Slack token revoked or
+    invalid (token_revoked) — reconnect with `traystatus login slack`. — reconnect in Settings…"."""
+    text = " ".join(detail.split()) or "not working"
+    title, sep, message = text.partition(": ")
+    if sep and message.lower().startswith(title.lower()):
+        text = message  # the message already says what its title does
+    if fix:  # the desktop's own fix replaces a command line's ("… — reconnect with `traystatus login slack`.")
+        text = _without_cli_fix(text) or text
+    text = text.rstrip(". ")
+    first = text.split(" ", 1)[0].rstrip(":")
+    named = first.lower() in {w.lower() for w in name.split()}  # "Slack token …" already names the service
+    return ("" if named else f"{name}: ") + text + (f" — {fix}" if fix else "")
+
+
+def _without_cli_fix(text: str) -> str:
+    """``text`` without its clause naming a command ("…, then reconnect with `traystatus login slack`.")."""
+    at = text.find("`traystatus ")
+    if at < 0:
+        return text
+    cut = max(text.rfind(sep, 0, at) for sep in (" — ", ", then ", "; ", ". "))
+    return text[:cut] if cut > 0 else ""
+
+
 def _health_lines(health: Sequence[ServiceHealth]) -> tuple[HealthLine, ...]:
     out = []
     for h in health:
@@ -153,7 +178,7 @@ def _health_lines(health: Sequence[ServiceHealth]) -> tuple[HealthLine, ...]:
             text = f"{h.name}: {short_problem(h.name, h.short or h.detail)}"
             if h.needs_action:
                 text += f" — {FIX_LABEL}"
-            detail = f"{h.name}: {h.detail or 'not working'}" + (f" — {h.fix}" if h.fix else "")
+            detail = problem_story(h.name, h.detail, h.fix)
         out.append(HealthLine(name=h.name, text=text, ok=h.ok, needs_action=h.needs_action, detail=detail, fix=h.fix))
     return tuple(out)
 

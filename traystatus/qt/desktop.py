@@ -50,7 +50,7 @@ class Desktop(QObject):
         scheduler_factory: SchedulerFactory,
         notify: Callable[[str, str], bool],
         log_file: Path,
-        windows: dict[str, Callable[[], Any]] | None = None,
+        windows: dict[str, Callable[..., Any]] | None = None,  # "fix": takes the health line's name
         duties: Sequence[BackgroundDuty] = (),
         parent: QObject | None = None,
     ) -> None:
@@ -185,12 +185,16 @@ class Desktop(QObject):
                 return
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._log_file)))
             return
-        opener = self._windows.get("settings" if key.startswith("fix:") else key)
+        fix = key.startswith("fix:")
+        opener = self._windows.get("fix" if fix else key)
         if opener is None:
             log.warning("no window for %r", key)
             return
         try:
-            opener()
+            if fix:  # the settings window on that account ("fix:Slack"), listed as the last sync found it
+                opener(key.removeprefix("fix:"))
+            else:
+                opener()
         except NotReady:
             self.surface.show_message("traystatus is starting", "Reading your calendars; try again in a moment.")
         except Exception as e:
@@ -199,7 +203,7 @@ class Desktop(QObject):
 
     def handle_instance_message(self, message: str) -> None:
         """A second launch forwarded a request: show ourselves or the window it asked for."""
-        if message in self._windows or message.startswith("fix:"):
+        if (message in self._windows and message != "fix") or message.startswith("fix:"):
             self.open_entry(message)
         elif message == "setup" and "settings" in self._windows:
             self.open_entry("settings")

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 from traystatus.core.tray_view import TrayView
 from traystatus.qt.icons import IconSet
 from traystatus.qt.menu import TrayMenu
+from traystatus.qt.window_fit import grow_soon
 
 NO_TRAY_TEXT = (
     "Your desktop shows no system tray, so traystatus runs in this window instead. "
@@ -46,7 +47,9 @@ class FallbackWindow(QWidget):
         self.next_label.setText(f"Next: {view.next_line}" if view.next_line else "")
         self.health_label.setText("\n".join(h.text for h in view.health))
         self.menu.show_view(view)
+        grow_soon(self)
 
     def show_message(self, title: str, message: str) -> None:
         """No tray balloon without a tray: show the latest message in the window itself."""
         self.message_label.setText(f"{title}: {message}")
+        grow_soon(self)

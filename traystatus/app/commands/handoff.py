@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from traystatus.adapters.handoff_delivery import Sender
+from traystatus.app import container
 from traystatus.app.handoff_service import HandoffService, SubmitResult
 from traystatus.app.options import add_settings_options, load_settings
 from traystatus.app.paths import AppPaths
@@ -123,11 +123,7 @@ def run(args: argparse.Namespace) -> int:
         destinations=destinations,
         sign_off=not args.no_sign_off and settings.handoff.sign_off,
     )
-    senders: dict[str, Sender] | None = None
-    if getattr(args, "demo", False):  # simulated destinations: the demo posts nowhere
-        from traystatus.adapters.demo import demo_handoff_senders
-
-        senders = dict(demo_handoff_senders(paths.state_dir))
+    senders = container.demo_senders(args, paths)  # --demo: simulated destinations, the demo posts nowhere
     result = None
     try:
         service = HandoffService(paths, settings, senders=senders, sign_off=sign_off)

@@ -11,6 +11,7 @@ from typing import Any
 
 from traystatus.adapters.archive_sqlite import SqliteNoteArchive
 from traystatus.adapters.clock import utc_now
+from traystatus.app import container
 from traystatus.app.handoff_service import HandoffService
 from traystatus.app.options import load_settings
 from traystatus.app.paths import AppPaths
@@ -225,7 +226,7 @@ def run_archive(args: argparse.Namespace) -> int:
 
 def _deliver(args: argparse.Namespace) -> int:
     paths = AppPaths.resolve(getattr(args, "config", None))
-    service = HandoffService(paths, load_settings(args))
+    service = HandoffService(paths, load_settings(args), senders=container.demo_senders(args, paths))
     try:
         if getattr(args, "id", None):
             note_id = service.archive.resolve_id(args.id)
@@ -260,7 +261,7 @@ def run_retry(args: argparse.Namespace) -> int:
 
 def run_mark_sent(args: argparse.Namespace) -> int:
     paths = AppPaths.resolve(getattr(args, "config", None))
-    service = HandoffService(paths, load_settings(args))
+    service = HandoffService(paths, load_settings(args), senders=container.demo_senders(args, paths))
     try:
         note_id = service.archive.resolve_id(args.id)
         marked = 0

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import sys
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from traystatus.adapters.clock import SystemClock
 from traystatus.app.options import add_settings_options, load_settings
@@ -97,9 +96,8 @@ def load_events(
 
 
 def load_overrides(args: argparse.Namespace, now: datetime) -> list[Override]:
-    """The manual overrides in effect (set from the tray or the CLI), so the plan matches what is sent."""
-    if getattr(args, "demo", False):
-        return []
+    """The manual overrides in effect (set from the tray or the CLI), so the plan matches what is sent (with
+    --demo, cli.run's demo session points the paths at the demo's own state: app.demo_mode)."""
     from traystatus.adapters.state_store import StateStore
 
     return StateStore(AppPaths.resolve(getattr(args, "config", None)).state_dir).overrides(now)
@@ -113,26 +111,9 @@ def _age(minutes: int) -> str:
     return f"{minutes // (24 * 60)} days"
 
 
-def _use_demo(args: argparse.Namespace, now: datetime) -> None:
-    """``traystatus --demo plan``: today's bundled demo calendar and config (kept in the demo state dir)."""
-    from traystatus.adapters.demo import prepare_demo
-    from traystatus.adapters.system_zone import system_zone
-    from traystatus.app.resources import demo_dir
-
-    zone = system_zone()
-    if getattr(args, "tz", None):
-        with contextlib.suppress(ZoneInfoNotFoundError, ValueError):  # load_settings reports a bad zone
-            zone = ZoneInfo(args.tz)
-    paths = AppPaths.resolve(getattr(args, "config", None))
-    files = prepare_demo(demo_dir(), paths.state_dir / "demo", now, zone)
-    args.config = str(files.config_file)
-
-
 def run(args: argparse.Namespace) -> int:
     clock = SystemClock()
     now = clock.now()
-    if getattr(args, "demo", False):
-        _use_demo(args, now)
     settings = load_settings(args)
     if not 1 <= args.days <= 366:
         raise ConfigError("Bad --days", f"--days {args.days}: give a number of days from 1 to 366.")

@@ -274,7 +274,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from traystatus.core.live_presence import PresenceDuty
 
     try:
-        handoff = container.headless_handoff(paths, settings)
+        handoff = container.headless_handoff(args, paths, settings)
     except TrayStatusError as e:  # an unwritable archive: statuses are still kept in step, said once
         log.error("Handoff notes will not be delivered: %s: %s", e.title, e.message)
         handoff = None

@@ -273,6 +273,9 @@ def run_import(args: argparse.Namespace) -> int:
     from traystatus.app.team_import import import_rosters
 
     settings = load_settings(args)
+    if getattr(args, "demo", False):  # the demo's accounts are simulated: no roster to read with a real token
+        print("Demo: the demo team is built in; nothing imported (`traystatus team` shows it).")
+        return 0
     if not settings.team.import_slack and not settings.team.matrix_room:
         raise ConfigError(
             "Nothing to import",

@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout,
 
 from traystatus.core.calendar_kind import guess_calendar_kind
 from traystatus.core.calendar_secret import address_name, holds_secret_address
+from traystatus.qt.window_fit import grow_soon
 
 KEYRING_NOTE = "This address is a password: it is kept in the OS keyring, and the config file only names it."
 KIND_NAMES = {"ics": "ICS feed (a published or secret address)", "caldav": "CalDAV (a calendar on a server account)"}
@@ -57,3 +58,4 @@ class AddCalendarDialog(QDialog):
         if holds_secret_address(url):
             texts.append(KEYRING_NOTE)
         self.detected.setText(" ".join(texts))
+        grow_soon(self.detected)

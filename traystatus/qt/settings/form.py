@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QCompleter,
+    QDialog,
     QFormLayout,
     QGroupBox,
     QLabel,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from traystatus.core.errors import TrayStatusError
 from traystatus.core.settings_editing import SettingsDocument
+from traystatus.qt.window_fit import grow_soon
 
 
 def describe_result(result: object) -> str:
@@ -92,6 +94,8 @@ class ErrorLabel(QLabel):
     def show_error(self, message: str) -> None:
         self.setText(message)
         self.setVisible(bool(message))
+        if message and isinstance(self.window(), QDialog):  # a dialog does not grow by itself: it would cut it
+            grow_soon(self)
 
 
 def note_box(title: str, note: str, parent: QWidget) -> tuple[QGroupBox, QVBoxLayout]:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QGridLayout,
@@ -31,6 +32,10 @@ from traystatus.qt.settings.items_table import ItemsTable
 CalendarTester = CalendarChecker
 #: how often the page reads the fetch log again while shown (the running app refreshes calendars meanwhile)
 FETCHES_REFRESH_MS = 30_000
+#: how often the Accounts page lists again while shown: the running app's syncs record each account's last error
+ACCOUNTS_REFRESH_MS = 30_000
+
+log = logging.getLogger(__name__)
 
 
 _describe = describe_result  # the first-run setup's name for it
@@ -250,13 +255,51 @@ class AccountsPage(FormPage):
         #: account operations that may be writing config.toml right now; until their entries are handed
         #: over (``accounts_changed``) the editor holds its saves, which would write the old entries back
         self.changing = 0
+        self.wanted = ""  # the tray's fix: the account ("Slack", "Slack Acme") to select once listed
+        self.result_about: AccountSummary | None = None  # the account the result line speaks of
+        self.list_timer = QTimer(self)  # while shown: the running app's syncs may have learnt something since
+        self.list_timer.setInterval(ACCOUNTS_REFRESH_MS)
+        self.list_timer.timeout.connect(self._timer_list)
 
     def load(self) -> None:
         super().load()
         if self.accounts is None:
             self.result.setText("Accounts are managed with `traystatus login` in this mode.")
             return
-        self.runner(self.accounts.list, self._show)
+        self.list_again()
+
+    def list_again(self) -> None:
+        """List the accounts again (off the GUI thread): what the last sync of each found, else the keyring."""
+        if self.accounts is not None:
+            self.runner(self.accounts.list, self._show)
+
+    def select(self, name: str) -> None:
+        """Show ``name``'s account (a tray health line's name: "Slack", "Matrix", "Slack Acme") as it is known
+        now, selected, so Test, Connect and Disconnect act on it."""
+        self.wanted = name
+        self.list_again()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Coming back to the page (or reopening the window) lists what the app knows now, not what it knew."""
+        super().showEvent(event)
+        self.list_timer.start()
+        if self.summaries:  # the first listing is load()'s
+            self.list_again()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        self.list_timer.stop()
+
+    def _timer_list(self) -> None:
+        if self.isVisible() and not self.changing:
+            self.list_again()
+
+    def _row_for(self, name: str) -> int:
+        service, _, account = name.partition(" ")
+        for i, s in enumerate(self.summaries):
+            if s.service == service.lower() and (not account or account in s.label):
+                return i
+        return -1
 
     def _show(self, result: object) -> None:
         if isinstance(result, Exception):
@@ -269,10 +312,17 @@ class AccountsPage(FormPage):
         for s in result:
             mark = "✓" if s.ok else "⚠"
             self.list.addItem(f"{mark} {s.service.capitalize()}: {s.label}" + (f" — {s.detail}" if s.detail else ""))
+        about = self.result_about
+        if about is not None and about.ok and any(s.account_id == about.account_id and not s.ok for s in result):
+            self.result.setText("")  # a "✓" from an earlier Test that a sync has since proved wrong
+            self.result_about = None
+        if self.wanted:
+            row, self.wanted = self._row_for(self.wanted), ""
         if not result:
             self.list.addItem("No account connected yet.")
         elif 0 <= row < len(result):
             self.list.setCurrentRow(row)
+        log.info("Accounts page: %s", " | ".join(self.list.item(i).text() for i in range(self.list.count())))
 
     def _refresh(self, changed: bool) -> None:
         """List again; after a connect or disconnect also hand the file's account entries to the editor."""
@@ -297,6 +347,7 @@ class AccountsPage(FormPage):
             self.accounts_changed.emit(entries)
 
     def _after(self, result: object, *, changed: bool) -> None:
+        self.result_about = result if isinstance(result, AccountSummary) else None
         if isinstance(result, AccountSummary):
             self.result.setText(f"{'✓' if result.ok else '⚠'} {result.label}: {result.detail or 'connected'}")
         elif result is None:

@@ -107,6 +107,20 @@ class SettingsWindow(QWidget):
     def show_page(self, title: str) -> None:
         self.nav.setCurrentRow([p.title for p in self.pages].index(title))
 
+    def relist_accounts(self) -> None:
+        """The running app learnt something about an account: list them again (what its last sync found)."""
+        page = self.page(AccountsPage.title)
+        assert isinstance(page, AccountsPage)
+        page.list_again()
+
+    def show_account(self, name: str) -> None:
+        """The tray's fix for an account ("Slack", "Slack Acme"): the Accounts page, listed again from what the
+        last sync recorded, with that account selected for Test or Connect."""
+        self.show_page(AccountsPage.title)
+        page = self.page(AccountsPage.title)
+        assert isinstance(page, AccountsPage)
+        page.select(name)
+
     def reload(self) -> None:
         """Read the file again (e.g. after a hand edit) and show it."""
         reload = getattr(self.doc, "reload", None)

@@ -1,0 +1,111 @@
+"""The small windows a user meets outside the settings pages, each in its error or hint state, in a real
+process on the virtual screen (scaling from QT_SCALE_FACTOR, a dark palette with DIALOG_DARK=1): is any text
+cut off, any widget narrower than it needs, or past the window's edge? argv: the dialog's key, the
+screenshot's name. Prints one JSON line and exits."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QPoint, QTimer
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QGroupBox, QLabel, QLineEdit, QWidget
+
+from tests.fixtures.xvfb import SCREENSHOTS
+from tests.qt.test_settings_theme import DARK
+from traystatus.app.resources import icons_dir
+from traystatus.core.errors import ServiceError
+from traystatus.core.tray_view import initial_view
+
+CHECKED = (QAbstractButton, QLabel, QLineEdit, QComboBox, QGroupBox)
+SECRET_URL = "https://calendar.google.com/calendar/ical/me%40example.org/private-0123456789abcdef/basic.ics"
+LONG_ERROR = ServiceError(
+    "Slack refused the token",
+    "users.profile.get at https://slack.com/api/: invalid_auth — the token was revoked or belongs to another "
+    "workspace. Create a new user token (xoxp-…) with the scopes listed above and paste it here.",
+)
+
+
+def problems(window: QWidget) -> list[str]:
+    out = []
+    for w in window.findChildren(QWidget):
+        if not isinstance(w, CHECKED) or not w.isVisible() or isinstance(w.parent(), QComboBox):
+            continue
+        name = w.accessibleName() or (w.text() if isinstance(w, QLabel | QAbstractButton) else "")
+        name = f"{type(w).__name__} {name[:40]!r}"
+        if isinstance(w, QLabel) and w.wordWrap():
+            if w.text() and w.height() < w.heightForWidth(w.width()):
+                out.append(f"{name}: cut off at the bottom ({w.height()} < {w.heightForWidth(w.width())})")
+        elif w.width() < w.minimumSizeHint().width():
+            out.append(f"{name}: {w.width()} px wide, needs {w.minimumSizeHint().width()}")
+        corner = w.mapTo(window, QPoint(w.width(), w.height()))
+        if corner.x() > window.width() + 1 or corner.y() > window.height() + 1:
+            out.append(f"{name}: ends at {corner.x()}×{corner.y()}, the window is {window.width()}×{window.height()}")
+    return out
+
+
+def build(key: str) -> QWidget:
+    if key in ("slack-error", "matrix-error"):
+        from traystatus.qt.settings.account_dialogs import MatrixLoginDialog, SlackTokenDialog
+
+        dialog = SlackTokenDialog() if key == "slack-error" else MatrixLoginDialog()
+        dialog.show()
+        dialog.failed(LONG_ERROR, next(iter(dialog.errors)))
+        return dialog
+    if key == "calendar-hint":
+        from traystatus.qt.settings.calendar_dialog import AddCalendarDialog
+
+        dialog = AddCalendarDialog()
+        dialog.show()
+        dialog.url.setText(SECRET_URL)  # both hints: the kind read from the address, and the keyring
+        return dialog
+    from traystatus.qt.fallback_window import FallbackWindow
+    from traystatus.qt.icons import IconSet
+    from traystatus.qt.menu import TrayMenu
+
+    window = FallbackWindow(IconSet(icons_dir()), TrayMenu(windows=("settings",)))
+    window.show_view(initial_view("", datetime.now(UTC)))
+    window.show()
+    window.show_message(LONG_ERROR.title, LONG_ERROR.message)
+    return window
+
+
+def main() -> int:
+    app = QApplication(sys.argv[:1])
+    if os.environ.get("DIALOG_DARK") == "1":
+        palette = QPalette()
+        for role, colour in DARK.items():
+            palette.setColor(role, colour)
+        app.setPalette(palette)
+    key, shot_name = sys.argv[1], sys.argv[2]
+    window = build(key)
+
+    def measure() -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shot = SCREENSHOTS / f"{shot_name}.png"
+        window.grab().save(str(shot))
+        screen = window.screen().availableGeometry()
+        frame = window.frameGeometry()
+        print(
+            json.dumps(
+                {
+                    "ratio": window.devicePixelRatio(),
+                    "window": [frame.width(), frame.height()],
+                    "screen": [screen.width(), screen.height()],
+                    "problems": problems(window),
+                    "shot": str(shot),
+                }
+            ),
+            flush=True,
+        )
+        app.quit()
+
+    QTimer.singleShot(600, window, measure)
+    return int(app.exec())
+
+
+if __name__ == "__main__":
+    sys.exit(main())
