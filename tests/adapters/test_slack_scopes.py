@@ -41,7 +41,7 @@ def slack_methods_in_code() -> dict[str, list[str]]:
     JSON-capable methods names methods without calling them, so it is left out)."""
     found: dict[str, list[str]] = {}
     for path in sorted((ROOT / "traystatus").rglob("*.py")):
-        if path.name == "slack_scopes.py":
+        if path.name in ("slack_scopes.py", "slack_app.py"):  # the table itself
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         skip: set[int] = set()
@@ -65,7 +65,7 @@ def slack_methods_in_code() -> dict[str, list[str]]:
 def test_every_method_the_code_calls_is_listed_and_nothing_else() -> None:
     in_code = slack_methods_in_code()
     assert set(in_code) == set(METHOD_SCOPES), (
-        f"called but not in adapters/slack_scopes.py: {sorted(set(in_code) - set(METHOD_SCOPES))}; "
+        f"called but not in core/slack_app.py: {sorted(set(in_code) - set(METHOD_SCOPES))}; "
         f"listed but never called: {sorted(set(METHOD_SCOPES) - set(in_code))}"
     )
     assert set(in_code) >= {"chat.postMessage", "users.profile.set", "users.list"}  # the scan sees calls

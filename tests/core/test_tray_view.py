@@ -198,7 +198,10 @@ def test_a_preview_line_is_in_words_without_raw_states_or_emoji_codes() -> None:
     d = desired_status(evening, StatusSettings(), now=evening.start, tz=TZ)
     line = outlook_line(evening, d, TZ)
     assert line == (
-        "17:30–00:00  Off hours — Slack shows 🌙 “Off for the day — back 09:00 CET”, "
-        "Do Not Disturb until 09:00, away · Matrix unavailable"
+        "17:30  Off for the day until Wed 09:00 — Slack will show 🌙 “Off for the day — back 09:00 CET”, "
+        "Do Not Disturb until Wed 09:00, away · Matrix will show you unavailable"
     )
+    # the first line of a plan starts now; a time on another day names the day
+    now = evening.start + timedelta(minutes=10)
+    assert outlook_line(evening, d, TZ, now=now).startswith("Now  Off for the day until Wed 09:00 — ")
     assert "off_hours" not in line and ":crescent_moon:" not in line

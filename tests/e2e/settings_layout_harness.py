@@ -34,8 +34,13 @@ CHECKED = (QAbstractButton, QLabel, QLineEdit, QComboBox, QGroupBox)
 
 
 def problems(page: QWidget, scroll: QScrollArea) -> list[str]:
+    return clipped(page, scroll.viewport().width())
+
+
+def clipped(page: QWidget, visible_width: int) -> list[str]:
+    """Visible widgets of ``page`` narrower than they need, wrapped labels cut off at the bottom, and widgets
+    that end past ``visible_width`` (also used by the first-run harness)."""
     out = []
-    visible_width = scroll.viewport().width()
     for w in page.findChildren(QWidget):
         if not isinstance(w, CHECKED) or not w.isVisible() or isinstance(w.parent(), QComboBox):
             continue

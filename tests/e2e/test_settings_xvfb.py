@@ -189,3 +189,55 @@ def test_settings_command_is_handed_to_the_running_app(
     finally:
         app.terminate()
         app.wait(timeout=10)
+
+
+@pytest.mark.xvfb
+@pytest.mark.parametrize(("scale", "theme"), [("1", "light"), ("2", "light"), ("1", "dark"), ("2", "dark")])
+def test_first_run_on_a_virtual_screen_nothing_clipped(
+    virtual_screen: VirtualScreen,
+    isolated_home: Path,
+    tmp_path: Path,
+    os_keyring: KeyringBackend,
+    scale: str,
+    theme: str,
+) -> None:
+    """A new user's first run on a real X screen at 100 % and 200 %, light and dark: the system zone spelled
+    Etc/UTC is accepted, Connect Slack guides to a token (and says why one is refused), a calendar file is
+    tested, "new york" finds America/New_York, a lunch break is set and an overlap explained, the plan is in
+    words; every screen is photographed and nothing is clipped or scrolls sideways."""
+    config = tmp_path / "config.toml"
+    prefix = "first-run" + ("-200pct" if scale == "2" else "") + ("-dark" if theme == "dark" else "")
+    env = _env(virtual_screen, isolated_home, scale)
+    env["FIRST_RUN_DARK"] = "1" if theme == "dark" else ""
+    run = subprocess.run(
+        [sys.executable, "-m", "tests.e2e.first_run_harness", str(config), str(_ics(tmp_path / "me.ics")), prefix],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    report = json.loads(run.stdout.strip().splitlines()[-1])
+    assert "error" not in report and "timed_out" not in report, report
+    assert report["ratio"] == float(scale)
+    screens = report["screens"]
+    shots = [s for s in screens.values() if isinstance(s, dict)]
+    assert len(shots) == 9
+    for name, screen in screens.items():
+        if isinstance(screen, dict):
+            assert screen["problems"] == [], f"{name}: {screen['problems']}"
+            assert screen["sideways"] == [], f"{name} scrolls sideways: {screen['sideways']}"
+            assert screen["fits"], f"{name} is larger than the screen"
+            assert Path(screen["shot"]).stat().st_size > 0
+    assert screens["zone_prefilled_ok"] is True  # Etc/UTC, as the system spells it
+    assert "xoxp-" in screens["slack_error"]
+    assert screens["calendar_result"] == "1 event in the next 14 days"
+    assert screens["zone_offered"][0] == "New York — America/New_York", screens["zone_offered"]
+    assert Path(screens["zone_popup_shot"]).stat().st_size > 0
+    assert screens["hours_error"].startswith("Tuesday: '09:00-12:30' and '12:00-17:30' overlap"), screens["hours_error"]
+    assert screens["next_enabled_with_error"] is False
+    plan = screens["plan_lines"]
+    assert plan[0].startswith("Now  ") and all("Slack will show" in line for line in plan), plan
+    saved = report["saved"]
+    assert 'timezone = "America/New_York"' in saved
+    assert 'working_hours = "mon-fri 09:00-12:30,13:30-17:30"' in saved

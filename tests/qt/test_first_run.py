@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from keyring.backend import KeyringBackend
+from PySide6.QtCore import Qt, QTime
 from pytestqt.qtbot import QtBot
 
 from tests.slack_emulator import SlackEmulator
@@ -16,8 +17,10 @@ from traystatus.adapters.config_toml import load_config_file
 from traystatus.app.accounts_service import ServiceAccountsManager
 from traystatus.app.paths import AppPaths
 from traystatus.app.settings_app import make_calendar_tester, make_preview
+from traystatus.core.hours import parse_hours
 from traystatus.qt.runner import ThreadRunner
 from traystatus.qt.settings.first_run import FirstRunWizard
+from traystatus.qt.settings.zone_picker import ZoneCompleter
 
 # a Nextcloud export link (on a closed local port: nothing leaves the machine)
 NEXTCLOUD_EXPORT = "http://127.0.0.1:9/remote.php/dav/calendars/u/personal?export"
@@ -50,10 +53,10 @@ def test_first_run_with_a_calendar_hours_and_zone(qtbot: QtBot, tmp_path: Path) 
     w.next()  # skip connecting a service
     w.calendar.location.setText(str(ics))
     w.calendar._test()
-    qtbot.waitUntil(lambda: "events" in w.calendar.result.text(), timeout=5000)
-    assert w.calendar.result.text() == "1 events in the next 14 days"
+    qtbot.waitUntil(lambda: "next 14 days" in w.calendar.result.text(), timeout=5000)
+    assert w.calendar.result.text() == "1 event in the next 14 days"
     w.next()
-    w.hours.hours.setText("mon-sun 00:00-24:00")  # every day, so today has a plan whatever the hour
+    w.hours.hours.set_hours(parse_hours("mon-sun 00:00-24:00"))  # every day: today has a plan whatever the hour
     w.hours.zone.setText("Asia/Kathmandu")
     assert w.hours.isComplete()
     w.next()
@@ -87,7 +90,10 @@ def test_first_run_skipping_everything_ends_in_a_plan_and_saves_a_working_config
     plan = plan_of(qtbot, w)
     # working hours alone make a plan: the next 24 h as Slack and Matrix would show them
     assert plan and all("Slack" in line and "Matrix" in line for line in plan), plan
-    assert any("available" in line or "off_hours" in line for line in plan), plan
+    assert plan[0].startswith("Now  "), plan
+    assert any(line.split("  ", 1)[1].startswith(("Available until", "Off for the day until")) for line in plan), plan
+    for line in plan:  # in words: no raw state names or emoji codes
+        assert "off_hours" not in line and ":crescent_moon:" not in line and "Slack will show" in line, line
     assert not config.exists()  # nothing is written before Finish
     with qtbot.waitSignal(w.saved, timeout=3000) as saved:
         w.accept()
@@ -147,11 +153,16 @@ def test_bad_hours_block_the_next_step_with_a_reason(qtbot: QtBot, tmp_path: Pat
     w = make(qtbot, tmp_path / "config.toml")
     w.next()
     w.next()
-    w.hours.hours.setText("weekdays 9 to 5")
+    tuesday = w.hours.hours.days[1]
+    tuesday.ranges[0].end.setTime(QTime(13, 0))
+    tuesday.add.click()  # 14:00-15:00 after the morning
+    tuesday.ranges[1].start.setTime(QTime(12, 0))
     assert not w.hours.isComplete()
-    assert "weekdays" in w.hours.error.text()
+    assert "Tuesday: '09:00-13:00' and '12:00-15:00' overlap" in w.hours.error.text()
+    assert tuesday.error.isVisible() and "overlap" in tuesday.error.text()  # said under the day too
+    tuesday.ranges[1].start.setTime(QTime(13, 30))
+    assert w.hours.isComplete() and not tuesday.error.isVisible()
     w.hours.zone.setText("Europe/Atlantis")
-    w.hours.hours.setText("mon-fri 09:00-17:00")
     assert not w.hours.isComplete()
     assert "Europe/Atlantis" in w.hours.error.text()
 
@@ -177,8 +188,23 @@ def test_the_system_zone_is_accepted_however_it_is_spelled(qtbot: QtBot, tmp_pat
 def test_the_zone_field_completes_a_city_and_refuses_a_typo(qtbot: QtBot, tmp_path: Path) -> None:
     w = make(qtbot, tmp_path / "config.toml")
     completer = w.hours.zone.completer()
-    completer.setCompletionPrefix("berl")
-    matches = [completer.completionModel().index(i, 0).data() for i in range(completer.completionCount())]
-    assert matches == ["Europe/Berlin"]
+    assert isinstance(completer, ZoneCompleter)
+    w.hours.zone.clear()
+    qtbot.keyClicks(w.hours.zone, "berl")
+    assert completer.popup().isVisible()
+    assert [m.zone for m in completer.update_matches("berl")] == ["Europe/Berlin"]
+    popup = completer.popup()
+    first = popup.model().index(0, 0)
+    assert first.data() == "Berlin — Europe/Berlin"  # the list says the city; the field gets the zone
+    qtbot.mouseClick(popup.viewport(), Qt.MouseButton.LeftButton, pos=popup.visualRect(first).center())
+    assert w.hours.zone.text() == "Europe/Berlin" and w.hours.isComplete()
+    # a city typed as people write it; a big city that names no zone of its own
+    assert completer.update_matches("new york")[0].zone == "America/New_York"
+    assert [m.zone for m in completer.update_matches("São Paulo")] == ["America/Sao_Paulo"]
+    assert "America/Los_Angeles" in [m.zone for m in completer.update_matches("san francisco")]
     w.hours.zone.setText("Europe/Berlinn")
     assert "is not a time zone" in w.hours.problem() and not w.hours.isComplete()
+    # half typed: pointed at the list, not told off
+    w.hours.zone.setText("new york")
+    assert w.hours.problem() == "Choose your zone from the list (e.g. New York — America/New_York), or keep typing."
+    assert not w.hours.isComplete()

@@ -119,7 +119,7 @@ def test_a_feed_gone_404_shows_its_stale_copy_with_age_and_error_a_new_one_never
     page.table.table.setCurrentCell(1, 0)
     page.test_button.click()
     qtbot.waitUntil(lambda: "fetched" in lines(page)[1] and "never" not in lines(page)[1], timeout=10000)
-    assert page.result.text() == "Holidays: 1 events in the next 14 days"
+    assert page.result.text() == "Holidays: 1 event in the next 14 days"
     tested = CalendarFetchLog(AppPaths.resolve(str(config)).cache_dir).read()[location_key(feed_server.url(HOLIDAYS))]
     assert lines(page)[1] == f"Holidays — fetched {hm(tested.fetched_at)} (just now), 1 event"
     assert lines(page)[0] == work  # the other calendar's line is unchanged

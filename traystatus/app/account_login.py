@@ -11,13 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from traystatus.adapters.slack_scopes import needed_scopes
 from traystatus.core.accounts import AccountsSettings, MatrixAccount, SlackAccount
 from traystatus.core.errors import ConfigError, SecretStoreError, TrayStatusError
 
-# Scope -> what stops working without it: exactly the scopes of the methods the code calls (issue 3,
-# "Accounts and secrets"; issue 15: doctor checks what the code uses, no more, no less).
-SLACK_SCOPES = needed_scopes()
+# Scope -> what stops working without it: exactly the scopes of the methods the code calls (core/slack_app.py;
+# doctor, login, the manifest and the connect dialog share it).
+from traystatus.core.slack_app import SLACK_SCOPES
 
 
 class SecretWriter(Protocol):

@@ -19,6 +19,7 @@ from traystatus.app import account_login
 from traystatus.core.accounts import MatrixAccount, SlackAccount
 from traystatus.core.errors import ConfigError, ServiceError, TrayStatusError
 from traystatus.core.settings_editing import AccountSummary
+from traystatus.core.slack_app import SLACK_SCOPES
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +49,8 @@ def slack_detail(scopes: tuple[str, ...], missing: tuple[str, ...] | list[str]) 
     if not scopes:
         return "Slack did not report the token's scopes; features may fail if some are missing"
     if not missing:
-        return f"all {len(account_login.SLACK_SCOPES)} scopes found ({', '.join(account_login.SLACK_SCOPES)})"
-    lacks = "; ".join(f"{s} (no {account_login.SLACK_SCOPES[s]})" for s in missing)
+        return f"all {len(SLACK_SCOPES)} scopes found ({', '.join(SLACK_SCOPES)})"
+    lacks = "; ".join(f"{s} (no {SLACK_SCOPES[s]})" for s in missing)
     return (
         f"missing scopes: {lacks}. Add them to your Slack app's user token scopes, reinstall it and "
         f"connect again. Found: {', '.join(scopes)}"

@@ -11,8 +11,8 @@ from datetime import timedelta
 from typing import Any
 
 from traystatus.adapters.clock import utc_now
-from traystatus.app.account_login import SLACK_SCOPES
 from traystatus.core.errors import TrayStatusError
+from traystatus.core.slack_app import SLACK_SCOPES
 
 _TRAY_PROBE = (
     "from PySide6.QtWidgets import QApplication, QSystemTrayIcon\n"
@@ -190,7 +190,7 @@ def _slack(name: str, token: str, env: dict[str, str]) -> Check:
             detail=f"token works ({ident.team}, {ident.user}) but Slack did not report its scopes",
             fix=f"make sure the Slack app's user token scopes include {', '.join(SLACK_SCOPES)}",
         )
-    # SLACK_SCOPES holds exactly the scopes of the methods traystatus calls (adapters/slack_scopes.py)
+    # SLACK_SCOPES holds exactly the scopes of the methods traystatus calls (core/slack_app.py)
     missing = [s for s in SLACK_SCOPES if s not in ident.scopes]
     if missing:
         lacks = "; ".join(f"{s} (no {SLACK_SCOPES[s]})" for s in missing)

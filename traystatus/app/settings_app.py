@@ -17,6 +17,7 @@ from traystatus.app.calendar_hours_service import CalendarHoursService
 from traystatus.app.paths import AppPaths
 from traystatus.core.calendar_fetch import CalendarChecker, CalendarFetch
 from traystatus.core.errors import CalendarError
+from traystatus.core.plurals import counted
 from traystatus.core.settings import CalendarSourceConfig, Settings
 from traystatus.core.settings_editing import Runner
 
@@ -46,7 +47,7 @@ class FetchingCalendarChecker:
         if result.error is not None and not result.events:
             raise result.error
         note = f" (stale: {result.error.message})" if result.error is not None else ""
-        return f"{len(result.events)} events in the next 14 days{note}"
+        return f"{counted(len(result.events), 'event')} in the next 14 days{note}"
 
     def last_fetches(self) -> dict[str, CalendarFetch]:
         return CalendarFetchLog(self._cache_dir).read()
@@ -81,7 +82,7 @@ def make_preview(paths: AppPaths):  # type: ignore[no-untyped-def]
         lines = [f"⚠ {p.source}: {p.title}" for p in problems]
         from traystatus.core.tray_view import outlook_line
 
-        lines.extend(outlook_line(interval, d, settings.timezone) for interval, d in outlook)
+        lines.extend(outlook_line(interval, d, settings.timezone, now=now) for interval, d in outlook)
         return lines
 
     return preview

@@ -224,3 +224,13 @@ def format_hours(hours: WeekHours) -> str:
             clauses.append(f"{days} {','.join(str(b) for b in hours.days[i])}")
         i = j + 1
     return "; ".join(clauses)
+
+
+def blocks_problem(blocks: Sequence[TimeBlock]) -> str:
+    """Why one day's blocks do not make sense ("" if they do), in the words config validation uses: an empty
+    block, or two that overlap (a block past midnight counts up to midnight on its own day)."""
+    for b in blocks:
+        if b.end is not None and b.end == b.start:
+            return f"'{b}' is empty: its end is its start."
+    clash = first_overlap([blocks], wrap=False)
+    return overlap_problem(clash, days=False) if clash is not None else ""

@@ -246,23 +246,36 @@ def build_tray_view(
     )
 
 
-def outlook_line(interval: Availability, desired: DesiredStatus, tz: ZoneInfo) -> str:
-    """One interval of a preview in words: "17:30–09:00  Off hours until 09:00 — Slack shows 🌙 “Off for the
-    day — back 09:00 CET”, Do Not Disturb on, away · Matrix unavailable" (no raw state names or :codes:)."""
+#: a state as the plan page says it, with "until …" after it
+PLAN_PHRASES = {
+    State.AVAILABLE: "Available",
+    State.MEETING: "In a meeting",
+    State.FOCUS: "Focusing",
+    State.OOO: "Out of office",
+    State.OFF_HOURS: "Off for the day",
+    State.BREAK: "On a break",
+}
 
-    def hm(moment: datetime) -> str:
-        return f"{moment.astimezone(tz):%H:%M}"
 
+def outlook_line(interval: Availability, desired: DesiredStatus, tz: ZoneInfo, *, now: datetime | None = None) -> str:
+    """One interval of a plan in words: "17:30  Off for the day until Tue 09:00 — Slack will show 🌙 “Off for the
+    day — back 09:00 CET”, Do Not Disturb until Tue 09:00, away · Matrix will show you unavailable" (no raw state
+    names or :codes:). ``now`` makes the first line "Now" and later days named; without it times are bare."""
+    ref = now if now is not None else interval.start
+
+    def when(moment: datetime) -> str:
+        return format_time(moment, ref, tz)
+
+    start = "Now" if now is not None and interval.start <= now else when(interval.start)
     char = EMOJI_CHARS.get(desired.emoji, "")
     shown = f"{char} “{desired.text}”".strip() if desired.has_status else "no status"
     extras = [
-        f"Do Not Disturb until {hm(desired.dnd_until)}" if desired.dnd_until else "",
+        f"Do Not Disturb until {when(desired.dnd_until)}" if desired.dnd_until else "",
         "away" if desired.away else "",
     ]
-    slack = ", ".join([f"Slack shows {shown}", *(e for e in extras if e)])
-    matrix = "Matrix unavailable" if desired.away else "Matrix online"
-    label = STATE_LABELS[interval.state]
-    return f"{hm(interval.start)}–{hm(interval.end)}  {label} — {slack} · {matrix}"
+    slack = ", ".join([f"Slack will show {shown}", *(e for e in extras if e)])
+    matrix = "Matrix will show you unavailable" if desired.matrix_unavailable else "Matrix will show you online"
+    return f"{start}  {PLAN_PHRASES[interval.state]} until {when(interval.until)} — {slack} · {matrix}"
 
 
 def change_notification(view: TrayView) -> tuple[str, str]:

@@ -7,10 +7,11 @@ import getpass
 import sys
 from pathlib import Path
 
-from traystatus.app.account_login import SLACK_SCOPES, read_accounts
+from traystatus.app.account_login import read_accounts
 from traystatus.app.paths import AppPaths
 from traystatus.core.accounts import AccountsSettings, MatrixAccount, SlackAccount
 from traystatus.core.errors import ConfigError
+from traystatus.core.slack_app import SLACK_SCOPES
 
 __all__ = ["SLACK_SCOPES", "register"]
 

@@ -6,7 +6,8 @@ about (``ConfigError.key``), never with the secret. Secret fields are emptied wh
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from traystatus.qt.settings.form import ErrorLabel, describe_result, labelled_field
+from traystatus.qt.settings.slack_guide import GuideScroll, SlackGuide
 
 
 class ConnectDialog(QDialog):
@@ -45,7 +47,7 @@ class ConnectDialog(QDialog):
         self.ok.setText("&Connect")
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
+        lay = self.body = QVBoxLayout(self)
         lay.addWidget(self.intro)
         lay.addLayout(self.form)
         lay.addWidget(self.progress)
@@ -104,6 +106,10 @@ class SlackTokenDialog(ConnectDialog):
             "Permissions page. It is checked with Slack and kept in the system keyring.",
             parent,
         )
+        self.guide = SlackGuide()
+        self.guide_area = GuideScroll(self.guide, self)
+        self.body.insertWidget(1, self.guide_area)  # under the intro, above the token field it leads to
+        self.guide.grown.connect(lambda: QTimer.singleShot(0, self, self.fit))
         self.token = self.add_field("token", "User &token", placeholder="xoxp-…", secret=True)
         self.name = self.add_field(
             "name",
@@ -111,6 +117,17 @@ class SlackTokenDialog(ConnectDialog):
             placeholder="the workspace's name",
             help_text="What to call this workspace in traystatus.",
         )
+
+    def showEvent(self, event: QShowEvent) -> None:  # Qt's name
+        super().showEvent(event)
+        QTimer.singleShot(0, self, self.fit)  # Qt sizes a new window to 2/3 of the screen at most: use it all
+
+    def fit(self) -> None:
+        """As large as the guide now needs, within the screen (the guide scrolls past half of it)."""
+        self.body.activate()
+        available = self.screen().availableGeometry()
+        hint = self.sizeHint()
+        self.resize(min(max(self.width(), hint.width()), available.width()), min(hint.height(), available.height()))
 
 
 class MatrixLoginDialog(ConnectDialog):

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
@@ -26,12 +27,16 @@ from PySide6.QtWidgets import (
 from traystatus.core.calendar_kind import guess_calendar_kind
 from traystatus.core.calendar_secret import address_name
 from traystatus.core.errors import ConfigError, TrayStatusError
-from traystatus.core.hours import format_hours, parse_hours
+from traystatus.core.hours import DEFAULT_HOURS_SPEC, WeekHours, format_hours, parse_hours
 from traystatus.core.settings import CalendarSourceConfig, Settings
 from traystatus.core.settings_editing import AccountsManager, Runner, SettingsDocument
+from traystatus.core.zone_search import search_zones
 from traystatus.qt.settings.form import ErrorLabel
-from traystatus.qt.settings.pages import ZONES, known_zone
+from traystatus.qt.settings.pages import known_zone
 from traystatus.qt.settings.pages_io import AccountsPage, CalendarTester, _describe, merge_accounts
+from traystatus.qt.settings.vertical_scroll import VerticalScroll
+from traystatus.qt.settings.week_editor import WeekEditor
+from traystatus.qt.settings.zone_picker import SEARCHED, ZoneCompleter
 
 
 class _CalendarStep(QWizardPage):
@@ -84,39 +89,35 @@ class _CalendarStep(QWizardPage):
 
 
 class _HoursStep(QWizardPage):
-    def __init__(self, default_zone: str, default_hours: str) -> None:
+    def __init__(self, default_zone: str, default_hours: WeekHours) -> None:
         super().__init__()
         self.setTitle("Your working hours and time zone")
         self.setSubTitle("Outside these hours your status says you are off and when you are back.")
         self.zone = QLineEdit(default_zone, self)
         self.zone.setAccessibleName("Time zone")
-        from PySide6.QtWidgets import QCompleter
-
-        # type any part of a zone: "berl" offers Europe/Berlin, "kolk" Asia/Kolkata
-        completer = QCompleter(ZONES, self.zone)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        self.zone.setCompleter(completer)
+        # type any part of a zone or a city: "berl" offers Europe/Berlin, "new york" America/New_York
+        self.zone.setCompleter(ZoneCompleter(self.zone))
         self.zone.setPlaceholderText("e.g. Europe/Berlin — type a city")
-        self.hours = QLineEdit(default_hours, self)
-        self.hours.setAccessibleName("Working hours")
-        self.hours.setToolTip('e.g. "mon-fri 09:00-12:30,13:30-17:30; sat 10:00-12:00"')
+        self.hours = WeekEditor(default_hours, self)
         self.error = ErrorLabel(self)
-        form = QFormLayout(self)
-        form.addRow("Time &zone", self.zone)
-        form.addRow("Working &hours", self.hours)
-        form.addRow(self.error)
-        self.hours.textEdited.connect(lambda _t: self.completeChanged.emit())
-        self.zone.textEdited.connect(lambda _t: self.completeChanged.emit())
+        zone_row = QFormLayout()
+        zone_row.addRow("Time &zone", self.zone)
+        self.week_area = scroll = VerticalScroll(self.hours, self)  # at 2× on a small screen it scrolls, not sideways
+        lay = QVBoxLayout(self)
+        lay.addLayout(zone_row)
+        lay.addWidget(scroll, 1)
+        lay.addWidget(self.error)
+        self.hours.changed.connect(self.completeChanged.emit)
+        self.zone.textChanged.connect(lambda _t: self.completeChanged.emit())
 
     def problem(self) -> str:
-        try:
-            parse_hours(self.hours.text())
-        except ConfigError as e:
-            return e.message
-        if known_zone(self.zone.text()) is None:
-            return f"{self.zone.text().strip()!r} is not a time zone like Europe/Berlin: type a city to choose one."
-        return ""
+        typed = self.zone.text().strip()
+        if known_zone(typed) is None:
+            found = search_zones(typed, SEARCHED, limit=1)
+            if found:  # still typing: point at the list rather than scold
+                return f"Choose your zone from the list (e.g. {found[0].label}), or keep typing."
+            return f"{typed!r} is not a time zone like Europe/Berlin: type a city to choose one."
+        return self.hours.problem()
 
     def isComplete(self) -> bool:  # Qt's name
         message = self.problem()
@@ -132,6 +133,7 @@ class _PreviewStep(QWizardPage):
         self.list = QListWidget(self)
         self.list.setAccessibleName("Today's plan")
         self.list.setWordWrap(True)  # a long line wraps: no sideways scrollbar
+        self.list.setSpacing(3)  # wrapped lines of one interval apart from the next
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         QVBoxLayout(self).addWidget(self.list)
 
@@ -162,17 +164,33 @@ class FirstRunWizard(QWizard):
         self.accounts_page.accounts_changed.connect(lambda entries: merge_accounts(self.doc, entries))
         QVBoxLayout(connect).addWidget(self.accounts_page)
         self.calendar = _CalendarStep(calendar_tester, runner)
-        try:
+        try:  # an existing config's hours and zone are read back into the editor
             current = doc.validate()
-            hours, zone = format_hours(current.hours), str(doc.get("timezone", default_zone))
+            hours, zone = current.hours, str(doc.get("timezone", default_zone))
         except ConfigError:
-            hours, zone = "mon-fri 09:00-17:00", default_zone
+            hours, zone = parse_hours(DEFAULT_HOURS_SPEC), default_zone
         self.hours = _HoursStep(zone, hours)
         self.preview_step = _PreviewStep()
         for page in (connect, self.calendar, self.hours, self.preview_step):
             self.addPage(page)
         self.currentIdChanged.connect(self._entered)
+        self.hours.hours.changed.connect(lambda: QTimer.singleShot(0, self, self._fit))  # a range added: grow
         self.accounts_page.load()
+
+    def showEvent(self, event: QShowEvent) -> None:  # Qt's name
+        super().showEvent(event)
+        QTimer.singleShot(0, self, self._fit)
+
+    def _fit(self) -> None:
+        """Tall enough for the whole week when the screen allows (Qt stops a new window at 2/3 of it); it only
+        grows, so the buttons do not jump while a range is removed."""
+        week = self.hours.hours
+        if (layout := week.layout()) is not None:
+            layout.activate()  # the ranges just added count (layouts update lazily)
+        available = self.screen().availableGeometry()
+        want = self.height() - self.hours.week_area.viewport().height() + week.sizeHint().height()
+        height = min(max(self.height(), want), int(available.height() * 0.9))
+        self.resize(self.width(), height)
 
     def apply_answers(self) -> None:
         """Write what was given into the document (not saved yet)."""
@@ -191,7 +209,7 @@ class FirstRunWizard(QWizard):
             items.append(item)
             self.doc.set_items("calendars", items)
         self.doc.set("timezone", known_zone(self.hours.zone.text()) or self.hours.zone.text().strip())
-        self.doc.set("working_hours", self.hours.hours.text().strip())
+        self.doc.set("working_hours", format_hours(self.hours.hours.hours()))  # the same text the config uses
 
     def _entered(self, page_id: int) -> None:
         if self.page(page_id) is not self.preview_step:

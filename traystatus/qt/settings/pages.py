@@ -6,11 +6,11 @@ from collections.abc import Callable, Sequence
 from zoneinfo import available_timezones
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QWidget
+from PySide6.QtWidgets import QLabel, QListWidget, QWidget
 
 from traystatus.core.errors import ConfigError
 from traystatus.core.handoff import HandoffSettings
-from traystatus.core.hours import DAY_NAMES, WeekHours, format_hours, parse_blocks
+from traystatus.core.hours import WeekHours, format_hours
 from traystatus.core.model import State
 from traystatus.core.settings import GeneralSettings, Settings
 from traystatus.core.settings_editing import CalendarHoursPort, Runner, SettingsDocument
@@ -18,6 +18,7 @@ from traystatus.core.status_map import DEFAULT_STATE_STATUS, PRESENCES
 from traystatus.qt.settings.form import ErrorLabel, FormPage, note_box
 from traystatus.qt.settings.hours_calendar import CalendarHoursBox
 from traystatus.qt.settings.items_table import ItemsTable
+from traystatus.qt.settings.week_editor import WeekEditor
 
 ZONES = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
 #: every spelling the tz database accepts ("Etc/UTC", "UTC", "US/Eastern"), by lower case: the zone a
@@ -30,7 +31,6 @@ def known_zone(text: str) -> str | None:
     return _ANY_ZONE.get(text.strip().lower())
 
 
-DAY_LABELS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 STATE_LABELS = {
     State.AVAILABLE: "Available",
     State.MEETING: "In a meeting",
@@ -64,20 +64,12 @@ class HoursPage(FormPage):
             "Your IANA time zone; working hours are read in it.",
             editable=True,
         )
-        self.days: list[QLineEdit] = []
-        self.day_errors: list[ErrorLabel] = []
-        grid, grid_layout = note_box("Week", "Blocks like 09:00-12:30, 13:30-17:30; empty = day off.", self)
-        form = FormPage(doc, grid)  # only for its layout helpers
-        form.outer.setContentsMargins(0, 0, 0, 0)  # the group box has margins already
-        for i, name in enumerate(DAY_LABELS):
-            edit = QLineEdit(grid)
-            edit.setPlaceholderText("off")
-            edit.setAccessibleName(f"{name} working hours")
-            form._row(f"day.{DAY_NAMES[i]}", f"&{name}" if i < 5 else name, edit, "")
-            self.day_errors.append(form.errors[f"day.{DAY_NAMES[i]}"])
-            edit.textEdited.connect(self._week_edited)
-            self.days.append(edit)
-        grid_layout.addWidget(form)
+        grid, grid_layout = note_box("Week", "Tick the days you work; Add a second range for a split day.", self)
+        # the first run's editor: one way to set hours, never the config syntax
+        self.week = WeekEditor(parent=grid, stacked=True)  # the page is narrow beside the page list
+        self.week.changed.connect(self._week_edited)
+        self._loading = False
+        grid_layout.addWidget(self.week)
         self.from_calendar = CalendarHoursBox(doc, calendar_hours, runner, self)
         self.outer.addWidget(self.from_calendar)
         self.errors["working_hours"] = ErrorLabel(self)
@@ -117,25 +109,24 @@ class HoursPage(FormPage):
             hours = self.doc.validate().hours
         except ConfigError:
             hours = WeekHours()
-        for i, edit in enumerate(self.days):
-            edit.setText(", ".join(str(b) for b in hours.blocks(i)))
+        self._loading = True  # showing the file's hours is no edit
+        try:
+            self.week.set_hours(hours)
+        finally:
+            self._loading = False
         self.exceptions.load()
         self.travel.load()
         self.from_calendar.update_button()
 
     def _week_edited(self) -> None:
-        days = []
-        ok = True
-        for i, edit in enumerate(self.days):
-            try:
-                days.append(parse_blocks(edit.text()))
-                self.day_errors[i].show_error("")
-            except ConfigError as e:
-                self.day_errors[i].show_error(e.message)
-                ok = False
-        if ok:
-            # A week with no block at all gives "" here, which validation rejects with its own message.
-            self.edited.emit("working_hours", format_hours(WeekHours(days=tuple(days))))
+        # a problem is said under its day (or the week's line) and nothing reaches the file until it is fixed
+        if self._loading:
+            return
+        problem = self.week.problem()
+        self.errors["working_hours"].show_error(problem)
+        if problem:
+            return
+        self.edited.emit("working_hours", format_hours(self.week.hours()))
 
 
 class StatusPage(FormPage):
