@@ -12,7 +12,16 @@ from datetime import UTC, datetime
 
 from PySide6.QtCore import QPoint, QTimer
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QGroupBox, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QComboBox,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QWidget,
+)
 
 from tests.fixtures.xvfb import SCREENSHOTS
 from tests.qt.test_settings_theme import DARK
@@ -41,10 +50,24 @@ def problems(window: QWidget) -> list[str]:
                 out.append(f"{name}: cut off at the bottom ({w.height()} < {w.heightForWidth(w.width())})")
         elif w.width() < w.minimumSizeHint().width():
             out.append(f"{name}: {w.width()} px wide, needs {w.minimumSizeHint().width()}")
+        if _in_scroll_area(w, window):
+            continue  # it scrolls into view (sideways scrolling is checked on the scroll areas below)
         corner = w.mapTo(window, QPoint(w.width(), w.height()))
         if corner.x() > window.width() + 1 or corner.y() > window.height() + 1:
             out.append(f"{name}: ends at {corner.x()}×{corner.y()}, the window is {window.width()}×{window.height()}")
+    for area in window.findChildren(QScrollArea):
+        if area.isVisible() and area.horizontalScrollBar().maximum() > 0:
+            out.append(f"{type(area).__name__}: needs sideways scrolling")
     return out
+
+
+def _in_scroll_area(w: QWidget, window: QWidget) -> bool:
+    parent = w.parentWidget()
+    while parent is not None and parent is not window:
+        if isinstance(parent, QScrollArea):
+            return True
+        parent = parent.parentWidget()
+    return False
 
 
 def build(key: str) -> QWidget:
@@ -62,6 +85,36 @@ def build(key: str) -> QWidget:
         dialog.show()
         dialog.url.setText(SECRET_URL)  # both hints: the kind read from the address, and the keyring
         return dialog
+    if key == "handoff-errors":
+        from traystatus.core.handoff import HandoffSettings, new_draft
+        from traystatus.core.outbox import Delivery, DeliveryStatus
+        from traystatus.qt.handoff_popup import HandoffPopup
+
+        popup = HandoffPopup(new_draft(HandoffSettings(), None), save_draft=lambda _draft: None)
+        popup.show()
+        popup.mark_submitted("n1")
+        popup.show_deliveries(
+            "n1",
+            [
+                Delivery(
+                    note_id="n1",
+                    destination="slack:#handoffs",
+                    status=DeliveryStatus.FAILED,
+                    attempts=3,
+                    last_error=LONG_ERROR.message,
+                ),
+                Delivery(
+                    note_id="n1",
+                    destination="matrix:!team:example.org",
+                    status=DeliveryStatus.UNCERTAIN,
+                    attempts=1,
+                    last_error="timeout",
+                ),
+            ],
+        )
+        popup.show_sign_off("Could not sign off: " + LONG_ERROR.message, False)
+        popup.show_error(LONG_ERROR.message)
+        return popup
     from traystatus.qt.fallback_window import FallbackWindow
     from traystatus.qt.icons import IconSet
     from traystatus.qt.menu import TrayMenu

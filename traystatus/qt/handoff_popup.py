@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QTextCursor
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent, QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
     QGridLayout,
@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 from traystatus.core.errors import TrayStatusError
 from traystatus.core.handoff import SNOOZE_CHOICES, HandoffDraft, NoteSection
 from traystatus.core.outbox import Delivery, DeliveryStatus, describe
+from traystatus.qt.window_fit import fit_on_screen
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +94,7 @@ class HandoffPopup(QWidget):
             grid.addWidget(label)
             grid.addWidget(edit)
             self.editors.append(edit)
-        scroll = QScrollArea()
+        scroll = QScrollArea()  # the outcome, the sections and the choices: on a small screen they scroll
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
         layout.addWidget(scroll, 1)
@@ -101,11 +102,12 @@ class HandoffPopup(QWidget):
         to = ", ".join(draft.destinations) or "nowhere yet (set [handoff] destinations); the note is archived"
         self.to_label = QLabel(f"To: {to}")
         self.to_label.setWordWrap(True)
-        layout.addWidget(self.to_label)
-        self.sign_off = QCheckBox("Sign off: off-hours status and Do Not Disturb until my next working start")
+        grid.addWidget(self.to_label)
+        self.sign_off = QCheckBox("Sign off until my next working start")  # short: it never wraps
+        self.sign_off.setToolTip("Sets the off-hours status and Do Not Disturb until your next working start")
         self.sign_off.setChecked(draft.sign_off)
         self.sign_off.toggled.connect(self._changed)
-        layout.addWidget(self.sign_off)
+        grid.addWidget(self.sign_off)
 
         self.delivery_box = QWidget()
         self._delivery_grid = QGridLayout(self.delivery_box)
@@ -113,15 +115,15 @@ class HandoffPopup(QWidget):
         self.delivery_labels: dict[str, QLabel] = {}
         self.retry_buttons: dict[str, QPushButton] = {}
         self.mark_sent_buttons: dict[str, QPushButton] = {}
-        layout.addWidget(self.delivery_box)
+        grid.insertWidget(0, self.delivery_box)  # on top: after Submit, the outcome is what matters
         self.sign_off_label = QLabel()
         self.sign_off_label.setWordWrap(True)
         self.sign_off_label.hide()
-        layout.addWidget(self.sign_off_label)
+        grid.insertWidget(1, self.sign_off_label)
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
         self.error_label.hide()
-        layout.addWidget(self.error_label)
+        grid.insertWidget(2, self.error_label)
 
         buttons = QHBoxLayout()
         self.snooze_buttons: list[QPushButton] = []
@@ -287,6 +289,10 @@ class HandoffPopup(QWidget):
     def show_sign_off(self, text: str, ok: bool) -> None:
         self.sign_off_label.setText(("✔ " if ok else "✖ ") + text)
         self.sign_off_label.setVisible(bool(text))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        fit_on_screen(self)  # 560×680 is more than a small screen at 200 % holds
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_now()

@@ -33,3 +33,19 @@ def grow_soon(widget: QWidget) -> None:
     """After a text change in ``widget``: grow its window once the layout has been updated."""
     window = widget.window()
     QTimer.singleShot(0, window, lambda: grow_to_fit(window))
+
+
+def fit_on_screen(window: QWidget) -> None:
+    """Make a window that asked for a size bigger than its screen (200 % scaling on a small one) fit it;
+    its scroll areas then carry what no longer shows at once."""
+    screen = window.screen()
+    if screen is None:
+        return
+    area = screen.availableGeometry()
+    frame = window.frameGeometry()
+    extra_w = max(frame.width() - window.width(), 0)
+    extra_h = max(frame.height() - window.height(), 0)
+    width = min(window.width(), area.width() - extra_w)
+    height = min(window.height(), area.height() - extra_h)
+    if (width, height) != (window.width(), window.height()):
+        window.resize(width, height)
