@@ -115,6 +115,35 @@ def build(key: str) -> QWidget:
         popup.show_sign_off("Could not sign off: " + LONG_ERROR.message, False)
         popup.show_error(LONG_ERROR.message)
         return popup
+    if key == "history-errors":
+        from zoneinfo import ZoneInfo
+
+        from traystatus.core.handoff import HandoffNote, NoteSection, parse_destination
+        from traystatus.core.outbox import Delivery, DeliveryStatus
+        from traystatus.qt.notes_window import NotesWindow
+
+        dests = ("slack:#handoffs", "matrix:!team:example.org")
+        note = HandoffNote(
+            id="n1",
+            created=datetime(2026, 12, 2, 16, 40, tzinfo=UTC),
+            sections=(
+                NoteSection(title="Done", text="Shipped the runtime\n" * 3),
+                NoteSection(title="Blocked", text="Waiting on review"),
+            ),
+            destinations=tuple(parse_destination(d) for d in dests),
+        )
+        failed = [
+            Delivery(note_id="n1", destination=dests[0], status=DeliveryStatus.FAILED, last_error=LONG_ERROR.message),
+            Delivery(note_id="n1", destination=dests[1], status=DeliveryStatus.UNCERTAIN, last_error="timeout"),
+        ]
+        history = NotesWindow(
+            find=lambda _query, _archived: [(note, "")],
+            deliveries=lambda _id: failed,
+            set_archived=lambda _id, _archived: None,
+            tz=ZoneInfo("Europe/Berlin"),
+        )
+        history.show()
+        return history
     from traystatus.qt.fallback_window import FallbackWindow
     from traystatus.qt.icons import IconSet
     from traystatus.qt.menu import TrayMenu

@@ -1,4 +1,4 @@
-"""The dialogs, the handoff popup and the no-tray window in their error and hint states, on a real X screen at 100 % and 200 %,
+"""The dialogs, the handoff popup, the notes history and the no-tray window in their error and hint states, on a real X screen at 100 % and 200 %,
 light and dark: nothing cut off, nothing past the window's edge, the window fits the screen. Screenshots are
 kept in test-artifacts/screenshots/dialog-*.png."""
 
@@ -18,7 +18,9 @@ pytestmark = pytest.mark.xvfb
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
 @pytest.mark.parametrize("scale", ["1", "2"])
-@pytest.mark.parametrize("dialog", ["slack-error", "matrix-error", "calendar-hint", "fallback", "handoff-errors"])
+@pytest.mark.parametrize(
+    "dialog", ["slack-error", "matrix-error", "calendar-hint", "fallback", "handoff-errors", "history-errors"]
+)
 def test_nothing_is_cut_off(
     virtual_screen: VirtualScreen, isolated_home: Path, dialog: str, scale: str, theme: str
 ) -> None:

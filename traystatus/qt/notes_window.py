@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from traystatus.core.errors import TrayStatusError
 from traystatus.core.handoff import HandoffNote, matrix_html
 from traystatus.core.outbox import Delivery, DeliveryStatus, describe
+from traystatus.qt.window_fit import fit_on_screen
 
 log = logging.getLogger(__name__)
 
@@ -225,6 +226,7 @@ class NotesWindow(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        fit_on_screen(self)  # 820×560 is more than a small screen at 200 % holds
         self._poll.start()
 
     def hideEvent(self, event: QHideEvent) -> None:
