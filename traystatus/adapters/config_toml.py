@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import logging
 import re
 import stat
@@ -73,6 +72,8 @@ def _suggest_zone(e: ConfigError) -> None:
     m = re.search(r"'([^']+)' is not an IANA time zone", e.message)
     if not m:
         return
+    import difflib  # only for a typo: not loaded by every start
+
     close = difflib.get_close_matches(m.group(1), sorted(zoneinfo.available_timezones()), n=1)
     if close:
         e.message += f' Did you mean "{close[0]}"?'

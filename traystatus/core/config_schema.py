@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import TypeVar
@@ -36,6 +35,8 @@ class Table:
         known = list(known)
         for name in self.data:
             if name not in known:
+                import difflib  # only for a typo: not loaded by every start
+
                 close = difflib.get_close_matches(name, known, n=1)
                 hint = f" Did you mean '{close[0]}'?" if close else f" Known keys: {', '.join(known)}."
                 raise self.error(name, f"unknown key.{hint}")
