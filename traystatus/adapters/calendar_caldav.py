@@ -19,7 +19,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import icalendar
 import requests
 
 from traystatus.adapters import caldav_sync as sync
@@ -143,7 +142,7 @@ class CaldavCalendarSource:
         if not text:
             return (), []
         try:
-            cal = icalendar.Calendar.from_ical(text)
+            cal = parse_calendar(text, self._ctx)  # its own VTIMEZONEs only, never another calendar's
         except Exception as e:  # a broken property costs only the hours: the configured ones apply
             return (), [f"the server's working hours (calendar-availability) could not be read: {type(e).__name__}"]
         components, warnings = read_availability(

@@ -205,7 +205,7 @@ def calendar_zone(cal: icalendar.Calendar, fallback: ZoneInfo) -> tzinfo:
     zones = list(cal.walk("VTIMEZONE"))
     if len(zones) == 1 and isinstance(zones[0], icalendar.Timezone):
         try:
-            tz = zones[0].to_tz()
+            tz = zones[0].to_tz(lookup_tzid=False)  # its own rules: icalendar's cache may hold another file's
             if isinstance(tz, tzinfo):
                 return tz
         except Exception:  # noqa: S110 - a broken VTIMEZONE: the fallback is right
