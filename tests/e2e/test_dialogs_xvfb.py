@@ -1,6 +1,6 @@
-"""The dialogs, the handoff popup, the notes history and the no-tray window in their error and hint states, on a real X screen at 100 % and 200 %,
-light and dark: nothing cut off, nothing past the window's edge, the window fits the screen. Screenshots are
-kept in test-artifacts/screenshots/dialog-*.png."""
+"""The dialogs, the handoff popup, the notes history and the no-tray window in their error and hint states,
+on a real X screen at 100 % and 200 %, light and dark: nothing cut off, nothing past the window's edge, the
+window fits the screen. Screenshots are kept in test-artifacts/screenshots/dialog-*.png."""
 
 from __future__ import annotations
 
