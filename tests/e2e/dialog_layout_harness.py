@@ -13,23 +13,18 @@ from datetime import UTC, datetime
 from PySide6.QtCore import QPoint, QTimer
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
-    QAbstractButton,
     QApplication,
-    QComboBox,
-    QGroupBox,
-    QLabel,
-    QLineEdit,
     QScrollArea,
     QWidget,
 )
 
+from tests.e2e.layout_checks import shown_text_widgets, squeezed
 from tests.fixtures.xvfb import SCREENSHOTS
 from tests.qt.test_settings_theme import DARK
 from traystatus.app.resources import icons_dir
 from traystatus.core.errors import ServiceError
 from traystatus.core.tray_view import initial_view
 
-CHECKED = (QAbstractButton, QLabel, QLineEdit, QComboBox, QGroupBox)
 SECRET_URL = "https://calendar.google.com/calendar/ical/me%40example.org/private-0123456789abcdef/basic.ics"
 LONG_ERROR = ServiceError(
     "Slack refused the token",
@@ -40,16 +35,8 @@ LONG_ERROR = ServiceError(
 
 def problems(window: QWidget) -> list[str]:
     out = []
-    for w in window.findChildren(QWidget):
-        if not isinstance(w, CHECKED) or not w.isVisible() or isinstance(w.parent(), QComboBox):
-            continue
-        name = w.accessibleName() or (w.text() if isinstance(w, QLabel | QAbstractButton) else "")
-        name = f"{type(w).__name__} {name[:40]!r}"
-        if isinstance(w, QLabel) and w.wordWrap():
-            if w.text() and w.height() < w.heightForWidth(w.width()):
-                out.append(f"{name}: cut off at the bottom ({w.height()} < {w.heightForWidth(w.width())})")
-        elif w.width() < w.minimumSizeHint().width():
-            out.append(f"{name}: {w.width()} px wide, needs {w.minimumSizeHint().width()}")
+    for w, name in shown_text_widgets(window):
+        out += squeezed(w, name)
         if _in_scroll_area(w, window):
             continue  # it scrolls into view (sideways scrolling is checked on the scroll areas below)
         corner = w.mapTo(window, QPoint(w.width(), w.height()))

@@ -12,16 +12,12 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QPoint, QTimer
 from PySide6.QtWidgets import (
-    QAbstractButton,
     QApplication,
-    QComboBox,
-    QGroupBox,
-    QLabel,
-    QLineEdit,
     QScrollArea,
     QWidget,
 )
 
+from tests.e2e.layout_checks import shown_text_widgets, squeezed
 from tests.fixtures.xvfb import SCREENSHOTS
 from traystatus.adapters.config_document import TomlConfigDocument
 from traystatus.app.accounts_service import ServiceAccountsManager
@@ -29,8 +25,6 @@ from traystatus.app.paths import AppPaths
 from traystatus.app.settings_app import make_calendar_tester
 from traystatus.qt.runner import ThreadRunner
 from traystatus.qt.settings.window import SettingsWindow
-
-CHECKED = (QAbstractButton, QLabel, QLineEdit, QComboBox, QGroupBox)
 
 
 def problems(page: QWidget, scroll: QScrollArea) -> list[str]:
@@ -41,16 +35,8 @@ def clipped(page: QWidget, visible_width: int) -> list[str]:
     """Visible widgets of ``page`` narrower than they need, wrapped labels cut off at the bottom, and widgets
     that end past ``visible_width`` (also used by the first-run harness)."""
     out = []
-    for w in page.findChildren(QWidget):
-        if not isinstance(w, CHECKED) or not w.isVisible() or isinstance(w.parent(), QComboBox):
-            continue
-        name = w.accessibleName() or (w.text() if isinstance(w, QLabel | QAbstractButton) else "")
-        name = f"{type(w).__name__} {name[:40]!r}"
-        if isinstance(w, QLabel) and w.wordWrap():
-            if w.text() and w.height() < w.heightForWidth(w.width()):
-                out.append(f"{name}: cut off at the bottom ({w.height()} < {w.heightForWidth(w.width())})")
-        elif w.width() < w.minimumSizeHint().width():
-            out.append(f"{name}: {w.width()} px wide, needs {w.minimumSizeHint().width()}")
+    for w, name in shown_text_widgets(page):
+        out += squeezed(w, name)
         right = w.mapTo(page, QPoint(w.width(), 0)).x()
         if right > visible_width + 1:
             out.append(f"{name}: ends at {right}, the page shows {visible_width}")
