@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.xvfb import VirtualScreen
+from tests.fixtures.xvfb import ROOT, VirtualScreen
+
+NULL_KEYRING = "keyring.backends.null.Keyring"
 
 
 class RunningApp:
@@ -71,3 +73,25 @@ def running_app(screen: VirtualScreen, home: Path, extra_env: dict[str, str] | N
 def app(virtual_screen: VirtualScreen, tmp_path: Path) -> Iterator[RunningApp]:
     with running_app(virtual_screen, tmp_path) as running:
         yield running
+
+
+def real_app_env(screen: VirtualScreen, home: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of the real (not demo) app in ``home``: this tree first on the path, no keyring, no
+    session bus (no notification daemon: the tray's own balloon), ``extra`` on top."""
+    base = {"HOME": str(home), "PYTHONPATH": str(ROOT), "PYTHON_KEYRING_BACKEND": NULL_KEYRING}
+    env = screen.env({**base, **(extra or {})})
+    env.pop("DBUS_SESSION_BUS_ADDRESS", None)
+    return env
+
+
+@contextlib.contextmanager
+def launched_app(env: dict[str, str], home: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """``python -m traystatus`` with ``env``, its output in ``home/app-output.txt``; quit (SIGTERM) afterwards."""
+    with (home / "app-output.txt").open("ab") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "traystatus"], env=env, cwd=ROOT, stdout=out, stderr=out)
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait(timeout=10)

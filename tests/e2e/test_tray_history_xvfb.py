@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.conftest import real_app_env
 from tests.fixtures.xvfb import ROOT, VirtualScreen, wait_until
 from tests.slack_emulator import SlackEmulator
 from traystatus.adapters.archive_sqlite import SqliteNoteArchive
@@ -52,16 +53,8 @@ prompt = false
 """,
             encoding="utf-8",
         )
-        self.env = screen.env(
-            {
-                "HOME": str(home),
-                "PYTHONPATH": str(ROOT),
-                "TRAYSTATUS_SLACK_TOKEN": TOKEN,
-                "TRAYSTATUS_SLACK_API_URL": slack.base_url,
-                "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
-            }
-        )
-        self.env.pop("DBUS_SESSION_BUS_ADDRESS", None)
+        extra = {"TRAYSTATUS_SLACK_TOKEN": TOKEN, "TRAYSTATUS_SLACK_API_URL": slack.base_url}
+        self.env = real_app_env(screen, home, extra)
         self.proc: subprocess.Popen[bytes] | None = None
 
     def launch(self) -> None:

@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.e2e.conftest import launched_app, real_app_env
 from tests.fixtures.http_feeds import FeedServer, Route
-from tests.fixtures.xvfb import ROOT, VirtualScreen, wait_until
+from tests.fixtures.xvfb import VirtualScreen, wait_until
 
 pytestmark = pytest.mark.xvfb
 
@@ -35,25 +35,16 @@ def trickling_app(
         f'[[calendars]]\nname = "Slow"\nurl = "{feed_server.url(path)}"\n'
     )
     config.chmod(0o600)  # it holds a secret address
-    env = virtual_screen.env(
-        {"HOME": str(isolated_home), "PYTHONPATH": str(ROOT), "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"}
-    )
-    env.pop("DBUS_SESSION_BUS_ADDRESS", None)
+    env = real_app_env(virtual_screen, isolated_home)
     for var in ("TRAYSTATUS_SLACK_TOKEN", "TRAYSTATUS_MATRIX_HOMESERVER", "TRAYSTATUS_MATRIX_USER"):
         env.pop(var, None)
     output = isolated_home / "app-output.txt"
-    with output.open("ab") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "traystatus"], env=env, cwd=ROOT, stdout=out, stderr=out)
-    try:
+    with launched_app(env, isolated_home) as proc:
         wait_until(lambda: proc.poll() is None and virtual_screen.docked_icon(proc.pid), what="the icon to dock")
         wait_until(lambda: feed_server.trickling or proc.poll() is not None, timeout=60, what="the slow fetch")
         assert proc.poll() is None, output.read_text(errors="replace")
         time.sleep(1.0)  # well into the trickle: many reads, each within any per-read timeout
         yield proc, path
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
 
 
 def _quit_and_time(proc: subprocess.Popen[bytes], how: str, screen: VirtualScreen) -> float:

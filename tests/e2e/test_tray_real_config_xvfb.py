@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.conftest import launched_app, real_app_env
 from tests.fixtures.xvfb import ROOT, VirtualScreen, wait_until
 from tests.slack_emulator import SlackEmulator
 
@@ -57,28 +58,16 @@ homeserver = "http://127.0.0.1:9"
 ''',
         encoding="utf-8",
     )
-    env = virtual_screen.env(
-        {
-            "HOME": str(isolated_home),
-            "PYTHONPATH": str(ROOT),
-            "TRAYSTATUS_SLACK_TOKEN": slack.token,
-            "TRAYSTATUS_SLACK_API_URL": slack.base_url,
-            "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
-        }
+    env = real_app_env(
+        virtual_screen,
+        isolated_home,
+        {"TRAYSTATUS_SLACK_TOKEN": slack.token, "TRAYSTATUS_SLACK_API_URL": slack.base_url},
     )
-    env.pop("DBUS_SESSION_BUS_ADDRESS", None)
-    output = isolated_home / "app-output.txt"
-    with output.open("ab") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "traystatus"], env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT
-        )
     try:
-        yield proc
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
-            proc.wait(timeout=10)
-        log = output.read_text(errors="replace")
+        with launched_app(env, isolated_home) as proc:
+            yield proc
+    finally:  # the app has quit: what it printed is complete
+        log = (isolated_home / "app-output.txt").read_text(errors="replace")
         assert slack.token not in log, "the token never reaches the output"
 
 

@@ -6,13 +6,13 @@ sync found it — not a stale "✓ Slack" — without pressing Test; the chosen 
 from __future__ import annotations
 
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.fixtures.xvfb import ROOT, VirtualScreen, wait_until
+from tests.e2e.conftest import launched_app, real_app_env
+from tests.fixtures.xvfb import VirtualScreen, wait_until
 from tests.slack_emulator import SlackEmulator
 from traystatus.qt.icons import DEMO_BADGE
 
@@ -40,28 +40,17 @@ def app(virtual_screen: VirtualScreen, isolated_home: Path, slack: SlackEmulator
     config = isolated_home / "config" / "traystatus" / "config.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text(CONFIG.format(calendar=isolated_home / "work.ics"), encoding="utf-8")
-    env = virtual_screen.env(
-        {
-            "HOME": str(isolated_home),
-            "PYTHONPATH": str(ROOT),
-            "TRAYSTATUS_SLACK_TOKEN": slack.token,
-            "TRAYSTATUS_SLACK_API_URL": slack.base_url,
-            "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
-        }
+    env = real_app_env(
+        virtual_screen,
+        isolated_home,
+        {"TRAYSTATUS_SLACK_TOKEN": slack.token, "TRAYSTATUS_SLACK_API_URL": slack.base_url},
     )
-    env.pop("DBUS_SESSION_BUS_ADDRESS", None)  # no notification daemon: the tray's own balloon
-    output = isolated_home / "app-output.txt"
-    with output.open("ab") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "traystatus"], env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT
-        )
     try:
-        yield proc
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
-            proc.wait(timeout=10)
-        assert slack.token not in output.read_text(errors="replace"), "the token never reaches the output"
+        with launched_app(env, isolated_home) as proc:
+            yield proc
+    finally:  # the app has quit: what it printed is complete
+        output = (isolated_home / "app-output.txt").read_text(errors="replace")
+        assert slack.token not in output, "the token never reaches the output"
 
 
 def log_lines(home: Path, needle: str) -> list[str]:

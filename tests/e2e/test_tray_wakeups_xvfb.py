@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.conftest import launched_app, real_app_env
 from tests.fixtures.xvfb import ROOT, VirtualScreen, wait_until
 from tests.slack_emulator import SlackEmulator
 
@@ -30,16 +31,11 @@ def env(virtual_screen: VirtualScreen, isolated_home: Path, slack: SlackEmulator
     config = isolated_home / "config" / "traystatus" / "config.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text('schema_version = 1\ntimezone = "UTC"\nworking_hours = "mon-sun 00:00-24:00"\n')
-    e = virtual_screen.env(
-        {
-            "HOME": str(isolated_home),
-            "PYTHONPATH": str(ROOT),
-            "TRAYSTATUS_SLACK_TOKEN": slack.token,
-            "TRAYSTATUS_SLACK_API_URL": slack.base_url,
-            "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
-        }
+    e = real_app_env(
+        virtual_screen,
+        isolated_home,
+        {"TRAYSTATUS_SLACK_TOKEN": slack.token, "TRAYSTATUS_SLACK_API_URL": slack.base_url},
     )
-    e.pop("DBUS_SESSION_BUS_ADDRESS", None)
     for var in ("TRAYSTATUS_MATRIX_HOMESERVER", "TRAYSTATUS_MATRIX_USER", "TRAYSTATUS_MATRIX_TOKEN"):
         e.pop(var, None)
     return e
@@ -47,16 +43,8 @@ def env(virtual_screen: VirtualScreen, isolated_home: Path, slack: SlackEmulator
 
 @pytest.fixture
 def app(env: dict[str, str], isolated_home: Path) -> Iterator[subprocess.Popen[bytes]]:
-    with (isolated_home / "app-output.txt").open("ab") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "traystatus"], env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT
-        )
-    try:
+    with launched_app(env, isolated_home) as proc:
         yield proc
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
-            proc.wait(timeout=10)
 
 
 def test_a_note_the_cli_left_is_delivered_by_the_running_tray(
