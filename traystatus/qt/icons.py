@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from PySide6.QtGui import QGuiApplication, QIcon, QPalette
 
-from traystatus.core.tray_view import IconState
+from traystatus.core.icon_state import IconState
 
 
 def palette_is_dark() -> bool:
@@ -48,7 +49,7 @@ class IconSet:
             path = self.path(state, dark=dark)
             if not path.is_file():
                 raise FileNotFoundError(f"tray icon {path} is missing")
-            self._cache[key] = _with_demo_badge(QIcon(str(path))) if self.demo else QIcon(str(path))
+            self._cache[key] = _with_demo_badge(path.read_bytes()) if self.demo else QIcon(str(path))
         return self._cache[key]
 
 
@@ -57,28 +58,39 @@ _BADGE_SIZES = (16, 22, 24, 32, 44, 48, 64)
 DEMO_BADGE = "#f59e0b"  # amber: no state uses it
 
 
-def _with_demo_badge(icon: QIcon) -> QIcon:
-    """The state icon with an amber "D" badge in its lower right corner (a dot at 16-24 px)."""
-    from PySide6.QtCore import QRectF, Qt
-    from PySide6.QtGui import QColor, QFont, QPainter, QPen
+_SVG_SIZE = re.compile(rb'<svg([^>]*?) width="[^"]*" height="[^"]*"')
+
+
+def _with_demo_badge(svg: bytes) -> QIcon:
+    """The state icon (an SVG on a 32-unit grid) with an amber "D" badge in its lower right corner (a dot at
+    16-24 px).
+
+    The badge is added to the SVG and each size rendered by Qt's SVG reader: painting it with QPainter, the
+    first pen or brush makes PySide6 build the whole ``Qt`` enum namespace (~25 ms here), a cost the icon
+    would add to start-up before it is on screen (bench/bench_startup.py)."""
+    from PySide6.QtGui import QPixmap
 
     out = QIcon()
     for size in _BADGE_SIZES:
-        pixmap = icon.pixmap(size, size)
-        painter = QPainter(pixmap)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        d = size * 0.5
-        rect = QRectF(size - d - 0.5, size - d - 0.5, d, d)
-        painter.setPen(QPen(QColor("#111827"), max(1.0, size / 24)))
-        painter.setBrush(QColor(DEMO_BADGE))
-        painter.drawEllipse(rect)
-        if size >= 32:
-            font = QFont()
-            font.setBold(True)
-            font.setPixelSize(int(d * 0.7))
-            painter.setFont(font)
-            painter.setPen(QColor("#111827"))
-            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, "D")
-        painter.end()
+        pixmap = QPixmap()
+        if not pixmap.loadFromData(_badged(svg, size), "SVG"):
+            raise ValueError("a tray icon is not an SVG the badge can be added to")
         out.addPixmap(pixmap)
     return out
+
+
+def _badged(svg: bytes, size: int) -> bytes:
+    """``svg`` drawn ``size`` px square, the badge's outline as wide as at that size it reads best."""
+    unit = 32 / size  # one pixel, in the icon's units
+    line = max(1.0, size / 24) * unit
+    badge = (
+        f'<circle cx="{24 - unit / 2:.3f}" cy="{24 - unit / 2:.3f}" r="8" fill="{DEMO_BADGE}" '
+        f'stroke="#111827" stroke-width="{line:.3f}"/>'
+    )
+    if size >= 32:  # a "D": a stem and a bowl, 7.4 units tall
+        badge += (
+            '<path d="M21 19.8h1.9a3.7 3.7 0 0 1 0 7.4H21z" fill="none" stroke="#111827" '
+            'stroke-width="1.9" stroke-linejoin="round"/>'
+        )
+    sized = _SVG_SIZE.sub(rf'<svg\1 width="{size}" height="{size}"'.encode(), svg, count=1)
+    return sized.replace(b"</svg>", badge.encode() + b"</svg>")
