@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from traystatus.core.icon_state import IconState
 from traystatus.core.model import Availability, Override, State
-from traystatus.core.tray_view import IconState, ServiceHealth, build_tray_view, format_time
+from traystatus.core.tray_view import ServiceHealth, build_tray_view, format_time
 
 TZ = ZoneInfo("Europe/Berlin")  # UTC+1 in November
 NOW = datetime(2026, 11, 24, 13, 0, tzinfo=UTC)  # 14:00 local

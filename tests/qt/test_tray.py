@@ -10,9 +10,10 @@ import pytest
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 from pytestqt.qtbot import QtBot
 
+from traystatus.core.icon_state import IconState
 from traystatus.core.model import Availability, Override, State
 from traystatus.core.overrides import Choice
-from traystatus.core.tray_view import IconState, ServiceHealth, TrayView, build_tray_view
+from traystatus.core.tray_view import ServiceHealth, TrayView, build_tray_view
 from traystatus.qt.application import SingleInstance, forward_to_running
 from traystatus.qt.bridge import Bridge
 from traystatus.qt.fallback_window import NO_TRAY_TEXT, FallbackWindow
@@ -273,3 +274,24 @@ def test_single_instance_forwards_messages(qtbot: QtBot, tmp_path: Path) -> None
     assert results == [True]
     first.close()
     assert forward_to_running(name, "activate") is False
+
+
+def test_the_first_icon_is_taken_over_by_the_tray(qapp: QApplication) -> None:
+    """Start-up shows an icon before the menu and the view model are imported; the tray then adopts that
+    very icon (no second icon appears in the panel) and renders the first view on it."""
+    from traystatus.qt.tray import STARTING_TOOLTIP, first_icon
+
+    icons = IconSet(ICONS, demo=True)
+    shown = first_icon(icons, qapp)
+    assert shown.toolTip() == STARTING_TOOLTIP
+    assert not shown.icon().isNull()
+    menu = TrayMenu(windows=("settings",))
+    tray = Tray(icons, menu, qapp, icon=shown)
+    try:
+        assert tray.icon is shown and shown.parent() is tray
+        assert shown.contextMenu() is menu
+        tray.show_view(view(State.FOCUS))
+        assert shown.toolTip().startswith("Focusing"), shown.toolTip()
+    finally:
+        tray.hide()
+        menu.deleteLater()

@@ -18,7 +18,6 @@ from traystatus.app import container
 from traystatus.app.logging_setup import log_file, setup_logging
 from traystatus.app.paths import AppPaths, demo_root, instance_name
 from traystatus.app.resources import icons_dir
-from traystatus.core.tray_view import initial_view
 
 if TYPE_CHECKING:
     from traystatus.qt.fallback_window import FallbackWindow  # only where there is no tray
@@ -99,11 +98,8 @@ def run_gui(args: argparse.Namespace) -> int:
     from PySide6.QtWidgets import QSystemTrayIcon
 
     from traystatus.qt.application import SingleInstance, create_application, forward_to_running
-    from traystatus.qt.bridge import Bridge
-    from traystatus.qt.desktop import Desktop
     from traystatus.qt.icons import IconSet
-    from traystatus.qt.menu import FEATURE_WINDOWS, TrayMenu
-    from traystatus.qt.tray import Tray
+    from traystatus.qt.tray import Tray, first_icon
 
     app = create_application(sys.argv[:1])
     name = instance_name(paths)
@@ -115,6 +111,12 @@ def run_gui(args: argparse.Namespace) -> int:
 
     # the colour scheme is asked once the icon is shown; a demo's icons carry a badge
     icons = IconSet(icons_dir(), palette_only=True, demo=bool(getattr(args, "demo", False)))
+    # on screen first: the icon docks while the rest is imported
+    shown = first_icon(icons, app) if QSystemTrayIcon.isSystemTrayAvailable() else None
+
+    from traystatus.core.tray_view import initial_view
+    from traystatus.qt.menu import FEATURE_WINDOWS, TrayMenu
+
     late: dict[str, Any] = {}  # the Desktop, once built: the windows call into it
 
     def saved(settings: Any) -> None:
@@ -134,8 +136,8 @@ def run_gui(args: argparse.Namespace) -> int:
     windows.update({key: functools.partial(open_feature, key) for key in FEATURE_WINDOWS})
     menu = TrayMenu(windows=tuple(windows))
     surface: Tray | FallbackWindow
-    if QSystemTrayIcon.isSystemTrayAvailable():
-        surface = Tray(icons, menu, app)
+    if shown is not None:
+        surface = Tray(icons, menu, app, icon=shown)
     else:
         log.warning("no system tray on this desktop: showing the fallback window")
         from traystatus.qt.fallback_window import FallbackWindow
@@ -147,8 +149,11 @@ def run_gui(args: argparse.Namespace) -> int:
     surface.show()
     icons.palette_only = False
 
+    # what the running app needs beyond the icon is imported once the icon is shown (it docks meanwhile)
     from traystatus.adapters.notify import DesktopNotifier
     from traystatus.app.tray_wiring import tray_features
+    from traystatus.qt.bridge import Bridge
+    from traystatus.qt.desktop import Desktop
     from traystatus.qt.tray_features import LateFeatures
 
     bridge = Bridge(app)

@@ -5,29 +5,15 @@ Pure: the timeline, overrides, service health and ``now`` come in; widgets only 
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from traystatus.core.icon_state import IconState
 from traystatus.core.model import Availability, Override, State
 from traystatus.core.overrides import active, describe
 from traystatus.core.status_map import EMOJI_CHARS, DesiredStatus
-
-
-class IconState(enum.StrEnum):
-    """One icon per value (``resources/icons/<value>-<light|dark>.svg``)."""
-
-    AVAILABLE = "available"
-    MEETING = "meeting"
-    FOCUS = "focus"
-    OOO = "ooo"
-    OFF_HOURS = "off_hours"
-    BREAK = "break"
-    PAUSED = "paused"
-    ATTENTION = "attention"
-
 
 STATE_LABELS = {
     State.AVAILABLE: "Available",

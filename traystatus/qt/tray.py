@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QSystemTrayIcon
 
-from traystatus.core.tray_view import TrayView
+from traystatus.core.icon_state import IconState
 from traystatus.qt.icons import IconSet
-from traystatus.qt.menu import TrayMenu
+
+if TYPE_CHECKING:  # not imported at start-up before the icon is shown (first_icon)
+    from traystatus.core.tray_view import TrayView
+    from traystatus.qt.menu import TrayMenu
+
+#: the tooltip of the icon shown at start-up, until the first view is rendered (milliseconds later)
+STARTING_TOOLTIP = "traystatus: starting…"
+
+
+def first_icon(icons: IconSet, parent: QObject) -> QSystemTrayIcon:
+    """The tray icon, shown before the menu, the view model and the rest of the app are imported: the
+    icon docks while they load (bench/bench_startup.py). :class:`Tray` then takes it over."""
+    icon = QSystemTrayIcon(icons.icon(IconState.AVAILABLE), parent)
+    icon.setToolTip(STARTING_TOOLTIP)
+    icon.show()
+    return icon
 
 
 class Tray(QObject):
@@ -16,11 +33,15 @@ class Tray(QObject):
 
     activated = Signal()
 
-    def __init__(self, icons: IconSet, menu: TrayMenu, parent: QObject | None = None) -> None:
+    def __init__(
+        self, icons: IconSet, menu: TrayMenu, parent: QObject | None = None, *, icon: QSystemTrayIcon | None = None
+    ) -> None:
+        """``icon``: the one :func:`first_icon` already showed, else a new one (shown by :meth:`show`)."""
         super().__init__(parent)
         self._icons = icons
         self.menu = menu
-        self.icon = QSystemTrayIcon(self)
+        self.icon = QSystemTrayIcon(self) if icon is None else icon
+        self.icon.setParent(self)
         self.icon.setContextMenu(menu)
         self.icon.activated.connect(self._on_activated)
         self._view: TrayView | None = None
