@@ -135,10 +135,16 @@ def test_a_popup_closed_while_slack_asks_to_wait_is_posted_by_the_service(
     wait_until(lambda: slack_emulator.messages, timeout=60, what="the service to post the note")
     (posted,) = slack_emulator.messages
     assert "Handed over on close" in posted.text
-    archive = SqliteNoteArchive.in_dir(data_dir, read_only=True)
-    try:
-        assert [d.status for d in archive.deliveries()] == [DeliveryStatus.SENT]
-    finally:
-        archive.close()
+
+    def statuses() -> list[DeliveryStatus]:
+        archive = SqliteNoteArchive.in_dir(data_dir, read_only=True)
+        try:
+            return [d.status for d in archive.deliveries()]
+        finally:
+            archive.close()
+
+    # Slack has the message before the service has its reply and has stored "sent": wait for that too
+    wait_until(lambda: statuses() == [DeliveryStatus.SENT], timeout=30, what="the archive to say the note was sent")
+    assert statuses() == [DeliveryStatus.SENT]
     refused, accepted = slack_emulator.calls_to("chat.postMessage")  # the popup's refused one, the service's
     assert refused.http_status == 429 and accepted.at > closed_at  # posted after the popup was gone
