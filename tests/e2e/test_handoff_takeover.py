@@ -160,9 +160,15 @@ def test_the_running_service_finishes_a_killed_clis_note_exactly_once(
         # The CLI's lease runs 2 minutes; the service sees its holder gone within seconds.
         wait_for(lambda: slack_emulator.messages, 90, "the service to post the note to Slack")
         wait_for(
-            lambda: log.exists() and f"delivered to matrix:{room}" in log.read_text(encoding="utf-8"),
+            lambda: (
+                log.exists()
+                and all(
+                    f"delivered to {d}" in log.read_text(encoding="utf-8")
+                    for d in (f"matrix:{room}", "slack:#handoffs")
+                )
+            ),
             90,
-            "the service to finish the Matrix delivery",
+            "the service to store both deliveries as sent",
         )
         assert headless.poll() is None
     finally:

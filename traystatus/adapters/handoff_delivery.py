@@ -229,8 +229,9 @@ class HandoffDelivery:
         except MaybeSent as e:
             log.warning("handoff to %s may have been sent: %s", d.destination, e)
             return self._save(interrupted(d, self._now(), str(e)))
-        log.info("handoff note %s delivered to %s", d.note_id, d.destination)
-        return self._save(succeeded(d, self._now(), remote))
+        saved = self._save(succeeded(d, self._now(), remote))
+        log.info("handoff note %s delivered to %s", d.note_id, d.destination)  # once it is on record
+        return saved
 
     def retry(self, note_id: str, destination: str) -> None:
         """The user's "Retry": allowed for failed and uncertain deliveries."""
