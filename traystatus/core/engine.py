@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from traystatus.core.classify import classify
+from traystatus.core.leave_chain import horizon_through_leave
 from traystatus.core.model import Availability, CalendarEvent, ClassifiedEvent, EventKind, Override, State
 from traystatus.core.settings import Settings
 from traystatus.core.work_periods import (
@@ -28,7 +29,8 @@ from traystatus.core.work_periods import (
 
 __all__ = ["LOOKAHEAD", "Timeline", "build_timeline", "next_day_start", "next_transition", "next_working_start"]
 
-#: How far past the window the engine looks to find ``until`` ("back Mon 09:00" after a long OOO).
+#: How far past the window the engine looks to find ``until`` ("back Mon 09:00" after a long OOO); further
+#: past a leave running beyond that (several chained out-of-office events: ``leave_chain``).
 LOOKAHEAD = timedelta(days=60)
 
 #: States whose ``until`` is the next moment back at work, not the end of their own span.
@@ -115,16 +117,20 @@ def build_timeline(
 ) -> Timeline:
     """The availability over [start, end).
 
-    Pass events up to ``end + LOOKAHEAD`` if you can: an ooo/off_hours ``until`` beyond ``end``
-    can only take into account the out-of-office events it is given.
+    Pass events up to ``end + LOOKAHEAD`` if you can, and to the end of a leave running past that
+    (``leave_chain.read_through_leave``): an ooo/off_hours ``until`` beyond ``end`` can only take into
+    account the out-of-office events it is given.
     """
     start, end = _aware("start", start), _aware("end", end)
     if not start < end:
         raise ValueError(f"empty window: {start.isoformat()} .. {end.isoformat()}")
-    horizon = end + LOOKAHEAD
     classified = [classify(e, settings.rules) for e in events]
     counted = [c for c in classified if c.kind in (EventKind.OOO, EventKind.FOCUS, EventKind.MEETING)]
     zone = settings.timezone
+    leave = sorted(
+        (_instant(c.event.start, zone), _instant(c.event.end, zone)) for c in counted if c.kind is EventKind.OOO
+    )
+    horizon = horizon_through_leave(leave, end + LOOKAHEAD)
     ev_items = [
         (max(_instant(c.event.start, zone), start), min(_instant(c.event.end, zone), horizon), i)
         for i, c in enumerate(counted)

@@ -22,6 +22,7 @@ from traystatus.core.availability import AvailabilityComponent, apply_calendar_h
 from traystatus.core.calendar_fetch import stale_copy
 from traystatus.core.engine import Timeline, build_timeline, next_transition, next_working_start
 from traystatus.core.errors import TrayStatusError
+from traystatus.core.leave_chain import read_through_leave
 from traystatus.core.live_presence import hold_all, live_note
 from traystatus.core.model import Availability, CalendarEvent, Override, State
 from traystatus.core.overrides import Choice, override_for, tomorrow_start
@@ -37,7 +38,8 @@ log = logging.getLogger(__name__)
 #: the timeline covers [now - BEHIND, now + AHEAD); calendars are read a little wider
 BEHIND = timedelta(hours=12)
 AHEAD = timedelta(days=3)
-CALENDAR_AHEAD = timedelta(days=30)  # read further than the timeline: "back Mon 24 Nov" after a long OOO
+#: read further than the timeline: "back Mon 24 Nov" after a long OOO (and on while a leave goes on: leave_chain)
+CALENDAR_AHEAD = timedelta(days=30)
 #: run at least this often even when nothing is due (a safety net: missed triggers, expiries)
 SAFETY_NET = timedelta(minutes=15)
 #: the scheduler's reasons for a pass that reads the calendars again whether or not they are due (both runtimes)
@@ -174,7 +176,8 @@ class StatusSync:
             events: list[CalendarEvent] = []
             problems: list[CalendarProblem] = []
             availability: list[AvailabilityComponent] = []
-            for r in self._calendars(start, end):
+            results, _ = read_through_leave(self._calendars, start, end, window_end=now + AHEAD, settings=self.settings)
+            for r in results:
                 events.extend(r.events)
                 availability.extend(r.availability)
                 if r.error is not None:

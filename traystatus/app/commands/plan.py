@@ -14,12 +14,14 @@ from traystatus.app.paths import AppPaths
 from traystatus.core.availability import AvailabilityComponent, apply_calendar_hours
 from traystatus.core.engine import Timeline, build_timeline
 from traystatus.core.errors import ConfigError
+from traystatus.core.leave_chain import read_through_leave
 from traystatus.core.model import CalendarEvent, Override
 from traystatus.core.settings import Settings
 from traystatus.core.terminal_text import one_line
 from traystatus.core.work_periods import hours_origin
 
-#: Events are read this far past the window so an out-of-office ``until`` ("back Mon 09:00") is right.
+#: Events are read this far past the window so an out-of-office ``until`` ("back Mon 09:00") is right; further
+#: while a leave written as several events runs on (``leave_chain``).
 EVENT_LOOKAHEAD = timedelta(days=14)
 
 
@@ -67,10 +69,11 @@ def add_days(start: datetime, days: int, zone: ZoneInfo) -> datetime:
 
 
 def load_events(
-    settings: Settings, args: argparse.Namespace, start: datetime, end: datetime
+    settings: Settings, args: argparse.Namespace, start: datetime, end: datetime, *, shown_to: datetime | None = None
 ) -> tuple[list[CalendarEvent], list[str], int, list[AvailabilityComponent]]:
-    """Events of every configured source, plus one stderr line per problem; how many sources failed; the
-    calendars' availability (working hours)."""
+    """Events of every configured source over [start, end) (further while a leave running at ``shown_to``
+    goes on), plus one stderr line per problem; how many sources failed; the calendars' availability
+    (working hours)."""
     from traystatus.adapters.calendar_sources import build_sources, load_all
 
     cache_dir = AppPaths.resolve(getattr(args, "config", None)).cache_dir
@@ -79,7 +82,14 @@ def load_events(
     notes: list[str] = []
     availability: list[AvailabilityComponent] = []
     failed = 0  # sources with no events at all to offer (a stale copy still serves)
-    for result in load_all(sources, start, end):
+    results, _ = read_through_leave(
+        lambda a, b: load_all(sources, a, b),
+        start,
+        end,
+        window_end=shown_to or end,
+        settings=settings,
+    )
+    for result in results:
         events.extend(result.events)
         availability.extend(result.availability)
         if result.error is not None:
@@ -121,7 +131,9 @@ def run(args: argparse.Namespace) -> int:
     start = parse_start(args.start, zone, now)
     end = add_days(start, args.days, zone)
     events, notes, failed, availability = (
-        load_events(settings, args, start, end + EVENT_LOOKAHEAD) if settings.calendars else ([], [], 0, [])
+        load_events(settings, args, start, end + EVENT_LOOKAHEAD, shown_to=end)
+        if settings.calendars
+        else ([], [], 0, [])
     )
     settings, hour_notes = apply_calendar_hours(settings, availability, start - EVENT_LOOKAHEAD, end + EVENT_LOOKAHEAD)
     notes.extend(hour_notes)
