@@ -109,9 +109,10 @@ def test_free_busy_periods_count_as_busy_and_tentative(tmp_path: Path) -> None:
         ("Busy", "09:00", "10:00"),
         ("Tentative", "11:00", "11:30"),
         ("Unavailable", "13:00", "14:00"),
-        ("Unavailable", "13:00", "14:00"),  # the next day
+        ("Busy", "08:00", "08:30"),  # the next day: an x-name type counts as BUSY (RFC 5545 §3.2.9)
+        ("Unavailable", "13:00", "14:00"),
     ]
     kinds = [classify(ev, ClassificationRules()) for ev in events]
-    assert [c.kind for c in kinds] == [EventKind.MEETING] * 4
+    assert [c.kind for c in kinds] == [EventKind.MEETING] * 5
     assert "tentative" in kinds[1].rule and "tentative" not in kinds[0].rule
     assert validate_body((QUIRKS / "freebusy.ics").read_bytes()) is None

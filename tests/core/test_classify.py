@@ -55,6 +55,10 @@ def ev(**kw: object) -> CalendarEvent:
         ({"title": "No vacation this week: planning"}, EventKind.MEETING, "timed busy"),
         ({"title": "Not in office? No: OOO"}, EventKind.OOO, "OOO"),  # a later word that is not negated
         ({"all_day": True, "title": "Bank holiday (England)"}, EventKind.OOO, "holiday"),
+        ({"all_day": True, "title": "Christmas market (not a bank holiday)"}, EventKind.FREE, "all-day"),
+        # the Philippines' day off: "non-working" says the day is off, it does not negate the holiday
+        ({"all_day": True, "title": "Special Non-working Holiday", "transparent": True}, EventKind.OOO, "Holiday"),
+        ({"title": "Not working - holiday"}, EventKind.OOO, "holiday"),
     ],
 )
 def test_default_rules(kw: dict[str, object], kind: EventKind, rule_part: str) -> None:

@@ -26,7 +26,7 @@ from traystatus.adapters.bounded_http import bounded
 from traystatus.adapters.caldav_availability import CaldavAvailability, FoundAvailability
 from traystatus.adapters.caldav_client import ENV_PASSWORD, CaldavClient, secret_key
 from traystatus.adapters.calendar_availability import read_availability
-from traystatus.adapters.calendar_http import normalize_url
+from traystatus.adapters.calendar_http import normalize_url, without_copy
 from traystatus.adapters.calendar_ics import expand_text
 from traystatus.adapters.calendar_parse import ParseContext, expand, overlaps, parse_calendar
 from traystatus.adapters.clock import utc_now
@@ -177,12 +177,12 @@ class CaldavCalendarSource:
                 with bounded(self._timeout):
                     return self._load(start, end)
             except CalendarError as e:
-                log.warning("%s: %s", e.title, e.message)
                 if self._copy is None:
                     self._from_disk(start, end)
                 copy = self._copy
+                log.info("%s: %s", e.title, e.message)  # the caller says it to the user (once)
                 if copy is None:
-                    return CalendarResult(source=self.name, error=e)
+                    return CalendarResult(source=self.name, error=without_copy(e))
                 events = tuple(ev for ev in copy.events if overlaps(ev, start, end))
                 return CalendarResult(
                     source=self.name,

@@ -2,7 +2,8 @@
 
 A free/busy publication (Exchange's and Google's free/busy feeds, CalDAV free-busy queries saved
 to a file) holds no events, only ``FREEBUSY`` periods: BUSY and BUSY-UNAVAILABLE are busy,
-BUSY-TENTATIVE is a tentative meeting, FREE is nothing. The periods have no titles.
+BUSY-TENTATIVE is a tentative meeting, FREE is nothing; any other type (an x-name) is BUSY, as
+RFC 5545 §3.2.9 says. The periods have no titles.
 """
 
 from __future__ import annotations
@@ -37,9 +38,10 @@ def freebusy_events(
             if seen > MAX_PERIODS:
                 warnings.append(f"more than {MAX_PERIODS} free/busy periods; the rest are not read")
                 return out
-            kind = str(getattr(period, "params", {}).get("FBTYPE", "BUSY")).upper()
-            if kind not in _BUSY:  # FREE, or an x-name we cannot judge
+            kind = str(getattr(period, "params", {}).get("FBTYPE", "BUSY")).strip().upper()
+            if kind == "FREE":
                 continue
+            kind = kind if kind in _BUSY else "BUSY"  # an x-name or a newer type: "the same way as BUSY"
             span = _span(getattr(period, "dt", None))
             if span is None:
                 warnings.append(f"a free/busy period ({str(period)[:40]}) could not be read; it was ignored")

@@ -62,6 +62,16 @@ def normalize_url(url: str) -> str:
     return url
 
 
+_COPY_SERVES = re.compile(r"\b(the) last good copy is (?:used meanwhile|kept)", re.IGNORECASE)
+
+
+def without_copy(error: CalendarError) -> CalendarError:
+    """``error`` for a calendar with no earlier copy on this computer: its "the last good copy is used
+    meanwhile" would promise events that are not there."""
+    message = _COPY_SERVES.sub(lambda m: f"{m.group(1)} calendar has no earlier copy to use meanwhile", error.message)
+    return CalendarError(error.title, message) if message != error.message else error
+
+
 def is_url(location: str) -> bool:
     return location.lower().split("://", 1)[0] in ("http", "https", "webcal", "webcals") and "://" in location
 
@@ -184,8 +194,11 @@ class HttpFeed:
         try:
             return FetchOutcome(body=self._fetch())
         except CalendarError as e:
-            log.warning("%s: %s", e.title, e.message)
-            return FetchOutcome(body=self.cached(), error=e)
+            cached = self.cached()
+            if cached is None:
+                e = without_copy(e)
+            log.info("%s: %s", e.title, e.message)  # the caller says it to the user (once)
+            return FetchOutcome(body=cached, error=e)
 
     def _error(self, what: str, todo: str) -> CalendarError:
         return CalendarError(

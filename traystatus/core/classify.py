@@ -14,8 +14,9 @@ from traystatus.core.model import CalendarEvent, ClassifiedEvent, EventKind, Pri
 
 DEFAULT_OOO_WORDS = ("OOO", "out of office", "vacation", "holiday", "PTO", "sick")
 DEFAULT_FOCUS_WORDS = ("focus",)
-#: "not", "no" or "kein" just before a word (two words may stand between: "Not a public holiday")
-_NEGATED = re.compile(r"\b(?:not|no|non|kein\w*|pas)\b[\s-]+(?:\w+[\s-]+){0,2}$", re.IGNORECASE)
+#: "not", "no" or "kein" just before a word (two words may stand between: "Not a public holiday"); but a
+#: "non-working holiday" (the Philippines' day off) or "no work" says the day is off, not the opposite
+_NEGATED = re.compile(r"\b(?:not|no|non|kein\w*|pas)\b[\s-]+(?!work|arbeit)(?:\w+[\s-]+){0,2}$", re.IGNORECASE)
 _CALENDAR_KINDS = ("auto", "ooo", "focus", "meeting", "free", "ignored")
 
 

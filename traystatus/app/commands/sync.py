@@ -252,11 +252,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
 
+    said: set[tuple[str, str]] = set()  # calendar problems already in the log: each said once until it changes
+
     def run_pass(reason: str) -> datetime | None:
         report = service.run(refresh=reason in REFRESH_REASONS)
         for a in report.accounts:
             for err in a.errors:
                 log.warning("%s: %s", a.account, err)
+        problems = {(p.title, p.message): p.text for p in report.calendar_issues}
+        for key in problems.keys() - said:
+            log.warning("%s", problems[key])
+        said.clear()
+        said.update(problems)
         log.info(
             "Pass (%s): %s; next at %s",
             reason,
