@@ -116,3 +116,31 @@ def test_free_busy_periods_count_as_busy_and_tentative(tmp_path: Path) -> None:
     assert [c.kind for c in kinds] == [EventKind.MEETING] * 5
     assert "tentative" in kinds[1].rule and "tentative" not in kinds[0].rule
     assert validate_body((QUIRKS / "freebusy.ics").read_bytes()) is None
+
+
+_GOOD = "BEGIN:VEVENT\r\nUID:good\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:20261202T140000Z\r\nDTEND:20261202T150000Z\r\nSUMMARY:Good\r\nEND:VEVENT\r\n"  # noqa: E501
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "DTSTART:2026XX\r\nDTEND:20261202T110000Z",
+        "DTSTART;TZID=Europe/Berlin:2026XX\r\nDTEND:20261202T110000Z",  # a zone not defined in the file
+        "DTSTART;TZID=Europe/Berlin:2026XX\r\nDURATION:PT1H",
+        "DTSTART;VALUE=DATE:2026120\r\nDTEND:20261202T110000Z",
+        "DTSTART:20261202T100000Z\r\nDTEND:20261202T110000Z\r\nRRULE:FREQ=DAILY;UNTIL=2026XX",
+        "DTSTART:20261202T100000Z\r\nDTEND:20261202T110000Z\r\nRECURRENCE-ID:2026XX",
+    ],
+)
+def test_an_unreadable_start_or_rule_costs_only_its_event(bad: str, tmp_path: Path) -> None:
+    path = tmp_path / "one-bad.ics"
+    path.write_text(
+        f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//tests//EN\r\n{_GOOD}BEGIN:VEVENT\r\nUID:bad\r\n"
+        f"DTSTAMP:20261101T000000Z\r\n{bad}\r\nSUMMARY:Bad\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    result = IcsCalendarSource("one-bad", str(path), zone=ZoneInfo("UTC"), cache_dir=tmp_path).load(
+        DAY, DAY + timedelta(1)
+    )
+    assert result.error is None, result.error
+    assert [ev.title for ev in result.events] == ["Good"]
+    assert any("'Bad'" in w and "skipped" in w for w in result.warnings), result.warnings

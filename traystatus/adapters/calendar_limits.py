@@ -51,7 +51,10 @@ class _Query(recurring_ical_events.CalendarQuery):  # type: ignore[misc]  # the 
 
 def when(comp: Component, name: str) -> date | None:
     """The date or datetime (a :class:`date` subclass) of a DTSTART-like property; None if absent or unreadable."""
-    value = getattr(comp.get(name), "dt", None)
+    try:
+        value = getattr(comp.get(name), "dt", None)
+    except Exception:  # icalendar's BrokenCalendarProperty ("2026XX"): unreadable, like a missing one
+        return None
     return value if isinstance(value, date) else None
 
 

@@ -181,7 +181,7 @@ def _unknown_tz_uids(cal: icalendar.Calendar) -> dict[str, str]:
     for comp in cal.walk("VEVENT"):
         prop = comp.get("DTSTART")
         tzid = getattr(prop, "params", {}).get("TZID") if prop is not None else None
-        if tzid in missing and isinstance(prop.dt, datetime) and prop.dt.tzinfo is None:
+        if tzid in missing and isinstance(start := when(comp, "DTSTART"), datetime) and start.tzinfo is None:
             out[str(comp.get("UID", ""))] = str(tzid)
     return out
 
@@ -347,7 +347,8 @@ def _exact_durations(cal: icalendar.Calendar) -> dict[str, timedelta]:
         if "RECURRENCE-ID" in comp or prop is None or start is None or "DTEND" in comp:
             continue
         value = getattr(prop, "dt", None)
-        if isinstance(value, timedelta) and isinstance(start.dt, datetime) and value.seconds and value >= timedelta(0):
+        first = when(comp, "DTSTART")  # not start.dt: a broken one raises
+        if isinstance(value, timedelta) and isinstance(first, datetime) and value.seconds and value >= timedelta(0):
             out[str(comp.get("UID", ""))] = value
     return out
 
