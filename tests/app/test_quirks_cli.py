@@ -36,7 +36,9 @@ def plan_rows(capsys: pytest.CaptureFixture[str], url: str, *argv: str) -> list[
 
 
 def busy(rows: list[dict[str, str]]) -> list[tuple[str, str, str]]:
-    return [(r["start"][11:16], r["end"][11:16], r["state"]) for r in rows if r["state"] not in ("available", "off_hours")]
+    return [
+        (r["start"][11:16], r["end"][11:16], r["state"]) for r in rows if r["state"] not in ("available", "off_hours")
+    ]
 
 
 @pytest.mark.parametrize(
@@ -62,7 +64,9 @@ def test_holiday_calendar_observances_are_working_days(
     feed_server: FeedServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     url = served(feed_server, "holiday_observances.ics")
-    rows = plan_rows(capsys, url, "--tz", "Europe/Berlin", "--hours", "mon-fri 09:00-17:00", "--from", "2026-12-07", "--days", "5")
+    rows = plan_rows(
+        capsys, url, "--tz", "Europe/Berlin", "--hours", "mon-fri 09:00-17:00", "--from", "2026-12-07", "--days", "5"
+    )
     state = {r["start"][:10]: r["state"] for r in rows if r["start"][11:16] in ("00:00", "09:00")}
     assert state == {
         "2026-12-07": "available",  # Germany: Nikolaus [Not a public holiday]
@@ -130,9 +134,7 @@ def cli(config: Path, *argv: str) -> subprocess.CompletedProcess[str]:
 
 def test_a_feed_with_a_huge_header_is_said_once_for_what_it_is(feed_server: FeedServer, tmp_path: Path) -> None:
     feed_server.routes["/quirks-cli/huge-header"] = Route(header_bytes=200_000, body=b"BEGIN:VCALENDAR\r\n")
-    config = config_with(
-        tmp_path, Huge=feed_server.url("/quirks-cli/huge-header"), Work=served(feed_server, "bom.ics")
-    )
+    config = config_with(tmp_path, Huge=feed_server.url("/quirks-cli/huge-header"), Work=served(feed_server, "bom.ics"))
     plan = cli(config, "plan", "--from", "2026-12-02", "--days", "1")
     assert plan.returncode == 1  # one calendar failed; the other's timeline is shown
     assert "After a byte-order mark" in plan.stdout
