@@ -144,3 +144,30 @@ def test_an_unreadable_start_or_rule_costs_only_its_event(bad: str, tmp_path: Pa
     assert result.error is None, result.error
     assert [ev.title for ev in result.events] == ["Good"]
     assert any("'Bad'" in w and "skipped" in w for w in result.warnings), result.warnings
+
+
+@pytest.mark.parametrize(
+    ("duration", "ends"),
+    [
+        ("PT24H", "11:00 EST"),  # 24 hours of real time: the day had 25
+        ("PT36H", "23:00 EST"),
+        ("P1D", "12:00 EST"),  # a calendar day: the same wall time
+        ("P1DT12H", "00:00 EST"),  # a calendar day, then 12 exact hours
+    ],
+)
+@pytest.mark.parametrize("rule", ["", "RRULE:FREQ=WEEKLY;COUNT=2\r\n"])
+def test_hours_past_a_day_stay_exact_and_days_stay_nominal(duration: str, ends: str, rule: str, tmp_path: Path) -> None:
+    """icalendar reads PT24H as one day; RFC 5545 §3.3.6 does not (its own example: P1D is not PT24H)."""
+    path = tmp_path / "long.ics"
+    path.write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//tests//EN\r\nBEGIN:VEVENT\r\nUID:long@tests\r\n"
+        f"DTSTAMP:20261001T000000Z\r\nDTSTART;TZID=America/New_York:20261031T120000\r\n"
+        f"DURATION:{duration}\r\n{rule}SUMMARY:Hackathon\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+        newline="",
+    )
+    ny = ZoneInfo("America/New_York")
+    source = IcsCalendarSource("long", str(path), zone=ny, cache_dir=tmp_path)
+    result = source.load(datetime(2026, 10, 30, tzinfo=UTC), datetime(2026, 11, 3, tzinfo=UTC))
+    assert result.error is None and result.warnings == ()
+    [event] = result.events
+    assert event.end.astimezone(ny).strftime("%H:%M %Z") == ends

@@ -38,6 +38,13 @@ _TZ_CACHE: dict[str, object] = tzp._TZP__tz_cache  # type: ignore[attr-defined]
 _SLACK = timedelta(days=1)
 _REPAIRABLE = ("DTEND", "DURATION", "EXDATE", "RDATE")
 _RRULE_SPACES = re.compile(r"^(RRULE[;:][^\r\n]*)$", re.MULTILINE)
+#: a DURATION whose time part has 24 hours or more: icalendar folds them into days ("PT24H" becomes "P1D"),
+#: but RFC 5545 §3.3.6 reads days on the calendar and hours exactly; the time part's seconds are kept in a
+#: parameter (_TIME_PARAM) for _exact_durations
+_LONG_TIME = re.compile(
+    r"^(DURATION(?:;[^:\r\n]*)?):(\+?P(?:\d+W)?(?:\d+D)?T(\d+)H(?:(\d+)M)?(?:(\d+)S)?)([ \t]*\r?)$", re.MULTILINE
+)
+_TIME_PARAM = "X-TRAYSTATUS-TIME"
 _EMPTY_TZID = re.compile(
     r"^((?:DTSTART|DTEND|RECURRENCE-ID|EXDATE|RDATE|DUE)(?:;[^:;\r\n]+)*);TZID=(?=[:;])", re.MULTILINE
 )
@@ -69,6 +76,8 @@ def parse_calendar(data: bytes | str, ctx: ParseContext) -> icalendar.Calendar:
     opened = upper.count("BEGIN:VALARM") != upper.count("END:VALARM")
     if opened:  # alarms left open: icalendar takes seconds to refuse thousands of them (280 KB: 2.2 s)
         text = drop_alarms(text)[0]
+    if "DURATION" in upper and "H" in upper:
+        text = _LONG_TIME.sub(_mark_time_part, text)
     try:
         cal = _from_ical(text)
     except Exception as e:  # icalendar raises ValueError, KeyError, … on broken input
@@ -78,6 +87,13 @@ def parse_calendar(data: bytes | str, ctx: ParseContext) -> icalendar.Calendar:
     if opened and not cal.get("X-TRAYSTATUS-REPAIRED"):
         cal.add("X-TRAYSTATUS-REPAIRED", "alarms left open ignored")
     return cal
+
+
+def _mark_time_part(m: re.Match[str]) -> str:
+    hours, minutes, seconds = (int(g or 0) for g in m.group(3, 4, 5))
+    if hours < 24:
+        return m.group(0)  # icalendar keeps it apart from the days
+    return f"{m.group(1)};{_TIME_PARAM}={hours * 3600 + minutes * 60 + seconds}:{m.group(2)}{m.group(6)}"
 
 
 def _from_ical(text: str) -> icalendar.Calendar | list[icalendar.Calendar]:
@@ -284,7 +300,7 @@ def _to_event(
     unknown_tz: dict[str, str],
     warned: set[str],
     warnings: list[str],
-    exact: dict[str, timedelta] | None = None,
+    exact: dict[str, tuple[timedelta, timedelta]] | None = None,
 ) -> CalendarEvent | None:
     prop = comp.get("DTSTART")
     if prop is None:
@@ -295,12 +311,14 @@ def _to_event(
     if end_prop is not None:
         end, _ = _localize(end_prop.dt, ctx.zone)
     elif isinstance(length := getattr(comp.get("DURATION"), "dt", None), timedelta):
-        end = _after(start, length) if not all_day else _add_days(start, length.days)
+        found = (exact or {}).get(str(comp.get("UID", "")))  # an occurrence's DURATION lost its parameters
+        part = found[1] if found is not None and found[0] == length else _time_part(comp.get("DURATION"), length)
+        end = _after(start, length, part) if not all_day else _add_days(start, length.days)
     else:
         end = _add_days(start, 1) if all_day else start
     duration = (exact or {}).get(str(comp.get("UID", "")))
-    if duration is not None and not all_day and end_prop is not None and end == start + duration:
-        end = _after(start, duration)  # the library added DURATION on the wall clock (2 h across fall-back)
+    if duration is not None and not all_day and end_prop is not None and end == start + duration[0]:
+        end = _after(start, *duration)  # the library added DURATION on the wall clock (2 h across fall-back)
     if all_day and end <= start:  # DTEND == DTSTART on a date: a one-day event (calendar labs)
         end = _add_days(start, 1)
     if end < start:
@@ -339,26 +357,40 @@ def _to_event(
     )
 
 
-def _exact_durations(cal: icalendar.Calendar) -> dict[str, timedelta]:
-    """UID → DURATION of series timed by a DURATION with hours, minutes or seconds in it."""
-    out: dict[str, timedelta] = {}
+def _exact_durations(cal: icalendar.Calendar) -> dict[str, tuple[timedelta, timedelta]]:
+    """UID → (DURATION, its time part) of series timed by a DURATION with hours, minutes or seconds in it."""
+    out: dict[str, tuple[timedelta, timedelta]] = {}
     for comp in cal.walk("VEVENT"):
         prop, start = comp.get("DURATION"), comp.get("DTSTART")
         if "RECURRENCE-ID" in comp or prop is None or start is None or "DTEND" in comp:
             continue
         value = getattr(prop, "dt", None)
         first = when(comp, "DTSTART")  # not start.dt: a broken one raises
-        if isinstance(value, timedelta) and isinstance(first, datetime) and value.seconds and value >= timedelta(0):
-            out[str(comp.get("UID", ""))] = value
+        if not isinstance(value, timedelta) or not isinstance(first, datetime) or value < timedelta(0):
+            continue
+        time_part = _time_part(prop, value)
+        if time_part:
+            out[str(comp.get("UID", ""))] = (value, time_part)
     return out
 
 
-def _after(moment: datetime, duration: timedelta) -> datetime:
-    """``moment + duration`` as RFC 5545 §3.3.6 means it: days on the calendar, hours and less exactly."""
+def _time_part(prop: object, value: timedelta) -> timedelta:
+    """The hours, minutes and seconds of a DURATION (its "T" part), which icalendar folds into days from 24 h."""
+    marked = str(getattr(prop, "params", {}).get(_TIME_PARAM, ""))
+    if marked.isdigit() and int(marked) <= value.total_seconds():
+        return timedelta(seconds=int(marked))
+    return timedelta(seconds=value.seconds, microseconds=value.microseconds)
+
+
+def _after(moment: datetime, duration: timedelta, time_part: timedelta | None = None) -> datetime:
+    """``moment + duration`` as RFC 5545 §3.3.6 means it: days on the calendar, hours and less exactly
+    (``time_part``: the exact part, when it is not just what is under a day)."""
     if duration < timedelta(0) or moment.tzinfo is None:
         return moment + duration
-    day = _add_days(moment, duration.days)
-    exact = timedelta(seconds=duration.seconds, microseconds=duration.microseconds)
+    exact = (
+        time_part if time_part is not None else timedelta(seconds=duration.seconds, microseconds=duration.microseconds)
+    )
+    day = _add_days(moment, (duration - exact).days)
     # in UTC: in the zone itself 01:30 EDT + 1 h is 01:30 EST, which Python compares and subtracts as equal
     return day.astimezone(UTC) + exact
 
