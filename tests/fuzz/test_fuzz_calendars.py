@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from tests.fuzz import harness
@@ -40,7 +40,15 @@ cases = st.builds(
 )
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+# No shrinking: a failing input is reported with its recipe (which replays it: scripts/fuzz --replay, or the
+# Case printed), and shrinking an input that hangs would cost 30 s a step.
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    database=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+)
 @given(case=cases)
 def test_mutated_calendars_are_read_within_bounds_and_prefilter_changes_nothing(case: Case) -> None:
     report = check_case(case)

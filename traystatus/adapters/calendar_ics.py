@@ -55,8 +55,9 @@ def expand_document(
 ) -> tuple[list[CalendarEvent], list[str], list[AvailabilityComponent]]:
     """Events, warnings and RFC 7953 availability of one ICS document; raises :class:`CalendarError`."""
     text = normalise(data.decode("utf-8", errors="replace"))  # first: the prefilter reads what the parser reads
-    cal = parse_calendar(prefilter(text, start, end), ctx)
-    events, warnings = expand(cal, start, end, ctx)
+    kept = prefilter(text, start, end)
+    cal = parse_calendar(kept, ctx)
+    events, warnings = expand(cal, start, end, ctx, whole=kept is text)
     availability: list[AvailabilityComponent] = []
     if "BEGIN:VAVAILABILITY" in text.upper():  # most feeds have none: no second walk for them
         availability, more = read_availability(

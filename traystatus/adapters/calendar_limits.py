@@ -100,7 +100,10 @@ def _bound(comp: Component, end: datetime, warnings: list[str]) -> None:
             comp["EXDATE"] = comp["DTSTART"]  # the rule was all there was: nothing occurs
             warnings.append(f"{describe(comp)} repeats by a rule that never matches a real date; it is ignored")
             return
-        interval = max(int(_first(rule, "INTERVAL", 1)), 1)
+        interval = int(_first(rule, "INTERVAL", 1))
+        if interval < 1:  # dateutil would never leave the first period
+            rule["INTERVAL"] = [interval := 1]
+            warnings.append(f"{describe(comp)} repeats with an INTERVAL below 1; it is read as 1")
         per_period = _per_period(rule, freq)
         until = _first(rule, "UNTIL", None)
         last = min(end, _utc(until)) if isinstance(until, date) else end

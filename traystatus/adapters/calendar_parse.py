@@ -20,7 +20,13 @@ from icalendar.timezone import tzp
 
 from traystatus.adapters.calendar_freebusy import freebusy_events
 from traystatus.adapters.calendar_limits import bound_rules, expand_bounded, rules, when
-from traystatus.adapters.calendar_text import drop_alarms, drop_bad_timezones, normalise, validate_body
+from traystatus.adapters.calendar_text import (
+    drop_alarms,
+    drop_bad_timezones,
+    hostile_timezones,
+    normalise,
+    validate_body,
+)
 from traystatus.core.errors import CalendarError
 from traystatus.core.model import CalendarEvent, Privacy
 
@@ -37,6 +43,7 @@ _TZ_CACHE: dict[str, object] = tzp._TZP__tz_cache  # type: ignore[attr-defined]
 #: only placed in the user's zone afterwards, and no zone is more than 14 h off UTC.
 _SLACK = timedelta(days=1)
 _REPAIRABLE = ("DTEND", "DURATION", "EXDATE", "RDATE")
+_SINGLE = ("UID", "DTSTART", "DTEND", "DURATION", "RECURRENCE-ID")  # RFC 5545: at most once in a VEVENT
 _RRULE_SPACES = re.compile(r"^(RRULE[;:][^\r\n]*)$", re.MULTILINE)
 #: a DURATION whose time part has 24 hours or more: icalendar folds them into days ("PT24H" becomes "P1D"),
 #: but RFC 5545 §3.3.6 reads days on the calendar and hours exactly; the time part's seconds are kept in a
@@ -48,6 +55,9 @@ _TIME_PARAM = "X-TRAYSTATUS-TIME"
 _EMPTY_TZID = re.compile(
     r"^((?:DTSTART|DTEND|RECURRENCE-ID|EXDATE|RDATE|DUE)(?:;[^:;\r\n]+)*);TZID=(?=[:;])", re.MULTILINE
 )
+
+
+_LONG_TZID = re.compile(r';TZID=(?:"[^"\r\n]{100,}"|[^:;"\r\n]{100,})(?=[:;])')
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -78,14 +88,21 @@ def parse_calendar(data: bytes | str, ctx: ParseContext) -> icalendar.Calendar:
         text = drop_alarms(text)[0]
     if "DURATION" in upper and "H" in upper:
         text = _LONG_TIME.sub(_mark_time_part, text)
+    zones_dropped = "BEGIN:VTIMEZONE" in upper and hostile_timezones(upper)
+    if zones_dropped:  # a SECONDLY or INTERVAL=0 zone rule: dateutil walks it for seconds, or for ever
+        text = drop_bad_timezones(text)[0]
     try:
         cal = _from_ical(text)
     except Exception as e:  # icalendar raises ValueError, KeyError, … on broken input
         cal = _repaired(text, e, ctx)
     if isinstance(cal, list):  # several VCALENDARs in one file: take the first
         cal = cal[0]
-    if opened and not cal.get("X-TRAYSTATUS-REPAIRED"):
-        cal.add("X-TRAYSTATUS-REPAIRED", "alarms left open ignored")
+    if (opened or zones_dropped) and not cal.get("X-TRAYSTATUS-REPAIRED"):
+        fixes = ["alarms left open ignored"] if opened else []
+        fixes += ["a time zone definition with impossible rules ignored (the standard rules of its zone apply)"] * (
+            zones_dropped
+        )
+        cal.add("X-TRAYSTATUS-REPAIRED", "; ".join(fixes))
     return cal
 
 
@@ -122,6 +139,9 @@ def _repaired(text: str, error: Exception, ctx: ParseContext) -> icalendar.Calen
     text, n = _EMPTY_TZID.subn(r"\1", text)
     if n:
         fixes.append("times with an empty TZID read in your time zone")
+    text, n = _LONG_TZID.subn("", text)
+    if n:  # zoneinfo looks a TZID up as a file name: 300 characters raise OSError (name too long)
+        fixes.append("times whose TZID is no zone name (over 100 characters) read in your time zone")
     try:
         if not fixes:
             raise error
@@ -140,12 +160,24 @@ def _repaired(text: str, error: Exception, ctx: ParseContext) -> icalendar.Calen
 
 
 def expand(
-    cal: icalendar.Calendar, start: datetime, end: datetime, ctx: ParseContext
+    cal: icalendar.Calendar, start: datetime, end: datetime, ctx: ParseContext, *, whole: bool = True
 ) -> tuple[list[CalendarEvent], list[str]]:
-    """Occurrences overlapping [start, end), sorted; plus warnings for the whole source."""
+    """Occurrences overlapping [start, end), sorted; plus warnings for the whole source.
+
+    One unreadable event is named in a warning and skipped; when ``whole`` (``cal`` is the whole file, not
+    what the prefilter kept of it) and no event has a readable start, the file is malformed: an error.
+    """
     warnings: list[str] = []
     if cal.get("X-TRAYSTATUS-REPAIRED"):
         warnings.append(f"the file has errors; read anyway ({cal['X-TRAYSTATUS-REPAIRED']})")
+    _first_of_each(cal)
+    vevents = cal.walk("VEVENT")
+    if whole and vevents and all(when(comp, "DTSTART") is None for comp in vevents):
+        raise CalendarError(
+            f"Calendar '{ctx.source}' could not be read",
+            f"the file is malformed (none of its {len(vevents)} events has a readable start). "
+            "Export it again from your calendar app, or remove this source.",
+        )
     try:
         _fix_outlook_all_day_until(cal, ctx.zone)
         _promote_orphan_series(cal)
@@ -273,6 +305,18 @@ def _drop_broken_properties(cal: icalendar.Calendar, warnings: list[str]) -> Non
                 comp.add(name, item)
             what = str(comp.get("SUMMARY", "")) if str(comp.get("CLASS", "")).upper() == "PUBLIC" else ""
             warnings.append(f"an event{f' ({what!r})' if what else ''} has an unreadable {name}; it was ignored")
+
+
+def _first_of_each(cal: icalendar.Calendar) -> None:
+    """A VEVENT with two UID, DTSTART, … lines (a list to icalendar) keeps the first, as the prefilter reads it;
+    the library would fail its whole series, or the whole calendar for a UID (an unhashable list)."""
+    for comp in cal.walk("VEVENT"):
+        for name in _SINGLE:
+            value = comp.get(name)
+            if isinstance(value, list):
+                del comp[name]
+                if value:
+                    comp.add(name, value[0])
 
 
 def _promote_orphan_series(cal: icalendar.Calendar) -> None:

@@ -83,7 +83,7 @@ def prefilter(text: str, start: datetime, end: datetime) -> str:
             group = masters.get(b.uid)
             length = group[0].length if group else timedelta(0)
             near = b.span is not None and b.span[0] <= hi and b.span[1] >= lo
-            replaced = b.rid is not None and b.rid <= hi and b.rid + length >= lo
+            replaced = b.rid is not None and b.rid <= hi and _plus(b.rid, length) >= lo
             b.keep = near or replaced
     kept_rids: dict[str, list[datetime]] = {}  # the master's EXDATE of a kept override's instance hides it
     for b in blocks:
@@ -100,7 +100,7 @@ def prefilter(text: str, start: datetime, end: datetime) -> str:
             parts.append(text[pos : b.start])
             pos, changed = b.end, True
         elif b.exdates and b.span is not None and not b.override and b.uid not in sticky:
-            pruned = _prune_exdates(text[b.start : b.end], lo - b.length, hi, kept_rids.get(b.uid, []))
+            pruned = _prune_exdates(text[b.start : b.end], _plus(lo, -b.length), hi, kept_rids.get(b.uid, []))
             if pruned is not None:
                 parts.append(text[pos : b.start])
                 parts.append(pruned)
@@ -109,6 +109,14 @@ def prefilter(text: str, start: datetime, end: datetime) -> str:
         return text
     parts.append(text[pos:])
     return "".join(parts)
+
+
+def _plus(moment: datetime, td: timedelta) -> datetime:
+    """``moment + td``, or datetime's bound it overflows (a DURATION of P99999999W, a year 9999 RECURRENCE-ID)."""
+    try:
+        return moment + td
+    except OverflowError:
+        return datetime.max if td > timedelta(0) else datetime.min
 
 
 def _prune_exdates(block: str, lo: datetime, hi: datetime, rids: list[datetime]) -> str | None:

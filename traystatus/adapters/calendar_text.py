@@ -149,32 +149,62 @@ def drop_alarms(text: str) -> tuple[str, int]:
     return "".join(out), dropped
 
 
+#: a VTIMEZONE rule dateutil would walk for seconds or forever (zones change yearly; INTERVAL=0 never ends)
+_HOSTILE_TZ_RULE = re.compile(
+    r"^(?:RRULE[;:](?![^\r\n]*FREQ=YEARLY)|RRULE[;:][^\r\n]*INTERVAL=[-+]?0*(?:[;\r\n]|$)|RRULE[;:][^\r\n]*INTERVAL=-|EXDATE)",
+    re.MULTILINE,
+)
+#: no real VTIMEZONE comes near this (a full IANA history in RDATEs is about 10 KB)
+_MAX_TIMEZONE = 100_000
+
+
+def hostile_timezones(upper: str) -> bool:
+    """Whether a VTIMEZONE of the (upper-cased) text has a rule or size no real zone has (see ``drop_bad_timezones``).
+
+    Cheap: only the VTIMEZONE blocks are searched, once each.
+    """
+    pos = 0
+    while (b := upper.find("BEGIN:VTIMEZONE", pos)) >= 0:
+        e = upper.find("END:VTIMEZONE", b)
+        e = len(upper) if e < 0 else e
+        if e - b > _MAX_TIMEZONE or _HOSTILE_TZ_RULE.search(upper, b, e):
+            return True
+        pos = e
+    return False
+
+
 def drop_bad_timezones(text: str) -> tuple[str, int]:
-    """Text without VTIMEZONEs whose offsets are impossible (``+5328``) or whose TZID is empty."""
+    """Text without VTIMEZONEs whose offsets are impossible (``+5328``), whose TZID is empty, or whose rules no
+    real zone has (not yearly, INTERVAL=0, EXDATE, over 100 KB: dateutil would take seconds or never end)."""
     out: list[str] = []
     block: list[str] | None = None
     bad = False
-    dropped = 0
+    size = dropped = 0
     for line in _lines(text):
         key = line.strip().upper()
         if block is None:
             if key == "BEGIN:VTIMEZONE":
-                block, bad = [line], False
+                block, bad, size = [line], False, 0
             else:
                 out.append(line)
             continue
         block.append(line)
-        if key == "TZID:" or (key.startswith("TZOFFSET") and _BAD_OFFSET.match(key)):
-            bad = True
-        elif key == "BEGIN:VTIMEZONE":  # never closed before the next: keep the first as it is
+        size += len(line)
+        if key == "BEGIN:VTIMEZONE":  # never closed before the next: keep the first as it is
             out.extend(block[:-1])
-            block, bad = [line], False
+            block, bad, size = [line], False, 0
         elif key == "END:VTIMEZONE":
-            if bad:
+            if bad or size > _MAX_TIMEZONE:
                 dropped += 1
             else:
                 out.extend(block)
             block = None
+        elif (
+            key == "TZID:"
+            or (key.startswith("TZOFFSET") and _BAD_OFFSET.match(key))
+            or (key.startswith(("RRULE", "EXDATE")) and _HOSTILE_TZ_RULE.match(key))
+        ):
+            bad = True
     if block is not None:
         out.extend(block)
     return "".join(out), dropped
