@@ -116,7 +116,7 @@ def _plus(moment: datetime, td: timedelta) -> datetime:
     try:
         return moment + td
     except OverflowError:
-        return datetime.max if td > timedelta(0) else datetime.min
+        return datetime.max if td > timedelta(0) else datetime.min  # noqa: DTZ901 - naive here, as lo and hi
 
 
 def _prune_exdates(block: str, lo: datetime, hi: datetime, rids: list[datetime]) -> str | None:
@@ -213,6 +213,11 @@ def _judge(text: str, b: _Block, lo: datetime, hi: datetime, sticky: set[str]) -
         props[name] = _FOLD.sub("", rest) if "\n" in rest else rest
     b.uid = props.get("UID", ":").split(":", 1)[-1].strip()
     b.override = "RECURRENCE-ID" in props
+    rid_line = props.get("RECURRENCE-ID", "")
+    if b.override and ("RRULE" in props or "RDATE" in props or "THISANDFUTURE" in rid_line.upper()):
+        sticky.add(b.uid)  # a range, or a series of its own once its master is gone (the parser promotes it)
+        b.keep = True
+        return
     if b.keep:
         return
     first = _moment(props.get("DTSTART"))
@@ -227,10 +232,6 @@ def _judge(text: str, b: _Block, lo: datetime, hi: datetime, sticky: set[str]) -
     b.length = length
     b.span = (dtstart, dtstart + length)
     if b.override:
-        rid_line = props["RECURRENCE-ID"]
-        if "THISANDFUTURE" in rid_line.upper() or "RRULE" in props:  # a range, or an orphan series
-            sticky.add(b.uid)
-            return
         rid = _moment(rid_line)
         if rid is None:
             b.keep = True
