@@ -23,6 +23,7 @@ from traystatus.adapters.calendar_limits import bound_rules, expand_bounded, rul
 from traystatus.adapters.calendar_text import (
     drop_alarms,
     drop_bad_timezones,
+    drop_open_events,
     hostile_timezones,
     normalise,
     validate_body,
@@ -97,11 +98,13 @@ def parse_calendar(data: bytes | str, ctx: ParseContext) -> icalendar.Calendar:
         cal = _repaired(text, e, ctx)
     if isinstance(cal, list):  # several VCALENDARs in one file: take the first
         cal = cal[0]
-    if (opened or zones_dropped) and not cal.get("X-TRAYSTATUS-REPAIRED"):
-        fixes = ["alarms left open ignored"] if opened else []
-        fixes += ["a time zone definition with impossible rules ignored (the standard rules of its zone apply)"] * (
-            zones_dropped
-        )
+    fixes = ["alarms left open ignored"] if opened else []
+    if zones_dropped:
+        fixes.append("a time zone definition with impossible rules ignored (the standard rules of its zone apply)")
+    if fixes:  # with the repairs of the second parse, if there was one
+        if (repaired := cal.get("X-TRAYSTATUS-REPAIRED")) is not None:
+            del cal["X-TRAYSTATUS-REPAIRED"]
+            fixes = [fix for fix in str(repaired).split("; ") if fix not in fixes] + fixes
         cal.add("X-TRAYSTATUS-REPAIRED", "; ".join(fixes))
     return cal
 
@@ -142,6 +145,9 @@ def _repaired(text: str, error: Exception, ctx: ParseContext) -> icalendar.Calen
     text, n = _LONG_TZID.subn("", text)
     if n:  # zoneinfo looks a TZID up as a file name: 300 characters raise OSError (name too long)
         fixes.append("times whose TZID is no zone name (over 100 characters) read in your time zone")
+    text, n = drop_open_events(text)
+    if n:
+        fixes.append(f"{n} event(s) never closed (END:VEVENT missing) skipped")
     try:
         if not fixes:
             raise error
@@ -408,7 +414,10 @@ def _exact_durations(cal: icalendar.Calendar) -> dict[str, tuple[timedelta, time
         prop, start = comp.get("DURATION"), comp.get("DTSTART")
         if "RECURRENCE-ID" in comp or prop is None or start is None or "DTEND" in comp:
             continue
-        value = getattr(prop, "dt", None)
+        try:
+            value = getattr(prop, "dt", None)
+        except Exception:  # noqa: S112 - a broken DURATION: the event is skipped and named later
+            continue
         first = when(comp, "DTSTART")  # not start.dt: a broken one raises
         if not isinstance(value, timedelta) or not isinstance(first, datetime) or value < timedelta(0):
             continue

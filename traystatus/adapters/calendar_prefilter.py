@@ -21,6 +21,10 @@ _PROPS = re.compile(
     re.MULTILINE | re.IGNORECASE,
 )
 _EXDATE = re.compile(r"^EXDATE[;:][^\r\n]*\r?\n(?:[ \t][^\r\n]*\r?\n)*", re.MULTILINE | re.IGNORECASE)
+#: a physical line that is the start of a BEGIN:/END: line, folded on (the component boundary hides in the fold)
+_BROKEN_NESTING = re.compile(
+    r"^(?:b(?:e(?:g(?:i(?:n(?::[a-z-]*)?)?)?)?)?|e(?:n(?:d(?::[a-z-]*)?)?)?)\r?\n[ \t]", re.MULTILINE
+)
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _FOLD = re.compile(r"\r?\n[ \t]")
 _DURATION = re.compile(r"^([+-])?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
@@ -51,10 +55,12 @@ def prefilter(text: str, start: datetime, end: datetime) -> str:
     lower = text.translate(_ASCII_LOWER)  # str.lower() may change lengths (İ): offsets must stay valid
     if lower.count("\nbegin:") + lower.startswith("begin:") != lower.count("\nend:"):
         return text  # a component left open or closed twice: the parser decides what it means
+    if _BROKEN_NESTING.search(lower):
+        return text  # "b" + "\r\n egin:vevent": a BEGIN/END only the parser's unfolding sees
     if "begin:vcalendar" not in lower:
         return text  # bare VEVENTs (no VCALENDAR around them): cutting all of them would make it "not a calendar"
     blocks = _split(text, lower)
-    if not blocks:
+    if not blocks or not _outside_nests(lower, blocks):
         return text
     lo = start.astimezone(UTC).replace(tzinfo=None) - MARGIN
     hi = end.astimezone(UTC).replace(tzinfo=None) + MARGIN
@@ -199,6 +205,24 @@ def _balanced(lower: str, start: int, end: int) -> bool:
     return not stack and closed == 1
 
 
+def _outside_nests(lower: str, blocks: list[_Block]) -> bool:
+    """The text around the VEVENT blocks nests properly on its own (an END:STANDARD without its BEGIN, with
+    END:VCALENDAR gone too, balances the counts: cutting events would change what the parser makes of it)."""
+    stack: list[str] = []
+    pos = 0
+    for b in [*blocks, _Block(len(lower), len(lower))]:
+        for m in _NESTING.finditer(lower, pos, b.start):
+            name = m.group(2).strip()
+            if m.group(1) == "begin":
+                stack.append(name)
+            elif not stack or stack.pop() != name:
+                return False
+        if b.start < len(lower) and stack != ["vcalendar"]:
+            return False  # a VEVENT inside something else than the calendar itself
+        pos = b.end
+    return not stack
+
+
 def _judge(text: str, b: _Block, lo: datetime, hi: datetime, sticky: set[str]) -> None:
     body = text[b.start + 12 : b.end]
     if _SUBCOMPONENT.search(body):  # VALARM & co carry their own DURATION, even a UID
@@ -296,7 +320,7 @@ def _length(props: dict[str, str], dtstart: datetime, is_date: bool) -> timedelt
     """How long one instance lasts (≥ 0), or None when it cannot be read (keep the block)."""
     if "DTEND" in props:
         dtend = _moment(props["DTEND"])
-        if dtend is None:
+        if dtend is None or dtend[0] < dtstart:  # an end before the start: the library swaps them (year 1 → 2019)
             return None
         return max(dtend[0] - dtstart, timedelta(days=1) if is_date else timedelta(0))
     if "DURATION" in props:

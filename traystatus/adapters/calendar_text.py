@@ -149,11 +149,29 @@ def drop_alarms(text: str) -> tuple[str, int]:
     return "".join(out), dropped
 
 
-#: a VTIMEZONE rule dateutil would walk for seconds or forever (zones change yearly; INTERVAL=0 never ends)
-_HOSTILE_TZ_RULE = re.compile(
-    r"^(?:RRULE[;:](?![^\r\n]*FREQ=YEARLY)|RRULE[;:][^\r\n]*INTERVAL=[-+]?0*(?:[;\r\n]|$)|RRULE[;:][^\r\n]*INTERVAL=-|EXDATE)",
-    re.MULTILINE,
+#: what real zones' rules hold (yearly, a month, a weekday or a day): anything else dateutil may walk for
+#: seconds, for ever (INTERVAL=0) or deadlock on (INTERVAL=-1, BYMONTH=999999999999: its cache lock, 0 % CPU)
+_ZONE_RULE_PART = re.compile(
+    r"FREQ=YEARLY|INTERVAL=0*1|BYMONTH=(?:0?[1-9]|1[0-2])|BYDAY=(?:[+-]?[1-5])?(?:MO|TU|WE|TH|FR|SA|SU)"
+    r"|BYMONTHDAY=[+-]?(?:0?[1-9]|[12]\d|3[01])|WKST=(?:MO|TU|WE|TH|FR|SA|SU)|UNTIL=\d{8}(?:T\d{6}Z?)?|COUNT=\d{1,4}"
 )
+_ZONE_RULE_LINE = re.compile(r"^(RRULE|EXDATE)[;:]([^\r\n]*)", re.MULTILINE)
+
+
+def _hostile_zone_line(name: str, value: str) -> bool:
+    """An EXDATE (RFC 5545 allows none in a VTIMEZONE), or an RRULE with a part no real zone has."""
+    if name == "EXDATE":
+        return True
+    parts = value.rsplit(":", 1)[-1].strip().split(";")
+    if "FREQ=YEARLY" not in parts:
+        return True
+    for part in filter(None, parts):
+        key, _, values = part.partition("=")
+        if not all(_ZONE_RULE_PART.fullmatch(f"{key}={v}") for v in values.split(",")):
+            return True
+    return False
+
+
 #: no real VTIMEZONE comes near this (a full IANA history in RDATEs is about 10 KB)
 _MAX_TIMEZONE = 100_000
 
@@ -167,10 +185,55 @@ def hostile_timezones(upper: str) -> bool:
     while (b := upper.find("BEGIN:VTIMEZONE", pos)) >= 0:
         e = upper.find("END:VTIMEZONE", b)
         e = len(upper) if e < 0 else e
-        if e - b > _MAX_TIMEZONE or _HOSTILE_TZ_RULE.search(upper, b, e):
+        if e - b > _MAX_TIMEZONE or any(
+            _hostile_zone_line(m.group(1), m.group(2)) for m in _ZONE_RULE_LINE.finditer(upper, b, e)
+        ):
             return True
         pos = e
     return False
+
+
+def drop_open_events(text: str) -> tuple[str, int]:
+    """Text without the VEVENTs never closed before the next one begins or the calendar ends (a line break
+    lost before END:VEVENT, a cut download): a VEVENT holds no VEVENT, so each of them costs only itself.
+
+    Lines are compared unfolded (``B`` + ``\r\n EGIN:VEVENT`` begins one); linear in the text.
+    """
+    out: list[str] = []
+    pending: list[str] | None = None  # the lines of the VEVENT read so far
+    dropped = 0
+    logical: list[str] = []
+
+    def flush() -> None:
+        nonlocal pending, dropped
+        if not logical:
+            return
+        key = "".join(part.rstrip("\r\n")[1 if i else 0 :] for i, part in enumerate(logical)).strip().upper()
+        if key == "BEGIN:VEVENT":
+            if pending is not None:
+                dropped += 1
+            pending = []
+        elif pending is not None and key in ("END:VCALENDAR", "BEGIN:VTIMEZONE", "BEGIN:VTODO", "BEGIN:VFREEBUSY"):
+            pending, dropped = None, dropped + 1
+        if pending is None:
+            out.extend(logical)
+        else:
+            pending.extend(logical)
+            if key == "END:VEVENT":
+                out.extend(pending)
+                pending = None
+        logical.clear()
+
+    for line in _lines(text):
+        if line[:1] in (" ", "\t") and logical:
+            logical.append(line)
+            continue
+        flush()
+        logical.append(line)
+    flush()
+    if pending is not None:
+        out.extend(pending)  # open to the end of the text: the parser says what is wrong
+    return "".join(out), dropped
 
 
 def drop_bad_timezones(text: str) -> tuple[str, int]:
@@ -202,7 +265,7 @@ def drop_bad_timezones(text: str) -> tuple[str, int]:
         elif (
             key == "TZID:"
             or (key.startswith("TZOFFSET") and _BAD_OFFSET.match(key))
-            or (key.startswith(("RRULE", "EXDATE")) and _HOSTILE_TZ_RULE.match(key))
+            or ((m := _ZONE_RULE_LINE.match(key)) is not None and _hostile_zone_line(m.group(1), m.group(2)))
         ):
             bad = True
     if block is not None:
