@@ -19,7 +19,7 @@ from icalendar.prop import vBroken
 from icalendar.timezone import tzp
 
 from traystatus.adapters.calendar_freebusy import freebusy_events
-from traystatus.adapters.calendar_limits import bound_rules, expand_bounded, rules, when
+from traystatus.adapters.calendar_limits import bound_rules, describe, expand_bounded, rules, when
 from traystatus.adapters.calendar_text import (
     drop_alarms,
     drop_bad_timezones,
@@ -44,7 +44,7 @@ _TZ_CACHE: dict[str, object] = tzp._TZP__tz_cache  # type: ignore[attr-defined]
 #: only placed in the user's zone afterwards, and no zone is more than 14 h off UTC.
 _SLACK = timedelta(days=1)
 _REPAIRABLE = ("DTEND", "DURATION", "EXDATE", "RDATE")
-_SINGLE = ("UID", "DTSTART", "DTEND", "DURATION", "RECURRENCE-ID")  # RFC 5545: at most once in a VEVENT
+_SINGLE = ("UID", "DTSTART", "DTEND", "DURATION", "RECURRENCE-ID", "SEQUENCE")  # RFC 5545: at most once in a VEVENT
 _RRULE_SPACES = re.compile(r"^(RRULE[;:][^\r\n]*)$", re.MULTILINE)
 #: a DURATION whose time part has 24 hours or more: icalendar folds them into days ("PT24H" becomes "P1D"),
 #: but RFC 5545 §3.3.6 reads days on the calendar and hours exactly; the time part's seconds are kept in a
@@ -177,6 +177,7 @@ def expand(
     if cal.get("X-TRAYSTATUS-REPAIRED"):
         warnings.append(f"the file has errors; read anyway ({cal['X-TRAYSTATUS-REPAIRED']})")
     _first_of_each(cal)
+    _drop_unreadable_overrides(cal, warnings)
     vevents = cal.walk("VEVENT")
     if whole and vevents and all(when(comp, "DTSTART") is None for comp in vevents):
         raise CalendarError(
@@ -283,7 +284,7 @@ def _fix_outlook_all_day_until(cal: icalendar.Calendar, fallback: ZoneInfo) -> N
                 if zone is None:
                     zone = calendar_zone(cal, fallback)
                 until = untils[0]
-                if until.tzinfo is None:
+                if until.tzinfo is None or not 1 < until.year < 9999:  # at datetime's edges no zone can hold it
                     rule["UNTIL"] = [until.date()]
                     continue
                 local_until = until.astimezone(zone)
@@ -314,8 +315,8 @@ def _drop_broken_properties(cal: icalendar.Calendar, warnings: list[str]) -> Non
 
 
 def _first_of_each(cal: icalendar.Calendar) -> None:
-    """A VEVENT with two UID, DTSTART, … lines (a list to icalendar) keeps the first, as the prefilter reads it;
-    the library would fail its whole series, or the whole calendar for a UID (an unhashable list)."""
+    """A VEVENT with two UID, DTSTART, SEQUENCE, … lines (a list to icalendar) keeps the first, as the prefilter
+    reads it; the library would fail its whole series, or the whole calendar for a UID (an unhashable list)."""
     for comp in cal.walk("VEVENT"):
         for name in _SINGLE:
             value = comp.get(name)
@@ -323,6 +324,20 @@ def _first_of_each(cal: icalendar.Calendar) -> None:
                 del comp[name]
                 if value:
                     comp.add(name, value[0])
+
+
+def _drop_unreadable_overrides(cal: icalendar.Calendar, warnings: list[str]) -> None:
+    """An override whose RECURRENCE-ID cannot be read replaces no instance we can name; the library would skip
+    its whole series, master included: it costs only itself."""
+    for parent in cal.walk():
+        bad = [
+            comp
+            for comp in parent.subcomponents
+            if comp.name == "VEVENT" and "RECURRENCE-ID" in comp and when(comp, "RECURRENCE-ID") is None
+        ]
+        for comp in bad:
+            parent.subcomponents.remove(comp)
+            warnings.append(f"a change to {describe(comp)} has an unreadable RECURRENCE-ID; it was skipped")
 
 
 def _promote_orphan_series(cal: icalendar.Calendar) -> None:
