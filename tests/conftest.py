@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,7 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parent.parent
+_STARTED = time.time()  # reports older than this run are an earlier run's: not printed
 DATA = Path(__file__).resolve().parent / "data"
 
 # Fixture modules in tests/fixtures/; each feature adds its own here.
@@ -62,7 +64,7 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Print the figures tests measured (bundle size and start time, …) at the end of the run."""
-    reports = sorted((ROOT / "test-artifacts" / "reports").glob("*.txt"))
+    reports = sorted(p for p in (ROOT / "test-artifacts" / "reports").glob("*.txt") if p.stat().st_mtime >= _STARTED)
     if reports:
         terminalreporter.section("measured figures")
         for report in reports:
