@@ -20,8 +20,11 @@ from typing import Any, ClassVar
 
 import icalendar
 import recurring_ical_events
+from dateutil.rrule import rrule
 from icalendar.cal.component import Component
 from icalendar.prop import vRecur
+
+from traystatus.adapters.calendar_window_rule import MAX_WORK, WindowRule
 
 #: occurrences one series may contribute when its rule is too dense to expand in full
 MAX_PER_SERIES = 100
@@ -32,6 +35,8 @@ MAX_PER_WINDOW = 20_000
 #: CPU time (this thread's: a busy machine must not cost events) one calendar's expansion may take;
 #: past it, the series not yet expanded are skipped. The 8,300-event bench calendar needs about 1 s.
 EXPAND_SECONDS = 5.0
+#: CPU time one series may take within that (an ordinary one takes well under a millisecond)
+SERIES_SECONDS = 0.03
 
 _ORDER = ("SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 _SECONDS = {"SECONDLY": 1, "MINUTELY": 60, "HOURLY": 3600, "DAILY": 86400, "WEEKLY": 7 * 86400}
@@ -184,6 +189,7 @@ def expand_bounded(cal: icalendar.Calendar, start: datetime, end: datetime, warn
             skipped = len(query.series) - i
             warnings.append(f"reading took over {EXPAND_SECONDS:g} s of CPU; {skipped} more event(s) were not read")
             break
+        walked = _window_rules(series, min(deadline, time.thread_time() + SERIES_SECONDS))
         try:
             found = list(itertools.islice(series.between(start, end), MAX_PER_SERIES + 1))
             comps = [occurrence.as_component(True) for occurrence in sorted(found)[:MAX_PER_SERIES]]
@@ -192,7 +198,14 @@ def expand_bounded(cal: icalendar.Calendar, start: datetime, end: datetime, warn
             name = describe(bad) if bad is not None else f"an event (UID {str(series.uid)[:40]})"
             warnings.append(f"{name} was skipped: {type(e).__name__}: {str(e)[:120]}")
             continue
-        if len(found) > MAX_PER_SERIES:
+        if any(rule.truncated for rule in walked):
+            master = by_uid.get(str(series.uid), comps[0] if comps else None)
+            name = describe(master) if master is not None else f"an event (UID {str(series.uid)[:40]})"
+            warnings.append(
+                f"{name} repeats by a rule too costly to expand (over {MAX_WORK:,} steps or "
+                f"{SERIES_SECONDS * 1000:g} ms of CPU); only the occurrences found before it was stopped are used"
+            )
+        elif len(found) > MAX_PER_SERIES:
             master = by_uid.get(str(series.uid), comps[0])
             series_rules = rules(master)
             often = _how_often(series_rules[0]) if series_rules else "repeats too often"
@@ -204,6 +217,19 @@ def expand_bounded(cal: icalendar.Calendar, start: datetime, end: datetime, warn
             )
             del out[MAX_PER_WINDOW:]
             break
+    return out
+
+
+def _window_rules(series: Any, deadline: float) -> list[WindowRule]:
+    """The series' dateutil rules, made to walk only near the asked window and within ``deadline``."""
+    out = []
+    recurrence = series.recurrence
+    # each EXDATE and moved instance may take one away: enough are kept to still say "more than N"
+    keep = MAX_PER_SERIES + 1 + len(getattr(recurrence, "exdates", ())) + len(series.modifications)
+    for rule in getattr(recurrence, "rrules", ()):
+        if type(rule) is rrule:
+            WindowRule.adopt(rule, keep=keep, work=MAX_WORK, deadline=deadline)
+            out.append(rule)
     return out
 
 

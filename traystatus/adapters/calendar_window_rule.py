@@ -1,0 +1,374 @@
+"""A dateutil rule that walks only the window it is asked about, within a budget, and stops cleanly.
+
+dateutil walks a rule period by period from its DTSTART and checks UNTIL only when a period holds
+a candidate: a rule that matches nothing (``FREQ=DAILY;BYYEARDAY=1;BYMONTH=6``, or a weekly
+meeting on a day its INTERVAL never reaches) walks to the year 9999 before it says so, and a daily
+meeting since 1990 is walked through 13,000 days to reach this month. :class:`WindowRule` is the
+same rule with two differences, both invisible in its results over the asked window:
+
+* a rule without COUNT starts walking at the first period on its own lattice (whole INTERVALs of
+  its FREQ from DTSTART) shortly before the window, with the BY parts dateutil derived from the
+  real DTSTART kept: the instances from there on are the same;
+* the walk ends after the first period past the window, after :attr:`WindowRule.keep` instances
+  inside it, after :attr:`WindowRule.work` day checks,
+  or when the thread's CPU clock passes :attr:`WindowRule.deadline`; then :attr:`truncated` says so.
+
+The walk is ours (:func:`_walk`, dateutil 2.9's ``rrule._iter`` with those checks added; dateutil
+is Apache-2.0/BSD licensed), so a budget ends it by returning between periods, never by raising
+inside the library; the rule's cache is off, so no lock of dateutil's is ever held.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import time
+from math import gcd
+from typing import Any
+
+from dateutil.rrule import DAILY, HOURLY, MINUTELY, MONTHLY, SECONDLY, WEEKLY, YEARLY, _iterinfo, rrule
+
+#: day checks one rule's walk may cost (a check is about a microsecond; a window of a
+#: sub-daily rule is a few thousand, a COUNT rule since 1970 a few tens of thousands)
+MAX_WORK = 60_000
+#: days walked before the window's start and after its end (time zones, DST, floating times)
+_MARGIN = dt.timedelta(days=2)
+
+
+class WindowRule(rrule):  # type: ignore[misc]  # dateutil is untyped
+    """An ``rrule`` whose ``between`` walks only near the window; see the module docstring."""
+
+    work: int = MAX_WORK
+    deadline: float = float("inf")
+    keep: int = 1 << 62
+    truncated: bool = False
+    _lo: Any = None
+    _hi: Any = None
+
+    @classmethod
+    def adopt(cls, rule: rrule, *, keep: int, work: int, deadline: float) -> None:
+        """Turn a freshly built dateutil ``rrule`` into a :class:`WindowRule` in place; it yields at most
+        ``keep`` instances inside the window (the reader keeps fewer: a denser rule is cut there)."""
+        rule.__class__ = cls
+        rule._cache = None  # no cache: no lock; each read builds its rules anew
+        rule._cache_complete = False
+        rule.keep, rule.work, rule.deadline, rule.truncated = keep, work, deadline, False
+
+    def between(self, after: Any, before: Any, inc: bool = False, count: int = 1) -> Any:
+        self._lo, self._hi = after, before
+        return super().between(after, before, inc, count)
+
+    def _iter(self) -> Any:
+        return _walk(self)
+
+
+def _wall(moment: Any, like: dt.datetime) -> dt.datetime | None:
+    """``moment`` as a naive wall time in ``like``'s zone; None when the two cannot be compared."""
+    if not isinstance(moment, dt.datetime):
+        return None
+    if (moment.tzinfo is None) != (like.tzinfo is None):
+        return None
+    if moment.tzinfo is None or like.tzinfo is None:
+        return moment
+    return moment.astimezone(like.tzinfo).replace(tzinfo=None)
+
+
+def _first(rule: WindowRule) -> dt.datetime:
+    """Where the walk starts: DTSTART, or for a rule without COUNT the last period of its lattice
+    that starts on or before the window (less a margin), at the start of that period."""
+    start: dt.datetime = rule._dtstart
+    lo = _wall(rule._lo, start)
+    if rule._count is not None or lo is None:
+        return start
+    lo -= _MARGIN
+    naive = start.replace(tzinfo=None)
+    if lo <= naive:
+        return start
+    freq, interval = rule._freq, rule._interval
+    if freq == YEARLY:
+        year = start.year + (lo.year - start.year) // interval * interval
+        first = dt.datetime(year, 1, 1)  # noqa: DTZ001 - a wall time, as dateutil walks
+    elif freq == MONTHLY:
+        months = start.year * 12 + start.month - 1
+        at = months + (lo.year * 12 + lo.month - 1 - months) // interval * interval
+        first = dt.datetime(at // 12, at % 12 + 1, 1)  # noqa: DTZ001 - a wall time, as dateutil walks
+    elif freq == WEEKLY:
+        week = naive.date() - dt.timedelta(days=(naive.weekday() - rule._wkst) % 7)
+        weeks = (lo.date() - week).days // 7 // interval * interval
+        first = dt.datetime.combine(week + dt.timedelta(weeks=weeks), dt.time())
+    elif freq == DAILY:
+        days = (lo.date() - naive.date()).days // interval * interval
+        first = dt.datetime.combine(naive.date() + dt.timedelta(days=days), dt.time())
+    else:
+        unit = {HOURLY: 3600, MINUTELY: 60, SECONDLY: 1}[freq] * interval
+        steps = int((lo - naive).total_seconds()) // unit
+        first = naive + dt.timedelta(seconds=steps * unit)
+        if freq == HOURLY:
+            first = first.replace(minute=0, second=0, microsecond=0)
+        elif freq == MINUTELY:
+            first = first.replace(second=0, microsecond=0)
+    return first.replace(tzinfo=start.tzinfo) if first > naive else start
+
+
+def _walk(rule: WindowRule) -> Any:  # dateutil's loop, kept whole to stay faithful
+    """dateutil 2.9's ``rrule._iter``, from :func:`_first`, ending past the window or the budget."""
+    first = _first(rule)
+    hi = _wall(rule._hi, first)
+    stop = (hi + _MARGIN).date() if hi is not None else None
+    skip_before = first.date() - dt.timedelta(days=1)  # a day less: zones differ in their offsets
+    year, month, day, hour, minute, second, weekday, _, _ = first.timetuple()
+
+    freq = rule._freq
+    interval = rule._interval
+    wkst = rule._wkst
+    until = rule._until
+    bymonth = rule._bymonth
+    byweekno = rule._byweekno
+    byyearday = rule._byyearday
+    byweekday = rule._byweekday
+    byeaster = rule._byeaster
+    bymonthday = rule._bymonthday
+    bynmonthday = rule._bynmonthday
+    bysetpos = rule._bysetpos
+    byhour = rule._byhour
+    byminute = rule._byminute
+    bysecond = rule._bysecond
+    mod_distance = rule._rrule__mod_distance
+    work, deadline, periods, keep = rule.work, rule.deadline, 0, rule.keep
+    lo = rule._lo if _wall(rule._lo, first) is not None else first
+
+    ii = _iterinfo(rule)
+    ii.rebuild(year, month)
+
+    getdayset = {
+        YEARLY: ii.ydayset,
+        MONTHLY: ii.mdayset,
+        WEEKLY: ii.wdayset,
+        DAILY: ii.ddayset,
+        HOURLY: ii.ddayset,
+        MINUTELY: ii.ddayset,
+        SECONDLY: ii.ddayset,
+    }[freq]
+
+    if freq < HOURLY:
+        timeset = rule._timeset
+    else:
+        gettimeset = {HOURLY: ii.htimeset, MINUTELY: ii.mtimeset, SECONDLY: ii.stimeset}[freq]
+        if (
+            (freq >= HOURLY and rule._byhour and hour not in rule._byhour)
+            or (freq >= MINUTELY and rule._byminute and minute not in rule._byminute)
+            or (freq >= SECONDLY and rule._bysecond and second not in rule._bysecond)
+        ):
+            timeset = ()
+        else:
+            timeset = gettimeset(hour, minute, second)
+
+    count = rule._count
+    while True:
+        dayset, start, end = getdayset(year, month, day)
+        work -= end - start + 1
+        periods += 1
+        if work < 0 or (periods % 256 == 0 and time.thread_time() > deadline):
+            rule.truncated = True
+            return
+
+        filtered = False
+        for i in dayset[start:end]:
+            if (
+                (bymonth and ii.mmask[i] not in bymonth)
+                or (byweekno and not ii.wnomask[i])
+                or (byweekday and ii.wdaymask[i] not in byweekday)
+                or (ii.nwdaymask and not ii.nwdaymask[i])
+                or (byeaster and not ii.eastermask[i])
+                or (
+                    (bymonthday or bynmonthday)
+                    and ii.mdaymask[i] not in bymonthday
+                    and ii.nmdaymask[i] not in bynmonthday
+                )
+                or (
+                    byyearday
+                    and (
+                        (i < ii.yearlen and i + 1 not in byyearday and -ii.yearlen + i not in byyearday)
+                        or (
+                            i >= ii.yearlen
+                            and i + 1 - ii.yearlen not in byyearday
+                            and -ii.nextyearlen + i - ii.yearlen not in byyearday
+                        )
+                    )
+                )
+            ):
+                dayset[i] = None
+                filtered = True
+
+        if bysetpos and timeset:
+            poslist = []
+            for pos in bysetpos:
+                if pos < 0:
+                    daypos, timepos = divmod(pos, len(timeset))
+                else:
+                    daypos, timepos = divmod(pos - 1, len(timeset))
+                try:
+                    i = [x for x in dayset[start:end] if x is not None][daypos]
+                    at = timeset[timepos]
+                except IndexError:
+                    pass
+                else:
+                    date = dt.date.fromordinal(ii.yearordinal + i)
+                    res = dt.datetime.combine(date, at)
+                    if res not in poslist:
+                        poslist.append(res)
+            poslist.sort()
+            for res in poslist:
+                if until and res > until:
+                    return
+                if res >= first:
+                    if count is not None:
+                        count -= 1
+                        if count < 0:
+                            return
+                    if res >= lo:
+                        keep -= 1
+                        if keep < 0:
+                            return
+                    yield res
+        else:
+            for i in dayset[start:end]:
+                if i is not None:
+                    date = dt.date.fromordinal(ii.yearordinal + i)
+                    if date < skip_before:  # every time of it is before ``first``: nothing to combine
+                        continue
+                    work -= len(timeset)
+                    if work < 0:
+                        rule.truncated = True
+                        return
+                    for at in timeset:
+                        res = dt.datetime.combine(date, at)
+                        if until and res > until:
+                            return
+                        if res >= first:
+                            if count is not None:
+                                count -= 1
+                                if count < 0:
+                                    return
+                            if res >= lo:
+                                keep -= 1
+                                if keep < 0:
+                                    return
+                            yield res
+
+        fixday = False
+        if freq == YEARLY:
+            year += interval
+            if year > dt.MAXYEAR:
+                return
+            ii.rebuild(year, month)
+        elif freq == MONTHLY:
+            month += interval
+            if month > 12:
+                div, mod = divmod(month, 12)
+                month = mod
+                year += div
+                if month == 0:
+                    month = 12
+                    year -= 1
+                if year > dt.MAXYEAR:
+                    return
+            ii.rebuild(year, month)
+        elif freq == WEEKLY:
+            if wkst > weekday:
+                day += -(weekday + 1 + (6 - wkst)) + interval * 7
+            else:
+                day += -(weekday - wkst) + interval * 7
+            weekday = wkst
+            fixday = True
+        elif freq == DAILY:
+            day += interval
+            fixday = True
+        elif freq == HOURLY:
+            if filtered:
+                hour += ((23 - hour) // interval) * interval
+            if byhour:
+                ndays, hour = mod_distance(value=hour, byxxx=rule._byhour, base=24)
+            else:
+                ndays, hour = divmod(hour + interval, 24)
+            if ndays:
+                day += ndays
+                fixday = True
+            timeset = gettimeset(hour, minute, second)
+        elif freq == MINUTELY:
+            if filtered:
+                minute += ((1439 - (hour * 60 + minute)) // interval) * interval
+            valid = False
+            rep_rate = 24 * 60
+            for _j in range(rep_rate // gcd(interval, rep_rate)):
+                if byminute:
+                    nhours, minute = mod_distance(value=minute, byxxx=rule._byminute, base=60)
+                else:
+                    nhours, minute = divmod(minute + interval, 60)
+                div, hour = divmod(hour + nhours, 24)
+                if div:
+                    day += div
+                    fixday = True
+                    filtered = False
+                if not byhour or hour in byhour:
+                    valid = True
+                    break
+            if not valid:
+                raise ValueError("Invalid combination of interval and byhour resulting in empty rule.")
+            timeset = gettimeset(hour, minute, second)
+        elif freq == SECONDLY:
+            if filtered:
+                second += ((86399 - (hour * 3600 + minute * 60 + second)) // interval) * interval
+            rep_rate = 24 * 3600
+            valid = False
+            for _j in range(rep_rate // gcd(interval, rep_rate)):
+                if bysecond:
+                    nminutes, second = mod_distance(value=second, byxxx=rule._bysecond, base=60)
+                else:
+                    nminutes, second = divmod(second + interval, 60)
+                div, minute = divmod(minute + nminutes, 60)
+                if div:
+                    hour += div
+                    div, hour = divmod(hour, 24)
+                    if div:
+                        day += div
+                        fixday = True
+                if (
+                    (not byhour or hour in byhour)
+                    and (not byminute or minute in byminute)
+                    and (not bysecond or second in bysecond)
+                ):
+                    valid = True
+                    break
+            if not valid:
+                raise ValueError("Invalid combination of interval, byhour and byminute resulting in empty rule.")
+            timeset = gettimeset(hour, minute, second)
+
+        if fixday and day > 28:
+            daysinmonth = calendar.monthrange(year, month)[1]
+            if day > daysinmonth:
+                while day > daysinmonth:
+                    day -= daysinmonth
+                    month += 1
+                    if month == 13:
+                        month = 1
+                        year += 1
+                        if year > dt.MAXYEAR:
+                            return
+                    daysinmonth = calendar.monthrange(year, month)[1]
+                ii.rebuild(year, month)
+
+        if stop is not None and _period_start(freq, year, month, day) > stop:
+            return
+
+
+def _period_start(freq: int, year: int, month: int, day: int) -> dt.date:
+    """The first day of the period the walk is about to look at."""
+    if freq == YEARLY:
+        return dt.date(year, 1, 1)
+    if freq == MONTHLY:
+        return dt.date(year, month, 1)
+    return dt.date(year, month, day)
+
+
+__all__ = ["MAX_WORK", "WindowRule"]
