@@ -26,6 +26,7 @@ from traystatus.adapters.calendar_text import (
     drop_open_events,
     hostile_timezones,
     normalise,
+    tame_timezones,
     validate_body,
 )
 from traystatus.core.errors import CalendarError
@@ -84,13 +85,19 @@ def parse_calendar(data: bytes | str, ctx: ParseContext) -> icalendar.Calendar:
         # "BYDAY=MO, TU, WE" (icalendar issue 165): spaces make the whole series unreadable
         text = _RRULE_SPACES.sub(lambda m: m.group(1).replace(" ", "").replace("\t", ""), text)
     upper = text.upper()
-    opened = upper.count("BEGIN:VALARM") != upper.count("END:VALARM")
-    if opened:  # alarms left open: icalendar takes seconds to refuse thousands of them (280 KB: 2.2 s)
+    repairs = []
+    if upper.count("BEGIN:VALARM") != upper.count("END:VALARM"):
+        # alarms left open: icalendar takes seconds to refuse thousands of them (280 KB: 2.2 s)
         text = drop_alarms(text)[0]
+        repairs.append("alarms left open ignored")
     if "DURATION" in upper and "H" in upper:
         text = _LONG_TIME.sub(_mark_time_part, text)
+    if "BEGIN:VTIMEZONE" in upper and "RRULE" in upper:  # a zone's rule is expanded to 2038 as it is read
+        text, notes = tame_timezones(text)
+        repairs.extend(notes)
+        upper = text.upper() if notes else upper
     zones_dropped = "BEGIN:VTIMEZONE" in upper and hostile_timezones(upper)
-    if zones_dropped:  # a SECONDLY or INTERVAL=0 zone rule: dateutil walks it for seconds, or for ever
+    if zones_dropped:  # a zone too big, or a rule the taming above left: dateutil walks it for seconds, or for ever
         text = drop_bad_timezones(text)[0]
     try:
         cal = _from_ical(text)
@@ -98,7 +105,7 @@ def parse_calendar(data: bytes | str, ctx: ParseContext) -> icalendar.Calendar:
         cal = _repaired(text, e, ctx)
     if isinstance(cal, list):  # several VCALENDARs in one file: take the first
         cal = cal[0]
-    fixes = ["alarms left open ignored"] if opened else []
+    fixes = repairs
     if zones_dropped:
         fixes.append("a time zone definition with impossible rules ignored (the standard rules of its zone apply)")
     if fixes:  # with the repairs of the second parse, if there was one

@@ -271,3 +271,120 @@ def drop_bad_timezones(text: str) -> tuple[str, int]:
     if block is not None:
         out.extend(block)
     return "".join(out), dropped
+
+
+#: transitions one STANDARD/DAYLIGHT rule may make in a year (real zones: one)
+_TZ_PER_YEAR = 24
+_TZ_RULE_UNIT = {"SECONDLY": "second", "MINUTELY": "minute", "HOURLY": "hour", "DAILY": "day", "WEEKLY": "week"}
+_TZ_RULE_UNIT |= {"MONTHLY": "month"}
+
+
+def tame_timezones(text: str) -> tuple[str, list[str]]:
+    """Text whose VTIMEZONE rules cost what a real zone costs; plus what was changed, naming the zone.
+
+    icalendar lists every transition of a STANDARD/DAYLIGHT rule up to 2038 (or its UNTIL/COUNT)
+    when it meets the zone: ``FREQ=SECONDLY`` there is two billion of them, and a rule that never
+    matches walks to the year 9999. Real zones change once or twice a year, so a rule that is not
+    yearly, is yearly only every few years, repeats more than :data:`_TZ_PER_YEAR` times a year or
+    never matches is dropped (its block keeps its DTSTART: one transition); a COUNT over 100 or an
+    UNTIL after 2038 is dropped too (icalendar then stops at 2038, where the zone data ends). An
+    onset before 1900 (Outlook writes 1601; a hostile file the year 1) is read as in 1900: the kept
+    rules are yearly, so only offsets before 1900 change, and the walk to now is 126 years, not 2,000.
+    """
+    lines = _lines(text)
+    out: list[str] = []
+    notes: list[str] = []
+    zone, in_zone, in_rule, changed = "", False, False, False
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        key = line.strip().upper()
+        i += 1
+        if key == "BEGIN:VTIMEZONE":
+            zone, in_zone = "", True
+        elif key == "END:VTIMEZONE":
+            in_zone = in_rule = False
+        elif in_zone and key in ("BEGIN:STANDARD", "BEGIN:DAYLIGHT"):
+            in_rule = True
+        elif in_zone and key in ("END:STANDARD", "END:DAYLIGHT"):
+            in_rule = False
+        elif in_zone and key.startswith("TZID:"):
+            zone = line.strip()[5:][:60]
+        elif in_rule and key.startswith("DTSTART") and (early := _early_onset(line)) is not None:
+            out.append(early)  # not a repair: nothing after 1900 changes, so no note
+            changed = True
+            continue
+        elif in_rule and key.startswith("RRULE"):
+            folded = [line]
+            while i < len(lines) and lines[i][:1] in (" ", "\t"):
+                folded.append(lines[i])
+                i += 1
+            value = "".join(part.rstrip("\r\n").removeprefix(" ").removeprefix("\t") for part in folded)
+            kept, why = _tame_zone_rule(value)
+            if why:
+                notes.append(f"the time zone '{zone or '?'}' {why}")
+                changed = True
+            if kept is not None:
+                out.append(kept + "\r\n")
+            continue
+        out.append(line)
+    return ("".join(out) if changed else text), notes
+
+
+def _early_onset(line: str) -> str | None:
+    """The DTSTART line of a STANDARD/DAYLIGHT block moved to 1900 when it is earlier; else None."""
+    head, sep, value = line.rpartition(":")
+    if not sep or not value[:4].isdigit() or int(value[:4]) >= 1900 or value[4:8] == "0229":
+        return None
+    return f"{head}:1900{value[4:]}"
+
+
+def _tame_zone_rule(line: str) -> tuple[str | None, str]:
+    """The RRULE line to keep (None: drop it) and, when it was changed, why."""
+    name, _, value = line.partition(":")
+    parts: dict[str, list[str]] = {}
+    for item in value.split(";"):
+        k, _, v = item.partition("=")
+        parts[k.strip().upper()] = [x.strip() for x in v.split(",") if x.strip()]
+    freq = (parts.get("FREQ") or [""])[0].upper()
+    if freq != "YEARLY":
+        unit = _TZ_RULE_UNIT.get(freq)
+        return (
+            None,
+            f"changes its offset every {unit}; that rule was ignored"
+            if unit
+            else "has an unreadable rule; it was ignored",
+        )
+    try:
+        interval = int((parts.get("INTERVAL") or ["1"])[0])
+        months = len(parts.get("BYMONTH") or range(12))
+        per_month = min(len(parts.get("BYMONTHDAY") or range(31)), 5 * len(parts.get("BYDAY") or range(7)))
+        if not ({"BYMONTH", "BYMONTHDAY", "BYDAY"} & parts.keys()):
+            months, per_month = 1, 1
+        times = len(parts.get("BYHOUR") or [0]) * len(parts.get("BYMINUTE") or [0]) * len(parts.get("BYSECOND") or [0])
+        count = int((parts.get("COUNT") or ["0"])[0])
+        until = (parts.get("UNTIL") or [""])[0]
+        matches = _zone_rule_can_match(parts)
+    except ValueError:
+        return None, "has an unreadable rule; it was ignored"
+    if interval != 1 or {"BYYEARDAY", "BYWEEKNO"} & parts.keys() or not matches:
+        return None, "has a rule no real zone has (or one that never matches); it was ignored"
+    if months * per_month * times > _TZ_PER_YEAR:
+        return None, f"changes its offset more than {_TZ_PER_YEAR} times a year; that rule was ignored"
+    if count > 100 or (until[:4].isdigit() and int(until[:4]) > 2038):
+        kept = ";".join(
+            item for item in value.split(";") if item.partition("=")[0].strip().upper() not in ("COUNT", "UNTIL")
+        )
+        return f"{name}:{kept}", "has a rule running past 2038; it is read up to 2038"
+    return line, ""
+
+
+def _zone_rule_can_match(parts: dict[str, list[str]]) -> bool:
+    days = [int(d) for d in parts.get("BYMONTHDAY") or []]
+    if not days:
+        return True
+    months = [int(m) for m in parts.get("BYMONTH") or range(1, 13)]
+    return any(1 <= m <= 12 and 0 < abs(d) <= _MONTH_DAYS[m - 1] for m in months for d in days)
+
+
+_MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
