@@ -124,3 +124,76 @@ def test_alarm_and_time_zone_repairs_read_each_line_once() -> None:
     bad = "BEGIN:VTIMEZONE\r\nTZID:X\r\nBEGIN:STANDARD\r\nTZOFFSETFROM:+5328\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"
     good = bad.replace("+5328", "+0100").replace("TZID:X", "TZID:Y")
     assert drop_bad_timezones(bad + good) == (good, 1)
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "FREQ=DAILY;BYYEARDAY=1;BYMONTH=6",
+        "FREQ=DAILY;BYWEEKNO=1;BYMONTH=7",
+        "FREQ=DAILY;BYYEARDAY=400",
+        "FREQ=DAILY;BYSETPOS=2",
+        "FREQ=DAILY;INTERVAL=7;BYDAY=TU",
+        "FREQ=YEARLY;INTERVAL=4;BYMONTH=2;BYMONTHDAY=29",
+    ],
+)
+def test_a_rule_that_stops_matching_costs_only_its_window(rule: str) -> None:
+    # dateutil walks these to the year 9999 (seconds each); the window walk ends past the window
+    events, warnings = read(calendar(event(f"DTSTART:20251201T090000Z\r\nRRULE:{rule}\r\n"), GOOD))
+    assert [title for title, _ in events] == ["Review"]
+    assert warnings == []
+
+
+def test_a_rule_too_costly_to_walk_is_named_and_the_others_stay() -> None:
+    costly = event("DTSTART:18000101T090000Z\r\nRRULE:FREQ=DAILY;COUNT=99999\r\n")  # COUNT: walked from 1800
+    events, warnings = read(calendar(costly, GOOD))
+    assert ("Review", datetime(2026, 12, 2, 15, tzinfo=UTC)) in events
+    assert any(w.startswith("'Standup' repeats by a rule too costly to expand") for w in warnings), warnings
+
+
+def test_a_daily_meeting_since_1990_is_read_in_full_from_a_walk_near_the_window() -> None:
+    events, warnings = read(calendar(event("DTSTART:19900101T090000Z\r\nDURATION:PT15M\r\nRRULE:FREQ=DAILY\r\n")))
+    assert [start for _, start in events] == [
+        datetime(2026, 12, 3, 9, tzinfo=UTC) + timedelta(days=i) for i in range(30)
+    ]
+    assert warnings == []
+
+
+def _zoned(standard_rule: str, onset: str = "19700101T030000") -> bytes:
+    zone = (
+        f"BEGIN:VTIMEZONE\r\nTZID:Evil\r\nBEGIN:STANDARD\r\nDTSTART:{onset}\r\nTZOFFSETFROM:+0200\r\n"
+        f"TZOFFSETTO:+0100\r\nRRULE:{standard_rule}\r\nEND:STANDARD\r\nBEGIN:DAYLIGHT\r\nDTSTART:{onset}\r\n"
+        "TZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\nEND:DAYLIGHT\r\n"
+        "END:VTIMEZONE\r\n"
+    )
+    meeting = event("DTSTART;TZID=Evil:20261210T100000\r\nDURATION:PT30M\r\n", title="Planning")
+    return calendar(zone + meeting, GOOD)
+
+
+@pytest.mark.parametrize(
+    ("rule", "says"),
+    [
+        ("FREQ=SECONDLY", "the time zone 'Evil' changes its offset every second; that rule was ignored"),
+        ("FREQ=DAILY", "the time zone 'Evil' changes its offset every day; that rule was ignored"),
+        ("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", "the time zone 'Evil' has a rule no real zone has"),
+        ("FREQ=YEARLY;BYMONTH=1,2,3,4,5,6,7,8,9,10,11,12;BYMONTHDAY=1,2,3", "more than 24 times a year"),
+    ],
+)
+def test_a_time_zone_rule_no_real_zone_has_is_ignored_and_named(rule: str, says: str) -> None:
+    events, warnings = read(_zoned(rule))
+    assert ("Review", datetime(2026, 12, 2, 15, tzinfo=UTC)) in events
+    assert [title for title, _ in events].count("Planning") == 1
+    assert any(says in w for w in warnings), warnings
+
+
+@pytest.mark.parametrize("onset", ["16010101T030000", "00010101T030000"])
+def test_an_early_zone_onset_gives_the_offsets_icalendar_gives(onset: str) -> None:
+    import icalendar
+
+    data = _zoned("FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU", onset)
+    events, warnings = read(data)
+    plain = icalendar.Calendar.from_ical(data)
+    meeting = next(c for c in plain.walk("VEVENT") if str(c["SUMMARY"]) == "Planning")
+    assert ("Planning", meeting["DTSTART"].dt.astimezone(UTC)) in [(t, s.astimezone(UTC)) for t, s in events]
+    assert events[-1][1].astimezone(UTC) == datetime(2026, 12, 10, 9, tzinfo=UTC)  # winter: +0100
+    assert warnings == []

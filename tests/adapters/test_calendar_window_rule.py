@@ -1,0 +1,97 @@
+"""WindowRule: the same instances as dateutil over the asked window, from a walk that starts near it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import rrulestr
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from traystatus.adapters.calendar_window_rule import WindowRule
+
+FREQS = ("YEARLY", "MONTHLY", "WEEKLY", "DAILY", "HOURLY", "MINUTELY", "SECONDLY")
+DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+ZONES = (None, UTC, ZoneInfo("Europe/Berlin"), ZoneInfo("America/New_York"))
+
+
+def _values(draw: st.DrawFn, pool: list[str], most: int) -> str:
+    return ",".join(draw(st.lists(st.sampled_from(pool), min_size=1, max_size=most, unique=True)))
+
+
+@st.composite
+def rules(draw: st.DrawFn) -> tuple[str, datetime, datetime, datetime]:
+    freq = draw(st.sampled_from(FREQS))
+    parts = [f"FREQ={freq}"]
+    if draw(st.booleans()):
+        parts.append(f"INTERVAL={draw(st.integers(1, 13))}")
+    if draw(st.booleans()):
+        parts.append(f"WKST={draw(st.sampled_from(DAYS))}")
+    options = {
+        "BYMONTH": [str(m) for m in range(1, 13)],
+        "BYMONTHDAY": [str(d) for d in [*range(1, 29), *range(-28, 0)]],
+        "BYDAY": list(DAYS) + [f"{n}{d}" for n in (1, 2, -1, -2) for d in DAYS],
+        "BYHOUR": [str(h) for h in range(24)],
+        "BYMINUTE": [str(m) for m in range(0, 60, 5)],
+        "BYSETPOS": ["1", "2", "-1"],
+        "BYYEARDAY": [str(d) for d in (1, 32, 100, 200, -1, -100)],
+        "BYWEEKNO": [str(w) for w in (1, 10, 30, 52, -1)],
+    }
+    for name in draw(st.lists(st.sampled_from(sorted(options)), max_size=3, unique=True)):
+        if name == "BYDAY" and freq not in ("MONTHLY", "YEARLY"):
+            pool = list(DAYS)
+        elif name == "BYWEEKNO" and freq != "YEARLY":
+            continue
+        else:
+            pool = options[name]
+        parts.append(f"{name}={_values(draw, pool, 3)}")
+    zone = draw(st.sampled_from(ZONES))
+    lo = datetime(2026, 1, 1, tzinfo=zone) + timedelta(hours=draw(st.integers(0, 24 * 365)))
+    hi = lo + timedelta(hours=draw(st.integers(1, 6 if freq in FREQS[4:] else 24 * 40)))
+    back = draw(st.integers(0, 24 * 4 if freq in FREQS[4:] else 24 * 365 * 30))
+    start = (lo - timedelta(hours=back, minutes=draw(st.integers(0, 59)))).replace(second=draw(st.integers(0, 59)))
+    if draw(st.booleans()):
+        parts.append(f"COUNT={draw(st.integers(1, 500))}")
+    return ";".join(parts), start, lo, hi
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rules())
+def test_a_window_rule_finds_what_dateutil_finds_in_the_window(case: tuple[str, datetime, datetime, datetime]) -> None:
+    text, start, lo, hi = case
+    try:
+        reference = rrulestr(text, dtstart=start)
+    except ValueError:  # dateutil refuses the combination: nothing to compare
+        assume(False)
+    # dateutil itself walks a rule that stops matching to the year 9999: only rules it can finish are compared
+    probe = rrulestr(text, dtstart=start)
+    WindowRule.adopt(probe, keep=1 << 62, work=1 << 62, deadline=float("inf"))
+    probe._hi = hi + timedelta(days=3 * 366)
+    assume(next((moment for moment in probe if moment > hi), None) is not None or "COUNT" in text)
+    expected = reference.between(lo, hi, inc=True)
+    ours = rrulestr(text, dtstart=start)
+    WindowRule.adopt(ours, keep=1 << 62, work=1 << 62, deadline=float("inf"))
+    assert ours.between(lo, hi, inc=True) == expected
+    assert not ours.truncated
+
+
+def test_a_rule_that_never_matches_stops_past_the_window() -> None:
+    rule = rrulestr("FREQ=DAILY;BYYEARDAY=1;BYMONTH=6", dtstart=datetime(2026, 1, 1, tzinfo=UTC))
+    WindowRule.adopt(rule, keep=1 << 62, work=10**9, deadline=float("inf"))
+    lo = datetime(2026, 12, 1, tzinfo=UTC)
+    assert rule.between(lo, lo + timedelta(days=30), inc=True) == []
+    assert not rule.truncated  # it ended past the window, not by its budget
+
+
+def test_a_walk_over_its_budget_is_marked_truncated_and_can_be_read_again() -> None:
+    rule = rrulestr("FREQ=DAILY;COUNT=99999", dtstart=datetime(1800, 1, 1, tzinfo=UTC))
+    WindowRule.adopt(rule, keep=1 << 62, work=1000, deadline=float("inf"))
+    lo = datetime(2026, 12, 1, tzinfo=UTC)
+    assert rule.between(lo, lo + timedelta(days=30), inc=True) == []
+    assert rule.truncated
+    assert rule.between(lo, lo + timedelta(days=30), inc=True) == []  # the same rule, read again: no lock held
+    plain = rrulestr("FREQ=DAILY;COUNT=99999", dtstart=datetime(1800, 1, 1, tzinfo=UTC))
+    assert (
+        len(plain.between(lo, lo + timedelta(days=30), inc=True)) == 31
+    )  # what the budget cost: 99999 days end in 2073
