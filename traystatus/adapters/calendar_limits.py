@@ -36,7 +36,7 @@ MAX_PER_WINDOW = 20_000
 #: past it, the series not yet expanded are skipped. The 8,300-event bench calendar needs about 1 s.
 EXPAND_SECONDS = 5.0
 #: CPU time one series may take within that (an ordinary one takes well under a millisecond)
-SERIES_SECONDS = 0.03
+SERIES_SECONDS = 0.02
 
 _ORDER = ("SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 _SECONDS = {"SECONDLY": 1, "MINUTELY": 60, "HOURLY": 3600, "DAILY": 86400, "WEEKLY": 7 * 86400}

@@ -28,9 +28,9 @@ from typing import Any
 
 from dateutil.rrule import DAILY, HOURLY, MINUTELY, MONTHLY, SECONDLY, WEEKLY, YEARLY, _iterinfo, rrule
 
-#: day checks one rule's walk may cost (a check is about a microsecond; a window of a
-#: sub-daily rule is a few thousand, a COUNT rule since 1970 a few tens of thousands)
-MAX_WORK = 60_000
+#: day checks and instance times one rule's walk may cost (about a microsecond each): a window of
+#: a sub-daily rule costs a few hundred, a weekly COUNT=500 four thousand, a daily COUNT=3650 eleven)
+MAX_WORK = 30_000
 #: days walked before the window's start and after its end (time zones, DST, floating times)
 _MARGIN = dt.timedelta(days=2)
 
@@ -237,11 +237,11 @@ def _walk(rule: WindowRule) -> Any:  # dateutil's loop, kept whole to stay faith
                     date = dt.date.fromordinal(ii.yearordinal + i)
                     if date < skip_before:  # every time of it is before ``first``: nothing to combine
                         continue
-                    work -= len(timeset)
-                    if work < 0:
-                        rule.truncated = True
-                        return
                     for at in timeset:
+                        work -= 1
+                        if work < 0:
+                            rule.truncated = True
+                            return
                         res = dt.datetime.combine(date, at)
                         if until and res > until:
                             return
