@@ -126,21 +126,33 @@ def test_alarm_and_time_zone_repairs_read_each_line_once() -> None:
     assert drop_bad_timezones(bad + good) == (good, 1)
 
 
+NEVER = "'Standup' repeats by a rule that never matches a real date; it is ignored"
+
+
 @pytest.mark.parametrize(
-    "rule",
+    ("rule", "says"),
     [
-        "FREQ=DAILY;BYYEARDAY=1;BYMONTH=6",
-        "FREQ=DAILY;BYWEEKNO=1;BYMONTH=7",
-        "FREQ=DAILY;BYYEARDAY=400",
-        "FREQ=DAILY;BYSETPOS=2",
-        "FREQ=DAILY;INTERVAL=7;BYDAY=TU",
-        "FREQ=YEARLY;INTERVAL=4;BYMONTH=2;BYMONTHDAY=29",
+        ("FREQ=DAILY;BYYEARDAY=1;BYMONTH=6", [NEVER]),
+        ("FREQ=DAILY;BYYEARDAY=400", [NEVER]),
+        ("FREQ=YEARLY;BYWEEKNO=60", [NEVER]),
+        ("FREQ=DAILY;BYWEEKNO=1;BYMONTH=7", []),  # never in practice, but not by its numbers alone
+        ("FREQ=DAILY;BYSETPOS=2", []),
+        ("FREQ=DAILY;INTERVAL=7;BYDAY=TU", []),
+        ("FREQ=YEARLY;INTERVAL=4;BYMONTH=2;BYMONTHDAY=29", []),
     ],
 )
-def test_a_rule_that_stops_matching_costs_only_its_window(rule: str) -> None:
+def test_a_rule_that_stops_matching_costs_only_its_window(rule: str, says: list[str]) -> None:
     # dateutil walks these to the year 9999 (seconds each); the window walk ends past the window
     events, warnings = read(calendar(event(f"DTSTART:20251201T090000Z\r\nRRULE:{rule}\r\n"), GOOD))
     assert [title for title, _ in events] == ["Review"]
+    assert warnings == says
+
+
+def test_a_day_of_the_year_inside_its_month_is_kept() -> None:
+    events, warnings = read(
+        calendar(event("DTSTART:20251201T090000Z\r\nRRULE:FREQ=YEARLY;BYYEARDAY=-20;BYMONTH=12\r\n"))
+    )
+    assert events == [("Standup", datetime(2026, 12, 12, 9, tzinfo=UTC))]
     assert warnings == []
 
 

@@ -160,12 +160,33 @@ def _per_period(rule: Any, freq: str) -> int:
 
 
 def _can_match(rule: Any) -> bool:
-    """False for BYMONTHDAY/BYMONTH pairs with no real date (30 February): dateutil would walk to 9999."""
+    """False for rules with no real date: day 30 of February, day 400 of a year, week 60, day 1 of the
+    year in June. The window walk bounds their cost anyway; this names them, and drops the DTSTART too."""
     days = [int(d) for d in rule.get("BYMONTHDAY") or []]
-    if not days:
-        return True
     months = [int(m) for m in rule.get("BYMONTH") or range(1, 13)]
-    return any(1 <= m <= 12 and 0 < abs(d) <= _MONTH_DAYS[m - 1] for m in months for d in days)
+    if days and not any(1 <= m <= 12 and 0 < abs(d) <= _MONTH_DAYS[m - 1] for m in months for d in days):
+        return False
+    weeks = [int(w) for w in rule.get("BYWEEKNO") or []]
+    if weeks and not any(0 < abs(w) <= 53 for w in weeks):
+        return False
+    yeardays = [int(d) for d in rule.get("BYYEARDAY") or []]
+    if not yeardays:
+        return True
+    return any(_yearday_month(d, leap) in months for d in yeardays if 0 < abs(d) <= 366 for leap in (False, True))
+
+
+def _yearday_month(day: int, leap: bool) -> int:
+    """The month that day ``day`` (negative: from the year's end) of a (leap) year falls in; 0 if none."""
+    length = 366 if leap else 365
+    day = day if day > 0 else length + day + 1
+    if not 1 <= day <= length:
+        return 0
+    for month in range(1, 13):
+        size = 29 if month == 2 and leap else 28 if month == 2 else _MONTH_DAYS[month - 1]
+        if day <= size:
+            return month
+        day -= size
+    return 0
 
 
 def expand_bounded(cal: icalendar.Calendar, start: datetime, end: datetime, warnings: list[str]) -> list[Component]:

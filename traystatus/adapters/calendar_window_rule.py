@@ -23,6 +23,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import time
+from bisect import bisect_left
 from math import gcd
 from typing import Any
 
@@ -115,7 +116,7 @@ def _walk(rule: WindowRule) -> Any:  # dateutil's loop, kept whole to stay faith
     first = _first(rule)
     hi = _wall(rule._hi, first)
     stop = (hi + _MARGIN).date() if hi is not None else None
-    skip_before = first.date() - dt.timedelta(days=1)  # a day less: zones differ in their offsets
+    first_day, first_time = first.date(), first.timetz()
     year, month, day, hour, minute, second, weekday, _, _ = first.timetuple()
 
     freq = rule._freq
@@ -235,9 +236,11 @@ def _walk(rule: WindowRule) -> Any:  # dateutil's loop, kept whole to stay faith
             for i in dayset[start:end]:
                 if i is not None:
                     date = dt.date.fromordinal(ii.yearordinal + i)
-                    if date < skip_before:  # every time of it is before ``first``: nothing to combine
+                    if date < first_day:  # every time of it is before ``first``: nothing to combine
                         continue
-                    for at in timeset:
+                    # on the first day, from ``first``'s time on (the times share its zone: wall times compare)
+                    times = timeset[bisect_left(timeset, first_time) :] if date == first_day else timeset
+                    for at in times:
                         work -= 1
                         if work < 0:
                             rule.truncated = True
