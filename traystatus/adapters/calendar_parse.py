@@ -184,7 +184,7 @@ def expand(
     if cal.get("X-TRAYSTATUS-REPAIRED"):
         warnings.append(f"the file has errors; read anyway ({cal['X-TRAYSTATUS-REPAIRED']})")
     _first_of_each(cal)
-    _drop_unreadable_overrides(cal, warnings)
+    _drop_unreadable_events(cal, warnings)
     vevents = cal.walk("VEVENT")
     if whole and vevents and all(when(comp, "DTSTART") is None for comp in vevents):
         raise CalendarError(
@@ -333,18 +333,31 @@ def _first_of_each(cal: icalendar.Calendar) -> None:
                     comp.add(name, value[0])
 
 
-def _drop_unreadable_overrides(cal: icalendar.Calendar, warnings: list[str]) -> None:
-    """An override whose RECURRENCE-ID cannot be read replaces no instance we can name; the library would skip
-    its whole series, master included: it costs only itself."""
+def _drop_unreadable_events(cal: icalendar.Calendar, warnings: list[str]) -> None:
+    """An override whose RECURRENCE-ID cannot be read replaces no instance we can name, and an event whose
+    DURATION ends past the year 9999 has no end: the library would skip the whole series (or, for a far override,
+    keep or lose it depending on what it met first). Each costs only itself, named in a warning."""
     for parent in cal.walk():
-        bad = [
-            comp
-            for comp in parent.subcomponents
-            if comp.name == "VEVENT" and "RECURRENCE-ID" in comp and when(comp, "RECURRENCE-ID") is None
-        ]
+        bad = [comp for comp in parent.subcomponents if comp.name == "VEVENT" and _unreadable(comp)]
         for comp in bad:
             parent.subcomponents.remove(comp)
-            warnings.append(f"a change to {describe(comp)} has an unreadable RECURRENCE-ID; it was skipped")
+            what = "a change to " if "RECURRENCE-ID" in comp else ""
+            warnings.append(f"{what}{describe(comp)} has an unreadable RECURRENCE-ID or DURATION; it was skipped")
+
+
+def _unreadable(comp: icalendar.cal.Component) -> bool:
+    if "RECURRENCE-ID" in comp and when(comp, "RECURRENCE-ID") is None:
+        return True
+    if "DURATION" not in comp:
+        return False
+    start = when(comp, "DTSTART")
+    try:
+        length = getattr(comp["DURATION"], "dt", None)
+        if start is not None and isinstance(length, timedelta):
+            start + length
+    except Exception:  # OverflowError, or a broken DURATION
+        return True
+    return False
 
 
 def _promote_orphan_series(cal: icalendar.Calendar) -> None:
