@@ -185,6 +185,7 @@ def expand(
         warnings.append(f"the file has errors; read anyway ({cal['X-TRAYSTATUS-REPAIRED']})")
     _first_of_each(cal)
     _drop_unreadable_events(cal, warnings)
+    _drop_ends_before_starts(cal, warnings)
     vevents = cal.walk("VEVENT")
     if whole and vevents and all(when(comp, "DTSTART") is None for comp in vevents):
         raise CalendarError(
@@ -343,6 +344,22 @@ def _drop_unreadable_events(cal: icalendar.Calendar, warnings: list[str]) -> Non
             parent.subcomponents.remove(comp)
             what = "a change to " if "RECURRENCE-ID" in comp else ""
             warnings.append(f"{what}{describe(comp)} has an unreadable RECURRENCE-ID or DURATION; it was skipped")
+
+
+def _drop_ends_before_starts(cal: icalendar.Calendar, warnings: list[str]) -> None:
+    """A DTEND before its DTSTART: the library swaps them (a 2019 series then starts in the year 1 and is
+    walked for seconds); the end is ignored instead, as the app reads an end before the start."""
+    for comp in cal.walk("VEVENT"):
+        start, end = when(comp, "DTSTART"), when(comp, "DTEND")
+        if start is None or end is None or type(start) is not type(end):
+            continue
+        try:
+            before = end < start
+        except TypeError:  # naive against aware
+            continue
+        if before:
+            del comp["DTEND"]
+            warnings.append(f"{describe(comp)} ends before it starts; its end is ignored")
 
 
 def _unreadable(comp: icalendar.cal.Component) -> bool:

@@ -195,8 +195,8 @@ def _balanced(lower: str, start: int, end: int) -> bool:
     for m in _NESTING.finditer(lower, start, end):  # would otherwise glue two events into one block)
         name = m.group(2).strip().upper()
         if m.group(1).upper() == "BEGIN":
-            if closed:
-                return False
+            if closed or (stack and name not in ("VALARM", "VLOCATION") and not name.startswith("X-")):
+                return False  # a VTIMEZONE or VEVENT inside an event: the file's structure is broken
             stack.append(name)
         elif not stack or stack.pop() != name:
             return False
@@ -245,14 +245,13 @@ def _judge(text: str, b: _Block, lo: datetime, hi: datetime, sticky: set[str]) -
     if b.keep:
         return
     first = _moment(props.get("DTSTART"))
-    if first is None or "RDATE" in props:
+    length = None if first is None else _length(props, *first)
+    if first is None or length is None or "RDATE" in props:
         b.keep = True
+        if b.override:  # which instance it replaces, and how the library ranks it, is unknown: keep them all
+            sticky.add(b.uid)
         return
-    dtstart, is_date = first
-    length = _length(props, dtstart, is_date)
-    if length is None:
-        b.keep = True
-        return
+    dtstart = first[0]
     b.length = length
     b.span = (dtstart, dtstart + length)
     if b.override:
