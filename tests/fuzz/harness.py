@@ -99,7 +99,8 @@ class Read:
     kind: str  # events | error | crash | memory | cpu (killed by RLIMIT_CPU) | hang | died
     events: list[CalendarEvent] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    detail: str = ""  # the error's title, the traceback, the signal
+    detail: str = ""  # the error's title and message, the traceback, the signal
+    title: str = ""  # the error's title: what two errors are compared by
     cpu: float = 0.0
     peak: int = 0  # bytes of resident memory the read added at its peak
     wall: float = 0.0
@@ -136,7 +137,7 @@ def _child(reader: Reader) -> Read:
         events, warnings = reader()
         out = Read("events", events, warnings)
     except TrayStatusError as e:
-        out = Read("error", detail=f"{e.title}: {e.message}")
+        out = Read("error", detail=f"{e.title}: {e.message}", title=e.title)
     except MemoryError:
         out = Read("memory", detail=traceback.format_exc(limit=-8))
     except Exception:
@@ -262,7 +263,7 @@ def check(data: bytes, start: datetime, end: datetime) -> Report:
             problems.append(f"memory ({name}): {read.peak / 2**20:.0f} MB > {MAX_BYTES / 2**20:.0f} MB")
     if on.kind == "error" and off.kind != "error":
         problems.append(f"differs: an error only with the prefilter: {on.detail}")
-    elif on.kind == "error" and off.kind == "error" and on.detail != off.detail:
+    elif on.kind == "error" and off.kind == "error" and on.title != off.title:
         problems.append(f"differs: another error with the prefilter: {on.detail!r} vs {off.detail!r}")
     elif off.kind == "error" and on.kind == "events" and not any(w in off.detail for w in _WHOLE_FILE):
         problems.append(f"whole calendar lost (prefilter off): {off.detail}; it reads with the prefilter")

@@ -343,7 +343,9 @@ def _drop_unreadable_events(cal: icalendar.Calendar, warnings: list[str]) -> Non
         for comp in bad:
             parent.subcomponents.remove(comp)
             what = "a change to " if "RECURRENCE-ID" in comp else ""
-            warnings.append(f"{what}{describe(comp)} has an unreadable RECURRENCE-ID or DURATION; it was skipped")
+            warnings.append(
+                f"{what}{describe(comp)} has an unreadable start, RECURRENCE-ID or DURATION; it was skipped"
+            )
 
 
 def _drop_ends_before_starts(cal: icalendar.Calendar, warnings: list[str]) -> None:
@@ -363,8 +365,8 @@ def _drop_ends_before_starts(cal: icalendar.Calendar, warnings: list[str]) -> No
 
 
 def _unreadable(comp: icalendar.cal.Component) -> bool:
-    if "RECURRENCE-ID" in comp and when(comp, "RECURRENCE-ID") is None:
-        return True
+    if "RECURRENCE-ID" in comp and (when(comp, "RECURRENCE-ID") is None or when(comp, "DTSTART") is None):
+        return True  # a change that cannot be placed: the library would skip its whole series
     if "DURATION" not in comp:
         return False
     start = when(comp, "DTSTART")

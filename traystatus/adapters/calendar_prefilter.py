@@ -125,6 +125,26 @@ def _plus(moment: datetime, td: timedelta) -> datetime:
         return datetime.max if td > timedelta(0) else datetime.min  # noqa: DTZ901 - naive here, as lo and hi
 
 
+_TZID = re.compile(r";TZID=(\"[^\"]*\"|[^:;]*)", re.IGNORECASE)
+
+
+def _exdates_like_start(body: str, dtstart: str) -> bool:
+    """Every EXDATE is written like DTSTART (same TZID, UTC or not): only then may values be cut. A UTC EXDATE
+    on a floating or unknown-zone start makes the library read the whole series in UTC: cutting the last one
+    would move every instance."""
+    zone = _TZID.search(dtstart.split(":", 1)[0] + ":")
+    utc = dtstart.rstrip().upper().endswith("Z")
+    for m in _EXDATE.finditer(body):
+        line = _FOLD.sub("", m.group(0)).rstrip("\r\n")
+        head, _, values = line.rpartition(":")
+        other = _TZID.search(head + ":")
+        if (zone and zone.group(1)) != (other and other.group(1)):
+            return False
+        if any(v.strip().upper().endswith("Z") != utc for v in values.split(",")):
+            return False
+    return True
+
+
 def _prune_exdates(block: str, lo: datetime, hi: datetime, rids: list[datetime]) -> str | None:
     """Drop EXDATE values that cannot hide an instance near the window (they are half of a big series)."""
     changed = False
@@ -265,7 +285,7 @@ def _judge(text: str, b: _Block, lo: datetime, hi: datetime, sticky: set[str]) -
         b.keep = False
         return
     rule = props.get("RRULE")
-    b.exdates = _EXDATE.search(body) is not None
+    b.exdates = _EXDATE.search(body) is not None and _exdates_like_start(body, props["DTSTART"])
     if rule is None:
         b.keep = dtstart + length >= lo
         return
