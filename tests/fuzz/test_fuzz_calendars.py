@@ -7,7 +7,7 @@ through the app's path, prefilter on and off, each read in a forked child with i
 wall-clock limits (tests/fuzz/harness.py): one input that hangs fails this test, it cannot hang the run.
 
 CI (``CI=1``: the derandomized profile in tests/conftest.py) reads the same ``TRAYSTATUS_FUZZ_EXAMPLES``
-inputs every run (default 80, about 10 s) and replays every input the fuzzer ever found
+inputs every run (default 80; about 20 s with the replays) and replays every input the fuzzer ever found
 (tests/data/fuzz-found/). Longer, new inputs on demand: ``scripts/fuzz MINUTES`` (docs/testing.md).
 """
 
