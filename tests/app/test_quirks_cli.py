@@ -112,6 +112,10 @@ def test_slack_status_expires_at_the_true_return_of_a_chained_leave(
     text, _emoji, expiration = slack_emulator.status()
     assert text and expiration == int(datetime.fromisoformat(BACK).timestamp()), (text, expiration)
     assert datetime.fromtimestamp(expiration, UTC) == datetime(2027, 2, 22, 8, tzinfo=UTC)
+    assert run(["status", "--json", "--calendar", url, *BERLIN_LEAVE, "--at", "2027-01-30T11:00"]) == 0
+    report = json.loads(capsys.readouterr().out)  # a Saturday in the overlapping trip
+    assert report["state"] == "ooo" and datetime.fromisoformat(report["until"]) == datetime.fromisoformat(BACK)
+    assert datetime.fromisoformat(report["desired"]["expires_at"]) == datetime.fromisoformat(BACK)
 
 
 def config_with(tmp_path: Path, **urls: str) -> Path:

@@ -12,6 +12,7 @@ makes the engine look past the end of such a leave.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -41,14 +42,25 @@ _STEP = timedelta(days=30)
 Span = tuple[datetime, datetime]
 
 
-def ooo_spans(events: Iterable[CalendarEvent], rules: ClassificationRules, zone: ZoneInfo) -> list[Span]:
-    """The out-of-office events as UTC (start, end), sorted by start; a floating time is read in ``zone``."""
-
-    def utc(value: datetime) -> datetime:
-        return (value.replace(tzinfo=zone) if value.tzinfo is None else value).astimezone(UTC)
-
-    spans = [(utc(e.start), utc(e.end)) for e in events if classify(e, rules).kind is EventKind.OOO]
+def ooo_spans(
+    events: Iterable[CalendarEvent], rules: ClassificationRules, zone: ZoneInfo, known: dict[int, bool] | None = None
+) -> list[Span]:
+    """The out-of-office events as UTC (start, end), sorted by start; a floating time is read in ``zone``.
+    ``known``: id(event) → is it out of office, kept between calls over the same events (one read's events are
+    the same objects at the next read of a wider window)."""
+    seen: dict[int, bool] = {} if known is None else known
+    spans = []
+    for e in events:
+        away = seen.get(id(e))
+        if away is None:
+            away = seen[id(e)] = classify(e, rules).kind is EventKind.OOO
+        if away:
+            spans.append((_utc(e.start, zone), _utc(e.end, zone)))
     return sorted(s for s in spans if s[0] < s[1])
+
+
+def _utc(value: datetime, zone: ZoneInfo) -> datetime:
+    return (value.replace(tzinfo=zone) if value.tzinfo is None else value).astimezone(UTC)
 
 
 def leave_end(spans: Sequence[Span], at: datetime, settings: Settings) -> datetime | None:
@@ -88,13 +100,16 @@ def read_through_leave(
     shown) runs past what was read, up to ``window_end`` + :data:`MAX_LEAVE`: the results (one per source,
     in order) and the end they were read to.
 
-    A source that fails on a further read keeps its earlier result (its error was said by the first read).
+    Each further read starts at ``start`` again: a source keeps what it expanded for the widest window read,
+    so the next refresh (a window a little later, inside it) costs a hash, not a parse. A source that fails
+    on a further read keeps its earlier result (its error was said by the first read).
     """
     results = list(load(start, end))
     read_to, step = end, _STEP
     limit = window_end + MAX_LEAVE
+    known: dict[int, bool] = {}
     while read_to < limit:
-        spans = ooo_spans((e for r in results for e in r.events), settings.rules, settings.timezone)
+        spans = ooo_spans((e for r in results for e in r.events), settings.rules, settings.timezone, known)
         reach = leave_end(spans, window_end, settings)
         if reach is None or (reach < read_to and work_pieces(settings, reach, read_to)):
             break  # no leave, or it ends before what was read and a working hour follows it there
@@ -104,4 +119,10 @@ def read_through_leave(
             results = more
             continue
         results = [new if new.events or new.error is None else old for old, new in zip(results, more, strict=True)]
+    if read_to > end:  # what was read only to follow the leave: up to where it matters
+        spans = ooo_spans((e for r in results for e in r.events), settings.rules, settings.timezone, known)
+        reach = leave_end(spans, window_end, settings) or end
+        cut = max(end, reach + AFTER_LEAVE)
+        zone = settings.timezone
+        results = [replace(r, events=tuple(e for e in r.events if _utc(e.start, zone) < cut)) for r in results]
     return results, read_to
