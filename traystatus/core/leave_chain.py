@@ -35,9 +35,9 @@ __all__ = [
 AFTER_LEAVE = timedelta(days=14)
 #: a leave is followed this far past the window at most (a year's sabbatical); "back" is said there beyond
 MAX_LEAVE = timedelta(days=366)
-#: the first further read of the calendars reaches this far past the leave's end known so far; each next
-#: one twice as far (a year's leave costs at most five reads)
-_STEP = timedelta(days=30)
+#: the first further read of the calendars reaches this far past the leave's end known so far, each next one
+#: twice as far: a read costs mostly its parse, so few wide ones (a year's leave costs at most four reads)
+_STEP = timedelta(days=90)
 
 Span = tuple[datetime, datetime]
 
