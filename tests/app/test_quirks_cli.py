@@ -47,7 +47,11 @@ def busy(rows: list[dict[str, str]]) -> list[tuple[str, str, str]]:
         ("bom.ics", [("14:00", "15:00", "meeting")]),
         ("bare_vevent.ics", [("09:00", "10:00", "meeting")]),  # 10:00 Berlin, no VCALENDAR around it
         ("two_vcalendars.ics", [("09:00", "09:30", "meeting"), ("12:00", "13:00", "meeting")]),
-        ("tzid_whitespace.ics", [("04:30", "05:30", "meeting")]),  # 10:00 at +05:30
+        # 10:00 at +05:30; 10:00 and 12:00 in Berlin, by IANA and Windows names with spaces around them
+        (
+            "tzid_whitespace.ics",
+            [("04:30", "05:30", "meeting"), ("09:00", "10:00", "meeting"), ("11:00", "12:00", "meeting")],
+        ),
         ("customized_tz_a.ics", [("13:00", "14:00", "meeting")]),  # 22:00 at +09:00
         ("customized_tz_b.ics", [("13:00", "14:00", "meeting")]),  # 09:30 at -03:30
         # BUSY, BUSY-TENTATIVE, BUSY-UNAVAILABLE; FREE (15:00) is not busy
