@@ -157,6 +157,7 @@ def test_a_feed_with_a_huge_header_is_said_once_for_what_it_is(feed_server: Feed
     problems = [line for line in status.stdout.splitlines() if "Calendar 'Huge'" in line]
     assert len(problems) == 1 and problems[0].startswith("problem: ") and "oversized headers" in problems[0]
     assert "meeting until" in status.stdout  # the good calendar still counts
+    assert "No calendar could be read" not in status.stdout
 
 
 def test_a_failing_feed_with_a_copy_is_said_once_with_that_copy(feed_server: FeedServer, tmp_path: Path) -> None:
@@ -181,6 +182,9 @@ def test_plan_prints_no_timeline_when_its_only_calendar_fails(feed_server: FeedS
         assert done.returncode == 1 and done.stdout == "", done.stdout
         assert done.stderr.count("web page (HTML)") == 1
         assert "no calendar could be read, so there is no plan to show" in done.stderr
+    status = cli(config, "status", "--at", "2026-12-02T14:30")  # says what its answer rests on
+    assert status.stdout.startswith("No calendar could be read (see the problems below)"), status.stdout
+    assert status.stdout.count("web page (HTML)") == 1 and "web page" not in status.stderr
 
 
 def test_a_redirect_to_another_port_is_refused_by_plan(

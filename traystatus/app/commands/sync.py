@@ -189,6 +189,12 @@ def _emit(report: SyncReport, settings: Settings, as_json: bool) -> None:
         print(json.dumps(report_json(report), indent=2, ensure_ascii=False))
         return
     i, d = report.interval, report.desired
+    unread = [p for p in report.calendar_issues if not p.stale]
+    if settings.calendars and len(unread) >= len(settings.calendars):
+        print(  # the line below would otherwise read like the calendars' word
+            "No calendar could be read (see the problems below): what follows is from your working hours and "
+            "overrides alone."
+        )
     print(f"At {_local(report.at, settings)}: {i.state} until {_local(i.until, settings)} — {one_line(i.reason)}")
     shown = f"{d.emoji} {d.text!r}".strip() if d.has_status else "no status"
     dnd = f"until {_local(d.dnd_until, settings)}" if d.dnd_until else "off"
