@@ -5,11 +5,15 @@ shows it is needed. This reads calendars of a few MB in a worker thread, as the 
 ticker thread sleeps 10 ms at a time, and prints the ticker's worst stall next to the read's wall and
 CPU time; the reference row is an ordinary 30-event calendar. A stall far above 10 ms means something
 holds the GIL (a C-level regex, a garbage collection of millions of objects) for that long.
+Each case is read twice in the same run: with the collector running through the read (the baseline, as
+before ``adapters/collector_pause``) and paused for the read, as the app reads it now.
 Run: ``.venv/bin/python bench/bench_calendar_stall.py``.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import sys
 import threading
 import time
@@ -19,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from traystatus.adapters import calendar_ics
 from traystatus.adapters.calendar_ics import expand_text
 from traystatus.adapters.calendar_parse import ParseContext
 
@@ -70,8 +75,14 @@ def measure(text: str) -> str:
 
 def main() -> int:
     expand_text((HEAD + _event(0) + TAIL).encode(), NOW, NOW + timedelta(days=30), CTX)  # warm-up: imports
+    paused = calendar_ics.collector_paused
     for name, text in cases().items():
-        print(f"{name:<40} {measure(text)}")
+        calendar_ics.collector_paused = contextlib.nullcontext  # type: ignore[assignment]  # the baseline
+        print(f"{name:<40} collector on: {measure(text)}")
+        gc.collect()
+        calendar_ics.collector_paused = paused
+        print(f"{'':<40} paused:       {measure(text)}")
+        gc.collect()
     return 0
 
 

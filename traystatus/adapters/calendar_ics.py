@@ -21,6 +21,7 @@ from traystatus.adapters.calendar_parse import ParseContext, expand, overlaps, p
 from traystatus.adapters.calendar_prefilter import prefilter
 from traystatus.adapters.calendar_text import normalise
 from traystatus.adapters.clock import utc_now
+from traystatus.adapters.collector_pause import collector_paused
 from traystatus.core.availability import AvailabilityComponent
 from traystatus.core.errors import CalendarError
 from traystatus.core.model import CalendarEvent
@@ -54,16 +55,18 @@ def expand_document(
     data: bytes, start: datetime, end: datetime, ctx: ParseContext
 ) -> tuple[list[CalendarEvent], list[str], list[AvailabilityComponent]]:
     """Events, warnings and RFC 7953 availability of one ICS document; raises :class:`CalendarError`."""
-    text = normalise(data.decode("utf-8", errors="replace"))  # first: the prefilter reads what the parser reads
-    kept = prefilter(text, start, end)
-    cal = parse_calendar(kept, ctx)
-    events, warnings = expand(cal, start, end, ctx, whole=kept is text)
-    availability: list[AvailabilityComponent] = []
-    if "BEGIN:VAVAILABILITY" in text.upper():  # most feeds have none: no second walk for them
-        availability, more = read_availability(
-            cal, source=f"availability in '{ctx.source}'", start=start, end=end, zone=ctx.zone
-        )
-        warnings.extend(more)
+    with collector_paused():  # its passes over a big calendar's objects would stall the scheduler
+        text = normalise(data.decode("utf-8", errors="replace"))  # first: the prefilter reads what the parser reads
+        kept = prefilter(text, start, end)
+        cal = parse_calendar(kept, ctx)
+        events, warnings = expand(cal, start, end, ctx, whole=kept is text)
+        availability: list[AvailabilityComponent] = []
+        if "BEGIN:VAVAILABILITY" in text.upper():  # most feeds have none: no second walk for them
+            availability, more = read_availability(
+                cal, source=f"availability in '{ctx.source}'", start=start, end=end, zone=ctx.zone
+            )
+            warnings.extend(more)
+        del cal  # freed here, by reference counting, while the collector is still paused
     return events, warnings, availability
 
 
