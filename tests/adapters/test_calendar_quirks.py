@@ -39,6 +39,13 @@ def test_a_bare_vevent_without_vcalendar_is_an_event(tmp_path: Path) -> None:
     assert spans(read("bare_vevent.ics", tmp_path)) == [("Bare event", "09:00", "10:00")]
 
 
+def test_a_cr_alone_ends_a_line_as_the_producer_meant(tmp_path: Path) -> None:
+    data = (QUIRKS / "cr_line_ends.ics").read_bytes()
+    assert b"\n" not in data
+    expected = [("Written with a CR at the end of each line and a folded title", "10:00", "11:00")]
+    assert spans(read("cr_line_ends.ics", tmp_path)) == expected
+
+
 def test_every_vcalendar_of_a_file_counts_with_its_own_time_zones(tmp_path: Path) -> None:
     assert spans(read("two_vcalendars.ics", tmp_path)) == [
         ("From the first calendar", "09:00", "09:30"),

@@ -105,6 +105,12 @@ def parse_calendar(data: bytes | str, ctx: ParseContext) -> icalendar.Calendar:
         cal = _repaired(text, e, ctx)
     if isinstance(cal, list):  # several VCALENDARs in one file: take the first
         cal = cal[0]
+    if not isinstance(cal, icalendar.Calendar):  # the lines ran together: icalendar made up a component
+        raise CalendarError(
+            f"Calendar '{ctx.source}' could not be read",
+            f"the file is malformed (it holds no VCALENDAR icalendar can read, but a {type(cal).__name__[:40]}). "
+            "Export it again from your calendar app, or remove this source.",
+        )
     fixes = repairs
     if zones_dropped:
         fixes.append("a time zone definition with impossible rules ignored (the standard rules of its zone apply)")

@@ -63,8 +63,10 @@ def _lines(text: str) -> list[str]:
 
 
 def normalise(text: str) -> str:
-    """BOM, bare VEVENT, several VCALENDARs and TZID whitespace fixed as the producer meant them."""
+    """BOM, CR-only line ends, bare VEVENT, several VCALENDARs and TZID whitespace fixed as the producer meant them."""
     text = text.lstrip("\ufeff")
+    if "\r" in text and "\n" not in text:  # classic Mac OS line ends, a CR alone: else the file is one line
+        text = text.replace("\r", "\r\n")  # (amid CRLF lines a CR stays text: a title's, escaped when shown)
     first = text.lstrip(" \t\r\n")[:13].upper()
     if first.startswith(("BEGIN:VEVENT", "BEGIN:VFREEBUSY")):
         text = _WRAPPER + text.rstrip("\r\n") + "\r\nEND:VCALENDAR\r\n"  # a bare event (a mail attachment, a script)
