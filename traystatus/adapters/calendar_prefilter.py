@@ -175,6 +175,8 @@ def _split(text: str, lower: str) -> list[_Block]:
     out: list[_Block] = []
     pos = 0
     begin, finish = "BEGIN:VEVENT", "\nEND:VEVENT"
+    if lower.count("begin:vevent") != text.count(begin) or lower.count(finish.lower()) != text.count(finish):
+        return []  # "begin:VEVENT": names are case-insensitive and the parser sees an event this search would not
     while True:
         b = text.find(begin, pos)
         if b < 0:
