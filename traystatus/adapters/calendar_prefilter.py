@@ -202,6 +202,8 @@ def _split(text: str, lower: str) -> list[_Block]:
 
 
 _NESTING = re.compile(r"^(BEGIN|END):([^\r\n]*)", re.MULTILINE | re.IGNORECASE)
+#: a property's first line with no colon, folded on: the fold is inside its name or parameters
+_NAME_FOLD = re.compile(r"^[^ \t\r\n:][^:\r\n]*\r?\n[ \t]", re.MULTILINE)
 _FOLDED_NESTING = re.compile(r"^(?:BEGIN|END):[^\r\n]*\r?\n[ \t]", re.MULTILINE | re.IGNORECASE)
 _SUBCOMPONENT = re.compile(r"^BEGIN:", re.MULTILINE | re.IGNORECASE)
 
@@ -258,6 +260,10 @@ def _judge(text: str, b: _Block, lo: datetime, hi: datetime, sticky: set[str]) -
             continue
         props[name] = _FOLD.sub("", rest) if "\n" in rest else rest
     b.uid = props.get("UID", ":").split(":", 1)[-1].strip()
+    if _NAME_FOLD.search(body):  # "RRU" + fold + "LE:…": a name the search above cannot see; the parser decides
+        sticky.add(b.uid)
+        b.keep = True
+        return
     b.override = "RECURRENCE-ID" in props
     rid_line = props.get("RECURRENCE-ID", "")
     if b.override and ("RRULE" in props or "RDATE" in props or "THISANDFUTURE" in rid_line.upper()):
