@@ -35,6 +35,16 @@ def test_a_utf8_byte_order_mark_is_not_part_of_the_calendar(tmp_path: Path) -> N
     assert spans(read("bom.ics", tmp_path)) == [("After a byte-order mark", "14:00", "15:00")]
 
 
+def test_a_byte_order_mark_where_a_second_file_was_appended_is_dropped_too(tmp_path: Path) -> None:
+    bom = (QUIRKS / "bom.ics").read_bytes()
+    (tmp_path / "cat.ics").write_bytes((QUIRKS / "bare_vevent.ics").read_bytes().replace(b"\r\n", b"\n") + bom)
+    source = IcsCalendarSource("cat", str(tmp_path / "cat.ics"), zone=ZoneInfo("UTC"), cache_dir=tmp_path)
+    result = source.load(DAY - timedelta(days=1), DAY + timedelta(days=2))
+    assert result.error is None, result.error
+    expected = [("Bare event", "09:00", "10:00"), ("After a byte-order mark", "14:00", "15:00")]
+    assert spans(list(result.events)) == expected
+
+
 def test_a_bare_vevent_without_vcalendar_is_an_event(tmp_path: Path) -> None:
     assert spans(read("bare_vevent.ics", tmp_path)) == [("Bare event", "09:00", "10:00")]
 

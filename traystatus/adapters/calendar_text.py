@@ -64,7 +64,8 @@ def _lines(text: str) -> list[str]:
 
 def normalise(text: str) -> str:
     """BOM, CR-only line ends, bare VEVENT, several VCALENDARs and TZID whitespace fixed as the producer meant them."""
-    text = text.lstrip("\ufeff")
+    if "\ufeff" in text:  # a BOM: at the start, or where a second file was appended (`cat a.ics b.ics`)
+        text = text.replace("\ufeff", "")
     if "\r" in text and "\n" not in text:  # classic Mac OS line ends, a CR alone: else the file is one line
         text = text.replace("\r", "\r\n")  # (amid CRLF lines a CR stays text: a title's, escaped when shown)
     first = text.lstrip(" \t\r\n")[:13].upper()
