@@ -24,7 +24,7 @@ from traystatus.core.engine import build_timeline, next_transition  # noqa: E402
 from traystatus.core.hours import parse_hours  # noqa: E402
 from traystatus.core.model import CalendarEvent, EventKind, State  # noqa: E402
 from traystatus.core.settings import Settings  # noqa: E402
-from traystatus.core.work_periods import work_pieces  # noqa: E402
+from traystatus.core.work_periods import MAX_BREAK, work_pieces  # noqa: E402
 
 ZONE = ZoneInfo("Europe/Berlin")
 SETTINGS = Settings(timezone=ZONE, hours=parse_hours("mon-fri 09:00-12:30,13:30-17:30"))
@@ -50,6 +50,10 @@ def events(n: int, seed: int = 7) -> list[CalendarEvent]:
     return out
 
 
+def _day(moment: datetime) -> object:
+    return moment.astimezone(ZONE).date()
+
+
 def baseline(evs: list[CalendarEvent]) -> list[State]:
     """The state at every minute, by brute force."""
     cls = [classify(e, SETTINGS.rules) for e in evs]
@@ -61,7 +65,13 @@ def baseline(evs: list[CalendarEvent]) -> list[State]:
         kinds = {c.kind for c in cls if c.event.start <= t < c.event.end}
         state = next((s for k, s in order.items() if k in kinds), None)
         if state is None:
-            state = State.AVAILABLE if any(w.start <= t < w.end for w in work) else State.OFF_HOURS
+            if any(w.start <= t < w.end for w in work):
+                state = State.AVAILABLE
+            else:  # between two working pieces of one local day, less than MAX_BREAK apart: a break
+                before = max((w.end for w in work if w.end <= t), default=None)
+                after = min((w.start for w in work if w.start > t), default=None)
+                same_day = before is not None and after is not None and _day(before) == _day(after)
+                state = State.BREAK if same_day and after - before < MAX_BREAK else State.OFF_HOURS
         states.append(state)
         t += timedelta(minutes=1)
     return states
