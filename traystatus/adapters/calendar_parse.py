@@ -18,6 +18,7 @@ import icalendar
 from icalendar.prop import vBroken
 from icalendar.timezone import tzp
 
+from traystatus.adapters.calendar_durations import add_days, after, exact_durations, mark_long_times, time_part
 from traystatus.adapters.calendar_freebusy import freebusy_events
 from traystatus.adapters.calendar_limits import bound_rules, describe, expand_bounded, rules, when
 from traystatus.adapters.calendar_text import (
@@ -47,13 +48,6 @@ _SLACK = timedelta(days=1)
 _REPAIRABLE = ("DTEND", "DURATION", "EXDATE", "RDATE")
 _SINGLE = ("UID", "DTSTART", "DTEND", "DURATION", "RECURRENCE-ID", "SEQUENCE")  # RFC 5545: at most once in a VEVENT
 _RRULE_SPACES = re.compile(r"^(RRULE[;:][^\r\n]*)$", re.MULTILINE)
-#: a DURATION whose time part has 24 hours or more: icalendar folds them into days ("PT24H" becomes "P1D"),
-#: but RFC 5545 §3.3.6 reads days on the calendar and hours exactly; the time part's seconds are kept in a
-#: parameter (_TIME_PARAM) for _exact_durations
-_LONG_TIME = re.compile(
-    r"^(DURATION(?:;[^:\r\n]*)?):(\+?P(?:\d+W)?(?:\d+D)?T(\d+)H(?:(\d+)M)?(?:(\d+)S)?)([ \t]*\r?)$", re.MULTILINE
-)
-_TIME_PARAM = "X-TRAYSTATUS-TIME"
 _EMPTY_TZID = re.compile(
     r"^((?:DTSTART|DTEND|RECURRENCE-ID|EXDATE|RDATE|DUE)(?:;[^:;\r\n]+)*);TZID=(?=[:;])", re.MULTILINE
 )
@@ -91,7 +85,7 @@ def parse_calendar(data: bytes | str, ctx: ParseContext) -> icalendar.Calendar:
         text = drop_alarms(text)[0]
         repairs.append("alarms left open ignored")
     if "DURATION" in upper and "H" in upper:
-        text = _LONG_TIME.sub(_mark_time_part, text)
+        text = mark_long_times(text)
     if "BEGIN:VTIMEZONE" in upper and "RRULE" in upper:  # a zone's rule is expanded to 2038 as it is read
         text, notes = tame_timezones(text)
         repairs.extend(notes)
@@ -120,13 +114,6 @@ def parse_calendar(data: bytes | str, ctx: ParseContext) -> icalendar.Calendar:
             fixes = [fix for fix in str(repaired).split("; ") if fix not in fixes] + fixes
         cal.add("X-TRAYSTATUS-REPAIRED", "; ".join(fixes))
     return cal
-
-
-def _mark_time_part(m: re.Match[str]) -> str:
-    hours, minutes, seconds = (int(g or 0) for g in m.group(3, 4, 5))
-    if hours < 24:
-        return m.group(0)  # icalendar keeps it apart from the days
-    return f"{m.group(1)};{_TIME_PARAM}={hours * 3600 + minutes * 60 + seconds}:{m.group(2)}{m.group(6)}"
 
 
 def _from_ical(text: str) -> icalendar.Calendar | list[icalendar.Calendar]:
@@ -204,7 +191,7 @@ def expand(
         _promote_orphan_series(cal)
         _drop_broken_properties(cal, warnings)
         recurring = _recurring_uids(cal)
-        exact = _exact_durations(cal)
+        exact = exact_durations(cal)
         unknown_tz = _unknown_tz_uids(cal)
         bound_rules(cal, end + _SLACK, warnings)
         raw = expand_bounded(cal, start - _SLACK, end + _SLACK, warnings)
@@ -422,15 +409,15 @@ def _to_event(
         end, _ = _localize(end_prop.dt, ctx.zone)
     elif isinstance(length := getattr(comp.get("DURATION"), "dt", None), timedelta):
         found = (exact or {}).get(str(comp.get("UID", "")))  # an occurrence's DURATION lost its parameters
-        part = found[1] if found is not None and found[0] == length else _time_part(comp.get("DURATION"), length)
-        end = _after(start, length, part) if not all_day else _add_days(start, length.days)
+        part = found[1] if found is not None and found[0] == length else time_part(comp.get("DURATION"), length)
+        end = after(start, length, part) if not all_day else add_days(start, length.days)
     else:
-        end = _add_days(start, 1) if all_day else start
+        end = add_days(start, 1) if all_day else start
     duration = (exact or {}).get(str(comp.get("UID", "")))
     if duration is not None and not all_day and end_prop is not None and end == start + duration[0]:
-        end = _after(start, *duration)  # the library added DURATION on the wall clock (2 h across fall-back)
+        end = after(start, *duration)  # the library added DURATION on the wall clock (2 h across fall-back)
     if all_day and end <= start:  # DTEND == DTSTART on a date: a one-day event (calendar labs)
-        end = _add_days(start, 1)
+        end = add_days(start, 1)
     if end < start:
         end = start
     uid = str(comp.get("UID", ""))
@@ -465,52 +452,6 @@ def _to_event(
         recurrence_id=recurrence_id,
         warnings=event_warnings,
     )
-
-
-def _exact_durations(cal: icalendar.Calendar) -> dict[str, tuple[timedelta, timedelta]]:
-    """UID → (DURATION, its time part) of series timed by a DURATION with hours, minutes or seconds in it."""
-    out: dict[str, tuple[timedelta, timedelta]] = {}
-    for comp in cal.walk("VEVENT"):
-        prop, start = comp.get("DURATION"), comp.get("DTSTART")
-        if "RECURRENCE-ID" in comp or prop is None or start is None or "DTEND" in comp:
-            continue
-        try:
-            value = getattr(prop, "dt", None)
-        except Exception:  # noqa: S112 - a broken DURATION: the event is skipped and named later
-            continue
-        first = when(comp, "DTSTART")  # not start.dt: a broken one raises
-        if not isinstance(value, timedelta) or not isinstance(first, datetime) or value < timedelta(0):
-            continue
-        time_part = _time_part(prop, value)
-        if time_part:
-            out[str(comp.get("UID", ""))] = (value, time_part)
-    return out
-
-
-def _time_part(prop: object, value: timedelta) -> timedelta:
-    """The hours, minutes and seconds of a DURATION (its "T" part), which icalendar folds into days from 24 h."""
-    marked = str(getattr(prop, "params", {}).get(_TIME_PARAM, ""))
-    if marked.isdigit() and int(marked) <= value.total_seconds():
-        return timedelta(seconds=int(marked))
-    return timedelta(seconds=value.seconds, microseconds=value.microseconds)
-
-
-def _after(moment: datetime, duration: timedelta, time_part: timedelta | None = None) -> datetime:
-    """``moment + duration`` as RFC 5545 §3.3.6 means it: days on the calendar, hours and less exactly
-    (``time_part``: the exact part, when it is not just what is under a day)."""
-    if duration < timedelta(0) or moment.tzinfo is None:
-        return moment + duration
-    exact = (
-        time_part if time_part is not None else timedelta(seconds=duration.seconds, microseconds=duration.microseconds)
-    )
-    day = _add_days(moment, (duration - exact).days)
-    # in UTC: in the zone itself 01:30 EDT + 1 h is 01:30 EST, which Python compares and subtracts as equal
-    return day.astimezone(UTC) + exact
-
-
-def _add_days(moment: datetime, days: int) -> datetime:
-    """Calendar days in the moment's own zone (midnight stays midnight across DST)."""
-    return (moment.replace(tzinfo=None) + timedelta(days=days)).replace(tzinfo=moment.tzinfo)
 
 
 def _partstat(attendees: object, emails: frozenset[str]) -> str:
