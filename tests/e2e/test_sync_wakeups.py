@@ -92,6 +92,6 @@ def test_a_note_the_cli_left_is_delivered_by_the_running_headless_service(
     assert len(slack_emulator.messages) == 1 and "Shipped the runtime" in slack_emulator.messages[0].text
     assert headless.poll() is None
     log = Path(env["XDG_STATE_HOME"]) / "traystatus" / "log" / "traystatus.log"
-    text = log.read_text(encoding="utf-8")
-    assert "another traystatus process changed the handoff outbox" in text
-    assert "delivered to slack:#handoffs" in text
+    # the service logs the delivery once the archive has it on record, a moment after Slack took the post
+    wait_for(lambda: "delivered to slack:#handoffs" in log.read_text(encoding="utf-8"), 30, "the delivery on record")
+    assert "another traystatus process changed the handoff outbox" in log.read_text(encoding="utf-8")
