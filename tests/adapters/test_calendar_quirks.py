@@ -192,3 +192,20 @@ def test_hours_past_a_day_stay_exact_and_days_stay_nominal(duration: str, ends: 
     assert result.error is None and result.warnings == ()
     [event] = result.events
     assert event.end.astimezone(ny).strftime("%H:%M %Z") == ends
+
+
+def test_unbalanced_parts_inside_events_cost_nothing_but_the_part(tmp_path: Path) -> None:
+    events = read("unclosed_parts.ics", tmp_path)
+    assert spans(events) == [
+        ("Whole event", "08:00", "08:30"),
+        ("A vendor part never closed", "10:00", "11:00"),
+        ("An END that closes nothing", "12:00", "13:00"),
+        ("An inner part ends with its outer one", "14:00", "15:00"),
+    ]
+
+
+def test_unbalanced_parts_are_mended_and_said(tmp_path: Path) -> None:
+    source = IcsCalendarSource("parts", str(QUIRKS / "unclosed_parts.ics"), zone=ZoneInfo("UTC"), cache_dir=tmp_path)
+    result = source.load(DAY - timedelta(days=1), DAY + timedelta(days=2))
+    assert result.error is None, result.error
+    assert any("3 unbalanced BEGIN/END line(s) inside events mended" in w for w in result.warnings), result.warnings

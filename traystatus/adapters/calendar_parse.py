@@ -145,9 +145,11 @@ def _repaired(text: str, error: Exception, ctx: ParseContext) -> icalendar.Calen
     text, n = _LONG_TZID.subn("", text)
     if n:  # zoneinfo looks a TZID up as a file name: 300 characters raise OSError (name too long)
         fixes.append("times whose TZID is no zone name (over 100 characters) read in your time zone")
-    text, n = drop_open_events(text)
+    text, n, mended = drop_open_events(text)
     if n:
         fixes.append(f"{n} event(s) never closed (END:VEVENT missing) skipped")
+    if mended:
+        fixes.append(f"{mended} unbalanced BEGIN/END line(s) inside events mended")
     try:
         if not fixes:
             raise error

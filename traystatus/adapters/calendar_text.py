@@ -196,19 +196,28 @@ def hostile_timezones(upper: str) -> bool:
     return False
 
 
-def drop_open_events(text: str) -> tuple[str, int]:
+def drop_open_events(text: str) -> tuple[str, int, int]:
     """Text without the VEVENTs never closed before the next one begins or the calendar ends (a line break
     lost before END:VEVENT, a cut download): a VEVENT holds no VEVENT, so each of them costs only itself.
+    Inside a VEVENT, a part left open (``BEGIN:X-FOO`` with no ``END:X-FOO``) is closed just before the
+    event ends, and an ``END:`` that closes nothing is dropped: the event keeps what it said before it.
+    Returns the text, the events skipped and the parts mended.
 
     Lines are compared unfolded (``B`` + ``\r\n EGIN:VEVENT`` begins one); linear in the text.
     """
     out: list[str] = []
     pending: list[str] | None = None  # the lines of the VEVENT read so far
-    dropped = 0
+    parts: list[str] = []  # the components open inside it, innermost last
+    open_count: dict[str, int] = {}  # how many of each name are in ``parts``
+    dropped = mended = 0
     logical: list[str] = []
 
+    def close(names: list[str], like: str) -> list[str]:
+        end = like[len(like.rstrip("\r\n")) :] or "\r\n"
+        return [f"END:{name}{end}" for name in reversed(names)]
+
     def flush() -> None:
-        nonlocal pending, dropped
+        nonlocal pending, dropped, mended
         if not logical:
             return
         key = "".join(part.rstrip("\r\n")[1 if i else 0 :] for i, part in enumerate(logical)).strip().upper()
@@ -216,11 +225,36 @@ def drop_open_events(text: str) -> tuple[str, int]:
             if pending is not None:
                 dropped += 1
             pending = []
+            parts.clear()
+            open_count.clear()
         elif pending is not None and key in ("END:VCALENDAR", "BEGIN:VTIMEZONE", "BEGIN:VTODO", "BEGIN:VFREEBUSY"):
             pending, dropped = None, dropped + 1
+        elif pending is not None and key.startswith("BEGIN:"):
+            parts.append(key[6:].strip())
+            open_count[parts[-1]] = open_count.get(parts[-1], 0) + 1
+        elif pending is not None and key.startswith("END:") and key != "END:VEVENT":
+            name = key[4:].strip()
+            if not open_count.get(name):  # closes nothing: icalendar would refuse the whole file for it
+                mended += 1
+                logical.clear()
+                return
+            at = len(parts) - 1
+            while parts[at] != name:  # what lies above it is closed here: linear over the whole walk
+                at -= 1
+            if at < len(parts) - 1:  # closes an outer part: the inner ones end with it
+                pending.extend(close(parts[at + 1 :], logical[-1]))
+                mended += len(parts) - 1 - at
+            for gone in parts[at:]:
+                open_count[gone] -= 1
+            del parts[at:]
         if pending is None:
             out.extend(logical)
         else:
+            if key == "END:VEVENT" and parts:
+                pending.extend(close(parts, logical[-1]))
+                mended += len(parts)
+                parts.clear()
+                open_count.clear()
             pending.extend(logical)
             if key == "END:VEVENT":
                 out.extend(pending)
@@ -236,7 +270,7 @@ def drop_open_events(text: str) -> tuple[str, int]:
     flush()
     if pending is not None:
         out.extend(pending)  # open to the end of the text: the parser says what is wrong
-    return "".join(out), dropped
+    return "".join(out), dropped, mended
 
 
 def drop_bad_timezones(text: str) -> tuple[str, int]:
