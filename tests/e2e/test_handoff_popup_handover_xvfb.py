@@ -103,7 +103,9 @@ def test_a_popup_closed_while_slack_asks_to_wait_is_posted_by_the_service(
     slack_emulator: SlackEmulator,
 ) -> None:
     data_dir = isolated_home / "data" / "traystatus"
-    slack_emulator.inject("chat.postMessage", status=429, retry_after=8)
+    # Slack's wait must outlast the popup's closing (the photo, Escape, a Qt process's exit: seconds on a loaded
+    # machine), or the popup itself, still open, would post when it is over (or the service before it is gone)
+    slack_emulator.inject("chat.postMessage", status=429, retry_after=20)
     popup = subprocess.Popen(
         [sys.executable, "-m", "traystatus", "--config", str(isolated_home / "config.toml"), "handoff"],
         env=env,
@@ -112,7 +114,7 @@ def test_a_popup_closed_while_slack_asks_to_wait_is_posted_by_the_service(
         stderr=subprocess.DEVNULL,
     )
     try:
-        wid = wait_until(lambda: popup_window(virtual_screen, popup), what="the popup to map")
+        wid = wait_until(lambda: popup_window(virtual_screen, popup), timeout=60, what="the popup to map")
         virtual_screen.run("xdotool", "windowfocus", wid)
         virtual_screen.run("xdotool", "type", "--delay", "15", "Handed over on close")
         virtual_screen.press("ctrl+Return")
