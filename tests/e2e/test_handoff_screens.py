@@ -77,7 +77,7 @@ class App:
                     best = (wid, w * h)
             return best[0]
 
-        wid = wait_until(find, what="the window to map")
+        wid = wait_until(find, timeout=60, what="the window to map")
         self.screen.run("xdotool", "windowfocus", wid)
         return wid
 

@@ -28,8 +28,8 @@ def biggest_window(app: RunningApp) -> tuple[int, int, int, int] | None:
 
 def test_left_click_toggles_the_team_clock(app: RunningApp) -> None:
     assert app.proc is not None
-    x, y, w, h = wait_until(lambda: app.screen.docked_icon(app.proc.pid), what="the icon to dock")  # type: ignore[union-attr]
-    wait_until(app.calls, what="the first sync")
+    x, y, w, h = wait_until(lambda: app.screen.docked_icon(app.proc.pid), timeout=60, what="the icon to dock")  # type: ignore[union-attr]
+    wait_until(app.calls, timeout=60, what="the first sync")
     app.screen.click(x + w // 2, y + h // 2, button=1)
     popup = wait_until(lambda: biggest_window(app), what="the team clock to open")
     px, py, pw, ph = popup
@@ -42,7 +42,7 @@ def test_left_click_toggles_the_team_clock(app: RunningApp) -> None:
 
 def test_handoff_from_the_menu_is_posted_and_signs_off_through_the_sync(app: RunningApp) -> None:
     assert app.proc is not None
-    wait_until(app.calls, what="the first sync")
+    wait_until(app.calls, timeout=60, what="the first sync")
     open_menu(app)
     # from no selection Up wraps to Quit; then Open log, Handoff history…, Write handoff note…
     app.screen.press("Up", "Up", "Up", "Up", "Return")
@@ -96,7 +96,7 @@ def test_handoff_popup_closed_and_reopened_still_delivers(app: RunningApp) -> No
     destinations. It stayed "waiting to send" for good before (the first popup's deleted Qt object raised
     in the delivery worker). Screenshot: tray-handoff-reopened.png."""
     assert app.proc is not None
-    wait_until(app.calls, what="the first sync")
+    wait_until(app.calls, timeout=60, what="the first sync")
     open_menu(app)
     app.screen.press("Up", "Up", "Up", "Up", "Return")
     first = wait_until(lambda: _handoff_popup(app), what="the handoff popup to open")

@@ -73,7 +73,7 @@ prompt = false
         return self.proc.pid
 
     def open_history_from_the_menu(self) -> str:
-        x, y, w, h = wait_until(lambda: self.screen.docked_icon(self.pid()), what="the icon to dock")
+        x, y, w, h = wait_until(lambda: self.screen.docked_icon(self.pid()), timeout=60, what="the icon to dock")
         self.screen.click(x + w // 2, y + h // 2, button=3)
         wait_until(lambda: self.screen.top_level_windows(self.pid()), what="the menu to open")
         # from no selection Up wraps to Quit; then Open log, Settings…, Handoff history…
@@ -122,8 +122,10 @@ def slack_delivery(tray: Tray) -> DeliveryStatus | None:
 
 
 def test_history_window_closed_reopened_and_retry_posts_once(tray: Tray, slack: SlackEmulator, tmp_path: Path) -> None:
-    wait_until(lambda: tray.screen.docked_icon(tray.pid()), what="the icon to dock")
-    wait_until(lambda: slack.calls_to("users.profile.get") or slack.calls_to("users.setPresence"), what="a sync")
+    wait_until(lambda: tray.screen.docked_icon(tray.pid()), timeout=60, what="the icon to dock")
+    wait_until(
+        lambda: slack.calls_to("users.profile.get") or slack.calls_to("users.setPresence"), timeout=60, what="a sync"
+    )
     note = tmp_path / "note.md"
     note.write_text("# Done\nThe history window works & retries\n", encoding="utf-8")
     cli = subprocess.run(

@@ -40,7 +40,9 @@ def trickling_app(
         env.pop(var, None)
     output = isolated_home / "app-output.txt"
     with launched_app(env, isolated_home) as proc:
-        wait_until(lambda: proc.poll() is None and virtual_screen.docked_icon(proc.pid), what="the icon to dock")
+        wait_until(
+            lambda: proc.poll() is None and virtual_screen.docked_icon(proc.pid), timeout=60, what="the icon to dock"
+        )
         wait_until(lambda: feed_server.trickling or proc.poll() is not None, timeout=60, what="the slow fetch")
         assert proc.poll() is None, output.read_text(errors="replace")
         time.sleep(1.0)  # well into the trickle: many reads, each within any per-read timeout
@@ -79,4 +81,4 @@ def test_quit_cuts_off_a_trickling_fetch(
         assert "SIGTERM received: traystatus is quitting" in log
     assert "Traceback" not in output + log
     assert SECRET not in output + log
-    wait_until(lambda: feed_server.trickling == 0, timeout=10, what="the server to see the connection closed")
+    wait_until(lambda: feed_server.trickling == 0, timeout=30, what="the server to see the connection closed")

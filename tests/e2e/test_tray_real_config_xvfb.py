@@ -75,9 +75,11 @@ def test_real_config_syncs_slack_and_names_the_missing_matrix_token(
     app: subprocess.Popen[bytes], virtual_screen: VirtualScreen, slack: SlackEmulator, isolated_home: Path
 ) -> None:
     screen = virtual_screen
-    x, y, w, h = wait_until(lambda: app.poll() is None and screen.docked_icon(app.pid), what="the icon to dock")
+    x, y, w, h = wait_until(
+        lambda: app.poll() is None and screen.docked_icon(app.pid), timeout=60, what="the icon to dock"
+    )
     text, emoji, _expiration = wait_until(
-        lambda: slack.status()[0] and slack.status(), what="Slack to show the meeting"
+        lambda: slack.status()[0] and slack.status(), timeout=60, what="Slack to show the meeting"
     )
     assert (text, emoji) == ("In a meeting", ":spiral_calendar_pad:")
     assert "Quarterly planning" not in text, "titles stay private unless the user opts in"
@@ -121,9 +123,10 @@ def test_first_start_without_a_config_offers_the_setup(virtual_screen: VirtualSc
             [sys.executable, "-m", "traystatus"], env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT
         )
     try:
-        wait_until(lambda: proc.poll() is None and screen.docked_icon(proc.pid), what="the icon to dock")
+        wait_until(lambda: proc.poll() is None and screen.docked_icon(proc.pid), timeout=60, what="the icon to dock")
         wizard = wait_until(
             lambda: [g for g in screen.top_level_windows(proc.pid) if g[2] >= 400 and g[3] >= 300],
+            timeout=60,
             what=f"the first-run setup to open ({output.read_text(errors='replace')})",
         )
         assert len(wizard) == 1

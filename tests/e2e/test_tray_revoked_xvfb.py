@@ -62,8 +62,12 @@ def test_a_revoked_token_is_one_short_line_and_settings_shows_it_as_the_sync_fou
     app: subprocess.Popen[bytes], virtual_screen: VirtualScreen, slack: SlackEmulator, isolated_home: Path
 ) -> None:
     screen = virtual_screen
-    x, y, w, h = wait_until(lambda: app.poll() is None and screen.docked_icon(app.pid), what="the icon to dock")
-    wait_until(lambda: slack.presence() == "auto" and slack.calls_to("users.setPresence"), what="a first pass")
+    x, y, w, h = wait_until(
+        lambda: app.poll() is None and screen.docked_icon(app.pid), timeout=60, what="the icon to dock"
+    )
+    wait_until(
+        lambda: slack.presence() == "auto" and slack.calls_to("users.setPresence"), timeout=60, what="a first pass"
+    )
     shot = screen.screenshot("tray-real-docked")
     assert DEMO_BADGE not in screen.colours(shot, (x, y, w, h)), "only a demo's icon carries the badge"
 
@@ -102,8 +106,12 @@ def test_a_settings_window_left_open_shows_the_revocation_the_sync_found(
     app: subprocess.Popen[bytes], virtual_screen: VirtualScreen, slack: SlackEmulator, isolated_home: Path
 ) -> None:
     screen = virtual_screen
-    x, y, w, h = wait_until(lambda: app.poll() is None and screen.docked_icon(app.pid), what="the icon to dock")
-    wait_until(lambda: slack.presence() == "auto" and slack.calls_to("users.setPresence"), what="a first pass")
+    x, y, w, h = wait_until(
+        lambda: app.poll() is None and screen.docked_icon(app.pid), timeout=60, what="the icon to dock"
+    )
+    wait_until(
+        lambda: slack.presence() == "auto" and slack.calls_to("users.setPresence"), timeout=60, what="a first pass"
+    )
     screen.click(x + w // 2, y + h // 2, button=3)
     wait_until(lambda: screen.top_level_windows(app.pid), what="the menu to open")
     screen.press("Up", "Up", "Up", "Return")  # from the bottom: Quit, Open log, Settings…

@@ -54,7 +54,9 @@ def test_the_icon_is_on_screen_before_the_rest_is_imported(virtual_screen: Virtu
             [sys.executable, "-c", RECORDER, str(record)], env=env, cwd=ROOT, stdout=out, stderr=out
         )
     try:
-        wait_until(lambda: proc.poll() is None and virtual_screen.docked_icon(proc.pid), what="the icon to dock")
+        wait_until(
+            lambda: proc.poll() is None and virtual_screen.docked_icon(proc.pid), timeout=60, what="the icon to dock"
+        )
         demo_calls = isolated_home / "state" / "traystatus" / "demo" / "calls.json"
         wait_until(demo_calls.exists, timeout=30, what="the first sync (the demo's calls.json)")
     finally:

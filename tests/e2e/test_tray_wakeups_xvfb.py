@@ -55,7 +55,7 @@ def test_a_note_the_cli_left_is_delivered_by_the_running_tray(
     isolated_home: Path,
     tmp_path: Path,
 ) -> None:
-    wait_until(lambda: app.poll() is None and virtual_screen.docked_icon(app.pid), what="the icon to dock")
+    wait_until(lambda: app.poll() is None and virtual_screen.docked_icon(app.pid), timeout=60, what="the icon to dock")
     log = isolated_home / "state" / "traystatus" / "log" / "traystatus.log"
 
     def logged(text: str) -> bool:
