@@ -209,3 +209,20 @@ def test_an_early_zone_onset_gives_the_offsets_icalendar_gives(onset: str) -> No
     assert ("Planning", meeting["DTSTART"].dt.astimezone(UTC)) in [(t, s.astimezone(UTC)) for t, s in events]
     assert events[-1][1].astimezone(UTC) == datetime(2026, 12, 10, 9, tzinfo=UTC)  # winter: +0100
     assert warnings == []
+
+
+def test_a_capped_series_keeps_its_first_occurrences_by_time_moved_ones_included() -> None:
+    # hourly from noon: 720 times in 30 days; the 150th (Sat 08 Dec 17:00) is moved to 12:30 on the first day.
+    # recurring-ical-events yields it at its rule time's place, so a cap on what it yields first dropped it.
+    hourly = event("DTSTART:20261202T120000Z\r\nDURATION:PT15M\r\nRRULE:FREQ=HOURLY\r\n", uid="hourly@tests")
+    moved = event(
+        "RECURRENCE-ID:20261208T170000Z\r\nDTSTART:20261202T123000Z\r\nDURATION:PT15M\r\n",
+        uid="hourly@tests",
+        title="Moved",
+    )
+    events, warnings = read(calendar(hourly, moved))
+    starts = [start for _title, start in events]
+    assert ("Moved", datetime(2026, 12, 2, 12, 30, tzinfo=UTC)) in events
+    assert len(events) == MAX_PER_SERIES and starts == sorted(starts)
+    assert starts[-1] == datetime(2026, 12, 2, 12, tzinfo=UTC) + timedelta(hours=MAX_PER_SERIES - 2)
+    assert any(f"only the first {MAX_PER_SERIES} occurrences" in w for w in warnings), warnings

@@ -212,7 +212,7 @@ def expand_bounded(cal: icalendar.Calendar, start: datetime, end: datetime, warn
             break
         walked = _window_rules(series, min(deadline, time.thread_time() + SERIES_SECONDS))
         try:
-            found = list(itertools.islice(series.between(start, end), MAX_PER_SERIES + 1))
+            found = list(itertools.islice(series.between(start, end), _most_found(series, walked)))
             comps = [occurrence.as_component(True) for occurrence in sorted(found)[:MAX_PER_SERIES]]
         except Exception as e:  # one broken series must not hide the others
             bad = by_uid.get(str(series.uid))
@@ -239,6 +239,17 @@ def expand_bounded(cal: icalendar.Calendar, start: datetime, end: datetime, warn
             del out[MAX_PER_WINDOW:]
             break
     return out
+
+
+def _most_found(series: Any, walked: list[WindowRule]) -> int:
+    """How many occurrences of ``series`` to take from its ``between``, which yields the rule's times first
+    and the moved instances after them, in set order: all it can yield, so that the first
+    :data:`MAX_PER_SERIES` by time are the same whatever that order (and with or without the prefilter)."""
+    recurrence = series.recurrence
+    rules = len(getattr(recurrence, "rrules", ())) - 1  # the first one holds only the RDATEs
+    unbounded = max(0, rules - len(walked))  # a rule this module could not bound: as many as kept
+    kept = sum(rule.keep for rule in walked) + unbounded * (MAX_PER_SERIES + 1)
+    return kept + len(getattr(recurrence, "rdates", ())) + len(series.modifications) + 1
 
 
 def _window_rules(series: Any, deadline: float) -> list[WindowRule]:
