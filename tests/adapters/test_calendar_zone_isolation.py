@@ -13,6 +13,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from traystatus.adapters.calendar_ics import IcsCalendarSource
 from traystatus.adapters.calendar_parse import ParseContext, expand, parse_calendar
 
@@ -118,3 +120,35 @@ def test_calendars_read_at_once_on_several_threads_each_keep_their_own_zone(tmp_
         t.join(timeout=120)
     assert not any(t.is_alive() for t in threads)
     assert wrong == []
+
+
+def test_an_unknown_tzid_is_searched_for_once_and_a_later_file_that_defines_it_still_wins(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import icalendar.timezone.zoneinfo as provider_module
+
+    searched: list[str] = []
+    real = provider_module.zoneinfo.ZoneInfo
+
+    def counting(name: str) -> ZoneInfo:
+        searched.append(name)
+        return real(name)
+
+    monkeypatch.setattr(provider_module.zoneinfo, "ZoneInfo", counting)
+    stamps = ",".join(f"20261201T{h:02d}{m:02d}00" for h in range(24) for m in range(0, 60, 2))  # 720 values
+    flood = (
+        "BEGIN:VEVENT\r\nUID:flood@tests\r\nDTSTAMP:20261101T000000Z\r\nDTSTART;TZID=Site Zone:20261201T090000\r\n"
+        f"DURATION:PT1H\r\nRRULE:FREQ=DAILY\r\nEXDATE;TZID=Site Zone:{stamps}\r\nSUMMARY:Flood\r\nEND:VEVENT\r\n"
+    )
+    ctx = ParseContext(source="flood", zone=BERLIN)
+    cal = parse_calendar(_calendar(flood), ctx)
+    events, _ = expand(cal, START, END, ctx)
+    assert events and all(ev.start.tzinfo == BERLIN for ev in events)  # an unknown zone reads in the user's
+    assert searched.count("Site Zone") <= 2, f"'Site Zone' searched for {searched.count('Site Zone')} times"
+
+    ctx = ParseContext(source="defines it", zone=BERLIN)
+    cal = parse_calendar(
+        _calendar(_zone("Site Zone", "+0530"), _meeting("m@tests", "Site Zone", "20261202T100000", "M")), ctx
+    )
+    (meeting,) = expand(cal, START, END, ctx)[0]
+    assert meeting.start.astimezone(UTC) == datetime(2026, 12, 2, 4, 30, tzinfo=UTC)  # its own +05:30

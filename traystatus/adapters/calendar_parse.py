@@ -30,6 +30,7 @@ from traystatus.adapters.calendar_text import (
     tame_timezones,
     validate_body,
 )
+from traystatus.adapters.calendar_zone_misses import remember_misses
 from traystatus.core.errors import CalendarError
 from traystatus.core.model import CalendarEvent, Privacy
 
@@ -41,6 +42,7 @@ _TZ_LOCK = threading.Lock()
 #: icalendar's process-wide cache of VTIMEZONEs by TZID (private: tests/adapters/test_calendar_zones.py
 #: fails if a new icalendar renames it)
 _TZ_CACHE: dict[str, object] = tzp._TZP__tz_cache  # type: ignore[attr-defined]
+remember_misses(tzp._TZP__provider)  # type: ignore[attr-defined]  # an unknown TZID is searched for once
 
 #: recurring-ical-events is asked for a slightly wider window: floating and all-day times are
 #: only placed in the user's zone afterwards, and no zone is more than 14 h off UTC.
