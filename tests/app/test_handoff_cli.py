@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.fixtures.slack import login_scopes_only
+from tests.fixtures.slack import ManualClock, login_scopes_only
 from tests.fixtures.synapse import MatrixUser, SynapseServer
 from tests.slack_emulator import SlackEmulator
 from traystatus.adapters.archive_sqlite import SqliteNoteArchive
@@ -52,6 +53,7 @@ def test_post_to_both_services_and_sign_off(
     synapse: SynapseServer,
     slack_emulator: SlackEmulator,
     files: tuple[Path, Path],
+    slack_clock: ManualClock,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     config, note = files
@@ -83,19 +85,50 @@ def test_post_to_both_services_and_sign_off(
     # signed off: Do Not Disturb on Slack until the next working start (09:00 Berlin on a weekday)
     snooze_end = slack_emulator.snooze_end()
     assert snooze_end is not None
-    back = datetime.fromtimestamp(snooze_end, UTC)
     start = next_working_start(before)
     if start - before <= SLACK_DND_MAX:
-        assert back.astimezone(BERLIN).strftime("%a %H:%M") == start.strftime("%a %H:%M"), back
-        assert abs(back - start) < timedelta(minutes=2), back
+        # whole minutes from the app's clock, counted by the emulator's (set when the test began)
+        back = datetime.fromtimestamp(snooze_end, UTC)
+        assert start - timedelta(minutes=5) < back < start + timedelta(minutes=2), back
+        assert "Do Not Disturb until" not in out, out
     else:  # a Friday evening or a weekend: Slack grants a day at most; a running traystatus asserts it again
-        assert (
-            before.replace(microsecond=0) + SLACK_DND_MAX
-            <= back
-            <= datetime.now(UTC) + SLACK_DND_MAX + timedelta(minutes=1)
-        ), back
+        assert snooze_end == int(slack_clock()) + SLACK_DND_MAX.total_seconds()
+        assert dnd_said(out, before, start)[0].startswith("slack:"), out
     presence = synapse_presence(synapse, accounts)
     assert presence["presence"] == "unavailable", presence
+
+
+def test_a_sign_off_longer_than_slack_grants_says_when_dnd_ends(
+    accounts: MatrixUser,
+    slack_emulator: SlackEmulator,
+    slack_clock: ManualClock,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # the only working day is three days ahead, whatever day this runs: the sign-off lasts 2–3 days
+    date = datetime.now(BERLIN).date() + timedelta(days=3)
+    start, day = datetime(date.year, date.month, date.day, 9, tzinfo=BERLIN), f"{date:%a}".lower()
+    config, note = tmp_path / "config.toml", tmp_path / "note.md"
+    config.write_text(f'timezone = "Europe/Berlin"\nworking_hours = "{day} 09:00-17:00"\n', encoding="utf-8")
+    note.write_text(NOTE, encoding="utf-8")
+    before = datetime.now(UTC)
+    assert run(["--config", str(config), "handoff", "--text-file", str(note), "--to", "slack:#handoffs"]) == 0
+    out = capsys.readouterr().out
+    assert slack_emulator.snooze_end() == int(slack_clock()) + SLACK_DND_MAX.total_seconds()  # a day, not 2–3
+    (said,) = dnd_said(out, before, start)  # Matrix's rule has no end: nothing to say there
+    assert said.startswith("slack:") and "traystatus run --headless" in said, said
+
+
+def dnd_said(out: str, before: datetime, start: datetime) -> list[str]:
+    """The lines saying Do Not Disturb ends a day after the sign-off, not at ``start``; asserts there is one."""
+    said = re.findall(r"^.*Do Not Disturb until (\w{3} \d\d:\d\d), not (\w{3} \d\d:\d\d).*$", out, re.MULTILINE)
+    assert said, out
+    minutes = {
+        (before + SLACK_DND_MAX + timedelta(minutes=m)).astimezone(BERLIN).strftime("%a %H:%M")
+        for m in range(int((datetime.now(UTC) - before).total_seconds() // 60) + 2)
+    }
+    assert all(until in minutes and end == start.strftime("%a %H:%M") for until, end in said), (said, minutes)
+    return [line for line in out.splitlines() if "Do Not Disturb until" in line]
 
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Callable
+from datetime import timedelta, tzinfo
 from pathlib import Path
 
 from traystatus.app import container
@@ -16,7 +16,9 @@ from traystatus.core.errors import TrayStatusError
 from traystatus.core.handoff import HandoffDraft, parse_destination, parse_note_text_mapped
 from traystatus.core.model import Override
 from traystatus.core.outbox import DeliveryStatus, describe
+from traystatus.core.publishing import OpKind
 from traystatus.core.settings import Settings
+from traystatus.core.status_sync import SyncReport
 
 log = logging.getLogger(__name__)
 
@@ -50,16 +52,24 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.set_defaults(func=run)
 
 
-def sync_sign_off(args: argparse.Namespace, settings: Settings) -> Callable[[Override], None]:
-    """Sign off through the sync service: store the off-hours override, then reconcile both services now."""
+class SyncSignOff:
+    """Sign off through the sync service: store the off-hours override, then reconcile both services now.
 
-    def apply(override: Override) -> None:
+    ``notes`` says afterwards where a service granted Do Not Disturb for less than the sign-off (Slack: a day
+    at a time), so the CLI can tell the user what happens when no traystatus is left running."""
+
+    def __init__(self, args: argparse.Namespace, settings: Settings) -> None:
+        self._args, self._settings = args, settings
+        self.notes: tuple[str, ...] = ()
+
+    def __call__(self, override: Override) -> None:
         from traystatus.app.commands.sync import build_service
 
-        service = build_service(args, settings)
+        service = build_service(self._args, self._settings)
         service.store.add_override(override)
         log.info("signed off until %s", override.end.isoformat())
         report = service.run()
+        self.notes = shorter_dnd_notes(report, self._settings.timezone)
         if not report.ok:
             raise TrayStatusError(
                 "Sign off",
@@ -67,7 +77,23 @@ def sync_sign_off(args: argparse.Namespace, settings: Settings) -> Callable[[Ove
                 "yet; `traystatus status` shows why, and the tray app keeps trying.",
             )
 
-    return apply
+
+def shorter_dnd_notes(report: SyncReport, zone: tzinfo) -> tuple[str, ...]:
+    """One line per account whose Do Not Disturb was set to end before the span it is for."""
+    notes = []
+    for line in report.accounts:
+        for op in line.sent:
+            if op.kind is not OpKind.SET_DND or op.until is None or op.span_end is None:
+                continue
+            if op.span_end - op.until <= timedelta(minutes=1):  # whole minutes: up to a minute either way
+                continue
+            until, end = (t.astimezone(zone).strftime("%a %H:%M") for t in (op.until, op.span_end))
+            notes.append(
+                f"{line.account}: Do Not Disturb until {until}, not {end}: traystatus asks for a day at a time. "
+                "A running traystatus (the tray app or `traystatus run --headless`) renews it; without one it ends "
+                f"at {until}."
+            )
+    return tuple(notes)
 
 
 def report(result: SubmitResult, settings: Settings) -> int:
@@ -99,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
     destinations = tuple(str(parse_destination(d)) for d in args.to) or tuple(
         str(d) for d in settings.handoff.destinations
     )
-    sign_off = sync_sign_off(args, settings)
+    sign_off = SyncSignOff(args, settings)
     if args.text_file is None:
         from traystatus.app.handoff_gui import run_popup
 
@@ -130,6 +156,8 @@ def run(args: argparse.Namespace) -> int:
         try:
             result = service.submit(draft, deliver_now=True)
             code = report(result, settings)
+            for note in sign_off.notes if result.signed_off_until is not None else ():
+                print(note)
             if senders is not None:
                 print(
                     f"Demo: posted to simulated channels only ({paths.state_dir / 'handoffs.json'}); nothing was sent."
