@@ -157,10 +157,20 @@ def test_a_day_of_the_year_inside_its_month_is_kept() -> None:
 
 
 def test_a_rule_too_costly_to_walk_is_named_and_the_others_stay() -> None:
-    costly = event("DTSTART:18000101T090000Z\r\nRRULE:FREQ=DAILY;COUNT=99999\r\n")  # COUNT: walked from 1800
+    # COUNT with uneven periods: walked from 1800, 82,000 days
+    costly = event("DTSTART:18000101T090000Z\r\nRRULE:FREQ=MONTHLY;BYMONTHDAY=1,15;COUNT=99999\r\n")
     events, warnings = read(calendar(costly, GOOD))
     assert ("Review", datetime(2026, 12, 2, 15, tzinfo=UTC)) in events
     assert any(w.startswith("'Standup' repeats by a rule too costly to expand") for w in warnings), warnings
+
+
+def test_a_daily_count_from_1800_is_counted_not_walked() -> None:
+    daily = event("DTSTART:18000101T090000Z\r\nDURATION:PT15M\r\nRRULE:FREQ=DAILY;COUNT=99999\r\n")  # to 2073
+    events, warnings = read(calendar(daily))
+    assert [start for _, start in events] == [
+        datetime(2026, 12, 3, 9, tzinfo=UTC) + timedelta(days=i) for i in range(30)
+    ]
+    assert warnings == []
 
 
 def test_a_daily_meeting_since_1990_is_read_in_full_from_a_walk_near_the_window() -> None:

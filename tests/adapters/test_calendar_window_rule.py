@@ -6,6 +6,7 @@ import itertools
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from dateutil.rrule import rrulestr
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -14,7 +15,8 @@ from traystatus.adapters.calendar_window_rule import WindowRule
 
 FREQS = ("YEARLY", "MONTHLY", "WEEKLY", "DAILY", "HOURLY", "MINUTELY", "SECONDLY")
 DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-ZONES = (None, UTC, ZoneInfo("Europe/Berlin"), ZoneInfo("America/New_York"))
+BERLIN = ZoneInfo("Europe/Berlin")
+ZONES = (None, UTC, BERLIN, ZoneInfo("America/New_York"))
 
 
 def _values(draw: st.DrawFn, pool: list[str], most: int) -> str:
@@ -93,13 +95,35 @@ def test_a_rule_that_never_matches_stops_past_the_window() -> None:
 
 
 def test_a_walk_over_its_budget_is_marked_truncated_and_can_be_read_again() -> None:
-    rule = rrulestr("FREQ=DAILY;COUNT=99999", dtstart=datetime(1800, 1, 1, tzinfo=UTC))
+    text = "FREQ=MONTHLY;BYMONTHDAY=1,15;COUNT=99999"  # a COUNT rule walked from its DTSTART: 226 years of days
+    rule = rrulestr(text, dtstart=datetime(1800, 1, 1, tzinfo=UTC))
     WindowRule.adopt(rule, keep=1 << 62, work=1000, deadline=float("inf"))
     lo = datetime(2026, 12, 1, tzinfo=UTC)
     assert rule.between(lo, lo + timedelta(days=30), inc=True) == []
     assert rule.truncated
     assert rule.between(lo, lo + timedelta(days=30), inc=True) == []  # the same rule, read again: no lock held
-    plain = rrulestr("FREQ=DAILY;COUNT=99999", dtstart=datetime(1800, 1, 1, tzinfo=UTC))
-    assert (
-        len(plain.between(lo, lo + timedelta(days=30), inc=True)) == 31
-    )  # what the budget cost: 99999 days end in 2073
+    plain = rrulestr(text, dtstart=datetime(1800, 1, 1, tzinfo=UTC))
+    assert len(plain.between(lo, lo + timedelta(days=30), inc=True)) == 2  # what the budget cost
+
+
+@pytest.mark.parametrize(
+    ("text", "start"),
+    [
+        ("FREQ=DAILY;COUNT=99999", datetime(1800, 1, 1, tzinfo=UTC)),  # 99,999 days end in 2073
+        ("FREQ=DAILY;INTERVAL=2;BYHOUR=9,15;BYMINUTE=0,30;COUNT=40000", datetime(1990, 1, 1, 12, tzinfo=BERLIN)),
+        ("FREQ=WEEKLY;COUNT=9000", datetime(1860, 6, 6, 9, 30, tzinfo=BERLIN)),
+        ("FREQ=WEEKLY;INTERVAL=3;BYDAY=TU,SU;WKST=SU;COUNT=9000", datetime(1900, 5, 4, 23, 30, tzinfo=BERLIN)),
+        ("FREQ=WEEKLY;BYDAY=MO,WE,FR;COUNT=5000", datetime(1995, 3, 8, 10, tzinfo=BERLIN)),  # ends Feb 2027
+        ("FREQ=WEEKLY;BYDAY=MO,WE,FR;COUNT=4990", datetime(1995, 3, 8, 10, tzinfo=BERLIN)),  # ends this month
+        ("FREQ=DAILY;COUNT=3", datetime(1990, 1, 1, tzinfo=UTC)),  # long over
+    ],
+)
+def test_a_counted_rule_with_even_periods_walks_from_the_window_and_counts_what_it_skipped(
+    text: str, start: datetime
+) -> None:
+    lo = datetime(2026, 12, 1, tzinfo=UTC)
+    rule = rrulestr(text, dtstart=start)
+    WindowRule.adopt(rule, keep=1 << 62, work=1000, deadline=float("inf"))  # far too few to walk from DTSTART
+    ours = rule.between(lo, lo + timedelta(days=60), inc=True)
+    assert not rule.truncated
+    assert ours == rrulestr(text, dtstart=start).between(lo, lo + timedelta(days=60), inc=True)

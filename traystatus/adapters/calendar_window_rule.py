@@ -8,7 +8,9 @@ same rule with two differences, both invisible in its results over the asked win
 
 * a rule without COUNT starts walking at the first period on its own lattice (whole INTERVALs of
   its FREQ from DTSTART) shortly before the window, with the BY parts dateutil derived from the
-  real DTSTART kept: the instances from there on are the same;
+  real DTSTART kept: the instances from there on are the same; so does a DAILY or WEEKLY rule with
+  COUNT whose periods all hold the same number of instances, its COUNT less the instances skipped
+  (a daily COUNT=99999 from 1800 is counted, not walked through 82,000 days);
 * the walk ends after the first period past the window, after :attr:`WindowRule.keep` instances
   inside it, after :attr:`WindowRule.work` day checks,
   or when the thread's CPU clock passes :attr:`WindowRule.deadline`; then :attr:`truncated` says so.
@@ -75,17 +77,21 @@ def _wall(moment: Any, like: dt.datetime) -> dt.datetime | None:
     return moment.astimezone(like.tzinfo).replace(tzinfo=None)
 
 
-def _first(rule: WindowRule) -> dt.datetime:
-    """Where the walk starts: DTSTART, or for a rule without COUNT the last period of its lattice
-    that starts on or before the window (less a margin), at the start of that period."""
+def _first(rule: WindowRule) -> tuple[dt.datetime, int]:
+    """Where the walk starts, and how many of the rule's instances lie before it: DTSTART, or the last
+    period of its lattice that starts on or before the window (less a margin), at the start of that
+    period. A rule with COUNT starts there only when every period holds the same number of instances
+    (:func:`_per_period`), so the instances skipped can be counted; others walk from DTSTART."""
     start: dt.datetime = rule._dtstart
     lo = _wall(rule._lo, start)
-    if rule._count is not None or lo is None:
-        return start
+    if lo is None:
+        return start, 0
     lo -= _MARGIN
     naive = start.replace(tzinfo=None)
     if lo <= naive:
-        return start
+        return start, 0
+    if rule._count is not None:
+        return _first_counted(rule, start, naive, lo)
     freq, interval = rule._freq, rule._interval
     if freq == YEARLY:
         year = start.year + (lo.year - start.year) // interval * interval
@@ -109,12 +115,54 @@ def _first(rule: WindowRule) -> dt.datetime:
             first = first.replace(minute=0, second=0, microsecond=0)
         elif freq == MINUTELY:
             first = first.replace(second=0, microsecond=0)
-    return first.replace(tzinfo=start.tzinfo) if first > naive else start
+    return (first.replace(tzinfo=start.tzinfo), 0) if first > naive else (start, 0)
+
+
+def _per_period(rule: WindowRule) -> int | None:
+    """Instances in every period of a DAILY or WEEKLY rule whose only BY parts are days of the week (WEEKLY)
+    and times of day; None for any other rule (its periods may hold different numbers)."""
+    if rule._freq not in (DAILY, WEEKLY) or not rule._timeset:
+        return None
+    if rule._bysetpos or rule._bymonth or rule._byweekno or rule._byyearday or rule._byeaster:
+        return None
+    if rule._bymonthday or rule._bynmonthday or rule._bynweekday:
+        return None
+    if rule._freq == DAILY:
+        return len(rule._timeset) if not rule._byweekday else None
+    return len(set(rule._byweekday)) * len(rule._timeset) if rule._byweekday else None
+
+
+def _first_counted(
+    rule: WindowRule, start: dt.datetime, naive: dt.datetime, lo: dt.datetime
+) -> tuple[dt.datetime, int]:
+    """:func:`_first` for a rule with COUNT: the period before the window and the instances before it (the
+    first period's from DTSTART on, as dateutil counts them, then every whole period's)."""
+    per = _per_period(rule)
+    if per is None:
+        return start, 0
+    interval = rule._interval
+    times = [at.replace(tzinfo=None) for at in rule._timeset]
+    later = sum(1 for at in times if at >= naive.time())  # DTSTART's day: its times from DTSTART on
+    if rule._freq == DAILY:
+        periods = (lo.date() - naive.date()).days // interval
+        first_day = naive.date() + dt.timedelta(days=periods * interval)
+        in_first = later
+    else:
+        week = naive.date() - dt.timedelta(days=(naive.weekday() - rule._wkst) % 7)
+        periods = (lo.date() - week).days // 7 // interval
+        first_day = week + dt.timedelta(weeks=periods * interval)
+        own = (naive.weekday() - rule._wkst) % 7
+        offsets = {(day - rule._wkst) % 7 for day in rule._byweekday}
+        in_first = sum(len(times) for d in offsets if d > own) + (later if own in offsets else 0)
+    if periods < 1:
+        return start, 0
+    first = dt.datetime.combine(first_day, dt.time(), tzinfo=start.tzinfo)
+    return first, in_first + (periods - 1) * per
 
 
 def _walk(rule: WindowRule) -> Any:  # dateutil's loop, kept whole to stay faithful
     """dateutil 2.9's ``rrule._iter``, from :func:`_first`, ending past the window or the budget."""
-    first = _first(rule)
+    first, skipped = _first(rule)
     hi = _wall(rule._hi, first)
     stop = (hi + _MARGIN).date() if hi is not None else None
     first_day, first_time = first.date(), first.timetz()
@@ -165,7 +213,7 @@ def _walk(rule: WindowRule) -> Any:  # dateutil's loop, kept whole to stay faith
         else:
             timeset = gettimeset(hour, minute, second)
 
-    count = rule._count
+    count = rule._count - skipped if rule._count is not None else None
     while True:
         dayset, start, end = getdayset(year, month, day)
         work -= end - start + 1
