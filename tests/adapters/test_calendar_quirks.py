@@ -11,16 +11,21 @@ import pytest
 from traystatus.adapters.calendar_ics import IcsCalendarSource
 from traystatus.adapters.calendar_parse import validate_body
 from traystatus.core.model import CalendarEvent
+from traystatus.core.ports import CalendarResult
 
 QUIRKS = Path(__file__).resolve().parent.parent / "data" / "quirks"
 DAY = datetime(2026, 12, 2, tzinfo=UTC)
 
 
-def read(name: str, tmp: Path, zone: str = "UTC") -> list[CalendarEvent]:
+def load(name: str, tmp: Path, zone: str = "UTC") -> CalendarResult:
     source = IcsCalendarSource(name, str(QUIRKS / name), zone=ZoneInfo(zone), cache_dir=tmp)
     result = source.load(DAY - timedelta(days=1), DAY + timedelta(days=2))
     assert result.error is None, result.error
-    return list(result.events)
+    return result
+
+
+def read(name: str, tmp: Path, zone: str = "UTC") -> list[CalendarEvent]:
+    return list(load(name, tmp, zone).events)
 
 
 def spans(events: list[CalendarEvent]) -> list[tuple[str, str, str]]:
@@ -205,7 +210,5 @@ def test_unbalanced_parts_inside_events_cost_nothing_but_the_part(tmp_path: Path
 
 
 def test_unbalanced_parts_are_mended_and_said(tmp_path: Path) -> None:
-    source = IcsCalendarSource("parts", str(QUIRKS / "unclosed_parts.ics"), zone=ZoneInfo("UTC"), cache_dir=tmp_path)
-    result = source.load(DAY - timedelta(days=1), DAY + timedelta(days=2))
-    assert result.error is None, result.error
+    result = load("unclosed_parts.ics", tmp_path)
     assert any("3 unbalanced BEGIN/END line(s) inside events mended" in w for w in result.warnings), result.warnings
